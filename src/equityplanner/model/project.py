@@ -1,0 +1,244 @@
+"""Proposed projects, scenarios, parameters and the project document.
+
+Plain frozen dataclasses: no I/O and no computation. Geometries are shapely objects in
+longitude/latitude (EPSG:4326, as in GeoJSON); the analysis projects them to a local CRS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+__all__ = [
+    "AMI_BANDS",
+    "BaselineSource",
+    "ComparisonPopulation",
+    "HousingProject",
+    "Metadata",
+    "Mode",
+    "Parameters",
+    "Project",
+    "ProjectDocument",
+    "Scenario",
+    "ServiceChange",
+    "Station",
+    "Tenure",
+    "TitleViPolicy",
+    "TransitProject",
+]
+
+# Affordability bands of proposed units, by share of Area Median Income (HUD HAMFI bands).
+AMI_BANDS: tuple[str, ...] = ("ami_30", "ami_50", "ami_80", "market")
+
+
+class _TolerantEnum(StrEnum):
+    @classmethod
+    def create(cls, value: object) -> _TolerantEnum:
+        """Parse case-insensitively; the error lists the valid choices."""
+        text = str(value).strip().lower().replace(" ", "_").replace("-", "_")
+        for member in cls:
+            if member.value == text or member.name.lower() == text:
+                return member
+        choices = ", ".join(m.value for m in cls)
+        raise ValueError(f"{value!r} is not one of: {choices}")
+
+
+class Mode(_TolerantEnum):
+    """Transit mode; it sets the default walk catchment of stations or stops."""
+
+    RAIL = "rail"
+    BRT = "brt"
+    BUS = "bus"
+
+
+class ServiceChange(_TolerantEnum):
+    """Kind of change a transit project makes to service."""
+
+    NEW = "new"
+    IMPROVEMENT = "improvement"
+    REDUCTION = "reduction"
+    REMOVAL = "removal"
+
+    @property
+    def is_benefit(self) -> bool:
+        """New or improved service is a benefit; reductions and removals are burdens."""
+        return self in (ServiceChange.NEW, ServiceChange.IMPROVEMENT)
+
+
+class Tenure(_TolerantEnum):
+    """Tenure of proposed housing units."""
+
+    RENTAL = "rental"
+    OWNERSHIP = "ownership"
+
+
+@dataclass(frozen=True)
+class Station:
+    """A named station or stop (point, lon/lat)."""
+
+    name: str
+    geometry: BaseGeometry
+
+
+@dataclass(frozen=True)
+class HousingProject:
+    """A proposed housing development.
+
+    ``units_by_band`` gives units per AMI band (``ami_30`` = up to 30% AMI, ``ami_50`` = 31-50%,
+    ``ami_80`` = 51-80%, ``market`` = market rate); ``proposed_rents_usd`` the monthly gross
+    rent per band where known.
+    """
+
+    id: str
+    name: str
+    site: BaseGeometry
+    total_units: int
+    units_by_band: dict[str, int]
+    tenure: Tenure = Tenure.RENTAL
+    proposed_rents_usd: dict[str, float] = field(default_factory=dict)
+    units_demolished: int = 0
+    affordable_units_demolished: int = 0
+    households_displaced: int = 0
+    kind: str = "housing"
+
+    @property
+    def affordable_units(self) -> int:
+        """Units at or below 80% AMI."""
+        return sum(self.units_by_band.get(b, 0) for b in AMI_BANDS if b != "market")
+
+    @property
+    def adds_amenity(self) -> bool:
+        """New market-rate units are the amenity that can raise local rents."""
+        return self.units_by_band.get("market", 0) > 0
+
+
+@dataclass(frozen=True)
+class TransitProject:
+    """A proposed transit line or service change."""
+
+    id: str
+    name: str
+    mode: Mode
+    change: ServiceChange
+    stations: tuple[Station, ...]
+    alignment: BaseGeometry | None = None
+    peak_headway_min: float | None = None
+    baseline_peak_headway_min: float | None = None
+    span_hours: float | None = None
+    fare_usd: float | None = None
+    kind: str = "transit"
+
+    @property
+    def adds_amenity(self) -> bool:
+        """A new line or an improvement makes station areas more attractive."""
+        return self.change.is_benefit
+
+
+Project = HousingProject | TransitProject
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of projects assessed together (an alternative)."""
+
+    id: str
+    name: str
+    project_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TitleViPolicy:
+    """The agency's adopted disparate-impact / disproportionate-burden thresholds.
+
+    ``forms`` chooses which tests apply: ``absolute`` (percentage points),
+    ``relative`` (fraction of the comparison share) and ``four_fifths`` (rate ratio).
+    """
+
+    forms: tuple[str, ...] = ("absolute", "four_fifths")
+    threshold_pp: float = 10.0
+    threshold_relative: float = 0.20
+    four_fifths_ratio: float = 0.80
+
+
+@dataclass(frozen=True)
+class ComparisonPopulation:
+    """Which neighbourhoods form the comparison population.
+
+    ``kind`` is ``all`` (the whole layer, e.g. the city), ``prefix`` (ids starting with
+    ``value``, e.g. a county FIPS code) or ``ids`` (a custom list).
+    """
+
+    kind: str = "all"
+    label: str = "Study area"
+    prefix: str | None = None
+    ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Every number that affects results; saved in the project file."""
+
+    catchment_m: dict[str, float] = field(
+        default_factory=lambda: {"rail": 800.0, "brt": 800.0, "bus": 400.0, "housing": 800.0}
+    )
+    title_vi: TitleViPolicy = field(default_factory=TitleViPolicy)
+    distribution_threshold_pp: float = 5.0
+    comparison: ComparisonPopulation = field(default_factory=ComparisonPopulation)
+    projected_crs: str | None = None
+    area_median_income_usd: float | None = None
+    reliability_bands: str = "esri"
+    displacement_min_flags: int = 3
+    significance_z: float = 1.645
+
+    def catchment_for(self, project: Project) -> float:
+        """Catchment radius in metres for a project."""
+        key = "housing" if isinstance(project, HousingProject) else project.mode.value
+        return float(self.catchment_m[key])
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Who made the assessment and what it is about."""
+
+    title: str = "Untitled assessment"
+    author: str = ""
+    organisation: str = ""
+    date: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BaselineSource:
+    """Where the neighbourhood data comes from (paths relative to the project file)."""
+
+    neighbourhoods: str
+    table: str | None = None
+    layer: str | None = None
+    id_column: str | None = None
+    table_id_column: str | None = None
+    crs: str | None = None
+    mapping: dict[str, Any] = field(default_factory=dict)
+    vintage: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectDocument:
+    """Everything saved in a project file."""
+
+    metadata: Metadata
+    baseline: BaselineSource | None
+    projects: tuple[Project, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    parameters: Parameters = field(default_factory=Parameters)
+    path: Path | None = None
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the project file made absolute against the file's folder."""
+        p = Path(relative)
+        if p.is_absolute() or self.path is None:
+            return p
+        return (self.path.parent / p).resolve()
