@@ -1,0 +1,235 @@
+"""Per-neighbourhood preparation shared by every project: groups, quintiles, flags.
+
+Computed once per assessment: group counts and their margins, the comparison population,
+population-weighted income quintiles, displacement vulnerability and R/ECAP flags, and a
+spatial index of the layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from equityplanner.analysis import displacement, distribution, housing
+from equityplanner.analysis.moe import moe_proportion
+from equityplanner.catalog import load_resource
+from equityplanner.errors import InputError
+from equityplanner.io.neighbourhoods import Neighbourhoods
+from equityplanner.model.fields import GroupSpec, group_specs
+from equityplanner.model.project import Parameters
+
+__all__ = ["Baseline", "Totals", "pooled_share", "prepare_baseline"]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A group's count and universe over some weighting of neighbourhoods, with margins."""
+
+    count: float
+    count_moe: float
+    universe: float
+    universe_moe: float
+
+    @property
+    def share(self) -> float:
+        """count / universe, NaN when the universe is empty."""
+        return self.count / self.universe if self.universe > 0 else float("nan")
+
+    @property
+    def share_moe(self) -> float:
+        """90% margin of the share (ACS proportion formula)."""
+        if self.universe <= 0:
+            return float("nan")
+        return float(moe_proportion(self.count, self.universe, self.count_moe, self.universe_moe))
+
+
+@dataclass
+class Baseline:
+    """The neighbourhood layer prepared for assessment.
+
+    ``table`` has one row per neighbourhood (same order as the layer) with ``id``, ``name``,
+    the canonical fields, ``<group>_count`` / ``<group>_universe`` (and ``_moe`` twins),
+    ``<group>_share``, ``in_comparison``, ``quintile`` (1 = lowest income, 0 = unranked),
+    ``vulnerability_score``, ``is_vulnerable`` and ``is_recap``.
+    """
+
+    table: pd.DataFrame
+    geometries: np.ndarray
+    crs: CRS
+    tree: shapely.STRtree
+    comparison: np.ndarray
+    groups: dict[str, GroupSpec]
+    recap_threshold: float
+    warnings: list[str]
+
+    def totals(self, group: str, weights: np.ndarray) -> Totals:
+        """Weighted totals of a group (weights = share in catchment, or the comparison mask)."""
+        t = self.table
+        count = float(np.dot(weights, t[f"{group}_count"].to_numpy()))
+        universe = float(np.dot(weights, t[f"{group}_universe"].to_numpy()))
+        count_moe = float(np.sqrt(np.sum((weights * t[f"{group}_count_moe"].to_numpy()) ** 2)))
+        universe_moe = float(
+            np.sqrt(np.sum((weights * t[f"{group}_universe_moe"].to_numpy()) ** 2))
+        )
+        return Totals(count, count_moe, universe, universe_moe)
+
+    def field_total(self, field: str, weights: np.ndarray) -> tuple[float, float]:
+        """Weighted sum of a count field and its margin (NaN margin when absent)."""
+        if field not in self.table:
+            return float("nan"), float("nan")
+        value = float(np.dot(weights, self.table[field].fillna(0).to_numpy()))
+        moe_col = f"{field}_moe"
+        if moe_col in self.table:
+            moe = float(np.sqrt(np.sum((weights * self.table[moe_col].to_numpy()) ** 2)))
+        else:
+            moe = float("nan")
+        return value, moe
+
+
+def _comparison_mask(ids: pd.Series, params: Parameters) -> np.ndarray:
+    comp = params.comparison
+    if comp.kind == "prefix":
+        mask = ids.str.startswith(comp.prefix or "").to_numpy()
+    elif comp.kind == "ids":
+        wanted = set(comp.ids)
+        mask = ids.isin(wanted).to_numpy()
+        missing = wanted - set(ids)
+        if missing:
+            examples = ", ".join(sorted(missing)[:5])
+            raise InputError(
+                f"{len(missing)} comparison id(s) are not in the neighbourhood layer ({examples})",
+                location="parameters.comparison.ids",
+                remedy="Use ids from the layer's id column",
+            )
+    else:
+        mask = np.ones(len(ids), dtype=bool)
+    if not mask.any():
+        raise InputError(
+            f"the comparison population '{comp.label}' selects no neighbourhood",
+            location="parameters.comparison",
+            remedy="Check the prefix or the ids",
+        )
+    return mask
+
+
+def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
+    """Derive everything the per-project assessment needs from the neighbourhood layer."""
+    warnings: list[str] = []
+    frame = nb.frame
+    table = pd.DataFrame({"id": frame["id"].astype(str).to_numpy(), "name": frame["name"].astype(str).to_numpy()})
+    for field in nb.fields:
+        table[field] = frame[field].to_numpy(dtype=float)
+        if field in nb.moe:
+            table[f"{field}_moe"] = nb.moe[field].to_numpy(dtype=float)
+    comparison = _comparison_mask(table["id"], params)
+    table["in_comparison"] = comparison
+
+    groups: dict[str, GroupSpec] = {}
+    for gid, spec in group_specs().items():
+        needed = [*spec.numerator, *spec.minus]
+        missing = [f for f in needed if f not in table]
+        denominator = spec.denominator
+        if denominator not in table and spec.fallback_denominator in table:
+            warnings.append(
+                f"{spec.label}: the data has no '{denominator}' column, so shares are taken of "
+                f"'{spec.fallback_denominator}' instead (an approximation)."
+            )
+            denominator = spec.fallback_denominator
+        if missing or denominator not in table:
+            absent = ", ".join(missing or [denominator])
+            warnings.append(f"{spec.label}: not assessed, the data has no {absent}.")
+            continue
+        count = sum(table[f].fillna(0) for f in spec.numerator) - sum(
+            (table[f].fillna(0) for f in spec.minus), start=pd.Series(0.0, index=table.index)
+        )
+        table[f"{gid}_count"] = count.clip(lower=0).to_numpy(dtype=float)
+        table[f"{gid}_universe"] = table[denominator].fillna(0).to_numpy(dtype=float)
+        moe_cols = [f"{f}_moe" for f in needed]
+        if all(c in table for c in moe_cols):
+            table[f"{gid}_count_moe"] = np.sqrt(sum(table[c].fillna(0) ** 2 for c in moe_cols))
+        else:
+            table[f"{gid}_count_moe"] = np.nan
+        table[f"{gid}_universe_moe"] = table.get(f"{denominator}_moe", np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table[f"{gid}_share"] = np.where(
+                table[f"{gid}_universe"] > 0, table[f"{gid}_count"] / table[f"{gid}_universe"], np.nan
+            )
+        groups[gid] = spec
+    for required in ("minority", "low_income"):
+        if required not in groups:
+            warnings.append(
+                f"The Title VI {('disparate-impact' if required == 'minority' else 'disproportionate-burden')} "
+                f"test needs the {group_specs()[required].label.lower()} group, which the data lacks."
+            )
+
+    # Income quintiles over the comparison population; others placed by its breakpoints.
+    population = table["total_population"].fillna(0).to_numpy()
+    quintile = np.zeros(len(table), dtype=np.int64)
+    if "median_household_income" in table:
+        income = table["median_household_income"].to_numpy()
+        quintile[comparison] = distribution.income_quintiles(income[comparison], population[comparison])
+        ranked = comparison & (quintile > 0)
+        outside = ~comparison & np.isfinite(income) & (population > 0)
+        if outside.any() and ranked.any():
+            upper = [income[ranked & (quintile == q)].max() for q in range(1, 5) if (ranked & (quintile == q)).any()]
+            quintile[outside] = 1 + np.searchsorted(np.array(upper), income[outside], side="left")
+        unranked = int(((quintile == 0) & (population > 0)).sum())
+        if unranked:
+            warnings.append(
+                f"{unranked} neighbourhood(s) with residents have no median household income and "
+                "are left out of the income quintiles."
+            )
+    else:
+        warnings.append("No median household income in the data: the income-quintile distribution is not assessed.")
+    table["quintile"] = quintile
+
+    # Displacement vulnerability (Bates-style count of risk factors above the comparison).
+    risk_groups = [g for g in load_resource("thresholds.toml")["displacement"]["indicators"] if g in groups]
+    if risk_groups:
+        shares = table[[f"{g}_share" for g in risk_groups]].copy()
+        shares.columns = risk_groups
+        reference = pd.Series(
+            {g: pooled_share(table, g, comparison) for g in risk_groups}, dtype=float
+        )
+        flags = displacement.vulnerability_flags(shares, reference, indicators=risk_groups)
+        table["vulnerability_score"] = displacement.vulnerability_score(flags).to_numpy()
+        table["is_vulnerable"] = displacement.is_vulnerable(flags, params.displacement_min_flags).to_numpy()
+        if len(risk_groups) < 5:
+            warnings.append(
+                f"Displacement vulnerability uses {len(risk_groups)} of 5 risk factors "
+                f"({', '.join(risk_groups)}); the others are not in the data."
+            )
+    else:
+        table["vulnerability_score"] = 0
+        table["is_vulnerable"] = False
+
+    recap_threshold = float("nan")
+    table["is_recap"] = False
+    if "poverty" in groups and "minority" in groups:
+        rates = table["poverty_share"].to_numpy()
+        usable = comparison & np.isfinite(rates) & (table["poverty_universe" if "poverty_universe" in table else "total_population"].to_numpy() > 0)
+        recap_threshold = float(housing.recap_threshold(rates[usable]))
+        table["is_recap"] = housing.is_recap(
+            np.nan_to_num(rates), np.nan_to_num(table["minority_share"].to_numpy()), recap_threshold
+        )
+    geometries = frame.geometry.to_numpy()
+    return Baseline(
+        table=table,
+        geometries=geometries,
+        crs=nb.crs,
+        tree=shapely.STRtree(geometries),
+        comparison=comparison,
+        groups=groups,
+        recap_threshold=recap_threshold,
+        warnings=warnings,
+    )
+
+
+def pooled_share(table: pd.DataFrame, group: str, mask: np.ndarray) -> float:
+    """A group's pooled share over the masked neighbourhoods."""
+    universe = table.loc[mask, f"{group}_universe"].sum()
+    return float(table.loc[mask, f"{group}_count"].sum() / universe) if universe > 0 else float("nan")

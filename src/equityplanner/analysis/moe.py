@@ -1,0 +1,382 @@
+"""Margins of error of ACS estimates and of estimates derived from them.
+
+Formulas of the Census Bureau's *Understanding and Using American Community Survey Data:
+What All Data Users Need to Know* (2018), chapter 8, "Calculating Measures of Error for
+Derived Estimates"; the same formulas as tidycensus ``moe_sum``, ``moe_prop``,
+``moe_ratio`` and ``moe_product``. Every margin here is a 90% margin (ACS convention).
+
+All functions take scalars or numpy arrays and return the same kind: a ``float`` when every
+input is a scalar, otherwise a float64 array. A NaN margin means "no margin available" and
+gives a NaN result. The margins describe sampling error only; they say nothing about the
+error of apportioning counts to catchments.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from equityplanner.catalog import load_resource
+from equityplanner.errors import InputError
+
+__all__ = [
+    "Z90",
+    "cv_percent",
+    "moe_product",
+    "moe_proportion",
+    "moe_ratio",
+    "moe_scaled_sum",
+    "moe_sum",
+    "reliability_band",
+    "se_from_moe",
+    "z_difference",
+]
+
+Z90: Final[float] = 1.645
+"""Critical value of the standard normal distribution for a two-sided 90% interval."""
+
+FloatOrArray = float | npt.NDArray[np.float64]
+
+
+def _is_scalar(*values: object) -> bool:
+    return all(np.ndim(v) == 0 for v in values)
+
+
+def _float(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    return np.asarray(values, dtype=np.float64)
+
+
+def _finish(result: npt.NDArray[np.float64], *, scalar: bool) -> FloatOrArray:
+    return float(result) if scalar else result
+
+
+def se_from_moe(moe: npt.ArrayLike) -> FloatOrArray:
+    """Standard error from a 90% margin of error.
+
+    Parameters
+    ----------
+    moe
+        90% margin(s) of error.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``moe / 1.645``.
+
+    Examples
+    --------
+    >>> round(se_from_moe(350.0), 2)
+    212.77
+    """
+    return _finish(_float(moe) / Z90, scalar=_is_scalar(moe))
+
+
+def moe_sum(moes: npt.ArrayLike, estimates: npt.ArrayLike | None = None) -> FloatOrArray:
+    """Margin of error of a sum or difference of estimates (root sum of squares).
+
+    Parameters
+    ----------
+    moes
+        Margins of the components along axis 0: a sequence of scalars gives a scalar, an
+        array of shape ``(k, ...)`` gives an array of shape ``(...)``.
+    estimates
+        The component estimates, same shape as ``moes``. When given, the Census zero-estimate
+        rule applies: among the components whose estimate is 0, only the largest margin is
+        included.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``sqrt(sum(moe_i ** 2))`` over the included components.
+
+    Examples
+    --------
+    >>> round(moe_sum([3860.0, 2642.0, 1957.0]), 2)
+    5070.46
+    >>> moe_sum([10.0, 20.0, 5.0], estimates=[0.0, 0.0, 40.0]) == moe_sum([20.0, 5.0])
+    True
+    """
+    m = _float(moes)
+    if m.ndim == 0:
+        m = m.reshape(1)
+    squares = m**2
+    if estimates is None:
+        total = squares.sum(axis=0)
+    else:
+        e = _float(estimates)
+        if e.shape != m.shape:
+            raise ValueError(f"estimates have shape {e.shape}, margins {m.shape}")
+        is_zero = e == 0.0
+        nonzero_part = np.where(is_zero, 0.0, squares).sum(axis=0)
+        # NaN margins of zero estimates must propagate, so no nanmax here.
+        largest_zero = np.where(is_zero, m, -np.inf).max(axis=0)
+        zero_part = np.where(np.isneginf(largest_zero), 0.0, largest_zero**2)
+        total = nonzero_part + zero_part
+    return _finish(np.sqrt(total), scalar=total.ndim == 0)
+
+
+def _safe_divide(
+    num: npt.NDArray[np.float64], den: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """``num / den`` with NaN where ``den`` is 0 (no warning)."""
+    num, den = np.broadcast_arrays(num, den)
+    out = np.full(num.shape, np.nan)
+    np.divide(num, den, out=out, where=den != 0.0)
+    return out
+
+
+def moe_proportion(
+    num: npt.ArrayLike, den: npt.ArrayLike, moe_num: npt.ArrayLike, moe_den: npt.ArrayLike
+) -> FloatOrArray:
+    """Margin of error of a proportion ``p = num / den`` where num is a subset of den.
+
+    ``MOE_p = sqrt(moe_num**2 - p**2 * moe_den**2) / den``. Where the radicand is negative
+    the ratio formula (``+`` instead of ``-``) is used instead, element by element, as the
+    Census handbook instructs. A zero denominator gives NaN.
+
+    Parameters
+    ----------
+    num, den
+        Estimates of the subset and of the whole.
+    moe_num, moe_den
+        Their 90% margins.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The 90% margin of the proportion (a fraction).
+
+    Examples
+    --------
+    >>> round(moe_proportion(203119.0, 630498.0, 5070.0, 831.0), 5)
+    0.00803
+    """
+    x, y, mx, my = (_float(v) for v in (num, den, moe_num, moe_den))
+    p = _safe_divide(x, y)
+    radicand = mx**2 - p**2 * my**2
+    # NaN radicands (missing margins) stay NaN: comparison with NaN is False.
+    radicand = np.where(radicand < 0.0, mx**2 + p**2 * my**2, radicand)
+    result = _safe_divide(np.sqrt(radicand), y)
+    return _finish(result, scalar=_is_scalar(num, den, moe_num, moe_den))
+
+
+def moe_ratio(
+    num: npt.ArrayLike, den: npt.ArrayLike, moe_num: npt.ArrayLike, moe_den: npt.ArrayLike
+) -> FloatOrArray:
+    """Margin of error of a ratio ``R = num / den`` where num is not a subset of den.
+
+    ``MOE_R = sqrt(moe_num**2 + R**2 * moe_den**2) / den``; a zero denominator gives NaN.
+    For a percent change apply it to ``X2 / X1`` and multiply by 100.
+
+    Parameters
+    ----------
+    num, den
+        Estimates of numerator and denominator.
+    moe_num, moe_den
+        Their 90% margins.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The 90% margin of the ratio.
+
+    Examples
+    --------
+    >>> round(moe_ratio(203119.0, 630498.0, 5070.0, 831.0), 6)
+    0.008052
+    """
+    x, y, mx, my = (_float(v) for v in (num, den, moe_num, moe_den))
+    r = _safe_divide(x, y)
+    result = _safe_divide(np.sqrt(mx**2 + r**2 * my**2), y)
+    return _finish(result, scalar=_is_scalar(num, den, moe_num, moe_den))
+
+
+def moe_product(
+    a: npt.ArrayLike, b: npt.ArrayLike, moe_a: npt.ArrayLike, moe_b: npt.ArrayLike
+) -> FloatOrArray:
+    """Margin of error of a product ``a * b``.
+
+    Parameters
+    ----------
+    a, b
+        The two estimates.
+    moe_a, moe_b
+        Their 90% margins.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``sqrt(a**2 * moe_b**2 + b**2 * moe_a**2)``.
+
+    Examples
+    --------
+    >>> moe_product(10.0, 2.0, 3.0, 4.0)
+    40.44749683231337
+    """
+    fa, fb, ma, mb = (_float(v) for v in (a, b, moe_a, moe_b))
+    result = np.sqrt(fa**2 * mb**2 + fb**2 * ma**2)
+    return _finish(result, scalar=_is_scalar(a, b, moe_a, moe_b))
+
+
+def moe_scaled_sum(
+    weights: npt.ArrayLike,
+    moes: npt.ArrayLike,
+    *,
+    estimates: npt.ArrayLike | None = None,
+) -> FloatOrArray:
+    """Margin of error of a weighted sum of estimates, such as an apportioned catchment count.
+
+    Scaling by a constant scales the margin (``MOE(w * X) = w * MOE(X)``) and the pieces are
+    then summed with :func:`moe_sum`: ``sqrt(sum((w_i * moe_i) ** 2))``. The pieces are
+    assumed independent and the apportioning itself is assumed exact, so the result is
+    sampling error only.
+
+    Parameters
+    ----------
+    weights
+        Share of each source unit's count that goes into the sum, along axis 0.
+    moes
+        90% margins of the source units' counts, same shape as ``weights``.
+    estimates
+        Optional source estimates; when given, the zero-estimate rule of :func:`moe_sum` is
+        applied to the scaled margins (as census-api PR #95 does).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The 90% margin of the weighted sum.
+
+    Examples
+    --------
+    >>> round(moe_scaled_sum([0.25, 0.5], [120.0, 90.0]), 2)
+    54.08
+    """
+    w, m = _float(weights), _float(moes)
+    if w.shape != m.shape:
+        raise ValueError(f"weights have shape {w.shape}, margins {m.shape}")
+    return moe_sum(w * m, estimates=estimates)
+
+
+def cv_percent(estimate: npt.ArrayLike, moe: npt.ArrayLike) -> FloatOrArray:
+    """Coefficient of variation in percent: ``SE / |estimate| * 100``.
+
+    An estimate of 0 gets CV 100 (Census data release rule). A NaN margin (no margin
+    available) or a NaN estimate gives NaN, also for a zero estimate.
+
+    Parameters
+    ----------
+    estimate
+        The estimate(s).
+    moe
+        Their 90% margins.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The CV in percent.
+
+    Examples
+    --------
+    >>> round(cv_percent(2557.0, 350.0), 3)
+    8.321
+    >>> cv_percent(0.0, 12.0)
+    100.0
+    """
+    e, m = np.broadcast_arrays(_float(estimate), _float(moe))
+    cv = _safe_divide(m / Z90, np.abs(e)) * 100.0
+    cv = np.where(e == 0.0, 100.0, cv)
+    cv = np.where(np.isnan(m) | np.isnan(e), np.nan, cv)
+    return _finish(cv, scalar=_is_scalar(estimate, moe))
+
+
+def _bands(scheme: str) -> tuple[list[str], npt.NDArray[np.float64]]:
+    schemes = load_resource("reliability.toml")["bands"]
+    if scheme not in schemes:
+        raise InputError(
+            f"unknown reliability band scheme {scheme!r}",
+            location="parameters.reliability_bands",
+            remedy="Use one of: " + ", ".join(sorted(schemes)),
+        )
+    bands = schemes[scheme]["band"]
+    return [b["name"] for b in bands], np.array([b["max_cv"] for b in bands], dtype=np.float64)
+
+
+def reliability_band(
+    cv_percent: npt.ArrayLike, scheme: str = "esri"
+) -> str | None | npt.NDArray[np.object_]:
+    """Reliability band of a CV, from ``resources/reliability.toml``.
+
+    A CV falls in the first band whose ``max_cv`` it does not exceed (upper bound inclusive).
+
+    Parameters
+    ----------
+    cv_percent
+        Coefficient(s) of variation in percent.
+    scheme
+        Band table: ``esri`` (12/40, the default) or ``census`` (15/30).
+
+    Returns
+    -------
+    str, None or numpy.ndarray
+        ``"high"``, ``"medium"`` or ``"low"``; None for a NaN CV. An array input gives an
+        object array.
+
+    Raises
+    ------
+    InputError
+        If the scheme is not in the resource; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> reliability_band(8.321)
+    'high'
+    >>> reliability_band(13.0, scheme="census")
+    'high'
+    """
+    names, max_cv = _bands(scheme)
+    cv = _float(cv_percent)
+    index = np.searchsorted(max_cv, cv, side="left")
+    lookup = np.array([*names, None], dtype=object)
+    index = np.where(np.isnan(cv), len(names), np.minimum(index, len(names) - 1))
+    if index.ndim == 0:
+        return lookup[int(index)]  # type: ignore[no-any-return]
+    return lookup[index]
+
+
+def z_difference(
+    e1: npt.ArrayLike, moe1: npt.ArrayLike, e2: npt.ArrayLike, moe2: npt.ArrayLike
+) -> FloatOrArray:
+    """Z statistic of the difference of two estimates.
+
+    ``Z = (e1 - e2) / sqrt(SE1**2 + SE2**2)``; the difference is significant at the 90% level
+    when ``|Z| > 1.645``. With both margins 0 the result is ``+-inf`` for different estimates
+    and 0 for equal ones.
+
+    Parameters
+    ----------
+    e1, e2
+        The estimates.
+    moe1, moe2
+        Their 90% margins.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The Z statistic.
+
+    Examples
+    --------
+    >>> round(z_difference(120.0, 16.45, 100.0, 0.0), 6)
+    2.0
+    """
+    a, b, ma, mb = (_float(v) for v in (e1, e2, moe1, moe2))
+    diff = a - b
+    se = np.sqrt((ma / Z90) ** 2 + (mb / Z90) ** 2)
+    diff, se = np.broadcast_arrays(diff, se)
+    z = _safe_divide(diff, se)
+    certain = (se == 0.0) & ~np.isnan(diff)
+    z = np.where(certain & (diff != 0.0), np.copysign(np.inf, diff), z)
+    z = np.where(certain & (diff == 0.0), 0.0, z)
+    return _finish(z, scalar=_is_scalar(e1, moe1, e2, moe2))
