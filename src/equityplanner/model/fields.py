@@ -50,6 +50,7 @@ class GroupSpec:
     denominator: str
     unit: str
     title_vi_test: str | None = None
+    fallback_denominator: str | None = None
 
 
 @cache
@@ -83,6 +84,7 @@ def group_specs() -> dict[str, GroupSpec]:
             denominator=spec["denominator"],
             unit=spec["unit"],
             title_vi_test=spec.get("title_vi_test"),
+            fallback_denominator=spec.get("fallback_denominator"),
         )
         for gid, spec in data["groups"].items()
     }

@@ -98,6 +98,9 @@ class Assessment:
     created: str
     projected_crs: str
     comparison_label: str
+    vintage: str = ""
+    baseline_geometries: Any = None  # shapely array in baseline_crs (for maps)
+    baseline_crs: Any = None
 
     def result(self, unit_id: str) -> UnitResult:
         """The project or scenario result with this id (KeyError if absent)."""

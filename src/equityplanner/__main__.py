@@ -1,0 +1,7 @@
+"""``python -m equityplanner`` runs the command-line interface."""
+
+import sys
+
+from equityplanner.cli import main
+
+sys.exit(main())

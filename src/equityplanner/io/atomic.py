@@ -1,0 +1,70 @@
+"""Atomic file writing: write a temporary file beside the target, then rename it over.
+
+A failure at any point leaves the previous file untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from equityplanner.errors import InputError
+
+__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text"]
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp_path)`` then move the temporary file onto ``path``.
+
+    Raises
+    ------
+    InputError
+        When the folder is missing or not writable, or the target is locked (for example
+        a workbook open in Excel on Windows). The old file is kept.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(
+            "the folder does not exist", path=target, remedy="Choose an existing folder"
+        )
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write in this folder ({exc.strerror})",
+            path=target,
+            remedy="Choose a folder you can write to",
+        ) from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        if target.exists() and not os.access(target, os.W_OK):
+            raise PermissionError(13, "Permission denied", str(target))
+        os.replace(tmp, target)
+    except PermissionError as exc:
+        raise InputError(
+            "the file is open in another program or read-only, so it was not replaced",
+            path=target,
+            remedy="Close it (for example in Excel) or choose another name, then try again",
+        ) from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return target
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -1,0 +1,947 @@
+"""Read neighbourhood polygons and their ACS (or other) attributes, and validate them.
+
+Polygons come from a GeoPackage, a Shapefile (or a .zip holding one), GeoJSON or FlatGeobuf;
+attributes come from the same file or from a CSV / Excel table joined on the GEOID. Every
+problem a user can cause is raised as :class:`~equityplanner.errors.InputError` naming the
+file, the feature or row, the fault and the remedy; recoverable oddities (repaired
+geometries, cells marked as not available, ids without data) become warnings.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+import pyproj
+import shapely
+from openpyxl.utils.exceptions import InvalidFileException
+
+from equityplanner.catalog import load_resource
+from equityplanner.errors import InputError
+from equityplanner.io.columns import (
+    FieldSource,
+    apply_user_mapping,
+    describe_candidates,
+    detect_mapping,
+    find_id_column,
+    find_name_column,
+    orphan_margins,
+)
+from equityplanner.io.hashing import sha256_file
+from equityplanner.model.fields import field_specs
+from equityplanner.progress import NullProgress, Progress
+
+__all__ = ["Neighbourhoods", "read_neighbourhoods"]
+
+_SHAPE_FORMATS = {
+    ".gpkg": "a GeoPackage",
+    ".shp": "a Shapefile",
+    ".zip": "a zipped Shapefile",
+    ".geojson": "a GeoJSON file",
+    ".json": "a GeoJSON file",
+    ".fgb": "a FlatGeobuf file",
+}
+_SHAPE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
+_TABLE_FORMATS = {".csv": "a CSV file", ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook"}
+
+# Cells that mean "no value": empty, and the annotations of census.gov downloads (see the
+# Census Bureau's "Notes on ACS estimate and annotation values").
+_MISSING_MARKS = frozenset({"-", "**", "***", "(X)", "N", "NA", "N/A", "NULL", "NAN"})
+# In a margin column, "*****" means the estimate is controlled: no sampling error.
+_CONTROLLED_MARK = "*****"
+# ACS API "jam" values (-111111111 … -999999999) stand for annotations; -555555555 in a
+# margin is the controlled estimate, i.e. a margin of 0.
+_JAM_LIMIT = -111_111_111.0
+_CONTROLLED_JAM = -555_555_555.0
+# A GEO_ID such as "1400000US01073000100" carries the summary level before "US".
+_GEO_ID_PREFIX = r"^\d{7}US"
+_POLYGON, _MULTIPOLYGON = 3, 6
+_EXAMPLES = 5
+
+
+@dataclass
+class Neighbourhoods:
+    """Validated neighbourhood polygons with their canonical fields.
+
+    Attributes
+    ----------
+    frame
+        One row per neighbourhood (RangeIndex): ``id`` and ``name`` (str), one float64
+        column per mapped canonical field in ``resources/fields.toml`` order, and the
+        geometry in the source CRS.
+    moe
+        Same index; one float64 column per mapped field that has margins: the 90% margin of
+        error of the field (of the sum, for summed ACS variables).
+    crs
+        The coordinate reference system of the geometries.
+    mapping
+        Canonical field to the columns it was read from.
+    sources
+        ``(role, path, sha256)`` of every file read.
+    warnings
+        Problems that were worked around, one sentence each.
+    """
+
+    frame: gpd.GeoDataFrame
+    moe: pd.DataFrame
+    crs: pyproj.CRS
+    mapping: dict[str, FieldSource]
+    sources: list[tuple[str, str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def fields(self) -> list[str]:
+        """The mapped canonical fields, in ``resources/fields.toml`` order."""
+        return [name for name in field_specs() if name in self.mapping]
+
+
+def read_neighbourhoods(
+    path: str | os.PathLike[str],
+    *,
+    table: str | os.PathLike[str] | None = None,
+    layer: str | None = None,
+    id_column: str | None = None,
+    table_id_column: str | None = None,
+    crs: Any = None,
+    mapping: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> Neighbourhoods:
+    """Read and validate neighbourhood polygons and their attributes.
+
+    Parameters
+    ----------
+    path
+        Polygons: ``.gpkg``, ``.shp``, ``.zip`` (holding a Shapefile), ``.geojson`` / ``.json``
+        or ``.fgb``.
+    table
+        Optional attribute table (``.csv``, ``.xlsx``) joined on the id. Its columns take
+        precedence over same-named columns of the polygons. A second header row of labels
+        (census.gov downloads) is dropped.
+    layer
+        Layer of a multi-layer GeoPackage, or the Shapefile's name inside a .zip.
+    id_column
+        Id column of the polygons; by default the first of ``[preset] id_columns``.
+    table_id_column
+        Id column of the table; by default the first of ``[preset] id_columns``.
+    crs
+        CRS to assume when the file has none (anything :meth:`pyproj.CRS.from_user_input`
+        accepts, e.g. ``"EPSG:4269"``). A file's own CRS always wins, with a warning if the
+        two differ.
+    mapping
+        User column mapping, see :func:`equityplanner.io.columns.apply_user_mapping`.
+    progress
+        Receives progress between steps.
+
+    Returns
+    -------
+    Neighbourhoods
+
+    Raises
+    ------
+    InputError
+        For anything wrong with the files: see the module docstring.
+    """
+    progress = progress if progress is not None else NullProgress()
+    warnings: list[str] = []
+    shapes_path = _existing(path, "neighbourhood file")
+
+    progress.report(0.0, "Reading neighbourhood polygons")
+    shapes = _read_shapes(shapes_path, layer)
+    sources = [("neighbourhoods", str(file), sha256_file(file)) for file in _dataset(shapes_path)]
+    source_crs = _source_crs(shapes.crs, shapes_path, crs, warnings)
+    if len(shapes) == 0:
+        raise InputError(
+            "contains no features",
+            path=shapes_path,
+            remedy="Export the neighbourhood polygons again, with their features",
+        )
+    attributes = pd.DataFrame(shapes.drop(columns=shapes.geometry.name)).reset_index(drop=True)
+    shape_rows = _Rows(shapes_path, "feature", np.arange(1, len(shapes) + 1), 0)
+    shape_id_column = find_id_column(attributes.columns, id_column, path=shapes_path)
+    if shape_id_column is None:
+        if table is not None:
+            raise InputError(
+                "has no id column to join the attribute table on",
+                path=shapes_path,
+                remedy="Name the column holding the GEOIDs (id_column); looked for "
+                + _looked_for_ids(),
+            )
+        ids = pd.Series(shape_rows.numbers.astype(str), dtype=object)
+        warnings.append(
+            f"{shapes_path}: no id column (looked for {_looked_for_ids()}); neighbourhoods "
+            "are identified by their feature number."
+        )
+    else:
+        ids = _normalise_ids(attributes[shape_id_column])
+        _check_ids(ids, shape_id_column, shape_rows)
+
+    progress.report(0.2, "Reading the attribute table")
+    table_path: Path | None = None
+    locator = _Locator(ids=ids.to_numpy(object), shapes=shape_rows)
+    data = attributes
+    if table is not None:
+        table_path = _existing(table, "attribute table")
+        frame, table_rows = _read_table(table_path, warnings)
+        sources.append(("attributes", str(table_path), sha256_file(table_path)))
+        table_id_column = find_id_column(frame.columns, table_id_column, path=table_path)
+        if table_id_column is None:
+            raise InputError(
+                "has no id column to join on",
+                path=table_path,
+                remedy="Name the column holding the GEOIDs (table_id_column); looked for "
+                + _looked_for_ids(),
+            )
+        table_ids = _normalise_ids(frame[table_id_column])
+        _check_ids(table_ids, table_id_column, table_rows)
+        progress.report(0.35, "Joining the attribute table")
+        joined, take, matched, ids = _join(
+            ids, frame, table_ids, table_rows, shapes_path, shape_id_column or "", warnings
+        )
+        locator = _Locator(
+            ids=ids.to_numpy(object),
+            shapes=shape_rows,
+            table=table_rows,
+            table_row_numbers=np.where(matched, table_rows.numbers[take], 0),
+            table_columns=frozenset(joined.columns),
+        )
+        kept = [column for column in attributes.columns if column not in joined.columns]
+        data = pd.concat([attributes[kept], joined], axis=1)
+
+    progress.report(0.5, "Checking geometries")
+    geometry = _checked_geometry(shapes.geometry.to_numpy(), shapes, locator, warnings)
+
+    progress.report(0.65, "Mapping columns to fields")
+    field_map = _field_mapping(data.columns, mapping, table_path or shapes_path)
+
+    progress.report(0.75, "Checking values")
+    estimates, margins = _field_values(data, field_map, locator, warnings)
+
+    name_column = find_name_column(data.columns)
+    names = ids.to_numpy(object)
+    if name_column is not None:
+        text = data[name_column].astype("string").str.strip()
+        blank = text.isna().to_numpy() | text.eq("").fillna(True).to_numpy(bool)
+        names = np.where(blank, names, text.to_numpy(object, na_value=""))
+
+    progress.report(0.95, "Assembling neighbourhoods")
+    index = pd.RangeIndex(len(ids))
+    columns: dict[str, Any] = {"id": ids.to_numpy(object), "name": names}
+    columns.update(estimates)
+    result = gpd.GeoDataFrame(
+        pd.DataFrame(columns, index=index),
+        geometry=gpd.GeoSeries(geometry, index=index, crs=source_crs),
+    )
+    moe = pd.DataFrame(margins, index=index, columns=list(margins), dtype="float64")
+    progress.report(1.0, "Neighbourhoods read")
+    return Neighbourhoods(
+        frame=result,
+        moe=moe,
+        crs=source_crs,
+        mapping=field_map,
+        sources=sources,
+        warnings=warnings,
+    )
+
+
+# --- locations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Row numbers of one file: ``numbers[i]`` is the 1-based feature or data row of row i."""
+
+    path: Path
+    kind: str  # "feature" or "row"
+    numbers: np.ndarray
+    header_lines: int
+
+    def at(self, number: int) -> str:
+        if self.kind == "feature":
+            return f"feature {number}"
+        return f"row {number} (line {number + self.header_lines})"
+
+
+@dataclass(frozen=True)
+class _Locator:
+    """Names the file and the feature or row a value of the joined data comes from."""
+
+    ids: np.ndarray
+    shapes: _Rows
+    table: _Rows | None = None
+    table_row_numbers: np.ndarray | None = None  # data row per neighbourhood, 0 if unmatched
+    table_columns: frozenset[str] = frozenset()
+
+    def is_table(self, column: str) -> bool:
+        return column in self.table_columns
+
+    def path(self, column: str) -> Path:
+        if self.is_table(column) and self.table is not None:
+            return self.table.path
+        return self.shapes.path
+
+    def present(self, column: str) -> np.ndarray:
+        """Neighbourhoods whose value of ``column`` comes from an actual row of its file."""
+        if self.is_table(column) and self.table_row_numbers is not None:
+            return self.table_row_numbers > 0
+        return np.ones(len(self.ids), dtype=bool)
+
+    def at(self, column: str, position: int) -> str:
+        if self.is_table(column) and self.table is not None and self.table_row_numbers is not None:
+            where = self.table.at(int(self.table_row_numbers[position]))
+        else:
+            where = self.shapes.at(position + 1)
+        return f"{where}, id {self.ids[position]!r}"
+
+    def examples(self, column: str, positions: np.ndarray) -> str:
+        shown = "; ".join(self.at(column, int(i)) for i in positions[:_EXAMPLES])
+        more = len(positions) - _EXAMPLES
+        return shown + (f"; and {more} more" if more > 0 else "")
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _existing(path: str | os.PathLike[str], role: str) -> Path:
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(
+            f"{role} not found" if not file.exists() else f"{role} is not a file",
+            path=file,
+            remedy="Check the path",
+        )
+    return file
+
+
+def _dataset(path: Path) -> list[Path]:
+    """The files making up a dataset: a Shapefile's sidecars are hashed with it."""
+    if path.suffix.lower() != ".shp":
+        return [path]
+    found = {
+        file.suffix.lower(): file
+        for file in path.parent.iterdir()
+        if file.stem == path.stem and file.suffix.lower() in _SHAPE_SIDECARS
+    }
+    return [path, *(found[suffix] for suffix in _SHAPE_SIDECARS if suffix in found)]
+
+
+def _read_shapes(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    suffix = path.suffix.lower()
+    kind = _SHAPE_FORMATS.get(suffix)
+    if kind is None:
+        raise InputError(
+            f"is not a supported polygon format ({suffix or 'no extension'})",
+            path=path,
+            remedy="Use a GeoPackage (.gpkg), a Shapefile (.shp, or a .zip holding one), "
+            "GeoJSON (.geojson) or FlatGeobuf (.fgb)",
+        )
+    source = str(path)
+    if suffix == ".zip":
+        source = _zip_member(path, layer)
+        layer = None
+    chosen = _choose_layer(source, path, layer, kind)
+    try:
+        return gpd.read_file(source, engine="pyogrio", layer=chosen)
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.GeometryError,
+        pyogrio.errors.CRSError,
+        OSError,
+        ValueError,
+    ) as exc:
+        raise InputError(
+            f"cannot be read as {kind} ({exc})",
+            path=path,
+            remedy=f"Check that the file is complete and is {kind} (open it in QGIS, say)",
+        ) from exc
+
+
+def _zip_member(path: Path, layer: str | None) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(
+            "is not a readable .zip archive",
+            path=path,
+            remedy="Download or zip the Shapefile again",
+        ) from exc
+    members = [
+        name
+        for name in names
+        if name.lower().endswith(".shp") and not name.startswith("__MACOSX/")
+    ]
+    if members and layer is not None:
+        named = [name for name in members if PurePosixPath(name).stem == layer]
+        if not named:
+            raise InputError(
+                f"holds no Shapefile named {layer!r}",
+                path=path,
+                remedy="Choose one of: "
+                + ", ".join(PurePosixPath(name).stem for name in members),
+            )
+        members = named[:1]
+    if not members:
+        raise InputError(
+            "holds no Shapefile (.shp)",
+            path=path,
+            remedy="Zip the .shp together with its .shx, .dbf and .prj files",
+        )
+    if len(members) > 1:
+        raise InputError(
+            f"holds {len(members)} Shapefiles",
+            path=path,
+            remedy="Choose one with the layer option: "
+            + ", ".join(PurePosixPath(name).stem for name in members),
+        )
+    return f"/vsizip/{path.resolve().as_posix()}/{members[0]}"
+
+
+def _choose_layer(source: str, path: Path, layer: str | None, kind: str) -> str | None:
+    try:
+        layers = pyogrio.list_layers(source)
+    except (pyogrio.errors.DataSourceError, OSError, ValueError) as exc:
+        raise InputError(
+            f"cannot be opened as {kind} ({exc})",
+            path=path,
+            remedy=f"Check that the file is complete and is {kind} (open it in QGIS, say)",
+        ) from exc
+    spatial = [str(name) for name, geometry_type in layers if geometry_type is not None]
+    if layer is not None:
+        if layer not in [str(name) for name, _ in layers]:
+            raise InputError(
+                f"has no layer {layer!r}",
+                path=path,
+                remedy=f"Choose one of: {', '.join(spatial) or 'no layer has geometries'}",
+            )
+        return layer
+    if not spatial:
+        raise InputError(
+            "has no layer with geometries",
+            path=path,
+            remedy="Export the neighbourhood polygons with their geometry",
+        )
+    if len(spatial) > 1:
+        raise InputError(
+            f"has {len(spatial)} layers with geometries",
+            path=path,
+            remedy=f"Choose one with the layer option: {', '.join(spatial)}",
+        )
+    return spatial[0] if len(layers) > 1 else None
+
+
+def _source_crs(
+    file_crs: pyproj.CRS | None, path: Path, crs: Any, warnings: list[str]
+) -> pyproj.CRS:
+    given = None
+    if crs is not None:
+        try:
+            given = pyproj.CRS.from_user_input(crs)
+        except pyproj.exceptions.CRSError as exc:
+            raise InputError(
+                f"{crs!r} is not a coordinate reference system",
+                location="crs option",
+                remedy="Give an EPSG code, e.g. EPSG:4269 for TIGER/Line files",
+            ) from exc
+    if file_crs is None:
+        if given is None:
+            raise InputError(
+                "has no coordinate reference system",
+                path=path,
+                remedy="Name one, e.g. --crs EPSG:4269 for TIGER/Line files",
+            )
+        return given
+    if given is not None and not file_crs.equals(given, ignore_axis_order=True):
+        warnings.append(
+            f"{path}: the file's own coordinate reference system ({_crs_name(file_crs)}) is "
+            f"used, not {_crs_name(given)} as requested."
+        )
+    return pyproj.CRS.from_user_input(file_crs)
+
+
+def _crs_name(crs: pyproj.CRS) -> str:
+    code = crs.to_authority()
+    return f"{crs.name} ({code[0]}:{code[1]})" if code else crs.name
+
+
+def _read_table(path: Path, warnings: list[str]) -> tuple[pd.DataFrame, _Rows]:
+    """Read a CSV or Excel table with every cell as text, so leading zeros survive."""
+    suffix = path.suffix.lower()
+    kind = _TABLE_FORMATS.get(suffix)
+    if kind is None:
+        raise InputError(
+            f"is not a supported table format ({suffix or 'no extension'})",
+            path=path,
+            remedy="Save the attribute table as CSV (.csv) or Excel (.xlsx)",
+        )
+    try:
+        if suffix == ".csv":
+            frame = _read_csv(path, warnings)
+        else:
+            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+    except pd.errors.EmptyDataError as exc:
+        raise InputError("is empty", path=path, remedy="Export the table again") from exc
+    except (
+        pd.errors.ParserError,
+        InvalidFileException,
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        KeyError,
+    ) as exc:
+        raise InputError(
+            f"cannot be read as {kind} ({exc})",
+            path=path,
+            remedy=f"Check that the file is {kind}, for example by opening it in a spreadsheet",
+        ) from exc
+    frame.columns = [str(column).strip() for column in frame.columns]
+    header_lines = 1
+    if len(frame) and _is_label_row(frame.iloc[0]):
+        frame = frame.iloc[1:]
+        header_lines = 2
+    numbers = np.arange(1, len(frame) + 1)
+    text = frame.astype("string")
+    filled = (text.notna() & text.apply(lambda column: column.str.strip().ne(""))).any(axis=1)
+    keep = filled.fillna(False).to_numpy(bool)
+    frame = frame.loc[keep].reset_index(drop=True)
+    if frame.empty:
+        raise InputError("has no data rows", path=path, remedy="Export the table again")
+    return frame, _Rows(path, "row", numbers[keep], header_lines)
+
+
+def _read_csv(path: Path, warnings: list[str]) -> pd.DataFrame:
+    options: dict[str, Any] = {"dtype": str, "keep_default_na": False}
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", **options)
+    except UnicodeDecodeError:
+        warnings.append(
+            f"{path}: not UTF-8 text; read as Windows-1252, and unreadable characters in "
+            "names were replaced."
+        )
+        return pd.read_csv(path, encoding="cp1252", encoding_errors="replace", **options)
+
+
+def _is_label_row(row: pd.Series) -> bool:
+    """A second header row of labels, as in census.gov downloads.
+
+    data.census.gov labels look like "Geography", "Estimate!!Total"; the older American
+    FactFinder ones like "Estimate; Total:".
+    """
+    text = row.astype("string").fillna("").str.strip()
+    return bool(
+        text.str.contains("!!", regex=False).any()
+        or text.str.lower().eq("geography").any()
+        or text.str.match(r"(?i)(estimate|margin of error)\s*;").fillna(False).any()
+    )
+
+
+# --- ids and the join ------------------------------------------------------------------------
+
+
+def _normalise_ids(values: pd.Series) -> pd.Series:
+    """Ids as text: integral numbers without ".0", the GEO_ID "…US" prefix removed."""
+    if pd.api.types.is_float_dtype(values):
+        numbers = values.to_numpy("float64", na_value=np.nan)
+        integral = np.isfinite(numbers) & (numbers == np.round(numbers))
+        if integral[~np.isnan(numbers)].all():
+            values = values.astype("Int64")
+    text = values.astype("string").str.strip()
+    text = text.str.replace(_GEO_ID_PREFIX, "", regex=True, case=False)
+    text = text.mask(text.eq(""))
+    return pd.Series(text.to_numpy(object, na_value=None), dtype=object)
+
+
+def _join_keys(ids: pd.Series) -> pd.Series:
+    """Ids compared without leading zeros when numeric (spreadsheets often drop them)."""
+    text = ids.astype("string")
+    digits = text.str.fullmatch(r"\d+").fillna(False).to_numpy(bool)
+    stripped = text.str.lstrip("0").mask(lambda values: values.eq(""), "0")
+    return pd.Series(np.where(digits, stripped.to_numpy(object), ids.to_numpy(object)))
+
+
+def _check_ids(ids: pd.Series, column: str, rows: _Rows) -> None:
+    missing = np.flatnonzero(ids.isna().to_numpy())
+    if missing.size:
+        shown = ", ".join(rows.at(int(rows.numbers[i])) for i in missing[:_EXAMPLES])
+        raise InputError(
+            f"{missing.size} {rows.kind}(s) have no id",
+            path=rows.path,
+            location=f"column {column!r}: {shown}",
+            remedy="Fill in the id of every neighbourhood",
+        )
+    keys = _join_keys(ids)
+    duplicated = keys.duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        groups = pd.Series(np.flatnonzero(duplicated)).groupby(
+            keys[duplicated].to_numpy(), sort=False
+        )
+        shown = "; ".join(
+            f"{ids.iloc[int(members.iloc[0])]!r} in "
+            + ", ".join(rows.at(int(rows.numbers[i])) for i in members)
+            for _, members in list(groups)[:_EXAMPLES]
+        )
+        raise InputError(
+            f"{groups.ngroups} id(s) appear more than once",
+            path=rows.path,
+            location=f"column {column!r}: {shown}",
+            remedy="Give every neighbourhood a unique id (remove duplicate rows or features)",
+        )
+
+
+def _join(
+    ids: pd.Series,
+    frame: pd.DataFrame,
+    table_ids: pd.Series,
+    table_rows: _Rows,
+    shapes_path: Path,
+    shape_id_column: str,
+    warnings: list[str],
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Series]:
+    """Left-join the table onto the neighbourhoods.
+
+    Returns the joined rows, the table position of each neighbourhood (0 when unmatched),
+    whether it matched, and the ids (the longer spelling of each matched pair).
+    """
+    position = pd.Series(np.arange(len(frame)), index=_join_keys(table_ids).to_numpy(object))
+    found = position.reindex(_join_keys(ids).to_numpy(object)).to_numpy("float64")
+    matched = ~np.isnan(found)
+    if not matched.any():
+        raise InputError(
+            f"none of its ids matches an id of the {len(ids)} neighbourhoods in "
+            f"{shapes_path.name} (column {shape_id_column!r})",
+            path=table_rows.path,
+            remedy=f"Neighbourhood ids look like {_sample(ids)}; table ids look like "
+            f"{_sample(table_ids)}. Check that both files are for the same area and "
+            "geography (tracts or block groups), or name the id columns",
+        )
+    unmatched = np.flatnonzero(~matched)
+    if unmatched.size:
+        warnings.append(
+            f"{shapes_path}: {unmatched.size} of {len(ids)} neighbourhoods have no row in "
+            f"{table_rows.path.name} and get no values: ids {_sample(ids.iloc[unmatched])}."
+        )
+    take = np.where(matched, found, 0).astype(np.int64)
+    joined = frame.iloc[take].reset_index(drop=True)
+    joined = joined.where(np.broadcast_to(matched[:, None], joined.shape))
+    # Keep the longer spelling: a table may keep leading zeros the polygons lost, or vice versa.
+    table_text = table_ids.to_numpy(object)[take]
+    longer = matched & (
+        pd.Series(table_text).str.len().to_numpy() > ids.str.len().to_numpy()
+    )
+    joined_ids = pd.Series(np.where(longer, table_text, ids.to_numpy(object)), dtype=object)
+    return joined, take, matched, joined_ids
+
+
+def _sample(ids: pd.Series) -> str:
+    shown = ", ".join(repr(value) for value in ids.iloc[:_EXAMPLES])
+    return shown + (f" … ({len(ids)} in all)" if len(ids) > _EXAMPLES else "")
+
+
+def _looked_for_ids() -> str:
+    return ", ".join(load_resource("acs_preset.toml")["preset"]["id_columns"])
+
+
+# --- geometries ------------------------------------------------------------------------------
+
+
+def _checked_geometry(
+    geoms: np.ndarray, shapes: gpd.GeoDataFrame, locator: _Locator, warnings: list[str]
+) -> np.ndarray:
+    path = locator.shapes.path
+    absent = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if absent.any():
+        where = np.flatnonzero(absent)
+        raise InputError(
+            f"{where.size} feature(s) have an empty or missing geometry",
+            path=path,
+            location=_features(locator, where),
+            remedy="Draw the missing polygons or delete those features",
+        )
+    type_ids = shapely.get_type_id(geoms)
+    other = ~np.isin(type_ids, [_POLYGON, _MULTIPOLYGON])
+    if other.any():
+        where = np.flatnonzero(other)
+        kinds = shapes.geom_type.to_numpy(object)
+        shown = "; ".join(
+            f"{locator.shapes.at(int(i) + 1)}, id {locator.ids[i]!r}: {kinds[i]}"
+            for i in where[:_EXAMPLES]
+        )
+        raise InputError(
+            f"{where.size} feature(s) are not polygons",
+            path=path,
+            location=shown + (f"; and {where.size - _EXAMPLES} more" if where.size > 5 else ""),
+            remedy="Neighbourhoods must be polygons; remove the points and lines, or export "
+            "the polygon layer only",
+        )
+    geoms = geoms.copy()
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        where = np.flatnonzero(invalid)
+        repaired = _polygonal_parts(shapely.make_valid(geoms[where]))
+        lost = shapely.is_missing(repaired) | shapely.is_empty(repaired)
+        if lost.any():
+            raise InputError(
+                f"{int(lost.sum())} feature(s) have no area once their invalid geometry is "
+                "repaired",
+                path=path,
+                location=_features(locator, where[lost]),
+                remedy="Redraw those polygons",
+            )
+        geoms[where] = repaired
+        warnings.append(
+            f"{path}: {where.size} invalid geometr{'y was' if where.size == 1 else 'ies were'} "
+            f"repaired (only their polygonal parts kept): {_features(locator, where)}."
+        )
+    return geoms
+
+
+def _polygonal_parts(geoms: np.ndarray) -> np.ndarray:
+    """Keep the polygons of each geometry: a Polygon, a MultiPolygon or None."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    parts, sub_index = shapely.get_parts(parts, return_index=True)
+    index = index[sub_index]
+    keep = shapely.get_type_id(parts) == _POLYGON
+    out = np.full(len(geoms), None, dtype=object)
+    shapely.multipolygons(parts[keep], indices=index[keep], out=out)
+    single = shapely.get_num_geometries(out) == 1
+    out[single] = shapely.get_geometry(out[single], 0)
+    return out
+
+
+def _features(locator: _Locator, where: np.ndarray) -> str:
+    shown = ", ".join(
+        f"{locator.shapes.at(int(i) + 1)} (id {locator.ids[i]!r})" for i in where[:_EXAMPLES]
+    )
+    return shown + (f", and {where.size - _EXAMPLES} more" if where.size > _EXAMPLES else "")
+
+
+# --- fields and values -----------------------------------------------------------------------
+
+
+def _field_mapping(
+    columns: pd.Index, mapping: dict[str, Any] | None, path: Path
+) -> dict[str, FieldSource]:
+    names = [str(column) for column in columns]
+    field_map = apply_user_mapping(names, detect_mapping(names), mapping, path=path)
+    specs = field_specs()
+    unmapped = [name for name in specs if name not in field_map]
+    orphans = orphan_margins(names, unmapped)
+    if orphans:
+        listed = "; ".join(f"{name}: {', '.join(cols)}" for name, cols in orphans.items())
+        raise InputError(
+            f"margin of error columns are present without their estimates ({listed})",
+            path=path,
+            remedy="Include the estimate columns (…E) next to the margins (…M), or map the "
+            "fields explicitly",
+        )
+    required = [name for name, spec in specs.items() if spec.required and name not in field_map]
+    if required:
+        raise InputError(
+            f"no column for the required field(s) {', '.join(required)}",
+            path=path,
+            remedy="Looked for "
+            + "; ".join(describe_candidates(name) for name in required)
+            + ". Add those columns or map them in the column mapping",
+        )
+    return field_map
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    values: np.ndarray  # float64, NaN where missing
+    text: np.ndarray  # the cells as written, for messages
+    blank: np.ndarray  # empty or annotated as not available
+    jammed: np.ndarray  # ACS jam value read as missing
+    coded: np.ndarray  # top- or bottom-coded ("250,000+")
+    bad: np.ndarray  # not a number
+
+
+def _parse_numbers(values: pd.Series, *, is_margin: bool) -> _Parsed:
+    n = len(values)
+    no = np.zeros(n, dtype=bool)
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.to_numpy("float64", na_value=np.nan)
+        text = values.astype("string").to_numpy(object, na_value="")
+        blank = np.isnan(numbers)
+        bad = np.isinf(numbers)
+        coded = no
+    else:
+        cells = values.astype("string").str.strip()
+        text = cells.to_numpy(object, na_value="")
+        blank = (cells.isna() | cells.eq("") | cells.str.upper().isin(_MISSING_MARKS)).to_numpy(
+            bool, na_value=True
+        )
+        controlled = cells.eq(_CONTROLLED_MARK).to_numpy(bool, na_value=False) & is_margin
+        grouped = cells.str.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?[+-]?")
+        cells = cells.mask(grouped.fillna(False), cells.str.replace(",", "", regex=False))
+        coded = cells.str.fullmatch(r"\d+(?:\.\d+)?[+-]").to_numpy(bool, na_value=False)
+        cells = cells.mask(pd.Series(coded, index=cells.index), cells.str[:-1])
+        skip = pd.Series(blank | controlled, index=cells.index)
+        parsed = pd.to_numeric(cells.mask(skip), errors="coerce")
+        numbers = pd.Series(parsed).to_numpy("float64", na_value=np.nan)
+        bad = (np.isnan(numbers) & ~(blank | controlled)) | np.isinf(numbers)
+        numbers[controlled] = 0.0
+    numbers = numbers.copy()
+    jammed = numbers <= _JAM_LIMIT
+    if is_margin:
+        numbers[numbers == _CONTROLLED_JAM] = 0.0
+        jammed &= numbers != 0.0
+    numbers[jammed | bad] = np.nan
+    return _Parsed(numbers, text, blank, jammed, coded, bad)
+
+
+def _column_values(
+    data: pd.DataFrame,
+    column: str,
+    *,
+    is_margin: bool,
+    locator: _Locator,
+    warnings: list[str],
+) -> np.ndarray:
+    parsed = _parse_numbers(data[column], is_margin=is_margin)
+    present = locator.present(column)
+    path = locator.path(column)
+    bad = np.flatnonzero(parsed.bad & present)
+    if bad.size:
+        first = int(bad[0])
+        more = f" ({bad.size - 1} more cells in this column are not numbers)" * (bad.size > 1)
+        raise InputError(
+            f"{parsed.text[first]!r} is not a number{more}",
+            path=path,
+            location=f"column {column!r}, {locator.at(column, first)}",
+            remedy="Correct the value, or leave the cell empty when it is not available",
+        )
+    negative = np.flatnonzero((parsed.values < 0) & present)
+    if negative.size:
+        first = int(negative[0])
+        what = "margins of error" if is_margin else "counts and medians"
+        raise InputError(
+            f"{parsed.text[first]!r} is negative, and {what} cannot be",
+            path=path,
+            location=f"column {column!r}, {locator.at(column, first)}",
+            remedy="Correct the value, or leave the cell empty when it is not available",
+        )
+    blank = np.flatnonzero(parsed.blank & present)
+    if blank.size:
+        marks = sorted({str(mark) for mark in parsed.text[blank] if mark})
+        said = f" (marked {', '.join(repr(mark) for mark in marks)})" if marks else ""
+        warnings.append(
+            f"{path}: column {column!r}: {blank.size} empty or not-available value(s){said} "
+            f"read as missing: {locator.examples(column, blank)}."
+        )
+    jammed = np.flatnonzero(parsed.jammed & present)
+    if jammed.size:
+        warnings.append(
+            f"{path}: column {column!r}: {jammed.size} ACS 'not available' code(s) such as "
+            f"{parsed.text[jammed[0]]} read as missing: {locator.examples(column, jammed)}."
+        )
+    coded = np.flatnonzero(parsed.coded & present)
+    if coded.size:
+        warnings.append(
+            f"{path}: column {column!r}: {coded.size} top- or bottom-coded value(s) such as "
+            f"{parsed.text[coded[0]]!r} read as the limit: {locator.examples(column, coded)}."
+        )
+    return parsed.values
+
+
+def _field_values(
+    data: pd.DataFrame,
+    field_map: dict[str, FieldSource],
+    locator: _Locator,
+    warnings: list[str],
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    cache: dict[tuple[str, bool], np.ndarray] = {}
+
+    def values(column: str, is_margin: bool) -> np.ndarray:
+        key = (column, is_margin)
+        if key not in cache:
+            cache[key] = _column_values(
+                data, column, is_margin=is_margin, locator=locator, warnings=warnings
+            )
+        return cache[key]
+
+    estimates: dict[str, np.ndarray] = {}
+    margins: dict[str, np.ndarray] = {}
+    for name, source in field_map.items():
+        parts = np.column_stack([values(column, False) for column in source.estimate_columns])
+        estimates[name] = parts.sum(axis=1)
+        if source.moe_columns:
+            errors = np.column_stack([values(column, True) for column in source.moe_columns])
+            margins[name] = _sum_moe(parts, errors)
+    _check_universes(estimates, margins, field_map, locator)
+    return estimates, margins
+
+
+def _sum_moe(estimates: np.ndarray, margins: np.ndarray) -> np.ndarray:
+    """90% margin of error of a sum of ACS estimates (root sum of squares).
+
+    Follows the Census Bureau's rule for zero estimates: of the components whose estimate is
+    0, only the largest margin is included.
+
+    Parameters
+    ----------
+    estimates, margins
+        ``(rows, components)`` arrays.
+
+    Returns
+    -------
+    numpy.ndarray
+        One margin per row; NaN where any component's margin is missing.
+
+    Examples
+    --------
+    >>> _sum_moe(np.array([[10.0, 20.0, 0.0, 0.0]]), np.array([[3.0, 4.0, 5.0, 7.0]]))
+    array([8.60232527])
+    """
+    zero = estimates == 0
+    squares = np.where(zero, 0.0, margins**2).sum(axis=1)
+    largest_zero = np.where(zero, margins, 0.0).max(axis=1, initial=0.0)
+    result = np.sqrt(squares + largest_zero**2)
+    result[np.isnan(margins).any(axis=1)] = np.nan
+    return result
+
+
+def _check_universes(
+    estimates: dict[str, np.ndarray],
+    margins: dict[str, np.ndarray],
+    field_map: dict[str, FieldSource],
+    locator: _Locator,
+) -> None:
+    """A part may not exceed its universe by more than the margin of the difference."""
+    for name, spec in field_specs().items():
+        universe = spec.universe
+        if name not in estimates or universe is None or universe not in estimates:
+            continue
+        part, whole = estimates[name], estimates[universe]
+        zeros = np.zeros(len(part))
+        margin = np.hypot(
+            np.nan_to_num(margins.get(name, zeros)), np.nan_to_num(margins.get(universe, zeros))
+        )
+        tolerance = 1e-9 * np.maximum(1.0, np.abs(whole))
+        with np.errstate(invalid="ignore"):
+            over = np.flatnonzero((part - whole) > margin + tolerance)
+        if over.size == 0:
+            continue
+        first = int(over[0])
+        column = field_map[name].estimate_columns[0]
+        more = f" ({over.size - 1} more neighbourhoods too)" if over.size > 1 else ""
+        raise InputError(
+            f"share above 100%: {name} ({part[first]:g}) is larger than its universe "
+            f"{universe} ({whole[first]:g}) by more than the margin of error "
+            f"({margin[first]:g}){more}",
+            path=locator.path(column),
+            location=f"{locator.at(column, first)}, fields {name!r} "
+            f"({' + '.join(field_map[name].estimate_columns)}) and {universe!r} "
+            f"({' + '.join(field_map[universe].estimate_columns)})",
+            remedy="Check that both columns come from the same table and geography, or "
+            "correct the column mapping",
+        )
