@@ -157,6 +157,7 @@ def assess_projects(
         vintage=vintage,
         baseline_geometries=baseline.geometries,
         baseline_crs=baseline.crs,
+        projects=tuple(projects),
     )
 
 

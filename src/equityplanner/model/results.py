@@ -101,6 +101,7 @@ class Assessment:
     vintage: str = ""
     baseline_geometries: Any = None  # shapely array in baseline_crs (for maps)
     baseline_crs: Any = None
+    projects: tuple[Any, ...] = ()  # the assessed projects (geometries in lon/lat)
 
     def result(self, unit_id: str) -> UnitResult:
         """The project or scenario result with this id (KeyError if absent)."""
