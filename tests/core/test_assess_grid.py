@@ -180,6 +180,8 @@ def test_housing_site_indicators(write_grid):
     assert rent.rating == "not_affordable"
     minority = result.indicator("housing.minority_concentration")
     assert minority.value == pytest.approx(0.8) and minority.rating == "concentrated"
+    # FTA Title VI concerns transit service; a housing project is judged by HUD's tests.
+    assert not [i.id for i in result.indicators if i.category == "title_vi"]
 
 
 @settings(max_examples=25, deadline=None)

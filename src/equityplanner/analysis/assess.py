@@ -225,7 +225,19 @@ def _assess_unit(
             )
         weights = np.zeros(n)
         weights[shares.index] = shares.share
-        context = _SideContext(baseline, params, weights, is_benefit, suffix, label, side_projects)
+        transit = [p for p in side_projects if isinstance(p, TransitProject)]
+        if len(transit) == len(side_projects):
+            transit_weights: np.ndarray | None = weights
+        elif transit:  # Title VI concerns transit service: measure it on the transit catchment
+            transit_shares = catchment_shares(
+                baseline.geometries, baseline.tree, baseline.crs,
+                catchment_geometry(transit, params, local), local,
+            )
+            transit_weights = np.zeros(n)
+            transit_weights[transit_shares.index] = transit_shares.share
+        else:
+            transit_weights = None
+        context = _SideContext(baseline, params, weights, is_benefit, suffix, label, side_projects, transit_weights)
         side_indicators, side_quintiles = _side_indicators(context, warnings)
         indicators += side_indicators
         tables.append(_neighbourhood_table(baseline, shares.index, shares.share, suffix))
@@ -268,8 +280,10 @@ class _SideContext:
         suffix: str,
         label: str,
         projects: list[Project],
+        transit_weights: np.ndarray | None,
     ) -> None:
         self.baseline = baseline
+        self.transit_weights = transit_weights
         self.params = params
         self.weights = weights
         self.is_benefit = is_benefit
@@ -305,7 +319,7 @@ def _side_indicators(ctx: _SideContext, warnings: list[str]) -> tuple[list[Indic
             difference=None,
             unit="persons",
             rating_family="served",
-            rating="similar" if not nobody else "not_assessed",
+            rating="context" if not nobody else "not_assessed",
             finding=text("served_population.finding").format(
                 value=pop,
                 share=pop / comp_pop if comp_pop > 0 else 0.0,
@@ -335,8 +349,9 @@ def _side_indicators(ctx: _SideContext, warnings: list[str]) -> tuple[list[Indic
                     method="apportionment",
                 )
             )
-            if spec.title_vi_test:
-                indicators.append(_title_vi_indicator(ctx, spec.title_vi_test, inside, reference, scheme))
+            if spec.title_vi_test and ctx.transit_weights is not None:
+                transit_inside = b.totals(gid, ctx.transit_weights)
+                indicators.append(_title_vi_indicator(ctx, spec.title_vi_test, transit_inside, reference, scheme))
             continue
         diff_pp = (inside.share - reference.share) * 100
         z = float(z_difference(inside.share, inside.share_moe, reference.share, reference.share_moe))
@@ -366,8 +381,10 @@ def _side_indicators(ctx: _SideContext, warnings: list[str]) -> tuple[list[Indic
                 },
             )
         )
-        if spec.title_vi_test:
-            indicators.append(_title_vi_indicator(ctx, spec.title_vi_test, inside, reference, scheme))
+        if spec.title_vi_test and ctx.transit_weights is not None:
+            # FTA Title VI tests concern transit service changes; housing is judged by HUD's tests.
+            transit_inside = inside if ctx.transit_weights is ctx.weights else b.totals(gid, ctx.transit_weights)
+            indicators.append(_title_vi_indicator(ctx, spec.title_vi_test, transit_inside, reference, scheme))
     dist_indicators, table = _distribution(ctx, nobody)
     indicators += dist_indicators
     if ctx.is_benefit:
