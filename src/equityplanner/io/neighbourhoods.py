@@ -157,6 +157,7 @@ def read_neighbourhoods(
     shapes = _read_shapes(shapes_path, layer)
     sources = [("neighbourhoods", str(file), sha256_file(file)) for file in _dataset(shapes_path)]
     source_crs = _source_crs(shapes.crs, shapes_path, crs, warnings)
+    source_crs = _check_degrees(shapes, source_crs, shapes_path, crs, warnings)
     if len(shapes) == 0:
         raise InputError(
             "contains no features",
@@ -466,6 +467,30 @@ def _source_crs(
             f"used, not {_crs_name(given)} as requested."
         )
     return pyproj.CRS.from_user_input(file_crs)
+
+
+def _check_degrees(
+    shapes: gpd.GeoDataFrame, source_crs: pyproj.CRS, path: Path, crs: Any, warnings: list[str]
+) -> pyproj.CRS:
+    """Catch projected coordinates under a geographic CRS (GeoJSON always claims WGS84)."""
+    if not source_crs.is_geographic or shapes.geometry.isna().all():
+        return source_crs
+    xmin, ymin, xmax, ymax = shapes.geometry.total_bounds
+    if xmin >= -180.5 and xmax <= 360.5 and ymin >= -90.5 and ymax <= 90.5:
+        return source_crs
+    if crs is not None:
+        given = pyproj.CRS.from_user_input(crs)
+        warnings.append(
+            f"{path}: the coordinates are not longitude/latitude as the file claims "
+            f"({_crs_name(source_crs)}), so {_crs_name(given)} was used as requested."
+        )
+        return given
+    raise InputError(
+        f"has coordinates such as ({xmin:.0f}, {ymin:.0f}) that are not longitude/latitude, "
+        f"although the file says {_crs_name(source_crs)}",
+        path=path,
+        remedy="Name the real CRS, e.g. --crs EPSG:26916, or re-export the file with its CRS",
+    )
 
 
 def _crs_name(crs: pyproj.CRS) -> str:

@@ -309,6 +309,20 @@ def _build_transit(
         change = ServiceChange.create(attrs.get("change", "new"))
     except ValueError as exc:
         raise InputError(f"mode or change {exc}", path=source, location=where) from None
+    alignments = by_role.get("alignment", [])
+    if len(alignments) > 1:
+        raise InputError(
+            f"has {len(alignments)} alignment features; use one (a MultiLineString for branches)",
+            path=source,
+            location=where,
+        )
+    alignment = alignments[0][2] if alignments else None
+    if alignment is not None and alignment.geom_type not in ("LineString", "MultiLineString"):
+        raise InputError(
+            f"alignment is a {alignment.geom_type}; it must be a line",
+            path=source,
+            location=where,
+        )
     stations: list[Station] = []
     for number, props, geometry in by_role.get("station", []):
         if geometry.geom_type != "Point":
@@ -324,20 +338,6 @@ def _build_transit(
             path=source,
             location=where,
             remedy="Add point features with role 'station'",
-        )
-    alignments = by_role.get("alignment", [])
-    if len(alignments) > 1:
-        raise InputError(
-            f"has {len(alignments)} alignment features; use one (a MultiLineString for branches)",
-            path=source,
-            location=where,
-        )
-    alignment = alignments[0][2] if alignments else None
-    if alignment is not None and alignment.geom_type not in ("LineString", "MultiLineString"):
-        raise InputError(
-            f"alignment is a {alignment.geom_type}; it must be a line",
-            path=source,
-            location=where,
         )
     return TransitProject(
         id=pid,
