@@ -163,6 +163,12 @@ def _assess(args: argparse.Namespace) -> int:
             progress=progress.subrange(0.4, 1.0),
             inputs=[InputFile("projects", str(args.projects.resolve()), sha256_file(args.projects))],
         )
+    for target in (args.json, args.xlsx):
+        if target is not None:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"cannot create the folder ({exc.strerror})", path=target.parent) from exc
     if args.json:
         from equityplanner.report.json_output import write_json
 

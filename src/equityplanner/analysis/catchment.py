@@ -10,6 +10,7 @@ are reprojected, so a national layer costs little more than a city.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -23,11 +24,17 @@ __all__ = ["CatchmentShares", "catchment_geometry", "catchment_shares", "to_crs"
 _QUAD_SEGS = 16  # 64 segments per circle: area within 0.2% of a true circle
 
 
+@lru_cache(maxsize=64)
+def _transformer(source: CRS, target: CRS) -> Transformer:
+    # Building a transformer costs ~10 ms; an assessment needs the same few many times.
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
 def to_crs(geoms: np.ndarray | BaseGeometry, source: CRS, target: CRS) -> np.ndarray:
     """Transform shapely geometries between CRSs (vectorised over coordinates)."""
     if source == target:
         return np.asarray(geoms)
-    transformer = Transformer.from_crs(source, target, always_xy=True)
+    transformer = _transformer(source, target)
     return shapely.transform(
         np.asarray(geoms), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
     )

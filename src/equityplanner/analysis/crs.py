@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pyproj import CRS
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
@@ -41,6 +43,12 @@ def local_projected_crs(
     west, south, east, north = bounds_lonlat
     lon = (west + east) / 2
     lat = (south + north) / 2
+    return _utm_zone(round(lon, 3), round(lat, 3))
+
+
+@lru_cache(maxsize=32)
+def _utm_zone(lon: float, lat: float) -> CRS:
+    """The WGS 84 UTM zone containing a point (PROJ's database knows the exceptions)."""
     infos = query_utm_crs_info(
         datum_name="WGS 84",
         area_of_interest=AreaOfInterest(lon, lat, lon, lat),

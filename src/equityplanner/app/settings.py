@@ -1,0 +1,98 @@
+"""User preferences stored with QSettings: recent files, window layout, export folder, map style.
+
+Nothing here affects results. Every number that does (catchments, thresholds…) lives in the
+project file, so an assessment can be reproduced from the file alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+__all__ = ["AppSettings"]
+
+_MAX_RECENT = 8
+
+
+class AppSettings:
+    """Typed access to the app's QSettings.
+
+    Parameters
+    ----------
+    settings
+        The store; defaults to the application's (organisation and application names set by
+        :func:`equityplanner.app.main.create_application`). Tests pass an INI file.
+    """
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self.qsettings = settings if settings is not None else QSettings()
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> AppSettings:
+        """Settings kept in an INI file (tests, portable installs)."""
+        return cls(QSettings(str(path), QSettings.Format.IniFormat))
+
+    # Recent files ------------------------------------------------------------------------
+
+    def recent_files(self) -> list[Path]:
+        """Recently opened project files that still exist, newest first."""
+        raw = self.qsettings.value("recent/files", [])
+        if isinstance(raw, str):  # QSettings returns a lone string for a one-item list
+            raw = [raw]
+        return [Path(p) for p in (raw or []) if p and Path(p).exists()][:_MAX_RECENT]
+
+    def add_recent_file(self, path: str | Path) -> None:
+        """Put ``path`` first in the recent files."""
+        text = str(Path(path).resolve())
+        files = [text, *(str(p) for p in self.recent_files() if str(p) != text)]
+        self.qsettings.setValue("recent/files", files[:_MAX_RECENT])
+
+    def clear_recent_files(self) -> None:
+        """Forget the recent files."""
+        self.qsettings.setValue("recent/files", [])
+
+    # Window layout -----------------------------------------------------------------------
+
+    def window_geometry(self) -> QByteArray | None:
+        """The saved main-window geometry, or None."""
+        value = self.qsettings.value("window/geometry")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def window_state(self) -> QByteArray | None:
+        """The saved dock and toolbar layout, or None."""
+        value = self.qsettings.value("window/state")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
+        """Remember the window's geometry and dock/toolbar layout."""
+        self.qsettings.setValue("window/geometry", geometry)
+        self.qsettings.setValue("window/state", state)
+
+    # Folders and map style ---------------------------------------------------------------
+
+    def last_folder(self, kind: str) -> str:
+        """The folder last used for ``kind`` (``project``, ``export``, ``import``)."""
+        return str(self.qsettings.value(f"folders/{kind}", "") or "")
+
+    def set_last_folder(self, kind: str, folder: str | Path) -> None:
+        """Remember a folder for the next file dialog of this kind."""
+        self.qsettings.setValue(f"folders/{kind}", str(folder))
+
+    def map_style(self) -> dict[str, object]:
+        """Classification method, palette and number of classes last used on the map."""
+        return {
+            "method": str(self.qsettings.value("map/method", "quantile")),
+            "palette": str(self.qsettings.value("map/palette", "")),
+            "k": int(self.qsettings.value("map/k", 5)),
+        }
+
+    def set_map_style(self, method: str, palette: str, k: int) -> None:
+        """Remember the map's classification."""
+        self.qsettings.setValue("map/method", method)
+        self.qsettings.setValue("map/palette", palette)
+        self.qsettings.setValue("map/k", int(k))
+
+    def sync(self) -> None:
+        """Write pending changes to disk."""
+        self.qsettings.sync()

@@ -1,0 +1,130 @@
+"""One generic worker: run a Qt-free function on the global thread pool.
+
+The function receives a :class:`~equityplanner.progress.Progress` as its first argument. Its
+reports arrive as the ``progressed`` signal (throttled), its return value as ``succeeded``, any
+exception object as ``failed`` (never swallowed), and
+:class:`~equityplanner.errors.Cancelled` as ``cancelled``. ``finished`` follows each of them.
+Signals are delivered to the GUI thread through queued connections, so slots may touch widgets.
+
+Example::
+
+    worker = Worker(assess_task, document)
+    worker.signals.succeeded.connect(self._on_assess_succeeded)
+    worker.start()            # on QThreadPool.globalInstance()
+    worker.cancel()           # the core stops at its next Progress check
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from equityplanner.errors import Cancelled
+from equityplanner.progress import Progress
+
+__all__ = ["SignalProgress", "Worker", "WorkerSignals"]
+
+# Workers alive; a QRunnable must outlive run() and its queued signals.
+_ALIVE: set[Worker] = set()
+
+
+class WorkerSignals(QObject):
+    """Signals of a :class:`Worker` (a QRunnable cannot carry signals itself)."""
+
+    progressed = Signal(float, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+    finished = Signal()
+
+
+class SignalProgress(Progress):
+    """The core's progress protocol bridged to :attr:`WorkerSignals.progressed`.
+
+    Emits at most every ``interval_s`` unless the message changes or the work is done, so a
+    chatty loop cannot flood the GUI thread's event queue.
+    """
+
+    def __init__(self, signals: WorkerSignals, cancel_event: threading.Event, interval_s: float = 0.05) -> None:
+        super().__init__(cancel_event)
+        self._signals = signals
+        self._interval = interval_s
+        self._last_time = 0.0
+        self._last_message = ""
+
+    def _emit(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if message == self._last_message and fraction < 1.0 and now - self._last_time < self._interval:
+            return
+        self._last_time = now
+        self._last_message = message
+        self._signals.progressed.emit(float(fraction), message)
+
+
+class Worker(QRunnable):
+    """Run ``fn(progress, *args, **kwargs)`` on a pool thread.
+
+    Parameters
+    ----------
+    fn
+        A Qt-free function. Pass it immutable snapshots (frozen documents), never widgets.
+    description
+        What the task does, for status messages ("Assessing", "Exporting").
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, description: str = "", **kwargs: Any) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # Python owns it; released when finished arrives
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+        self.description = description
+        self.signals = WorkerSignals()
+        self.cancel_event = threading.Event()
+        self.progress = SignalProgress(self.signals, self.cancel_event)
+        self.signals.finished.connect(self._release)
+        self.is_done = False
+
+    def start(self, pool: QThreadPool | None = None) -> Worker:
+        """Queue the worker; connect its signals before calling this."""
+        _ALIVE.add(self)
+        (pool or QThreadPool.globalInstance()).start(self)
+        return self
+
+    def cancel(self) -> None:
+        """Ask the function to stop at its next progress check."""
+        self.cancel_event.set()
+
+    @property
+    def is_cancelled(self) -> bool:
+        """True once cancellation was requested."""
+        return self.cancel_event.is_set()
+
+    def run(self) -> None:  # noqa: D102 - runs on the pool thread
+        try:
+            self.progress.check_cancelled()
+            result = self.fn(self.progress, *self.args, **self.kwargs)
+        except Cancelled:
+            self.signals.cancelled.emit()
+        except BaseException as exc:  # every error reaches the GUI as an object
+            self.signals.failed.emit(exc)
+        else:
+            if self.cancel_event.is_set():
+                self.signals.cancelled.emit()
+            else:
+                self.signals.succeeded.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+    def _release(self) -> None:
+        self.is_done = True
+        _ALIVE.discard(self)
+
+
+def active_workers() -> int:
+    """Number of workers started and not yet finished (for tests and shutdown)."""
+    return len(_ALIVE)
