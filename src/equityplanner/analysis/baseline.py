@@ -15,7 +15,7 @@ import shapely
 from pyproj import CRS
 
 from equityplanner.analysis import displacement, distribution, housing
-from equityplanner.analysis.moe import moe_proportion
+from equityplanner.analysis.moe import cv_percent, moe_proportion, reliability_band
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
 from equityplanner.io.neighbourhoods import Neighbourhoods
@@ -120,45 +120,65 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
     """Derive everything the per-project assessment needs from the neighbourhood layer."""
     warnings: list[str] = []
     frame = nb.frame
-    table = pd.DataFrame({"id": frame["id"].astype(str).to_numpy(), "name": frame["name"].astype(str).to_numpy()})
+    # Columns are gathered in a dict of arrays and framed once (no fragmented inserts).
+    cols: dict[str, np.ndarray] = {
+        "id": frame["id"].astype(str).to_numpy(),
+        "name": frame["name"].astype(str).to_numpy(),
+    }
     for field in nb.fields:
-        table[field] = frame[field].to_numpy(dtype=float)
+        cols[field] = frame[field].to_numpy(dtype=float)
         if field in nb.moe:
-            table[f"{field}_moe"] = nb.moe[field].to_numpy(dtype=float)
-    comparison = _comparison_mask(table["id"], params)
-    table["in_comparison"] = comparison
+            cols[f"{field}_moe"] = nb.moe[field].to_numpy(dtype=float)
+    comparison = _comparison_mask(pd.Series(cols["id"]), params)
+    cols["in_comparison"] = comparison
+    n = len(frame)
+
+    def zero_filled(name: str) -> np.ndarray:
+        return np.nan_to_num(cols[name], nan=0.0)
 
     groups: dict[str, GroupSpec] = {}
     for gid, spec in group_specs().items():
         needed = [*spec.numerator, *spec.minus]
-        missing = [f for f in needed if f not in table]
+        missing = [f for f in needed if f not in cols]
         denominator = spec.denominator
-        if denominator not in table and spec.fallback_denominator in table:
+        if denominator not in cols and spec.fallback_denominator in cols:
             warnings.append(
                 f"{spec.label}: the data has no '{denominator}' column, so shares are taken of "
                 f"'{spec.fallback_denominator}' instead (an approximation)."
             )
             denominator = spec.fallback_denominator
-        if missing or denominator not in table:
+        if missing or denominator not in cols:
             absent = ", ".join(missing or [denominator])
             warnings.append(f"{spec.label}: not assessed, the data has no {absent}.")
             continue
-        count = sum(table[f].fillna(0) for f in spec.numerator) - sum(
-            (table[f].fillna(0) for f in spec.minus), start=pd.Series(0.0, index=table.index)
+        count = sum((zero_filled(f) for f in spec.numerator), start=np.zeros(n)) - sum(
+            (zero_filled(f) for f in spec.minus), start=np.zeros(n)
         )
-        table[f"{gid}_count"] = count.clip(lower=0).to_numpy(dtype=float)
-        table[f"{gid}_universe"] = table[denominator].fillna(0).to_numpy(dtype=float)
+        count = np.clip(count, 0.0, None)
+        universe = zero_filled(denominator)
         moe_cols = [f"{f}_moe" for f in needed]
-        if all(c in table for c in moe_cols):
-            table[f"{gid}_count_moe"] = np.sqrt(sum(table[c].fillna(0) ** 2 for c in moe_cols))
+        if all(c in cols for c in moe_cols):
+            count_moe = np.sqrt(sum((zero_filled(c) ** 2 for c in moe_cols), start=np.zeros(n)))
         else:
-            table[f"{gid}_count_moe"] = np.nan
-        table[f"{gid}_universe_moe"] = table.get(f"{denominator}_moe", np.nan)
+            count_moe = np.full(n, np.nan)
+        universe_moe = cols.get(f"{denominator}_moe", np.full(n, np.nan))
         with np.errstate(invalid="ignore", divide="ignore"):
-            table[f"{gid}_share"] = np.where(
-                table[f"{gid}_universe"] > 0, table[f"{gid}_count"] / table[f"{gid}_universe"], np.nan
-            )
+            share = np.where(universe > 0, count / universe, np.nan)
+            # Every derived estimate gets its margin, coefficient of variation and band.
+            share_moe = np.asarray(moe_proportion(count, universe, count_moe, universe_moe), dtype=float)
+        cv = np.asarray(cv_percent(share, share_moe), dtype=float)
+        cols.update({
+            f"{gid}_count": count,
+            f"{gid}_universe": universe,
+            f"{gid}_count_moe": count_moe,
+            f"{gid}_universe_moe": universe_moe,
+            f"{gid}_share": share,
+            f"{gid}_share_moe": share_moe,
+            f"{gid}_share_cv": cv,
+            f"{gid}_share_reliability": np.asarray(reliability_band(cv, params.reliability_bands), dtype=object),
+        })
         groups[gid] = spec
+    table = pd.DataFrame(cols)
     for required in ("minority", "low_income"):
         if required not in groups:
             warnings.append(
@@ -218,7 +238,7 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
         )
     geometries = frame.geometry.to_numpy()
     return Baseline(
-        table=table,
+        table=table.copy(),
         geometries=geometries,
         crs=nb.crs,
         tree=shapely.STRtree(geometries),
