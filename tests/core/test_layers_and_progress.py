@@ -62,3 +62,25 @@ def test_subranges_map_onto_the_parent():
     progress = RecordingProgress()
     progress.subrange(0.5, 1.0).subrange(0.0, 0.5).report(0.5, "quarter")
     assert progress.events == [(pytest.approx(0.625), "quarter")]
+
+
+def test_every_package_is_listed_for_the_wheel():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    src = root / "src"
+    found = {
+        ".".join(p.parent.relative_to(src).parts) for p in src.rglob("__init__.py")
+    }
+    assert found <= listed, f"add to pyproject.toml packages: {sorted(found - listed)}"
+
+
+def test_projected_crs_in_feet_is_refused():
+    from equityplanner.io.project_file import parameters_from_dict
+
+    problems: list[str] = []
+    parameters_from_dict({"projected_crs": "EPSG:2285"}, problems)  # Washington North, US feet
+    assert problems and "not projected in metres" in problems[0]
+    assert parameters_from_dict({"projected_crs": "EPSG:26916"}).projected_crs == "EPSG:26916"

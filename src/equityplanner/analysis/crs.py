@@ -10,7 +10,21 @@ from pyproj.database import query_utm_crs_info
 
 from equityplanner.errors import InputError
 
-__all__ = ["local_projected_crs"]
+__all__ = ["is_metric_projected", "local_projected_crs"]
+
+
+def is_metric_projected(crs: CRS) -> bool:
+    """True for a projected CRS whose axes are in metres (catchments are given in metres).
+
+    Examples
+    --------
+    >>> is_metric_projected(CRS.from_epsg(32616)), is_metric_projected(CRS.from_epsg(2285))
+    (True, False)
+    """
+    if not crs.is_projected:
+        return False
+    units = {axis.unit_name.lower() for axis in crs.axis_info}
+    return bool(units) and units <= {"metre", "meter"}
 
 
 def local_projected_crs(
@@ -33,9 +47,9 @@ def local_projected_crs(
     """
     if override:
         crs = CRS.from_user_input(override)
-        if not crs.is_projected:
+        if not is_metric_projected(crs):
             raise InputError(
-                f"the chosen CRS {override} is not projected",
+                f"the chosen CRS {override} is not projected in metres",
                 location="parameters.projected_crs",
                 remedy="Choose a projected CRS in metres (e.g. a UTM zone) or leave it empty",
             )

@@ -279,15 +279,18 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
         from pyproj import CRS
         from pyproj.exceptions import CRSError
 
+        from equityplanner.analysis.crs import is_metric_projected
+
         try:
             crs = CRS.from_user_input(raw["projected_crs"])
         except CRSError:
             collect.append(f"parameters.projected_crs: '{raw['projected_crs']}' is not a known CRS")
         else:
-            if not crs.is_projected:
+            if not is_metric_projected(crs):
                 collect.append(
-                    f"parameters.projected_crs: '{raw['projected_crs']}' is not projected; "
-                    "distances need metres (e.g. a UTM zone), or leave it empty to choose one"
+                    f"parameters.projected_crs: '{raw['projected_crs']}' is not projected in "
+                    "metres; catchments are in metres (use e.g. a UTM zone), or leave it empty "
+                    "to choose one"
                 )
             else:
                 kwargs["projected_crs"] = str(raw["projected_crs"])

@@ -184,7 +184,14 @@ def _peek_polygons(path: Path, layer: str) -> tuple[pd.DataFrame, str | None]:
         frame = pyogrio.read_dataframe(
             source, layer=name, read_geometry=False, max_features=_PREVIEW_ROWS
         )
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.CRSError,
+        OSError,
+        ValueError,
+    ) as exc:
         raise InputError(
             f"cannot be read ({exc})",
             path=path,
@@ -206,7 +213,9 @@ def _peek_table(path: Path) -> pd.DataFrame:
         )
     try:
         if suffix == ".csv":
-            options: dict[str, Any] = {"dtype": str, "keep_default_na": False, "nrows": _PREVIEW_ROWS}
+            options: dict[str, Any] = {
+                "dtype": str, "keep_default_na": False, "nrows": _PREVIEW_ROWS
+            }
             try:
                 frame = pd.read_csv(path, encoding="utf-8-sig", **options)
             except UnicodeDecodeError:
@@ -378,11 +387,15 @@ class _FilesPage(QWizardPage):
             "data.census.gov or the Census TIGER/Line files."
         )
         self.polygon_edit = QLineEdit()
-        self.polygon_edit.setPlaceholderText("GeoPackage, Shapefile (.shp or .zip), GeoJSON, FlatGeobuf")
+        self.polygon_edit.setPlaceholderText(
+            "GeoPackage, Shapefile (.shp or .zip), GeoJSON, FlatGeobuf"
+        )
         self.polygon_button = QPushButton("Browse…")
         self.layer_combo = QComboBox()
         self.layer_combo.setEnabled(False)
-        self.layer_combo.setToolTip("A GeoPackage or .zip can hold several layers; pick the polygons.")
+        self.layer_combo.setToolTip(
+            "A GeoPackage or .zip can hold several layers; pick the polygons."
+        )
         self.table_edit = QLineEdit()
         self.table_edit.setPlaceholderText("Optional: CSV or Excel table joined on the GEOID")
         self.table_button = QPushButton("Browse…")
@@ -409,11 +422,11 @@ class _FilesPage(QWizardPage):
         self.polygon_button.clicked.connect(self._on_polygon_button_clicked)
         self.table_button.clicked.connect(self._on_table_button_clicked)
 
-    def isComplete(self) -> bool:  # noqa: N802 (Qt override)
+    def isComplete(self) -> bool:
         table = self._state.table_path.strip()
         return bool(self._state.layers) and (not table or Path(table).is_file())
 
-    def validatePage(self) -> bool:  # noqa: N802 (Qt override)
+    def validatePage(self) -> bool:
         try:
             with _busy():
                 self._state.load_previews()
@@ -499,6 +512,12 @@ def _preview_model(frame: pd.DataFrame, id_column: str | None) -> QStandardItemM
     return model
 
 
+def _first_of(candidates: list[str | None], columns: Any) -> str | None:
+    """The first candidate that is a column (choices made for another file may not be)."""
+    present = set(columns)
+    return next((c for c in candidates if c is not None and c in present), None)
+
+
 class _PreviewPage(QWizardPage):
     """Page 2: the first rows of each file and the id columns they are joined on."""
 
@@ -541,11 +560,13 @@ class _PreviewPage(QWizardPage):
         self.id_combo.currentIndexChanged.connect(self._on_id_combo_changed)
         self.table_id_combo.currentIndexChanged.connect(self._on_table_id_combo_changed)
 
-    def initializePage(self) -> None:  # noqa: N802 (Qt override)
+    def initializePage(self) -> None:
         state = self._state
         assert state.shapes_preview is not None
         auto = state.auto_id_column
-        wanted = state.initial_id_column or state.id_column or auto
+        wanted = _first_of(
+            [state.initial_id_column, state.id_column, auto], state.shapes_preview.columns
+        )
         state.initial_id_column = None
         choices: list[tuple[str, str | None]] = []
         if auto is None and not state.has_table:
@@ -556,18 +577,17 @@ class _PreviewPage(QWizardPage):
 
         self.table_box.setVisible(state.table_preview is not None)
         if state.table_preview is not None:
-            wanted = (
-                state.initial_table_id_column
-                or state.table_id_column
-                or state.auto_table_id_column
+            columns = list(state.table_preview.columns)
+            wanted = _first_of(
+                [state.initial_table_id_column, state.table_id_column, state.auto_table_id_column],
+                columns,
             )
             state.initial_table_id_column = None
-            columns = list(state.table_preview.columns)
             self._fill(self.table_id_combo, [(c, c) for c in columns], wanted)
             state.table_id_column = self.table_id_combo.currentData()
         self._refresh()
 
-    def isComplete(self) -> bool:  # noqa: N802 (Qt override)
+    def isComplete(self) -> bool:
         state = self._state
         if not state.has_table:
             return True
@@ -629,10 +649,14 @@ class _MappingPage(QWizardPage):
         self.setTitle("Match the columns to the fields")
         self.setSubTitle(
             "Fields marked * are required. ACS 5-year variables and common column names were "
-            "recognised automatically; choose another column, or “not mapped” to leave a "
-            "field out. Summed ACS variables (e.g. below poverty = under 0.50 + 0.50 to 0.99 "
-            "of the poverty line) keep their margins of error."
+            "recognised; choose another column, or “not mapped” to leave a field out."
         )
+        note = QLabel(
+            "Some fields add up several ACS variables (persons below the poverty level: "
+            "C17002_002E + C17002_003E); their margins of error are combined too. A field "
+            "without margins can be used, but its reliability cannot be rated."
+        )
+        note.setWordWrap(True)
         self.mapping_table = QTableWidget(0, 4)
         self.mapping_table.setHorizontalHeaderLabels(
             ["Field", "Column(s)", "Margin of error", "Found by"]
@@ -640,8 +664,8 @@ class _MappingPage(QWizardPage):
         self.mapping_table.verticalHeader().setVisible(False)
         self.mapping_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         header = self.mapping_table.horizontalHeader()
-        header.setSectionResizeMode(self.FIELD, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.SOURCE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(self.FIELD, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(self.SOURCE, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.MARGINS, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.ORIGIN, QHeaderView.ResizeMode.ResizeToContents)
         self.reset_button = QPushButton("Reset to detected")
@@ -650,6 +674,7 @@ class _MappingPage(QWizardPage):
         buttons.addWidget(self.message_label, 1)
         buttons.addWidget(self.reset_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(note)
         layout.addWidget(self.mapping_table)
         layout.addLayout(buttons)
         self.reset_button.clicked.connect(self._on_reset_button_clicked)
@@ -658,7 +683,7 @@ class _MappingPage(QWizardPage):
         """The combo choosing the column(s) of canonical field ``name``."""
         return self._combos[name]
 
-    def initializePage(self) -> None:  # noqa: N802 (Qt override)
+    def initializePage(self) -> None:
         state = self._state
         if state.columns == self._columns_shown:
             self._recompute()
@@ -671,7 +696,7 @@ class _MappingPage(QWizardPage):
         self._build_rows(given or {})
         self._recompute()
 
-    def isComplete(self) -> bool:  # noqa: N802 (Qt override)
+    def isComplete(self) -> bool:
         return not self._problem
 
     def _build_rows(self, given: Mapping[str, Any]) -> None:
@@ -693,6 +718,7 @@ class _MappingPage(QWizardPage):
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 table.setItem(row, col, item)
             combo = QComboBox()
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             self._fill_combo(combo, name, given)
             combo.currentIndexChanged.connect(self._on_field_combo_changed)
             table.setCellWidget(row, self.SOURCE, combo)
@@ -714,8 +740,8 @@ class _MappingPage(QWizardPage):
             value = given[name]
             if value is None:
                 combo.setCurrentIndex(0)
-            elif isinstance(value, str) and combo.findData(("column", value)) >= 0:
-                combo.setCurrentIndex(combo.findData(("column", value)))
+            elif isinstance(value, str) and _find_data(combo, ("column", value)) >= 0:
+                combo.setCurrentIndex(_find_data(combo, ("column", value)))
             else:
                 combo.addItem(f"From the project: {_describe_given(value)}", ("given", value))
                 combo.setCurrentIndex(combo.count() - 1)
@@ -777,6 +803,11 @@ class _MappingPage(QWizardPage):
         self.completeChanged.emit()
 
 
+def _find_data(combo: QComboBox, data: object) -> int:
+    """Index of the item holding ``data`` (Python equality; findData compares QVariants)."""
+    return next((i for i in range(combo.count()) if combo.itemData(i) == data), -1)
+
+
 def _describe_given(value: Any) -> str:
     if isinstance(value, Mapping):
         estimates = value.get("estimate") or []
@@ -819,7 +850,7 @@ class _CrsPage(QWizardPage):
         layout.addStretch()
         self.crs_edit.textChanged.connect(self._on_crs_edit_changed)
 
-    def initializePage(self) -> None:  # noqa: N802 (Qt override)
+    def initializePage(self) -> None:
         declared = self._state.file_crs
         if declared is None:
             self.file_crs_label.setText("<b>none</b>")
@@ -841,7 +872,7 @@ class _CrsPage(QWizardPage):
         self.crs_edit.setText(self._state.crs_text)
         self._on_crs_edit_changed(self.crs_edit.text())
 
-    def isComplete(self) -> bool:  # noqa: N802 (Qt override)
+    def isComplete(self) -> bool:
         text = self._state.crs_text.strip()
         if not text:
             return self._state.file_crs is not None
@@ -894,14 +925,14 @@ class _CheckPage(QWizardPage):
         layout.addLayout(buttons)
         self.recheck_button.clicked.connect(self._on_recheck_button_clicked)
 
-    def initializePage(self) -> None:  # noqa: N802 (Qt override)
+    def initializePage(self) -> None:
         self.run_check()
 
-    def cleanupPage(self) -> None:  # noqa: N802 (Qt override)
+    def cleanupPage(self) -> None:
         self._state.result = None
         self.problems_list.clear()
 
-    def isComplete(self) -> bool:  # noqa: N802 (Qt override)
+    def isComplete(self) -> bool:
         return self._state.result is not None
 
     def problems(self) -> list[str]:
@@ -932,11 +963,20 @@ class _CheckPage(QWizardPage):
                 + (f" {len(result.warnings)} warning(s) below." if result.warnings else "")
             )
             for warning in result.warnings:
-                self._add(warning, QStyle.StandardPixmap.SP_MessageBoxWarning, tooltip=warning)
+                self._add(
+                    self._short(warning), QStyle.StandardPixmap.SP_MessageBoxWarning, warning
+                )
         self.completeChanged.emit()
 
     def _on_recheck_button_clicked(self) -> None:
         self.run_check()
+
+    def _short(self, text: str) -> str:
+        """File names instead of full paths (the tooltip keeps them)."""
+        for path in (self._state.polygon_path.strip(), self._state.table_path.strip()):
+            if path:
+                text = text.replace(str(Path(path)), Path(path).name)
+        return text
 
     def _add_error(self, exc: InputError) -> None:
         where = Path(exc.path).name if exc.path is not None else "Input"
