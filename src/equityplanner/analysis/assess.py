@@ -28,7 +28,7 @@ from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.neighbourhoods import Neighbourhoods, read_neighbourhoods
-from equityplanner.model.fields import group_specs
+from equityplanner.io.sources import crs_label
 from equityplanner.model.project import (
     HousingProject,
     Metadata,
@@ -152,18 +152,13 @@ def assess_projects(
         inputs=all_inputs,
         software_version=__version__,
         created=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        projected_crs=_crs_name(local),
+        projected_crs=crs_label(local),
         comparison_label=comparison_label,
         vintage=vintage,
         baseline_geometries=baseline.geometries,
         baseline_crs=baseline.crs,
         projects=tuple(projects),
     )
-
-
-def _crs_name(crs: CRS) -> str:
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
 
 
 def _projects_bounds(projects: tuple[Project, ...] | list[Project]) -> tuple[float, float, float, float]:

@@ -10,19 +10,15 @@ geometries, cells marked as not available, ids without data) become warnings.
 from __future__ import annotations
 
 import os
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
-import pyogrio.errors
 import pyproj
 import shapely
-from openpyxl.utils.exceptions import InvalidFileException
 
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
@@ -36,21 +32,13 @@ from equityplanner.io.columns import (
     orphan_margins,
 )
 from equityplanner.io.hashing import sha256_file
+from equityplanner.io.sources import crs_label, parse_crs, read_polygons, read_table
 from equityplanner.model.fields import field_specs
 from equityplanner.progress import NullProgress, Progress
 
 __all__ = ["Neighbourhoods", "read_neighbourhoods"]
 
-_SHAPE_FORMATS = {
-    ".gpkg": "a GeoPackage",
-    ".shp": "a Shapefile",
-    ".zip": "a zipped Shapefile",
-    ".geojson": "a GeoJSON file",
-    ".json": "a GeoJSON file",
-    ".fgb": "a FlatGeobuf file",
-}
 _SHAPE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
-_TABLE_FORMATS = {".csv": "a CSV file", ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook"}
 
 # Cells that mean "no value": empty, and the annotations of census.gov downloads (see the
 # Census Bureau's "Notes on ACS estimate and annotation values").
@@ -154,7 +142,7 @@ def read_neighbourhoods(
     shapes_path = _existing(path, "neighbourhood file")
 
     progress.report(0.0, "Reading neighbourhood polygons")
-    shapes = _read_shapes(shapes_path, layer)
+    shapes = read_polygons(shapes_path, layer)
     sources = [("neighbourhoods", str(file), sha256_file(file)) for file in _dataset(shapes_path)]
     source_crs = _source_crs(shapes.crs, shapes_path, crs, warnings)
     source_crs = _check_degrees(shapes, source_crs, shapes_path, crs, warnings)
@@ -333,126 +321,10 @@ def _dataset(path: Path) -> list[Path]:
     return [path, *(found[suffix] for suffix in _SHAPE_SIDECARS if suffix in found)]
 
 
-def _read_shapes(path: Path, layer: str | None) -> gpd.GeoDataFrame:
-    suffix = path.suffix.lower()
-    kind = _SHAPE_FORMATS.get(suffix)
-    if kind is None:
-        raise InputError(
-            f"is not a supported polygon format ({suffix or 'no extension'})",
-            path=path,
-            remedy="Use a GeoPackage (.gpkg), a Shapefile (.shp, or a .zip holding one), "
-            "GeoJSON (.geojson) or FlatGeobuf (.fgb)",
-        )
-    source = str(path)
-    if suffix == ".zip":
-        source = _zip_member(path, layer)
-        layer = None
-    chosen = _choose_layer(source, path, layer, kind)
-    try:
-        return gpd.read_file(source, engine="pyogrio", layer=chosen)
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        pyogrio.errors.FieldError,
-        pyogrio.errors.GeometryError,
-        pyogrio.errors.CRSError,
-        OSError,
-        ValueError,
-    ) as exc:
-        raise InputError(
-            f"cannot be read as {kind} ({exc})",
-            path=path,
-            remedy=f"Check that the file is complete and is {kind} (open it in QGIS, say)",
-        ) from exc
-
-
-def _zip_member(path: Path, layer: str | None) -> str:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(
-            "is not a readable .zip archive",
-            path=path,
-            remedy="Download or zip the Shapefile again",
-        ) from exc
-    members = [
-        name
-        for name in names
-        if name.lower().endswith(".shp") and not name.startswith("__MACOSX/")
-    ]
-    if members and layer is not None:
-        named = [name for name in members if PurePosixPath(name).stem == layer]
-        if not named:
-            raise InputError(
-                f"holds no Shapefile named {layer!r}",
-                path=path,
-                remedy="Choose one of: "
-                + ", ".join(PurePosixPath(name).stem for name in members),
-            )
-        members = named[:1]
-    if not members:
-        raise InputError(
-            "holds no Shapefile (.shp)",
-            path=path,
-            remedy="Zip the .shp together with its .shx, .dbf and .prj files",
-        )
-    if len(members) > 1:
-        raise InputError(
-            f"holds {len(members)} Shapefiles",
-            path=path,
-            remedy="Choose one with the layer option: "
-            + ", ".join(PurePosixPath(name).stem for name in members),
-        )
-    return f"/vsizip/{path.resolve().as_posix()}/{members[0]}"
-
-
-def _choose_layer(source: str, path: Path, layer: str | None, kind: str) -> str | None:
-    try:
-        layers = pyogrio.list_layers(source)
-    except (pyogrio.errors.DataSourceError, OSError, ValueError) as exc:
-        raise InputError(
-            f"cannot be opened as {kind} ({exc})",
-            path=path,
-            remedy=f"Check that the file is complete and is {kind} (open it in QGIS, say)",
-        ) from exc
-    spatial = [str(name) for name, geometry_type in layers if geometry_type is not None]
-    if layer is not None:
-        if layer not in [str(name) for name, _ in layers]:
-            raise InputError(
-                f"has no layer {layer!r}",
-                path=path,
-                remedy=f"Choose one of: {', '.join(spatial) or 'no layer has geometries'}",
-            )
-        return layer
-    if not spatial:
-        raise InputError(
-            "has no layer with geometries",
-            path=path,
-            remedy="Export the neighbourhood polygons with their geometry",
-        )
-    if len(spatial) > 1:
-        raise InputError(
-            f"has {len(spatial)} layers with geometries",
-            path=path,
-            remedy=f"Choose one with the layer option: {', '.join(spatial)}",
-        )
-    return spatial[0] if len(layers) > 1 else None
-
-
 def _source_crs(
     file_crs: pyproj.CRS | None, path: Path, crs: Any, warnings: list[str]
 ) -> pyproj.CRS:
-    given = None
-    if crs is not None:
-        try:
-            given = pyproj.CRS.from_user_input(crs)
-        except pyproj.exceptions.CRSError as exc:
-            raise InputError(
-                f"{crs!r} is not a coordinate reference system",
-                location="crs option",
-                remedy="Give an EPSG code, e.g. EPSG:4269 for TIGER/Line files",
-            ) from exc
+    given = parse_crs(crs, location="crs option") if crs is not None else None
     if file_crs is None:
         if given is None:
             raise InputError(
@@ -463,8 +335,8 @@ def _source_crs(
         return given
     if given is not None and not file_crs.equals(given, ignore_axis_order=True):
         warnings.append(
-            f"{path}: the file's own coordinate reference system ({_crs_name(file_crs)}) is "
-            f"used, not {_crs_name(given)} as requested."
+            f"{path}: the file's own coordinate reference system ({crs_label(file_crs)}) is "
+            f"used, not {crs_label(given)} as requested."
         )
     return pyproj.CRS.from_user_input(file_crs)
 
@@ -479,56 +351,23 @@ def _check_degrees(
     if xmin >= -180.5 and xmax <= 360.5 and ymin >= -90.5 and ymax <= 90.5:
         return source_crs
     if crs is not None:
-        given = pyproj.CRS.from_user_input(crs)
+        given = parse_crs(crs, location="crs option")
         warnings.append(
             f"{path}: the coordinates are not longitude/latitude as the file claims "
-            f"({_crs_name(source_crs)}), so {_crs_name(given)} was used as requested."
+            f"({crs_label(source_crs)}), so {crs_label(given)} was used as requested."
         )
         return given
     raise InputError(
         f"has coordinates such as ({xmin:.0f}, {ymin:.0f}) that are not longitude/latitude, "
-        f"although the file says {_crs_name(source_crs)}",
+        f"although the file says {crs_label(source_crs)}",
         path=path,
         remedy="Name the real CRS, e.g. --crs EPSG:26916, or re-export the file with its CRS",
     )
 
 
-def _crs_name(crs: pyproj.CRS) -> str:
-    code = crs.to_authority()
-    return f"{crs.name} ({code[0]}:{code[1]})" if code else crs.name
-
-
 def _read_table(path: Path, warnings: list[str]) -> tuple[pd.DataFrame, _Rows]:
-    """Read a CSV or Excel table with every cell as text, so leading zeros survive."""
-    suffix = path.suffix.lower()
-    kind = _TABLE_FORMATS.get(suffix)
-    if kind is None:
-        raise InputError(
-            f"is not a supported table format ({suffix or 'no extension'})",
-            path=path,
-            remedy="Save the attribute table as CSV (.csv) or Excel (.xlsx)",
-        )
-    try:
-        if suffix == ".csv":
-            frame = _read_csv(path, warnings)
-        else:
-            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
-    except pd.errors.EmptyDataError as exc:
-        raise InputError("is empty", path=path, remedy="Export the table again") from exc
-    except (
-        pd.errors.ParserError,
-        InvalidFileException,
-        zipfile.BadZipFile,
-        OSError,
-        ValueError,
-        KeyError,
-    ) as exc:
-        raise InputError(
-            f"cannot be read as {kind} ({exc})",
-            path=path,
-            remedy=f"Check that the file is {kind}, for example by opening it in a spreadsheet",
-        ) from exc
-    frame.columns = [str(column).strip() for column in frame.columns]
+    """Read a CSV or Excel table with every cell as text, dropping blank and label rows."""
+    frame = read_table(path, warnings=warnings)
     header_lines = 1
     if len(frame) and _is_label_row(frame.iloc[0]):
         frame = frame.iloc[1:]
@@ -541,18 +380,6 @@ def _read_table(path: Path, warnings: list[str]) -> tuple[pd.DataFrame, _Rows]:
     if frame.empty:
         raise InputError("has no data rows", path=path, remedy="Export the table again")
     return frame, _Rows(path, "row", numbers[keep], header_lines)
-
-
-def _read_csv(path: Path, warnings: list[str]) -> pd.DataFrame:
-    options: dict[str, Any] = {"dtype": str, "keep_default_na": False}
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", **options)
-    except UnicodeDecodeError:
-        warnings.append(
-            f"{path}: not UTF-8 text; read as Windows-1252, and unreadable characters in "
-            "names were replaced."
-        )
-        return pd.read_csv(path, encoding="cp1252", encoding_errors="replace", **options)
 
 
 def _is_label_row(row: pd.Series) -> bool:

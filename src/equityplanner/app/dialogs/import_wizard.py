@@ -46,18 +46,13 @@ and scripts can drive the wizard; they are not a stable API.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyogrio
-import pyogrio.errors
-import pyproj
-from openpyxl.utils.exceptions import InvalidFileException
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -92,20 +87,22 @@ from equityplanner.io.columns import (
     find_id_column,
 )
 from equityplanner.io.neighbourhoods import Neighbourhoods, read_neighbourhoods
+from equityplanner.io.sources import (
+    POLYGON_FORMATS,
+    PREVIEW_ROWS,
+    TABLE_FORMATS,
+    FileFormat,
+    crs_label,
+    parse_crs,
+    peek_polygons,
+    peek_table,
+    spatial_layers,
+)
 from equityplanner.model.fields import field_specs
 from equityplanner.model.project import BaselineSource
 
 __all__ = ["ImportWizard"]
 
-_PREVIEW_ROWS = 20
-_POLYGON_FILTER = (
-    "Neighbourhood polygons (*.gpkg *.shp *.zip *.geojson *.json *.fgb);;"
-    "GeoPackage (*.gpkg);;Shapefile (*.shp *.zip);;GeoJSON (*.geojson *.json);;"
-    "FlatGeobuf (*.fgb);;All files (*)"
-)
-_TABLE_FILTER = "Attribute tables (*.csv *.xlsx *.xlsm);;CSV (*.csv);;Excel (*.xlsx *.xlsm)"
-_POLYGON_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json", ".fgb")
-_TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 _NOT_MAPPED = "— not mapped —"
 _NUMBER_FEATURES = "(none: number the features 1, 2, 3 …)"
 _ORIGIN_TEXT = {"acs": "ACS variables", "name": "column name", "user": "your choice"}
@@ -113,148 +110,21 @@ _ERROR_COLOUR = "#b00020"
 _ID_BACKGROUND = QColor("#fff3c4")
 
 
-# --- Qt-free part: peeking into the files and the state of the import -----------------------
-# Previews and layer lists are not in the core yet (io/neighbourhoods.py reads whole files
-# only); these helpers keep to pyogrio/pandas calls and raise InputError like the core.
+def _dialog_filter(title: str, formats: Mapping[str, FileFormat], *, all_files: bool) -> str:
+    """A QFileDialog name filter: every format, then one entry per format name."""
+    groups: dict[str, list[str]] = {}
+    for suffix, file_format in formats.items():
+        groups.setdefault(file_format.name, []).append(f"*{suffix}")
+    entries = [f"{title} ({' '.join(f'*{suffix}' for suffix in formats)})"]
+    entries += [f"{name} ({' '.join(patterns)})" for name, patterns in groups.items()]
+    return ";;".join([*entries, "All files (*)"] if all_files else entries)
 
 
-def _list_layers(path: Path) -> tuple[str, ...]:
-    """Layers a user may choose: spatial layers, or the Shapefiles inside a .zip."""
-    suffix = path.suffix.lower()
-    if suffix not in _POLYGON_SUFFIXES:
-        raise InputError(
-            f"is not a supported polygon format ({suffix or 'no extension'})",
-            path=path,
-            remedy="Use a GeoPackage (.gpkg), a Shapefile (.shp, or a .zip holding one), "
-            "GeoJSON (.geojson) or FlatGeobuf (.fgb)",
-        )
-    if suffix == ".zip":
-        return tuple(PurePosixPath(member).stem for member in _zip_shapefiles(path))
-    try:
-        layers = pyogrio.list_layers(str(path))
-    except (pyogrio.errors.DataSourceError, OSError, ValueError) as exc:
-        raise InputError(
-            f"cannot be opened ({exc})",
-            path=path,
-            remedy="Check that the file is complete (open it in QGIS, say)",
-        ) from exc
-    spatial = tuple(str(name) for name, geometry_type in layers if geometry_type is not None)
-    if not spatial:
-        raise InputError(
-            "has no layer with geometries",
-            path=path,
-            remedy="Export the neighbourhood polygons with their geometry",
-        )
-    return spatial
+_POLYGON_FILTER = _dialog_filter("Neighbourhood polygons", POLYGON_FORMATS, all_files=True)
+_TABLE_FILTER = _dialog_filter("Attribute tables", TABLE_FORMATS, all_files=False)
 
 
-def _zip_shapefiles(path: Path) -> list[str]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(
-            "is not a readable .zip archive", path=path, remedy="Download or zip it again"
-        ) from exc
-    members = [
-        name for name in names if name.lower().endswith(".shp") and not name.startswith("__MACOSX/")
-    ]
-    if not members:
-        raise InputError(
-            "holds no Shapefile (.shp)",
-            path=path,
-            remedy="Zip the .shp together with its .shx, .dbf and .prj files",
-        )
-    return members
-
-
-def _gdal_source(path: Path, layer: str) -> tuple[str, str | None]:
-    """The GDAL dataset and layer name to open for a chosen layer."""
-    if path.suffix.lower() != ".zip":
-        return str(path), layer
-    member = next(m for m in _zip_shapefiles(path) if PurePosixPath(m).stem == layer)
-    return f"/vsizip/{path.resolve().as_posix()}/{member}", None
-
-
-def _peek_polygons(path: Path, layer: str) -> tuple[pd.DataFrame, str | None]:
-    """The first attribute rows of a polygon layer and the CRS it declares (or None)."""
-    source, name = _gdal_source(path, layer)
-    try:
-        info = pyogrio.read_info(source, layer=name)
-        frame = pyogrio.read_dataframe(
-            source, layer=name, read_geometry=False, max_features=_PREVIEW_ROWS
-        )
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        pyogrio.errors.FieldError,
-        pyogrio.errors.CRSError,
-        OSError,
-        ValueError,
-    ) as exc:
-        raise InputError(
-            f"cannot be read ({exc})",
-            path=path,
-            remedy="Check that the file is complete (open it in QGIS, say)",
-        ) from exc
-    frame = pd.DataFrame(frame)
-    frame.columns = [str(column) for column in frame.columns]
-    return frame, info.get("crs")
-
-
-def _peek_table(path: Path) -> pd.DataFrame:
-    """The first rows of a CSV or Excel table, every cell as text."""
-    suffix = path.suffix.lower()
-    if suffix not in _TABLE_SUFFIXES:
-        raise InputError(
-            f"is not a supported table format ({suffix or 'no extension'})",
-            path=path,
-            remedy="Save the attribute table as CSV (.csv) or Excel (.xlsx)",
-        )
-    try:
-        if suffix == ".csv":
-            options: dict[str, Any] = {
-                "dtype": str, "keep_default_na": False, "nrows": _PREVIEW_ROWS
-            }
-            try:
-                frame = pd.read_csv(path, encoding="utf-8-sig", **options)
-            except UnicodeDecodeError:
-                frame = pd.read_csv(path, encoding="cp1252", encoding_errors="replace", **options)
-        else:
-            frame = pd.read_excel(path, dtype=str, nrows=_PREVIEW_ROWS, engine="openpyxl")
-    except pd.errors.EmptyDataError as exc:
-        raise InputError("is empty", path=path, remedy="Export the table again") from exc
-    except (
-        pd.errors.ParserError,
-        InvalidFileException,
-        zipfile.BadZipFile,
-        OSError,
-        ValueError,
-    ) as exc:
-        raise InputError(
-            f"cannot be read ({exc})",
-            path=path,
-            remedy="Check the file, for example by opening it in a spreadsheet",
-        ) from exc
-    frame.columns = [str(column).strip() for column in frame.columns]
-    return frame
-
-
-def _parse_crs(text: str) -> pyproj.CRS:
-    """A CRS from user text; InputError when it is not one."""
-    try:
-        return pyproj.CRS.from_user_input(text.strip())
-    except pyproj.exceptions.CRSError as exc:
-        raise InputError(
-            f"{text.strip()!r} is not a coordinate reference system",
-            location="CRS",
-            remedy="Give an EPSG code, e.g. EPSG:4269 for TIGER/Line files",
-        ) from exc
-
-
-def _crs_name(crs: pyproj.CRS) -> str:
-    code = crs.to_authority()
-    return f"{code[0]}:{code[1]} — {crs.name}" if code else crs.name
+# --- Qt-free part: the state of the import (file peeking is in equityplanner.io.sources) ----
 
 
 def _source_json(source: FieldSource) -> dict[str, list[str]]:
@@ -293,8 +163,8 @@ class _ImportState:
 
     def load_previews(self) -> None:
         """Read the first rows of the chosen files (raises InputError)."""
-        shapes, crs = _peek_polygons(Path(self.polygon_path), self.layer)
-        table = _peek_table(Path(self.table_path.strip())) if self.has_table else None
+        shapes, crs = peek_polygons(Path(self.polygon_path), self.layer)
+        table = peek_table(Path(self.table_path.strip())) if self.has_table else None
         self.shapes_preview, self.file_crs, self.table_preview = shapes, crs, table
         shape_columns = list(shapes.columns)
         table_columns = list(table.columns) if table is not None else []
@@ -462,7 +332,7 @@ class _FilesPage(QWizardPage):
         if text.strip() and path.is_file():
             try:
                 with _busy():
-                    state.layers = _list_layers(path)
+                    state.layers = spatial_layers(path)
             except InputError as exc:
                 message = exc.message
         elif text.strip():
@@ -526,7 +396,7 @@ class _PreviewPage(QWizardPage):
         self._state = state
         self.setTitle("Check the data and the id columns")
         self.setSubTitle(
-            f"The first {_PREVIEW_ROWS} rows of each file. Neighbourhoods are matched to table "
+            f"The first {PREVIEW_ROWS} rows of each file. Neighbourhoods are matched to table "
             "rows on the id columns (usually the GEOID); the id column is highlighted."
         )
         self.shapes_view = QTableView()
@@ -860,7 +730,7 @@ class _CrsPage(QWizardPage):
             )
         else:
             try:
-                text = _crs_name(_parse_crs(declared))
+                text = crs_label(parse_crs(declared, location="CRS"))
             except InputError:
                 text = declared
             self.file_crs_label.setText(text)
@@ -877,7 +747,7 @@ class _CrsPage(QWizardPage):
         if not text:
             return self._state.file_crs is not None
         try:
-            _parse_crs(text)
+            parse_crs(text, location="CRS")
         except InputError:
             return False
         return True
@@ -887,12 +757,12 @@ class _CrsPage(QWizardPage):
         message = ""
         if text.strip():
             try:
-                crs = _parse_crs(text)
+                crs = parse_crs(text, location="CRS")
             except InputError as exc:
                 message = exc.message
             else:
                 self.status_label.setStyleSheet("")
-                _show_message(self.status_label, f"Recognised: {_crs_name(crs)}")
+                _show_message(self.status_label, f"Recognised: {crs_label(crs)}")
                 self.completeChanged.emit()
                 return
         elif self._state.file_crs is None:
@@ -959,7 +829,7 @@ class _CheckPage(QWizardPage):
             self.summary_label.setText(
                 f"<b>{len(result.frame)} neighbourhoods imported</b> with "
                 f"{len(result.fields)} fields ({with_moe} with margins of error), "
-                f"in {_crs_name(result.crs)}."
+                f"in {crs_label(result.crs)}."
                 + (f" {len(result.warnings)} warning(s) below." if result.warnings else "")
             )
             for warning in result.warnings:
