@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_PROJECT, grid_frame
+from helpers import SAMPLE_PROJECT, grid_frame
 
 from equityplanner.model.fields import group_specs
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 import shapely
-from conftest import GRID_ROWS, grid_frame, grid_lonlat
+from helpers import GRID_ROWS, grid_frame, grid_lonlat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import CRS

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SAMPLE_PROJECT
+from helpers import SAMPLE_PROJECT
 
 from equityplanner.analysis.assess import assess
 from equityplanner.errors import Cancelled

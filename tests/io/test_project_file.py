@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_PROJECT
+from helpers import SAMPLE_PROJECT
 
 from equityplanner.errors import InputError
 from equityplanner.io.project_file import (
