@@ -79,7 +79,9 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
                 "projects": list(unit.project_ids),
                 "effect": effect,
                 "catchment_m": dict(unit.catchment_m),
-                "catchment": _round_geometry(mapping(unit.catchment)) if unit.catchment is not None else None,
+                "catchment": _round_geometry(mapping(unit.catchment))
+                if unit.catchment is not None
+                else None,
                 "indicators": [indicator_to_dict(i) for i in unit.indicators],
                 "neighbourhoods": _records(unit.neighbourhoods),
                 "quintiles": _records(unit.quintiles, "quintile"),

@@ -1,0 +1,256 @@
+"""The Housing sheet (only when a housing project is assessed).
+
+Per housing project: homes by affordability band with the highest affordable rent of each
+band, the homes gained and lost, the affordability tests and the concentration tests
+(poverty, minority concentration, R/ECAP). The proposal's figures are inputs with workbook
+names (``HS_<project>_*``) that the Indicators sheet's formulas use; the tests refer to the
+Indicators sheet's live cells.
+"""
+
+from __future__ import annotations
+
+from equityplanner.analysis.housing import max_affordable_rent
+from equityplanner.catalog import load_resource
+from equityplanner.model.project import AMI_BANDS, HousingProject
+from equityplanner.model.results import UnitResult
+from equityplanner.report.layout import Formula, NumberFormats, PrintSpec, SheetSpec, rating_style
+from equityplanner.report.sheets import BookContext, indicator_format
+from equityplanner.report.sheets.indicators import indicator_link
+
+__all__ = ["SHEET_NAME", "build_housing", "housing_units"]
+
+SHEET_NAME = "Housing"
+_BAND_LABELS = {
+    "ami_30": "Up to 30% of AMI (extremely low income)",
+    "ami_50": "31-50% of AMI (very low income)",
+    "ami_80": "51-80% of AMI (low income)",
+    "market": "Market rate",
+}
+_AFFORDABILITY = (
+    "housing.affordable_share",
+    "housing.market_rent_burden_site",
+    "housing.market_rent_burden_city",
+    "housing.band_rents",
+    "housing.net_affordable_units",
+)
+_CONCENTRATION = (
+    "housing.poverty_concentration",
+    "housing.minority_concentration",
+    "housing.recap",
+    "displacement.vulnerable_population",
+)
+
+
+def housing_units(ctx: BookContext) -> list[tuple[HousingProject, UnitResult]]:
+    """Each assessed housing project with its result."""
+    out = []
+    for unit in ctx.assessment.results:
+        project = ctx.housing_project(unit)
+        if project is not None:
+            out.append((project, unit))
+    return out
+
+
+def build_housing(ctx: BookContext) -> SheetSpec | None:
+    """Lay out the Housing sheet, or None when no housing project was assessed."""
+    pairs = housing_units(ctx)
+    if not pairs:
+        return None
+    sheet = SheetSpec(SHEET_NAME, tab_colour="E69F00", show_gridlines=False)
+    sheet.print = PrintSpec(header=ctx.header)
+    sheet.put(1, 1, "Housing", "title")
+    sheet.put(
+        2,
+        1,
+        "Homes by affordability band, homes gained and lost, and the affordability and "
+        "concentration "
+        "tests of each housing proposal. AMI = area median income. Figures in blue on a pale blue "
+        "background are the proposal's inputs; the formulas of this sheet and of the Indicators "
+        "sheet use them by name, so changing one updates the tests.",
+        "note",
+    )
+    sheet.merge(2, 1, 2, 7)
+    for col, width in zip(range(1, 9), (40, 16, 14, 14, 16, 16, 12, 70), strict=True):
+        sheet.column_widths[col] = width
+    row = 4
+    for project, unit in pairs:
+        row = _project_block(ctx, sheet, row, project, unit) + 2
+    return sheet
+
+
+def _project_block(
+    ctx: BookContext, sheet: SheetSpec, row: int, project: HousingProject, unit: UnitResult
+) -> int:
+    names = ctx.housing[project.id]
+    ami = ctx.assessment.parameters.area_median_income_usd
+    fractions = load_resource("thresholds.toml")["affordability"]["band_ami_fraction"]
+    site_id, site_name = "", ""
+    for ind in unit.indicators:
+        if "site_neighbourhood" in ind.details:
+            site_id, site_name = (
+                str(ind.details["site_neighbourhood"]),
+                str(ind.details.get("site_name", "")),
+            )
+            break
+    sheet.put(row, 1, project.name, "heading")
+    sheet.merge(row, 1, row, 6)
+    row += 1
+    sheet.put(row, 1, "Site neighbourhood (id, name)", "label")
+    sheet.put(row, 2, site_id, "input")
+    sheet.define_name(names.site, row, 2)
+    sheet.put(row, 3, site_name, "text")
+    row += 2
+
+    sheet.put(row, 1, "Homes by affordability band", "heading")
+    sheet.merge(row, 1, row, 7)
+    row += 1
+    sheet.put_row(
+        row,
+        1,
+        [
+            "Band",
+            "Income limit (share of AMI)",
+            "Homes",
+            "Share of homes",
+            "Proposed monthly rent ($)",
+            "Highest affordable rent ($)",
+            "Within the limit",
+        ],
+        "header",
+    )
+    sheet.row_heights[row] = 32
+    row += 1
+    band_rows = {}
+    for band in AMI_BANDS:
+        homes = int(project.units_by_band.get(band, 0))
+        rent = project.proposed_rents_usd.get(band)
+        sheet.put(row, 1, _BAND_LABELS.get(band, band), "text")
+        fraction = fractions.get(band)
+        sheet.put(row, 2, fraction, "number", NumberFormats.PCT0)
+        sheet.put(row, 3, homes, "input", NumberFormats.COUNT)
+        share = homes / project.total_units if project.total_units > 0 else None
+        sheet.put(
+            row,
+            4,
+            Formula(f'=IF({names.total}>0,C{row}/{names.total},"")', share),
+            "number",
+            NumberFormats.PCT,
+        )
+        sheet.put(row, 5, rent, "input", NumberFormats.MONEY)
+        if band == "market":
+            sheet.put(row, 6, "No limit", "small")
+            if rent is not None:
+                sheet.define_name(names.market_rent, row, 5)
+        elif fraction is not None:
+            limit = float(max_affordable_rent(fraction, ami)) if ami else None
+            sheet.put(
+                row,
+                6,
+                Formula(f'=IF(ISNUMBER({names.ami}),0.3*B{row}*{names.ami}/12,"")', limit),
+                "number",
+                NumberFormats.MONEY,
+            )
+            within = (
+                None if rent is None or limit is None else ("Yes" if rent <= limit + 0.5 else "No")
+            )
+            sheet.put(
+                row,
+                7,
+                Formula(
+                    f'=IF(AND(ISNUMBER(E{row}),ISNUMBER(F{row})),IF(E{row}<=F{row}+0.5,"Yes","No"),"")',
+                    within,
+                ),
+                "check",
+            )
+        band_rows[band] = row
+        row += 1
+    sheet.put(row, 1, "All homes (as proposed)", "label")
+    sheet.put(row, 3, project.total_units, "input_bold", NumberFormats.COUNT)
+    sheet.define_name(names.total, row, 3)
+    row += 2
+
+    sheet.put(row, 1, "Homes gained and lost", "heading")
+    sheet.merge(row, 1, row, 7)
+    row += 1
+    affordable_rows = [band_rows[b] for b in AMI_BANDS if b != "market"]
+    items = [
+        (
+            "Affordable homes (up to 80% of AMI)",
+            Formula("=" + "+".join(f"C{r}" for r in affordable_rows), project.affordable_units),
+            names.affordable,
+        ),
+        ("Homes demolished", project.units_demolished, None),
+        (
+            "Affordable homes demolished",
+            project.affordable_units_demolished,
+            names.affordable_demolished,
+        ),
+        ("Net change in affordable homes", None, names.net),
+        ("Households that would have to move", project.households_displaced, None),
+        ("Area median income used (AMI, $ a year)", ami, names.ami),
+    ]
+    rows_of: dict[str, int] = {}
+    for label, value, name in items:
+        sheet.put(row, 1, label, "label")
+        if name == names.net:
+            value = Formula(
+                f"=C{rows_of[names.affordable]}-C{rows_of[names.affordable_demolished]}",
+                project.affordable_units - project.affordable_units_demolished,
+            )
+        fmt = (
+            NumberFormats.MONEY
+            if name == names.ami
+            else (
+                NumberFormats.POINTS.replace(".0", "") if name == names.net else NumberFormats.COUNT
+            )
+        )
+        sheet.put(row, 3, value, "number_bold" if isinstance(value, Formula) else "input_bold", fmt)
+        if name:
+            sheet.define_name(name, row, 3)
+            rows_of[name] = row
+        if name == names.ami and ami is None:
+            sheet.put(row, 4, "Not set: band rents are not checked", "note")
+        row += 1
+    row += 1
+    row = _tests(ctx, sheet, row, unit, "Affordability tests", _AFFORDABILITY)
+    row += 1
+    row = _tests(ctx, sheet, row, unit, "Concentration and displacement tests", _CONCENTRATION)
+    return row
+
+
+def _tests(
+    ctx: BookContext, sheet: SheetSpec, row: int, unit: UnitResult, title: str, ids: tuple[str, ...]
+) -> int:
+    sheet.put(row, 1, title, "heading")
+    sheet.merge(row, 1, row, 8)
+    row += 1
+    sheet.put_row(
+        row, 1, ["Test", "Value", "Compared with", "Difference (points)", "Rating"], "header"
+    )
+    sheet.put(row, 8, "Finding", "header")
+    sheet.merge(row, 5, row, 7)
+    row += 1
+    for ind_id in ids:
+        try:
+            ind = unit.indicator(ind_id)
+        except KeyError:
+            continue
+        sheet.put(row, 1, ind.name, "wrap")
+        for col, key, value in (
+            (2, "value", ind.value),
+            (3, "comparison", ind.comparison),
+            (4, "difference", ind.difference),
+        ):
+            fmt = NumberFormats.POINTS if key == "difference" else indicator_format(ind.unit)
+            sheet.put(
+                row,
+                col,
+                indicator_link(ctx, unit, ind, key, value),
+                "number" if not isinstance(value, str) else "text",
+                fmt,
+            )
+        sheet.put(row, 5, ind.rating_label, rating_style(ind.tone))
+        sheet.merge(row, 5, row, 7)
+        sheet.put(row, 8, ind.finding, "wrap")
+        row += 1
+    return row

@@ -1,0 +1,450 @@
+"""The Indicators sheet: every indicator of every project and scenario, traceable.
+
+Values derived from the neighbourhood table are live formulas over the Neighbourhoods sheet
+(SUMPRODUCT of share in catchment and counts, guarded against division by zero); the
+engine's own values sit in grouped, hidden columns beside them, and "Matches engine" says
+whether the two agree. Indicators that are not sums over neighbourhoods (segregation indices
+of the study area, R/ECAP flags, band rents) carry the engine's value, labelled as such.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from equityplanner.catalog import load_resource
+from equityplanner.model.fields import group_specs
+from equityplanner.model.project import HousingProject, TransitProject
+from equityplanner.model.results import Indicator, UnitResult
+from equityplanner.report.layout import (
+    Formula,
+    NumberFormats,
+    PrintSpec,
+    SheetSpec,
+    TableSpec,
+    a1,
+    clean_number,
+    clean_text,
+    quote_sheet,
+    rating_style,
+)
+from equityplanner.report.sheets import (
+    BookContext,
+    Side,
+    effect_words,
+    indicator_format,
+    method_name,
+    unit_sides,
+    unit_words,
+)
+
+__all__ = ["COLUMNS", "SHEET_NAME", "build_indicators", "indicator_link"]
+
+SHEET_NAME = "Indicators"
+HEADER_ROW = 4
+COLUMNS = {
+    "unit": 1,
+    "effect": 2,
+    "name": 3,
+    "value": 4,
+    "comparison": 5,
+    "difference": 6,
+    "units": 7,
+    "rating": 8,
+    "finding": 9,
+    "band": 10,
+    "moe": 11,
+    "cv": 12,
+    "method": 13,
+    "reference": 14,
+    "id": 15,
+    "how": 16,
+    "match": 17,
+    "engine_value": 18,
+    "engine_comparison": 19,
+    "engine_difference": 20,
+}
+PRINTED_COLUMNS = 12  # unit .. CV: the method, reference and check columns stay on screen
+_HEADERS = {
+    "unit": "Project or scenario",
+    "effect": "Effect",
+    "name": "Indicator",
+    "value": "Value",
+    "comparison": "Comparison",
+    "difference": "Difference (points)",
+    "units": "Unit",
+    "rating": "Rating",
+    "finding": "Finding",
+    "moe": "Margin of error (90%)",
+    "cv": "CV (%)",
+    "band": "Reliability",
+    "method": "Method",
+    "reference": "Method reference",
+    "id": "Indicator id",
+    "how": "How computed",
+    "match": "Formula matches engine",
+    "engine_value": "Engine value",
+    "engine_comparison": "Engine comparison",
+    "engine_difference": "Engine difference (points)",
+}
+_WIDTHS = {
+    "unit": 20,
+    "effect": 8,
+    "name": 30,
+    "value": 10,
+    "comparison": 11,
+    "difference": 10,
+    "units": 11,
+    "rating": 20,
+    "finding": 58,
+    "band": 15,
+    "moe": 10,
+    "cv": 7,
+    "method": 24,
+    "reference": 40,
+    "id": 28,
+    "how": 12,
+    "match": 11,
+    "engine_value": 12,
+    "engine_comparison": 12,
+    "engine_difference": 12,
+}
+LIVE, ENGINE = "Live formula", "Engine value"
+_KEY_NAMES = {
+    "title_vi.disparate_impact": "TitleVI_DI",
+    "title_vi.disproportionate_burden": "TitleVI_DB",
+    "served.population": "Served_population",
+    "distribution.lowest_two_quintiles": "Lowest40_share",
+}
+
+
+def build_indicators(ctx: BookContext) -> SheetSpec:
+    """Lay out the Indicators sheet; records each indicator's row in ``ctx.indicator_rows``."""
+    a = ctx.assessment
+    sheet = SheetSpec(SHEET_NAME, freeze=f"D{HEADER_ROW + 1}", tab_colour="1F3864")
+    sheet.put(1, 1, "Indicators", "title")
+    engine_first = a1(1, COLUMNS["engine_value"])[:-1]
+    engine_last = a1(1, COLUMNS["engine_difference"])[:-1]
+    sheet.put(
+        2,
+        1,
+        "Shares are % of people (or households); differences are percentage points. Where 'How "
+        "computed' "
+        "says 'Live formula', Value, Comparison and Difference are calculated in this workbook "
+        "from the "
+        "Neighbourhoods sheet. The engine's own results are in the grouped columns "
+        f"{engine_first}-{engine_last} "
+        "(click + above the column letters to show them) and 'Formula matches engine' compares the "
+        "two. "
+        f"Comparison population: {a.comparison_label}. The printout shows the columns up to CV; "
+        "methods and "
+        "references are also on the Methodology sheet.",
+        "note",
+    )
+    sheet.merge(2, 1, 2, 9)
+    for key, col in COLUMNS.items():
+        sheet.put(HEADER_ROW, col, _HEADERS[key], "header")
+        sheet.column_widths[col] = _WIDTHS[key]
+    sheet.row_heights[HEADER_ROW] = 32
+    row = HEADER_ROW + 1
+    for unit in a.results:
+        sides = {s.suffix: s for s in unit_sides(unit)}
+        for ind in unit.indicators:
+            suffix = ".burdens" if ind.id.endswith(".burdens") else ""
+            side = sides.get(suffix, sides[""])
+            _indicator_row(ctx, sheet, row, unit, side, ind)
+            ctx.indicator_rows[(unit.id, ind.id)] = row
+            _key_name(ctx, sheet, row, unit, ind)
+            row += 1
+    for ind in a.study_indicators:
+        _indicator_row(ctx, sheet, row, None, None, ind)
+        ctx.indicator_rows[("", ind.id)] = row
+        row += 1
+    last = max(row - 1, HEADER_ROW + 1)
+    sheet.print = PrintSpec(
+        title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
+        header=ctx.header,
+        area=f"A1:{a1(last, PRINTED_COLUMNS)}",
+    )
+    sheet.tables.append(
+        TableSpec(
+            "IndicatorTable",
+            f"A{HEADER_ROW}:{a1(last, max(COLUMNS.values()))}",
+            style="TableStyleLight1",
+        )
+    )
+    sheet.grouped_columns.append((COLUMNS["engine_value"], COLUMNS["engine_difference"], True))
+    return sheet
+
+
+def _indicator_row(
+    ctx: BookContext,
+    sheet: SheetSpec,
+    row: int,
+    unit: UnitResult | None,
+    side: Side | None,
+    ind: Indicator,
+) -> None:
+    c = COLUMNS
+    fmt = indicator_format(ind.unit)
+    sheet.put(row, c["unit"], unit.name if unit else "Study area", "wrap")
+    sheet.put(row, c["effect"], effect_words(side.is_benefit) if side else "Context", "text")
+    sheet.put(row, c["name"], ind.name, "wrap")
+    sheet.put(row, c["units"], unit_words(ind.unit), "text")
+    sheet.put(row, c["rating"], ind.rating_label, rating_style(ind.tone))
+    sheet.put(row, c["finding"], ind.finding, "wrap")
+    rel = ind.reliability
+    if rel is not None:
+        sheet.put(
+            row, c["moe"], rel.moe, "number", fmt if ind.unit != "count" else NumberFormats.DECIMAL
+        )
+        sheet.put(row, c["cv"], rel.cv_percent, "number", NumberFormats.INDEX)
+        sheet.put(row, c["band"], _band_label(ctx, rel.band), "text")
+    sheet.put(row, c["method"], method_name(ind.method), "wrap")
+    sheet.put(row, c["reference"], ind.reference, "small")
+    sheet.put(row, c["id"], ind.id, "small")
+    formulas = (
+        _formulas(ctx, unit, side, ind, row)
+        if unit is not None and side is not None
+        else (None, None, None)
+    )
+    engine = (ind.value, ind.comparison, ind.difference)
+    keys = ("value", "comparison", "difference")
+    live = any(f is not None for f in formulas)
+    for key, formula, value in zip(keys, formulas, engine, strict=True):
+        cell_fmt = NumberFormats.POINTS if key == "difference" else fmt
+        if formula is not None:
+            sheet.put(row, c[key], formula, "number", cell_fmt)
+        elif isinstance(value, str):
+            sheet.put(row, c[key], value.capitalize(), "text")
+        else:
+            sheet.put(row, c[key], clean_number(value), "number", cell_fmt)
+        engine_value = value.capitalize() if isinstance(value, str) else clean_number(value)
+        sheet.put(row, c[f"engine_{key}"], engine_value, "engine", cell_fmt)
+    sheet.put(row, c["how"], LIVE if live else ENGINE, "small")
+    if live:
+        checks = [
+            _same(a1(row, c[key]), a1(row, c[f"engine_{key}"]))
+            for key, formula in zip(keys, formulas, strict=True)
+            if formula is not None
+        ]
+        sheet.put(
+            row, c["match"], Formula(f'=IF(AND({",".join(checks)}),"Yes","No")', "Yes"), "check"
+        )
+
+
+def _same(x: str, y: str) -> str:
+    """Formula body: x and y are both empty, or equal numbers up to 1e-9 relative."""
+    equal = f"ABS({x}-{y})<=1E-9*MAX(1,ABS({y}))"
+    return f"IF(ISNUMBER({x}),IF(ISNUMBER({y}),{equal},FALSE),NOT(ISNUMBER({y})))"
+
+
+def _band_label(ctx: BookContext, band: str | None) -> str:
+    if not band:
+        return ""
+    scheme = load_resource("reliability.toml")["bands"].get(
+        ctx.assessment.parameters.reliability_bands, {}
+    )
+    for entry in scheme.get("band", []):
+        if entry["name"] == band:
+            return str(entry["label"])
+    return band.capitalize()
+
+
+def _key_name(
+    ctx: BookContext, sheet: SheetSpec, row: int, unit: UnitResult, ind: Indicator
+) -> None:
+    """Workbook names for the key results (e.g. ``TitleVI_DI_route_14``, ``TitleVI_DI_pp_...``)."""
+    suffix = ".burdens" if ind.id.endswith(".burdens") else ""
+    base = ind.id[: -len(suffix)] if suffix else ind.id
+    prefix = _KEY_NAMES.get(base)
+    if prefix is None:
+        return
+    slug = ctx.unit_slugs[unit.id] + ("_burdens" if suffix else "")
+    sheet.define_name(ctx.name(prefix, slug), row, COLUMNS["value"])
+    if base.startswith("title_vi."):
+        sheet.define_name(ctx.name(prefix, "pp", slug), row, COLUMNS["difference"])
+
+
+def _formulas(
+    ctx: BookContext, unit: UnitResult, side: Side, ind: Indicator, row: int
+) -> tuple[Formula | None, Formula | None, Formula | None]:
+    """Live formulas of an indicator's value, comparison and difference (None: engine value)."""
+    nb = ctx.nb
+    none: tuple[None, None, None] = (None, None, None)
+    if nb is None:
+        return none
+    base = ind.id[: -len(side.suffix)] if side.suffix else ind.id
+    e, f = a1(row, COLUMNS["value"]), a1(row, COLUMNS["comparison"])
+
+    def diff(extra: str = "") -> Formula:
+        return Formula(
+            f'=IF(AND(ISNUMBER({e}),ISNUMBER({f}){extra}),({e}-{f})*100,"")', ind.difference
+        )
+
+    s, m, p = nb.share(side), nb.comparison, nb.population
+    if base == "served.population":
+        return (
+            Formula(f"=SUMPRODUCT({s},{p})", ind.value),
+            Formula(f"=SUMPRODUCT({m},{p})", ind.comparison),
+            None,
+        )
+    if base.startswith("served."):
+        gid = base[len("served.") :]
+        if not nb.has_group(gid):
+            return none
+        u = nb.columns[f"{gid}_universe"]
+        c = nb.columns[f"{gid}_count"]
+        value = Formula(
+            f'=IF(AND(SUMPRODUCT({s},{u})>0,SUMPRODUCT({m},{u})>0),SUMPRODUCT({s},{c})/SUMPRODUCT({s},{u}),"")',
+            ind.value,
+        )
+        return value, Formula("=" + nb.pooled_share(m, gid), ind.comparison), diff()
+    if base.startswith("title_vi."):
+        test = base.split(".", 1)[1]
+        gid = next((g for g, spec in group_specs().items() if spec.title_vi_test == test), None)
+        transit = _transit_share(ctx, unit, side)
+        if gid is None or not nb.has_group(gid) or transit is None:
+            return none
+        c = nb.columns[f"{gid}_count"]
+        return (
+            Formula("=" + nb.pooled_share(transit, gid), ind.value),
+            Formula("=" + nb.pooled_share(m, gid), ind.comparison),
+            diff(f",SUMPRODUCT({m},{c})>0"),
+        )
+    q = nb.col("quintile")
+    if base.startswith("distribution.q") and q:
+        n = int(base[len("distribution.q") :])
+
+        def quintile_share(weights: str) -> str:
+            total = f"SUMPRODUCT(--({q}>0),{weights},{p})"
+            return f'=IF({total}>0,SUMPRODUCT(--({q}={n}),{weights},{p})/{total},"")'
+
+        return (
+            Formula(quintile_share(s), ind.value),
+            Formula(quintile_share(m), ind.comparison),
+            diff(),
+        )
+    if base == "distribution.lowest_two_quintiles" and q:
+
+        def lowest_two(weights: str) -> str:
+            total = f"SUMPRODUCT(--({q}>0),{weights},{p})"
+            return f"=IF({total}>0,SUMPRODUCT(--({q}>=1),--({q}<=2),{weights},{p})/{total},0)"
+
+        return (
+            Formula(lowest_two(s), ind.value),
+            Formula(lowest_two(m), ind.comparison),
+            Formula(f"=({e}-{f})*100", ind.difference),
+        )
+    if base == "displacement.vulnerable_population" and nb.col("is_vulnerable"):
+        v = nb.col("is_vulnerable")
+        return (
+            Formula(f"=SUMPRODUCT({s},{v},{p})", ind.value),
+            Formula(f"=SUMPRODUCT({s},{p})", ind.comparison),
+            None,
+        )
+    if (
+        base == "segregation.catchment_minority_share"
+        and nb.has_group("minority")
+        and ind.value is not None
+    ):
+        return (
+            Formula("=" + nb.pooled_share(s, "minority"), ind.value),
+            Formula("=" + nb.pooled_share(m, "minority"), ind.comparison),
+            diff(),
+        )
+    if base.startswith("housing."):
+        return _housing_formulas(ctx, unit, ind, base, diff)
+    return none
+
+
+def _is_benefit(project: Any) -> bool:
+    return isinstance(project, HousingProject) or project.change.is_benefit
+
+
+def _side_projects(ctx: BookContext, unit: UnitResult, side: Side) -> list[Any]:
+    projects = {p.id: p for p in ctx.assessment.projects}
+    members = [projects[pid] for pid in unit.project_ids if pid in projects]
+    return [p for p in members if _is_benefit(p) == side.is_benefit]
+
+
+def _transit_share(ctx: BookContext, unit: UnitResult, side: Side) -> str | None:
+    """The share column the Title VI tests of a side are measured on.
+
+    The tests concern transit service, so a side mixing housing and transit is measured on the
+    catchment of its transit projects alone: the share column of the project or scenario side
+    made of exactly those projects, when the workbook has one (else None: engine value).
+    """
+    members = _side_projects(ctx, unit, side)
+    transit = {p.id for p in members if isinstance(p, TransitProject)}
+    if not transit:
+        return None
+    if len(transit) == len(members):
+        return ctx.nb.share(side)
+    for other in ctx.assessment.results:
+        for other_side in unit_sides(other):
+            if {p.id for p in _side_projects(ctx, other, other_side)} == transit:
+                return ctx.nb.share(other_side)
+    return None
+
+
+def _housing_formulas(
+    ctx: BookContext, unit: UnitResult, ind: Indicator, base: str, diff: Any
+) -> tuple[Formula | None, Formula | None, Formula | None]:
+    nb = ctx.nb
+    project = ctx.housing_project(unit)
+    none: tuple[None, None, None] = (None, None, None)
+    if project is None or project.id not in ctx.housing:
+        return none
+    h = ctx.housing[project.id]
+    m = nb.comparison
+    if base == "housing.affordable_share" and nb.has_group("rent_burdened"):
+        return (
+            Formula(f'=IF({h.total}>0,{h.affordable}/{h.total},"")', ind.value),
+            Formula("=" + nb.site_value("rent_burdened_share", h.site), ind.comparison),
+            diff(),
+        )
+    income = nb.col("median_household_income")
+    if base == "housing.market_rent_burden_site" and income:
+        site_income = f"INDEX({income},MATCH({h.site},{nb.columns['id']},0))"
+        return Formula(f"={h.market_rent}*12/{site_income}", ind.value), None, diff()
+    if base == "housing.market_rent_burden_city" and income:
+        households = nb.col("households")
+        if households:
+            weights = f"SUMPRODUCT({m},{households},--ISNUMBER({income}))"
+            average = f"(SUMPRODUCT({m},{households},{income})/{weights})"
+        else:
+            average = f"(SUMPRODUCT({m},{income})/SUMPRODUCT({m},--ISNUMBER({income})))"
+        return Formula(f"={h.market_rent}*12/{average}", ind.value), None, diff()
+    if base == "housing.poverty_concentration" and nb.has_group("poverty"):
+        return (
+            Formula("=" + nb.site_value("poverty_share", h.site), ind.value),
+            Formula("=" + nb.pooled_share(m, "poverty"), ind.comparison),
+            diff(),
+        )
+    if base == "housing.minority_concentration" and nb.has_group("minority"):
+        population = f"INDEX({nb.population},MATCH({h.site},{nb.columns['id']},0))"
+        share = f"INDEX({nb.columns['minority_share']},MATCH({h.site},{nb.columns['id']},0))"
+        return (
+            Formula(f"=IF({population}>0,{share},0)", ind.value),
+            Formula("=" + nb.pooled_share(m, "minority"), ind.comparison),
+            diff(),
+        )
+    if base == "housing.net_affordable_units":
+        return (
+            Formula(f"={h.net}", ind.value),
+            Formula(f"={h.affordable_demolished}", ind.comparison),
+            None,
+        )
+    return none
+
+
+def indicator_link(ctx: BookContext, unit: UnitResult, ind: Indicator, key: str, value: Any) -> Any:
+    """A live reference to an indicator's cell on this sheet (``key``: value, comparison or
+    difference), or the engine's value when the cell is text or the indicator has no row."""
+    if isinstance(value, str):
+        return clean_text(value).capitalize()
+    row = ctx.indicator_rows.get((unit.id, ind.id))
+    if row is None:
+        return clean_number(value)
+    ref = f"{quote_sheet(SHEET_NAME)}!{a1(row, COLUMNS[key], absolute=True)}"
+    return Formula(f'=IF(ISNUMBER({ref}),{ref},"")', clean_number(value))

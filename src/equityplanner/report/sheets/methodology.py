@@ -1,0 +1,182 @@
+"""The Methodology sheet: methods used, parameters, data sources, margins of error, ratings."""
+
+from __future__ import annotations
+
+from equityplanner.catalog import load_resource
+from equityplanner.model.results import Assessment
+from equityplanner.report.layout import PrintSpec, SheetSpec, rating_style
+from equityplanner.report.sheets import BookContext
+
+__all__ = ["SHEET_NAME", "build_methodology", "methods_used", "parameter_rows"]
+
+SHEET_NAME = "Methodology"
+
+
+def methods_used(assessment: Assessment) -> list[str]:
+    """Ids of the methods behind the indicators, in ``methods.toml`` order."""
+    used = {ind.method for unit in assessment.results for ind in unit.indicators}
+    used |= {ind.method for ind in assessment.study_indicators}
+    if any(ind.reliability is not None for unit in assessment.results for ind in unit.indicators):
+        used.add("acs_moe")
+    order = list(load_resource("methods.toml"))
+    return [m for m in order if m in used] + sorted(used - set(order))
+
+
+def parameter_rows(assessment: Assessment) -> list[tuple[str, str]]:
+    """The parameters that shaped the results, as (setting, value) in plain words."""
+    p = assessment.parameters
+    tv = p.title_vi
+    forms = {
+        "absolute": f"absolute difference of {tv.threshold_pp:g} percentage points",
+        "relative": f"relative difference of {tv.threshold_relative:.0%}",
+        "four_fifths": f"four-fifths rule (rate ratio {tv.four_fifths_ratio:g})",
+    }
+    comparison = p.comparison
+    which = {
+        "all": "every neighbourhood of the layer",
+        "prefix": f"ids starting with '{comparison.prefix}'",
+        "ids": f"{len(comparison.ids)} listed neighbourhoods",
+    }.get(comparison.kind, comparison.kind)
+    rows = [
+        (f"Walk catchment, {kind}", f"{metres:,.0f} m") for kind, metres in p.catchment_m.items()
+    ]
+    rows += [
+        ("Title VI tests applied", "; ".join(forms.get(f, f) for f in tv.forms)),
+        ("Title VI threshold (absolute)", f"{tv.threshold_pp:g} percentage points"),
+        ("Title VI threshold (relative)", f"{tv.threshold_relative:.0%}"),
+        ("Four-fifths ratio", f"{tv.four_fifths_ratio:g}"),
+        (
+            "Income distribution: 'broadly in line' (TAG A4.2)",
+            f"within {p.distribution_threshold_pp:g} percentage points",
+        ),
+        ("Comparison population", f"{comparison.label} ({which})"),
+        (
+            "Area median income (AMI)",
+            f"${p.area_median_income_usd:,.0f} a year" if p.area_median_income_usd else "Not set",
+        ),
+        ("Reliability bands", p.reliability_bands),
+        (
+            "Displacement vulnerability",
+            f"at least {p.displacement_min_flags} of 5 risk factors above the comparison",
+        ),
+        ("Significance of differences", f"z = {p.significance_z:g} (90% confidence)"),
+        (
+            "Projected CRS for distances and areas",
+            assessment.projected_crs or (p.projected_crs or "automatic (UTM zone)"),
+        ),
+    ]
+    return rows
+
+
+def build_methodology(ctx: BookContext) -> SheetSpec:
+    """Lay out the Methodology sheet."""
+    a = ctx.assessment
+    sheet = SheetSpec(SHEET_NAME, show_gridlines=False, tab_colour="7F7F7F")
+    sheet.print = PrintSpec(header=ctx.header)
+    for col, width in enumerate((34, 90, 60), 1):
+        sheet.column_widths[col] = width
+    sheet.put(1, 1, "Methodology", "title")
+    row = 3
+    sheet.put(row, 1, "Methods used", "heading")
+    sheet.merge(row, 1, row, 3)
+    row += 1
+    sheet.put_row(row, 1, ["Method", "What it does and what it assumes", "Reference"], "header")
+    row += 1
+    methods = load_resource("methods.toml")
+    for method in methods_used(a):
+        entry = methods.get(method, {})
+        sheet.put(row, 1, entry.get("name", method), "label_wrap")
+        sheet.put(row, 2, entry.get("summary", ""), "wrap")
+        sheet.put(row, 3, entry.get("reference", ""), "wrap")
+        row += 1
+    row += 1
+    sheet.put(row, 1, "Parameters used", "heading")
+    sheet.merge(row, 1, row, 3)
+    row += 1
+    sheet.put_row(row, 1, ["Setting", "Value"], "header")
+    row += 1
+    for label, value in parameter_rows(a):
+        sheet.put(row, 1, label, "text")
+        sheet.put(row, 2, value, "wrap")
+        row += 1
+    row += 1
+    sheet.put(row, 1, "Data sources and vintage", "heading")
+    sheet.merge(row, 1, row, 3)
+    row += 1
+    sheet.put(row, 1, "Neighbourhood data", "label")
+    sheet.put(row, 2, a.vintage or "Vintage not stated in the project file", "wrap")
+    row += 1
+    for item in a.inputs:
+        sheet.put(row, 1, item.role.capitalize(), "text")
+        sheet.put(row, 2, item.path.replace("\\", "/").rsplit("/", 1)[-1], "wrap")
+        sheet.put(row, 3, "SHA-256 on the Audit sheet", "small")
+        row += 1
+    row += 1
+    sheet.put(row, 1, "Margins of error", "heading")
+    sheet.merge(row, 1, row, 3)
+    row += 1
+    note = (
+        "American Community Survey figures are estimates from a sample. Margins of error (MOE) are "
+        "given at the "
+        "90% confidence level and describe sampling error only: they do not include the error of "
+        "apportioning "
+        "neighbourhoods to catchments by area, nor of assuming that people are spread evenly "
+        "within a "
+        "neighbourhood. Margins of sums and shares use the Census Bureau's approximations, which "
+        "assume "
+        "independent estimates. The reliability band comes from the coefficient of variation (CV = "
+        "MOE / 1.645 "
+        "/ estimate):"
+    )
+    sheet.put(row, 1, note, "wrap")
+    sheet.merge(row, 1, row, 3)
+    row += 1
+    scheme = load_resource("reliability.toml")["bands"].get(a.parameters.reliability_bands, {})
+    sheet.put_row(row, 1, ["Band", "Coefficient of variation"], "header")
+    row += 1
+    lower = 0.0
+    for band in scheme.get("band", []):
+        upper = float(band["max_cv"])
+        words = f"above {lower:g}%" if upper == float("inf") else f"{lower:g}% to {upper:g}%"
+        sheet.put(row, 1, band["label"], "text")
+        sheet.put(row, 2, words, "text")
+        lower = upper
+        row += 1
+    if scheme.get("source"):
+        sheet.put(row, 1, f"Source of the bands: {scheme['source']}", "note")
+        sheet.merge(row, 1, row, 3)
+        row += 1
+    row += 1
+    sheet.put(row, 1, "Ratings", "heading")
+    sheet.merge(row, 1, row, 3)
+    row += 1
+    sheet.put_row(row, 1, ["Rating (TAG A4.2 seven-point scale)", "Meaning"], "header")
+    row += 1
+    threshold = a.parameters.distribution_threshold_pp
+    meanings = {
+        "large": f"the quintile's share of the impact is more than {threshold:g} points above "
+        "its share of the population",
+        "moderate": f"within {threshold:g} points of its share of the population (broadly in line)",
+        "slight": f"more than {threshold:g} points below its share of the population",
+        "neutral": "the quintile has no share of the impact",
+    }
+    for key, entry in load_resource("ratings.toml")["tag"].items():
+        size = key.split("_")[0]
+        effect = "benefit" if key.endswith("beneficial") else "burden"
+        meaning = meanings["neutral"] if key == "neutral" else f"{meanings[size]} ({effect})"
+        sheet.put(row, 1, f"{entry['symbol']}  {entry['label']}", rating_style(entry["tone"]))
+        sheet.put(row, 2, meaning.capitalize(), "wrap")
+        row += 1
+    row += 1
+    sheet.put(
+        row,
+        1,
+        "Every rating cell shows its words as well as its colour. Colours are colour-blind safe: "
+        "blue for "
+        "beneficial, orange for adverse, yellow for inconclusive or needing attention, grey for "
+        "neutral "
+        "and purple for context or not assessed.",
+        "note",
+    )
+    sheet.merge(row, 1, row, 3)
+    return sheet

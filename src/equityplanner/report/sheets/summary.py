@@ -1,0 +1,392 @@
+"""The Summary sheet: what council staff decide from.
+
+Title, proposals, date and authors; the overall finding of each pillar for each project and
+scenario; the key tests (disparate impact, disproportionate burden, concentration,
+displacement); three to six key findings in plain language (adverse and inconclusive ones
+first); the map. Every rating cell carries its words as well as its colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from equityplanner.model.project import HousingProject, TransitProject
+from equityplanner.model.results import Indicator, UnitResult
+from equityplanner.report.layout import ImageSpec, PrintSpec, SheetSpec, rating_style
+from equityplanner.report.sheets import BookContext, unit_sides
+
+__all__ = ["SHEET_NAME", "build_summary", "key_findings", "pillar_findings", "test_findings"]
+
+SHEET_NAME = "Summary"
+PILLARS = (
+    "Housing and urban environment",
+    "Transport and public services",
+    "Access to jobs",
+    "Access to schools and early-childhood care",
+)
+TESTS = (
+    "Disparate impact (minority)",
+    "Disproportionate burden (low-income)",
+    "Concentration (housing site)",
+    "Displacement",
+)
+_TONE_ORDER = {"adverse": 0, "caution": 1, "beneficial": 2, "neutral": 3, "info": 4}
+_SHORT = {
+    "title_vi.disparate_impact": "disparate impact",
+    "title_vi.disproportionate_burden": "disproportionate burden",
+    "distribution.lowest_two_quintiles": "income distribution",
+    "housing.affordable_share": "affordable share against need",
+    "housing.market_rent_burden_site": "market rent against site incomes",
+    "housing.market_rent_burden_city": "market rent against city incomes",
+    "housing.band_rents": "band rents",
+    "housing.poverty_concentration": "poverty concentration",
+    "housing.minority_concentration": "minority concentration",
+    "housing.recap": "R/ECAP",
+    "housing.net_affordable_units": "net affordable homes",
+}
+_HEADLINE = ("title_vi.", "displacement.", "distribution.lowest_two_quintiles", "housing.")
+_NOT_ASSESSED_JOBS = "Not assessed in this version: there is no access-to-jobs indicator yet."
+_NOT_ASSESSED_SCHOOLS = (
+    "Not assessed in this version: there is no access indicator for schools and "
+    "early-childhood care yet."
+)
+
+
+def _worst(tones: Iterable[str]) -> str:
+    return min(tones, key=lambda t: _TONE_ORDER.get(t, 5), default="info")
+
+
+def _base(ind: Indicator) -> str:
+    return ind.id[: -len(".burdens")] if ind.id.endswith(".burdens") else ind.id
+
+
+def _short(ind: Indicator) -> str:
+    words = _SHORT.get(_base(ind), ind.name.lower())
+    return f"{words} (burdens)" if ind.id.endswith(".burdens") else words
+
+
+def _summarise(indicators: list[Indicator]) -> tuple[str, str]:
+    """Words and tone for a set of tests: how many are adverse or inconclusive, and which."""
+    assessed = [i for i in indicators if i.tone != "info"]
+    if not assessed:
+        return "Not assessed", "info"
+    adverse = [i for i in assessed if i.tone == "adverse"]
+    caution = [i for i in assessed if i.tone == "caution"]
+    n = len(assessed)
+    if adverse:
+        text = f"Adverse: {len(adverse)} of {n} tests ({'; '.join(_short(i) for i in adverse)})"
+        if caution:
+            text += f"; {len(caution)} inconclusive"
+        return text, "adverse"
+    if caution:
+        return (
+            f"Needs attention: {len(caution)} of {n} tests inconclusive "
+            f"({'; '.join(_short(i) for i in caution)})",
+            "caution",
+        )
+    return f"No adverse finding in {n} tests", "beneficial"
+
+
+def _housing_unit(ctx: BookContext, unit: UnitResult) -> tuple[HousingProject, UnitResult] | None:
+    """The housing project of a unit and the result holding its housing tests."""
+    for pid in unit.project_ids:
+        for project in ctx.assessment.projects:
+            if project.id == pid and isinstance(project, HousingProject):
+                for other in ctx.assessment.results:
+                    if other.kind == "project" and other.project_ids == (pid,):
+                        return project, other
+    return None
+
+
+def _has_transit(ctx: BookContext, unit: UnitResult) -> bool:
+    return any(
+        isinstance(p, TransitProject) and p.id in unit.project_ids for p in ctx.assessment.projects
+    )
+
+
+def pillar_findings(ctx: BookContext, unit: UnitResult) -> list[tuple[str, str]]:
+    """(words, tone) of each pillar in :data:`PILLARS` for a project or scenario."""
+    out = []
+    housing = _housing_unit(ctx, unit)
+    if housing is None:
+        out.append(("Not part of this proposal (no housing project)", "info"))
+    else:
+        project, result = housing
+        text, tone = _summarise([i for i in result.indicators if i.category == "housing"])
+        out.append((text if result is unit else f"{project.name}: {text}", tone))
+    if _has_transit(ctx, unit):
+        tests = [
+            i
+            for i in unit.indicators
+            if _base(i).startswith("title_vi.") or _base(i) == "distribution.lowest_two_quintiles"
+        ]
+        out.append(_summarise(tests))
+    else:
+        out.append(("Not part of this proposal (no transit project)", "info"))
+    for prefixes, missing in (
+        (("access.jobs", "access_jobs"), _NOT_ASSESSED_JOBS),
+        (("access.schools", "access.childcare", "access_schools"), _NOT_ASSESSED_SCHOOLS),
+    ):
+        access = [i for i in unit.indicators if i.id.startswith(prefixes) or i.category in prefixes]
+        out.append(_summarise(access) if access else (missing, "info"))
+    return out
+
+
+def test_findings(ctx: BookContext, unit: UnitResult) -> list[tuple[str, str]]:
+    """(words, tone) of each key test in :data:`TESTS` for a project or scenario."""
+    sides = unit_sides(unit)
+    out = []
+    for test in ("title_vi.disparate_impact", "title_vi.disproportionate_burden"):
+        found = [(s, s.indicator(test)) for s in sides]
+        found = [(s, i) for s, i in found if i is not None]
+        if not found and not _has_transit(ctx, unit):
+            out.append(
+                ("Not applicable: the Title VI tests concern transit service changes", "info")
+            )
+        elif not found:
+            out.append(("Not assessed (the data lacks this group)", "info"))
+        elif len(found) == 1:
+            out.append((found[0][1].rating_label, found[0][1].tone))
+        else:
+            words = ". ".join(f"{s.effect.capitalize()}s: {i.rating_label}" for s, i in found)
+            out.append((words, _worst(i.tone for _, i in found)))
+    housing = _housing_unit(ctx, unit)
+    if housing is None:
+        out.append(("Not applicable (no housing site)", "info"))
+    else:
+        project, result = housing
+        tests = [
+            i
+            for i in result.indicators
+            if _base(i)
+            in ("housing.poverty_concentration", "housing.minority_concentration", "housing.recap")
+        ]
+        found = [i for i in tests if i.rating == "concentrated"]
+        if not tests:
+            text, tone = "Not assessed (the data lacks poverty or race counts)", "info"
+        elif found:
+            text, tone = f"Concentration found: {'; '.join(_short(i) for i in found)}", "adverse"
+        else:
+            text, tone = f"No concentration ({len(tests)} tests)", "beneficial"
+        out.append((text if result is unit else f"{project.name}: {text}", tone))
+    displacement = (
+        unit_sides(unit)[0].indicator("displacement.vulnerable_population")
+        if unit_sides(unit)[0].is_benefit
+        else None
+    )
+    if displacement is None:
+        out.append(("Not assessed for service cuts (they add no amenity)", "info"))
+    else:
+        people = displacement.value if isinstance(displacement.value, int | float) else 0.0
+        out.append(
+            (
+                f"{displacement.rating_label} ({people:,.0f} people in vulnerable neighbourhoods)",
+                displacement.tone,
+            )
+        )
+    return out
+
+
+def key_findings(ctx: BookContext, limit: int = 6, minimum: int = 3) -> list[tuple[str, str]]:
+    """Three to six findings in plain language, adverse and inconclusive first.
+
+    Taken from the indicators' own findings (Title VI, displacement, income distribution,
+    housing tests), one unit at a time in turn so that every proposal is represented;
+    repeated sentences (a scenario equal to a project) appear once.
+    """
+    per_unit: list[list[tuple[int, str, str]]] = []
+    seen: set[str] = set()
+    for unit in ctx.assessment.results:
+        items = []
+        for ind in unit.indicators:
+            if not _base(ind).startswith(_HEADLINE) or not ind.finding or ind.finding in seen:
+                continue
+            seen.add(ind.finding)
+            items.append((_TONE_ORDER.get(ind.tone, 5), f"{unit.name}: {ind.finding}", ind.tone))
+        items.sort(key=lambda item: item[0])
+        per_unit.append(items)
+    urgent: list[tuple[str, str]] = []
+    rest: list[tuple[str, str]] = []
+    depth = max((len(items) for items in per_unit), default=0)
+    for level in range(depth):
+        for items in per_unit:
+            if level < len(items):
+                order, text, tone = items[level]
+                (urgent if order <= 1 else rest).append((text, tone))
+    chosen = urgent[:limit]
+    if len(chosen) < minimum:
+        chosen += rest[: minimum - len(chosen)]
+    return chosen
+
+
+def build_summary(ctx: BookContext) -> SheetSpec:
+    """Lay out the Summary sheet."""
+    a = ctx.assessment
+    md = a.metadata
+    sheet = SheetSpec(SHEET_NAME, show_gridlines=False, tab_colour="1F3864")
+    sheet.print = PrintSpec(header=ctx.header)
+    widths = (30, 32, 32, 32, 32)
+    for col, width in enumerate(widths, 1):
+        sheet.column_widths[col] = width
+    last_col = len(widths)
+    sheet.put(1, 1, md.title, "title")
+    sheet.merge(1, 1, 1, last_col)
+    sheet.row_heights[1] = 28
+    sheet.put(
+        2, 1, "Equity assessment before building: who gains and who bears the cost", "subtitle"
+    )
+    sheet.merge(2, 1, 2, last_col)
+    row = 4
+    facts = [
+        ("Projects assessed", "; ".join(p.name for p in a.projects)),
+        ("Date", md.date or a.created[:10]),
+        ("Prepared by", md.author or "Not stated"),
+        ("Organisation", md.organisation or "Not stated"),
+        ("Comparison population", a.comparison_label),
+        ("Data", a.vintage or "Not stated"),
+        ("Software", f"equityplanner {a.software_version}; assessment run {a.created}"),
+    ]
+    for label, value in facts:
+        sheet.put(row, 1, label, "label")
+        sheet.put(row, 2, value, "wrap")
+        sheet.merge(row, 2, row, last_col)
+        row += 1
+    if md.description:
+        sheet.put(row, 1, "About", "label")
+        sheet.put(row, 2, md.description, "wrap")
+        sheet.merge(row, 2, row, last_col)
+        row += 1
+    row += 1
+
+    sheet.put(row, 1, "Proposals", "heading")
+    sheet.merge(row, 1, row, last_col)
+    row += 1
+    sheet.put_row(row, 1, ["Name", "Type", "What is proposed"], "header")
+    sheet.merge(row, 3, row, last_col)
+    row += 1
+    for project in a.projects:
+        kind, what = _describe(ctx, project)
+        sheet.put(row, 1, project.name, "label_wrap")
+        sheet.put(row, 2, kind, "wrap")
+        sheet.put(row, 3, what, "wrap")
+        sheet.merge(row, 3, row, last_col)
+        row += 1
+    scenarios = [u for u in a.results if u.kind == "scenario"]
+    if scenarios:
+        row += 1
+        sheet.put_row(row, 1, ["Scenario", "Projects together"], "header")
+        sheet.merge(row, 2, row, last_col)
+        row += 1
+        names = {p.id: p.name for p in a.projects}
+        for unit in scenarios:
+            sheet.put(row, 1, unit.name, "wrap")
+            sheet.put(row, 2, "; ".join(names.get(pid, pid) for pid in unit.project_ids), "wrap")
+            sheet.merge(row, 2, row, last_col)
+            row += 1
+    row += 1
+
+    row = _matrix(
+        sheet,
+        row,
+        "Overall findings by pillar",
+        PILLARS,
+        [(u, pillar_findings(ctx, u)) for u in a.results],
+    )
+    row += 1
+    row = _matrix(sheet, row, "Key tests", TESTS, [(u, test_findings(ctx, u)) for u in a.results])
+    row += 1
+
+    sheet.put(row, 1, "Key findings", "heading")
+    sheet.merge(row, 1, row, last_col)
+    row += 1
+    for number, (text, tone) in enumerate(key_findings(ctx), 1):
+        sheet.put(row, 1, f"{number}.", "label")
+        sheet.put(row, 2, text, f"finding_{tone}")
+        sheet.merge(row, 2, row, last_col)
+        row += 1
+    row += 1
+    sheet.put(row, 1, "Colours repeat the words:", "note")
+    legend = (
+        ("beneficial", "Beneficial"),
+        ("adverse", "Adverse"),
+        ("caution", "Needs attention / inconclusive"),
+        ("neutral", "Neutral or similar"),
+        ("info", "Context or not assessed"),
+    )
+    for i, (tone, words) in enumerate(legend):
+        line, col = divmod(i, last_col - 1)
+        sheet.put(row + line, 2 + col, words, rating_style(tone))
+    row += (len(legend) - 1) // (last_col - 1) + 1
+    row += 1
+    if ctx.map_png:
+        sheet.row_breaks.append(row - 1)  # the map on a page of its own
+        sheet.put(row, 1, "Map", "heading")
+        sheet.merge(row, 1, row, last_col)
+        row += 1
+        sheet.put(row, 1, f"{ctx.map_description} A larger copy is on the Map sheet.", "note")
+        sheet.merge(row, 1, row, last_col)
+        row += 1
+        sheet.images.append(
+            ImageSpec(ctx.map_png, f"A{row}", 960, 660, ctx.map_description, "Summary map")
+        )
+    elif ctx.map_note:
+        sheet.put(row, 1, ctx.map_note, "note")
+        sheet.merge(row, 1, row, last_col)
+    return sheet
+
+
+def _matrix(
+    sheet: SheetSpec,
+    row: int,
+    title: str,
+    columns: tuple[str, ...],
+    rows: list[tuple[UnitResult, list[tuple[str, str]]]],
+) -> int:
+    last_col = len(columns) + 1
+    sheet.put(row, 1, title, "heading")
+    sheet.merge(row, 1, row, last_col)
+    row += 1
+    sheet.put_row(row, 1, ["Project or scenario", *columns], "header")
+    sheet.row_heights[row] = 32
+    row += 1
+    for unit, cells in rows:
+        sheet.put(row, 1, f"{unit.name} ({unit.kind})", "row_label")
+        for col, (text, tone) in enumerate(cells, 2):
+            sheet.put(row, col, text, rating_style(tone))
+        row += 1
+    return row
+
+
+def _describe(ctx: BookContext, project: object) -> tuple[str, str]:
+    params = ctx.assessment.parameters
+    if isinstance(project, HousingProject):
+        bands = ", ".join(
+            f"{n:,} {b.replace('ami_', '')}% AMI" if b != "market" else f"{n:,} market rate"
+            for b, n in project.units_by_band.items()
+            if n
+        )
+        what = (
+            f"{project.total_units:,} homes ({bands}); {project.affordable_units:,} affordable at "
+            "or below 80% AMI; "
+            f"{project.units_demolished:,} homes demolished "
+            f"({project.affordable_units_demolished:,} affordable); "
+            f"{project.households_displaced:,} households would move. Catchment "
+            f"{params.catchment_for(project):,.0f} m."
+        )
+        return f"Housing ({project.tenure.value})", what
+    if isinstance(project, TransitProject):
+        mode = "BRT" if project.mode.value == "brt" else project.mode.value
+        parts = [
+            f"{project.change.value.capitalize()} {mode} service",
+            f"{len(project.stations)} stations or stops",
+            f"catchment {params.catchment_for(project):,.0f} m",
+        ]
+        if project.peak_headway_min is not None:
+            was = (
+                f" (was {project.baseline_peak_headway_min:g})"
+                if project.baseline_peak_headway_min is not None
+                else ""
+            )
+            parts.append(f"peak headway {project.peak_headway_min:g} min{was}")
+        return f"Transit ({mode}, {project.change.value})", "; ".join(parts) + "."
+    return "Project", ""

@@ -1,0 +1,283 @@
+"""The Excel workbook of an assessment, from which council staff decide.
+
+:func:`write_workbook` lays out every sheet (:mod:`equityplanner.report.sheets`) into a
+neutral :class:`~equityplanner.report.layout.WorkbookSpec` (:func:`build_workbook`) and
+hands it to :mod:`equityplanner.report.writer`, which saves it atomically. Sheets, in order:
+Summary, Comparison (when asked), Indicators, Neighbourhoods, Distribution, Housing (when a
+housing project is assessed), Map, Methodology, Audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from equityplanner.errors import InputError, MethodError
+from equityplanner.model.results import Assessment, UnitResult
+from equityplanner.report.layout import (
+    DocumentProperties,
+    WorkbookSpec,
+    autofit_rows,
+    build_styles,
+    sheet_name,
+)
+from equityplanner.report.sheets import BookContext
+from equityplanner.report.sheets.audit import build_audit
+from equityplanner.report.sheets.comparison import Alternative, build_comparison
+from equityplanner.report.sheets.distribution import build_distribution
+from equityplanner.report.sheets.housing import build_housing
+from equityplanner.report.sheets.indicators import build_indicators
+from equityplanner.report.sheets.map import build_map
+from equityplanner.report.sheets.methodology import build_methodology
+from equityplanner.report.sheets.neighbourhoods import build_neighbourhoods
+from equityplanner.report.sheets.summary import build_summary
+from equityplanner.report.writer import save_workbook
+
+__all__ = [
+    "build_comparison_workbook",
+    "build_workbook",
+    "write_comparison_workbook",
+    "write_workbook",
+]
+
+Compare = bool | Sequence[str | UnitResult] | None
+
+
+def write_workbook(
+    assessment: Assessment,
+    path: str | Path,
+    *,
+    map_field: str | None = None,
+    compare: Compare = None,
+) -> Path:
+    """Write the Excel workbook of an assessment (atomically).
+
+    Parameters
+    ----------
+    assessment
+        The assessment (from :func:`equityplanner.assess`).
+    path
+        Target ``.xlsx`` file.
+    map_field
+        Baseline column or group id shading the map (default ``minority_share``).
+    compare
+        Add a Comparison sheet: ``True`` for every project and scenario, or a list of unit
+        ids (or UnitResults) to set side by side.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    InputError
+        When ``map_field`` or a compared unit does not exist, or the target cannot be
+        replaced (open in Excel, read-only, a folder); the old file is kept.
+    """
+    spec = build_workbook(assessment, map_field=map_field, compare=compare)
+    return save_workbook(spec, path)
+
+
+def build_workbook(
+    assessment: Assessment,
+    *,
+    map_field: str | None = None,
+    compare: Compare = None,
+    map_png: bytes | None = None,
+) -> WorkbookSpec:
+    """The neutral layout of the workbook (no file is written).
+
+    ``map_png`` supplies a ready map picture; by default the map is rendered with
+    :func:`equityplanner.render.map_image.render_map_png`.
+    """
+    header = assessment.metadata.title
+    ctx = BookContext(assessment=assessment, header=header)
+    _prepare_map(ctx, map_field, map_png)
+    alternatives = _alternatives(assessment, compare)
+    ctx.compare_units = [alt.unit for alt in alternatives]
+
+    neighbourhoods = build_neighbourhoods(ctx)
+    indicators = build_indicators(ctx)
+    housing = build_housing(ctx)
+    distribution = build_distribution(ctx)
+    comparison = (
+        build_comparison(alternatives, header, ctx, assessment.comparison_label)
+        if len(alternatives) >= 2
+        else None
+    )
+    summary = build_summary(ctx)
+    sheets = [
+        summary,
+        comparison,
+        indicators,
+        neighbourhoods,
+        distribution,
+        housing,
+        build_map(ctx),
+        build_methodology(ctx),
+        build_audit(ctx),
+    ]
+    md = assessment.metadata
+    properties = DocumentProperties(
+        title=md.title,
+        creator=md.author or md.organisation or "equityplanner",
+        subject="Equity assessment of proposed projects: Title VI, income distribution, "
+        "concentration, displacement",
+        description=md.description
+        or f"Made with equityplanner {assessment.software_version} on {assessment.created}.",
+        keywords="equity; Title VI; disparate impact; disproportionate burden; TAG A4.2; R/ECAP; "
+        "displacement",
+        category="Equity assessment",
+    )
+    styles = build_styles()
+    kept = [s for s in sheets if s is not None]
+    for sheet in kept:
+        autofit_rows(sheet, styles)
+    return WorkbookSpec(kept, styles, properties)
+
+
+def write_comparison_workbook(
+    assessments_or_units: Sequence[Assessment | UnitResult] | Assessment, path: str | Path
+) -> Path:
+    """Write a workbook comparing alternatives.
+
+    Given one assessment, this is its full workbook with a Comparison sheet of every project
+    and scenario (live references). Given several assessments, or UnitResults, it holds the
+    Comparison sheet (engine values), the Methodology of the first assessment if any, and an
+    Audit listing where each alternative comes from.
+    """
+    items = (
+        [assessments_or_units]
+        if isinstance(assessments_or_units, Assessment)
+        else list(assessments_or_units)
+    )
+    if len(items) == 1 and isinstance(items[0], Assessment):
+        return write_workbook(items[0], path, compare=True)
+    return save_workbook(build_comparison_workbook(items), path)
+
+
+def build_comparison_workbook(items: Sequence[Assessment | UnitResult]) -> WorkbookSpec:
+    """The layout of a comparison-only workbook (see :func:`write_comparison_workbook`)."""
+    from equityplanner.report.layout import PrintSpec, SheetSpec
+
+    alternatives: list[Alternative] = []
+    assessments = [item for item in items if isinstance(item, Assessment)]
+    for item in items:
+        if isinstance(item, Assessment):
+            prefix = item.metadata.title if len(assessments) > 1 else ""
+            for unit in item.results:
+                alternatives.append(
+                    Alternative(f"{prefix}: {unit.name}" if prefix else unit.name, unit, False)
+                )
+        elif isinstance(item, UnitResult):
+            alternatives.append(Alternative(item.name, item, False))
+        else:
+            raise InputError(
+                f"cannot compare a {type(item).__name__}",
+                remedy="Pass assessments or project results",
+            )
+    if len(alternatives) < 2:
+        raise InputError(
+            "a comparison needs at least two alternatives",
+            remedy="Pass two or more projects or scenarios",
+        )
+    title = (
+        " / ".join(dict.fromkeys(a.metadata.title for a in assessments))
+        or "Comparison of alternatives"
+    )
+    label = assessments[0].comparison_label if assessments else "the comparison population"
+    sheets = [build_comparison(alternatives, title, None, label)]
+    if assessments:
+        ctx = BookContext(assessment=assessments[0], header=title)
+        sheets.append(build_methodology(ctx))
+    audit = SheetSpec(sheet_name("Audit"), show_gridlines=False)
+    audit.print = PrintSpec(header=title)
+    audit.column_widths.update({1: 40, 2: 40, 3: 30, 4: 26})
+    audit.put(1, 1, "Audit trail", "title")
+    audit.put(
+        2,
+        1,
+        "Values on the Comparison sheet are the engine's results of each alternative's assessment.",
+        "note",
+    )
+    audit.put_row(4, 1, ["Alternative", "Assessment", "Software", "Assessment run (UTC)"], "header")
+    row = 5
+    owner = {id(unit): a for a in assessments for unit in a.results}
+    for alt in alternatives:
+        source = owner.get(id(alt.unit))
+        audit.put_row(
+            row,
+            1,
+            [
+                alt.label,
+                source.metadata.title if source else "Not recorded",
+                f"equityplanner {source.software_version}" if source else "",
+                source.created if source else "",
+            ],
+            "wrap",
+        )
+        row += 1
+    for source in assessments:
+        row += 1
+        audit.put(row, 1, f"Warnings of '{source.metadata.title}'", "heading")
+        row += 1
+        for warning in source.warnings or ["No warnings."]:
+            audit.put(row, 1, warning, "wrap")
+            audit.merge(row, 1, row, 4)
+            row += 1
+    sheets.append(audit)
+    properties = DocumentProperties(
+        title=title, creator="equityplanner", subject="Comparison of alternatives"
+    )
+    styles = build_styles()
+    for sheet in sheets:
+        autofit_rows(sheet, styles)
+    return WorkbookSpec(sheets, styles, properties)
+
+
+def _alternatives(assessment: Assessment, compare: Compare) -> list[Alternative]:
+    if not compare:
+        return []
+    if compare is True:
+        units: list[UnitResult] = list(assessment.results)
+    else:
+        units = []
+        for item in compare:  # type: ignore[union-attr]
+            if isinstance(item, UnitResult):
+                units.append(item)
+                continue
+            try:
+                units.append(assessment.result(str(item)))
+            except KeyError:
+                known = ", ".join(r.id for r in assessment.results)
+                raise InputError(
+                    f"there is no project or scenario '{item}' to compare",
+                    remedy=f"Choose among: {known}",
+                ) from None
+    own = {id(r) for r in assessment.results}
+    return [Alternative(u.name, u, id(u) in own) for u in units]
+
+
+def _prepare_map(ctx: BookContext, map_field: str | None, map_png: bytes | None) -> None:
+    a = ctx.assessment
+    from equityplanner.render.scene import resolve_field, short_label
+
+    field = resolve_field(a.baseline, map_field)  # InputError for a field that does not exist
+    what = short_label(field)
+    ctx.map_description = (
+        f"Map of the {what[0].lower() + what[1:]} by neighbourhood (five classes, quantiles), "
+        "with the walk catchments of the projects, the transit lines, their stations and the "
+        "housing sites."
+    )
+    if map_png is not None:
+        ctx.map_png = map_png
+        return
+    try:
+        from equityplanner.render.map_image import render_map_png
+
+        ctx.map_png = render_map_png(a, field=field)
+    except MethodError as exc:
+        ctx.map_note = f"No map: {exc}."
+    except (ImportError, RuntimeError) as exc:  # Qt missing or unusable on this machine
+        ctx.map_note = f"No map: the map could not be drawn on this computer ({exc})."

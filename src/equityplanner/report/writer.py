@@ -1,0 +1,385 @@
+"""Render a :class:`~equityplanner.report.layout.WorkbookSpec` with openpyxl and save it.
+
+The only module of equityplanner that imports openpyxl. Text is always written as text
+(``data_type "s"``, with the quote prefix when it starts like a formula), styles are
+registered once as NamedStyles, and saving is atomic: a temporary file in the target folder
+is renamed over the target, so a failure leaves the old workbook intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+from copy import copy
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.comments import Comment
+from openpyxl.drawing.fill import Blip
+from openpyxl.drawing.geometry import PresetGeometry2D
+from openpyxl.drawing.image import Image
+from openpyxl.drawing.picture import PictureFrame
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
+from openpyxl.drawing.text import CharacterProperties, ParagraphProperties
+from openpyxl.drawing.text import Font as Font_
+from openpyxl.drawing.xdr import XDRPositiveSize2D
+from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils.units import pixels_to_EMU
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from equityplanner.errors import InputError
+from equityplanner.io.atomic import atomic_write
+from equityplanner.report.layout import (
+    FONT_NAME,
+    ChartSpec,
+    Formula,
+    ImageSpec,
+    RangeRef,
+    SheetSpec,
+    StyleSpec,
+    WorkbookSpec,
+    clean_number,
+    clean_text,
+    column_letter,
+    quote_sheet,
+)
+
+__all__ = ["save_workbook", "to_openpyxl"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def save_workbook(spec: WorkbookSpec, path: str | Path) -> Path:
+    """Write ``spec`` to ``path`` atomically.
+
+    Raises
+    ------
+    InputError
+        When the target is a folder, is open in Excel or LibreOffice (their lock file is
+        present), is read-only or locked, or the folder cannot be written. The old file is
+        left as it was.
+    """
+    target = Path(path)
+    _check_target(target)
+    book = to_openpyxl(spec)
+    # atomic_write's temporary file is private (0600); give the workbook the mode of the file
+    # it replaces, or the usual mode of a new file, before it is renamed into place.
+    mode = target.stat().st_mode & 0o777 if target.is_file() else 0o666 & ~_umask()
+
+    def write(tmp: Path) -> None:
+        book.save(str(tmp))
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, mode)
+
+    try:
+        return atomic_write(target, write)
+    except InputError:
+        raise
+    except OSError as exc:
+        raise InputError(
+            f"the workbook could not be written ({exc.strerror or exc})",
+            path=target,
+            remedy="Check that the file is not open and the disk is not full, then try again",
+        ) from exc
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask would race with other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def _check_target(target: Path) -> None:
+    if target.is_dir():
+        raise InputError(
+            "is a folder, not a workbook file",
+            path=target,
+            remedy="Give a file name ending in .xlsx",
+        )
+    folder = target.parent
+    name = target.name
+    locks = [folder / f".~lock.{name}#", folder / f"~${name}"]
+    if len(name) > 2:
+        locks.append(folder / f"~${name[2:]}")  # Excel shortens long names in its owner file
+    if target.exists() and any(lock.exists() for lock in locks):
+        raise InputError(
+            "the workbook is open in Excel or LibreOffice (its lock file is present), "
+            "so it was not replaced",
+            path=target,
+            remedy="Close it there, or choose another file name, then try again",
+        )
+
+
+def to_openpyxl(spec: WorkbookSpec) -> Workbook:
+    """The openpyxl workbook of a spec (not saved)."""
+    book = Workbook()
+    book.remove(book.active)
+    for key, style in spec.styles.items():
+        book.add_named_style(_named_style(key, style))
+    sheets: dict[str, Worksheet] = {}
+    for sheet in spec.sheets:
+        sheets[sheet.name] = book.create_sheet(sheet.name)
+    for sheet in spec.sheets:
+        _fill_sheet(sheets[sheet.name], sheet, sheets)
+    for name in spec.defined_names:
+        book.defined_names[name.name] = DefinedName(
+            name.name, attr_text=f"{quote_sheet(name.sheet)}!{name.ref}"
+        )
+    props = spec.properties
+    book.properties.title = clean_text(props.title)[:250]
+    book.properties.creator = clean_text(props.creator)[:250]
+    book.properties.subject = clean_text(props.subject)[:250]
+    book.properties.description = clean_text(props.description)[:2000]
+    book.properties.keywords = clean_text(props.keywords)[:250]
+    book.properties.category = clean_text(props.category)[:250]
+    book.properties.lastModifiedBy = clean_text(props.creator)[:250]
+    book.calculation.fullCalcOnLoad = True  # openpyxl stores no results: compute on opening
+    book.active = 0
+    return book
+
+
+def _named_style(key: str, s: StyleSpec) -> NamedStyle:
+    style = NamedStyle(name=key)
+    style.font = Font(
+        name=FONT_NAME, size=s.size, bold=s.bold, italic=s.italic, color=s.colour.upper()
+    )
+    if s.fill:
+        style.fill = PatternFill("solid", start_color=s.fill.upper(), end_color=s.fill.upper())
+    style.number_format = s.number_format
+    style.alignment = Alignment(
+        wrap_text=s.wrap, horizontal=s.horizontal, vertical=s.vertical, indent=s.indent
+    )
+    if s.border_bottom or s.border_left:
+        style.border = Border(
+            bottom=Side(style="thin", color=s.border_bottom.upper()) if s.border_bottom else Side(),
+            left=Side(style="thick", color=s.border_left.upper()) if s.border_left else Side(),
+        )
+    return style
+
+
+def _fill_sheet(ws: Worksheet, sheet: SheetSpec, sheets: dict[str, Worksheet]) -> None:
+    # Resolving a NamedStyle by name is slow in openpyxl (it lists every style each time), so
+    # the first cell of each (style, number format) is styled normally and the others copy
+    # its style array, as openpyxl's own worksheet copier does.
+    resolved: dict[tuple[str | None, str | None], Any] = {}
+    for (row, col), cell in sheet.cells.items():
+        target = ws.cell(row=row, column=col)
+        if cell.style or cell.number_format:
+            key = (cell.style, cell.number_format)
+            template = resolved.get(key)
+            if template is None:
+                if cell.style:
+                    target.style = cell.style
+                if cell.number_format:
+                    target.number_format = cell.number_format
+                resolved[key] = copy(target._style)
+            else:
+                target._style = copy(template)
+        _set_value(target, cell.value)  # after the style: it may set the quote prefix
+        if cell.comment:
+            note = Comment(clean_text(cell.comment), "equityplanner")
+            note.width, note.height = 320, 140
+            target.comment = note
+    for col, width in sheet.column_widths.items():
+        ws.column_dimensions[column_letter(col)].width = width
+    for row, height in sheet.row_heights.items():
+        ws.row_dimensions[row].height = height
+    for first, last, hidden in sheet.grouped_columns:
+        ws.column_dimensions.group(
+            column_letter(first), column_letter(last), hidden=hidden, outline_level=1
+        )
+    for r1, c1, r2, c2 in sheet.merges:
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    if sheet.freeze:
+        ws.freeze_panes = sheet.freeze
+    for table in sheet.tables:
+        item = Table(displayName=table.name, ref=table.ref)
+        item.tableStyleInfo = TableStyleInfo(
+            name=table.style,
+            showFirstColumn=False,
+            showLastColumn=False,
+            showRowStripes=table.striped_rows,
+            showColumnStripes=False,
+        )
+        ws.add_table(item)
+    for rule in sheet.conditional_formats:
+        if rule.kind == "data_bar":
+            lo, hi = rule.min_value, rule.max_value
+            ws.conditional_formatting.add(
+                rule.ref,
+                DataBarRule(
+                    start_type="num" if lo is not None else "min",
+                    start_value=lo,
+                    end_type="num" if hi is not None else "max",
+                    end_value=hi,
+                    color=rule.colours[0],
+                    showValue=True,
+                ),
+            )
+        else:
+            ws.conditional_formatting.add(
+                rule.ref,
+                ColorScaleRule(
+                    start_type="num" if rule.min_value is not None else "min",
+                    start_value=rule.min_value,
+                    start_color=rule.colours[0],
+                    end_type="num" if rule.max_value is not None else "max",
+                    end_value=rule.max_value,
+                    end_color=rule.colours[-1],
+                ),
+            )
+    for chart in sheet.charts:
+        ws.add_chart(_chart(chart, sheets), chart.anchor)
+    for number, image in enumerate(sheet.images, 1):
+        ws.add_image(_image(image, number))
+    _page_setup(ws, sheet)
+
+
+def _set_value(target: Any, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, Formula):
+        target.value = value.text
+    elif isinstance(value, str):
+        text = clean_text(value)
+        target.value = text
+        target.data_type = "s"  # never a formula, whatever the text starts with
+        if text.startswith(_FORMULA_START):
+            target.quotePrefix = True
+    elif isinstance(value, bool):
+        target.value = value
+    elif isinstance(value, dt.datetime | dt.date):
+        target.value = value
+    else:
+        number = clean_number(value)
+        if number is not None:
+            target.value = number
+
+
+def _chart(spec: ChartSpec, sheets: dict[str, Worksheet]) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar" if spec.horizontal else "col"
+    chart.grouping = "clustered"
+    chart.title = clean_text(spec.title)
+    chart.y_axis.title = spec.y_title or None
+    chart.x_axis.title = spec.x_title or None
+    chart.y_axis.number_format = spec.y_number_format
+    chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
+    chart.x_axis.delete = False
+    chart.width, chart.height = spec.width_cm, spec.height_cm
+    chart.legend.position = "b"
+    chart.gapWidth = 60
+    _title_font(chart, 1200)
+    if spec.horizontal:  # first category at the top, values along the bottom
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.y_axis.crosses = "max"
+    for series_spec in spec.series:
+        ref = series_spec.values
+        series = Series(_reference(ref, sheets), title=clean_text(series_spec.title))
+        series.graphicalProperties.solidFill = series_spec.colour
+        series.graphicalProperties.line.solidFill = series_spec.colour
+        chart.series.append(series)
+    chart.set_categories(_reference(spec.categories, sheets))
+    return chart
+
+
+def _reference(ref: RangeRef, sheets: dict[str, Worksheet]) -> Reference:
+    return Reference(
+        sheets[ref.sheet],
+        min_col=ref.min_col,
+        min_row=ref.min_row,
+        max_col=ref.max_col,
+        max_row=ref.max_row,
+    )
+
+
+def _title_font(chart: BarChart, size: int) -> None:
+    """Set the chart title's font (size in 1/100 pt) and name."""
+    title = chart.title
+    if title is None or title.tx is None or title.tx.rich is None:
+        return
+    for paragraph in title.tx.rich.p:
+        properties = paragraph.pPr or ParagraphProperties()
+        properties.defRPr = CharacterProperties(sz=size, b=True, latin=Font_(typeface=FONT_NAME))
+        paragraph.pPr = properties
+        for run in paragraph.r or []:
+            run.rPr = CharacterProperties(sz=size, b=True, latin=Font_(typeface=FONT_NAME))
+
+
+def _image(spec: ImageSpec, number: int) -> Image:
+    image = Image(io.BytesIO(spec.data))
+    image.width, image.height = spec.width_px, spec.height_px
+    column = "".join(ch for ch in spec.anchor if ch.isalpha())
+    row = int("".join(ch for ch in spec.anchor if ch.isdigit()))
+    col_index = 0
+    for ch in column.upper():
+        col_index = col_index * 26 + (ord(ch) - 64)
+    marker = AnchorMarker(col=col_index - 1, colOff=0, row=row - 1, rowOff=0)
+    size = XDRPositiveSize2D(pixels_to_EMU(spec.width_px), pixels_to_EMU(spec.height_px))
+    anchor = OneCellAnchor(_from=marker, ext=size)
+    picture = PictureFrame()
+    picture.nvPicPr.cNvPr.id = 1000 + number
+    picture.nvPicPr.cNvPr.name = clean_text(spec.name) or f"Picture {number}"
+    picture.nvPicPr.cNvPr.descr = clean_text(spec.description)  # alt text
+    picture.blipFill.blip = Blip()
+    picture.blipFill.blip.cstate = "print"
+    picture.spPr.prstGeom = PresetGeometry2D(prst="rect")
+    picture.spPr.ln = None
+    anchor.pic = picture
+    image.anchor = anchor
+    return image
+
+
+def _page_setup(ws: Worksheet, sheet: SheetSpec) -> None:
+    spec = sheet.print
+    ws.page_setup.orientation = "landscape" if spec.landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER if spec.paper == "letter" else ws.PAPERSIZE_A4
+    if spec.fit_width:
+        ws.page_setup.fitToWidth = max(1, spec.pages_wide)
+        ws.page_setup.fitToHeight = 1 if spec.fit_height else 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if spec.title_rows:
+        ws.print_title_rows = spec.title_rows
+    if spec.title_cols:
+        ws.print_title_cols = spec.title_cols
+    if spec.area:
+        ws.print_area = spec.area
+    for row in sheet.row_breaks:
+        ws.row_breaks.append(Break(id=row))
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    header = _header_text(spec.header)
+    if header:
+        ws.oddHeader.center.text = header
+        ws.oddHeader.center.font = f"{FONT_NAME},Regular"
+        ws.oddHeader.center.size = 9
+    ws.oddHeader.right.text = "&A"
+    ws.oddHeader.right.font = f"{FONT_NAME},Regular"
+    ws.oddHeader.right.size = 9
+    ws.oddFooter.center.text = spec.footer
+    ws.oddFooter.center.font = f"{FONT_NAME},Regular"
+    ws.oddFooter.center.size = 9
+    ws.print_options.gridLines = False
+    ws.sheet_view.showGridLines = sheet.show_gridlines
+    if sheet.tab_colour:
+        ws.sheet_properties.tabColor = sheet.tab_colour
+
+
+def _header_text(text: str) -> str:
+    # "&" starts a header code in Excel: double it; the whole header holds 255 characters.
+    return clean_text(text).replace("\n", " ").replace("&", "&&")[:100]
