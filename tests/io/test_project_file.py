@@ -190,3 +190,17 @@ def test_broken_projects_file(tmp_path: Path):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match="not valid GeoJSON"):
         read_projects(path)
+
+
+def test_saved_files_are_not_private(tmp_path: Path, sample_copy: Path):
+    # Saved project and outputs must stay readable by colleagues on a shared drive.
+    old_umask = os.umask(0o022)
+    try:
+        target = tmp_path / "new.eqp.json"
+        save_project(load_project(sample_copy), target)
+        assert target.stat().st_mode & 0o777 == 0o644
+        target.chmod(0o664)
+        save_project(load_project(sample_copy), target)  # a replaced file keeps its mode
+        assert target.stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old_umask)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import stat
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,8 +32,12 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
         raise InputError(
             "the folder does not exist", path=target, remedy="Choose an existing folder"
         )
+    # A new file gets the usual permissions (0666 less the umask), a replaced file keeps its
+    # own: opening with a mode, unlike tempfile.mkstemp's private 0600, respects the umask.
+    mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o666
+    tmp = folder / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except OSError as exc:
         raise InputError(
             f"cannot write in this folder ({exc.strerror})",
@@ -40,7 +45,9 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
             remedy="Choose a folder you can write to",
         ) from exc
     os.close(fd)
-    tmp = Path(tmp_name)
+    if target.is_file():
+        with contextlib.suppress(OSError):  # the umask may have masked bits of the old mode
+            os.chmod(tmp, mode)
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:

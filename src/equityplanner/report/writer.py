@@ -8,10 +8,8 @@ is renamed over the target, so a failure leaves the old workbook intact.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
-import os
 from copy import copy
 from pathlib import Path
 from typing import Any
@@ -71,14 +69,8 @@ def save_workbook(spec: WorkbookSpec, path: str | Path) -> Path:
     target = Path(path)
     _check_target(target)
     book = to_openpyxl(spec)
-    # atomic_write's temporary file is private (0600); give the workbook the mode of the file
-    # it replaces, or the usual mode of a new file, before it is renamed into place.
-    mode = target.stat().st_mode & 0o777 if target.is_file() else 0o666 & ~_umask()
-
     def write(tmp: Path) -> None:
         book.save(str(tmp))
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, mode)
 
     try:
         return atomic_write(target, write)
@@ -90,17 +82,6 @@ def save_workbook(spec: WorkbookSpec, path: str | Path) -> Path:
             path=target,
             remedy="Check that the file is not open and the disk is not full, then try again",
         ) from exc
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (os.umask would race with other threads)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
 
 
 def _check_target(target: Path) -> None:
