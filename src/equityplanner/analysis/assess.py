@@ -202,6 +202,7 @@ def _assess_unit(
     tables: list[pd.DataFrame] = []
     quintiles = pd.DataFrame()
     catchment_lonlat = None
+    catchments: dict[str, Any] = {}
     for side_projects, is_benefit, suffix in sides:
         catchment = catchment_geometry(side_projects, params, local)
         shares = catchment_shares(baseline.geometries, baseline.tree, baseline.crs, catchment, local)
@@ -235,15 +236,21 @@ def _assess_unit(
         context = _SideContext(baseline, params, weights, is_benefit, suffix, label, side_projects, transit_weights)
         side_indicators, side_quintiles = _side_indicators(context, warnings)
         indicators += side_indicators
-        tables.append(_neighbourhood_table(baseline, shares.index, shares.share, suffix))
+        table = _neighbourhood_table(baseline, shares.index, shares.share, suffix)
+        if transit_weights is not None and transit_weights is not weights:
+            # The catchment the side's Title VI tests were measured on (transit projects only).
+            table["share_in_transit_catchment" + suffix] = transit_weights[shares.index]
+        tables.append(table)
+        side_name = "benefits" if is_benefit else "burdens"
+        catchments[side_name] = to_crs(np.array([catchment], dtype=object), local, _WGS84)[0]
         if not suffix:
             quintiles = side_quintiles
-            catchment_lonlat = to_crs(np.array([catchment], dtype=object), local, _WGS84)[0]
+            catchment_lonlat = catchments[side_name]
     if kind == "project" and isinstance(members[0], HousingProject):
         indicators += _housing_indicators(baseline, members[0], params, warnings)
-    table = tables[0]
+    merged = tables[0]
     for extra in tables[1:]:
-        table = table.merge(extra[["id", *[c for c in extra if c.endswith(".burdens")]]], on="id", how="outer")
+        merged = merged.merge(extra[["id", *[c for c in extra if c.endswith(".burdens")]]], on="id", how="outer")
     return UnitResult(
         id=uid,
         name=name,
@@ -251,9 +258,10 @@ def _assess_unit(
         project_ids=tuple(p.id for p in members),
         is_benefit=True if benefits and not burdens else (False if burdens and not benefits else None),
         indicators=indicators,
-        neighbourhoods=table,
+        neighbourhoods=merged,
         quintiles=quintiles,
         catchment=catchment_lonlat,
+        catchments=catchments,
         catchment_m={p.id: params.catchment_for(p) for p in members},
     )
 

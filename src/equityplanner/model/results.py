@@ -63,8 +63,9 @@ class UnitResult:
     indicators: list[Indicator]
     neighbourhoods: pd.DataFrame
     quintiles: pd.DataFrame
-    catchment: BaseGeometry | None  # lon/lat (EPSG:4326)
+    catchment: BaseGeometry | None  # lon/lat (EPSG:4326); the primary side's
     catchment_m: dict[str, float] = field(default_factory=dict)
+    catchments: dict[str, BaseGeometry] = field(default_factory=dict)  # "benefits", "burdens"
 
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with this id (KeyError if absent)."""

@@ -422,16 +422,18 @@ def prepare_scene(
     )
     catchments = []
     for unit in units:
-        if unit.catchment is None or unit.catchment.is_empty:
-            continue
-        shape = to_crs(np.array([unit.catchment], dtype=object), _WGS84, local)
+        # A scenario mixing new service and cuts has a catchment per side.
+        sides = unit.catchments or ({"": unit.catchment} if unit.catchment is not None else {})
         radii = sorted({f"{m:,.0f} m" for m in unit.catchment_m.values()})
-        label = (
-            f"{unit.name}: walk catchment ({', '.join(radii)})"
-            if radii
-            else f"{unit.name}: catchment"
-        )
-        catchments.append(CatchmentLayer(label, rings_of(shape), colours["catchment"]))
+        for side, geometry in sides.items():
+            if geometry is None or geometry.is_empty:
+                continue
+            shape = to_crs(np.array([geometry], dtype=object), _WGS84, local)
+            name = f"{unit.name} ({side})" if len(sides) > 1 else unit.name
+            label = (
+                f"{name}: walk catchment ({', '.join(radii)})" if radii else f"{name}: catchment"
+            )
+            catchments.append(CatchmentLayer(label, rings_of(shape), colours["catchment"]))
 
     wanted = {pid for unit in units for pid in unit.project_ids} if unit_id else None
     projects = [p for p in assessment.projects if wanted is None or p.id in wanted]

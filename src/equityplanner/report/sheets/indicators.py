@@ -371,8 +371,8 @@ def _transit_share(ctx: BookContext, unit: UnitResult, side: Side) -> str | None
     """The share column the Title VI tests of a side are measured on.
 
     The tests concern transit service, so a side mixing housing and transit is measured on the
-    catchment of its transit projects alone: the share column of the project or scenario side
-    made of exactly those projects, when the workbook has one (else None: engine value).
+    catchment of its transit projects alone, which the Neighbourhoods sheet carries as its own
+    share column.
     """
     members = _side_projects(ctx, unit, side)
     transit = {p.id for p in members if isinstance(p, TransitProject)}
@@ -380,11 +380,7 @@ def _transit_share(ctx: BookContext, unit: UnitResult, side: Side) -> str | None
         return None
     if len(transit) == len(members):
         return ctx.nb.share(side)
-    for other in ctx.assessment.results:
-        for other_side in unit_sides(other):
-            if {p.id for p in _side_projects(ctx, other, other_side)} == transit:
-                return ctx.nb.share(other_side)
-    return None
+    return ctx.nb.transit_share.get((unit.id, side.suffix))
 
 
 def _housing_formulas(

@@ -64,6 +64,9 @@ class NeighbourhoodRefs:
     side_share: dict[tuple[str, str], str] = field(
         default_factory=dict
     )  # (unit id, suffix) -> name
+    # (unit id, suffix) -> name of the transit-only share column of a side mixing housing and
+    # transit (its Title VI tests are measured there)
+    transit_share: dict[tuple[str, str], str] = field(default_factory=dict)
     groups: list[str] = field(default_factory=list)
     first_row: int = HEADER_ROW + 1
     last_row: int = HEADER_ROW + 1
@@ -224,6 +227,25 @@ def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
                 f"share_{ctx.unit_slugs[unit.id]}{'_burdens' if side.suffix else ''}"
             ]
             side_share_cols.append((share_col, side.is_benefit))
+            transit_column = "share_in_transit_catchment" + side.suffix
+            if transit_column in frame:
+                transit = np.zeros(n)
+                for ident, value in zip(
+                    frame["id"].astype(str), frame[transit_column].to_numpy(dtype=float), strict=True
+                ):
+                    if ident in row_of and np.isfinite(value):
+                        transit[row_of[ident]] = value
+                key = f"transit_share_{ctx.unit_slugs[unit.id]}{'_burdens' if side.suffix else ''}"
+                add_column(
+                    key,
+                    f"Share in transit catchment: {side.label}",
+                    transit.tolist(),
+                    NumberFormats.PCT,
+                    comment="Share inside the catchment of the transit projects alone, on which "
+                    "the Title VI tests are measured.",
+                    width=14,
+                )
+                refs.transit_share[(unit.id, side.suffix)] = refs.columns[key]
             share_letter = a1(first, share_col).rstrip("0123456789")
             engine = _engine_apportioned(frame, side, "total_population", share, population, row_of)
             _formula_column(
