@@ -305,10 +305,10 @@ OUTPUTS = (
 )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "magnolia")
-    folder = parser.parse_args().out
+    folder = parser.parse_args(argv).out
     rng = np.random.default_rng(SEED)
     tracts = load(folder)
 

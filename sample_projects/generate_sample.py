@@ -24,6 +24,7 @@ gpkg_contents timestamp is pinned with GDAL's OGR_CURRENT_DATE).
 from __future__ import annotations
 
 import argparse
+import sys
 import json
 import math
 from pathlib import Path
@@ -872,6 +873,14 @@ def main(argv: list[str] | None = None) -> None:
     verify(out, str(geoid[site_tract]))
     print_summary(out, fig)
 
+    # The transit feeds and the opportunity layers are generated from these outputs.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import generate_gtfs
+    import generate_opportunities
+
+    generate_gtfs.main(["--sample", str(out)])
+    generate_opportunities.main(["--out", str(out)])
+
 
 def first_recipe_variables() -> list[str] | None:
     """The first ACS recipe of every field in resources/acs_preset.toml, if the file is there."""
@@ -1011,6 +1020,15 @@ def project_document(fc: dict) -> dict:
              "projects": ["southside-commons", "eastside-brt", "route-14"]},
             {"id": "brt-only", "name": "BRT only", "projects": ["eastside-brt"]},
         ],
+        # Written by generate_opportunities.py and generate_gtfs.py (run by main()).
+        "opportunities": {
+            "jobs": {"path": "jobs_lodes_wac.csv", "blocks": "blocks.geojson"},
+            "schools": {"path": "schools.geojson", "capacity_column": "capacity"},
+            "childcare": {"path": "childcare.geojson", "capacity_column": "capacity"},
+            "clinics": {"path": "clinics.geojson", "capacity_column": "physicians"},
+        },
+        "gtfs": {"baseline": "gtfs_baseline.zip", "proposed": "gtfs_proposed.zip",
+                 "date": "2026-11-25", "peak": ["07:00", "09:00"]},
     }
 
 
@@ -1046,6 +1064,14 @@ for any real decision.
   in the tract, no margin).
 * `proposals.geojson`: the same proposals as the project file's `projects` member, for the
   CLI's `--projects` option.
+* `gtfs_baseline.zip`, `gtfs_proposed.zip`: a baseline bus network (11 routes, Route 14 every
+  30 minutes at the peak) and the proposal (plus the Eastside Express BRT every 10 minutes,
+  Route 14 cut to every 60), written by `../generate_gtfs.py`; the project compares them on
+  Wednesday 25 November 2026.
+* `jobs_lodes_wac.csv` (LODES workplace-area style, by 15-digit block) with `blocks.geojson`
+  (block centroids), `schools.geojson` (seats), `childcare.geojson` (places) and
+  `clinics.geojson` (physicians), written by `../generate_opportunities.py`, for the access
+  indicators. Also synthetic.
 * `../generate_sample.py`: the generator.
 
 The CSV has a single header row; real data.census.gov downloads add a second row of labels

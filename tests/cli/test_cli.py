@@ -41,7 +41,8 @@ def test_json_contract_of_the_sample(sample_output: dict):
     for item in data["inputs"]:
         assert hashlib.sha256(Path(item["path"]).read_bytes()).hexdigest() == item["sha256"]
     units = {u["id"]: u for u in data["results"]}
-    assert set(units) == {"southside-commons", "eastside-brt", "route-14", "all", "brt-only"}
+    assert set(units) == {"southside-commons", "eastside-brt", "route-14", "all", "brt-only", "gtfs-service-change"}
+    assert {"jobs", "school", "clinic", "gtfs_baseline", "gtfs_proposed"} <= roles
     for unit in data["results"]:
         for ind in unit["indicators"]:
             assert set(ind) >= {
@@ -59,6 +60,18 @@ def test_json_contract_of_the_sample(sample_output: dict):
     assert {"title_vi.disparate_impact", "title_vi.disproportionate_burden", "displacement.vulnerable_population"} <= ids
     cut = units["route-14"]
     assert cut["effect"] == "burden"
+    # Access to opportunity: before/after per neighbourhood and indicators by group.
+    assert data["travel_model"].startswith("straight-line walking")
+    assert {"access.jobs_45min", "access.jobs_45min.minority", "access.clinics_2sfca",
+            "title_vi.access.jobs_45min.disparate_impact"} <= ids
+    assert len(brt["access"]) == 180 and {"jobs_45min_before", "jobs_45min_after"} <= set(brt["access"][0])
+    jobs = next(i for i in brt["indicators"] if i["id"] == "access.jobs_45min")
+    assert jobs["rating"] == "improves" and jobs["value"] > jobs["comparison"]
+    assert next(i for i in cut["indicators"] if i["id"] == "access.jobs_45min")["rating"] == "worsens"
+    # The GTFS comparison tests the people whose service is cut as a burden.
+    service = units["gtfs-service-change"]
+    assert service["effect"] == "mixed"
+    assert {"title_vi.disparate_impact", "title_vi.disparate_impact.burdens"} <= {i["id"] for i in service["indicators"]}
     housing = {i["id"] for i in units["southside-commons"]["indicators"]}
     assert {"housing.net_affordable_units", "housing.recap", "housing.minority_concentration"} <= housing
     assert data["study_area"]["indicators"][0]["id"].startswith("segregation.dissimilarity")
@@ -149,6 +162,7 @@ def test_validate_lists_every_problem(tmp_path: Path):
     data = json.loads(SAMPLE_PROJECT.read_text(encoding="utf-8"))
     data["baseline"]["neighbourhoods"] = str(SAMPLE_PROJECT.parent / "tracts.gpkg")
     data["baseline"]["table"] = str(SAMPLE_PROJECT.parent / "acs_2019_2023.csv")
+    data.pop("opportunities"), data.pop("gtfs")
     data["parameters"]["distribution_threshold_pp"] = "five"
     data["parameters"]["catchment_m"]["tram"] = 500
     path = tmp_path / "bad.eqp.json"

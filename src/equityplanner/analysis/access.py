@@ -427,12 +427,14 @@ def access_by_group(
         records, columns=["label", "kind", "population", "mean_access", "unreached_share"]
     ).set_index("label")
     table.index.name = None
-    means = table["mean_access"]
+    means = table["mean_access"].to_numpy()
+    names = list(rows)
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["ratio_to_total"] = means / means["total"]
-        for name in list(rows)[1:]:
-            table[f"ratio_to_{name}"] = means / means[name]
-    return table.replace([np.inf, -np.inf], np.nan)
+        # Every row's mean over every other row's mean, built at once (no column inserts).
+        ratios = means[:, None] / means[None, :]
+    ratios[~np.isfinite(ratios)] = np.nan
+    columns = ["ratio_to_total", *(f"ratio_to_{name}" for name in names[1:])]
+    return pd.concat([table, pd.DataFrame(ratios, index=table.index, columns=columns)], axis=1)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ directly (the CLI's quick mode and scripts). Both return an
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,16 +19,24 @@ from pyproj import CRS
 
 from equityplanner import __version__
 from equityplanner.analysis import distribution, housing, segregation
+from equityplanner.analysis.access_assessment import (
+    AccessInputs,
+    access_indicators,
+    travel_model_description,
+)
 from equityplanner.analysis.baseline import Baseline, prepare_baseline
 from equityplanner.analysis.catchment import catchment_geometry, catchment_shares, to_crs
 from equityplanner.analysis.crs import local_projected_crs
 from equityplanner.analysis.indicators import make_indicator, rating_words, reliability, text
 from equityplanner.analysis.moe import z_difference
+from equityplanner.analysis.service_change import compare_service
 from equityplanner.analysis.title_vi import title_vi_test
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
+from equityplanner.io.gtfs import GtfsFeed, read_gtfs
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.neighbourhoods import Neighbourhoods, read_neighbourhoods
+from equityplanner.io.opportunities import read_lodes_wac, read_points
 from equityplanner.io.sources import crs_label
 from equityplanner.model.project import (
     HousingProject,
@@ -41,11 +50,28 @@ from equityplanner.model.project import (
 from equityplanner.model.results import Assessment, Indicator, InputFile, UnitResult
 from equityplanner.progress import NullProgress, Progress
 
-__all__ = ["assess", "assess_projects", "load_baseline"]
+__all__ = [
+    "ServiceChangeInputs",
+    "assess",
+    "assess_projects",
+    "load_baseline",
+    "load_opportunities",
+    "load_service_change",
+]
 
 _RACE_FIELDS = ("hispanic", "nh_black", "nh_asian", "nh_aian", "nh_nhpi", "nh_other")
 _SEGREGATION_GROUPS = ("nh_black", "hispanic", "nh_asian")
 _WGS84 = CRS.from_epsg(4326)
+
+
+@dataclass(frozen=True)
+class ServiceChangeInputs:
+    """Two GTFS feeds compared on a service date (peak window as "HH:MM" strings)."""
+
+    baseline: GtfsFeed
+    proposed: GtfsFeed
+    date: str
+    peak: tuple[str, str] = ("07:00", "09:00")
 
 
 def load_baseline(document: ProjectDocument, progress: Progress | None = None) -> Neighbourhoods:
@@ -89,10 +115,18 @@ def assess(
         Progress and cancellation; see :mod:`equityplanner.progress`.
     """
     progress = progress or NullProgress()
-    nb = neighbourhoods or load_baseline(document, progress.subrange(0.0, 0.4))
+    nb = neighbourhoods or load_baseline(document, progress.subrange(0.0, 0.3))
     inputs: list[InputFile] = []
     if document.path is not None and document.path.exists():
         inputs.append(InputFile("project", str(document.path), sha256_file(document.path)))
+    access = load_opportunities(document, nb)
+    service = load_service_change(document, progress.subrange(0.3, 0.4))
+    for layer in [access.jobs, *access.facilities.values()]:
+        if layer is not None:
+            inputs += [InputFile(role, path, sha) for role, path, sha in layer.sources]
+    if service is not None:
+        inputs += [InputFile(f"gtfs_{role}", str(feed.path), feed.sha256) for role, feed in
+                   (("baseline", service.baseline), ("proposed", service.proposed))]
     return assess_projects(
         nb,
         document.projects,
@@ -102,7 +136,35 @@ def assess(
         progress=progress.subrange(0.4, 1.0),
         inputs=inputs,
         vintage=document.baseline.vintage if document.baseline else "",
+        access=access,
+        service_change=service,
     )
+
+
+def load_opportunities(document: ProjectDocument, neighbourhoods: Neighbourhoods) -> AccessInputs:
+    """Read the opportunity layers a project file refers to (jobs, schools, childcare, clinics)."""
+    inputs = AccessInputs()
+    for kind, source in document.opportunities.items():
+        path = document.resolve(source.path)
+        if kind == "jobs":
+            inputs.jobs = read_lodes_wac(
+                path,
+                blocks=document.resolve(source.blocks) if source.blocks else None,
+                neighbourhoods=neighbourhoods,
+            )
+        else:
+            inputs.facilities[kind] = read_points(path, kind=kind, capacity_column=source.capacity_column)
+    return inputs
+
+
+def load_service_change(document: ProjectDocument, progress: Progress | None = None) -> ServiceChangeInputs | None:
+    """Read the baseline and proposed GTFS feeds a project file refers to."""
+    if document.gtfs is None:
+        return None
+    progress = progress or NullProgress()
+    base = read_gtfs(document.resolve(document.gtfs.baseline), progress=progress.subrange(0, 0.5))
+    proposed = read_gtfs(document.resolve(document.gtfs.proposed), progress=progress.subrange(0.5, 1))
+    return ServiceChangeInputs(base, proposed, document.gtfs.date, document.gtfs.peak)
 
 
 def assess_projects(
@@ -115,9 +177,17 @@ def assess_projects(
     progress: Progress | None = None,
     inputs: list[InputFile] | None = None,
     vintage: str = "",
+    access: AccessInputs | None = None,
+    service_change: ServiceChangeInputs | None = None,
 ) -> Assessment:
-    """Assess projects (each alone) and scenarios (projects together) on a baseline layer."""
+    """Assess projects (each alone) and scenarios (projects together) on a baseline layer.
+
+    With ``access`` (opportunity layers), transit projects also get access-to-opportunity
+    indicators; with ``service_change`` (two GTFS feeds), a unit of kind ``service_change``
+    tests the neighbourhoods whose service falls or grows by the major-change threshold.
+    """
     parameters = parameters or Parameters()
+    access = access or AccessInputs()
     metadata = metadata or Metadata()
     progress = progress or NullProgress()
     if not projects:
@@ -136,9 +206,20 @@ def assess_projects(
     ]
     units += [(s.id, s.name, "scenario", tuple(by_id[i] for i in s.project_ids)) for s in scenarios]
     results = []
+    access_cache: dict[Any, Any] = {}  # transit project ids -> access measures
+    steps = len(units) + (1 if service_change is not None else 0)
     for n, (uid, name, kind, members) in enumerate(units):
-        progress.report(0.05 + 0.95 * n / len(units), f"Assessing {name}")
-        results.append(_assess_unit(baseline, uid, name, kind, members, parameters, local, warnings))
+        sub = progress.subrange(0.05 + 0.95 * n / steps, 0.05 + 0.95 * (n + 1) / steps)
+        sub.report(0.0, f"Assessing {name}")
+        results.append(
+            _assess_unit(baseline, uid, name, kind, members, parameters, local, warnings, access, sub, access_cache)
+        )
+    if service_change is not None:
+        progress.report(0.05 + 0.95 * len(units) / steps, "Comparing GTFS service")
+        results.append(_service_change_unit(baseline, service_change, parameters, local, warnings))
+    travel_model = ""
+    if not access.is_empty and any(isinstance(p, TransitProject) for p in projects):
+        travel_model = travel_model_description(parameters)
     progress.report(1.0, "Assessment complete")
     all_inputs = [*(inputs or []), *(InputFile(r, p, s) for r, p, s in neighbourhoods.sources)]
     comparison_label = parameters.comparison.label
@@ -158,6 +239,7 @@ def assess_projects(
         baseline_geometries=baseline.geometries,
         baseline_crs=baseline.crs,
         projects=tuple(projects),
+        travel_model=travel_model,
     )
 
 
@@ -189,7 +271,11 @@ def _assess_unit(
     params: Parameters,
     local: CRS,
     warnings: list[str],
+    access: AccessInputs | None = None,
+    progress: Progress | None = None,
+    access_cache: dict[Any, Any] | None = None,
 ) -> UnitResult:
+    progress = progress or NullProgress()
     benefits = [p for p in members if _is_benefit(p)]
     burdens = [p for p in members if not _is_benefit(p)]
     sides: list[tuple[list[Project], bool, str]] = []
@@ -203,6 +289,7 @@ def _assess_unit(
     quintiles = pd.DataFrame()
     catchment_lonlat = None
     catchments: dict[str, Any] = {}
+    access_frames: list[pd.DataFrame] = []
     for side_projects, is_benefit, suffix in sides:
         catchment = catchment_geometry(side_projects, params, local)
         shares = catchment_shares(baseline.geometries, baseline.tree, baseline.crs, catchment, local)
@@ -236,6 +323,16 @@ def _assess_unit(
         context = _SideContext(baseline, params, weights, is_benefit, suffix, label, side_projects, transit_weights)
         side_indicators, side_quintiles = _side_indicators(context, warnings)
         indicators += side_indicators
+        if access is not None and not access.is_empty:
+            access_list, access_table = access_indicators(
+                baseline, side_projects, access, params, local, suffix=suffix,
+                comparison_label=params.comparison.label, progress=progress.subrange(0.2, 1.0),
+                cache=access_cache,
+            )
+            indicators += access_list
+            if not access_table.empty:
+                renamed = access_table.set_index("id").add_suffix(suffix.replace(".", "_"))
+                access_frames.append(renamed)
         table = _neighbourhood_table(baseline, shares.index, shares.share, suffix)
         if transit_weights is not None and transit_weights is not weights:
             # The catchment the side's Title VI tests were measured on (transit projects only).
@@ -263,6 +360,7 @@ def _assess_unit(
         catchment=catchment_lonlat,
         catchments=catchments,
         catchment_m={p.id: params.catchment_for(p) for p in members},
+        access=pd.concat(access_frames, axis=1).reset_index() if access_frames else pd.DataFrame(),
     )
 
 
@@ -295,7 +393,7 @@ class _SideContext:
         self.projects = projects
         self.comparison = baseline.comparison.astype(float)
         self.comparison_label = params.comparison.label
-        self.project_name = " and ".join(p.name for p in projects)
+        self.project_name = " and ".join(p.name for p in projects) or label
 
     @property
     def verb(self) -> str:
@@ -620,6 +718,65 @@ def _position_indicator(ctx: _SideContext) -> Indicator:
         method="segregation",
         details={"percentile": percentile},
     )
+
+
+# --------------------------------------------------------------------------------------
+# Service change between two GTFS feeds
+
+
+def _service_change_unit(
+    baseline: Baseline, service: ServiceChangeInputs, params: Parameters, local: CRS, warnings: list[str]
+) -> UnitResult:
+    """Title VI tests on the neighbourhoods whose service is cut or improved (whole areas)."""
+    peak = tuple(_seconds(t) for t in service.peak)
+    table = compare_service(
+        service.baseline, service.proposed, baseline.geometries, baseline.crs, local,
+        date=service.date, walk_m=params.service_walk_m, peak=peak,  # type: ignore[arg-type]
+        major_change_threshold=params.major_change_threshold,
+    )
+    classes = table["classification"].to_numpy()
+    n = len(baseline.table)
+    indicators: list[Indicator] = []
+    frames = []
+    sides = [("improvement", True), ("reduction", False)]
+    present = [(c, b) for c, b in sides if (classes == c).any()]
+    for k, (cls, is_benefit) in enumerate(present):
+        weights = (classes == cls).astype(float)
+        suffix = ".burdens" if (k == 1 or (not is_benefit and len(present) > 1)) else ""
+        label = (
+            f"the stops whose service {'grows' if is_benefit else 'falls'} by "
+            f"{params.major_change_threshold:.0%} or more"
+        )
+        ctx = _SideContext(baseline, params, weights, is_benefit, suffix, label, [], weights)
+        side_indicators, _ = _side_indicators(ctx, warnings)
+        indicators += [i for i in side_indicators if not i.id.startswith(("displacement.", "distribution.q"))]
+        index = np.flatnonzero(weights)
+        frames.append(_neighbourhood_table(baseline, index, weights[index], suffix))
+    if not present:
+        warnings.append("The proposed GTFS feed changes no neighbourhood's service by the major-change threshold.")
+    merged = frames[0] if frames else pd.DataFrame({"id": []})
+    for extra in frames[1:]:
+        merged = merged.merge(extra[["id", *[c for c in extra if c.endswith(".burdens")]]], on="id", how="outer")
+    service_table = table.copy()
+    service_table.insert(0, "id", baseline.table["id"].to_numpy())
+    return UnitResult(
+        id="gtfs-service-change",
+        name="Service change between the GTFS feeds",
+        kind="service_change",
+        project_ids=(),
+        is_benefit=None if len(present) == 2 else (present[0][1] if present else None),
+        indicators=indicators,
+        neighbourhoods=merged,
+        quintiles=pd.DataFrame(),
+        catchment=None,
+        catchment_m={},
+        access=service_table,
+    )
+
+
+def _seconds(text: str) -> int:
+    hours, _, minutes = str(text).partition(":")
+    return int(hours) * 3600 + int(minutes or 0) * 60
 
 
 # --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ atomic and rewrites the baseline paths relative to the new location.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import math
 import os
@@ -19,7 +20,9 @@ from equityplanner.io.projects import projects_from_features, projects_to_featur
 from equityplanner.model.project import (
     BaselineSource,
     ComparisonPopulation,
+    GtfsSource,
     Metadata,
+    OpportunitySource,
     Parameters,
     ProjectDocument,
     Scenario,
@@ -150,6 +153,8 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
             problems.append(f"projects: {exc.location + ': ' if exc.location else ''}{exc.fault}")
     ids = [p.id for p in projects]
     scenarios = _parse_scenarios(data.get("scenarios") or [], set(ids), problems)
+    opportunities = _parse_opportunities(data.get("opportunities") or {}, path, problems)
+    gtfs = _parse_gtfs(data.get("gtfs"), path, problems)
     if problems:
         raise ProjectFileError(path, problems)
     return ProjectDocument(
@@ -159,7 +164,61 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
         scenarios=scenarios,
         parameters=parameters,
         path=path,
+        opportunities=opportunities,
+        gtfs=gtfs,
     )
+
+
+_OPPORTUNITY_KINDS = ("jobs", "schools", "childcare", "clinics")
+
+
+def _parse_opportunities(raw: Any, path: Path, problems: list[str]) -> dict[str, OpportunitySource]:
+    if not isinstance(raw, dict):
+        problems.append("opportunities: must be an object such as {\"jobs\": {\"path\": \"jobs.csv\"}}")
+        return {}
+    out: dict[str, OpportunitySource] = {}
+    for kind, item in raw.items():
+        where = f"opportunities.{kind}"
+        if kind not in _OPPORTUNITY_KINDS:
+            problems.append(f"{where}: unknown kind (use {', '.join(_OPPORTUNITY_KINDS)})")
+            continue
+        if isinstance(item, str):
+            item = {"path": item}
+        if not isinstance(item, dict) or not item.get("path"):
+            problems.append(f"{where}: needs a path")
+            continue
+        source = OpportunitySource(
+            path=str(item["path"]),
+            capacity_column=item.get("capacity_column"),
+            blocks=item.get("blocks"),
+        )
+        for key in ("path", "blocks"):
+            rel = getattr(source, key)
+            if rel and not (path.parent / rel).exists():
+                problems.append(f"{where}.{key}: file '{rel}' not found next to the project file")
+        out[kind] = source
+    return out
+
+
+def _parse_gtfs(raw: Any, path: Path, problems: list[str]) -> GtfsSource | None:
+    if raw in (None, {}):
+        return None
+    if not isinstance(raw, dict) or not raw.get("baseline") or not raw.get("proposed"):
+        problems.append("gtfs: needs 'baseline' and 'proposed' feed paths and a service 'date'")
+        return None
+    date = str(raw.get("date") or "")
+    try:
+        _dt.date.fromisoformat(date)
+    except ValueError:
+        problems.append(f"gtfs.date: '{date}' is not a date such as 2026-03-10")
+    peak = tuple(raw.get("peak") or ("07:00", "09:00"))
+    if len(peak) != 2:
+        problems.append("gtfs.peak: two times such as [\"07:00\", \"09:00\"]")
+        peak = ("07:00", "09:00")
+    for key in ("baseline", "proposed"):
+        if not (path.parent / raw[key]).exists():
+            problems.append(f"gtfs.{key}: file '{raw[key]}' not found next to the project file")
+    return GtfsSource(baseline=str(raw["baseline"]), proposed=str(raw["proposed"]), date=date, peak=(str(peak[0]), str(peak[1])))
 
 
 def _parse_baseline(raw: Any, path: Path, problems: list[str]) -> BaselineSource | None:
@@ -211,6 +270,8 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
     known = {
         "catchment_m", "title_vi", "distribution_threshold_pp", "comparison", "projected_crs",
         "area_median_income_usd", "reliability_bands", "displacement_min_flags", "significance_z",
+        "travel_model", "job_thresholds_min", "facility_catchment_min", "major_change_threshold",
+        "service_walk_m",
     }
     for key in raw:
         if key not in known:
@@ -313,6 +374,32 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
         value = _positive(raw["significance_z"], "parameters.significance_z", collect)
         if value is not None:
             kwargs["significance_z"] = value
+    if "travel_model" in raw:
+        from equityplanner.analysis.travel_time import TravelModelParameters
+
+        try:
+            kwargs["travel_model"] = TravelModelParameters.from_dict(raw["travel_model"] or {}).to_dict()
+        except InputError as exc:
+            collect.append(f"parameters.travel_model: {exc.fault}")
+    if "job_thresholds_min" in raw:
+        values = raw["job_thresholds_min"]
+        if not isinstance(values, list | tuple) or not values:
+            collect.append("parameters.job_thresholds_min: a list of minutes such as [30, 45]")
+        else:
+            minutes = [_positive(v, "parameters.job_thresholds_min", collect) for v in values]
+            if all(m is not None for m in minutes):
+                kwargs["job_thresholds_min"] = tuple(sorted(set(minutes)))  # type: ignore[arg-type]
+    for key in ("facility_catchment_min", "service_walk_m"):
+        if key in raw:
+            value = _positive(raw[key], f"parameters.{key}", collect)
+            if value is not None:
+                kwargs[key] = value
+    if "major_change_threshold" in raw:
+        value = _positive(raw["major_change_threshold"], "parameters.major_change_threshold", collect)
+        if value is not None and value >= 1:
+            collect.append("parameters.major_change_threshold: a fraction below 1, e.g. 0.25 for 25%")
+        elif value is not None:
+            kwargs["major_change_threshold"] = value
     if problems is None and collect:
         raise InputError(fault="; ".join(collect), location="parameters")
     return Parameters(**{**asdict_shallow(defaults), **kwargs})
@@ -353,22 +440,40 @@ def parameters_to_dict(params: Parameters) -> dict[str, Any]:
     out = asdict(params)
     out["title_vi"]["forms"] = list(params.title_vi.forms)
     out["comparison"]["ids"] = list(params.comparison.ids)
+    out["job_thresholds_min"] = list(params.job_thresholds_min)
+    from equityplanner.analysis.travel_time import TravelModelParameters
+
+    # Saved in full, so that the file shows every assumption of the travel model.
+    out["travel_model"] = TravelModelParameters.from_dict(params.travel_model or {}).to_dict()
     return out
 
 
 def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[str, Any]:
     """The JSON form of a project, with baseline paths relative to ``target``'s folder."""
+    def relative(rel: str | None) -> str | None:
+        if not rel or target is None:
+            return rel
+        absolute = doc.resolve(rel)
+        try:
+            return Path(os.path.relpath(absolute, target.parent)).as_posix()
+        except ValueError:  # another drive on Windows
+            return str(absolute)
+
     baseline = None
     if doc.baseline is not None:
         baseline = asdict(doc.baseline)
-        if target is not None:
-            for key in ("neighbourhoods", "table"):
-                if baseline.get(key):
-                    absolute = doc.resolve(baseline[key])
-                    try:
-                        baseline[key] = Path(os.path.relpath(absolute, target.parent)).as_posix()
-                    except ValueError:  # another drive on Windows
-                        baseline[key] = str(absolute)
+        for key in ("neighbourhoods", "table"):
+            baseline[key] = relative(baseline.get(key))
+    extra: dict[str, Any] = {}
+    if doc.opportunities:
+        extra["opportunities"] = {
+            kind: {k: v for k, v in {"path": relative(src.path), "capacity_column": src.capacity_column,
+                                     "blocks": relative(src.blocks)}.items() if v is not None}
+            for kind, src in doc.opportunities.items()
+        }
+    if doc.gtfs is not None:
+        extra["gtfs"] = {"baseline": relative(doc.gtfs.baseline), "proposed": relative(doc.gtfs.proposed),
+                         "date": doc.gtfs.date, "peak": list(doc.gtfs.peak)}
     return {
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,
@@ -379,6 +484,7 @@ def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[s
         "scenarios": [
             {"id": s.id, "name": s.name, "projects": list(s.project_ids)} for s in doc.scenarios
         ],
+        **extra,
     }
 
 

@@ -18,8 +18,10 @@ __all__ = [
     "BaselineSource",
     "ComparisonPopulation",
     "HousingProject",
+    "GtfsSource",
     "Metadata",
     "Mode",
+    "OpportunitySource",
     "Parameters",
     "Project",
     "ProjectDocument",
@@ -193,6 +195,14 @@ class Parameters:
     reliability_bands: str = "esri"
     displacement_min_flags: int = 3
     significance_z: float = 1.645
+    # Access to opportunity (methods.md §6): the travel model's parameters as saved
+    # (analysis.travel_time.TravelModelParameters), job thresholds and facility catchment.
+    travel_model: dict[str, Any] = field(default_factory=dict)
+    job_thresholds_min: tuple[float, ...] = (30.0, 45.0)
+    facility_catchment_min: float = 30.0
+    # Service change from GTFS: the agency's major-change threshold and the walk distance.
+    major_change_threshold: float = 0.25
+    service_walk_m: float = 400.0
 
     def catchment_for(self, project: Project) -> float:
         """Catchment radius in metres for a project."""
@@ -226,6 +236,29 @@ class BaselineSource:
 
 
 @dataclass(frozen=True)
+class OpportunitySource:
+    """A layer of opportunities (jobs, schools, childcare, clinics) for the access indicators.
+
+    ``path`` is relative to the project file; ``blocks`` is the block-centroid file a LODES
+    jobs table is placed on; ``capacity_column`` names the capacity (seats, physicians).
+    """
+
+    path: str
+    capacity_column: str | None = None
+    blocks: str | None = None
+
+
+@dataclass(frozen=True)
+class GtfsSource:
+    """A baseline and a proposed GTFS feed, compared on a service date."""
+
+    baseline: str
+    proposed: str
+    date: str
+    peak: tuple[str, str] = ("07:00", "09:00")
+
+
+@dataclass(frozen=True)
 class ProjectDocument:
     """Everything saved in a project file."""
 
@@ -235,6 +268,8 @@ class ProjectDocument:
     scenarios: tuple[Scenario, ...] = ()
     parameters: Parameters = field(default_factory=Parameters)
     path: Path | None = None
+    opportunities: dict[str, OpportunitySource] = field(default_factory=dict)
+    gtfs: GtfsSource | None = None
 
     def resolve(self, relative: str) -> Path:
         """A path from the project file made absolute against the file's folder."""

@@ -66,6 +66,9 @@ class UnitResult:
     catchment: BaseGeometry | None  # lon/lat (EPSG:4326); the primary side's
     catchment_m: dict[str, float] = field(default_factory=dict)
     catchments: dict[str, BaseGeometry] = field(default_factory=dict)  # "benefits", "burdens"
+    # Access to opportunity per neighbourhood (every neighbourhood): <measure>_before/_after/
+    # _change columns; empty when the unit changes no transit or no opportunities were given.
+    access: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with this id (KeyError if absent)."""
@@ -103,6 +106,7 @@ class Assessment:
     baseline_geometries: Any = None  # shapely array in baseline_crs (for maps)
     baseline_crs: Any = None
     projects: tuple[Any, ...] = ()  # the assessed projects (geometries in lon/lat)
+    travel_model: str = ""  # which model produced travel times, when access was measured
 
     def result(self, unit_id: str) -> UnitResult:
         """The project or scenario result with this id (KeyError if absent)."""

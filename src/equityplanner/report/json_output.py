@@ -85,6 +85,7 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
                 "indicators": [indicator_to_dict(i) for i in unit.indicators],
                 "neighbourhoods": _records(unit.neighbourhoods),
                 "quintiles": _records(unit.quintiles, "quintile"),
+                "access": _records(unit.access),
             }
         )
     return {
@@ -97,6 +98,7 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
         "comparison_population": assessment.comparison_label,
         "projected_crs": assessment.projected_crs,
         "data_vintage": assessment.vintage,
+        "travel_model": assessment.travel_model or None,
         "inputs": [asdict(i) for i in assessment.inputs],
         "study_area": {"indicators": [indicator_to_dict(i) for i in assessment.study_indicators]},
         "results": results,
