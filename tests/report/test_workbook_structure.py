@@ -217,8 +217,9 @@ def test_summary_states_findings_in_words(book):
     )
     assert "Grid town: proposals" in text and "Test Planner" in text and "Grid Town" in text
     assert "Potential disparate impact" in text
-    assert "Not assessed in this version: there is no access-to-jobs indicator yet." in text
-    assert "Not assessed in this version: there is no access indicator for schools" in text
+    # The grid project has no opportunity layers, so the access pillars say why they are empty.
+    assert "Not assessed: no transit change, or no jobs layer in the project" in text
+    assert "Not assessed: no transit change, or no school and childcare layers" in text
     assert "Concentration found: minority concentration" in text
     numbers = [
         c.value

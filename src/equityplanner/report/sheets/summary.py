@@ -45,10 +45,11 @@ _SHORT = {
     "housing.net_affordable_units": "net affordable homes",
 }
 _HEADLINE = ("title_vi.", "displacement.", "distribution.lowest_two_quintiles", "housing.")
-_NOT_ASSESSED_JOBS = "Not assessed in this version: there is no access-to-jobs indicator yet."
+_NOT_ASSESSED_JOBS = (
+    "Not assessed: no transit change, or no jobs layer in the project (add LODES jobs)"
+)
 _NOT_ASSESSED_SCHOOLS = (
-    "Not assessed in this version: there is no access indicator for schools and "
-    "early-childhood care yet."
+    "Not assessed: no transit change, or no school and childcare layers in the project"
 )
 
 
@@ -74,17 +75,24 @@ def _summarise(indicators: list[Indicator]) -> tuple[str, str]:
     caution = [i for i in assessed if i.tone == "caution"]
     n = len(assessed)
     if adverse:
-        text = f"Adverse: {len(adverse)} of {n} tests ({'; '.join(_short(i) for i in adverse)})"
+        text = f"Adverse: {len(adverse)} of {n} tests ({_listed(adverse)})"
         if caution:
             text += f"; {len(caution)} inconclusive"
         return text, "adverse"
     if caution:
         return (
             f"Needs attention: {len(caution)} of {n} tests inconclusive "
-            f"({'; '.join(_short(i) for i in caution)})",
+            f"({_listed(caution)})",
             "caution",
         )
     return f"No adverse finding in {n} tests", "beneficial"
+
+
+def _listed(indicators: list[Indicator], limit: int = 3) -> str:
+    """The first few indicators' short names; the Indicators sheet lists them all."""
+    names = list(dict.fromkeys(_short(i) for i in indicators))
+    more = f"; and {len(names) - limit} more on the Indicators sheet" if len(names) > limit else ""
+    return "; ".join(names[:limit]) + more
 
 
 def _housing_unit(ctx: BookContext, unit: UnitResult) -> tuple[HousingProject, UnitResult] | None:
@@ -99,6 +107,8 @@ def _housing_unit(ctx: BookContext, unit: UnitResult) -> tuple[HousingProject, U
 
 
 def _has_transit(ctx: BookContext, unit: UnitResult) -> bool:
+    if unit.kind == "service_change":
+        return True
     return any(
         isinstance(p, TransitProject) and p.id in unit.project_ids for p in ctx.assessment.projects
     )
@@ -118,16 +128,20 @@ def pillar_findings(ctx: BookContext, unit: UnitResult) -> list[tuple[str, str]]
         tests = [
             i
             for i in unit.indicators
-            if _base(i).startswith("title_vi.") or _base(i) == "distribution.lowest_two_quintiles"
+            if (_base(i).startswith("title_vi.") and not _base(i).startswith("title_vi.access."))
+            or _base(i) == "distribution.lowest_two_quintiles"
         ]
         out.append(_summarise(tests))
     else:
         out.append(("Not part of this proposal (no transit project)", "info"))
     for prefixes, missing in (
-        (("access.jobs", "access_jobs"), _NOT_ASSESSED_JOBS),
-        (("access.schools", "access.childcare", "access_schools"), _NOT_ASSESSED_SCHOOLS),
+        (("access.jobs", "title_vi.access.jobs"), _NOT_ASSESSED_JOBS),
+        (
+            ("access.schools", "access.childcare", "title_vi.access.schools", "title_vi.access.childcare"),
+            _NOT_ASSESSED_SCHOOLS,
+        ),
     ):
-        access = [i for i in unit.indicators if i.id.startswith(prefixes) or i.category in prefixes]
+        access = [i for i in unit.indicators if i.id.startswith(prefixes)]
         out.append(_summarise(access) if access else (missing, "info"))
     return out
 
