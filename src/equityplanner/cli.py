@@ -202,7 +202,7 @@ def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from equityplanner.analysis.assess import load_baseline
+    from equityplanner.analysis.assess import load_baseline, load_opportunities, load_service_change
     from equityplanner.io.project_file import ProjectFileError, load_project
 
     try:
@@ -213,11 +213,19 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_INPUT
     nb = load_baseline(document)
+    access = load_opportunities(document, nb)
+    service = load_service_change(document)
+    layers = [layer for layer in [access.jobs, *access.facilities.values()] if layer is not None]
+    extra = f", {len(layers)} opportunity layer(s)" if layers else ""
+    extra += ", 2 GTFS feeds" if service is not None else ""
     print(
         f"{args.project}: valid. {len(nb.frame)} neighbourhoods ({len(nb.fields)} fields mapped), "
-        f"{len(document.projects)} project(s), {len(document.scenarios)} scenario(s)."
+        f"{len(document.projects)} project(s), {len(document.scenarios)} scenario(s){extra}."
     )
-    for warning in nb.warnings:
+    warnings = [*nb.warnings, *(w for layer in layers for w in layer.warnings)]
+    if service is not None:
+        warnings += [*service.baseline.warnings, *service.proposed.warnings]
+    for warning in warnings:
         print(f"  warning: {warning}")
     return EXIT_OK
 
