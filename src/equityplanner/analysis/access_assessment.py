@@ -27,7 +27,7 @@ from pyproj import CRS
 from equityplanner.analysis import access as acc
 from equityplanner.analysis.catchment import to_crs
 from equityplanner.analysis.indicators import make_indicator
-from equityplanner.analysis.title_vi import title_vi_test
+from equityplanner.analysis.title_vi import policy_words, title_vi_test
 from equityplanner.analysis.travel_time import (
     DESCRIPTION,
     StraightLineModel,
@@ -334,11 +334,7 @@ def _title_vi(
         float(np.dot(comparison, counts)), float(np.dot(comparison, population)),
         is_benefit=improves, policy=params.title_vi,
     )
-    policy = params.title_vi
-    rules = ", ".join(
-        {"absolute": f"{policy.threshold_pp:g} points", "relative": f"{policy.threshold_relative:.0%} relative",
-         "four_fifths": f"four-fifths ratio {policy.four_fifths_ratio:g}"}[f] for f in policy.forms
-    )
+    rules = policy_words(params.title_vi)
     key = outcome.outcome
     rating = test if key == "finding" else key
     group_word = "minority" if gid == "minority" else "low-income"

@@ -30,7 +30,7 @@ from equityplanner.analysis.crs import local_projected_crs
 from equityplanner.analysis.indicators import make_indicator, rating_words, reliability, text
 from equityplanner.analysis.moe import z_difference
 from equityplanner.analysis.service_change import compare_service
-from equityplanner.analysis.title_vi import title_vi_test
+from equityplanner.analysis.title_vi import policy_words, title_vi_test
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
 from equityplanner.io.gtfs import GtfsFeed, read_gtfs
@@ -501,14 +501,6 @@ def _title_vi_indicator(ctx: _SideContext, test: str, inside: Any, reference: An
         moe_share_affected=inside.share_moe, moe_share_reference=reference.share_moe,
     )
     policy = ctx.params.title_vi
-    rules = []
-    for form in policy.forms:
-        if form == "absolute":
-            rules.append(f"{policy.threshold_pp:g} points")
-        elif form == "relative":
-            rules.append(f"{policy.threshold_relative:.0%} relative")
-        else:
-            rules.append(f"four-fifths ratio {policy.four_fifths_ratio:g}")
     rating = {"finding": test, "no_finding": "no_finding"}.get(outcome.outcome, outcome.outcome)
     key = "finding" if outcome.outcome == "finding" else outcome.outcome
     verb = ctx.verb
@@ -519,7 +511,7 @@ def _title_vi_indicator(ctx: _SideContext, test: str, inside: Any, reference: An
         comparison=ctx.comparison_label,
         difference_pp=outcome.difference_pp,
         rate_ratio=outcome.rate_ratio,
-        rules=", ".join(rules),
+        rules=policy_words(policy),
         reason="nobody lives inside the catchment" if outcome.total_affected == 0 else "the comparison population is empty",
     )
     return make_indicator(

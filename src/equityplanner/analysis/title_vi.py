@@ -28,7 +28,7 @@ from typing import Final
 from equityplanner.errors import InputError, MethodError
 from equityplanner.model.project import TitleViPolicy
 
-__all__ = ["FORMS", "OUTCOMES", "TitleViOutcome", "title_vi_test"]
+__all__ = ["FORMS", "OUTCOMES", "TitleViOutcome", "policy_words", "title_vi_test"]
 
 FORMS: Final[tuple[str, ...]] = ("absolute", "relative", "four_fifths")
 """The test forms a policy can choose."""
@@ -243,3 +243,19 @@ def title_vi_test(
         outcome=outcome,
         moe_difference_pp=moe_difference_pp,
     )
+
+
+def policy_words(policy: TitleViPolicy) -> str:
+    """The adopted thresholds in words, e.g. "10 points, four-fifths ratio 0.8".
+
+    Examples
+    --------
+    >>> policy_words(TitleViPolicy())
+    '10 points, four-fifths ratio 0.8'
+    """
+    words = {
+        "absolute": f"{policy.threshold_pp:g} points",
+        "relative": f"{policy.threshold_relative:.0%} relative",
+        "four_fifths": f"four-fifths ratio {policy.four_fifths_ratio:g}",
+    }
+    return ", ".join(words[form] for form in policy.forms)
