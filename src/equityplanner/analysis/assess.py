@@ -426,7 +426,7 @@ def _side_indicators(ctx: _SideContext, warnings: list[str]) -> tuple[list[Indic
                 share=pop / comp_pop if comp_pop > 0 else 0.0,
                 comparison=ctx.comparison_label,
                 project=ctx.project_name,
-                households=households if math.isfinite(households) else 0.0,
+                households_clause=f", in {households:,.0f} households" if math.isfinite(households) else "",
             ),
             method="catchment",
             reliability=reliability(pop, pop_moe, scheme),

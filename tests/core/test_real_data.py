@@ -1,0 +1,53 @@
+"""Checks on real public data from ../shared/data (skipped where that folder is absent).
+
+The files are read in place and never copied into the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point
+
+from equityplanner.analysis.assess import assess_projects
+from equityplanner.io.neighbourhoods import read_neighbourhoods
+from equityplanner.model.project import Mode, Parameters, ServiceChange, Station, TransitProject
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "geoda-tracts"
+SACRAMENTO = DATA / "sacramento1.gpkg"
+MAPPING = {
+    "total_population": "TOT_POP", "nh_white": "WHITE", "nh_black": "BLACK", "hispanic": "HISP",
+    "nh_asian": "ASIAN", "median_household_income": "HH_INC", "poverty_universe": "POV_POP",
+    "below_poverty": "POV_TOT", "age_65_plus": "POP_65",
+}
+
+pytestmark = pytest.mark.skipif(not SACRAMENTO.exists(), reason=f"real data not present at {DATA}")
+
+
+def test_sacramento_totals_are_conserved_on_real_polygons():
+    nb = read_neighbourhoods(SACRAMENTO, mapping=MAPPING, id_column="FIPS")
+    # One rail station with a catchment covering the whole MSA: every tract wholly inside.
+    x0, y0, x1, y1 = nb.frame.to_crs(4326).total_bounds
+    station = Station("Centre", Point((x0 + x1) / 2, (y0 + y1) / 2))
+    params = Parameters(catchment_m={"rail": 300_000.0, "brt": 800.0, "bus": 400.0, "housing": 800.0})
+    line = TransitProject("r", "Everywhere", Mode.RAIL, ServiceChange.NEW, (station,))
+    unit = assess_projects(nb, [line], parameters=params).result("r")
+    # 1,796,857 is the published 2000 Census population of the Sacramento MSA.
+    assert unit.indicator("served.population").value == pytest.approx(1_796_857)
+    assert (unit.neighbourhoods["share_in_catchment"] == 1.0).all()
+
+
+def test_sacramento_dissimilarity_matches_a_direct_computation():
+    nb = read_neighbourhoods(SACRAMENTO, mapping=MAPPING, id_column="FIPS")
+    centre = nb.frame.to_crs(4326).geometry.union_all().centroid
+    line = TransitProject("b", "Bus", Mode.BUS, ServiceChange.NEW, (Station("S", centre),))
+    result = assess_projects(nb, [line])
+    raw = gpd.read_file(SACRAMENTO)
+    black, white = raw["BLACK"].to_numpy(float), raw["WHITE"].to_numpy(float)
+    direct = 50 * np.abs(black / black.sum() - white / white.sum()).sum()
+    d = next(i for i in result.study_indicators if i.id == "segregation.dissimilarity.nh_black")
+    assert d.value == pytest.approx(direct)
+    assert 30 < d.value < 80
