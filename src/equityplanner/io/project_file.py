@@ -378,7 +378,11 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
         from equityplanner.analysis.travel_time import TravelModelParameters
 
         try:
-            kwargs["travel_model"] = TravelModelParameters.from_dict(raw["travel_model"] or {}).to_dict()
+            chosen = TravelModelParameters.from_dict(raw["travel_model"] or {}).to_dict()
+            defaults = TravelModelParameters().to_dict()
+            # Kept as the differences from the defaults, so that parameters compare equal
+            # however they were written; saving writes every value.
+            kwargs["travel_model"] = {k: v for k, v in chosen.items() if v != defaults[k]}
         except InputError as exc:
             collect.append(f"parameters.travel_model: {exc.fault}")
     if "job_thresholds_min" in raw:
