@@ -379,10 +379,10 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
 
         try:
             chosen = TravelModelParameters.from_dict(raw["travel_model"] or {}).to_dict()
-            defaults = TravelModelParameters().to_dict()
+            model_defaults = TravelModelParameters().to_dict()
             # Kept as the differences from the defaults, so that parameters compare equal
             # however they were written; saving writes every value.
-            kwargs["travel_model"] = {k: v for k, v in chosen.items() if v != defaults[k]}
+            kwargs["travel_model"] = {k: v for k, v in chosen.items() if v != model_defaults[k]}
         except InputError as exc:
             collect.append(f"parameters.travel_model: {exc.fault}")
     if "job_thresholds_min" in raw:
