@@ -44,6 +44,11 @@ def _build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", type=Path, metavar="OUT.json", help="write the results as JSON")
     a.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="write the Excel workbook")
     a.add_argument("--map-field", default=None, help="field or group shaded on the workbook's map")
+    a.add_argument(
+        "--compare", nargs="*", metavar="ID",
+        help="add a Comparison sheet setting these projects or scenarios side by side "
+        "(no ids: all of them; default: the scenarios, when there are two or more)",
+    )
     quick = a.add_argument_group("without a project file")
     quick.add_argument("--neighbourhoods", type=Path, metavar="FILE", help="polygons (GeoPackage, Shapefile or .zip, GeoJSON, FlatGeobuf)")
     quick.add_argument("--table", type=Path, metavar="FILE", help="attribute table (CSV or XLSX) joined on GEOID")
@@ -176,7 +181,12 @@ def _assess(args: argparse.Namespace) -> int:
     if args.xlsx:
         from equityplanner.report.workbook import write_workbook
 
-        write_workbook(assessment, args.xlsx, map_field=args.map_field)
+        if args.compare is None:
+            scenarios = [r.id for r in assessment.results if r.kind == "scenario"]
+            compare: Any = scenarios if len(scenarios) >= 2 else None
+        else:
+            compare = args.compare or True
+        write_workbook(assessment, args.xlsx, map_field=args.map_field, compare=compare)
     if not args.quiet:
         _print_summary(assessment, args)
     return EXIT_OK

@@ -174,3 +174,18 @@ def test_validate_lists_every_problem(tmp_path: Path):
     assert "parameters.catchment_m.tram: unknown" in proc.stderr
     ok = run_cli("validate", str(SAMPLE_PROJECT))
     assert ok.returncode == 0 and "180 neighbourhoods" in ok.stdout
+
+
+def test_xlsx_from_the_command_line_compares_the_scenarios(tmp_path: Path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "deep" / "sample.xlsx"  # the folder is created
+    proc = run_cli("assess", str(SAMPLE_PROJECT), "--xlsx", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    book = load_workbook(out)
+    assert book.sheetnames[:2] == ["Summary", "Comparison"]
+    text = " ".join(str(c.value) for row in book["Comparison"].iter_rows() for c in row if c.value)
+    assert "All three proposals" in text and "BRT only" in text
+    bad = run_cli("assess", str(SAMPLE_PROJECT), "--xlsx", str(tmp_path / "x.xlsx"), "--compare", "nope")
+    assert bad.returncode == 2 and "no project or scenario 'nope'" in bad.stderr
+    assert not (tmp_path / "x.xlsx").exists()
