@@ -123,16 +123,13 @@ def polygon_format(path: Path) -> str:
     InputError
         When the suffix is not one of :data:`POLYGON_FORMATS`.
     """
-    suffix = path.suffix.lower()
-    found = POLYGON_FORMATS.get(suffix)
-    if found is None:
-        raise InputError(
-            f"is not a supported polygon format ({suffix or 'no extension'})",
-            path=path,
-            remedy="Use a GeoPackage (.gpkg), a Shapefile (.shp, or a .zip holding one), "
-            "GeoJSON (.geojson) or FlatGeobuf (.fgb)",
-        )
-    return found.description
+    return _format_of(
+        path,
+        POLYGON_FORMATS,
+        "polygon",
+        "Use a GeoPackage (.gpkg), a Shapefile (.shp, or a .zip holding one), "
+        "GeoJSON (.geojson) or FlatGeobuf (.fgb)",
+    )
 
 
 def table_format(path: Path) -> str:
@@ -153,13 +150,19 @@ def table_format(path: Path) -> str:
     InputError
         When the suffix is not one of :data:`TABLE_FORMATS`.
     """
+    return _format_of(
+        path, TABLE_FORMATS, "table", "Save the attribute table as CSV (.csv) or Excel (.xlsx)"
+    )
+
+
+def _format_of(path: Path, formats: dict[str, FileFormat], what: str, remedy: str) -> str:
     suffix = path.suffix.lower()
-    found = TABLE_FORMATS.get(suffix)
+    found = formats.get(suffix)
     if found is None:
         raise InputError(
-            f"is not a supported table format ({suffix or 'no extension'})",
+            f"is not a supported {what} format ({suffix or 'no extension'})",
             path=path,
-            remedy="Save the attribute table as CSV (.csv) or Excel (.xlsx)",
+            remedy=remedy,
         )
     return found.description
 
