@@ -65,6 +65,17 @@ def parameter_rows(assessment: Assessment) -> list[tuple[str, str]]:
             assessment.projected_crs or (p.projected_crs or "automatic (UTM zone)"),
         ),
     ]
+    if assessment.travel_model:
+        rows += [
+            ("Travel-time model (access to opportunity)", assessment.travel_model),
+            ("Jobs counted within", ", ".join(f"{t:g} minutes" for t in p.job_thresholds_min)),
+            ("Clinic catchment (E2SFCA)", f"{p.facility_catchment_min:g} minutes"),
+        ]
+    if any(r.kind == "service_change" for r in assessment.results):
+        rows += [
+            ("GTFS major service change", f"{p.major_change_threshold:.0%} or more of trips"),
+            ("Walk to stops (GTFS comparison)", f"{p.service_walk_m:,.0f} m"),
+        ]
     return rows
 
 
