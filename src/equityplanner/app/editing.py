@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
@@ -111,7 +112,9 @@ def _project(doc: ProjectDocument, project_id: str) -> Project:
     raise KeyError(project_id)
 
 
-def replace_project(doc: ProjectDocument, project: Project, old_id: str | None = None) -> ProjectDocument:
+def replace_project(
+    doc: ProjectDocument, project: Project, old_id: str | None = None
+) -> ProjectDocument:
     """The document with the project ``old_id`` (default: ``project.id``) replaced.
 
     When the id changes, scenarios that listed the old id are updated.
@@ -128,7 +131,9 @@ def replace_project(doc: ProjectDocument, project: Project, old_id: str | None =
     return replace(doc, projects=projects, scenarios=scenarios)
 
 
-def add_projects(doc: ProjectDocument, projects: tuple[Project, ...] | list[Project]) -> tuple[ProjectDocument, list[str]]:
+def add_projects(
+    doc: ProjectDocument, projects: tuple[Project, ...] | list[Project]
+) -> tuple[ProjectDocument, list[str]]:
     """Append projects, renaming ids that clash with existing ones; returns the new ids."""
     taken = _ids(doc)
     added: list[Project] = []
@@ -165,7 +170,11 @@ def add_housing_site(
     bands = dict(units_by_band or DEFAULT_HOUSING_BANDS)
     pid = unique_id(_ids(doc), name)
     project = HousingProject(
-        id=pid, name=name, site=Point(lon, lat), total_units=sum(bands.values()), units_by_band=bands
+        id=pid,
+        name=name,
+        site=Point(lon, lat),
+        total_units=sum(bands.values()),
+        units_by_band=bands,
     )
     return replace(doc, projects=(*doc.projects, project)), pid
 
@@ -174,7 +183,11 @@ def _new_transit(doc: ProjectDocument, stations: tuple[Station, ...], mode: Mode
     number = 1 + sum(isinstance(p, TransitProject) for p in doc.projects)
     name = f"New transit line {number}"
     return TransitProject(
-        id=unique_id(_ids(doc), name), name=name, mode=mode, change=ServiceChange.NEW, stations=stations
+        id=unique_id(_ids(doc), name),
+        name=name,
+        mode=mode,
+        change=ServiceChange.NEW,
+        stations=stations,
     )
 
 
@@ -243,14 +256,21 @@ def move_feature(doc: ProjectDocument, ref: FeatureRef, lon: float, lat: float) 
             site: BaseGeometry = Point(lon, lat)
         else:  # a polygon site moves as a whole, its centroid landing on the point
             c = project.site.centroid
-            site = shapely.transform(project.site, lambda xy: xy + (lon - c.x, lat - c.y))
+            shift = np.array([lon - c.x, lat - c.y])
+            site = shapely.transform(project.site, lambda xy: xy + shift)
         return replace_project(doc, replace(project, site=site))
     if ref.role == "station" and isinstance(project, TransitProject):
         stations = list(project.stations)
         stations[ref.index] = replace(stations[ref.index], geometry=Point(lon, lat))
         return replace_project(doc, replace(project, stations=tuple(stations)))
-    if ref.role == "alignment" and isinstance(project, TransitProject) and project.alignment is not None:
-        return replace_project(doc, replace(project, alignment=_move_vertex(project.alignment, ref.index, lon, lat)))
+    if (
+        ref.role == "alignment"
+        and isinstance(project, TransitProject)
+        and project.alignment is not None
+    ):
+        return replace_project(
+            doc, replace(project, alignment=_move_vertex(project.alignment, ref.index, lon, lat))
+        )
     raise ValueError(f"cannot move the {ref.role} of '{project.name}'")
 
 
@@ -280,7 +300,11 @@ def feature_position(doc: ProjectDocument, ref: FeatureRef) -> tuple[float, floa
     if ref.role == "station" and isinstance(project, TransitProject):
         g = project.stations[ref.index].geometry
         return float(g.x), float(g.y)
-    if ref.role == "alignment" and isinstance(project, TransitProject) and project.alignment is not None:
+    if (
+        ref.role == "alignment"
+        and isinstance(project, TransitProject)
+        and project.alignment is not None
+    ):
         x, y = shapely.get_coordinates(project.alignment)[ref.index]
         return float(x), float(y)
     raise ValueError(f"'{project.name}' has no {ref.role}")

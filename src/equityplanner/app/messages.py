@@ -60,17 +60,26 @@ def describe_error(exc: BaseException, action: str = "") -> ErrorReport:
     if isinstance(exc, InputError):
         where = ": ".join(str(p) for p in (exc.path, exc.location) if p)
         text = exc.fault.rstrip(".") + "."
-        text = text[0].upper() + text[1:]
-        remedy = (exc.remedy.rstrip(".") + ".") if exc.remedy else (
-            "Check the file or the value named above, then try again."
+        remedy = (
+            (exc.remedy.rstrip(".") + ".")
+            if exc.remedy
+            else ("Check the file or the value named above, then try again.")
         )
         lines = [exc.message]
         problems = getattr(exc, "problems", None)
         if problems and len(problems) > 1:
             lines += ["", f"All {len(problems)} problems:", *(f"  - {p}" for p in problems)]
         if where:
-            text = f"{where}: {text}"
-        return ErrorReport("input", f"Problem{doing}" if doing else "Problem with the input", text, remedy, "\n".join(lines))
+            text = f"{where}: {text}"  # the fault reads on from the file name, as in the CLI
+        else:
+            text = text[0].upper() + text[1:]
+        return ErrorReport(
+            "input",
+            f"Problem{doing}" if doing else "Problem with the input",
+            text,
+            remedy,
+            "\n".join(lines),
+        )
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return ErrorReport(
         "internal",
@@ -90,7 +99,11 @@ class ErrorDialog(QDialog):
         self.report = report
         self.setWindowTitle(f"{report.title} — equityplanner")
         self.setObjectName("errorDialog")
-        icon_kind = QStyle.StandardPixmap.SP_MessageBoxCritical if report.kind == "internal" else QStyle.StandardPixmap.SP_MessageBoxWarning
+        icon_kind = (
+            QStyle.StandardPixmap.SP_MessageBoxCritical
+            if report.kind == "internal"
+            else QStyle.StandardPixmap.SP_MessageBoxWarning
+        )
         icon = QLabel()
         icon.setPixmap(self.style().standardIcon(icon_kind).pixmap(48, 48))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -101,7 +114,11 @@ class ErrorDialog(QDialog):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details = QPlainTextEdit(report.details)
         self.details.setReadOnly(True)
-        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap if report.kind == "internal" else QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.details.setLineWrapMode(
+            QPlainTextEdit.LineWrapMode.NoWrap
+            if report.kind == "internal"
+            else QPlainTextEdit.LineWrapMode.WidgetWidth
+        )
         self.details.setVisible(report.kind == "internal")
         self.details.setMinimumHeight(160)
         self.details.setAccessibleName("Error details")
@@ -110,7 +127,9 @@ class ErrorDialog(QDialog):
         self.copy_button = QPushButton("&Copy details")
         self.copy_button.setToolTip("Copy the full message to the clipboard")
         self.copy_button.clicked.connect(self.copy_details)
-        self.toggle_button = QPushButton("Hide &details" if self.details.isVisible() else "Show &details")
+        self.toggle_button = QPushButton(
+            "Hide &details" if self.details.isVisible() else "Show &details"
+        )
         self.toggle_button.clicked.connect(self._toggle_details)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.toggle_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -135,7 +154,9 @@ class ErrorDialog(QDialog):
 
     def full_text(self) -> str:
         """Everything the dialog says, as plain text."""
-        return "\n\n".join(t for t in (self.report.text, self.report.remedy, self.report.details) if t)
+        return "\n\n".join(
+            t for t in (self.report.text, self.report.remedy, self.report.details) if t
+        )
 
     def copy_details(self) -> None:
         """Put the full message on the clipboard (it does not close the dialog)."""
@@ -166,7 +187,11 @@ def show_error(parent: QWidget | None, exc: BaseException, action: str = "") -> 
         show_status(parent, report.text)
         return report
     if report.kind == "internal":
-        log.error("Internal error%s", f" while {action}" if action else "", exc_info=(type(exc), exc, exc.__traceback__))
+        log.error(
+            "Internal error%s",
+            f" while {action}" if action else "",
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
     else:
         log.info("Input error: %s", report.one_line)
     show_status(parent, report.one_line, 10000)

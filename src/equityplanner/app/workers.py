@@ -30,6 +30,30 @@ __all__ = ["SignalProgress", "Worker", "WorkerSignals"]
 
 # Workers alive; a QRunnable must outlive run() and its queued signals.
 _ALIVE: set[Worker] = set()
+# Finished workers whose signals object awaits deletion on the GUI thread.
+_RETIRING: set[Worker] = set()
+# PROJ contexts created on pool threads, kept alive for the life of the process (see below).
+_PROJ_CONTEXTS: list[object] = []
+
+
+def _keep_proj_context() -> None:
+    """Keep the PROJ context pyproj made for this pool thread alive after ``run()`` returns.
+
+    PySide gives every ``run()`` on a pool thread a fresh Python thread state and deletes it
+    afterwards, which clears the thread's ``threading.local`` objects. pyproj (3.7) owns its
+    per-thread PROJ context through such a local but caches the raw pointer in OS
+    thread-specific storage, so the next task on the same OS thread used a destroyed context
+    ("no database context specified", then a segmentation fault). Holding a reference to the
+    owner keeps the context valid; pool threads do not expire (:meth:`Worker.start`), so this
+    keeps one context per thread.
+    """
+    try:
+        from pyproj._context import get_context_manager
+    except ImportError:  # another pyproj layout: nothing to keep
+        return
+    manager = get_context_manager()
+    if manager is not None and not any(m is manager for m in _PROJ_CONTEXTS):
+        _PROJ_CONTEXTS.append(manager)
 
 
 class WorkerSignals(QObject):
@@ -49,7 +73,9 @@ class SignalProgress(Progress):
     chatty loop cannot flood the GUI thread's event queue.
     """
 
-    def __init__(self, signals: WorkerSignals, cancel_event: threading.Event, interval_s: float = 0.05) -> None:
+    def __init__(
+        self, signals: WorkerSignals, cancel_event: threading.Event, interval_s: float = 0.05
+    ) -> None:
         super().__init__(cancel_event)
         self._signals = signals
         self._interval = interval_s
@@ -58,7 +84,11 @@ class SignalProgress(Progress):
 
     def _emit(self, fraction: float, message: str) -> None:
         now = time.monotonic()
-        if message == self._last_message and fraction < 1.0 and now - self._last_time < self._interval:
+        if (
+            message == self._last_message
+            and fraction < 1.0
+            and now - self._last_time < self._interval
+        ):
             return
         self._last_time = now
         self._last_message = message
@@ -76,7 +106,9 @@ class Worker(QRunnable):
         What the task does, for status messages ("Assessing", "Exporting").
     """
 
-    def __init__(self, fn: Callable[..., Any], *args: Any, description: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], *args: Any, description: str = "", **kwargs: Any
+    ) -> None:
         super().__init__()
         self.setAutoDelete(False)  # Python owns it; released when finished arrives
         self.fn = fn
@@ -92,7 +124,9 @@ class Worker(QRunnable):
     def start(self, pool: QThreadPool | None = None) -> Worker:
         """Queue the worker; connect its signals before calling this."""
         _ALIVE.add(self)
-        (pool or QThreadPool.globalInstance()).start(self)
+        pool = pool or QThreadPool.globalInstance()
+        pool.setExpiryTimeout(-1)  # keep threads, and so their PROJ contexts, for reuse
+        pool.start(self)
         return self
 
     def cancel(self) -> None:
@@ -104,7 +138,7 @@ class Worker(QRunnable):
         """True once cancellation was requested."""
         return self.cancel_event.is_set()
 
-    def run(self) -> None:  # noqa: D102 - runs on the pool thread
+    def run(self) -> None:
         try:
             self.progress.check_cancelled()
             result = self.fn(self.progress, *self.args, **self.kwargs)
@@ -118,11 +152,24 @@ class Worker(QRunnable):
             else:
                 self.signals.succeeded.emit(result)
         finally:
+            _keep_proj_context()
             self.signals.finished.emit()
 
     def _release(self) -> None:
+        # On the GUI thread, after the task. The signals object is deleted here, in its own
+        # thread, once the other slots of ``finished`` have run; left to Python's garbage
+        # collector (the slots' closures make cycles) it could be destroyed from whichever
+        # thread runs a collection. The worker stays referenced until then, and drops its
+        # inputs now (documents, neighbourhood tables).
         self.is_done = True
         _ALIVE.discard(self)
+        self.fn, self.args, self.kwargs = None, (), {}
+        _RETIRING.add(self)
+        self.signals.destroyed.connect(self._forget)
+        self.signals.deleteLater()
+
+    def _forget(self) -> None:
+        _RETIRING.discard(self)
 
 
 def active_workers() -> int:

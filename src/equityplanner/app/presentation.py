@@ -1,0 +1,705 @@
+"""Qt-free presentation rules: what the map can shade, how numbers read, what a tooltip says.
+
+Widgets ask these functions and display the answers; nothing here imports Qt, so the rules are
+tested without a display. Shares are fractions in the model and become percentages here.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equityplanner.catalog import load_resource
+from equityplanner.model.fields import field_specs, group_specs
+from equityplanner.model.results import Assessment, Indicator, UnitResult
+
+__all__ = [
+    "CATEGORY_LABELS",
+    "KEY_INDICATORS",
+    "MISSING",
+    "ComparisonRow",
+    "MapField",
+    "Shading",
+    "TableColumn",
+    "Tone",
+    "available_fields",
+    "classify_field",
+    "comparison_rows",
+    "default_field",
+    "field_for_indicator",
+    "field_values",
+    "format_indicator",
+    "format_number",
+    "indicator_categories",
+    "indicator_html",
+    "indicator_parent",
+    "map_colour",
+    "neighbourhood_columns",
+    "palette_choices",
+    "short_indicator_name",
+    "tone",
+    "tooltip_html",
+]
+
+MISSING = "\u2013"  # an en dash shows a missing value
+
+CATEGORY_LABELS = {
+    "served": "Who is served",
+    "access": "Access to jobs and services",
+    "title_vi": "Title VI and environmental justice",
+    "distribution": "Distribution by income",
+    "displacement": "Displacement",
+    "housing": "Housing site",
+    "segregation": "Segregation",
+    "study": "Study-area context",
+}
+
+
+@dataclass(frozen=True)
+class Tone:
+    """Colours of a rating tone (``resources/palettes.toml``): swatch, cell fill, text on fill."""
+
+    strong: str
+    fill: str
+    text: str
+    label: str
+
+
+def tone(name: str) -> Tone:
+    """The colours of a rating tone; neutral grey for an unknown tone."""
+    tones = load_resource("palettes.toml").get("tones", {})
+    entry = tones.get(name) or tones.get("neutral") or {}
+    return Tone(
+        strong=entry.get("strong", "#8c8c8c"),
+        fill=entry.get("fill", "#ececec"),
+        text=entry.get("text", "#303030"),
+        label=entry.get("label", name.title()),
+    )
+
+
+def map_colour(name: str, default: str = "#808080") -> str:
+    """A map symbol colour from ``[map]`` in ``resources/palettes.toml``."""
+    return str(load_resource("palettes.toml").get("map", {}).get(name, default))
+
+
+# Indicators shown side by side in the comparison view, in this order.
+KEY_INDICATORS = (
+    "served.population",
+    "served.minority",
+    "title_vi.disparate_impact",
+    "served.low_income",
+    "title_vi.disproportionate_burden",
+    "distribution.lowest_two_quintiles",
+    "served.zero_vehicle",
+    "served.renters",
+    "served.rent_burdened",
+    "displacement.vulnerable_population",
+    "access.jobs_30min",
+    "title_vi.access.jobs_30min.disparate_impact",
+    "segregation.catchment_minority_share",
+)
+
+
+@dataclass(frozen=True)
+class MapField:
+    """Something the map can shade.
+
+    ``kind`` drives formatting and classification: ``share`` (fraction), ``count``,
+    ``currency``, ``density`` (per km²), ``quintile``, ``score`` (small integers) or ``flag``.
+    ``source`` is ``baseline`` (the neighbourhood table) or ``unit`` (the selected project's
+    or scenario's result).
+    """
+
+    key: str
+    label: str
+    kind: str
+    source: str = "baseline"
+    group: str = ""
+
+    @property
+    def is_categorical(self) -> bool:
+        """Shaded by category (one class per value) rather than by class breaks."""
+        return self.kind in ("quintile", "score", "flag")
+
+
+_UNIT_FIELDS = (
+    MapField(
+        "share_in_catchment",
+        "Share of the area inside the catchment",
+        "share",
+        "unit",
+        "Selected project",
+    ),
+    MapField(
+        "total_population_in_catchment",
+        "People inside the catchment",
+        "count",
+        "unit",
+        "Selected project",
+    ),
+)
+_DERIVED = (
+    MapField("quintile", "Income quintile (1 = lowest)", "quintile", group="Derived"),
+    MapField("vulnerability_score", "Displacement risk factors (of 5)", "score", group="Derived"),
+    MapField("is_vulnerable", "Vulnerable to displacement", "flag", group="Derived"),
+    MapField(
+        "is_recap", "R/ECAP (racially/ethnically concentrated poverty)", "flag", group="Derived"
+    ),
+)
+
+
+def available_fields(table: pd.DataFrame | None, *, has_unit: bool = False) -> list[MapField]:
+    """The fields the map can shade for this neighbourhood table, grouped for a menu."""
+    if table is None:
+        return []
+    out: list[MapField] = []
+    groups = group_specs()
+    for gid, spec in groups.items():
+        if f"{gid}_share" in table:
+            out.append(
+                MapField(
+                    f"{gid}_share",
+                    f"{_short(spec.label)} (share)",
+                    "share",
+                    group="Population groups",
+                )
+            )
+    if "total_population" in table:
+        out.append(
+            MapField(
+                "population_density",
+                "Population density (per km²)",
+                "density",
+                group="Counts and values",
+            )
+        )
+    for name, spec in field_specs().items():
+        if name not in table:
+            continue
+        if spec.kind == "median":
+            kind = "currency" if "USD" in spec.unit else "count"
+            out.append(MapField(name, spec.label, kind, group="Counts and values"))
+        elif (
+            spec.universe
+            and spec.universe in table
+            and name not in ("below_poverty", "below_200_poverty")
+        ):
+            out.append(
+                MapField(
+                    f"{name}__share",
+                    f"{_short(spec.label)} (share)",
+                    "share",
+                    group="Race and ethnicity",
+                )
+            )
+    for name, spec in field_specs().items():
+        if name in table and spec.kind == "count":
+            out.append(MapField(name, f"{spec.label} (count)", "count", group="Counts and values"))
+    out += [f for f in _DERIVED if f.key in table]
+    if has_unit:
+        out += list(_UNIT_FIELDS)
+    return out
+
+
+def _short(label: str) -> str:
+    return label.split(" (")[0]
+
+
+def default_field(fields: list[MapField]) -> MapField | None:
+    """The field shown first: the minority share when present."""
+    for key in ("minority_share", "low_income_share", "population_density"):
+        for f in fields:
+            if f.key == key:
+                return f
+    return fields[0] if fields else None
+
+
+def field_values(
+    field: MapField,
+    table: pd.DataFrame,
+    *,
+    areas_km2: np.ndarray | None = None,
+    unit: UnitResult | None = None,
+) -> np.ndarray:
+    """Values of ``field`` for every row of ``table`` (NaN where unknown), as float."""
+    n = len(table)
+    if field.source == "unit":
+        out = np.zeros(n) if unit is not None else np.full(n, np.nan)
+        if unit is not None and field.key in unit.neighbourhoods:
+            position = pd.Series(np.arange(n), index=table["id"].astype(str).to_numpy())
+            frame = unit.neighbourhoods
+            rows = position.reindex(frame["id"].astype(str).to_numpy()).to_numpy()
+            ok = ~np.isnan(rows)
+            out[rows[ok].astype(int)] = frame[field.key].to_numpy(dtype=float)[ok]
+        return out
+    if field.key == "population_density":
+        pop = table["total_population"].to_numpy(dtype=float)
+        if areas_km2 is None:
+            return np.full(n, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(areas_km2 > 0, pop / areas_km2, np.nan)
+    if field.key.endswith("__share"):
+        name = field.key[: -len("__share")]
+        universe = field_specs()[name].universe
+        num = table[name].to_numpy(dtype=float)
+        den = table[universe].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(den > 0, num / den, np.nan)
+    values = table[field.key].to_numpy(dtype=float)
+    if field.kind == "quintile":
+        values = np.where(values > 0, values, np.nan)  # 0 = unranked
+    return values
+
+
+def field_for_indicator(indicator_id: str, fields: list[MapField]) -> MapField | None:
+    """The map field that shows an indicator per neighbourhood, or None."""
+    base = indicator_id.removesuffix(".burdens")
+    parts = base.split(".")
+    candidates: list[str] = []
+    if base == "served.population":
+        candidates = ["total_population_in_catchment", "share_in_catchment"]
+    elif parts[0] == "served" and len(parts) == 2:
+        candidates = [f"{parts[1]}_share"]
+    elif base == "title_vi.disparate_impact":
+        candidates = ["minority_share"]
+    elif base == "title_vi.disproportionate_burden":
+        candidates = ["low_income_share"]
+    elif parts[0] == "distribution":
+        candidates = ["quintile"]
+    elif parts[0] == "displacement":
+        candidates = ["vulnerability_score", "is_vulnerable"]
+    elif base == "segregation.catchment_minority_share":
+        candidates = ["minority_share"]
+    elif parts[0] == "segregation" and len(parts) == 3:
+        group = parts[2]
+        candidates = [f"{group}_share", f"{group}__share"]
+    elif base == "housing.poverty_concentration":
+        candidates = ["poverty_share"]
+    elif base in ("housing.minority_concentration",):
+        candidates = ["minority_share"]
+    elif base == "housing.recap":
+        candidates = ["is_recap"]
+    elif base == "housing.affordable_share":
+        candidates = ["rent_burdened_share"]
+    elif base.startswith("housing.market_rent_burden"):
+        candidates = ["median_household_income"]
+    by_key = {f.key: f for f in fields}
+    for key in candidates:
+        if key in by_key:
+            return by_key[key]
+    return None
+
+
+# Numbers ------------------------------------------------------------------------------
+
+
+def format_number(value: Any, kind: str) -> str:
+    """A value as a planner reads it: ``42.1%``, ``$38,500``, ``12,345``; a dash when missing."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return MISSING
+    if isinstance(value, str):
+        return value.capitalize()
+    if isinstance(value, bool | np.bool_):
+        return "Yes" if value else "No"
+    v = float(value)
+    if kind == "share":
+        return f"{v:.1%}"
+    if kind == "currency":
+        return f"${v:,.0f}"
+    if kind == "density":
+        return f"{v:,.0f} /km²"
+    if kind in ("quintile", "score", "units", "count"):
+        return f"{v:,.0f}"
+    if kind == "flag":
+        return "Yes" if v else "No"
+    if kind == "index":
+        return f"{v:.1f}"
+    if kind == "pp":
+        return f"{v:+.1f} pts"
+    if kind == "minutes":
+        return f"{v:,.1f} min"
+    if abs(v) >= 100 or v == int(v):
+        return f"{v:,.0f}"
+    return f"{v:,.2f}"
+
+
+def format_indicator(indicator: Indicator, which: str = "value") -> str:
+    """An indicator's ``value``, ``comparison`` or ``difference`` formatted for its unit."""
+    value = getattr(indicator, which)
+    if which == "difference":
+        if value is None:
+            return ""
+        if indicator.unit == "share":
+            return format_number(value, "pp")
+        if indicator.unit == "minutes":
+            return f"{value:+.1f} min"
+        return f"{value:+,.0f}" if abs(value) >= 10 else f"{value:+,.2f}"
+    unit = indicator.unit
+    if unit == "share":
+        return format_number(value, "share")
+    if unit in ("persons", "households"):
+        return format_number(value, "count")
+    if unit == "units":
+        return format_number(value, "units")
+    if unit == "index":
+        return format_number(value, "index")
+    if unit == "jobs":
+        return format_number(value, "count")
+    if unit == "minutes":
+        return format_number(value, "minutes")
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 100:
+        return f"{value:,.2f}"
+    return format_number(value, unit)
+
+
+def indicator_categories(
+    unit: UnitResult, study: list[Indicator]
+) -> list[tuple[str, list[Indicator]]]:
+    """A unit's indicators grouped by category in reading order, with study-area context last."""
+    order = [
+        "served",
+        "title_vi",
+        "access",
+        "distribution",
+        "displacement",
+        "housing",
+        "segregation",
+    ]
+    groups: dict[str, list[Indicator]] = {}
+    for ind in unit.indicators:
+        groups.setdefault(ind.category, []).append(ind)
+    out = [(CATEGORY_LABELS.get(c, c.title()), groups[c]) for c in order if c in groups]
+    out += [(CATEGORY_LABELS.get(c, c.title()), v) for c, v in groups.items() if c not in order]
+    if study:
+        out.append((CATEGORY_LABELS["study"], list(study)))
+    return out
+
+
+# Comparison ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One key indicator for two units; an indicator may be missing on either side."""
+
+    indicator_id: str
+    name: str
+    a: Indicator | None
+    b: Indicator | None
+
+    @property
+    def difference(self) -> str:
+        """B minus A, formatted (points for shares)."""
+        if self.a is None or self.b is None:
+            return ""
+        va, vb = self.a.value, self.b.value
+        if not isinstance(va, int | float) or not isinstance(vb, int | float):
+            return ""
+        if self.a.unit == "share":
+            return format_number((vb - va) * 100, "pp")
+        return f"{vb - va:+,.0f}"
+
+
+def comparison_rows(
+    assessment: Assessment, unit_a: str, unit_b: str, *, all_indicators: bool = False
+) -> list[ComparisonRow]:
+    """Rows comparing two units on the key indicators (or on every indicator)."""
+    a = {i.id: i for i in assessment.result(unit_a).indicators}
+    b = {i.id: i for i in assessment.result(unit_b).indicators}
+    if all_indicators:
+        ids = list(dict.fromkeys([*a, *b]))
+    else:
+        ids = [i for i in KEY_INDICATORS if i in a or i in b]
+        ids += [i for i in dict.fromkeys([*a, *b]) if i.startswith("housing.") and i not in ids]
+    rows = []
+    for ind_id in ids:
+        ref = a.get(ind_id) or b.get(ind_id)
+        assert ref is not None
+        rows.append(ComparisonRow(ind_id, ref.name, a.get(ind_id), b.get(ind_id)))
+    return rows
+
+
+# Tooltip ------------------------------------------------------------------------------
+
+_TOOLTIP_FIELDS = (
+    ("total_population", "Population", "count"),
+    ("minority_share", "Minority", "share"),
+    ("low_income_share", "Low-income", "share"),
+    ("median_household_income", "Median household income", "currency"),
+    ("renters_share", "Renter households", "share"),
+    ("zero_vehicle_share", "Households without a car", "share"),
+)
+
+
+def tooltip_html(
+    table: pd.DataFrame,
+    row: int,
+    *,
+    field: MapField | None = None,
+    value: float | None = None,
+    unit: UnitResult | None = None,
+    unit_share: float | None = None,
+) -> str:
+    """Key figures of one neighbourhood as rich text for a tooltip."""
+    r = table.iloc[row]
+    name = html.escape(str(r.get("name", "")))
+    ident = html.escape(str(r.get("id", "")))
+    lines = [
+        f"<b>{name}</b><br><span style='color:#555'>{ident}</span>",
+        "<table cellspacing=0 cellpadding=1>",
+    ]
+
+    def add(label: str, text: str, bold: bool = False) -> None:
+        t = f"<b>{html.escape(text)}</b>" if bold else html.escape(text)
+        lines.append(f"<tr><td>{html.escape(label)}&nbsp;&nbsp;</td><td align=right>{t}</td></tr>")
+
+    if field is not None:
+        add(field.label, format_number(value, field.kind), bold=True)
+    for key, label, kind in _TOOLTIP_FIELDS:
+        if key in r.index and (field is None or key != field.key):
+            add(label, format_number(r[key], kind))
+    if "quintile" in r.index and int(r["quintile"] or 0) > 0:
+        add("Income quintile", f"{int(r['quintile'])} of 5")
+    if "vulnerability_score" in r.index:
+        flag = " (vulnerable)" if bool(r.get("is_vulnerable", False)) else ""
+        add("Displacement risk factors", f"{int(r['vulnerability_score'] or 0)} of 5{flag}")
+    if unit is not None and unit_share is not None:
+        add(f"Inside catchment of {unit.name}", format_number(unit_share, "share"))
+    lines.append("</table>")
+    return "".join(lines)
+
+
+# Classification -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shading:
+    """A field classified for the map: a class per row (-1 = no data), colours, legend."""
+
+    classes: np.ndarray
+    colours: list[str]
+    legend: list[tuple[str, str]]  # (colour, label), lowest class first
+    no_data_count: int
+
+
+_QUINTILE_WORDS = ("lowest income", "lower-middle", "middle", "upper-middle", "highest income")
+
+
+def classify_field(
+    values: np.ndarray,
+    field: MapField,
+    *,
+    method: str = "quantile",
+    k: int = 5,
+    palette_name: str | None = None,
+) -> Shading:
+    """Classes and legend for ``values`` of ``field``.
+
+    Class breaks, palettes and legend labels come from :mod:`equityplanner.render.classify`.
+    """
+    from equityplanner.render.classify import assign_classes, class_breaks, legend_entries, palette
+
+    name = palette_name or str(load_resource("palettes.toml").get("default_sequential", "YlGnBu"))
+    values = np.asarray(values, dtype=float)
+    missing = int((~np.isfinite(values)).sum())
+    if field.kind == "quintile":
+        colours = palette(name, 5)
+        classes = np.where(
+            np.isfinite(values), np.clip(np.nan_to_num(values), 1, 5) - 1, -1
+        ).astype(np.int64)
+        legend = [(c, f"{q + 1} {MISSING} {_QUINTILE_WORDS[q]}") for q, c in enumerate(colours)]
+        return Shading(classes, colours, legend, missing)
+    if field.kind == "score":
+        top = int(np.nanmax(values)) if np.isfinite(values).any() else 0
+        top = min(max(top, 2), 6)
+        colours = palette(name, top + 1)
+        classes = np.where(np.isfinite(values), np.clip(np.nan_to_num(values), 0, top), -1).astype(
+            np.int64
+        )
+        legend = [(c, f"{n} of 5") for n, c in enumerate(colours)]
+        return Shading(classes, colours, legend, missing)
+    if field.kind == "flag":
+        colours = palette(name, 2)
+        classes = np.where(np.isfinite(values), values > 0, -1).astype(np.int64)
+        return Shading(classes, colours, [(colours[0], "No"), (colours[1], "Yes")], missing)
+    edges = class_breaks(values, method, k)  # type: ignore[arg-type]
+    if edges.size < 2:
+        return Shading(np.full(len(values), -1, dtype=np.int64), [], [], missing)
+    colours = palette(name, edges.size - 1)
+    classes = assign_classes(values, edges)
+    span = float(edges[-1] - edges[0])
+    if field.kind == "share":
+        fmt = "{:.0%}" if span >= 0.2 else "{:.1%}"
+    elif field.kind == "currency":
+        fmt = "${:,.0f}"
+    elif field.kind in ("count", "density"):
+        fmt = "{:,.0f}" if span >= 50 else "{:,.1f}"
+    else:
+        fmt = "{:,.3g}"
+    entries = legend_entries(edges, colours, fmt)
+    return Shading(classes, colours, [(e.colour, e.label) for e in entries], missing)
+
+
+def palette_choices() -> list[tuple[str, str]]:
+    """(name, label) of the map palettes, normal and reversed."""
+    data = load_resource("palettes.toml")
+    out: list[tuple[str, str]] = []
+    for kind in ("sequential", "diverging"):
+        for name, spec in data.get(kind, {}).items():
+            label = spec.get("label", name)
+            out.append((name, label))
+            out.append((f"{name}_r", f"{label}, reversed"))
+    return out
+
+
+# Neighbourhood table ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """One column of the neighbourhood table: raw values (for sorting) and how to show them."""
+
+    key: str
+    label: str
+    kind: str
+    values: np.ndarray
+
+
+_TABLE_FIELDS = (
+    ("total_population", "Population", "count"),
+    ("minority_share", "Minority", "share"),
+    ("low_income_share", "Low-income", "share"),
+    ("median_household_income", "Median income", "currency"),
+    ("renters_share", "Renters", "share"),
+    ("zero_vehicle_share", "No car", "share"),
+    ("quintile", "Income quintile", "quintile"),
+    ("vulnerability_score", "Risk factors", "score"),
+    ("is_recap", "R/ECAP", "flag"),
+)
+
+
+def neighbourhood_columns(
+    table: pd.DataFrame,
+    *,
+    areas_km2: np.ndarray | None = None,
+    unit: UnitResult | None = None,
+    map_field: MapField | None = None,
+) -> list[TableColumn]:
+    """Columns of the neighbourhood table: ids, key figures, the mapped field, the unit's share."""
+    cols = [
+        TableColumn("id", "Id", "text", table["id"].astype(str).to_numpy()),
+        TableColumn("name", "Name", "text", table["name"].astype(str).to_numpy()),
+    ]
+    if unit is not None:
+        for key, label, kind in (
+            ("share_in_catchment", "In catchment", "share"),
+            ("total_population_in_catchment", "People in catchment", "count"),
+        ):
+            f = MapField(key, label, kind, "unit")
+            cols.append(TableColumn(key, label, kind, field_values(f, table, unit=unit)))
+    keys = {c.key for c in cols}
+    if (
+        map_field is not None
+        and map_field.key not in keys
+        and map_field.key not in {k for k, _, _ in _TABLE_FIELDS}
+    ):
+        cols.append(
+            TableColumn(
+                map_field.key,
+                _short(map_field.label),
+                map_field.kind,
+                field_values(map_field, table, areas_km2=areas_km2, unit=unit),
+            )
+        )
+    for key, label, kind in _TABLE_FIELDS:
+        if key in table:
+            values = table[key].to_numpy(dtype=float)
+            if kind == "quintile":
+                values = np.where(values > 0, values, np.nan)
+            cols.append(TableColumn(key, label, kind, values))
+    return cols
+
+
+def short_indicator_name(indicator: Indicator) -> str:
+    """A name short enough for a table cell (the full name goes in the tooltip)."""
+    base = indicator.id.removesuffix(".burdens")
+    parts = base.split(".")
+    suffix = " (burden)" if indicator.id.endswith(".burdens") else ""
+    if parts[0] == "served" and len(parts) == 2 and parts[1] != "population":
+        spec = group_specs().get(parts[1])
+        if spec is not None:
+            return _short(spec.label) + suffix
+    if parts[0] == "distribution" and parts[1].startswith("q") and parts[1][1:].isdigit():
+        q = int(parts[1][1:])
+        return f"Quintile {q} ({_QUINTILE_WORDS[q - 1]}){suffix}"
+    if parts[0] == "title_vi":
+        test = "Disparate impact" if "disparate_impact" in base else "Disproportionate burden"
+        if len(parts) > 2 and " in " in indicator.name:  # a Title VI test of an access measure
+            measure = indicator.name.split(" in ", 1)[1]
+            return f"{test}: {measure}{suffix}"
+        group = "minority" if test == "Disparate impact" else "low-income"
+        return f"{test} ({group}){suffix}"
+    if parts[0] == "access" and len(parts) == 3 and ": " in indicator.name:
+        group = indicator.name.rsplit(": ", 1)[1]
+        return group[0].upper() + group[1:] + suffix
+    return indicator.name + suffix
+
+
+def indicator_parent(indicator: Indicator) -> str | None:
+    """The id of the indicator this one breaks down by group (access measures), or None."""
+    parts = indicator.id.split(".")
+    if parts[0] == "access" and len(parts) == 3:
+        return ".".join(parts[:2])
+    return None
+
+
+def indicator_html(indicator: Indicator, comparison_label: str = "") -> str:
+    """The finding of an indicator as rich text: name, rating chip, finding, method."""
+    t = tone(indicator.tone)
+    parts = [
+        f"<p style='margin-bottom:4px'><b>{html.escape(indicator.name)}</b></p>",
+        f"<p><span style='background-color:{t.fill}; color:{t.text}; padding:2px 6px;'>"
+        f"&nbsp;<span style='color:{t.strong}'>●</span> "
+        f"{html.escape(indicator.rating_label)}&nbsp;</span></p>",
+        f"<p>{html.escape(indicator.finding)}</p>",
+    ]
+    figures = []
+    if indicator.value is not None:
+        figures.append(f"Value: <b>{html.escape(format_indicator(indicator, 'value'))}</b>")
+    if indicator.comparison is not None:
+        where = (
+            f" ({html.escape(comparison_label)})"
+            if comparison_label and indicator.unit == "share"
+            else ""
+        )
+        figures.append(
+            f"Comparison{where}: {html.escape(format_indicator(indicator, 'comparison'))}"
+        )
+    if indicator.difference is not None:
+        figures.append(f"Difference: {html.escape(format_indicator(indicator, 'difference'))}")
+    if figures:
+        parts.append("<p style='color:#404040'>" + " &nbsp;·&nbsp; ".join(figures) + "</p>")
+    rel = indicator.reliability
+    if rel is not None and rel.band:
+        cv = f"CV {rel.cv_percent:.0f}%, " if rel.cv_percent is not None else ""
+        parts.append(
+            f"<p style='color:#404040'>Reliability: {html.escape(rel.band)} "
+            f"({cv}90% margin ±{html.escape(_moe_text(indicator, rel.moe))})</p>"
+        )
+    if indicator.reference:
+        parts.append(
+            "<p style='color:#595959'><small>Method: "
+            f"{html.escape(indicator.reference)}</small></p>"
+        )
+    return "".join(parts)
+
+
+def _moe_text(indicator: Indicator, moe: float | None) -> str:
+    if moe is None:
+        return MISSING
+    return f"{moe * 100:.1f} pts" if indicator.unit == "share" else f"{moe:,.0f}"

@@ -1,0 +1,123 @@
+"""Work-arounds for PySide6 pitfalls: a refcount defect of 6.12.0, and cross-thread collection.
+
+PySide6 6.12.0 on Python 3.11 returns ``True``, ``False`` and ``None`` from several calls
+without taking a reference (``SignalInstance.emit()`` returns ``True``; ``QObject.property()``
+of a missing name returns ``None``; a failed ``disconnect()`` returns ``False``). From Python
+3.12 these objects are immortal and nothing happens, but on 3.11 every such call lowers their
+reference count by one, and after a few hundred signals the interpreter aborts with
+"Fatal Python error: bool_dealloc" (or ``none_dealloc``). The app emits a signal on every
+mouse move, so a session would crash within minutes.
+
+:func:`protect_singletons` detects the defect with one probe emission and, only then, raises
+the three singletons' reference counts by 2**40. They are static objects that are never freed,
+so a larger count changes nothing else; it just cannot reach zero. Remove this module once
+the project requires Python 3.12 or a PySide6 without the defect.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+__all__ = [
+    "collect_garbage_on_gui_thread",
+    "has_refcount_defect",
+    "protect_singletons",
+    "restore_automatic_garbage_collection",
+]
+
+_MARGIN = 1 << 40
+_done = False
+
+
+def has_refcount_defect() -> bool:
+    """True when ``SignalInstance.emit()`` steals a reference to ``True`` (PySide6 6.12.0)."""
+    if sys.version_info >= (3, 12):  # immortal singletons: the defect is harmless
+        return False
+    from PySide6.QtCore import QObject, Signal
+
+    class _Probe(QObject):
+        probed = Signal()
+
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(8):
+        probe.probed.emit()
+    return sys.getrefcount(True) < before
+
+
+def protect_singletons() -> bool:
+    """Guard ``True``, ``False`` and ``None`` against the defect; True when applied."""
+    global _done
+    if _done:
+        return True
+    if not has_refcount_defect():
+        return False
+    for obj in (True, False, None):
+        refcount = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt: the object's first field
+        refcount.value += _MARGIN
+    _done = True
+    return True
+
+
+# Cyclic garbage collection on the GUI thread only ------------------------------------------
+
+
+class _GuiThreadCollector:
+    """Runs Python's cyclic garbage collector from a GUI-thread timer.
+
+    A collection finalises whatever cycles it finds, Qt objects included, in the thread that
+    happens to trigger it; a pool thread busy allocating (pandas, shapely) could then destroy
+    widgets that live on the GUI thread, which corrupts memory. With the automatic collector
+    off and this timer on, collections happen only on the GUI thread (the approach of
+    pyqtgraph's ``GarbageCollector``).
+    """
+
+    def __init__(self, interval_ms: int) -> None:
+        import gc
+
+        from PySide6.QtCore import QCoreApplication, QTimer
+
+        self.threshold = gc.get_threshold()
+        self.timer = QTimer(QCoreApplication.instance())
+        self.timer.setObjectName("guiThreadGarbageCollector")
+        self.timer.timeout.connect(self.check)
+        gc.disable()
+        self.timer.start(interval_ms)
+
+    def check(self) -> None:
+        import gc
+
+        counts = gc.get_count()
+        if counts[0] > self.threshold[0]:
+            generation = 0
+            if counts[1] > self.threshold[1]:
+                generation = 2 if counts[2] > self.threshold[2] else 1
+            gc.collect(generation)
+
+    def stop(self) -> None:
+        import gc
+
+        self.timer.stop()
+        self.timer.deleteLater()
+        gc.enable()
+
+
+_collector: _GuiThreadCollector | None = None
+
+
+def collect_garbage_on_gui_thread(interval_ms: int = 500) -> None:
+    """Switch Python's automatic garbage collection to a GUI-thread timer (once)."""
+    global _collector
+    from PySide6.QtCore import QCoreApplication
+
+    if _collector is None and QCoreApplication.instance() is not None:
+        _collector = _GuiThreadCollector(interval_ms)
+
+
+def restore_automatic_garbage_collection() -> None:
+    """Undo :func:`collect_garbage_on_gui_thread` (tests that share a process with others)."""
+    global _collector
+    if _collector is not None:
+        _collector.stop()
+        _collector = None

@@ -1,0 +1,309 @@
+"""Results of the assessment: indicators of one project or scenario, with rating and finding.
+
+Every rating shows its words and its tone colour together (never colour alone). Choosing an
+indicator that has a per-neighbourhood meaning lets the window shade the map by it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QIcon,
+    QPainter,
+    QPixmap,
+    QStandardItem,
+    QStandardItemModel,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from equityplanner.app.presentation import (
+    format_indicator,
+    indicator_categories,
+    indicator_html,
+    indicator_parent,
+    short_indicator_name,
+    tone,
+)
+from equityplanner.model.results import Assessment, Indicator
+
+__all__ = ["ResultsPanel"]
+
+_INDICATOR_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _dot(colour: str, size: int = 12) -> QIcon:
+    pixmap = QPixmap(size * 2, size * 2)
+    pixmap.setDevicePixelRatio(2.0)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QColor(0, 0, 0, 60))
+    p.setBrush(QColor(colour))
+    p.drawEllipse(1, 1, size - 2, size - 2)
+    p.end()
+    return QIcon(pixmap)
+
+
+class ResultsPanel(QWidget):
+    """Indicators of the chosen unit, grouped by category, and the finding of the chosen one.
+
+    Signals
+    -------
+    unit_changed(unit_id)
+        The user chose another project or scenario in the combo.
+    indicator_selected(indicator)
+        The user chose an indicator (``None`` when the selection is cleared).
+    """
+
+    unit_changed = Signal(str)
+    indicator_selected = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultsPanel")
+        self.assessment: Assessment | None = None
+        self.unit_id: str | None = None
+
+        self.unit_combo = QComboBox()
+        self.unit_combo.setAccessibleName("Project or scenario shown")
+        self.unit_combo.setToolTip("The project or scenario whose results are shown")
+        self.unit_combo.currentIndexChanged.connect(self._on_unit_combo_changed)
+        label = QLabel("&Showing:")
+        label.setBuddy(self.unit_combo)
+
+        self.banner = QLabel()
+        self.banner.setObjectName("staleBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(False)
+
+        self.summary = QLabel("Run the assessment (F5) to see who gains and who bears the cost.")
+        self.summary.setObjectName("resultsSummary")
+        self.summary.setWordWrap(True)
+
+        self.model = QStandardItemModel(0, 4, self)
+        self.model.setHorizontalHeaderLabels(["Indicator", "Value", "Comparison", "Rating"])
+        self.tree = QTreeView()
+        self.tree.setObjectName("indicatorTree")
+        self.tree.setAccessibleName("Indicators")
+        self.tree.setModel(self.model)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setRootIsDecorated(True)
+        header = self.tree.header()
+        # The indicator keeps a readable width; the rating words take what is left (elided,
+        # full text in the tooltip and in the finding below).
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 175)
+        for c in (1, 2):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(40)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+
+        self.finding = QTextBrowser()
+        self.finding.setObjectName("findingText")
+        self.finding.setAccessibleName("Finding")
+        self.finding.setOpenLinks(False)
+        self.finding.setPlaceholderText("Choose an indicator to read its finding.")
+
+        top = QHBoxLayout()
+        top.addWidget(label)
+        top.addWidget(self.unit_combo, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.tree)
+        splitter.addWidget(self.finding)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+
+    # Content -----------------------------------------------------------------------------
+
+    def set_assessment(self, assessment: Assessment | None, unit_id: str | None = None) -> None:
+        """Show a new assessment (None clears), on ``unit_id`` or the current unit."""
+        self.assessment = assessment
+        self.unit_combo.blockSignals(True)
+        self.unit_combo.clear()
+        if assessment is not None:
+            for r in assessment.results:
+                self.unit_combo.addItem(f"{r.name}  ({_kind_words(r.kind)})", r.id)
+        self.unit_combo.blockSignals(False)
+        label = assessment.comparison_label if assessment is not None else ""
+        self.model.horizontalHeaderItem(2).setToolTip(
+            "What the value is compared with: the comparison population"
+            f"{' (' + label + ')' if label else ''}, or the situation before the project"
+        )
+        ids = [r.id for r in assessment.results] if assessment else []
+        wanted = (
+            unit_id
+            if unit_id in ids
+            else (self.unit_id if self.unit_id in ids else (ids[0] if ids else None))
+        )
+        self.unit_id = None
+        self.show_unit(wanted)
+        self.set_stale(False)
+
+    def show_unit(self, unit_id: str | None) -> None:
+        """Show the indicators of one project or scenario."""
+        if unit_id == self.unit_id and self.model.rowCount():
+            return
+        self.unit_id = unit_id
+        index = self.unit_combo.findData(unit_id)
+        if index >= 0 and index != self.unit_combo.currentIndex():
+            self.unit_combo.blockSignals(True)
+            self.unit_combo.setCurrentIndex(index)
+            self.unit_combo.blockSignals(False)
+        self.model.removeRows(0, self.model.rowCount())
+        self.finding.clear()
+        if (
+            self.assessment is None
+            or unit_id is None
+            or all(r.id != unit_id for r in self.assessment.results)
+        ):
+            self.summary.setText("Run the assessment (F5) to see who gains and who bears the cost.")
+            return
+        unit = self.assessment.result(unit_id)
+        self.summary.setText(self._summary_text(unit))
+        bold = self.tree.font()
+        bold.setBold(True)
+        for category, indicators in indicator_categories(unit, self.assessment.study_indicators):
+            heading = QStandardItem(category)
+            heading.setFont(bold)
+            heading.setSelectable(False)
+            row = [heading] + [_blank() for _ in range(3)]
+            rows: dict[str, QStandardItem] = {}
+            for ind in indicators:
+                cells = self._indicator_row(ind)
+                parent = rows.get(indicator_parent(ind) or "")
+                (parent or heading).appendRow(cells)  # group breakdowns nest under their measure
+                rows[ind.id] = cells[0]
+            self.model.appendRow(row)
+            self.tree.setFirstColumnSpanned(
+                self.model.rowCount() - 1, self.model.invisibleRootItem().index(), True
+            )
+        self.tree.expandToDepth(0)  # categories open; group breakdowns of a measure folded
+        # Open on the headline finding: the Title VI test, else the first indicator.
+        if not self.select_indicator("title_vi.disparate_impact") and self.model.rowCount():
+            first = self.model.item(0).child(0)
+            if first is not None:
+                self.tree.setCurrentIndex(first.index())
+
+    def _summary_text(self, unit) -> str:
+        people = next((i for i in unit.indicators if i.id == "served.population"), None)
+        adverse = sum(1 for i in unit.indicators if i.tone == "adverse")
+        kind = _kind_words(unit.kind).capitalize()
+        text = f"<b>{kind}: {unit.name}</b>"
+        if people is not None and isinstance(people.value, int | float):
+            text += f"<br>{people.value:,.0f} people inside the catchment"
+        text += (
+            f" · {adverse} adverse finding{'s' if adverse != 1 else ''}"
+            if adverse
+            else " · no adverse finding"
+        )
+        return text
+
+    def _indicator_row(self, ind: Indicator) -> list[QStandardItem]:
+        t = tone(ind.tone)
+        name = QStandardItem(short_indicator_name(ind))
+        name.setToolTip(f"{ind.name}\n\n{ind.finding}")
+        name.setData(ind, _INDICATOR_ROLE)
+        value = QStandardItem(format_indicator(ind, "value"))
+        comparison = QStandardItem(format_indicator(ind, "comparison"))
+        for item in (value, comparison):
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        comparison.setToolTip("The same figure for the comparison population")
+        rating = QStandardItem(_dot(t.strong), ind.rating_label)
+        rating.setBackground(QBrush(QColor(t.fill)))
+        rating.setForeground(QBrush(QColor(t.text)))
+        rating.setToolTip(f"{ind.rating_label} ({t.label.lower()})")
+        for item in (value, comparison, rating):
+            item.setData(ind, _INDICATOR_ROLE)
+        return [name, value, comparison, rating]
+
+    def set_stale(self, stale: bool, reason: str = "") -> None:
+        """Show or hide the 'results are out of date' banner."""
+        if stale and self.assessment is not None:
+            self.banner.setText(
+                f"⚠ These results are out of date{': ' + reason if reason else ''}. "
+                "Press F5 to run the assessment again."
+            )
+            self.banner.setVisible(True)
+        else:
+            self.banner.setVisible(False)
+
+    def _items(self) -> list[QStandardItem]:
+        """Every indicator's first cell, depth first."""
+        out: list[QStandardItem] = []
+        stack = [self.model.item(r) for r in range(self.model.rowCount())]
+        while stack:
+            item = stack.pop(0)
+            children = [item.child(c) for c in range(item.rowCount())]
+            if item.data(_INDICATOR_ROLE) is not None:
+                out.append(item)
+            stack[:0] = children
+        return out
+
+    def select_indicator(self, indicator_id: str) -> bool:
+        """Select an indicator by id (for scripts and tests)."""
+        for item in self._items():
+            if item.data(_INDICATOR_ROLE).id == indicator_id:
+                index = item.index()
+                self.tree.setCurrentIndex(index)
+                self.tree.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+                return True
+        return False
+
+    def current_indicator(self) -> Indicator | None:
+        """The indicator selected, if any."""
+        index = self.tree.currentIndex()
+        return index.data(_INDICATOR_ROLE) if index.isValid() else None
+
+    # Slots -------------------------------------------------------------------------------
+
+    def _on_unit_combo_changed(self, index: int) -> None:
+        unit_id = self.unit_combo.itemData(index)
+        if unit_id and unit_id != self.unit_id:
+            self.show_unit(unit_id)
+            self.unit_changed.emit(unit_id)
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        ind = current.siblingAtColumn(0).data(_INDICATOR_ROLE) if current.isValid() else None
+        if ind is None:
+            self.finding.clear()
+            self.indicator_selected.emit(None)
+            return
+        label = self.assessment.comparison_label if self.assessment is not None else ""
+        self.finding.setHtml(indicator_html(ind, label))
+        self.indicator_selected.emit(ind)
+
+
+def _kind_words(kind: str) -> str:
+    """``service_change`` → ``service change``; projects and scenarios as they are."""
+    return kind.replace("_", " ") if kind else "project"
+
+
+def _blank() -> QStandardItem:
+    item = QStandardItem("")
+    item.setSelectable(False)
+    return item

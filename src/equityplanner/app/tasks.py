@@ -1,0 +1,97 @@
+"""Qt-free task functions the app runs in workers: load the baseline, assess, export.
+
+Each takes a :class:`~equityplanner.progress.Progress` first and immutable inputs (a frozen
+document, an assessment), and returns plain objects; the worker hands them to the GUI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from equityplanner.analysis.assess import assess, load_baseline
+from equityplanner.analysis.baseline import prepare_baseline
+from equityplanner.app.map_layer import LayerGeometry
+from equityplanner.errors import InputError
+from equityplanner.io.neighbourhoods import Neighbourhoods
+from equityplanner.model.project import ProjectDocument
+from equityplanner.model.results import Assessment
+from equityplanner.progress import Progress
+
+__all__ = ["AssessOutcome", "BaselineOutcome", "assess_task", "export_task", "load_baseline_task"]
+
+
+@dataclass
+class BaselineOutcome:
+    """The neighbourhood layer read, drawn and prepared (group shares, quintiles, flags)."""
+
+    source: object  # the BaselineSource it was read from
+    neighbourhoods: Neighbourhoods
+    layer: LayerGeometry
+    table: pd.DataFrame
+    warnings: list[str]
+
+
+@dataclass
+class AssessOutcome:
+    """An assessment, and the baseline when the task had to read it."""
+
+    document: ProjectDocument
+    assessment: Assessment
+    baseline: BaselineOutcome | None
+
+
+def prepared_table(nb: Neighbourhoods, document: ProjectDocument) -> tuple[pd.DataFrame, list[str]]:
+    """The per-neighbourhood table the map shades before any assessment.
+
+    Falls back to the plain fields when the parameters do not fit the layer (for example a
+    comparison prefix that selects nothing); the warning says so.
+    """
+    try:
+        baseline = prepare_baseline(nb, document.parameters)
+    except InputError as exc:
+        table = pd.DataFrame(nb.frame.drop(columns=nb.frame.geometry.name))
+        return table, [f"Group shares are not shown: {exc.message}"]
+    return baseline.table, list(baseline.warnings)
+
+
+def load_baseline_task(progress: Progress, document: ProjectDocument) -> BaselineOutcome:
+    """Read the document's neighbourhoods and prepare them for the map."""
+    nb = load_baseline(document, progress.subrange(0.0, 0.7))
+    progress.report(0.75, "Preparing the map")
+    layer = LayerGeometry(nb.frame.geometry.to_numpy(), nb.crs)
+    progress.report(0.9, "Computing group shares")
+    table, warnings = prepared_table(nb, document)
+    progress.report(1.0, "Neighbourhoods loaded")
+    return BaselineOutcome(document.baseline, nb, layer, table, [*nb.warnings, *warnings])
+
+
+def assess_task(
+    progress: Progress, document: ProjectDocument, neighbourhoods: Neighbourhoods | None
+) -> AssessOutcome:
+    """Assess ``document``, reading its neighbourhoods unless they are given."""
+    loaded = None
+    if neighbourhoods is None:
+        loaded = load_baseline_task(progress.subrange(0.0, 0.4), document)
+        neighbourhoods = loaded.neighbourhoods
+        progress = progress.subrange(0.4, 1.0)
+    assessment = assess(document, neighbourhoods=neighbourhoods, progress=progress)
+    return AssessOutcome(document, assessment, loaded)
+
+
+def export_task(
+    progress: Progress,
+    assessment: Assessment,
+    path: Path,
+    map_field: str | None,
+    compare: bool | list[str] = True,
+) -> Path:
+    """Write the Excel workbook of ``assessment`` to ``path`` (with a Comparison sheet)."""
+    from equityplanner.report.workbook import write_workbook
+
+    progress.report(0.05, "Writing the workbook")
+    written = write_workbook(assessment, path, map_field=map_field, compare=compare)
+    progress.report(1.0, "Workbook written")
+    return Path(written)
