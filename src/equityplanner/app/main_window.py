@@ -1490,7 +1490,10 @@ class MainWindow(QMainWindow):
         catchments = []
         overlay: list[LegendEntry] = []
         if unit is not None and unit.catchment is not None:
-            catchments.append((unit.catchment, unit.is_benefit is False))
+            if unit.catchments:  # a scenario mixing new service and cuts has one per side
+                catchments += [(geometry, side == "burdens") for side, geometry in unit.catchments.items()]
+            else:
+                catchments.append((unit.catchment, unit.is_benefit is False))
             radius = sorted({f"{m:g} m" for m in unit.catchment_m.values()})
             overlay.append(
                 LegendEntry(
