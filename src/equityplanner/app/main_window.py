@@ -1387,7 +1387,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_fields(self) -> None:
         table = self._table()
-        fields = available_fields(table, has_unit=self._unit() is not None)
+        fields = available_fields(table, has_unit=self._unit() is not None, unit=self._unit())
         keys = [f.key for f in fields]
         if keys != [f.key for f in self.fields]:
             self.fields = fields

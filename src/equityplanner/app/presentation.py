@@ -111,8 +111,8 @@ class MapField:
 
     ``kind`` drives formatting and classification: ``share`` (fraction), ``count``,
     ``currency``, ``density`` (per km²), ``quintile``, ``score`` (small integers) or ``flag``.
-    ``source`` is ``baseline`` (the neighbourhood table) or ``unit`` (the selected project's
-    or scenario's result).
+    ``source`` is ``baseline`` (the neighbourhood table), ``unit`` (the selected project's
+    or scenario's neighbourhood table) or ``access`` (its access-to-opportunity table).
     """
 
     key: str
@@ -153,7 +153,30 @@ _DERIVED = (
 )
 
 
-def available_fields(table: pd.DataFrame | None, *, has_unit: bool = False) -> list[MapField]:
+_ACCESS_LABELS = {
+    "jobs_30min": "Jobs within 30 min",
+    "jobs_45min": "Jobs within 45 min",
+    "schools_time": "Minutes to nearest school",
+    "childcare_time": "Minutes to nearest childcare",
+    "clinics_time": "Minutes to nearest clinic",
+    "clinics_2sfca": "Clinic capacity per 1,000 (E2SFCA)",
+}
+
+
+def access_fields(unit: UnitResult | None) -> list[MapField]:
+    """The change in each access measure of a unit (after minus before), for the map."""
+    if unit is None or unit.access is None or unit.access.empty:
+        return []
+    return [
+        MapField(f"{kind}_change", f"{label}: change", "count", source="access", group="Access to opportunity")
+        for kind, label in _ACCESS_LABELS.items()
+        if f"{kind}_change" in unit.access
+    ]
+
+
+def available_fields(
+    table: pd.DataFrame | None, *, has_unit: bool = False, unit: UnitResult | None = None
+) -> list[MapField]:
     """The fields the map can shade for this neighbourhood table, grouped for a menu."""
     if table is None:
         return []
@@ -203,6 +226,7 @@ def available_fields(table: pd.DataFrame | None, *, has_unit: bool = False) -> l
     out += [f for f in _DERIVED if f.key in table]
     if has_unit:
         out += list(_UNIT_FIELDS)
+    out += access_fields(unit)
     return out
 
 
@@ -228,6 +252,12 @@ def field_values(
 ) -> np.ndarray:
     """Values of ``field`` for every row of ``table`` (NaN where unknown), as float."""
     n = len(table)
+    if field.source == "access":
+        frame = unit.access if unit is not None else None
+        if frame is None or field.key not in frame:
+            return np.full(n, np.nan)
+        values = pd.Series(frame[field.key].to_numpy(dtype=float), index=frame["id"].astype(str).to_numpy())
+        return values.reindex(table["id"].astype(str).to_numpy()).to_numpy(dtype=float)
     if field.source == "unit":
         out = np.zeros(n) if unit is not None else np.full(n, np.nan)
         if unit is not None and field.key in unit.neighbourhoods:
@@ -288,6 +318,9 @@ def field_for_indicator(indicator_id: str, fields: list[MapField]) -> MapField |
         candidates = ["rent_burdened_share"]
     elif base.startswith("housing.market_rent_burden"):
         candidates = ["median_household_income"]
+    elif parts[0] == "access" or base.startswith("title_vi.access."):
+        kind = parts[1] if parts[0] == "access" else parts[2]
+        candidates = [f"{kind}_change"]
     by_key = {f.key: f for f in fields}
     for key in candidates:
         if key in by_key:

@@ -1,0 +1,26 @@
+"""Choosing an access indicator shades the map by the change in access."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from equityplanner.app.presentation import available_fields, field_for_indicator, field_values
+from equityplanner.model.results import UnitResult
+
+
+def _unit() -> UnitResult:
+    access = pd.DataFrame({"id": ["B", "A"], "jobs_45min_before": [0.0, 10.0], "jobs_45min_after": [5.0, 40.0],
+                           "jobs_45min_change": [5.0, 30.0]})
+    return UnitResult("u", "U", "project", ("u",), True, [], pd.DataFrame({"id": []}), pd.DataFrame(), None,
+                      access=access)
+
+
+def test_access_change_is_a_map_field_found_from_its_indicator():
+    table = pd.DataFrame({"id": ["A", "B", "C"], "total_population": [1.0, 1.0, 1.0]})
+    fields = available_fields(table, unit=_unit())
+    field = field_for_indicator("title_vi.access.jobs_45min.disparate_impact", fields)
+    assert field is not None and field.key == "jobs_45min_change" and field.source == "access"
+    assert field_for_indicator("access.jobs_45min.minority", fields) == field
+    values = field_values(field, table, unit=_unit())
+    assert values[:2].tolist() == [30.0, 5.0] and np.isnan(values[2])
