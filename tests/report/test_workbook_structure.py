@@ -403,3 +403,17 @@ def test_without_housing_there_is_no_housing_sheet(tmp_path):
 def test_one_assessment_compared_gives_the_full_workbook(assessment, tmp_path):
     path = write_comparison_workbook(assessment, tmp_path / "compare.xlsx")
     assert load_workbook(path).sheetnames == EXPECTED_SHEETS
+
+
+def test_every_chart_and_picture_has_alt_text(book):
+    import zipfile
+
+    path, wb = book
+    charts = sum(len(ws._charts) for ws in wb.worksheets)
+    with zipfile.ZipFile(path) as archive:
+        drawings = [archive.read(n).decode() for n in archive.namelist() if re.match(r"xl/drawings/drawing\d+\.xml$", n)]
+    frames = [m for d in drawings for m in re.findall(r"<cNvPr [^>]*>", d)]
+    assert charts > 0 and len(frames) >= charts
+    for frame in frames:
+        alt = re.search(r'descr="([^"]+)"', frame)
+        assert alt and len(alt.group(1)) > 10, frame

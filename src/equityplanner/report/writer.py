@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
+from xml.sax.saxutils import escape as xml_escape
 from copy import copy
 from pathlib import Path
 from typing import Any
@@ -69,8 +72,13 @@ def save_workbook(spec: WorkbookSpec, path: str | Path) -> Path:
     target = Path(path)
     _check_target(target)
     book = to_openpyxl(spec)
+    # openpyxl writes charts numbered in sheet order; their alt text is added afterwards.
+    chart_texts = [c.description or c.title for sheet in spec.sheets for c in sheet.charts]
+
     def write(tmp: Path) -> None:
         book.save(str(tmp))
+        if chart_texts:
+            _add_chart_alt_text(tmp, chart_texts)
 
     try:
         return atomic_write(target, write)
@@ -82,6 +90,43 @@ def save_workbook(spec: WorkbookSpec, path: str | Path) -> Path:
             path=target,
             remedy="Check that the file is not open and the disk is not full, then try again",
         ) from exc
+
+
+_FRAME = re.compile(r"<graphicFrame>.*?</graphicFrame>", re.S)
+_CHART_REF = re.compile(r'<c:chart r:id="(rId\d+)"')
+_REL = re.compile(r'<Relationship [^>]*?Target="[^"]*?chart(\d+)\.xml"[^>]*?Id="(rId\d+)"')
+
+
+def _add_chart_alt_text(path: Path, texts: list[str]) -> None:
+    """Give every chart its alt text (openpyxl cannot set a chart frame's description).
+
+    Chart ``k`` (``xl/charts/chart<k>.xml``) is the k-th chart in sheet order; its frame in
+    the drawing gets ``descr`` on its ``cNvPr``. The workbook is rewritten in place.
+    """
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    rels = {}
+    for info, data in entries:
+        if info.filename.startswith("xl/drawings/_rels/"):
+            drawing = info.filename.rsplit("/", 1)[1].removesuffix(".rels")
+            rels[drawing] = {rid: int(k) for k, rid in _REL.findall(data.decode("utf-8"))}
+
+    def describe(drawing: str, frame: str) -> str:
+        found = _CHART_REF.search(frame)
+        k = rels.get(drawing, {}).get(found.group(1)) if found else None
+        if k is None or not 1 <= k <= len(texts) or "descr=" in frame:
+            return frame
+        alt = xml_escape(texts[k - 1], {'"': "&quot;"})
+        return re.sub(r"(<cNvPr [^>]*?)\s*/>", rf'\1 descr="{alt}" />', frame, count=1)
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            name = info.filename
+            if name.startswith("xl/drawings/drawing") and name.endswith(".xml"):
+                drawing = name.rsplit("/", 1)[1]
+                text = _FRAME.sub(lambda m: describe(drawing, m.group(0)), data.decode("utf-8"))
+                data = text.encode("utf-8")
+            target.writestr(info, data)
 
 
 def _check_target(target: Path) -> None:
