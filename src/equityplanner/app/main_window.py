@@ -837,7 +837,15 @@ class MainWindow(QMainWindow):
         """Run the import wizard and use its layer as the project's baseline."""
         from equityplanner.app.dialogs import ImportWizard
 
-        wizard = ImportWizard(self, source=self.session.document.baseline)
+        document = self.session.document
+        source = document.baseline
+        if source is not None:  # the wizard needs absolute paths; the file keeps them relative
+            source = replace(
+                source,
+                neighbourhoods=str(document.resolve(source.neighbourhoods)),
+                table=str(document.resolve(source.table)) if source.table else None,
+            )
+        wizard = ImportWizard(self, source=source)
         if wizard.exec() != ImportWizard.DialogCode.Accepted:
             return
         document = editing.set_baseline(self.session.document, wizard.result_source())

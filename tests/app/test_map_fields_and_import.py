@@ -24,3 +24,31 @@ def test_access_change_is_a_map_field_found_from_its_indicator():
     assert field_for_indicator("access.jobs_45min.minority", fields) == field
     values = field_values(field, table, unit=_unit())
     assert values[:2].tolist() == [30.0, 5.0] and np.isnan(values[2])
+
+
+def test_import_wizard_opens_on_the_projects_own_files(qtbot, monkeypatch):
+    """The wizard gets the baseline's paths made absolute (the project file keeps them relative)."""
+    from helpers import SAMPLE_PROJECT
+
+    from equityplanner.app.dialogs import ImportWizard
+    from equityplanner.app.main_window import MainWindow
+
+    seen = {}
+
+    def fake_exec(self):
+        return ImportWizard.DialogCode.Rejected
+
+    original_init = ImportWizard.__init__
+
+    def spy_init(self, parent=None, *, source=None):
+        seen["given"] = source
+        original_init(self, parent, source=source)
+
+    monkeypatch.setattr(ImportWizard, "__init__", spy_init)
+    monkeypatch.setattr(ImportWizard, "exec", fake_exec)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_project(SAMPLE_PROJECT, ask=False)
+    window.import_neighbourhoods()
+    given = seen["given"]
+    assert given is not None and given.neighbourhoods == str(SAMPLE_PROJECT.parent / "tracts.gpkg")
