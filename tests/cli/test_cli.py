@@ -189,3 +189,17 @@ def test_xlsx_from_the_command_line_compares_the_scenarios(tmp_path: Path):
     bad = run_cli("assess", str(SAMPLE_PROJECT), "--xlsx", str(tmp_path / "x.xlsx"), "--compare", "nope")
     assert bad.returncode == 2 and "no project or scenario 'nope'" in bad.stderr
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_open_without_a_display_says_so(tmp_path: Path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "equityplanner", "open", str(SAMPLE_PROJECT)],
+        capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path,
+    )
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("always has a display")
+    assert proc.returncode == 2
+    assert "no display to open the desktop app" in proc.stderr and "Traceback" not in proc.stderr

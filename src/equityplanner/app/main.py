@@ -80,6 +80,15 @@ def run_app(project: Path | None = None, run: bool = False, screenshot: Path | N
     scripted = screenshot is not None
     if scripted and _no_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # unattended: draw without a screen
+    elif _no_display():
+        # Qt would abort with a message about plugins; say what is really missing instead.
+        print(
+            "equityplanner: error: there is no display to open the desktop app on (DISPLAY "
+            "is not set). Run it in a desktop session, use 'equityplanner assess' for headless "
+            "results, or add --screenshot OUT.png for a picture of the window.",
+            file=sys.stderr,
+        )
+        return 2
     app = create_application()
     window = MainWindow(interactive=not scripted)
     if scripted:
