@@ -121,13 +121,11 @@ class TravelTimeProvider(Protocol):
     @property
     def description(self) -> str:
         """One line saying what the times are and are not (printed in outputs)."""
-        ...
 
     def times_minutes(
         self, origins_xy: npt.ArrayLike, destinations_xy: npt.ArrayLike
     ) -> npt.NDArray[np.float64]:
         """Minutes from each origin (rows) to each destination (columns); inf if unreachable."""
-        ...
 
 
 # --- parameters ------------------------------------------------------------------------------
