@@ -84,3 +84,20 @@ def test_projected_crs_in_feet_is_refused():
     parameters_from_dict({"projected_crs": "EPSG:2285"}, problems)  # Washington North, US feet
     assert problems and "not projected in metres" in problems[0]
     assert parameters_from_dict({"projected_crs": "EPSG:26916"}).projected_crs == "EPSG:26916"
+
+
+def test_gtfs_feeds_are_read_once_per_version_of_the_file(tmp_path):
+    import shutil
+
+    from equityplanner.analysis.assess import load_service_change
+
+    folder = tmp_path / "magnolia"
+    shutil.copytree(SAMPLE_PROJECT.parent, folder)
+    doc = load_project(folder / SAMPLE_PROJECT.name)
+    first = load_service_change(doc)
+    again = load_service_change(doc)
+    assert again.baseline is first.baseline and again.proposed is first.proposed
+    feed = folder / "gtfs_baseline.zip"
+    feed.write_bytes(feed.read_bytes() + b"\0")  # an edited file (a zip tolerates trailing bytes)
+    edited = load_service_change(doc)
+    assert edited.baseline is not first.baseline and edited.proposed is first.proposed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -162,9 +163,31 @@ def load_service_change(document: ProjectDocument, progress: Progress | None = N
     if document.gtfs is None:
         return None
     progress = progress or NullProgress()
-    base = read_gtfs(document.resolve(document.gtfs.baseline), progress=progress.subrange(0, 0.5))
-    proposed = read_gtfs(document.resolve(document.gtfs.proposed), progress=progress.subrange(0.5, 1))
+    base = _read_gtfs_once(document.resolve(document.gtfs.baseline), progress.subrange(0, 0.5))
+    proposed = _read_gtfs_once(document.resolve(document.gtfs.proposed), progress.subrange(0.5, 1))
     return ServiceChangeInputs(base, proposed, document.gtfs.date, document.gtfs.peak)
+
+
+def _read_gtfs_once(path: Path, progress: Progress) -> GtfsFeed:
+    """A feed read once per version of the file: re-running (in the app) need not re-read it.
+
+    The cache key holds the file's modification time and size, so an edited feed is read anew.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_gtfs(path, progress=progress)  # read_gtfs names the missing file
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    feed = _GTFS_CACHE.get(key)
+    if feed is None:
+        feed = read_gtfs(path, progress=progress)
+        if len(_GTFS_CACHE) >= 4:
+            _GTFS_CACHE.pop(next(iter(_GTFS_CACHE)))
+        _GTFS_CACHE[key] = feed
+    return feed
+
+
+_GTFS_CACHE: dict[tuple[str, int, int], GtfsFeed] = {}  # feeds are frozen: safe to share
 
 
 def assess_projects(
