@@ -80,7 +80,10 @@ def make_layer(cells: int, seed: int = 7) -> gpd.GeoDataFrame:
 
 def brt_line(stations: int = 30) -> TransitProject:
     lons = -90.15 + np.arange(stations) * 0.01
-    pts = tuple(Station(f"Station {i + 1}", Point(lon, 38.0 + 0.002 * np.sin(i))) for i, lon in enumerate(lons))
+    pts = tuple(
+        Station(f"Station {i + 1}", Point(lon, 38.0 + 0.002 * np.sin(i)))
+        for i, lon in enumerate(lons)
+    )
     return TransitProject("brt", "Benchmark BRT", Mode.BRT, ServiceChange.NEW, pts)
 
 
@@ -115,9 +118,15 @@ def main() -> int:
     served = unit.indicator("served.population").value
     print(f"\n== {len(nb.frame):,} polygons, 30-station line")
     print(f"load (read + validate + map columns): {load_s:.2f} s")
-    print(f"assessment (catchment, apportionment, indicators): best {min(times):.3f} s, first {times[0]:.3f} s")
-    print(f"peak memory (max RSS of the process): {peak_rss_mb():,.0f} MB (before loading: {rss_before:,.0f} MB)")
-    print(f"neighbourhoods in catchment: {len(unit.neighbourhoods):,}; people served: {served:,.0f}")
+    print(
+        f"assessment (catchment, apportionment, indicators): best {min(times):.3f} s, first {times[0]:.3f} s"
+    )
+    print(
+        f"peak memory (max RSS of the process): {peak_rss_mb():,.0f} MB (before loading: {rss_before:,.0f} MB)"
+    )
+    print(
+        f"neighbourhoods in catchment: {len(unit.neighbourhoods):,}; people served: {served:,.0f}"
+    )
 
     # Apportionment alone, against tobler's area_interpolate on the same inputs: the layer in
     # its own CRS (EPSG:4269) and the catchment in the local UTM zone. Both timings include
@@ -131,7 +140,9 @@ def main() -> int:
     shares = catchment_shares(geoms, shapely.STRtree(geoms), nb.crs, catchment, local)
     ours_s = time.perf_counter() - t
     ours_pop = float(np.dot(shares.share, nb.frame["total_population"].to_numpy()[shares.index]))
-    print(f"apportionment (index + candidate query + reprojection + intersection): {ours_s * 1000:.0f} ms")
+    print(
+        f"apportionment (index + candidate query + reprojection + intersection): {ours_s * 1000:.0f} ms"
+    )
     try:
         from tobler.area_weighted import area_interpolate
     except ImportError:
@@ -140,12 +151,18 @@ def main() -> int:
         t = time.perf_counter()
         source = nb.frame[["total_population", "geometry"]].to_crs(local)
         target = gpd.GeoDataFrame({"name": ["catchment"]}, geometry=[catchment], crs=local)
-        theirs = area_interpolate(source, target, extensive_variables=["total_population"], allocate_total=False)
+        theirs = area_interpolate(
+            source, target, extensive_variables=["total_population"], allocate_total=False
+        )
         tobler_s = time.perf_counter() - t
         theirs_pop = float(theirs["total_population"].iloc[0])
-        print(f"tobler area_interpolate (allocate_total=False, with reprojection): {tobler_s * 1000:.0f} ms")
-        print(f"  speed ratio: {tobler_s / ours_s:,.1f}x; people: ours {ours_pop:,.1f}, tobler {theirs_pop:,.1f} "
-              f"(relative difference {abs(ours_pop - theirs_pop) / theirs_pop:.1e})")
+        print(
+            f"tobler area_interpolate (allocate_total=False, with reprojection): {tobler_s * 1000:.0f} ms"
+        )
+        print(
+            f"  speed ratio: {tobler_s / ours_s:,.1f}x; people: ours {ours_pop:,.1f}, tobler {theirs_pop:,.1f} "
+            f"(relative difference {abs(ours_pop - theirs_pop) / theirs_pop:.1e})"
+        )
 
     # The sample project's whole assessment, its inputs loaded once (as the app does).
     doc = load_project(REPO / "sample_projects" / "magnolia" / "sample.eqp.json")
@@ -158,8 +175,12 @@ def main() -> int:
     def run(with_access: bool) -> float:
         t = time.perf_counter()
         assess_projects(
-            sample_nb, doc.projects, parameters=doc.parameters, scenarios=doc.scenarios,
-            access=access if with_access else None, service_change=service if with_access else None,
+            sample_nb,
+            doc.projects,
+            parameters=doc.parameters,
+            scenarios=doc.scenarios,
+            access=access if with_access else None,
+            service_change=service if with_access else None,
         )
         return time.perf_counter() - t
 
@@ -167,8 +188,12 @@ def main() -> int:
     whole = [run(True) for _ in range(5)]
     print("\n== sample project (180 tracts, 3 projects, 2 scenarios)")
     print(f"load (neighbourhoods, opportunity layers, two GTFS feeds): {sample_load:.3f} s")
-    print(f"assessment without access (catchments, apportionment, indicators): first {core[0]:.3f} s, best {min(core):.3f} s")
-    print(f"whole assessment with access and the GTFS comparison: first {whole[0]:.3f} s, best {min(whole):.3f} s")
+    print(
+        f"assessment without access (catchments, apportionment, indicators): first {core[0]:.3f} s, best {min(core):.3f} s"
+    )
+    print(
+        f"whole assessment with access and the GTFS comparison: first {whole[0]:.3f} s, best {min(whole):.3f} s"
+    )
     return 0
 
 

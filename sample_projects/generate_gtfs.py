@@ -76,26 +76,70 @@ LATE_TRIP_MIN = 23 * 60 + 45  # frequent routes' last weekday trip, 23:45, ends 
 # Bus routes other than 14: id, name, street (for stop names), waypoints in km (UTM 16N),
 # frequent or basic. "HUB" starts the route at the Magnolia Transit Center.
 BUS_ROUTES = [
-    ("1", "West End", "Tuxford Ave", ["HUB", (516.0, 3708.6), (513.0, 3708.0), (510.0, 3707.6)],
-     True),
-    ("3", "Ensley", "Ensley Rd", ["HUB", (516.4, 3710.2), (514.0, 3711.6), (511.2, 3712.6)],
-     False),
-    ("5", "Southside", "Forest Glen Blvd", ["HUB", (517.8, 3707.0), (517.2, 3705.0),
-                                            (517.4, 3703.2)], True),
-    ("7", "Five Points East", "Clairmont Ave", ["HUB", (519.5, 3707.8), (521.8, 3706.4),
-                                                (524.0, 3705.0)], False),
-    ("8", "Eastlake", "Lakeshore Pkwy", ["HUB", (519.0, 3708.6), (522.5, 3708.6),
-                                         (525.5, 3708.9), (527.8, 3709.0)], True),
-    ("12", "Airport", "Airport Hwy", ["HUB", (520.5, 3709.3), (523.0, 3711.0), (525.8, 3712.2)],
-     False),
-    ("17", "North Magnolia", "Pratt Hwy", ["HUB", (516.6, 3710.0), (516.2, 3712.0),
-                                           (516.2, 3714.6)], False),
-    ("20", "Crosstown South", "Valley Ave", [(510.5, 3705.8), (514.0, 3706.0), (518.0, 3706.2),
-                                             (521.6, 3705.6)], False),
-    ("23", "Crosstown East", "Oporto Rd", [(521.5, 3704.2), (521.5, 3708.6), (521.2, 3711.8)],
-     False),
-    ("25", "Crosstown West", "Wenonah Blvd", [(512.6, 3704.4), (512.6, 3709.0), (512.9, 3712.8)],
-     False),
+    (
+        "1",
+        "West End",
+        "Tuxford Ave",
+        ["HUB", (516.0, 3708.6), (513.0, 3708.0), (510.0, 3707.6)],
+        True,
+    ),
+    ("3", "Ensley", "Ensley Rd", ["HUB", (516.4, 3710.2), (514.0, 3711.6), (511.2, 3712.6)], False),
+    (
+        "5",
+        "Southside",
+        "Forest Glen Blvd",
+        ["HUB", (517.8, 3707.0), (517.2, 3705.0), (517.4, 3703.2)],
+        True,
+    ),
+    (
+        "7",
+        "Five Points East",
+        "Clairmont Ave",
+        ["HUB", (519.5, 3707.8), (521.8, 3706.4), (524.0, 3705.0)],
+        False,
+    ),
+    (
+        "8",
+        "Eastlake",
+        "Lakeshore Pkwy",
+        ["HUB", (519.0, 3708.6), (522.5, 3708.6), (525.5, 3708.9), (527.8, 3709.0)],
+        True,
+    ),
+    (
+        "12",
+        "Airport",
+        "Airport Hwy",
+        ["HUB", (520.5, 3709.3), (523.0, 3711.0), (525.8, 3712.2)],
+        False,
+    ),
+    (
+        "17",
+        "North Magnolia",
+        "Pratt Hwy",
+        ["HUB", (516.6, 3710.0), (516.2, 3712.0), (516.2, 3714.6)],
+        False,
+    ),
+    (
+        "20",
+        "Crosstown South",
+        "Valley Ave",
+        [(510.5, 3705.8), (514.0, 3706.0), (518.0, 3706.2), (521.6, 3705.6)],
+        False,
+    ),
+    (
+        "23",
+        "Crosstown East",
+        "Oporto Rd",
+        [(521.5, 3704.2), (521.5, 3708.6), (521.2, 3711.8)],
+        False,
+    ),
+    (
+        "25",
+        "Crosstown West",
+        "Wenonah Blvd",
+        [(512.6, 3704.4), (512.6, 3709.0), (512.9, 3712.8)],
+        False,
+    ),
 ]
 
 
@@ -136,9 +180,9 @@ def _to_metres(lonlat: np.ndarray) -> np.ndarray:
 
 def _starts(periods: list[tuple[float, float, float]]) -> np.ndarray:
     """Trip start times in minutes after midnight."""
-    return np.concatenate([
-        np.arange(round(a * 60), b * 60, h, dtype=float) for a, b, h in periods
-    ]).astype(np.int64)
+    return np.concatenate(
+        [np.arange(round(a * 60), b * 60, h, dtype=float) for a, b, h in periods]
+    ).astype(np.int64)
 
 
 def _bus_route(route_id, name, street, waypoints, frequent, city) -> Route:
@@ -152,16 +196,29 @@ def _bus_route(route_id, name, street, waypoints, frequent, city) -> Route:
     distances = np.linspace(0.0, line.length, count)
     xy = shapely.get_coordinates(shapely.line_interpolate_point(line, distances))
     ids = [f"{route_id}-{k:02d}" for k in range(count)]
-    names = [f"{street} & {CROSS_STREETS[(k + 3 * int(route_id)) % len(CROSS_STREETS)]}"
-             for k in range(count)]
+    names = [
+        f"{street} & {CROSS_STREETS[(k + 3 * int(route_id)) % len(CROSS_STREETS)]}"
+        for k in range(count)
+    ]
     if waypoints[0] == "HUB":
         ids[0], names[0] = "HUB", "Magnolia Transit Center"
-    return Route(route_id, route_id, name, line, ids, names, xy, BUS_SPEED_KMH,
-                 FREQUENT if frequent else BASIC, late_trip=frequent)
+    return Route(
+        route_id,
+        route_id,
+        name,
+        line,
+        ids,
+        names,
+        xy,
+        BUS_SPEED_KMH,
+        FREQUENT if frequent else BASIC,
+        late_trip=frequent,
+    )
 
 
-def _project_route(feature_group: dict, route_id: str, short: str, long: str, prefix: str,
-                   speed: float, timetables) -> Route:
+def _project_route(
+    feature_group: dict, route_id: str, short: str, long: str, prefix: str, speed: float, timetables
+) -> Route:
     align = np.array(feature_group["alignment"]["geometry"]["coordinates"], dtype=float)
     stations = feature_group["stations"]
     lonlat = np.array([s["geometry"]["coordinates"] for s in stations], dtype=float)
@@ -188,10 +245,12 @@ def _network(sample: Path) -> tuple[list[Route], Route, Route]:
             group["stations"].append(feature)
         else:
             group[props["role"]] = feature
-    route14 = _project_route(groups["route-14"], "14", "14", "North 27th Street", "14",
-                             BUS_SPEED_KMH, ROUTE_14_BASE)
-    brt = _project_route(groups["eastside-brt"], "EX", "EX", "Eastside Express", "EX",
-                         BRT_SPEED_KMH, BRT)
+    route14 = _project_route(
+        groups["route-14"], "14", "14", "North 27th Street", "14", BUS_SPEED_KMH, ROUTE_14_BASE
+    )
+    brt = _project_route(
+        groups["eastside-brt"], "EX", "EX", "Eastside Express", "EX", BRT_SPEED_KMH, BRT
+    )
     return buses, route14, brt
 
 
@@ -201,8 +260,7 @@ def _tables(routes: list[Route]) -> dict[str, pd.DataFrame]:
     route_rows, trip_rows, time_parts, shape_parts = [], [], [], []
     for route in routes:
         lonlat = _to_lonlat(route.stop_xy)
-        for stop_id, name, (lon, lat) in zip(route.stop_ids, route.stop_names, lonlat,
-                                             strict=True):
+        for stop_id, name, (lon, lat) in zip(route.stop_ids, route.stop_names, lonlat, strict=True):
             stops.setdefault(stop_id, (name, lat, lon))
         route_rows.append((route.route_id, "MATA", route.short_name, route.long_name, 3))
         along = shapely.line_locate_point(route.line, shapely.points(route.stop_xy))
@@ -215,55 +273,94 @@ def _tables(routes: list[Route]) -> dict[str, pd.DataFrame]:
             coords = shapely.get_coordinates(route.line)
             coords = coords if direction == 0 else coords[::-1]
             shape_lonlat = _to_lonlat(coords)
-            shape_parts.append(pd.DataFrame({
-                "shape_id": shape_id,
-                "shape_pt_lat": np.round(shape_lonlat[:, 1], 6),
-                "shape_pt_lon": np.round(shape_lonlat[:, 0], 6),
-                "shape_pt_sequence": np.arange(1, len(coords) + 1),
-            }))
+            shape_parts.append(
+                pd.DataFrame(
+                    {
+                        "shape_id": shape_id,
+                        "shape_pt_lat": np.round(shape_lonlat[:, 1], 6),
+                        "shape_pt_lon": np.round(shape_lonlat[:, 0], 6),
+                        "shape_pt_sequence": np.arange(1, len(coords) + 1),
+                    }
+                )
+            )
             for service, periods in route.timetables.items():
                 starts = _starts(periods)
                 if route.late_trip and service == "WKDY":
                     starts = np.append(starts, LATE_TRIP_MIN)
-                trip_ids = [f"{route.route_id}-{service[:2]}-{direction}-{s // 60:02d}{s % 60:02d}"
-                            for s in starts]
+                trip_ids = [
+                    f"{route.route_id}-{service[:2]}-{direction}-{s // 60:02d}{s % 60:02d}"
+                    for s in starts
+                ]
                 headsign = route.stop_names[-1] if direction == 0 else route.stop_names[0]
-                trip_rows += [(route.route_id, service, t, headsign, direction, shape_id)
-                              for t in trip_ids]
+                trip_rows += [
+                    (route.route_id, service, t, headsign, direction, shape_id) for t in trip_ids
+                ]
                 minutes = pd.Series((starts[:, None] + offsets[None, :]).ravel())
-                text = ((minutes // 60).astype(str).str.zfill(2) + ":"
-                        + (minutes % 60).astype(str).str.zfill(2) + ":00").to_numpy()
-                time_parts.append(pd.DataFrame({
-                    "trip_id": np.repeat(trip_ids, len(stop_ids)),
-                    "arrival_time": text,
-                    "departure_time": text,
-                    "stop_id": np.tile(stop_ids, len(starts)),
-                    "stop_sequence": np.tile(np.arange(1, len(stop_ids) + 1), len(starts)),
-                }))
+                text = (
+                    (minutes // 60).astype(str).str.zfill(2)
+                    + ":"
+                    + (minutes % 60).astype(str).str.zfill(2)
+                    + ":00"
+                ).to_numpy()
+                time_parts.append(
+                    pd.DataFrame(
+                        {
+                            "trip_id": np.repeat(trip_ids, len(stop_ids)),
+                            "arrival_time": text,
+                            "departure_time": text,
+                            "stop_id": np.tile(stop_ids, len(starts)),
+                            "stop_sequence": np.tile(np.arange(1, len(stop_ids) + 1), len(starts)),
+                        }
+                    )
+                )
     return {
-        "agency.txt": pd.DataFrame([{
-            "agency_id": "MATA",
-            "agency_name": "Magnolia Area Transit (synthetic sample)",
-            "agency_url": "https://example.org/magnolia-transit",
-            "agency_timezone": "America/Chicago",
-            "agency_lang": "en",
-        }]),
+        "agency.txt": pd.DataFrame(
+            [
+                {
+                    "agency_id": "MATA",
+                    "agency_name": "Magnolia Area Transit (synthetic sample)",
+                    "agency_url": "https://example.org/magnolia-transit",
+                    "agency_timezone": "America/Chicago",
+                    "agency_lang": "en",
+                }
+            ]
+        ),
         "stops.txt": pd.DataFrame(
             [(sid, name, f"{lat:.6f}", f"{lon:.6f}") for sid, (name, lat, lon) in stops.items()],
             columns=["stop_id", "stop_name", "stop_lat", "stop_lon"],
         ),
-        "routes.txt": pd.DataFrame(route_rows, columns=["route_id", "agency_id",
-                                                        "route_short_name", "route_long_name",
-                                                        "route_type"]),
-        "trips.txt": pd.DataFrame(trip_rows, columns=["route_id", "service_id", "trip_id",
-                                                      "trip_headsign", "direction_id",
-                                                      "shape_id"]),
+        "routes.txt": pd.DataFrame(
+            route_rows,
+            columns=["route_id", "agency_id", "route_short_name", "route_long_name", "route_type"],
+        ),
+        "trips.txt": pd.DataFrame(
+            trip_rows,
+            columns=[
+                "route_id",
+                "service_id",
+                "trip_id",
+                "trip_headsign",
+                "direction_id",
+                "shape_id",
+            ],
+        ),
         "stop_times.txt": pd.concat(time_parts, ignore_index=True),
         "calendar.txt": pd.DataFrame(
-            [("WKDY", 1, 1, 1, 1, 1, 0, 0), ("SAT", 0, 0, 0, 0, 0, 1, 0),
-             ("SUN", 0, 0, 0, 0, 0, 0, 1)],
-            columns=["service_id", "monday", "tuesday", "wednesday", "thursday", "friday",
-                     "saturday", "sunday"],
+            [
+                ("WKDY", 1, 1, 1, 1, 1, 0, 0),
+                ("SAT", 0, 0, 0, 0, 0, 1, 0),
+                ("SUN", 0, 0, 0, 0, 0, 0, 1),
+            ],
+            columns=[
+                "service_id",
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday",
+            ],
         ).assign(start_date=START_DATE, end_date=END_DATE),
         "calendar_dates.txt": pd.DataFrame(
             [row for day in HOLIDAYS for row in (("WKDY", day, 2), ("SUN", day, 1))],
@@ -275,14 +372,18 @@ def _tables(routes: list[Route]) -> dict[str, pd.DataFrame]:
 
 def _write_zip(path: Path, tables: dict[str, pd.DataFrame], version: str) -> None:
     tables = dict(tables)
-    tables["feed_info.txt"] = pd.DataFrame([{
-        "feed_publisher_name": "equityplanner sample (synthetic)",
-        "feed_publisher_url": "https://example.org/equityplanner",
-        "feed_lang": "en",
-        "feed_start_date": START_DATE,
-        "feed_end_date": END_DATE,
-        "feed_version": version,
-    }])
+    tables["feed_info.txt"] = pd.DataFrame(
+        [
+            {
+                "feed_publisher_name": "equityplanner sample (synthetic)",
+                "feed_publisher_url": "https://example.org/equityplanner",
+                "feed_lang": "en",
+                "feed_start_date": START_DATE,
+                "feed_end_date": END_DATE,
+                "feed_version": version,
+            }
+        ]
+    )
     with zipfile.ZipFile(path, "w") as archive:
         for name in sorted(tables):
             buffer = io.StringIO()
@@ -307,15 +408,15 @@ def _check(path: Path, expected: dict[str, tuple[float, float]]) -> None:
     last = times.groupby("trip_id")["stop_sequence"].transform("max") == times["stop_sequence"]
     departures = times[~last]
     peak = departures[(departures["s"] >= 7 * 3600) & (departures["s"] < 9 * 3600)]
-    busiest = peak.groupby(["route_id", "direction_id", "stop_id"]).size().groupby(
-        "route_id").max()
+    busiest = peak.groupby(["route_id", "direction_id", "stop_id"]).size().groupby("route_id").max()
     starts = departures.groupby(["route_id", "trip_id"])["s"].min().groupby("route_id")
     span = (starts.max() - starts.min()) / 3600
     print(f"{path.name}: {size:,} bytes, {len(trips):,} trips, {len(times):,} weekday stop times")
     for route_id in sorted(busiest.index, key=lambda r: (len(r), r)):
         headway = 120 / busiest[route_id]
-        print(f"  route {route_id:>3}: peak headway {headway:5.1f} min, "
-              f"span {span[route_id]:5.2f} h")
+        print(
+            f"  route {route_id:>3}: peak headway {headway:5.1f} min, span {span[route_id]:5.2f} h"
+        )
         if route_id in expected:
             want_headway, want_span = expected[route_id]
             assert abs(headway - want_headway) < 1e-9, (route_id, headway)
@@ -325,8 +426,12 @@ def _check(path: Path, expected: dict[str, tuple[float, float]]) -> None:
 def main(argv: list[str] | None = None) -> None:
     here = Path(__file__).resolve().parent
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sample", type=Path, default=here / "magnolia",
-                    help="folder with sample.eqp.json and tracts.gpkg")
+    ap.add_argument(
+        "--sample",
+        type=Path,
+        default=here / "magnolia",
+        help="folder with sample.eqp.json and tracts.gpkg",
+    )
     ap.add_argument("--out", type=Path, default=None, help="output folder (default: --sample)")
     args = ap.parse_args(argv)
     out = args.out or args.sample

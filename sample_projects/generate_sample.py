@@ -24,9 +24,9 @@ gpkg_contents timestamp is pinned with GDAL's OGR_CURRENT_DATE).
 from __future__ import annotations
 
 import argparse
-import sys
 import json
 import math
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -71,14 +71,23 @@ TARGETS = {
 }
 
 # Race/ethnicity categories of B03002 and their city-wide target shares (sum to 1).
-RACE_VARS = ["B03002_003", "B03002_004", "B03002_005", "B03002_006",
-             "B03002_007", "B03002_008", "B03002_009", "B03002_012"]
+RACE_VARS = [
+    "B03002_003",
+    "B03002_004",
+    "B03002_005",
+    "B03002_006",
+    "B03002_007",
+    "B03002_008",
+    "B03002_009",
+    "B03002_012",
+]
 RACE_TARGET = np.array([0.230, 0.670, 0.0015, 0.015, 0.0003, 0.0035, 0.0347, 0.045])
 
 # B01001 65+ cells: male 65-66, 67-69, 70-74, 75-79, 80-84, 85+, then female likewise.
 AGE65_VARS = [f"B01001_{i:03d}" for i in (20, 21, 22, 23, 24, 25, 44, 45, 46, 47, 48, 49)]
-AGE65_P = np.array([0.070, 0.085, 0.115, 0.075, 0.040, 0.035,
-                    0.080, 0.105, 0.145, 0.105, 0.070, 0.075])
+AGE65_P = np.array(
+    [0.070, 0.085, 0.115, 0.075, 0.040, 0.035, 0.080, 0.105, 0.145, 0.105, 0.070, 0.075]
+)
 AGE65_P = AGE65_P / AGE65_P.sum()
 
 JAM_ESTIMATE, JAM_MOE = -666666666, -222222222
@@ -117,8 +126,9 @@ def solve_shift(f, target: float, lo: float, hi: float) -> float:
 
 def calibrate_logit(base: np.ndarray, weight: np.ndarray, target: float) -> np.ndarray:
     """Shift a logit so that the weighted mean of sigmoid(logit) equals target."""
-    return base + solve_shift(lambda c: np.average(sigmoid(base + c), weights=weight),
-                              target, -15.0, 15.0)
+    return base + solve_shift(
+        lambda c: np.average(sigmoid(base + c), weights=weight), target, -15.0, 15.0
+    )
 
 
 def calibrate_share(p: np.ndarray, weight: np.ndarray, target: float) -> np.ndarray:
@@ -128,9 +138,14 @@ def calibrate_share(p: np.ndarray, weight: np.ndarray, target: float) -> np.ndar
 
 def mixture_median(log_medians: np.ndarray, sigma: float, weight: np.ndarray) -> float:
     """Median of a weighted mixture of lognormals with the given log-medians and common sigma."""
-    return math.exp(solve_shift(
-        lambda x: np.average(norm_cdf((x - log_medians) / sigma), weights=weight), 0.5,
-        float(log_medians.min()) - 4 * sigma, float(log_medians.max()) + 4 * sigma))
+    return math.exp(
+        solve_shift(
+            lambda x: np.average(norm_cdf((x - log_medians) / sigma), weights=weight),
+            0.5,
+            float(log_medians.min()) - 4 * sigma,
+            float(log_medians.max()) + 4 * sigma,
+        )
+    )
 
 
 def weighted_median(values: np.ndarray, weight: np.ndarray) -> float:
@@ -149,13 +164,19 @@ def ordinal(n: int) -> str:
 # Geography
 # --------------------------------------------------------------------------------------------
 
+
 def city_boundary(rng: np.random.Generator) -> shapely.Polygon:
     """An irregular city limit: a wobbly ellipse with an enclave-like bite on the south side."""
     theta = np.linspace(0.0, 2.0 * np.pi, 481)[:-1]
     ph = rng.uniform(0.0, 2.0 * np.pi, 5)
-    wobble = (1.0 + 0.070 * np.sin(2 * theta + ph[0]) + 0.050 * np.sin(3 * theta + ph[1])
-              + 0.035 * np.sin(7 * theta + ph[2]) + 0.018 * np.sin(13 * theta + ph[3])
-              + 0.008 * np.sin(29 * theta + ph[4]))
+    wobble = (
+        1.0
+        + 0.070 * np.sin(2 * theta + ph[0])
+        + 0.050 * np.sin(3 * theta + ph[1])
+        + 0.035 * np.sin(7 * theta + ph[2])
+        + 0.018 * np.sin(13 * theta + ph[3])
+        + 0.008 * np.sin(29 * theta + ph[4])
+    )
     a, b = SEMI_AXIS_EW, SEMI_AXIS_NS
     r = a * b / np.sqrt((b * np.cos(theta)) ** 2 + (a * np.sin(theta)) ** 2) * wobble
     outline = shapely.Polygon(np.column_stack([r * np.cos(theta), r * np.sin(theta)]))
@@ -182,7 +203,7 @@ def tract_polygons(rng: np.random.Generator, boundary: shapely.Polygon) -> np.nd
     cand += rng.uniform(-0.4, 0.4, cand.shape) * spacing
     cand = cand[shapely.contains_xy(boundary, cand[:, 0], cand[:, 1])]
     d = np.hypot(cand[:, 0] - DOWNTOWN[0], cand[:, 1] - DOWNTOWN[1])
-    dens = 0.45 + np.exp(-(d ** 2) / (2 * 3_500.0 ** 2))  # smaller tracts near downtown
+    dens = 0.45 + np.exp(-(d**2) / (2 * 3_500.0**2))  # smaller tracts near downtown
     idx = np.sort(rng.choice(len(cand), N_TRACTS, replace=False, p=dens / dens.sum()))
     pts = cand[idx]
     for _ in range(4):  # damped Lloyd relaxation: removes slivers, keeps the density contrast
@@ -218,28 +239,124 @@ def tract_name(code: str) -> str:
 
 # Fictional neighbourhood names (chosen to avoid real Birmingham neighbourhood names).
 NAME_POOLS = {
-    "central": ["Downtown", "Magnolia Square", "Civic Center", "Warehouse District",
-                "Southside", "Lofts District", "Northside Commons", "Rail Yards"],
-    "north": ["Collins Heights", "Furnace Hill", "North Magnolia", "Cotton Mill", "Slag Hill",
-              "Harmon Park", "Pipe Works Village", "Fairlane", "Hopewell", "Dunbar Heights",
-              "Cedar Bluff", "Sherwood Heights", "Kingsbury", "Mill Creek Road", "Lewiston",
-              "Boyd Station", "Ingleside", "Hufford Woods", "Pine Ridge", "Frog Hollow",
-              "Evergreen", "Gate Hill", "Stockton", "Thornton", "Riverview"],
-    "east": ["Woodbrook", "Clearwater Park", "Redbud Springs", "Zion Heights", "Browning",
-             "Pine Knoll", "Sycamore Hills", "Rosewood", "Gatewood", "Spring Lake",
-             "Eastmoor", "Oak Ridge", "East Magnolia", "Hickory Flats", "Echo Hills",
-             "Penfield", "Willow Creek", "Liberty Grove", "Red Oak", "Crestmoor Park",
-             "Clearview", "Marble Hill", "Cahaba Crossing", "Sun Valley", "Dogwood"],
-    "south": ["Highland Terrace", "Shady Crest", "Ridgecrest", "Cahaba View", "Forest Glen",
-              "Anvil Heights", "Red Bluff", "Glen Ivy", "Hollyberry Hills", "Briarwood Park",
-              "Village Green", "Lakewood", "Mountain Terrace", "Azalea Park", "Oak Hill",
-              "Valley View", "Overlook", "Alta Vista", "Briarcliff", "Mockingbird Hills",
-              "Windsor Hills", "Chestnut Ridge", "Bluffview", "Laurel Ridge", "Hawthorne"],
-    "west": ["Ironworks", "Foundry Row", "Tuxford Park", "Rosemont", "Ensworth", "Grant Park",
-             "Fairmont", "Wyland Heights", "Pitt Hill", "Westgate", "Linden Park",
-             "Powder Mill", "Ochre Valley", "Masonville", "Limestone Ridge", "Bellmont Heights",
-             "Arbor Crest", "Coal Valley", "Green Meadows", "Tanner", "Hartley",
-             "Bramble Hills", "Smithwood Estates", "Commons Park", "Hillcrest"],
+    "central": [
+        "Downtown",
+        "Magnolia Square",
+        "Civic Center",
+        "Warehouse District",
+        "Southside",
+        "Lofts District",
+        "Northside Commons",
+        "Rail Yards",
+    ],
+    "north": [
+        "Collins Heights",
+        "Furnace Hill",
+        "North Magnolia",
+        "Cotton Mill",
+        "Slag Hill",
+        "Harmon Park",
+        "Pipe Works Village",
+        "Fairlane",
+        "Hopewell",
+        "Dunbar Heights",
+        "Cedar Bluff",
+        "Sherwood Heights",
+        "Kingsbury",
+        "Mill Creek Road",
+        "Lewiston",
+        "Boyd Station",
+        "Ingleside",
+        "Hufford Woods",
+        "Pine Ridge",
+        "Frog Hollow",
+        "Evergreen",
+        "Gate Hill",
+        "Stockton",
+        "Thornton",
+        "Riverview",
+    ],
+    "east": [
+        "Woodbrook",
+        "Clearwater Park",
+        "Redbud Springs",
+        "Zion Heights",
+        "Browning",
+        "Pine Knoll",
+        "Sycamore Hills",
+        "Rosewood",
+        "Gatewood",
+        "Spring Lake",
+        "Eastmoor",
+        "Oak Ridge",
+        "East Magnolia",
+        "Hickory Flats",
+        "Echo Hills",
+        "Penfield",
+        "Willow Creek",
+        "Liberty Grove",
+        "Red Oak",
+        "Crestmoor Park",
+        "Clearview",
+        "Marble Hill",
+        "Cahaba Crossing",
+        "Sun Valley",
+        "Dogwood",
+    ],
+    "south": [
+        "Highland Terrace",
+        "Shady Crest",
+        "Ridgecrest",
+        "Cahaba View",
+        "Forest Glen",
+        "Anvil Heights",
+        "Red Bluff",
+        "Glen Ivy",
+        "Hollyberry Hills",
+        "Briarwood Park",
+        "Village Green",
+        "Lakewood",
+        "Mountain Terrace",
+        "Azalea Park",
+        "Oak Hill",
+        "Valley View",
+        "Overlook",
+        "Alta Vista",
+        "Briarcliff",
+        "Mockingbird Hills",
+        "Windsor Hills",
+        "Chestnut Ridge",
+        "Bluffview",
+        "Laurel Ridge",
+        "Hawthorne",
+    ],
+    "west": [
+        "Ironworks",
+        "Foundry Row",
+        "Tuxford Park",
+        "Rosemont",
+        "Ensworth",
+        "Grant Park",
+        "Fairmont",
+        "Wyland Heights",
+        "Pitt Hill",
+        "Westgate",
+        "Linden Park",
+        "Powder Mill",
+        "Ochre Valley",
+        "Masonville",
+        "Limestone Ridge",
+        "Bellmont Heights",
+        "Arbor Crest",
+        "Coal Valley",
+        "Green Meadows",
+        "Tanner",
+        "Hartley",
+        "Bramble Hills",
+        "Smithwood Estates",
+        "Commons Park",
+        "Hillcrest",
+    ],
 }
 
 
@@ -257,10 +374,19 @@ def neighbourhood_names(rng: np.random.Generator, cxy: np.ndarray, k: int = 70) 
     rel = centres[used] - np.array(DOWNTOWN)
     ang = np.degrees(np.arctan2(rel[:, 1], rel[:, 0]))
     dist = np.hypot(rel[:, 0], rel[:, 1])
-    region = np.where(dist < 2_000, "central",
-             np.where((ang >= 45) & (ang < 135), "north",
-             np.where((ang >= -45) & (ang < 45), "east",
-             np.where((ang >= -150) & (ang < -45), "south", "west"))))
+    region = np.where(
+        dist < 2_000,
+        "central",
+        np.where(
+            (ang >= 45) & (ang < 135),
+            "north",
+            np.where(
+                (ang >= -45) & (ang < 45),
+                "east",
+                np.where((ang >= -150) & (ang < -45), "south", "west"),
+            ),
+        ),
+    )
     # Within a region, hand out names in order of angle then distance (deterministic).
     name_of = {}
     for reg, pool in NAME_POOLS.items():
@@ -276,6 +402,7 @@ def neighbourhood_names(rng: np.random.Generator, cxy: np.ndarray, k: int = 70) 
 # Synthetic ACS table
 # --------------------------------------------------------------------------------------------
 
+
 class Moe:
     """Margins of error shaped like ACS 5-year tract margins (90% level)."""
 
@@ -290,12 +417,17 @@ class Moe:
             self.zero[table] = int(self.rng.choice([12, 13, 14, 15, 17, 19]))
         return self.zero[table]
 
-    def count(self, var: str, est: np.ndarray, universe: np.ndarray,
-              universe_moe: np.ndarray | None = None) -> np.ndarray:
+    def count(
+        self,
+        var: str,
+        est: np.ndarray,
+        universe: np.ndarray,
+        universe_moe: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Sampling error of a part of a universe, 1.645 x sqrt(design x n p (1 - p)), plus the
         universe's own uncertainty carried in proportion (delta method); small-count floor."""
         p = np.clip(est / np.maximum(universe, 1), 0.0, 1.0)
-        v = (1.645 ** 2) * self.design * est * (1.0 - p)
+        v = (1.645**2) * self.design * est * (1.0 - p)
         if universe_moe is not None:
             v = v + (p * universe_moe) ** 2
         return np.maximum(np.rint(np.sqrt(v)), self._zero_for(var)).astype(np.int64)
@@ -309,8 +441,9 @@ class Moe:
         return np.maximum(np.rint(est * np.clip(rel, 0.08, 0.45)), 1).astype(np.int64)
 
 
-def synthesize(rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray,
-               tiny: int, campus: int) -> tuple[pd.DataFrame, dict]:
+def synthesize(
+    rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray, tiny: int, campus: int
+) -> tuple[pd.DataFrame, dict]:
     """Draw all tract attributes. Returns (columns by ACS variable, diagnostics)."""
     n = N_TRACTS
     xk = (cxy[:, 0] - DOWNTOWN[0]) / 1000.0  # km east of downtown
@@ -321,7 +454,7 @@ def synthesize(rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray,
     ridge_y = -1.5 + 0.12 * xk
     over_ridge = sigmoid((ridge_y - yk) / 0.45)
     not_sw = sigmoid((xk + 2.0) / 1.0)
-    core = np.exp(-(xk ** 2 + (yk + 0.7) ** 2) / (2 * 1.1 ** 2))  # downtown / Southside mix
+    core = np.exp(-(xk**2 + (yk + 0.7) ** 2) / (2 * 1.1**2))  # downtown / Southside mix
     se = np.clip((xk * 0.25 - yk * 0.95) / 8.0, -1, 1)
     z = 3.3 * over_ridge * not_sw + 1.4 * core + 0.8 * se + rng.normal(0.0, Z_NOISE, n)
 
@@ -334,26 +467,32 @@ def synthesize(rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray,
     pop[tiny] = 31
     gq_college = np.zeros(n, np.int64)
     gq_college[campus] = 2_180
-    p_inst = np.where(rng.random(n) < 0.05, rng.uniform(0.03, 0.08, n),  # a few nursing homes
-                      rng.uniform(0.0, 0.012, n))
+    p_inst = np.where(
+        rng.random(n) < 0.05,
+        rng.uniform(0.03, 0.08, n),  # a few nursing homes
+        rng.uniform(0.0, 0.012, n),
+    )
     p_inst[[tiny, campus]] = 0.0
     gq_inst = rng.binomial(pop, p_inst)
     gq = gq_college + gq_inst
     hh_pop = pop - gq
 
     # --- race / ethnicity: multinomial logit calibrated to the city-wide targets
-    hisp_cluster = (np.exp(-((xk - 7.0) ** 2 + (yk - 1.0) ** 2) / (2 * 1.8 ** 2))
-                    + 0.8 * np.exp(-((xk + 4.5) ** 2 + (yk + 4.0) ** 2) / (2 * 1.5 ** 2)))
-    slopes = np.column_stack([
-        RACE_WHITE_Z * z,                           # NH white
-        -0.35 * z,                                  # NH Black
-        0.2 * z,                                    # NH AIAN
-        0.9 * z + 1.6 * core,                       # NH Asian (university, medical district)
-        0.0 * z,                                    # NH NHPI
-        0.2 * z + 0.8 * hisp_cluster,               # NH some other race
-        0.6 * z + 0.6 * core,                       # NH two or more races
-        0.25 * z + 2.2 * hisp_cluster + 0.3 * rng.normal(0, 1, n),  # Hispanic
-    ])
+    hisp_cluster = np.exp(-((xk - 7.0) ** 2 + (yk - 1.0) ** 2) / (2 * 1.8**2)) + 0.8 * np.exp(
+        -((xk + 4.5) ** 2 + (yk + 4.0) ** 2) / (2 * 1.5**2)
+    )
+    slopes = np.column_stack(
+        [
+            RACE_WHITE_Z * z,  # NH white
+            -0.35 * z,  # NH Black
+            0.2 * z,  # NH AIAN
+            0.9 * z + 1.6 * core,  # NH Asian (university, medical district)
+            0.0 * z,  # NH NHPI
+            0.2 * z + 0.8 * hisp_cluster,  # NH some other race
+            0.6 * z + 0.6 * core,  # NH two or more races
+            0.25 * z + 2.2 * hisp_cluster + 0.3 * rng.normal(0, 1, n),  # Hispanic
+        ]
+    )
     intercept = np.log(RACE_TARGET)
     for _ in range(200):
         util = slopes + intercept
@@ -370,20 +509,33 @@ def synthesize(rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray,
     # --- income: tract log-median (shape now, level calibrated once households are known);
     #     within-tract household incomes are lognormal(mu, sigma_inc)
     sigma_inc = 0.85
-    north_industrial = np.exp(-((xk - 0.5) ** 2 + (yk - 4.0) ** 2) / (2 * 2.0 ** 2))
-    mu = (INC_Z * z + INC_WHITE * white_sh + rng.normal(0.0, INC_NOISE, n)
-          - 0.20 * np.exp(-d_dt / 1.5) - 0.12 * north_industrial)
+    north_industrial = np.exp(-((xk - 0.5) ** 2 + (yk - 4.0) ** 2) / (2 * 2.0**2))
+    mu = (
+        INC_Z * z
+        + INC_WHITE * white_sh
+        + rng.normal(0.0, INC_NOISE, n)
+        - 0.20 * np.exp(-d_dt / 1.5)
+        - 0.12 * north_industrial
+    )
     w0 = np.maximum(hh_pop, 1).astype(float)
     mu_std = (mu - np.average(mu, weights=w0)) / np.sqrt(np.cov(mu, aweights=w0))
 
     # --- age: under 18 (in households), 65+ by sex and age
-    p_u18 = np.clip(0.215 - 0.030 * mu_std + 0.07 * hisp_sh - 0.09 * core
-                    + rng.normal(0, 0.025, n), 0.02, 0.40)
+    p_u18 = np.clip(
+        0.215 - 0.030 * mu_std + 0.07 * hisp_sh - 0.09 * core + rng.normal(0, 0.025, n), 0.02, 0.40
+    )
     p_u18 = calibrate_share(p_u18, hh_pop, 0.212 * pop.sum() / hh_pop.sum())
     p_u18[campus] = 0.01
     u18 = rng.binomial(hh_pop, p_u18)
-    p65 = np.clip(0.16 + 0.02 * over_ridge + 0.015 * np.tanh(d_dt / 3 - 1) - 0.08 * core
-                  + rng.normal(0, 0.03, n), 0.03, 0.35)
+    p65 = np.clip(
+        0.16
+        + 0.02 * over_ridge
+        + 0.015 * np.tanh(d_dt / 3 - 1)
+        - 0.08 * core
+        + rng.normal(0, 0.03, n),
+        0.03,
+        0.35,
+    )
     p65 = calibrate_share(p65, hh_pop, 0.158 * pop.sum() / hh_pop.sum())
     p65[campus] = 0.02
     n65_hh = rng.binomial(hh_pop - u18, np.clip(p65 / np.maximum(1 - p_u18, 0.5), 0, 0.6))
@@ -396,8 +548,12 @@ def synthesize(rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray,
     hh = np.maximum(np.rint(hh_pop / hh_size), 0).astype(np.int64)
     hh[tiny] = 12
     hh[campus] = 185
-    mu = mu + solve_shift(lambda c: mixture_median(mu + c, sigma_inc, hh),
-                          TARGETS["median_household_income"], 5.0, 15.0)
+    mu = mu + solve_shift(
+        lambda c: mixture_median(mu + c, sigma_inc, hh),
+        TARGETS["median_household_income"],
+        5.0,
+        15.0,
+    )
     renter_logit = calibrate_logit(-0.85 * mu_std + 1.6 * core + rng.normal(0, 0.35, n), hh, 0.55)
     p_rent = sigmoid(renter_logit)
     p_rent[campus] = 0.96
@@ -412,12 +568,14 @@ def synthesize(rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray,
     rent_burden = rng.multinomial(renters, pb)[:, :4]
 
     pov_index = -mu_std
-    zv_logit = calibrate_logit(0.75 * pov_index + 1.4 * (p_rent - 0.55) + 0.9 * core
-                               + rng.normal(0, 0.3, n), hh, 0.13)
+    zv_logit = calibrate_logit(
+        0.75 * pov_index + 1.4 * (p_rent - 0.55) + 0.9 * core + rng.normal(0, 0.3, n), hh, 0.13
+    )
     zero_veh = rng.binomial(hh, sigmoid(zv_logit))
 
-    lep_base = np.column_stack([0.30 * hisp_sh, 0.0012 + 0 * hisp_sh, 0.20 * asian_sh,
-                                0.0009 + 0 * hisp_sh])
+    lep_base = np.column_stack(
+        [0.30 * hisp_sh, 0.0012 + 0 * hisp_sh, 0.20 * asian_sh, 0.0009 + 0 * hisp_sh]
+    )
     scale = 0.015 / np.average(lep_base.sum(axis=1), weights=hh)
     lep_p = np.clip(lep_base * scale, 0, 0.3)
     lep = rng.binomial(hh[:, None], lep_p)
@@ -433,9 +591,18 @@ def synthesize(rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray,
     edges = np.log(np.array([0.5, 1.0, 1.25, 1.5, 1.85, 2.0]))
     # log income-to-poverty ratio follows log income; shift it so the city-wide share below
     # 1.0 (below poverty) is the target
-    m_r = mu - 10.7 + solve_shift(
-        lambda c: -np.average(norm_cdf((edges[1] - (mu - 10.7 + c)) / sigma_r), weights=pov_univ),
-        -TARGETS["poverty_rate"] / 100, -5.0, 5.0)
+    m_r = (
+        mu
+        - 10.7
+        + solve_shift(
+            lambda c: (
+                -np.average(norm_cdf((edges[1] - (mu - 10.7 + c)) / sigma_r), weights=pov_univ)
+            ),
+            -TARGETS["poverty_rate"] / 100,
+            -5.0,
+            5.0,
+        )
+    )
     m_r[campus] -= 0.6  # off-campus students: low measured incomes
     cdf = norm_cdf((edges[None, :] - m_r[:, None]) / sigma_r)
     pbins = np.diff(np.column_stack([np.zeros(n), cdf, np.ones(n)]), axis=1)
@@ -454,8 +621,9 @@ def synthesize(rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray,
         rate = (r_u18 * u18 + r_1864 * n1864 + r_65 * n65_hh).sum() / civ.sum()
         dis_mult *= TARGETS["pct_disability"] / 100 / rate
     d_u18 = rng.multinomial(u18, np.column_stack([0.8 * r_u18, 0.2 * r_u18, 1 - r_u18]))[:, :2]
-    d_1864 = rng.multinomial(n1864, np.column_stack([0.55 * r_1864, 0.45 * r_1864,
-                                                     1 - r_1864]))[:, :2]
+    d_1864 = rng.multinomial(n1864, np.column_stack([0.55 * r_1864, 0.45 * r_1864, 1 - r_1864]))[
+        :, :2
+    ]
     d_65 = rng.multinomial(n65_hh, np.column_stack([0.45 * r_65, 0.55 * r_65, 1 - r_65]))[:, :2]
 
     # --- medians
@@ -463,31 +631,51 @@ def synthesize(rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray,
     sigma_rent = 0.38
     log_rent = 0.26 * (mu - np.average(mu, weights=hh)) + 0.25 * core + rng.normal(0, 0.09, n)
     rent_w = np.maximum(renters, 0.1)
-    log_rent = log_rent + solve_shift(lambda c: mixture_median(log_rent + c, sigma_rent, rent_w),
-                                      TARGETS["median_gross_rent"], 4.0, 10.0)
+    log_rent = log_rent + solve_shift(
+        lambda c: mixture_median(log_rent + c, sigma_rent, rent_w),
+        TARGETS["median_gross_rent"],
+        4.0,
+        10.0,
+    )
     med_rent = np.rint(np.exp(log_rent)).astype(np.int64)
 
     # --- jobs located in the tract: downtown, medical district, corridors, industry, airport
     def gauss(cx, cy, s):
-        return np.exp(-((xk - cx) ** 2 + (yk - cy) ** 2) / (2 * s ** 2))
+        return np.exp(-((xk - cx) ** 2 + (yk - cy) ** 2) / (2 * s**2))
+
     pts = shapely.points(xk, yk)
-    corridors = np.array([shapely.LineString(c) for c in [
-        [(-9.0, -3.2), (-4.0, -1.2), (0.0, 0.0), (4.5, 1.6), (9.0, 3.0)],   # interstate, SW-NE
-        [(0.0, 0.0), (1.8, -2.5), (4.5, -4.8), (6.5, -6.0)],                 # south-east parkway
-        [(-8.5, 0.2), (-4.5, 0.1), (0.0, 0.0)],                              # west avenue
-        [(0.0, 0.0), (0.3, 3.0), (0.2, 6.0)],                                # north highway
-    ]])
+    corridors = np.array(
+        [
+            shapely.LineString(c)
+            for c in [
+                [
+                    (-9.0, -3.2),
+                    (-4.0, -1.2),
+                    (0.0, 0.0),
+                    (4.5, 1.6),
+                    (9.0, 3.0),
+                ],  # interstate, SW-NE
+                [(0.0, 0.0), (1.8, -2.5), (4.5, -4.8), (6.5, -6.0)],  # south-east parkway
+                [(-8.5, 0.2), (-4.5, 0.1), (0.0, 0.0)],  # west avenue
+                [(0.0, 0.0), (0.3, 3.0), (0.2, 6.0)],  # north highway
+            ]
+        ]
+    )
     d_corr = np.min(shapely.distance(pts[:, None], corridors[None, :]), axis=1)
-    job_density = (26_000 * gauss(0.0, 0.0, 0.8) + 17_000 * gauss(0.4, -1.1, 0.55)
-                   + 1_600 * np.exp(-(d_corr ** 2) / (2 * 0.45 ** 2))
-                   + 900 * north_industrial + 120)
+    job_density = (
+        26_000 * gauss(0.0, 0.0, 0.8)
+        + 17_000 * gauss(0.4, -1.1, 0.55)
+        + 1_600 * np.exp(-(d_corr**2) / (2 * 0.45**2))
+        + 900 * north_industrial
+        + 120
+    )
     jobs_exp = job_density * area_km2 * 0.55 + 0.07 * pop
     jobs = np.rint(jobs_exp * np.exp(rng.normal(0, 0.30, n))).astype(np.int64)
     jobs[tiny] = 5_870
     jobs[campus] = max(int(jobs[campus]), 9_400)
 
     cols = {"B03002_001": pop}
-    for v, j in zip(RACE_VARS, range(8)):
+    for v, j in zip(RACE_VARS, range(8), strict=True):
         cols[v] = race[:, j]
     cols["B11001_001"] = hh
     cols["C17002_001"] = pov_univ
@@ -516,14 +704,20 @@ def synthesize(rng: np.random.Generator, cxy: np.ndarray, area_km2: np.ndarray,
     est = pd.DataFrame({k: np.asarray(v, dtype=np.int64) for k, v in cols.items()})
 
     diag = {
-        "mu": mu, "sigma_inc": sigma_inc, "log_rent": log_rent, "sigma_rent": sigma_rent,
-        "few_renters": few_renters, "p_u18": p_u18, "jobs": jobs,
+        "mu": mu,
+        "sigma_inc": sigma_inc,
+        "log_rent": log_rent,
+        "sigma_rent": sigma_rent,
+        "few_renters": few_renters,
+        "p_u18": p_u18,
+        "jobs": jobs,
     }
     return est, diag
 
 
-def margins(rng: np.random.Generator, est: pd.DataFrame, jam_income: list[int],
-            jam_rent: list[int]) -> pd.DataFrame:
+def margins(
+    rng: np.random.Generator, est: pd.DataFrame, jam_income: list[int], jam_rent: list[int]
+) -> pd.DataFrame:
     """ACS-like 90% margins for every estimate, and jam values where medians are unavailable."""
     moe = Moe(rng)
     m = {}
@@ -569,19 +763,57 @@ def margins(rng: np.random.Generator, est: pd.DataFrame, jam_income: list[int],
 # Proposals
 # --------------------------------------------------------------------------------------------
 
-BRT_STATIONS = ["Westgate Transit Center", "Foundry Row", "Tuxford Avenue", "Rosemont",
-                "Ensworth", "Grant Park", "Civic Center", "Central Station", "Magnolia Square",
-                "Sycamore Street", "Woodbrook", "Pine Knoll", "Clearwater Park",
-                "Eastgate Transit Center"]
-BRT_FRACTIONS = [0.0, 0.075, 0.15, 0.225, 0.30, 0.375, 0.435, 0.475, 0.52, 0.60, 0.69, 0.79,
-                 0.895, 1.0]
+BRT_STATIONS = [
+    "Westgate Transit Center",
+    "Foundry Row",
+    "Tuxford Avenue",
+    "Rosemont",
+    "Ensworth",
+    "Grant Park",
+    "Civic Center",
+    "Central Station",
+    "Magnolia Square",
+    "Sycamore Street",
+    "Woodbrook",
+    "Pine Knoll",
+    "Clearwater Park",
+    "Eastgate Transit Center",
+]
+BRT_FRACTIONS = [
+    0.0,
+    0.075,
+    0.15,
+    0.225,
+    0.30,
+    0.375,
+    0.435,
+    0.475,
+    0.52,
+    0.60,
+    0.69,
+    0.79,
+    0.895,
+    1.0,
+]
 
 
 def brt_alignment_km() -> list[tuple[float, float]]:
     """East-west BRT: western neighbourhoods -> downtown -> eastern neighbourhoods (km from DT)."""
-    return [(-7.6, -0.7), (-6.3, -0.4), (-4.9, -0.45), (-3.4, -0.05), (-2.0, 0.05), (-0.9, 0.0),
-            (0.0, 0.15), (0.9, 0.35), (2.1, 0.75), (3.6, 1.0), (5.0, 1.15), (6.4, 1.05),
-            (7.7, 1.35)]
+    return [
+        (-7.6, -0.7),
+        (-6.3, -0.4),
+        (-4.9, -0.45),
+        (-3.4, -0.05),
+        (-2.0, 0.05),
+        (-0.9, 0.0),
+        (0.0, 0.15),
+        (0.9, 0.35),
+        (2.1, 0.75),
+        (3.6, 1.0),
+        (5.0, 1.15),
+        (6.4, 1.05),
+        (7.7, 1.35),
+    ]
 
 
 # Route 14 runs on a street grid: N <street> St runs north-south, <avenue> Ave runs east-west.
@@ -610,8 +842,9 @@ def line_with_stations(vertices_km, fractions=None, stops_km=None):
     if stops_km is not None:
         st = km_to_work(stops_km)
     else:
-        st = shapely.get_coordinates(shapely.line_interpolate_point(
-            base, np.asarray(fractions) * base.length))
+        st = shapely.get_coordinates(
+            shapely.line_interpolate_point(base, np.asarray(fractions) * base.length)
+        )
     pos_v = shapely.line_locate_point(base, shapely.points(shapely.get_coordinates(base)))
     pos_s = shapely.line_locate_point(base, shapely.points(st))
     allc = np.vstack([shapely.get_coordinates(base), st])
@@ -627,10 +860,12 @@ def make_lonlat(transformer: Transformer, origin: tuple[float, float]):
 
     The output is NAD83 longitude/latitude; NAD83 and WGS84 agree within about a metre here
     and are treated as identical, as GIS software and TIGER/GeoJSON workflows usually do."""
+
     def lonlat(xy: np.ndarray) -> list[list[float]]:
         xy = np.atleast_2d(np.asarray(xy, dtype=float))
         lon, lat = transformer.transform(xy[:, 0] + origin[0], xy[:, 1] + origin[1])
-        return [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat)]
+        return [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat, strict=True)]
+
     return lonlat
 
 
@@ -640,47 +875,91 @@ def feature(props: dict, geom: dict) -> dict:
 
 def build_projects(lonlat, site_xy: np.ndarray) -> tuple[dict, dict]:
     feats = []
-    housing = {"project_id": "southside-commons",
-               "project_name": "Southside Commons (mixed-income)",
-               "kind": "housing", "role": "site"}
+    housing = {
+        "project_id": "southside-commons",
+        "project_name": "Southside Commons (mixed-income)",
+        "kind": "housing",
+        "role": "site",
+    }
     # Rents: 30% of a 2-person household's income at each band's ceiling (AMI x 0.8 for 2 people).
     two_person = AMI_USD * 0.8
-    rents = {b: int(round(two_person * f * 0.30 / 12 / 10.0) * 10) for b, f in
-             (("ami_30", 0.30), ("ami_50", 0.50), ("ami_80", 0.80))}
-    housing.update({
-        "total_units": 240, "units_ami_30": 24, "units_ami_50": 48, "units_ami_80": 48,
-        "units_market": 120, "tenure": "rental",
-        "rent_ami_30": rents["ami_30"], "rent_ami_50": rents["ami_50"],
-        "rent_ami_80": rents["ami_80"], "rent_market": 1450,
-        "units_demolished": 60, "affordable_units_demolished": 48, "households_displaced": 52,
-    })
+    rents = {
+        b: int(round(two_person * f * 0.30 / 12 / 10.0) * 10)
+        for b, f in (("ami_30", 0.30), ("ami_50", 0.50), ("ami_80", 0.80))
+    }
+    housing.update(
+        {
+            "total_units": 240,
+            "units_ami_30": 24,
+            "units_ami_50": 48,
+            "units_ami_80": 48,
+            "units_market": 120,
+            "tenure": "rental",
+            "rent_ami_30": rents["ami_30"],
+            "rent_ami_50": rents["ami_50"],
+            "rent_ami_80": rents["ami_80"],
+            "rent_market": 1450,
+            "units_demolished": 60,
+            "affordable_units_demolished": 48,
+            "households_displaced": 52,
+        }
+    )
     feats.append(feature(housing, {"type": "Point", "coordinates": lonlat(site_xy)[0]}))
 
     brt_line, brt_st = line_with_stations(brt_alignment_km(), fractions=BRT_FRACTIONS)
     brt = {"project_id": "eastside-brt", "project_name": "Eastside Express BRT", "kind": "transit"}
-    feats.append(feature({**brt, "role": "alignment", "mode": "brt", "change": "new",
-                          "peak_headway_min": 10, "span_hours": 18, "fare_usd": 1.5},
-                         {"type": "LineString", "coordinates": lonlat(brt_line)}))
-    for name, c in zip(BRT_STATIONS, lonlat(brt_st)):
-        feats.append(feature({**brt, "role": "station", "name": name},
-                             {"type": "Point", "coordinates": c}))
+    feats.append(
+        feature(
+            {
+                **brt,
+                "role": "alignment",
+                "mode": "brt",
+                "change": "new",
+                "peak_headway_min": 10,
+                "span_hours": 18,
+                "fare_usd": 1.5,
+            },
+            {"type": "LineString", "coordinates": lonlat(brt_line)},
+        )
+    )
+    for name, c in zip(BRT_STATIONS, lonlat(brt_st), strict=True):
+        feats.append(
+            feature({**brt, "role": "station", "name": name}, {"type": "Point", "coordinates": c})
+        )
 
     stops = route14_stops()
     stops_km = np.array([grid_xy(s, a) for s, a in stops])
     r14_line, r14_st = line_with_stations(
-        [grid_xy(27, 0), grid_xy(27, 31), grid_xy(48, 31), grid_xy(48, 37)], stops_km=stops_km)
+        [grid_xy(27, 0), grid_xy(27, 31), grid_xy(48, 31), grid_xy(48, 37)], stops_km=stops_km
+    )
     r14 = {"project_id": "route-14", "project_name": "Route 14 frequency cut", "kind": "transit"}
-    feats.append(feature({**r14, "role": "alignment", "mode": "bus", "change": "reduction",
-                          "peak_headway_min": 60, "baseline_peak_headway_min": 30,
-                          "span_hours": 14, "fare_usd": 1.5},
-                         {"type": "LineString", "coordinates": lonlat(r14_line)}))
-    for (s, a), c in zip(stops, lonlat(r14_st)):
+    feats.append(
+        feature(
+            {
+                **r14,
+                "role": "alignment",
+                "mode": "bus",
+                "change": "reduction",
+                "peak_headway_min": 60,
+                "baseline_peak_headway_min": 30,
+                "span_hours": 14,
+                "fare_usd": 1.5,
+            },
+            {"type": "LineString", "coordinates": lonlat(r14_line)},
+        )
+    )
+    for (s, a), c in zip(stops, lonlat(r14_st), strict=True):
         name = f"N {ordinal(s)} St & {ordinal(a)} Ave"
-        feats.append(feature({**r14, "role": "station", "name": name},
-                             {"type": "Point", "coordinates": c}))
-    work = {"brt_line": brt_line, "r14_line": r14_line, "rents": rents,
-            "brt_km": shapely.LineString(brt_line).length / 1000.0,
-            "r14_km": shapely.LineString(r14_line).length / 1000.0}
+        feats.append(
+            feature({**r14, "role": "station", "name": name}, {"type": "Point", "coordinates": c})
+        )
+    work = {
+        "brt_line": brt_line,
+        "r14_line": r14_line,
+        "rents": rents,
+        "brt_km": shapely.LineString(brt_line).length / 1000.0,
+        "r14_km": shapely.LineString(r14_line).length / 1000.0,
+    }
     return {"type": "FeatureCollection", "features": feats}, work
 
 
@@ -688,12 +967,14 @@ def build_projects(lonlat, site_xy: np.ndarray) -> tuple[dict, dict]:
 # Summary figures
 # --------------------------------------------------------------------------------------------
 
+
 def dissimilarity(a: np.ndarray, b: np.ndarray) -> float:
     return 50.0 * float(np.abs(a / a.sum() - b / b.sum()).sum())
 
 
-def city_figures(est: pd.DataFrame, diag: dict, valid_inc: np.ndarray,
-                 valid_rent: np.ndarray) -> dict:
+def city_figures(
+    est: pd.DataFrame, diag: dict, valid_inc: np.ndarray, valid_rent: np.ndarray
+) -> dict:
     e = {k: est[k].to_numpy() for k in est.columns}
     pop = e["B03002_001"].sum()
     hh = e["B11001_001"].sum()
@@ -702,8 +983,17 @@ def city_figures(est: pd.DataFrame, diag: dict, valid_inc: np.ndarray,
     nonwhite = 1 - e["B03002_003"] / np.maximum(e["B03002_001"], 1)
     recap = (tract_pov >= 0.40) & (nonwhite > 0.50) & (e["B03002_001"] >= 50)
     age65 = sum(e[v] for v in AGE65_VARS)
-    dis = sum(e[v] for v in ("C18108_003", "C18108_004", "C18108_007", "C18108_008",
-                             "C18108_011", "C18108_012"))
+    dis = sum(
+        e[v]
+        for v in (
+            "C18108_003",
+            "C18108_004",
+            "C18108_007",
+            "C18108_008",
+            "C18108_011",
+            "C18108_012",
+        )
+    )
     burden = sum(e[v] for v in ("B25070_007", "B25070_008", "B25070_009", "B25070_010"))
     lep = sum(e[v] for v in ("C16002_004", "C16002_007", "C16002_010", "C16002_013"))
     black_sh = e["B03002_004"] / np.maximum(e["B03002_001"], 1)
@@ -715,17 +1005,21 @@ def city_figures(est: pd.DataFrame, diag: dict, valid_inc: np.ndarray,
         "pct_nh_white": 100 * e["B03002_003"].sum() / pop,
         "pct_hispanic": 100 * e["B03002_012"].sum() / pop,
         "pct_nh_asian": 100 * e["B03002_006"].sum() / pop,
-        "median_household_income": mixture_median(diag["mu"][valid_inc], diag["sigma_inc"],
-                                                  e["B11001_001"][valid_inc]),
+        "median_household_income": mixture_median(
+            diag["mu"][valid_inc], diag["sigma_inc"], e["B11001_001"][valid_inc]
+        ),
         "median_household_income_tract_weighted": weighted_median(
-            e["B19013_001"][valid_inc].astype(float), e["B11001_001"][valid_inc].astype(float)),
+            e["B19013_001"][valid_inc].astype(float), e["B11001_001"][valid_inc].astype(float)
+        ),
         "poverty_rate": 100 * pov.sum() / e["C17002_001"].sum(),
         "pct_renter": 100 * e["B25003_003"].sum() / hh,
         "pct_zero_vehicle": 100 * e["B08201_002"].sum() / hh,
-        "median_gross_rent": mixture_median(diag["log_rent"][valid_rent], diag["sigma_rent"],
-                                            e["B25003_003"][valid_rent]),
+        "median_gross_rent": mixture_median(
+            diag["log_rent"][valid_rent], diag["sigma_rent"], e["B25003_003"][valid_rent]
+        ),
         "median_gross_rent_tract_weighted": weighted_median(
-            e["B25064_001"][valid_rent].astype(float), e["B25003_003"][valid_rent].astype(float)),
+            e["B25064_001"][valid_rent].astype(float), e["B25003_003"][valid_rent].astype(float)
+        ),
         "pct_under_18": 100 * e["B09001_001"].sum() / pop,
         "pct_65_plus": 100 * age65.sum() / pop,
         "pct_disability": 100 * dis.sum() / e["C18108_001"].sum(),
@@ -773,10 +1067,14 @@ def figures_table(fig: dict) -> str:
 # Main
 # --------------------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "magnolia"),
-                    help="output folder (default: sample_projects/magnolia)")
+    ap.add_argument(
+        "--out",
+        default=str(Path(__file__).resolve().parent / "magnolia"),
+        help="output folder (default: sample_projects/magnolia)",
+    )
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -798,8 +1096,10 @@ def main(argv: list[str] | None = None) -> None:
     dist = np.hypot(rel[:, 0], rel[:, 1])
     ang = np.mod(90.0 - np.degrees(np.arctan2(rel[:, 1], rel[:, 0])), 360.0)  # clockwise from N
     order = np.lexsort((ang, np.floor(dist / 1_800.0)))  # numbered in rings out from downtown
+
     def nearest_tract(dx: float, dy: float) -> int:
         return int(np.argmin(np.hypot(rel[:, 0] - dx, rel[:, 1] - dy)))
+
     tiny = nearest_tract(5_600, 2_600)  # airport / industrial park, north-east of downtown
     campus = nearest_tract(400, -1_200)  # university and medical district, south of downtown
     assert tiny != campus
@@ -822,11 +1122,13 @@ def main(argv: list[str] | None = None) -> None:
     names = [tract_name(c) for c in codes]
 
     # ---- tracts.gpkg (sorted by GEOID)
-    geo_cells = shapely.transform(cells, lambda xy: np.column_stack(
-        to_geo.transform(xy[:, 0] + cx, xy[:, 1] + cy)))
+    geo_cells = shapely.transform(
+        cells, lambda xy: np.column_stack(to_geo.transform(xy[:, 0] + cx, xy[:, 1] + cy))
+    )
     geo_cells = shapely.set_precision(geo_cells, 1e-6)
-    tracts = gpd.GeoDataFrame({"GEOID": geoid, "NAME": names, "NEIGHBORHOOD": hoods},
-                              geometry=geo_cells, crs=OUT_CRS)
+    tracts = gpd.GeoDataFrame(
+        {"GEOID": geoid, "NAME": names, "NEIGHBORHOOD": hoods}, geometry=geo_cells, crs=OUT_CRS
+    )
     srt = np.argsort(geoid, kind="stable")
     tracts = tracts.iloc[srt].reset_index(drop=True)
     gpkg = out / "tracts.gpkg"
@@ -836,10 +1138,12 @@ def main(argv: list[str] | None = None) -> None:
     tracts.to_file(gpkg, layer="tracts", driver="GPKG", engine="pyogrio")
 
     # ---- acs_2019_2023.csv
-    table = pd.DataFrame({
-        "GEO_ID": ["1400000US" + g for g in geoid],
-        "NAME": [f"{nm}; Jefferson County; Alabama" for nm in names],
-    })
+    table = pd.DataFrame(
+        {
+            "GEO_ID": ["1400000US" + g for g in geoid],
+            "NAME": [f"{nm}; Jefferson County; Alabama" for nm in names],
+        }
+    )
     cols = {}
     for var in sorted(est_out.columns):
         cols[var + "E"] = est_out[var].to_numpy()
@@ -865,10 +1169,14 @@ def main(argv: list[str] | None = None) -> None:
     fig = city_figures(est, diag, valid_inc, valid_rent)
     fig["jobs"] = int(table["jobs"].sum())
     fig["site_tract"] = (str(geoid[site_tract]), hoods[site_tract])
-    special = {"tiny": str(geoid[tiny]), "tiny_pop": int(est.loc[tiny, "B03002_001"]),
-               "tiny_jobs": int(diag["jobs"][tiny]), "campus": str(geoid[campus]),
-               "few_renters": str(geoid[diag["few_renters"]]),
-               "recaps": sorted(str(g) for g in geoid[fig["recap_mask"]])}
+    special = {
+        "tiny": str(geoid[tiny]),
+        "tiny_pop": int(est.loc[tiny, "B03002_001"]),
+        "tiny_jobs": int(diag["jobs"][tiny]),
+        "campus": str(geoid[campus]),
+        "few_renters": str(geoid[diag["few_renters"]]),
+        "recaps": sorted(str(g) for g in geoid[fig["recap_mask"]]),
+    }
     write_readme(out, fig, special, work)
     verify(out, str(geoid[site_tract]))
     print_summary(out, fig)
@@ -888,6 +1196,7 @@ def first_recipe_variables() -> list[str] | None:
     if not preset.exists():
         return None
     import tomllib
+
     fields = tomllib.loads(preset.read_text(encoding="utf-8"))["fields"]
     return sorted({v for f in fields.values() if f.get("acs") for v in f["acs"][0]})
 
@@ -933,8 +1242,17 @@ def verify(out: Path, site_geoid: str) -> None:
     lep = sum(e[v] for v in ("C16002_004", "C16002_007", "C16002_010", "C16002_013"))
     assert (lep <= e["C16002_001"]).all()
     assert (e["B09001_001"] + sum(e[v] for v in AGE65_VARS) <= e["B03002_001"]).all()
-    dis = sum(e[v] for v in ("C18108_003", "C18108_004", "C18108_007", "C18108_008",
-                             "C18108_011", "C18108_012"))
+    dis = sum(
+        e[v]
+        for v in (
+            "C18108_003",
+            "C18108_004",
+            "C18108_007",
+            "C18108_008",
+            "C18108_011",
+            "C18108_012",
+        )
+    )
     assert (dis <= e["C18108_001"]).all() and (e["C18108_001"] <= e["B03002_001"]).all()
     assert (e["B25001_001"] >= e["B11001_001"]).all()
     assert (e["C17002_001"] <= e["B03002_001"]).all()
@@ -968,8 +1286,13 @@ def choose_site_tract(est: pd.DataFrame, cxy: np.ndarray, exclude: set[int]) -> 
     rel = cxy - np.array(DOWNTOWN)
     d = np.hypot(rel[:, 0], rel[:, 1])
     inc = est["B19013_001"].to_numpy().astype(float)
-    ok = ((d > 1_000) & (d < 3_000) & (rel[:, 1] < -800) & (np.abs(rel[:, 0]) < 1_500)
-          & ~np.isin(np.arange(N_TRACTS), list(exclude)))
+    ok = (
+        (d > 1_000)
+        & (d < 3_000)
+        & (rel[:, 1] < -800)
+        & (np.abs(rel[:, 0]) < 1_500)
+        & ~np.isin(np.arange(N_TRACTS), list(exclude))
+    )
     score = np.where(ok, np.abs(np.log(inc / 45_000.0)), np.inf)
     return int(np.argmin(score))
 
@@ -1005,8 +1328,12 @@ def project_document(fc: dict) -> dict:
         },
         "parameters": {
             "catchment_m": {"rail": 800, "brt": 800, "bus": 400, "housing": 800},
-            "title_vi": {"forms": ["absolute", "four_fifths"], "threshold_pp": 10,
-                         "threshold_relative": 0.2, "four_fifths_ratio": 0.8},
+            "title_vi": {
+                "forms": ["absolute", "four_fifths"],
+                "threshold_pp": 10,
+                "threshold_relative": 0.2,
+                "four_fifths_ratio": 0.8,
+            },
             "distribution_threshold_pp": 5,
             "comparison": {"kind": "all", "label": "Magnolia City"},
             "projected_crs": None,
@@ -1016,8 +1343,11 @@ def project_document(fc: dict) -> dict:
         },
         "projects": fc,
         "scenarios": [
-            {"id": "all", "name": "All three proposals",
-             "projects": ["southside-commons", "eastside-brt", "route-14"]},
+            {
+                "id": "all",
+                "name": "All three proposals",
+                "projects": ["southside-commons", "eastside-brt", "route-14"],
+            },
             {"id": "brt-only", "name": "BRT only", "projects": ["eastside-brt"]},
         ],
         # Written by generate_opportunities.py and generate_gtfs.py (run by main()).
@@ -1027,8 +1357,12 @@ def project_document(fc: dict) -> dict:
             "childcare": {"path": "childcare.geojson", "capacity_column": "capacity"},
             "clinics": {"path": "clinics.geojson", "capacity_column": "physicians"},
         },
-        "gtfs": {"baseline": "gtfs_baseline.zip", "proposed": "gtfs_proposed.zip",
-                 "date": "2026-11-25", "peak": ["07:00", "09:00"]},
+        "gtfs": {
+            "baseline": "gtfs_baseline.zip",
+            "proposed": "gtfs_proposed.zip",
+            "date": "2026-11-25",
+            "peak": ["07:00", "09:00"],
+        },
     }
 
 
@@ -1184,20 +1518,30 @@ def print_summary(out: Path, fig: dict) -> None:
     print("City-wide figures (approximate target -> achieved):")
     for label, key, fmt in FIGURE_ROWS:
         print(f"  {label:<32} {fmt.format(TARGETS[key]):>10}  ->  {fmt.format(fig[key]):>10}")
-    print(f"  {'(HH-weighted median of tract medians)':<32} {'':>10}      "
-          f"{fig['median_household_income_tract_weighted']:>10,.0f}")
-    print(f"  {'(renter-weighted median of tract rents)':<32} {'':>10}      "
-          f"{fig['median_gross_rent_tract_weighted']:>10,.0f}")
-    print(f"  Households {fig['households']:,}; "
-          f"rent-burdened renters {fig['pct_rent_burdened']:.1f}%; "
-          f"vacant units {fig['pct_vacant']:.1f}%; jobs {fig['jobs']:,}")
+    print(
+        f"  {'(HH-weighted median of tract medians)':<32} {'':>10}      "
+        f"{fig['median_household_income_tract_weighted']:>10,.0f}"
+    )
+    print(
+        f"  {'(renter-weighted median of tract rents)':<32} {'':>10}      "
+        f"{fig['median_gross_rent_tract_weighted']:>10,.0f}"
+    )
+    print(
+        f"  Households {fig['households']:,}; "
+        f"rent-burdened renters {fig['pct_rent_burdened']:.1f}%; "
+        f"vacant units {fig['pct_vacant']:.1f}%; jobs {fig['jobs']:,}"
+    )
     print(f"  Dissimilarity index, Black-White: {fig['dissimilarity_black_white']:.1f}")
-    print(f"  Majority-Black tracts {fig['majority_black_tracts']}, majority-White tracts "
-          f"{fig['majority_white_tracts']}; R/ECAP-like tracts (poverty >= 40%, > 50% non-white): "
-          f"{fig['recap_tracts']}")
+    print(
+        f"  Majority-Black tracts {fig['majority_black_tracts']}, majority-White tracts "
+        f"{fig['majority_white_tracts']}; R/ECAP-like tracts (poverty >= 40%, > 50% non-white): "
+        f"{fig['recap_tracts']}"
+    )
     print(f"  Southside Commons site tract: {fig['site_tract'][0]} ({fig['site_tract'][1]})")
-    print("Read-back checks passed (ids, geometry, integer counts, parts <= universes, jam values,"
-          " stations on alignments).")
+    print(
+        "Read-back checks passed (ids, geometry, integer counts, parts <= universes, jam values,"
+        " stations on alignments)."
+    )
 
 
 if __name__ == "__main__":

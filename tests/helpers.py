@@ -19,10 +19,38 @@ SAMPLE_PROJECT = REPO / "sample_projects" / "magnolia" / "sample.eqp.json"
 #   A B      C (0..1000, 1000..2000)  D (1000..2000, 1000..2000)
 ORIGIN = (500_000.0, 3_700_000.0)
 GRID_ROWS = {
-    "A": dict(x=0, y=0, total_population=1000, nh_white=200, below_200_poverty=600, median_household_income=20000),
-    "B": dict(x=1, y=0, total_population=1000, nh_white=400, below_200_poverty=400, median_household_income=40000),
-    "C": dict(x=0, y=1, total_population=1000, nh_white=800, below_200_poverty=200, median_household_income=60000),
-    "D": dict(x=1, y=1, total_population=1000, nh_white=900, below_200_poverty=100, median_household_income=80000),
+    "A": dict(
+        x=0,
+        y=0,
+        total_population=1000,
+        nh_white=200,
+        below_200_poverty=600,
+        median_household_income=20000,
+    ),
+    "B": dict(
+        x=1,
+        y=0,
+        total_population=1000,
+        nh_white=400,
+        below_200_poverty=400,
+        median_household_income=40000,
+    ),
+    "C": dict(
+        x=0,
+        y=1,
+        total_population=1000,
+        nh_white=800,
+        below_200_poverty=200,
+        median_household_income=60000,
+    ),
+    "D": dict(
+        x=1,
+        y=1,
+        total_population=1000,
+        nh_white=900,
+        below_200_poverty=100,
+        median_household_income=80000,
+    ),
 }
 
 
@@ -35,7 +63,12 @@ def grid_frame(rows: dict[str, dict] | None = None, crs: str = "EPSG:32616") -> 
         rec = {k: v for k, v in r.items() if k not in ("x", "y")}
         rec["GEOID"] = gid
         rec["poverty_universe"] = rec["total_population"]
-        rec["geometry"] = box(x0 + r["x"] * 1000, y0 + r["y"] * 1000, x0 + (r["x"] + 1) * 1000, y0 + (r["y"] + 1) * 1000)
+        rec["geometry"] = box(
+            x0 + r["x"] * 1000,
+            y0 + r["y"] * 1000,
+            x0 + (r["x"] + 1) * 1000,
+            y0 + (r["y"] + 1) * 1000,
+        )
         records.append(rec)
     frame = gpd.GeoDataFrame(records, crs="EPSG:32616")
     if crs != "EPSG:32616":

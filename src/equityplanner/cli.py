@@ -45,22 +45,50 @@ def _build_parser() -> argparse.ArgumentParser:
     a.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="write the Excel workbook")
     a.add_argument("--map-field", default=None, help="field or group shaded on the workbook's map")
     a.add_argument(
-        "--compare", nargs="*", metavar="ID",
+        "--compare",
+        nargs="*",
+        metavar="ID",
         help="add a Comparison sheet setting these projects or scenarios side by side "
         "(no ids: all of them; default: the scenarios, when there are two or more)",
     )
     quick = a.add_argument_group("without a project file")
-    quick.add_argument("--neighbourhoods", type=Path, metavar="FILE", help="polygons (GeoPackage, Shapefile or .zip, GeoJSON, FlatGeobuf)")
-    quick.add_argument("--table", type=Path, metavar="FILE", help="attribute table (CSV or XLSX) joined on GEOID")
-    quick.add_argument("--layer", help="layer name in a GeoPackage")
-    quick.add_argument("--id-column", help="id column of the neighbourhood file (default: GEOID or similar)")
-    quick.add_argument("--table-id-column", help="id column of the table")
-    quick.add_argument("--crs", metavar="EPSG", help="CRS of a neighbourhood file that has none, e.g. EPSG:4269")
-    quick.add_argument("--mapping", type=Path, metavar="FILE.json", help="JSON object mapping canonical fields to columns")
-    quick.add_argument("--projects", type=Path, metavar="FILE", help="proposed projects (GeoJSON or GeoPackage)")
-    quick.add_argument("--params", type=Path, metavar="FILE.json", help="parameters (as in a project file's 'parameters')")
     quick.add_argument(
-        "--catchment", action="append", default=[], metavar="KIND=METRES",
+        "--neighbourhoods",
+        type=Path,
+        metavar="FILE",
+        help="polygons (GeoPackage, Shapefile or .zip, GeoJSON, FlatGeobuf)",
+    )
+    quick.add_argument(
+        "--table", type=Path, metavar="FILE", help="attribute table (CSV or XLSX) joined on GEOID"
+    )
+    quick.add_argument("--layer", help="layer name in a GeoPackage")
+    quick.add_argument(
+        "--id-column", help="id column of the neighbourhood file (default: GEOID or similar)"
+    )
+    quick.add_argument("--table-id-column", help="id column of the table")
+    quick.add_argument(
+        "--crs", metavar="EPSG", help="CRS of a neighbourhood file that has none, e.g. EPSG:4269"
+    )
+    quick.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE.json",
+        help="JSON object mapping canonical fields to columns",
+    )
+    quick.add_argument(
+        "--projects", type=Path, metavar="FILE", help="proposed projects (GeoJSON or GeoPackage)"
+    )
+    quick.add_argument(
+        "--params",
+        type=Path,
+        metavar="FILE.json",
+        help="parameters (as in a project file's 'parameters')",
+    )
+    quick.add_argument(
+        "--catchment",
+        action="append",
+        default=[],
+        metavar="KIND=METRES",
         help="catchment radius, e.g. bus=400 or housing=800 (repeatable; kinds rail, brt, bus, housing)",
     )
     quick.add_argument("--threshold-pp", type=float, help="Title VI threshold in percentage points")
@@ -73,7 +101,9 @@ def _build_parser() -> argparse.ArgumentParser:
     o = sub.add_parser("open", help="start the desktop app")
     o.add_argument("project", nargs="?", type=Path)
     o.add_argument("--run", action="store_true", help="run the assessment after opening")
-    o.add_argument("--screenshot", type=Path, metavar="OUT.png", help="save a picture of the window and exit")
+    o.add_argument(
+        "--screenshot", type=Path, metavar="OUT.png", help="save a picture of the window and exit"
+    )
     return parser
 
 
@@ -81,7 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``equityplanner`` command."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = _build_parser()
-    if not args_list or (args_list[0] not in {"assess", "validate", "open", "-h", "--help", "--version"}):
+    if not args_list or (
+        args_list[0] not in {"assess", "validate", "open", "-h", "--help", "--version"}
+    ):
         args_list = ["open", *args_list]  # `equityplanner` or `equityplanner FILE` starts the app
     args = parser.parse_args(args_list)
     try:
@@ -145,7 +177,9 @@ def _assess(args: argparse.Namespace) -> int:
     progress = TextProgress(sys.stderr)
     if args.project is not None:
         if args.neighbourhoods or args.projects:
-            raise InputError("give either a project file or --neighbourhoods with --projects, not both")
+            raise InputError(
+                "give either a project file or --neighbourhoods with --projects, not both"
+            )
         document = load_project(args.project)
         assessment = assess(document, progress=progress)
     else:
@@ -157,23 +191,34 @@ def _assess(args: argparse.Namespace) -> int:
         mapping = _read_json_file(args.mapping, "mapping") if args.mapping else None
         params = _quick_parameters(args)
         nb = read_neighbourhoods(
-            args.neighbourhoods, table=args.table, layer=args.layer, id_column=args.id_column,
-            table_id_column=args.table_id_column, crs=args.crs, mapping=mapping,
+            args.neighbourhoods,
+            table=args.table,
+            layer=args.layer,
+            id_column=args.id_column,
+            table_id_column=args.table_id_column,
+            crs=args.crs,
+            mapping=mapping,
             progress=progress.subrange(0, 0.4),
         )
         projects = read_projects(args.projects)
         assessment = assess_projects(
-            nb, projects, parameters=params,
+            nb,
+            projects,
+            parameters=params,
             metadata=Metadata(title=args.title or f"Assessment of {args.projects.name}"),
             progress=progress.subrange(0.4, 1.0),
-            inputs=[InputFile("projects", str(args.projects.resolve()), sha256_file(args.projects))],
+            inputs=[
+                InputFile("projects", str(args.projects.resolve()), sha256_file(args.projects))
+            ],
         )
     for target in (args.json, args.xlsx):
         if target is not None:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise InputError(f"cannot create the folder ({exc.strerror})", path=target.parent) from exc
+                raise InputError(
+                    f"cannot create the folder ({exc.strerror})", path=target.parent
+                ) from exc
     if args.json:
         from equityplanner.report.json_output import write_json
 
@@ -199,7 +244,8 @@ def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
         print(f"\n== {unit.kind.capitalize()}: {unit.name}", file=out)
         for ind in unit.indicators:
             if ind.category in ("title_vi", "housing", "displacement") or ind.id in (
-                "served.population", "distribution.lowest_two_quintiles"
+                "served.population",
+                "distribution.lowest_two_quintiles",
             ):
                 print(f"  [{ind.rating_label}] {ind.finding}", file=out)
     if assessment.warnings:

@@ -16,8 +16,13 @@ from equityplanner.errors import MethodError
 
 INDICATORS = ["renters", "low_income", "rent_burdened", "minority", "limited_english"]
 REFERENCE = pd.Series(
-    {"renters": 0.45, "low_income": 0.30, "rent_burdened": 0.40, "minority": 0.42,
-     "limited_english": 0.05}
+    {
+        "renters": 0.45,
+        "low_income": 0.30,
+        "rent_burdened": 0.40,
+        "minority": 0.42,
+        "limited_english": 0.05,
+    }
 )
 SHARES = pd.DataFrame(
     {
@@ -86,11 +91,11 @@ def test_equal_to_reference_is_not_flagged() -> None:
 def test_missing_data_is_reported() -> None:
     with pytest.raises(MethodError, match="limited_english"):
         vulnerability_flags(SHARES.drop(columns="limited_english"), REFERENCE)
-    with pytest.raises(MethodError, match="comparison share.*minority"):
+    with pytest.raises(MethodError, match=r"comparison share.*minority"):
         vulnerability_flags(SHARES, REFERENCE.drop("minority"))
     with pytest.raises(MethodError, match="margins of error"):
         vulnerability_flags(SHARES, REFERENCE, conservative=True)
-    with pytest.raises(MethodError, match="no margins.*renters"):
+    with pytest.raises(MethodError, match=r"no margins.*renters"):
         vulnerability_flags(SHARES, REFERENCE, MOES.drop(columns="renters"), conservative=True)
 
 

@@ -61,17 +61,25 @@ def test_methods_example_table_and_ratings() -> None:
     table = quintile_table([1, 2, 3, 4, 5], [30, 25, 20, 15, 10], [12, 18, 20, 25, 25])
     assert list(table.index) == list(QUINTILES)
     assert list(table.columns) == [
-        "population", "population_share", "benefit", "benefit_share", "difference_pp"
+        "population",
+        "population_share",
+        "benefit",
+        "benefit_share",
+        "difference_pp",
     ]
-    np.testing.assert_allclose(table["difference_pp"], [-18.0, -7.0, 0.0, 10.0, 15.0],
-                               atol=1e-9)
+    np.testing.assert_allclose(table["difference_pp"], [-18.0, -7.0, 0.0, 10.0, 15.0], atol=1e-9)
     ratings = tag_rating(
-        table["population_share"].to_numpy(), table["benefit_share"].to_numpy(),
-        is_benefit=True, threshold_pp=5.0,
+        table["population_share"].to_numpy(),
+        table["benefit_share"].to_numpy(),
+        is_benefit=True,
+        threshold_pp=5.0,
     )
     assert list(ratings) == [
-        "slight_beneficial", "slight_beneficial", "moderate_beneficial",
-        "large_beneficial", "large_beneficial",
+        "slight_beneficial",
+        "slight_beneficial",
+        "moderate_beneficial",
+        "large_beneficial",
+        "large_beneficial",
     ]
 
 
@@ -98,10 +106,10 @@ def test_quintile_table_empty_quintile_and_zero_benefit() -> None:
 @pytest.mark.parametrize(
     ("pop", "ben", "is_benefit", "expected"),
     [
-        (0.20, 0.25, True, "moderate_beneficial"),   # +5 pp
-        (0.15, 0.20, True, "moderate_beneficial"),   # +5 pp computed as 5.000000000000002
+        (0.20, 0.25, True, "moderate_beneficial"),  # +5 pp
+        (0.15, 0.20, True, "moderate_beneficial"),  # +5 pp computed as 5.000000000000002
         (0.20, 0.2501, True, "large_beneficial"),
-        (0.20, 0.15, True, "moderate_beneficial"),   # -5 pp computed as -5.000000000000002
+        (0.20, 0.15, True, "moderate_beneficial"),  # -5 pp computed as -5.000000000000002
         (0.20, 0.1499, True, "slight_beneficial"),
         (0.20, 0.30, False, "large_adverse"),
         (0.20, 0.20, False, "moderate_adverse"),
@@ -155,7 +163,10 @@ def test_quintile_properties(units: list[tuple[float, float, float]]) -> None:
     if table["benefit"].sum() > 0:
         assert table["benefit_share"].sum() == pytest.approx(1.0)
         assert table["difference_pp"].sum() == pytest.approx(0.0, abs=1e-6)
-        ratings = tag_rating(table["population_share"].to_numpy(),
-                             table["benefit_share"].to_numpy(), is_benefit=True,
-                             threshold_pp=5.0)
+        ratings = tag_rating(
+            table["population_share"].to_numpy(),
+            table["benefit_share"].to_numpy(),
+            is_benefit=True,
+            threshold_pp=5.0,
+        )
         assert set(ratings) <= set(TAG_RATINGS)

@@ -66,14 +66,10 @@ def test_minority_concentration_group_test() -> None:
 
 def test_minority_concentration_total_and_majority_tests() -> None:
     r = minority_concentration({"hispanic": 0.30}, {"hispanic": 0.20}, 0.45, 0.25)
-    assert (r["group_excess"], r["minority_excess"], r["minority_majority"]) == (
-        False, True, False
-    )
+    assert (r["group_excess"], r["minority_excess"], r["minority_majority"]) == (False, True, False)
     assert r["is_concentrated"] is True
     r = minority_concentration({"hispanic": 0.30}, {"hispanic": 0.20}, 0.51, 0.45)
-    assert (r["group_excess"], r["minority_excess"], r["minority_majority"]) == (
-        False, False, True
-    )
+    assert (r["group_excess"], r["minority_excess"], r["minority_majority"]) == (False, False, True)
     r = minority_concentration(
         {"hispanic": 0.30}, {"hispanic": 0.20}, 0.51, 0.45, is_metropolitan=False
     )
@@ -92,11 +88,11 @@ def test_minority_concentration_missing_area_group() -> None:
 @pytest.mark.parametrize(
     ("rate", "area", "expected"),
     [
-        (0.40, 0.20, True),    # absolute 40 %
+        (0.40, 0.20, True),  # absolute 40 %
         (0.39, 0.20, False),
-        (0.30, 0.10, True),    # 3 x 10 % = 0.30000000000000004 still counts
+        (0.30, 0.10, True),  # 3 x 10 % = 0.30000000000000004 still counts
         (0.29, 0.10, False),
-        (0.0, 0.0, False),     # no poverty anywhere is not concentration
+        (0.0, 0.0, False),  # no poverty anywhere is not concentration
         (float("nan"), 0.1, False),
     ],
 )

@@ -71,8 +71,14 @@ def test_mismatched_lengths_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("d", "band"),
-    [(0.0, "low"), (39.99, "low"), (40.0, "moderate"), (54.99, "moderate"), (55.0, "high"),
-     (100.0, "high")],
+    [
+        (0.0, "low"),
+        (39.99, "low"),
+        (40.0, "moderate"),
+        (54.99, "moderate"),
+        (55.0, "high"),
+        (100.0, "high"),
+    ],
 )
 def test_dissimilarity_band_cut_points(d: float, band: str) -> None:
     assert dissimilarity_band(d) == band

@@ -86,14 +86,19 @@ def _write_feed(folder: Path, patterns: list[tuple[str, int, list[str], int]]) -
                 time = f"{6 + k:02d}:{5 * sequence:02d}:00"
                 times.append(f"{trip},{time},{time},{stop},{sequence + 1}")
     files = {
-        "agency.txt": ["agency_name,agency_url,agency_timezone",
-                       "Grid Transit,https://example.org,America/Chicago"],
+        "agency.txt": [
+            "agency_name,agency_url,agency_timezone",
+            "Grid Transit,https://example.org,America/Chicago",
+        ],
         "stops.txt": stops,
         "routes.txt": routes,
         "trips.txt": trips,
         "stop_times.txt": times,
-        "calendar.txt": ["service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,"
-                         "start_date,end_date", "ALL,1,1,1,1,1,1,1,20240101,20241231"],
+        "calendar.txt": [
+            "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,"
+            "start_date,end_date",
+            "ALL,1,1,1,1,1,1,1,20240101,20241231",
+        ],
     }
     for name, lines in files.items():
         (folder / name).write_text("\n".join(lines) + "\n")
@@ -108,16 +113,16 @@ def feeds(tmp_path: Path) -> tuple[GtfsFeed, GtfsFeed]:
 def _compare(base, proposed, crs: str = "EPSG:32616", **options) -> pd.DataFrame:
     grid = grid_frame(crs=crs)
     assert list(grid["GEOID"]) == ["A", "B", "C", "D"]
-    return compare_service(base, proposed, grid.geometry.to_numpy(), grid.crs, UTM, date=DAY,
-                           **options)
+    return compare_service(
+        base, proposed, grid.geometry.to_numpy(), grid.crs, UTM, date=DAY, **options
+    )
 
 
 def test_stop_trip_rates_on_the_three_stop_feed() -> None:
     # See tests/io/test_gtfs.py: peak departures S1 8, S2 9 + 2 = 11, S3 2 in 2 hours;
     # daily S1 16 (direction 0), S2 21 (both; Tuesday's late trip is not counted), S3 5.
     rates = stop_trip_rates(read_gtfs(FIXTURE), DAY)
-    assert list(rates.columns) == ["stop_id", "lon", "lat", "peak_trips_per_hour",
-                                   "daily_trips"]
+    assert list(rates.columns) == ["stop_id", "lon", "lat", "peak_trips_per_hour", "daily_trips"]
     assert rates["stop_id"].tolist() == ["S1", "S2", "S3"]
     assert rates["peak_trips_per_hour"].tolist() == [4.0, 5.5, 1.0]
     assert rates["daily_trips"].tolist() == [16, 21, 5]
@@ -147,8 +152,12 @@ def test_compare_service_on_the_grid(feeds) -> None:
     assert table["peak_trips_per_hour_before"].tolist() == pytest.approx([3.0, 2.0, 0.0, 1.0])
     assert table["peak_trips_per_hour_after"].tolist() == pytest.approx([3.0, 2.5, 1.0, 2.0])
     assert table["peak_trips_per_hour_change"].tolist() == pytest.approx([0.0, 0.5, 1.0, 1.0])
-    assert table["classification"].tolist() == ["reduction", "unchanged", "improvement",
-                                                "improvement"]
+    assert table["classification"].tolist() == [
+        "reduction",
+        "unchanged",
+        "improvement",
+        "improvement",
+    ]
     assert table.attrs["measure"] == "daily_trips"
     assert table.attrs["walk_m"] == 400.0
     assert table.attrs["base_sha256"] == feeds[0].sha256
@@ -157,18 +166,30 @@ def test_compare_service_on_the_grid(feeds) -> None:
 def test_classification_on_the_peak_measure(feeds) -> None:
     table = _compare(*feeds, measure="peak_trips_per_hour")
     assert table["peak_trips_per_hour_relative_change"].tolist()[:2] == pytest.approx([0.0, 0.25])
-    assert table["classification"].tolist() == ["unchanged", "improvement", "improvement",
-                                                "improvement"]
+    assert table["classification"].tolist() == [
+        "unchanged",
+        "improvement",
+        "improvement",
+        "improvement",
+    ]
 
 
 def test_threshold_is_the_agency_policy(feeds) -> None:
     # At 30% the -25% of A and the +25% peak change of B are no longer major changes.
     daily = _compare(*feeds, major_change_threshold=0.30)
-    assert daily["classification"].tolist() == ["unchanged", "unchanged", "improvement",
-                                                "improvement"]
+    assert daily["classification"].tolist() == [
+        "unchanged",
+        "unchanged",
+        "improvement",
+        "improvement",
+    ]
     # At 60% only the new service in C counts (D's +50% does not).
     assert _compare(*feeds, major_change_threshold=0.6)["classification"].tolist() == [
-        "unchanged", "unchanged", "improvement", "unchanged"]
+        "unchanged",
+        "unchanged",
+        "improvement",
+        "unchanged",
+    ]
 
 
 def test_layer_in_degrees_gives_the_same_answer(feeds) -> None:
@@ -188,9 +209,14 @@ def test_walking_distance(feeds) -> None:
     assert table["daily_trips_before"].tolist() == [24, 32, 32, 24]
     assert table["daily_trips_after"].tolist() == [22, 30, 34, 32]
     assert table["daily_trips_relative_change"].tolist() == pytest.approx(
-        [-1 / 12, -1 / 16, 1 / 16, 1 / 3])
-    assert table["classification"].tolist() == ["unchanged", "unchanged", "unchanged",
-                                                "improvement"]
+        [-1 / 12, -1 / 16, 1 / 16, 1 / 3]
+    )
+    assert table["classification"].tolist() == [
+        "unchanged",
+        "unchanged",
+        "unchanged",
+        "improvement",
+    ]
 
 
 def test_loss_of_all_service_is_a_reduction(tmp_path: Path, feeds) -> None:
@@ -203,8 +229,7 @@ def test_loss_of_all_service_is_a_reduction(tmp_path: Path, feeds) -> None:
     relative = table["daily_trips_relative_change"].tolist()
     assert relative[3] == -1.0
     assert np.isnan(relative[2])  # no service before or after
-    assert table["classification"].tolist() == ["reduction", "reduction", "unchanged",
-                                                "reduction"]
+    assert table["classification"].tolist() == ["reduction", "reduction", "unchanged", "reduction"]
 
 
 def test_missing_geometries_get_no_service(feeds) -> None:

@@ -17,8 +17,16 @@ from equityplanner.model.project import TitleViPolicy
 ALL_FORMS = TitleViPolicy(forms=("absolute", "relative", "four_fifths"))
 
 
-def _run(ga: float, ta: float, gr: float, tr: float, *, is_benefit: bool,
-         policy: TitleViPolicy = ALL_FORMS, **kw: float | None) -> TitleViOutcome:
+def _run(
+    ga: float,
+    ta: float,
+    gr: float,
+    tr: float,
+    *,
+    is_benefit: bool,
+    policy: TitleViPolicy = ALL_FORMS,
+    **kw: float | None,
+) -> TitleViOutcome:
     return title_vi_test(ga, ta, gr, tr, is_benefit=is_benefit, policy=policy, **kw)
 
 
@@ -60,8 +68,14 @@ def test_only_policy_forms_are_reported_and_decide() -> None:
     r = _run(5000, 10000, 420000, 1000000, is_benefit=False, policy=policy)
     assert r.flags == {"absolute": False}
     assert r.outcome == "no_finding"
-    r = _run(5000, 10000, 420000, 1000000, is_benefit=False,
-             policy=TitleViPolicy(forms=("absolute", "four_fifths")))
+    r = _run(
+        5000,
+        10000,
+        420000,
+        1000000,
+        is_benefit=False,
+        policy=TitleViPolicy(forms=("absolute", "four_fifths")),
+    )
     assert r.flags == {"absolute": False, "four_fifths": True}
     assert r.rate_ratio == pytest.approx((5000 / 420000) / (5000 / 580000))
     assert r.outcome == "finding"
@@ -69,11 +83,13 @@ def test_only_policy_forms_are_reported_and_decide() -> None:
 
 def test_threshold_is_exclusive_despite_rounding() -> None:
     # 0.52 - 0.42 = 0.10000000000000003 must not exceed a 10-point threshold
-    r = _run(5200, 10000, 420000, 1000000, is_benefit=False,
-             policy=TitleViPolicy(forms=("absolute",)))
+    r = _run(
+        5200, 10000, 420000, 1000000, is_benefit=False, policy=TitleViPolicy(forms=("absolute",))
+    )
     assert r.flags == {"absolute": False}
-    r = _run(5201, 10000, 420000, 1000000, is_benefit=False,
-             policy=TitleViPolicy(forms=("absolute",)))
+    r = _run(
+        5201, 10000, 420000, 1000000, is_benefit=False, policy=TitleViPolicy(forms=("absolute",))
+    )
     assert r.flags == {"absolute": True}
 
 
@@ -119,13 +135,27 @@ def test_four_fifths_burden_uses_inverse_ratio() -> None:
 
 
 def test_margins_make_a_finding_not_distinguishable() -> None:
-    r = _run(6200, 10000, 420000, 1000000, is_benefit=False,
-             moe_share_affected=0.05, moe_share_reference=0.01)
+    r = _run(
+        6200,
+        10000,
+        420000,
+        1000000,
+        is_benefit=False,
+        moe_share_affected=0.05,
+        moe_share_reference=0.01,
+    )
     assert r.moe_difference_pp == pytest.approx(100 * math.hypot(0.05, 0.01))
     assert r.is_distinguishable
     assert r.outcome == "finding"
-    r = _run(6200, 10000, 420000, 1000000, is_benefit=False,
-             moe_share_affected=0.12, moe_share_reference=0.01)
+    r = _run(
+        6200,
+        10000,
+        420000,
+        1000000,
+        is_benefit=False,
+        moe_share_affected=0.12,
+        moe_share_reference=0.01,
+    )
     assert not r.is_distinguishable
     assert r.is_finding
     assert r.outcome == "not_distinguishable"
@@ -185,8 +215,11 @@ def test_outcome_is_frozen_and_rating_keys_exist() -> None:
 
 
 @given(
-    st.integers(1, 10_000), st.integers(0, 10_000), st.integers(1, 100_000),
-    st.integers(0, 100_000), st.booleans(),
+    st.integers(1, 10_000),
+    st.integers(0, 10_000),
+    st.integers(1, 100_000),
+    st.integers(0, 100_000),
+    st.booleans(),
 )
 def test_properties(ta: int, ga_raw: int, extra_rest: int, gr_extra: int, benefit: bool) -> None:
     ga = min(ga_raw, ta)

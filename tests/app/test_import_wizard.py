@@ -23,8 +23,12 @@ GEOIDS = ["17031010100", "17031010201", "17031010202", "17031010300"]
 def _squares() -> list:
     # A 2 x 2 block of squares around Chicago, in degrees (NAD83).
     return [
-        box(-87.70 + 0.01 * (i % 2), 41.90 + 0.01 * (i // 2),
-            -87.69 + 0.01 * (i % 2), 41.91 + 0.01 * (i // 2))
+        box(
+            -87.70 + 0.01 * (i % 2),
+            41.90 + 0.01 * (i // 2),
+            -87.69 + 0.01 * (i % 2),
+            41.91 + 0.01 * (i // 2),
+        )
         for i in range(4)
     ]
 
@@ -141,10 +145,14 @@ def test_imports_acs_files_through_every_page(wizard: ImportWizard, gpkg: Path, 
 
     assert wizard.currentId() == ImportWizard.MAPPING_PAGE
     assert _mapping_row(wizard, "total_population") == (
-        "Detected: B03002_001E", "B03002_001M", "ACS variables"
+        "Detected: B03002_001E",
+        "B03002_001M",
+        "ACS variables",
     )
     assert _mapping_row(wizard, "below_poverty") == (
-        "Detected: C17002_002E + C17002_003E", "C17002_002M + C17002_003M", "ACS variables"
+        "Detected: C17002_002E + C17002_003E",
+        "C17002_002M + C17002_003M",
+        "ACS variables",
     )
     assert _mapping_row(wizard, "hispanic") == ("— not mapped —", "", "")
     label = wizard.mapping_page.mapping_table.item(0, 0)
@@ -167,7 +175,8 @@ def test_imports_acs_files_through_every_page(wizard: ImportWizard, gpkg: Path, 
     assert list(neighbourhoods.frame["id"]) == GEOIDS
     assert neighbourhoods.crs.to_epsg() == 4269
     assert neighbourhoods.mapping["below_poverty"].estimate_columns == (
-        "C17002_002E", "C17002_003E"
+        "C17002_002E",
+        "C17002_003E",
     )
     assert "below_poverty" in neighbourhoods.moe.columns
 

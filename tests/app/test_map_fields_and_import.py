@@ -10,10 +10,26 @@ from equityplanner.model.results import UnitResult
 
 
 def _unit() -> UnitResult:
-    access = pd.DataFrame({"id": ["B", "A"], "jobs_45min_before": [0.0, 10.0], "jobs_45min_after": [5.0, 40.0],
-                           "jobs_45min_change": [5.0, 30.0]})
-    return UnitResult("u", "U", "project", ("u",), True, [], pd.DataFrame({"id": []}), pd.DataFrame(), None,
-                      access=access)
+    access = pd.DataFrame(
+        {
+            "id": ["B", "A"],
+            "jobs_45min_before": [0.0, 10.0],
+            "jobs_45min_after": [5.0, 40.0],
+            "jobs_45min_change": [5.0, 30.0],
+        }
+    )
+    return UnitResult(
+        "u",
+        "U",
+        "project",
+        ("u",),
+        True,
+        [],
+        pd.DataFrame({"id": []}),
+        pd.DataFrame(),
+        None,
+        access=access,
+    )
 
 
 def test_access_change_is_a_map_field_found_from_its_indicator():

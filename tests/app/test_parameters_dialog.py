@@ -100,7 +100,11 @@ def test_edits_round_trip_through_the_project_file(qtbot):
         (lambda d: d.comparison_label_edit.setText(" "), "give it a name"),
     ],
     ids=[
-        "no-title-vi-form", "geographic-crs", "unknown-crs", "crs-in-feet", "no-prefix",
+        "no-title-vi-form",
+        "geographic-crs",
+        "unknown-crs",
+        "crs-in-feet",
+        "no-prefix",
         "no-label",
     ],
 )
@@ -152,9 +156,15 @@ def test_tooltips_explain_with_sources(qtbot):
     assert "76 FR 52046" in dialog.catchment_spins["rail"].toolTip()
     assert "Bates" in dialog.displacement_spin.toolTip()
     widgets = [
-        *dialog.catchment_spins.values(), *dialog.form_checks.values(),
-        dialog.threshold_relative_spin, dialog.comparison_combo, dialog.prefix_edit,
-        dialog.ids_edit, dialog.comparison_label_edit, dialog.crs_edit, dialog.ami_spin,
+        *dialog.catchment_spins.values(),
+        *dialog.form_checks.values(),
+        dialog.threshold_relative_spin,
+        dialog.comparison_combo,
+        dialog.prefix_edit,
+        dialog.ids_edit,
+        dialog.comparison_label_edit,
+        dialog.crs_edit,
+        dialog.ami_spin,
         dialog.reliability_combo,
     ]
     assert all(widget.toolTip() for widget in widgets)

@@ -83,7 +83,10 @@ def test_shows_the_housing_project(qtbot):
     assert form.name_edit.text() == "Magnolia Apartments"
     assert form.total_spin.value() == 100
     assert [form.band_spins[b].value() for b in ("ami_30", "ami_50", "ami_80", "market")] == [
-        10, 20, 20, 50
+        10,
+        20,
+        20,
+        50,
     ]
     assert form.rent_edits["ami_30"].text() == "650"
     assert form.rent_edits["market"].text() == ""

@@ -17,7 +17,10 @@ from equityplanner.model.fields import group_specs
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "equityplanner", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
     )
 
 
@@ -34,46 +37,88 @@ def test_json_contract_of_the_sample(sample_output: dict):
     assert data["format"] == "equityplanner-assessment" and data["schema_version"] == 1
     assert data["software"]["version"]
     assert data["metadata"]["title"].startswith("Magnolia City")
-    assert data["parameters"]["catchment_m"] == {"rail": 800.0, "brt": 800.0, "bus": 400.0, "housing": 800.0}
+    assert data["parameters"]["catchment_m"] == {
+        "rail": 800.0,
+        "brt": 800.0,
+        "bus": 400.0,
+        "housing": 800.0,
+    }
     # Every input file is listed with its real SHA-256.
     roles = {i["role"] for i in data["inputs"]}
     assert {"project", "neighbourhoods", "attributes"} <= roles
     for item in data["inputs"]:
         assert hashlib.sha256(Path(item["path"]).read_bytes()).hexdigest() == item["sha256"]
     units = {u["id"]: u for u in data["results"]}
-    assert set(units) == {"southside-commons", "eastside-brt", "route-14", "all", "brt-only", "gtfs-service-change"}
+    assert set(units) == {
+        "southside-commons",
+        "eastside-brt",
+        "route-14",
+        "all",
+        "brt-only",
+        "gtfs-service-change",
+    }
     assert {"jobs", "school", "clinic", "gtfs_baseline", "gtfs_proposed"} <= roles
     for unit in data["results"]:
         for ind in unit["indicators"]:
             assert set(ind) >= {
-                "id", "name", "value", "comparison", "difference", "unit", "rating",
-                "rating_label", "finding", "method", "reference", "reliability",
+                "id",
+                "name",
+                "value",
+                "comparison",
+                "difference",
+                "unit",
+                "rating",
+                "rating_label",
+                "finding",
+                "method",
+                "reference",
+                "reliability",
             }
             assert ind["finding"] and "nan" not in ind["finding"].lower()
-        assert unit["neighbourhoods"] and {"id", "share_in_catchment"} <= set(unit["neighbourhoods"][0])
+        assert unit["neighbourhoods"] and {"id", "share_in_catchment"} <= set(
+            unit["neighbourhoods"][0]
+        )
     brt = units["eastside-brt"]
     assert len(brt["quintiles"]) == 5
     assert sum(q["population_share"] for q in brt["quintiles"]) == pytest.approx(1.0)
     assert sum(q["benefit_share"] for q in brt["quintiles"]) == pytest.approx(1.0)
     ids = {i["id"] for i in brt["indicators"]}
     assert {f"served.{g}" for g in group_specs()} <= ids
-    assert {"title_vi.disparate_impact", "title_vi.disproportionate_burden", "displacement.vulnerable_population"} <= ids
+    assert {
+        "title_vi.disparate_impact",
+        "title_vi.disproportionate_burden",
+        "displacement.vulnerable_population",
+    } <= ids
     cut = units["route-14"]
     assert cut["effect"] == "burden"
     # Access to opportunity: before/after per neighbourhood and indicators by group.
     assert data["travel_model"].startswith("straight-line walking")
-    assert {"access.jobs_45min", "access.jobs_45min.minority", "access.clinics_2sfca",
-            "title_vi.access.jobs_45min.disparate_impact"} <= ids
-    assert len(brt["access"]) == 180 and {"jobs_45min_before", "jobs_45min_after"} <= set(brt["access"][0])
+    assert {
+        "access.jobs_45min",
+        "access.jobs_45min.minority",
+        "access.clinics_2sfca",
+        "title_vi.access.jobs_45min.disparate_impact",
+    } <= ids
+    assert len(brt["access"]) == 180 and {"jobs_45min_before", "jobs_45min_after"} <= set(
+        brt["access"][0]
+    )
     jobs = next(i for i in brt["indicators"] if i["id"] == "access.jobs_45min")
     assert jobs["rating"] == "improves" and jobs["value"] > jobs["comparison"]
-    assert next(i for i in cut["indicators"] if i["id"] == "access.jobs_45min")["rating"] == "worsens"
+    assert (
+        next(i for i in cut["indicators"] if i["id"] == "access.jobs_45min")["rating"] == "worsens"
+    )
     # The GTFS comparison tests the people whose service is cut as a burden.
     service = units["gtfs-service-change"]
     assert service["effect"] == "mixed"
-    assert {"title_vi.disparate_impact", "title_vi.disparate_impact.burdens"} <= {i["id"] for i in service["indicators"]}
+    assert {"title_vi.disparate_impact", "title_vi.disparate_impact.burdens"} <= {
+        i["id"] for i in service["indicators"]
+    }
     housing = {i["id"] for i in units["southside-commons"]["indicators"]}
-    assert {"housing.net_affordable_units", "housing.recap", "housing.minority_concentration"} <= housing
+    assert {
+        "housing.net_affordable_units",
+        "housing.recap",
+        "housing.minority_concentration",
+    } <= housing
     assert data["study_area"]["indicators"][0]["id"].startswith("segregation.dissimilarity")
 
 
@@ -93,8 +138,19 @@ def test_quick_mode_without_a_project_file(tmp_path: Path):
     projects = SAMPLE_PROJECT.parent / "proposals.geojson"
     out = tmp_path / "quick.json"
     proc = run_cli(
-        "assess", "--neighbourhoods", str(shapes), "--table", str(table), "--table-id-column", "GEO_ID",
-        "--projects", str(projects), "--catchment", "bus=300", "--json", str(out),
+        "assess",
+        "--neighbourhoods",
+        str(shapes),
+        "--table",
+        str(table),
+        "--table-id-column",
+        "GEO_ID",
+        "--projects",
+        str(projects),
+        "--catchment",
+        "bus=300",
+        "--json",
+        str(out),
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -107,18 +163,42 @@ def test_quick_mode_without_a_project_file(tmp_path: Path):
 def test_quick_mode_needs_a_crs_for_a_file_without_one(tmp_path: Path):
     # GeoJSON written by hand with projected coordinates and no CRS member.
     features = [
-        {"type": "Feature", "geometry": geom.__geo_interface__, "properties": {"GEOID": gid, "total_population": 10, "nh_white": 5}}
+        {
+            "type": "Feature",
+            "geometry": geom.__geo_interface__,
+            "properties": {"GEOID": gid, "total_population": 10, "nh_white": 5},
+        }
         for gid, geom in zip(grid_frame()["GEOID"], grid_frame().geometry, strict=True)
     ]
     path = tmp_path / "nocrs.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
     projects = SAMPLE_PROJECT.parent / "proposals.geojson"
-    proc = run_cli("assess", "--neighbourhoods", str(path), "--projects", str(projects), "--json", str(tmp_path / "o.json"))
+    proc = run_cli(
+        "assess",
+        "--neighbourhoods",
+        str(path),
+        "--projects",
+        str(projects),
+        "--json",
+        str(tmp_path / "o.json"),
+    )
     assert proc.returncode == 2, proc.stderr
     assert "not longitude/latitude" in proc.stderr
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     # Naming the real CRS fixes it.
-    named = run_cli("assess", "--neighbourhoods", str(path), "--crs", "EPSG:32616", "--projects", str(projects), "--catchment", "bus=100")
+    named = run_cli(
+        "assess",
+        "--neighbourhoods",
+        str(path),
+        "--crs",
+        "EPSG:32616",
+        "--projects",
+        str(projects),
+        "--catchment",
+        "bus=100",
+    )
     assert "not longitude/latitude" not in named.stderr
 
 
@@ -143,16 +223,30 @@ def test_input_errors_exit_2_with_one_line(args, fragment, tmp_path: Path):
 def test_project_outside_the_study_area_is_exit_2(tmp_path: Path):
     far = {
         "type": "FeatureCollection",
-        "features": [{
-            "type": "Feature", "geometry": {"type": "Point", "coordinates": [-122.4, 37.8]},
-            "properties": {"project_id": "sf", "project_name": "Elsewhere", "kind": "transit", "role": "station", "mode": "bus"},
-        }],
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [-122.4, 37.8]},
+                "properties": {
+                    "project_id": "sf",
+                    "project_name": "Elsewhere",
+                    "kind": "transit",
+                    "role": "station",
+                    "mode": "bus",
+                },
+            }
+        ],
     }
     path = tmp_path / "far.geojson"
     path.write_text(json.dumps(far), encoding="utf-8")
     proc = run_cli(
-        "assess", "--neighbourhoods", str(SAMPLE_PROJECT.parent / "tracts.gpkg"),
-        "--table", str(SAMPLE_PROJECT.parent / "acs_2019_2023.csv"), "--projects", str(path),
+        "assess",
+        "--neighbourhoods",
+        str(SAMPLE_PROJECT.parent / "tracts.gpkg"),
+        "--table",
+        str(SAMPLE_PROJECT.parent / "acs_2019_2023.csv"),
+        "--projects",
+        str(path),
     )
     assert proc.returncode == 2, proc.stderr
     assert "project 'Elsewhere': lies outside the study area" in proc.stderr
@@ -186,7 +280,9 @@ def test_xlsx_from_the_command_line_compares_the_scenarios(tmp_path: Path):
     assert book.sheetnames[:2] == ["Summary", "Comparison"]
     text = " ".join(str(c.value) for row in book["Comparison"].iter_rows() for c in row if c.value)
     assert "All three proposals" in text and "BRT only" in text
-    bad = run_cli("assess", str(SAMPLE_PROJECT), "--xlsx", str(tmp_path / "x.xlsx"), "--compare", "nope")
+    bad = run_cli(
+        "assess", str(SAMPLE_PROJECT), "--xlsx", str(tmp_path / "x.xlsx"), "--compare", "nope"
+    )
     assert bad.returncode == 2 and "no project or scenario 'nope'" in bad.stderr
     assert not (tmp_path / "x.xlsx").exists()
 
@@ -194,10 +290,18 @@ def test_xlsx_from_the_command_line_compares_the_scenarios(tmp_path: Path):
 def test_open_without_a_display_says_so(tmp_path: Path):
     import os
 
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
     proc = subprocess.run(
         [sys.executable, "-m", "equityplanner", "open", str(SAMPLE_PROJECT)],
-        capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
     )
     if sys.platform in ("win32", "darwin"):
         pytest.skip("always has a display")

@@ -26,11 +26,26 @@ from equityplanner.model.project import Mode, ServiceChange, Station, TransitPro
 def result(write_grid, tmp_path):
     jobs_lon, jobs_lat = grid_lonlat(8500, 500)
     jobs = tmp_path / "jobs.geojson"
-    jobs.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [jobs_lon, jobs_lat]},
-         "properties": {"jobs": 1000}}]}), encoding="utf-8")
+    jobs.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [jobs_lon, jobs_lat]},
+                        "properties": {"jobs": 1000},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     line = TransitProject(
-        "rail", "Rail", Mode.RAIL, ServiceChange.NEW,
+        "rail",
+        "Rail",
+        Mode.RAIL,
+        ServiceChange.NEW,
         (Station("A", Point(*grid_lonlat(500, 500))), Station("Jobs", Point(jobs_lon, jobs_lat))),
         peak_headway_min=10.0,
     )

@@ -85,7 +85,12 @@ def test_income_quintiles_and_tag_ratings(write_grid):
     # Incomes 20k, 40k, 60k, 80k with equal populations: midpoints 12.5%, 37.5%, 62.5%,
     # 87.5% of the population fall in quintiles 1, 2, 4 and 5; Q3 holds nobody.
     assessment = assess_projects(_layer(write_grid), [_stop_project([(500, 500)])])
-    assert assessment.baseline.set_index("id")["quintile"].to_dict() == {"A": 1, "B": 2, "C": 4, "D": 5}
+    assert assessment.baseline.set_index("id")["quintile"].to_dict() == {
+        "A": 1,
+        "B": 2,
+        "C": 4,
+        "D": 5,
+    }
     q = assessment.result("route").quintiles
     assert q["population_share"].tolist() == pytest.approx([0.25, 0.25, 0.0, 0.25, 0.25])
     assert q["benefit_share"].tolist() == pytest.approx([1.0, 0.0, 0.0, 0.0, 0.0])
@@ -99,7 +104,11 @@ def test_overlapping_buffers_count_once(write_grid):
     two = assess_projects(nb, [_stop_project([(500, 500), (510, 500)])]).result("route")
     share_two = two.neighbourhoods.set_index("id").loc["A", "share_in_catchment"]
     # Two circles 10 m apart cover a little more than one, far less than twice.
-    assert one.neighbourhoods.loc[0, "share_in_catchment"] < share_two < 1.05 * one.neighbourhoods.loc[0, "share_in_catchment"]
+    assert (
+        one.neighbourhoods.loc[0, "share_in_catchment"]
+        < share_two
+        < 1.05 * one.neighbourhoods.loc[0, "share_in_catchment"]
+    )
 
 
 def test_wholly_inside_neighbourhood_contributes_all_of_itself(write_grid):
@@ -130,7 +139,9 @@ def test_area_interpolation_toy_of_methods_section_5():
 def test_results_do_not_depend_on_the_source_crs(write_grid, crs):
     project = _stop_project([(900, 700), (1200, 1300)])
     reference = assess_projects(_layer(write_grid), [project]).result("route")
-    other = assess_projects(_layer(write_grid, crs=crs, name=f"grid_{crs[5:]}.gpkg"), [project]).result("route")
+    other = assess_projects(
+        _layer(write_grid, crs=crs, name=f"grid_{crs[5:]}.gpkg"), [project]
+    ).result("route")
     for ind in reference.indicators:
         if isinstance(ind.value, float):
             assert other.indicator(ind.id).value == pytest.approx(ind.value, rel=1e-3), ind.id
@@ -145,12 +156,16 @@ def test_scenario_unions_benefits_and_reports_burdens_separately(write_grid):
     assert result.is_benefit is None
     assert result.indicator("served.minority").value == pytest.approx(0.1)  # D only
     assert result.indicator("served.minority.burdens").value == pytest.approx(0.8)  # A only
-    assert result.indicator("title_vi.disparate_impact").rating == "disparate_impact"  # benefit goes to white D
+    assert (
+        result.indicator("title_vi.disparate_impact").rating == "disparate_impact"
+    )  # benefit goes to white D
     assert result.indicator("title_vi.disparate_impact.burdens").rating == "disparate_impact"
 
 
 def test_project_outside_the_study_area_is_an_input_error(write_grid):
-    far = TransitProject("far", "Far line", Mode.BUS, ServiceChange.NEW, (Station("X", Point(-80.0, 40.0)),))
+    far = TransitProject(
+        "far", "Far line", Mode.BUS, ServiceChange.NEW, (Station("X", Point(-80.0, 40.0)),)
+    )
     with pytest.raises(InputError, match="outside the study area"):
         assess_projects(_layer(write_grid), [far])
 
@@ -168,9 +183,14 @@ def test_catchment_with_nobody_in_it_says_so(write_grid):
 def test_housing_site_indicators(write_grid):
     site = Point(*grid_lonlat(500, 500))
     project = HousingProject(
-        id="h", name="Homes", site=site, total_units=100,
+        id="h",
+        name="Homes",
+        site=site,
+        total_units=100,
         units_by_band={"ami_30": 10, "ami_50": 20, "ami_80": 20, "market": 50},
-        proposed_rents_usd={"market": 1500.0}, units_demolished=30, affordable_units_demolished=60 - 40,
+        proposed_rents_usd={"market": 1500.0},
+        units_demolished=30,
+        affordable_units_demolished=60 - 40,
     )
     result = assess_projects(_layer(write_grid), [project]).result("h")
     net = result.indicator("housing.net_affordable_units")
@@ -199,11 +219,15 @@ def test_row_order_does_not_change_results_and_totals_are_conserved(tmp_path_fac
     base = assess_projects(read_neighbourhoods(path), [project]).result("route")
     table = base.neighbourhoods
     # Conservation: apportioned counts add up to the served total, and never exceed the sources.
-    assert table["total_population_in_catchment"].sum() == pytest.approx(base.indicator("served.population").value)
+    assert table["total_population_in_catchment"].sum() == pytest.approx(
+        base.indicator("served.population").value
+    )
     assert (table["total_population_in_catchment"] <= table["total_population"] + 1e-9).all()
     sorted_path = folder / "sorted.gpkg"
     grid_frame(GRID_ROWS).to_file(sorted_path, engine="pyogrio")
     other = assess_projects(read_neighbourhoods(sorted_path), [project]).result("route")
     for ind in base.indicators:
         if isinstance(ind.value, float):
-            assert other.indicator(ind.id).value == pytest.approx(ind.value, rel=1e-9, abs=1e-12), ind.id
+            assert other.indicator(ind.id).value == pytest.approx(ind.value, rel=1e-9, abs=1e-12), (
+                ind.id
+            )

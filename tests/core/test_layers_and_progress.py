@@ -69,11 +69,11 @@ def test_every_package_is_listed_for_the_wheel():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    listed = set(
+        tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
     src = root / "src"
-    found = {
-        ".".join(p.parent.relative_to(src).parts) for p in src.rglob("__init__.py")
-    }
+    found = {".".join(p.parent.relative_to(src).parts) for p in src.rglob("__init__.py")}
     assert found <= listed, f"add to pyproject.toml packages: {sorted(found - listed)}"
 
 

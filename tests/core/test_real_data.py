@@ -19,9 +19,15 @@ from equityplanner.model.project import Mode, Parameters, ServiceChange, Station
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "geoda-tracts"
 SACRAMENTO = DATA / "sacramento1.gpkg"
 MAPPING = {
-    "total_population": "TOT_POP", "nh_white": "WHITE", "nh_black": "BLACK", "hispanic": "HISP",
-    "nh_asian": "ASIAN", "median_household_income": "HH_INC", "poverty_universe": "POV_POP",
-    "below_poverty": "POV_TOT", "age_65_plus": "POP_65",
+    "total_population": "TOT_POP",
+    "nh_white": "WHITE",
+    "nh_black": "BLACK",
+    "hispanic": "HISP",
+    "nh_asian": "ASIAN",
+    "median_household_income": "HH_INC",
+    "poverty_universe": "POV_POP",
+    "below_poverty": "POV_TOT",
+    "age_65_plus": "POP_65",
 }
 
 pytestmark = pytest.mark.skipif(not SACRAMENTO.exists(), reason=f"real data not present at {DATA}")
@@ -32,7 +38,9 @@ def test_sacramento_totals_are_conserved_on_real_polygons():
     # One rail station with a catchment covering the whole MSA: every tract wholly inside.
     x0, y0, x1, y1 = nb.frame.to_crs(4326).total_bounds
     station = Station("Centre", Point((x0 + x1) / 2, (y0 + y1) / 2))
-    params = Parameters(catchment_m={"rail": 300_000.0, "brt": 800.0, "bus": 400.0, "housing": 800.0})
+    params = Parameters(
+        catchment_m={"rail": 300_000.0, "brt": 800.0, "bus": 400.0, "housing": 800.0}
+    )
     line = TransitProject("r", "Everywhere", Mode.RAIL, ServiceChange.NEW, (station,))
     unit = assess_projects(nb, [line], parameters=params).result("r")
     # 1,796,857 is the published 2000 Census population of the Sacramento MSA.

@@ -60,8 +60,18 @@ def test_acs_recipe_beats_plain_name():
 
 
 def test_user_mapping_string_list_dict_and_null():
-    columns = ["GEOID", "p1", "p2", "p1_moe", "p2_moe", "white", "w_err", "hh", "B25003_003E",
-               "B25003_003M"]
+    columns = [
+        "GEOID",
+        "p1",
+        "p2",
+        "p1_moe",
+        "p2_moe",
+        "white",
+        "w_err",
+        "hh",
+        "B25003_003E",
+        "B25003_003M",
+    ]
     detected = detect_mapping(columns)
     assert "households" in detected
     mapped = apply_user_mapping(
@@ -94,8 +104,9 @@ def test_user_mapping_unknown_field_lists_near_matches():
 
 def test_user_mapping_unknown_column_lists_near_matches():
     with pytest.raises(InputError) as info:
-        apply_user_mapping(["GEOID", "pop_total"], {}, {"total_population": "pop_totl"},
-                           path="t.csv")
+        apply_user_mapping(
+            ["GEOID", "pop_total"], {}, {"total_population": "pop_totl"}, path="t.csv"
+        )
     message = str(info.value)
     assert "there is no column 'pop_totl'" in message and "'pop_total'" in message
     assert "total_population" in message

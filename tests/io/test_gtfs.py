@@ -115,8 +115,15 @@ def _zip(folder: Path, target: Path, prefix: str = "") -> Path:
 def test_reads_the_folder_into_typed_frames(feed: GtfsFeed) -> None:
     assert feed.warnings == ()
     assert feed.files == (
-        "agency.txt", "calendar.txt", "calendar_dates.txt", "frequencies.txt", "routes.txt",
-        "shapes.txt", "stop_times.txt", "stops.txt", "trips.txt",
+        "agency.txt",
+        "calendar.txt",
+        "calendar_dates.txt",
+        "frequencies.txt",
+        "routes.txt",
+        "shapes.txt",
+        "stop_times.txt",
+        "stops.txt",
+        "trips.txt",
     )
     assert feed.path == FIXTURE
     assert len(feed.sha256) == 64
@@ -202,7 +209,12 @@ def test_active_service_ids(feed: GtfsFeed, date, expected) -> None:
 def test_trip_departures_counts(feed: GtfsFeed, date, own, carried) -> None:
     departures = trip_departures(feed, date)
     assert list(departures.columns) == [
-        "trip_id", "route_id", "stop_id", "stop_sequence", "departure_s", "direction_id",
+        "trip_id",
+        "route_id",
+        "stop_id",
+        "stop_sequence",
+        "departure_s",
+        "direction_id",
         "previous_day",
     ]
     assert (~departures["previous_day"]).sum() == own
@@ -226,9 +238,21 @@ def test_previous_day_trip_is_shifted_by_a_day(feed: GtfsFeed) -> None:
 def test_frequencies_are_expanded(feed: GtfsFeed) -> None:
     departures = trip_departures(feed, WEDNESDAY)
     expanded = departures[departures["trip_id"].str.startswith("d0_freq")]
-    starts = [f"{h:02d}:{m:02d}:00" for h, m in
-              [(7, 0), (7, 15), (7, 30), (7, 45), (8, 0), (8, 15), (8, 30), (8, 45),
-               (15, 0), (15, 30)]]
+    starts = [
+        f"{h:02d}:{m:02d}:00"
+        for h, m in [
+            (7, 0),
+            (7, 15),
+            (7, 30),
+            (7, 45),
+            (8, 0),
+            (8, 15),
+            (8, 30),
+            (8, 45),
+            (15, 0),
+            (15, 30),
+        ]
+    ]
     assert sorted(expanded["trip_id"].unique()) == sorted(f"d0_freq@{s}" for s in starts)
     at_s2 = expanded[expanded["stop_id"] == "S2"].sort_values("departure_s")
     # The pattern puts S2 10 minutes after the start: 07:10, 07:25, ... 08:55, 15:10, 15:40.
@@ -290,8 +314,9 @@ def test_transit_project_from_routes(feed: GtfsFeed) -> None:
     assert [s.name for s in project.stations] == ["First Street", "Second Street", "Third Street"]
     assert project.stations[2].geometry.equals(shapely.Point(-86.98, 33.45))
     # The longest trips tie at 3 stops; the first in trips.txt, d0_0600, uses shape SH0.
-    assert project.alignment.equals(shapely.LineString(
-        [(-87.0, 33.44), (-86.99, 33.44), (-86.99, 33.445), (-86.98, 33.45)]))
+    assert project.alignment.equals(
+        shapely.LineString([(-87.0, 33.44), (-86.99, 33.44), (-86.99, 33.445), (-86.98, 33.45)])
+    )
     assert project.peak_headway_min == pytest.approx(120 / 9)
     assert project.span_hours == pytest.approx(17 + 50 / 60)
     assert project.baseline_peak_headway_min is None
@@ -306,8 +331,14 @@ def test_project_alignment_without_shapes_mode_and_baseline(copy: Path, feed: Gt
     assert any("shape_id(s) 'SH0', 'SH1' are not in shapes.txt" in w for w in baseline.warnings)
     assert route_service(baseline, "R1", WEDNESDAY)["daily_trips"] == 12  # 7 + 5
     project = transit_project_from_routes(
-        feed, "R1", date=WEDNESDAY, project_id="r1", name="Line 1 upgrade",
-        change="improvement", mode="brt", baseline=baseline,
+        feed,
+        "R1",
+        date=WEDNESDAY,
+        project_id="r1",
+        name="Line 1 upgrade",
+        change="improvement",
+        mode="brt",
+        baseline=baseline,
     )
     assert project.name == "Line 1 upgrade"
     assert project.mode is Mode.BRT
@@ -317,19 +348,31 @@ def test_project_alignment_without_shapes_mode_and_baseline(copy: Path, feed: Gt
     without_shapes = transit_project_from_routes(baseline, "R1", date=WEDNESDAY, project_id="b")
     # The alignment then runs through the stops of the longest trip.
     assert without_shapes.alignment.equals(
-        shapely.LineString([(-87.0, 33.44), (-86.99, 33.44), (-86.98, 33.45)]))
+        shapely.LineString([(-87.0, 33.44), (-86.99, 33.44), (-86.98, 33.45)])
+    )
 
 
 def test_project_stations_use_parent_stations(copy: Path) -> None:
-    _edit(copy, "stops.txt", lambda lines: [
-        *[line.replace("S2,Second Street,33.440000,-86.990000,0,",
-                       "S2,Second Street platform 1,33.440000,-86.990000,0,P2")
-          for line in lines],
-        "P2,Second Street Station,33.440100,-86.990100,1,",
-    ])
+    _edit(
+        copy,
+        "stops.txt",
+        lambda lines: [
+            *[
+                line.replace(
+                    "S2,Second Street,33.440000,-86.990000,0,",
+                    "S2,Second Street platform 1,33.440000,-86.990000,0,P2",
+                )
+                for line in lines
+            ],
+            "P2,Second Street Station,33.440100,-86.990100,1,",
+        ],
+    )
     project = transit_project_from_routes(read_gtfs(copy), "R1", date=WEDNESDAY, project_id="r")
     assert [s.name for s in project.stations] == [
-        "First Street", "Second Street Station", "Third Street"]
+        "First Street",
+        "Second Street Station",
+        "Third Street",
+    ]
     assert project.stations[1].geometry.equals(shapely.Point(-86.9901, 33.4401))
 
 
@@ -342,8 +385,10 @@ def test_project_mode_from_route_type(copy: Path) -> None:
     with pytest.raises(InputError, match=r"route_type\(s\) 4 .* give no single mode") as info:
         transit_project_from_routes(ferry, "R1", date=WEDNESDAY, project_id="r")
     assert "mode='rail', 'brt' or 'bus'" in str(info.value)
-    assert transit_project_from_routes(
-        ferry, "R1", date=WEDNESDAY, project_id="r", mode=Mode.BUS).mode is Mode.BUS
+    assert (
+        transit_project_from_routes(ferry, "R1", date=WEDNESDAY, project_id="r", mode=Mode.BUS).mode
+        is Mode.BUS
+    )
 
 
 def test_project_needs_service_on_the_date(feed: GtfsFeed) -> None:
@@ -371,8 +416,11 @@ def test_every_required_file_is_named_when_missing(copy: Path, name: str) -> Non
 
 
 def test_missing_column(copy: Path) -> None:
-    _edit(copy, "stops.txt", lambda lines: [",".join(line.split(",")[:3] + line.split(",")[4:])
-                                          for line in lines])  # drop stop_lon
+    _edit(
+        copy,
+        "stops.txt",
+        lambda lines: [",".join(line.split(",")[:3] + line.split(",")[4:]) for line in lines],
+    )  # drop stop_lon
     with pytest.raises(InputError) as info:
         read_gtfs(copy)
     message = str(info.value)
@@ -410,8 +458,11 @@ def test_unknown_stop_id(copy: Path) -> None:
 
 def test_unknown_trip_id_in_stop_times(copy: Path) -> None:
     _edit(copy, "stop_times.txt", lambda lines: [*lines, "ghost,10:00:00,10:00:00,S1,1"])
-    with pytest.raises(InputError, match=r"row 46 \(line 47\) 'ghost': 1 row\(s\) refer to "
-                                         r"1 trip_id\(s\) that trips\.txt does not define"):
+    with pytest.raises(
+        InputError,
+        match=r"row 46 \(line 47\) 'ghost': 1 row\(s\) refer to "
+        r"1 trip_id\(s\) that trips\.txt does not define",
+    ):
         read_gtfs(copy)
 
 
@@ -492,11 +543,14 @@ def test_corrupt_zip(tmp_path: Path) -> None:
     with zipfile.ZipFile(archive) as z:
         info_ = z.getinfo("stop_times.txt")
     start = info_.header_offset + 30 + len(info_.filename) + len(info_.extra)
-    data[start + 20:start + 40] = bytes(20)
+    data[start + 20 : start + 40] = bytes(20)
     damaged = tmp_path / "damaged.zip"
     damaged.write_bytes(bytes(data))
-    with pytest.raises(InputError, match=r"damaged\.zip/stop_times\.txt: cannot be read: the "
-                                         "archive is damaged"):
+    with pytest.raises(
+        InputError,
+        match=r"damaged\.zip/stop_times\.txt: cannot be read: the "
+        "archive is damaged",
+    ):
         read_gtfs(damaged)
 
 
@@ -509,23 +563,36 @@ def test_not_a_feed(tmp_path: Path, copy: Path) -> None:
 
 def test_first_stop_without_a_time(copy: Path) -> None:
     _replace(copy, "stop_times.txt", "d1_2200,22:00:00,22:00:00,S3", "d1_2200,,,S3")
-    with pytest.raises(InputError, match=r"no time at their first or last stop "
-                                         r"\(e\.g\. trip 'd1_2200'\)"):
+    with pytest.raises(
+        InputError,
+        match=r"no time at their first or last stop "
+        r"\(e\.g\. trip 'd1_2200'\)",
+    ):
         read_gtfs(copy)
 
 
 def test_duplicate_stop_id(copy: Path) -> None:
     _edit(copy, "stops.txt", lambda lines: [*lines, "S2,Second Street again,33.5,-87.1,0,"])
-    with pytest.raises(InputError, match=r"row 2 \(line 3\) 'S2'; row 4 \(line 5\) 'S2': 1 "
-                                         r"stop_id\(s\) appear more than once"):
+    with pytest.raises(
+        InputError,
+        match=r"row 2 \(line 3\) 'S2'; row 4 \(line 5\) 'S2': 1 "
+        r"stop_id\(s\) appear more than once",
+    ):
         read_gtfs(copy)
 
 
 def test_projected_coordinates(copy: Path) -> None:
-    _replace(copy, "stops.txt", "S3,Third Street,33.450000,-86.980000",
-             "S3,Third Street,3701000.0,517000.0")
-    with pytest.raises(InputError, match=r"'stop_lat': row 3 \(line 4\) '3701000.0': 1 value\(s\) "
-                                         r"are beyond ±90 degrees"):
+    _replace(
+        copy,
+        "stops.txt",
+        "S3,Third Street,33.450000,-86.980000",
+        "S3,Third Street,3701000.0,517000.0",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"'stop_lat': row 3 \(line 4\) '3701000.0': 1 value\(s\) "
+        r"are beyond ±90 degrees",
+    ):
         read_gtfs(copy)
 
 
@@ -547,8 +614,10 @@ def test_bjcta_reads_with_warnings(bjcta: GtfsFeed) -> None:
     assert names["colonnade"] == "Colonnade"
     assert not bjcta.stops["stop_name"].str.contains('"').any()
     warnings = "\n".join(bjcta.warnings)
-    assert ("stops.txt: column 'stop_name': 16 value(s) carry stray quotation marks (broken "
-            "CSV quoting), removed: row 1 (line 2) 'Central Station\"\"'") in warnings
+    assert (
+        "stops.txt: column 'stop_name': 16 value(s) carry stray quotation marks (broken "
+        "CSV quoting), removed: row 1 (line 2) 'Central Station\"\"'"
+    ) in warnings
     # Two stops at one point (the FIXME stop); a shape no trip uses.
     assert "2 stops share the coordinates of another stop (westlake = walmartbessemer)" in warnings
     assert "no trip uses shape(s) 'HWY280_SHP'" in warnings
@@ -577,8 +646,9 @@ def test_bjcta_route_service(bjcta: GtfsFeed) -> None:
     assert weekday["peak_headway_min"] == pytest.approx(30.0)
     saturday = route_service(bjcta, "hwy280", dt.date(2012, 3, 10))
     assert saturday["daily_trips"] == 8
-    project = transit_project_from_routes(bjcta, "hwy280", date=dt.date(2012, 3, 7),
-                                          project_id="hwy280")
+    project = transit_project_from_routes(
+        bjcta, "hwy280", date=dt.date(2012, 3, 7), project_id="hwy280"
+    )
     assert project.name == "Route HWY280"
     assert project.stations[0].name == "Central Station"
     assert len(project.stations) == 8
@@ -602,7 +672,11 @@ def test_sample_feeds_reproduce_the_sample_projects(sample_feeds) -> None:
     baseline, proposed = sample_feeds
     assert baseline.warnings == () and proposed.warnings == ()
     route14 = transit_project_from_routes(
-        proposed, "14", date=SAMPLE_DAY, project_id="route-14", change="reduction",
+        proposed,
+        "14",
+        date=SAMPLE_DAY,
+        project_id="route-14",
+        change="reduction",
         baseline=baseline,
     )
     assert route14.mode is Mode.BUS
@@ -611,13 +685,16 @@ def test_sample_feeds_reproduce_the_sample_projects(sample_feeds) -> None:
     assert route14.span_hours == pytest.approx(14.0)
     assert len(route14.stations) == 20
     assert route14.stations[0].name == "N 27th St & 2nd Ave"
-    brt = transit_project_from_routes(proposed, "EX", date=SAMPLE_DAY, project_id="eastside-brt",
-                                      mode="brt")
+    brt = transit_project_from_routes(
+        proposed, "EX", date=SAMPLE_DAY, project_id="eastside-brt", mode="brt"
+    )
     assert brt.name == "Eastside Express"
     assert brt.peak_headway_min == pytest.approx(10.0)
     assert brt.span_hours == pytest.approx(18.0)
-    assert [s.name for s in brt.stations][::13] == ["Westgate Transit Center",
-                                                    "Eastgate Transit Center"]
+    assert [s.name for s in brt.stations][::13] == [
+        "Westgate Transit Center",
+        "Eastgate Transit Center",
+    ]
     assert "EX" not in set(baseline.routes["route_id"])
     # Thanksgiving runs to the Sunday timetable; frequent routes have a trip past midnight.
     assert active_service_ids(baseline, dt.date(2026, 11, 26)) == {"SUN"}

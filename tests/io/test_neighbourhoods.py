@@ -114,7 +114,11 @@ def test_every_format_gives_the_same_frame(tmp_path: Path):
     results = {kind: read_neighbourhoods(path) for kind, path in paths.items()}
     reference = results["gpkg"]
     assert list(reference.frame.columns) == [
-        "id", "name", "total_population", "nh_white", "geometry"
+        "id",
+        "name",
+        "total_population",
+        "nh_white",
+        "geometry",
     ]
     assert reference.frame.index.equals(pd.RangeIndex(3))
     assert list(reference.frame["id"]) == GEOIDS
@@ -148,8 +152,7 @@ def test_every_format_gives_the_same_frame(tmp_path: Path):
 
 
 def test_zip_with_two_shapefiles_needs_a_layer(tmp_path: Path):
-    archive = _write_shp_zip(_shapes(pop=[1.0, 2.0, 3.0], nh_white=[1.0, 1.0, 1.0]),
-                             tmp_path / "z")
+    archive = _write_shp_zip(_shapes(pop=[1.0, 2.0, 3.0], nh_white=[1.0, 1.0, 1.0]), tmp_path / "z")
     with zipfile.ZipFile(archive, "a") as zipped:
         for file in (tmp_path / "z").iterdir():
             zipped.write(file, f"other/second{file.suffix}")
@@ -188,8 +191,12 @@ def test_csv_and_xlsx_tables_join_alike(tmp_path: Path, gpkg: Path, csv: Path):
     assert list(frame["total_population"]) == [1000.0, 2000.0, 500.0]
     assert list(frame["below_poverty"]) == [30.0, 0.0, 50.0]
     assert from_csv.fields == [
-        "total_population", "nh_white", "poverty_universe", "below_poverty",
-        "below_200_poverty", "median_household_income",
+        "total_population",
+        "nh_white",
+        "poverty_universe",
+        "below_poverty",
+        "below_200_poverty",
+        "median_household_income",
     ]
     assert [role for role, _, _ in from_csv.sources] == ["neighbourhoods", "attributes"]
     assert from_csv.sources[1] == ("attributes", str(csv), sha256_file(csv))
@@ -227,8 +234,7 @@ def test_spreadsheet_that_lost_leading_zeros_still_joins(tmp_path: Path, gpkg: P
 def test_unmatched_ids_are_reported(tmp_path: Path, gpkg: Path):
     table = _acs_table().iloc[:2]
     result = read_neighbourhoods(gpkg, table=_write_csv(tmp_path, table))
-    assert any("1 of 3 neighbourhoods have no row" in w and GEOIDS[2] in w
-               for w in result.warnings)
+    assert any("1 of 3 neighbourhoods have no row" in w and GEOIDS[2] in w for w in result.warnings)
     assert np.isnan(result.frame.loc[2, "total_population"])
 
 
@@ -263,8 +269,12 @@ def test_moe_zero_estimate_rule(gpkg: Path, csv: Path):
     assert result.moe.loc[0, "below_200_poverty"] == pytest.approx(math.sqrt(29.0 + 49.0))
     assert result.moe.loc[0, "below_200_poverty"] != pytest.approx(math.sqrt(139.0))
     assert list(result.moe.columns) == [
-        "total_population", "nh_white", "poverty_universe", "below_poverty",
-        "below_200_poverty", "median_household_income",
+        "total_population",
+        "nh_white",
+        "poverty_universe",
+        "below_poverty",
+        "below_200_poverty",
+        "median_household_income",
     ]
 
 

@@ -119,7 +119,9 @@ def test_every_problem_is_reported_with_its_location(sample_copy: Path):
 
 def test_broken_json_names_line_and_column(tmp_path: Path):
     path = tmp_path / "broken.eqp.json"
-    path.write_text('{"format": "equityplanner-project",\n "schema_version": 1,,}', encoding="utf-8")
+    path.write_text(
+        '{"format": "equityplanner-project",\n "schema_version": 1,,}', encoding="utf-8"
+    )
     with pytest.raises(InputError, match=r"not valid JSON \(line 2, column 22"):
         load_project(path)
 
@@ -137,29 +139,82 @@ POINT = {"type": "Point", "coordinates": [-86.8, 33.5]}
         ([_feature(POINT, kind="housing", role="site")], "feature 1: has no project_id"),
         ([_feature(None, project_id="h", kind="housing", role="site")], "has no geometry"),
         (
-            [_feature({"type": "Point", "coordinates": [500000, 3700000]}, project_id="h", kind="housing", role="site")],
+            [
+                _feature(
+                    {"type": "Point", "coordinates": [500000, 3700000]},
+                    project_id="h",
+                    kind="housing",
+                    role="site",
+                )
+            ],
             "outside longitude/latitude range",
         ),
         ([_feature(POINT, project_id="h", kind="castle", role="site")], "has kind 'castle'"),
         (
-            [_feature(POINT, project_id="h", kind="housing", role="site", total_units=10, units_market="ten")],
+            [
+                _feature(
+                    POINT,
+                    project_id="h",
+                    kind="housing",
+                    role="site",
+                    total_units=10,
+                    units_market="ten",
+                )
+            ],
             "units_market is 'ten', which is not a number",
         ),
         (
-            [_feature(POINT, project_id="h", kind="housing", role="site", total_units=10, units_market=-2)],
+            [
+                _feature(
+                    POINT,
+                    project_id="h",
+                    kind="housing",
+                    role="site",
+                    total_units=10,
+                    units_market=-2,
+                )
+            ],
             "must be zero or more",
         ),
         (
-            [_feature(POINT, project_id="h", kind="housing", role="site", total_units=10, units_market=8)],
+            [
+                _feature(
+                    POINT,
+                    project_id="h",
+                    kind="housing",
+                    role="site",
+                    total_units=10,
+                    units_market=8,
+                )
+            ],
             "add up to 8 but total_units is 10",
         ),
-        ([_feature(POINT, project_id="t", kind="transit", role="alignment", mode="bus")], "alignment is a Point"),
         (
-            [_feature({"type": "LineString", "coordinates": [[-86.8, 33.5], [-86.7, 33.5]]}, project_id="t", kind="transit", role="alignment", mode="tram")],
+            [_feature(POINT, project_id="t", kind="transit", role="alignment", mode="bus")],
+            "alignment is a Point",
+        ),
+        (
+            [
+                _feature(
+                    {"type": "LineString", "coordinates": [[-86.8, 33.5], [-86.7, 33.5]]},
+                    project_id="t",
+                    kind="transit",
+                    role="alignment",
+                    mode="tram",
+                )
+            ],
             "'tram' is not one of: rail, brt, bus",
         ),
         (
-            [_feature({"type": "LineString", "coordinates": [[-86.8, 33.5], [-86.7, 33.5]]}, project_id="t", kind="transit", role="alignment", mode="bus")],
+            [
+                _feature(
+                    {"type": "LineString", "coordinates": [[-86.8, 33.5], [-86.7, 33.5]]},
+                    project_id="t",
+                    kind="transit",
+                    role="alignment",
+                    mode="bus",
+                )
+            ],
             "has no stations or stops",
         ),
     ],

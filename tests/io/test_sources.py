@@ -69,7 +69,7 @@ def test_zip_without_shapefile_and_broken_zip(tmp_path: Path):
         zip_shapefiles(empty)
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"not a zip")
-    with pytest.raises(InputError, match="is not a readable .zip archive"):
+    with pytest.raises(InputError, match=r"is not a readable \.zip archive"):
         spatial_layers(broken)
 
 

@@ -411,7 +411,11 @@ def test_every_chart_and_picture_has_alt_text(book):
     path, wb = book
     charts = sum(len(ws._charts) for ws in wb.worksheets)
     with zipfile.ZipFile(path) as archive:
-        drawings = [archive.read(n).decode() for n in archive.namelist() if re.match(r"xl/drawings/drawing\d+\.xml$", n)]
+        drawings = [
+            archive.read(n).decode()
+            for n in archive.namelist()
+            if re.match(r"xl/drawings/drawing\d+\.xml$", n)
+        ]
     frames = [m for d in drawings for m in re.findall(r"<cNvPr [^>]*>", d)]
     assert charts > 0 and len(frames) >= charts
     for frame in frames:

@@ -43,8 +43,19 @@ __all__ = ["ACCESS_GROUPS", "AccessInputs", "access_indicators", "travel_model_d
 
 # Groups reported for access (issue: minority, low-income, zero-vehicle, limited English,
 # 65+, disability).
-ACCESS_GROUPS = ("minority", "low_income", "zero_vehicle", "limited_english", "age_65_plus", "disability")
-_FACILITIES = (("schools", "school"), ("childcare", "early-childhood centre"), ("clinics", "clinic"))
+ACCESS_GROUPS = (
+    "minority",
+    "low_income",
+    "zero_vehicle",
+    "limited_english",
+    "age_65_plus",
+    "disability",
+)
+_FACILITIES = (
+    ("schools", "school"),
+    ("childcare", "early-childhood centre"),
+    ("clinics", "clinic"),
+)
 _CHUNK = 2000  # origins per block of the exact times matrix
 
 
@@ -53,7 +64,9 @@ class AccessInputs:
     """Opportunity layers for the access indicators (any may be missing)."""
 
     jobs: OpportunityLayer | None = None
-    facilities: dict[str, OpportunityLayer] = field(default_factory=dict)  # schools, childcare, clinics
+    facilities: dict[str, OpportunityLayer] = field(
+        default_factory=dict
+    )  # schools, childcare, clinics
 
     @property
     def is_empty(self) -> bool:
@@ -113,22 +126,52 @@ def access_indicators(
             cache[key] = measures
     table = baseline.table
     population = table["total_population"].fillna(0).to_numpy(dtype=float)
-    groups = {g: table[f"{g}_count"].to_numpy(dtype=float) for g in ACCESS_GROUPS if f"{g}_count" in table}
-    income = table["median_household_income"].to_numpy(dtype=float) if "median_household_income" in table else None
+    groups = {
+        g: table[f"{g}_count"].to_numpy(dtype=float) for g in ACCESS_GROUPS if f"{g}_count" in table
+    }
+    income = (
+        table["median_household_income"].to_numpy(dtype=float)
+        if "median_household_income" in table
+        else None
+    )
     model_note = f"Travel times: {DESCRIPTION}."
     columns: dict[str, Any] = {"id": table["id"].to_numpy()}
     indicators: list[Indicator] = []
     for m in measures:
-        columns.update({f"{m.kind}_before": m.before, f"{m.kind}_after": m.after, f"{m.kind}_change": m.after - m.before})
+        columns.update(
+            {
+                f"{m.kind}_before": m.before,
+                f"{m.kind}_after": m.after,
+                f"{m.kind}_change": m.after - m.before,
+            }
+        )
         indicators.extend(
-            _indicators_for(m.kind, m.label, m.before, m.after, m.unit, m.higher_is_better, population, groups,
-                            income, baseline.comparison, params, suffix, comparison_label, model_note)
+            _indicators_for(
+                m.kind,
+                m.label,
+                m.before,
+                m.after,
+                m.unit,
+                m.higher_is_better,
+                population,
+                groups,
+                income,
+                baseline.comparison,
+                params,
+                suffix,
+                comparison_label,
+                model_note,
+            )
         )
     return indicators, pd.DataFrame(columns)
 
 
 def _measure(
-    baseline: Any, transit: list[TransitProject], inputs: AccessInputs, params: Parameters, local: CRS,
+    baseline: Any,
+    transit: list[TransitProject],
+    inputs: AccessInputs,
+    params: Parameters,
+    local: CRS,
     progress: Progress,
 ) -> list[_Measure]:
     """Every access measure before and after the transit projects' change."""
@@ -142,17 +185,32 @@ def _measure(
     done = 0
     if inputs.jobs is not None:
         thresholds = tuple(float(t) for t in params.job_thresholds_min)
-        dest_xy = shapely.get_coordinates(to_crs(inputs.jobs.frame.geometry.to_numpy(), inputs.jobs.crs, local))
+        dest_xy = shapely.get_coordinates(
+            to_crs(inputs.jobs.frame.geometry.to_numpy(), inputs.jobs.crs, local)
+        )
         weights = inputs.jobs.capacity
         sub = progress.subrange(0.0, 1.0 / steps)
         counts = [
-            np.asarray(model.opportunities_within(origins, dest_xy, weights, thresholds, progress=part),
-                       dtype=float).reshape(len(origins), len(thresholds))
-            for model, part in ((before_model, sub.subrange(0, 0.5)), (after_model, sub.subrange(0.5, 1)))
+            np.asarray(
+                model.opportunities_within(origins, dest_xy, weights, thresholds, progress=part),
+                dtype=float,
+            ).reshape(len(origins), len(thresholds))
+            for model, part in (
+                (before_model, sub.subrange(0, 0.5)),
+                (after_model, sub.subrange(0.5, 1)),
+            )
         ]
         for k, t in enumerate(thresholds):
-            measures.append(_Measure(f"jobs_{t:g}min", f"Jobs reachable within {t:g} minutes",
-                                     counts[0][:, k], counts[1][:, k], "jobs", True))
+            measures.append(
+                _Measure(
+                    f"jobs_{t:g}min",
+                    f"Jobs reachable within {t:g} minutes",
+                    counts[0][:, k],
+                    counts[1][:, k],
+                    "jobs",
+                    True,
+                )
+            )
         done += 1
     for key, words in _FACILITIES:
         layer = inputs.facilities.get(key)
@@ -162,18 +220,37 @@ def _measure(
         dest_xy = shapely.get_coordinates(to_crs(layer.frame.geometry.to_numpy(), layer.crs, local))
         t_before = _times(before_model, origins, dest_xy, progress)
         t_after = _times(after_model, origins, dest_xy, progress)
-        measures.append(_Measure(f"{key}_time", f"Minutes to the nearest {words}", acc.nearest_time(t_before),
-                                 acc.nearest_time(t_after), "minutes", False))
+        measures.append(
+            _Measure(
+                f"{key}_time",
+                f"Minutes to the nearest {words}",
+                acc.nearest_time(t_before),
+                acc.nearest_time(t_after),
+                "minutes",
+                False,
+            )
+        )
         if key == "clinics" and layer.capacity_field is not None:
             catchment = params.facility_catchment_min
             bands = {catchment / 3: 1.0, 2 * catchment / 3: 0.68, catchment: 0.22}  # Luo & Qi 2009
-            a_before = acc.two_step_fca(population, layer.capacity, t_before, catchment, bands).access * 1000
-            a_after = acc.two_step_fca(population, layer.capacity, t_after, catchment, bands).access * 1000
-            measures.append(_Measure(
-                "clinics_2sfca",
-                f"Clinic capacity ({layer.capacity_field}) per 1,000 residents within {catchment:g} minutes (E2SFCA)",
-                a_before, a_after, f"{layer.capacity_field} per 1,000", True,
-            ))
+            a_before = (
+                acc.two_step_fca(population, layer.capacity, t_before, catchment, bands).access
+                * 1000
+            )
+            a_after = (
+                acc.two_step_fca(population, layer.capacity, t_after, catchment, bands).access
+                * 1000
+            )
+            measures.append(
+                _Measure(
+                    "clinics_2sfca",
+                    f"Clinic capacity ({layer.capacity_field}) per 1,000 residents within {catchment:g} minutes (E2SFCA)",
+                    a_before,
+                    a_after,
+                    f"{layer.capacity_field} per 1,000",
+                    True,
+                )
+            )
         done += 1
     progress.report(1.0, "Access measured")
     return measures
@@ -185,7 +262,9 @@ def _origins(baseline: Any, local: CRS) -> np.ndarray:
     return shapely.get_coordinates(to_crs(points, baseline.crs, local))
 
 
-def _times(model: StraightLineModel, origins: np.ndarray, dest_xy: np.ndarray, progress: Progress) -> np.ndarray:
+def _times(
+    model: StraightLineModel, origins: np.ndarray, dest_xy: np.ndarray, progress: Progress
+) -> np.ndarray:
     blocks = []
     for start in range(0, len(origins), _CHUNK):
         progress.check_cancelled()
@@ -221,7 +300,11 @@ def _indicators_for(
     gain = (after - before) if higher_is_better else (before - after)
     gain = np.where(np.isfinite(gain), gain, 0.0)
     improves = gain.sum() > 0 if np.any(gain) else None
-    rating = "unchanged" if improves is None else ("improves" if _better(change, higher_is_better) else "worsens")
+    rating = (
+        "unchanged"
+        if improves is None
+        else ("improves" if _better(change, higher_is_better) else "worsens")
+    )
     fmt = _fmt(unit)
     out = [
         make_indicator(
@@ -239,15 +322,24 @@ def _indicators_for(
                 f"{fmt(mean_before)} before and {fmt(mean_after)} after ({_signed(change, fmt)}). {model_note}"
             ),
             method="accessibility",
-            details={"before_mean": mean_before, "after_mean": mean_after, "people_gaining": float(pop[gain > 0].sum()),
-                     "people_losing": float(pop[gain < 0].sum())},
+            details={
+                "before_mean": mean_before,
+                "after_mean": mean_after,
+                "people_gaining": float(pop[gain > 0].sum()),
+                "people_losing": float(pop[gain < 0].sum()),
+            },
         )
     ]
-    by_group = acc.compare_access(before, after, group_counts={g: c * comparison for g, c in groups.items()},
-                                  population=pop, income=income)
+    by_group = acc.compare_access(
+        before,
+        after,
+        group_counts={g: c * comparison for g, c in groups.items()},
+        population=pop,
+        income=income,
+    )
     threshold = params.distribution_threshold_pp
     table = by_group.by_group
-    for gid, counts in groups.items():
+    for gid in groups:
         if gid not in table.index:
             continue
         row = table.loc[gid]
@@ -255,7 +347,9 @@ def _indicators_for(
         g_change = g_after - g_before
         share_of_gain = float(row["gain_share"])
         pop_share = float(row["population_share"])
-        diff_pp = (share_of_gain - pop_share) * 100 if math.isfinite(share_of_gain) else float("nan")
+        diff_pp = (
+            (share_of_gain - pop_share) * 100 if math.isfinite(share_of_gain) else float("nan")
+        )
         if improves is None or not math.isfinite(diff_pp):
             g_rating = "similar"
         elif abs(diff_pp) <= threshold:
@@ -279,12 +373,21 @@ def _indicators_for(
                 finding=(
                     f"{_capital(_GROUP_WORDS.get(gid, gid))}: {fmt(g_before)} before and {fmt(g_after)} after "
                     f"({_signed(g_change, fmt)}; {ratio:.2f} times the whole population's level after). "
-                    + (f"They get {share_of_gain:.1%} of the {'gain' if improves else 'loss'} against "
-                       f"{pop_share:.1%} of the population." if improves is not None and math.isfinite(share_of_gain) else "No change.")
+                    + (
+                        f"They get {share_of_gain:.1%} of the {'gain' if improves else 'loss'} against "
+                        f"{pop_share:.1%} of the population."
+                        if improves is not None and math.isfinite(share_of_gain)
+                        else "No change."
+                    )
                 ),
                 method="accessibility",
-                details={"before_mean": g_before, "after_mean": g_after, "share_of_change": share_of_gain,
-                         "population_share": pop_share, "ratio_to_whole_after": ratio},
+                details={
+                    "before_mean": g_before,
+                    "after_mean": g_after,
+                    "share_of_change": share_of_gain,
+                    "population_share": pop_share,
+                    "ratio_to_whole_after": ratio,
+                },
             )
         )
     if income is not None:
@@ -294,9 +397,27 @@ def _indicators_for(
             for q, r in quintiles.iterrows()
         }
     if improves is not None:
-        for gid, test in (("minority", "disparate_impact"), ("low_income", "disproportionate_burden")):
+        for gid, test in (
+            ("minority", "disparate_impact"),
+            ("low_income", "disproportionate_burden"),
+        ):
             if gid in groups:
-                out.append(_title_vi(kind, label, gid, test, groups[gid], population, comparison, gain, improves, params, suffix, comparison_label))
+                out.append(
+                    _title_vi(
+                        kind,
+                        label,
+                        gid,
+                        test,
+                        groups[gid],
+                        population,
+                        comparison,
+                        gain,
+                        improves,
+                        params,
+                        suffix,
+                        comparison_label,
+                    )
+                )
     return out
 
 
@@ -330,9 +451,12 @@ def _title_vi(
     weights = size / size.max() if size.max() > 0 else size
     weights = weights * comparison
     outcome = title_vi_test(
-        float(np.dot(weights, counts)), float(np.dot(weights, population)),
-        float(np.dot(comparison, counts)), float(np.dot(comparison, population)),
-        is_benefit=improves, policy=params.title_vi,
+        float(np.dot(weights, counts)),
+        float(np.dot(weights, population)),
+        float(np.dot(comparison, counts)),
+        float(np.dot(comparison, population)),
+        is_benefit=improves,
+        policy=params.title_vi,
     )
     rules = policy_words(params.title_vi)
     key = outcome.outcome
@@ -364,8 +488,13 @@ def _title_vi(
         rating=rating,
         finding=finding,
         method="title_vi",
-        details={"is_benefit": improves, "flags": outcome.flags, "rate_ratio": outcome.rate_ratio,
-                 "relative_difference": outcome.relative_difference, "weighting": f"size of the {effect} per person"},
+        details={
+            "is_benefit": improves,
+            "flags": outcome.flags,
+            "rate_ratio": outcome.rate_ratio,
+            "relative_difference": outcome.relative_difference,
+            "weighting": f"size of the {effect} per person",
+        },
     )
 
 

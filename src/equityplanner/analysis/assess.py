@@ -126,8 +126,10 @@ def assess(
         if layer is not None:
             inputs += [InputFile(role, path, sha) for role, path, sha in layer.sources]
     if service is not None:
-        inputs += [InputFile(f"gtfs_{role}", str(feed.path), feed.sha256) for role, feed in
-                   (("baseline", service.baseline), ("proposed", service.proposed))]
+        inputs += [
+            InputFile(f"gtfs_{role}", str(feed.path), feed.sha256)
+            for role, feed in (("baseline", service.baseline), ("proposed", service.proposed))
+        ]
     return assess_projects(
         nb,
         document.projects,
@@ -154,11 +156,15 @@ def load_opportunities(document: ProjectDocument, neighbourhoods: Neighbourhoods
                 neighbourhoods=neighbourhoods,
             )
         else:
-            inputs.facilities[kind] = read_points(path, kind=kind, capacity_column=source.capacity_column)
+            inputs.facilities[kind] = read_points(
+                path, kind=kind, capacity_column=source.capacity_column
+            )
     return inputs
 
 
-def load_service_change(document: ProjectDocument, progress: Progress | None = None) -> ServiceChangeInputs | None:
+def load_service_change(
+    document: ProjectDocument, progress: Progress | None = None
+) -> ServiceChangeInputs | None:
     """Read the baseline and proposed GTFS feeds a project file refers to."""
     if document.gtfs is None:
         return None
@@ -235,7 +241,19 @@ def assess_projects(
         sub = progress.subrange(0.05 + 0.95 * n / steps, 0.05 + 0.95 * (n + 1) / steps)
         sub.report(0.0, f"Assessing {name}")
         results.append(
-            _assess_unit(baseline, uid, name, kind, members, parameters, local, warnings, access, sub, access_cache)
+            _assess_unit(
+                baseline,
+                uid,
+                name,
+                kind,
+                members,
+                parameters,
+                local,
+                warnings,
+                access,
+                sub,
+                access_cache,
+            )
         )
     if service_change is not None:
         progress.report(0.05 + 0.95 * len(units) / steps, "Comparing GTFS service")
@@ -266,7 +284,9 @@ def assess_projects(
     )
 
 
-def _projects_bounds(projects: tuple[Project, ...] | list[Project]) -> tuple[float, float, float, float]:
+def _projects_bounds(
+    projects: tuple[Project, ...] | list[Project],
+) -> tuple[float, float, float, float]:
     geoms = []
     for p in projects:
         if isinstance(p, HousingProject):
@@ -315,7 +335,9 @@ def _assess_unit(
     access_frames: list[pd.DataFrame] = []
     for side_projects, is_benefit, suffix in sides:
         catchment = catchment_geometry(side_projects, params, local)
-        shares = catchment_shares(baseline.geometries, baseline.tree, baseline.crs, catchment, local)
+        shares = catchment_shares(
+            baseline.geometries, baseline.tree, baseline.crs, catchment, local
+        )
         label = _describe(side_projects)
         if shares.index.size == 0:
             raise InputError(
@@ -336,20 +358,31 @@ def _assess_unit(
             transit_weights: np.ndarray | None = weights
         elif transit:  # Title VI concerns transit service: measure it on the transit catchment
             transit_shares = catchment_shares(
-                baseline.geometries, baseline.tree, baseline.crs,
-                catchment_geometry(transit, params, local), local,
+                baseline.geometries,
+                baseline.tree,
+                baseline.crs,
+                catchment_geometry(transit, params, local),
+                local,
             )
             transit_weights = np.zeros(n)
             transit_weights[transit_shares.index] = transit_shares.share
         else:
             transit_weights = None
-        context = _SideContext(baseline, params, weights, is_benefit, suffix, label, side_projects, transit_weights)
+        context = _SideContext(
+            baseline, params, weights, is_benefit, suffix, label, side_projects, transit_weights
+        )
         side_indicators, side_quintiles = _side_indicators(context, warnings)
         indicators += side_indicators
         if access is not None and not access.is_empty:
             access_list, access_table = access_indicators(
-                baseline, side_projects, access, params, local, suffix=suffix,
-                comparison_label=params.comparison.label, progress=progress.subrange(0.2, 1.0),
+                baseline,
+                side_projects,
+                access,
+                params,
+                local,
+                suffix=suffix,
+                comparison_label=params.comparison.label,
+                progress=progress.subrange(0.2, 1.0),
                 cache=access_cache,
             )
             indicators += access_list
@@ -370,13 +403,17 @@ def _assess_unit(
         indicators += _housing_indicators(baseline, members[0], params, warnings)
     merged = tables[0]
     for extra in tables[1:]:
-        merged = merged.merge(extra[["id", *[c for c in extra if c.endswith(".burdens")]]], on="id", how="outer")
+        merged = merged.merge(
+            extra[["id", *[c for c in extra if c.endswith(".burdens")]]], on="id", how="outer"
+        )
     return UnitResult(
         id=uid,
         name=name,
         kind=kind,
         project_ids=tuple(p.id for p in members),
-        is_benefit=True if benefits and not burdens else (False if burdens and not benefits else None),
+        is_benefit=True
+        if benefits and not burdens
+        else (False if burdens and not benefits else None),
         indicators=indicators,
         neighbourhoods=merged,
         quintiles=quintiles,
@@ -420,10 +457,16 @@ class _SideContext:
 
     @property
     def verb(self) -> str:
-        return "the people the project serves are" if self.is_benefit else "the people the cut affects are"
+        return (
+            "the people the project serves are"
+            if self.is_benefit
+            else "the people the cut affects are"
+        )
 
 
-def _side_indicators(ctx: _SideContext, warnings: list[str]) -> tuple[list[Indicator], pd.DataFrame]:
+def _side_indicators(
+    ctx: _SideContext, warnings: list[str]
+) -> tuple[list[Indicator], pd.DataFrame]:
     b = ctx.baseline
     indicators: list[Indicator] = []
     pop, pop_moe = b.field_total("total_population", ctx.weights)
@@ -431,7 +474,9 @@ def _side_indicators(ctx: _SideContext, warnings: list[str]) -> tuple[list[Indic
     households, _ = b.field_total("households", ctx.weights)
     nobody = not pop > 0.5
     if nobody:
-        warnings.append(f"{ctx.label}: nobody lives inside the catchment, so no share can be computed.")
+        warnings.append(
+            f"{ctx.label}: nobody lives inside the catchment, so no share can be computed."
+        )
     scheme = ctx.params.reliability_bands
     indicators.append(
         make_indicator(
@@ -449,11 +494,16 @@ def _side_indicators(ctx: _SideContext, warnings: list[str]) -> tuple[list[Indic
                 share=pop / comp_pop if comp_pop > 0 else 0.0,
                 comparison=ctx.comparison_label,
                 project=ctx.project_name,
-                households_clause=f", in {households:,.0f} households" if math.isfinite(households) else "",
+                households_clause=f", in {households:,.0f} households"
+                if math.isfinite(households)
+                else "",
             ),
             method="catchment",
             reliability=reliability(pop, pop_moe, scheme),
-            details={"households": households, "catchment_m": {p.id: ctx.params.catchment_for(p) for p in ctx.projects}},
+            details={
+                "households": households,
+                "catchment_m": {p.id: ctx.params.catchment_for(p) for p in ctx.projects},
+            },
         )
     )
     similar_pp = float(load_resource("thresholds.toml")["served"]["similar_pp"])
@@ -465,20 +515,32 @@ def _side_indicators(ctx: _SideContext, warnings: list[str]) -> tuple[list[Indic
         if inside.universe <= 0 or reference.universe <= 0:
             indicators.append(
                 make_indicator(
-                    id=ind_id, name=name, category="served", value=None, comparison=reference.share,
-                    difference=None, unit="share", rating_family="served", rating="not_assessed",
+                    id=ind_id,
+                    name=name,
+                    category="served",
+                    value=None,
+                    comparison=reference.share,
+                    difference=None,
+                    unit="share",
+                    rating_family="served",
+                    rating="not_assessed",
                     finding=text("served.findings.not_assessed").format(
-                        group=spec.label, reason="nobody in this group's universe lives inside the catchment"
+                        group=spec.label,
+                        reason="nobody in this group's universe lives inside the catchment",
                     ),
                     method="apportionment",
                 )
             )
             if spec.title_vi_test and ctx.transit_weights is not None:
                 transit_inside = b.totals(gid, ctx.transit_weights)
-                indicators.append(_title_vi_indicator(ctx, spec.title_vi_test, transit_inside, reference, scheme))
+                indicators.append(
+                    _title_vi_indicator(ctx, spec.title_vi_test, transit_inside, reference, scheme)
+                )
             continue
         diff_pp = (inside.share - reference.share) * 100
-        z = float(z_difference(inside.share, inside.share_moe, reference.share, reference.share_moe))
+        z = float(
+            z_difference(inside.share, inside.share_moe, reference.share, reference.share_moe)
+        )
         if abs(diff_pp) < similar_pp:
             rating = "similar"
         elif ctx.is_benefit:
@@ -486,29 +548,48 @@ def _side_indicators(ctx: _SideContext, warnings: list[str]) -> tuple[list[Indic
         else:
             rating = "burden_more" if diff_pp > 0 else "burden_less"
         finding = text(f"served.findings.{rating}").format(
-            group=spec.label, value=inside.share, comparison_value=reference.share,
-            comparison=ctx.comparison_label, difference_pp=diff_pp,
+            group=spec.label,
+            value=inside.share,
+            comparison_value=reference.share,
+            comparison=ctx.comparison_label,
+            difference_pp=diff_pp,
         )
         if math.isfinite(z) and abs(z) < ctx.params.significance_z and rating != "similar":
             finding += " The difference is within the margins of error (not significant at 90%)."
         indicators.append(
             make_indicator(
-                id=ind_id, name=name, category="served", value=inside.share, comparison=reference.share,
-                difference=diff_pp, unit="share", rating_family="served", rating=rating, finding=finding,
+                id=ind_id,
+                name=name,
+                category="served",
+                value=inside.share,
+                comparison=reference.share,
+                difference=diff_pp,
+                unit="share",
+                rating_family="served",
+                rating=rating,
+                finding=finding,
                 method="apportionment",
                 reliability=reliability(inside.share, inside.share_moe, scheme),
                 details={
-                    "count_inside": inside.count, "count_inside_moe": inside.count_moe,
-                    "universe_inside": inside.universe, "count_comparison": reference.count,
-                    "universe_comparison": reference.universe, "comparison_share_moe": reference.share_moe,
-                    "z": z, "group": gid,
+                    "count_inside": inside.count,
+                    "count_inside_moe": inside.count_moe,
+                    "universe_inside": inside.universe,
+                    "count_comparison": reference.count,
+                    "universe_comparison": reference.universe,
+                    "comparison_share_moe": reference.share_moe,
+                    "z": z,
+                    "group": gid,
                 },
             )
         )
         if spec.title_vi_test and ctx.transit_weights is not None:
             # FTA Title VI tests concern transit service changes; housing is judged by HUD's tests.
-            transit_inside = inside if ctx.transit_weights is ctx.weights else b.totals(gid, ctx.transit_weights)
-            indicators.append(_title_vi_indicator(ctx, spec.title_vi_test, transit_inside, reference, scheme))
+            transit_inside = (
+                inside if ctx.transit_weights is ctx.weights else b.totals(gid, ctx.transit_weights)
+            )
+            indicators.append(
+                _title_vi_indicator(ctx, spec.title_vi_test, transit_inside, reference, scheme)
+            )
     dist_indicators, table = _distribution(ctx, nobody)
     indicators += dist_indicators
     if ctx.is_benefit:
@@ -517,11 +598,18 @@ def _side_indicators(ctx: _SideContext, warnings: list[str]) -> tuple[list[Indic
     return indicators, table
 
 
-def _title_vi_indicator(ctx: _SideContext, test: str, inside: Any, reference: Any, scheme: str) -> Indicator:
+def _title_vi_indicator(
+    ctx: _SideContext, test: str, inside: Any, reference: Any, scheme: str
+) -> Indicator:
     outcome = title_vi_test(
-        inside.count, inside.universe, reference.count, reference.universe,
-        is_benefit=ctx.is_benefit, policy=ctx.params.title_vi,
-        moe_share_affected=inside.share_moe, moe_share_reference=reference.share_moe,
+        inside.count,
+        inside.universe,
+        reference.count,
+        reference.universe,
+        is_benefit=ctx.is_benefit,
+        policy=ctx.params.title_vi,
+        moe_share_affected=inside.share_moe,
+        moe_share_reference=reference.share_moe,
     )
     policy = ctx.params.title_vi
     rating = {"finding": test, "no_finding": "no_finding"}.get(outcome.outcome, outcome.outcome)
@@ -535,7 +623,9 @@ def _title_vi_indicator(ctx: _SideContext, test: str, inside: Any, reference: An
         difference_pp=outcome.difference_pp,
         rate_ratio=outcome.rate_ratio,
         rules=policy_words(policy),
-        reason="nobody lives inside the catchment" if outcome.total_affected == 0 else "the comparison population is empty",
+        reason="nobody lives inside the catchment"
+        if outcome.total_affected == 0
+        else "the comparison population is empty",
     )
     return make_indicator(
         id=f"title_vi.{test}{ctx.suffix}",
@@ -574,7 +664,9 @@ def _distribution(ctx: _SideContext, nobody: bool) -> tuple[list[Indicator], pd.
         return [], pd.DataFrame()
     population = b.table["total_population"].fillna(0).to_numpy()
     quintile = b.table["quintile"].to_numpy()
-    table = distribution.quintile_table(quintile, population * ctx.comparison, population * ctx.weights)
+    table = distribution.quintile_table(
+        quintile, population * ctx.comparison, population * ctx.weights
+    )
     threshold = ctx.params.distribution_threshold_pp
     effect = "benefit" if ctx.is_benefit else "burden"
     labels = text("distribution.quintile_labels")
@@ -582,9 +674,16 @@ def _distribution(ctx: _SideContext, nobody: bool) -> tuple[list[Indicator], pd.
     for q in table.index:
         row = table.loc[q]
         ratings.append(
-            "neutral" if nobody else str(distribution.tag_rating(
-                row["population_share"], row["benefit_share"], is_benefit=ctx.is_benefit, threshold_pp=threshold
-            ))
+            "neutral"
+            if nobody
+            else str(
+                distribution.tag_rating(
+                    row["population_share"],
+                    row["benefit_share"],
+                    is_benefit=ctx.is_benefit,
+                    threshold_pp=threshold,
+                )
+            )
         )
     table["rating"] = ratings
     tag = load_resource("ratings.toml")["tag"]
@@ -597,7 +696,9 @@ def _distribution(ctx: _SideContext, nobody: bool) -> tuple[list[Indicator], pd.
         indicators.append(
             make_indicator(
                 id=f"distribution.q{q}{ctx.suffix}",
-                name=text("distribution.name").format(quintile=q, quintile_label=labels[q - 1], effect=effect),
+                name=text("distribution.name").format(
+                    quintile=q, quintile_label=labels[q - 1], effect=effect
+                ),
                 category="distribution",
                 value=row["benefit_share"],
                 comparison=row["population_share"],
@@ -606,12 +707,20 @@ def _distribution(ctx: _SideContext, nobody: bool) -> tuple[list[Indicator], pd.
                 rating_family="tag",
                 rating=rating,
                 finding=text("distribution.finding").format(
-                    quintile=q, quintile_label=labels[q - 1], effect=effect,
-                    value=_zero(row["benefit_share"]), comparison_value=_zero(row["population_share"]),
-                    difference_pp=_zero(row["difference_pp"]), rating_label=label.lower(),
+                    quintile=q,
+                    quintile_label=labels[q - 1],
+                    effect=effect,
+                    value=_zero(row["benefit_share"]),
+                    comparison_value=_zero(row["population_share"]),
+                    difference_pp=_zero(row["difference_pp"]),
+                    rating_label=label.lower(),
                 ),
                 method="tag_a42",
-                details={"population": row["population"], "benefit": row["benefit"], "threshold_pp": threshold},
+                details={
+                    "population": row["population"],
+                    "benefit": row["benefit"],
+                    "threshold_pp": threshold,
+                },
             )
         )
     low_benefit = _zero(table.loc[[1, 2], "benefit_share"].sum(min_count=1))
@@ -623,10 +732,18 @@ def _distribution(ctx: _SideContext, nobody: bool) -> tuple[list[Indicator], pd.
         rating, direction = "similar", "broadly in line with population"
     elif ctx.is_benefit:
         rating = "progressive" if diff_pp > 0 else "regressive"
-        direction = "progressive (tilted to lower incomes)" if diff_pp > 0 else "regressive (tilted to higher incomes)"
+        direction = (
+            "progressive (tilted to lower incomes)"
+            if diff_pp > 0
+            else "regressive (tilted to higher incomes)"
+        )
     else:
         rating = "burden_more" if diff_pp > 0 else "burden_less"
-        direction = "regressive (borne more by lower incomes)" if diff_pp > 0 else "borne less by lower incomes"
+        direction = (
+            "regressive (borne more by lower incomes)"
+            if diff_pp > 0
+            else "borne less by lower incomes"
+        )
     indicators.append(
         make_indicator(
             id="distribution.lowest_two_quintiles" + ctx.suffix,
@@ -668,7 +785,9 @@ def _displacement_indicator(ctx: _SideContext, pop_inside: float) -> Indicator:
     else:
         rating, key = "low_risk", "low_risk"
     finding = text(f"displacement.findings.{key}").format(
-        count=count, min_flags=min_flags, value=value,
+        count=count,
+        min_flags=min_flags,
+        value=value,
         share=value / pop_inside if pop_inside > 0 else 0.0,
         amenity=amenity[0].upper() + amenity[1:] if amenity else "",
         amenity_none="adds no new amenity such as a station or market-rate homes",
@@ -703,16 +822,27 @@ def _position_indicator(ctx: _SideContext) -> Indicator:
     b = ctx.baseline
     if "minority" not in b.groups:
         return make_indicator(
-            id="segregation.catchment_minority_share" + ctx.suffix, name=text("segregation_position.name"),
-            category="segregation", value=None, comparison=None, difference=None, unit="share",
-            rating_family="segregation", rating="context", finding="Not assessed: the data has no race and ethnicity counts.",
+            id="segregation.catchment_minority_share" + ctx.suffix,
+            name=text("segregation_position.name"),
+            category="segregation",
+            value=None,
+            comparison=None,
+            difference=None,
+            unit="share",
+            rating_family="segregation",
+            rating="context",
+            finding="Not assessed: the data has no race and ethnicity counts.",
             method="segregation",
         )
     inside = b.totals("minority", ctx.weights)
     reference = b.totals("minority", ctx.comparison)
     shares = b.table["minority_share"].to_numpy()
     comp = b.comparison & np.isfinite(shares)
-    ranks = np.searchsorted(np.sort(shares[comp]), np.nan_to_num(shares), side="right") / max(comp.sum(), 1) * 100
+    ranks = (
+        np.searchsorted(np.sort(shares[comp]), np.nan_to_num(shares), side="right")
+        / max(comp.sum(), 1)
+        * 100
+    )
     people = ctx.weights * b.table["total_population"].fillna(0).to_numpy()
     percentile = float(np.dot(people, ranks) / people.sum()) if people.sum() > 0 else float("nan")
     value = inside.share
@@ -727,8 +857,10 @@ def _position_indicator(ctx: _SideContext) -> Indicator:
         rating_family="segregation",
         rating="context",
         finding=text("segregation_position.finding").format(
-            value=_zero(value), comparison_value=_zero(reference.share),
-            comparison=ctx.comparison_label, percentile=_zero(percentile),
+            value=_zero(value),
+            comparison_value=_zero(reference.share),
+            comparison=ctx.comparison_label,
+            percentile=_zero(percentile),
         ),
         method="segregation",
         details={"percentile": percentile},
@@ -740,17 +872,26 @@ def _position_indicator(ctx: _SideContext) -> Indicator:
 
 
 def _service_change_unit(
-    baseline: Baseline, service: ServiceChangeInputs, params: Parameters, local: CRS, warnings: list[str]
+    baseline: Baseline,
+    service: ServiceChangeInputs,
+    params: Parameters,
+    local: CRS,
+    warnings: list[str],
 ) -> UnitResult:
     """Title VI tests on the neighbourhoods whose service is cut or improved (whole areas)."""
     peak = tuple(_seconds(t) for t in service.peak)
     table = compare_service(
-        service.baseline, service.proposed, baseline.geometries, baseline.crs, local,
-        date=service.date, walk_m=params.service_walk_m, peak=peak,  # type: ignore[arg-type]
+        service.baseline,
+        service.proposed,
+        baseline.geometries,
+        baseline.crs,
+        local,
+        date=service.date,
+        walk_m=params.service_walk_m,
+        peak=peak,  # type: ignore[arg-type]
         major_change_threshold=params.major_change_threshold,
     )
     classes = table["classification"].to_numpy()
-    n = len(baseline.table)
     indicators: list[Indicator] = []
     frames = []
     sides = [("improvement", True), ("reduction", False)]
@@ -764,14 +905,20 @@ def _service_change_unit(
         )
         ctx = _SideContext(baseline, params, weights, is_benefit, suffix, label, [], weights)
         side_indicators, _ = _side_indicators(ctx, warnings)
-        indicators += [i for i in side_indicators if not i.id.startswith(("displacement.", "distribution.q"))]
+        indicators += [
+            i for i in side_indicators if not i.id.startswith(("displacement.", "distribution.q"))
+        ]
         index = np.flatnonzero(weights)
         frames.append(_neighbourhood_table(baseline, index, weights[index], suffix))
     if not present:
-        warnings.append("The proposed GTFS feed changes no neighbourhood's service by the major-change threshold.")
+        warnings.append(
+            "The proposed GTFS feed changes no neighbourhood's service by the major-change threshold."
+        )
     merged = frames[0] if frames else pd.DataFrame({"id": []})
     for extra in frames[1:]:
-        merged = merged.merge(extra[["id", *[c for c in extra if c.endswith(".burdens")]]], on="id", how="outer")
+        merged = merged.merge(
+            extra[["id", *[c for c in extra if c.endswith(".burdens")]]], on="id", how="outer"
+        )
     service_table = table.copy()
     service_table.insert(0, "id", baseline.table["id"].to_numpy())
     return UnitResult(
@@ -802,7 +949,12 @@ def _segregation_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
     t = b.table[b.comparison]
     if "nh_white" not in t:
         return []
-    labels = {"nh_black": "Black", "hispanic": "Hispanic or Latino", "nh_asian": "Asian", "minority": "Minority"}
+    labels = {
+        "nh_black": "Black",
+        "hispanic": "Hispanic or Latino",
+        "nh_asian": "Asian",
+        "minority": "Minority",
+    }
     indicators = []
     white = t["nh_white"].fillna(0).to_numpy()
     total = t["total_population"].fillna(0).to_numpy()
@@ -828,11 +980,18 @@ def _segregation_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
                 rating_family="segregation",
                 rating=band,
                 finding=text("segregation.dissimilarity_finding").format(
-                    value=d, rating_label_lower=band_label.lower(), share_to_move=d / 100,
-                    group=labels[gid], comparison=params.comparison.label,
+                    value=d,
+                    rating_label_lower=band_label.lower(),
+                    share_to_move=d / 100,
+                    group=labels[gid],
+                    comparison=params.comparison.label,
                 ),
                 method="segregation",
-                details={"group": gid, "group_total": float(counts.sum()), "white_total": float(white.sum())},
+                details={
+                    "group": gid,
+                    "group_total": float(counts.sum()),
+                    "white_total": float(white.sum()),
+                },
             )
         )
         iso = float(segregation.isolation(counts, total))
@@ -849,7 +1008,10 @@ def _segregation_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
                 rating_family="segregation",
                 rating="context",
                 finding=text("segregation.isolation_finding").format(
-                    value=iso, comparison_value=overall, group=labels[gid], comparison=params.comparison.label
+                    value=iso,
+                    comparison_value=overall,
+                    group=labels[gid],
+                    comparison=params.comparison.label,
                 ),
                 method="segregation",
                 details={"group": gid},
@@ -877,7 +1039,9 @@ def _site_row(b: Baseline, project: HousingProject) -> int:
     return int(hits[int(np.argmax(overlap))])
 
 
-def _housing_indicators(b: Baseline, project: HousingProject, params: Parameters, warnings: list[str]) -> list[Indicator]:
+def _housing_indicators(
+    b: Baseline, project: HousingProject, params: Parameters, warnings: list[str]
+) -> list[Indicator]:
     row = _site_row(b, project)
     site = b.table.iloc[row]
     comparison = b.comparison.astype(float)
@@ -890,66 +1054,126 @@ def _housing_indicators(b: Baseline, project: HousingProject, params: Parameters
     if "rent_burdened" in b.groups and site["rent_burdened_universe"] > 0:
         need = float(site["rent_burdened_share"])
         rating = "meets" if affordable_share >= need else "falls_short"
-        out.append(make_indicator(
-            id="housing.affordable_share", name=text("housing::affordable_share::name"), category="housing",
-            value=affordable_share, comparison=need, difference=(affordable_share - need) * 100, unit="share",
-            rating_family="test", rating=rating,
-            finding=text(f"housing::affordable_share::findings::{rating}").format(
-                value=affordable_share, total_units=project.total_units, comparison_value=need),
-            method="affordability", details={**details_site, "affordable_units": project.affordable_units},
-        ))
+        out.append(
+            make_indicator(
+                id="housing.affordable_share",
+                name=text("housing::affordable_share::name"),
+                category="housing",
+                value=affordable_share,
+                comparison=need,
+                difference=(affordable_share - need) * 100,
+                unit="share",
+                rating_family="test",
+                rating=rating,
+                finding=text(f"housing::affordable_share::findings::{rating}").format(
+                    value=affordable_share, total_units=project.total_units, comparison_value=need
+                ),
+                method="affordability",
+                details={**details_site, "affordable_units": project.affordable_units},
+            )
+        )
     # Market rent against incomes.
     market_rent = project.proposed_rents_usd.get("market")
     if market_rent is not None and "median_household_income" in b.table:
         site_income = float(site["median_household_income"])
-        weights = comparison * b.table["households"].fillna(0).to_numpy() if "households" in b.table else comparison
+        weights = (
+            comparison * b.table["households"].fillna(0).to_numpy()
+            if "households" in b.table
+            else comparison
+        )
         incomes = b.table["median_household_income"].to_numpy()
         ok = np.isfinite(incomes) & (weights > 0)
-        city_income = float(np.average(incomes[ok], weights=weights[ok])) if ok.any() else float("nan")
+        city_income = (
+            float(np.average(incomes[ok], weights=weights[ok])) if ok.any() else float("nan")
+        )
         for key, income, where in (
             ("market_rent_burden_site", site_income, "site"),
             ("market_rent_burden_city", city_income, "comparison"),
         ):
             if not (math.isfinite(income) and income > 0):
-                warnings.append(f"housing project '{project.name}': no median household income for the {where}; rent affordability not assessed there.")
+                warnings.append(
+                    f"housing project '{project.name}': no median household income for the {where}; rent affordability not assessed there."
+                )
                 continue
             share = market_rent * 12 / income
-            rating = "affordable" if housing.is_affordable(market_rent, income) else "not_affordable"
-            out.append(make_indicator(
-                id=f"housing.{key}", name=text(f"housing::{key}::name"), category="housing",
-                value=share, comparison=0.30, difference=(share - 0.30) * 100, unit="share",
-                rating_family="test", rating=rating,
-                finding=text(f"housing::{key}::findings::{rating}").format(
-                    rent=market_rent, value=share, income=income, comparison=comp_label),
-                method="affordability", details={**details_site, "income_usd": income, "rent_usd": market_rent},
-            ))
+            rating = (
+                "affordable" if housing.is_affordable(market_rent, income) else "not_affordable"
+            )
+            out.append(
+                make_indicator(
+                    id=f"housing.{key}",
+                    name=text(f"housing::{key}::name"),
+                    category="housing",
+                    value=share,
+                    comparison=0.30,
+                    difference=(share - 0.30) * 100,
+                    unit="share",
+                    rating_family="test",
+                    rating=rating,
+                    finding=text(f"housing::{key}::findings::{rating}").format(
+                        rent=market_rent, value=share, income=income, comparison=comp_label
+                    ),
+                    method="affordability",
+                    details={**details_site, "income_usd": income, "rent_usd": market_rent},
+                )
+            )
     # Income-restricted rents against band limits.
     checked = {band: rent for band, rent in project.proposed_rents_usd.items() if band != "market"}
     fractions = load_resource("thresholds.toml")["affordability"]["band_ami_fraction"]
     if checked:
         if params.area_median_income_usd is None:
-            out.append(make_indicator(
-                id="housing.band_rents", name=text("housing::band_rents::name"), category="housing",
-                value=None, comparison=None, difference=None, unit="count", rating_family="test",
-                rating="not_assessed",
-                finding=text("housing::band_rents::findings::not_assessed").format(
-                    reason="set the area median income (AMI) in the parameters"),
-                method="affordability",
-            ))
+            out.append(
+                make_indicator(
+                    id="housing.band_rents",
+                    name=text("housing::band_rents::name"),
+                    category="housing",
+                    value=None,
+                    comparison=None,
+                    difference=None,
+                    unit="count",
+                    rating_family="test",
+                    rating="not_assessed",
+                    finding=text("housing::band_rents::findings::not_assessed").format(
+                        reason="set the area median income (AMI) in the parameters"
+                    ),
+                    method="affordability",
+                )
+            )
         else:
-            limits = {band: float(housing.max_affordable_rent(fractions[band], params.area_median_income_usd)) for band in checked}
+            limits = {
+                band: float(
+                    housing.max_affordable_rent(fractions[band], params.area_median_income_usd)
+                )
+                for band in checked
+            }
             failing = [band for band, rent in checked.items() if rent > limits[band] + 0.5]
-            details = "; ".join(f"{band.replace('ami_', '')}% AMI ${checked[band]:,.0f} vs ${limits[band]:,.0f}" for band in checked)
+            details = "; ".join(
+                f"{band.replace('ami_', '')}% AMI ${checked[band]:,.0f} vs ${limits[band]:,.0f}"
+                for band in checked
+            )
             rating = "not_affordable" if failing else "affordable"
-            out.append(make_indicator(
-                id="housing.band_rents", name=text("housing::band_rents::name"), category="housing",
-                value=len(checked) - len(failing), comparison=len(checked), difference=None, unit="count",
-                rating_family="test", rating=rating,
-                finding=text(f"housing::band_rents::findings::{rating}").format(
-                    checked=len(checked), failing=len(failing), details=details),
-                method="affordability",
-                details={"limits_usd": limits, "rents_usd": checked, "ami_usd": params.area_median_income_usd},
-            ))
+            out.append(
+                make_indicator(
+                    id="housing.band_rents",
+                    name=text("housing::band_rents::name"),
+                    category="housing",
+                    value=len(checked) - len(failing),
+                    comparison=len(checked),
+                    difference=None,
+                    unit="count",
+                    rating_family="test",
+                    rating=rating,
+                    finding=text(f"housing::band_rents::findings::{rating}").format(
+                        checked=len(checked), failing=len(failing), details=details
+                    ),
+                    method="affordability",
+                    details={
+                        "limits_usd": limits,
+                        "rents_usd": checked,
+                        "ami_usd": params.area_median_income_usd,
+                    },
+                )
+            )
     # Concentration tests.
     if "poverty" in b.groups:
         rate = float(site["poverty_share"])
@@ -957,65 +1181,131 @@ def _housing_indicators(b: Baseline, project: HousingProject, params: Parameters
         threshold = min(0.40, 3 * area_rate)
         concentrated = bool(housing.poverty_concentration(rate, area_rate))
         rating = "concentrated" if concentrated else "not_concentrated"
-        out.append(make_indicator(
-            id="housing.poverty_concentration", name=text("housing::poverty_concentration::name"),
-            category="housing", value=rate, comparison=area_rate, difference=(rate - area_rate) * 100,
-            unit="share", rating_family="test", rating=rating,
-            finding=text(f"housing::poverty_concentration::findings::{rating}").format(
-                value=rate, threshold=threshold, comparison_value=area_rate, comparison=comp_label),
-            method="poverty_concentration", details={**details_site, "threshold": threshold},
-        ))
+        out.append(
+            make_indicator(
+                id="housing.poverty_concentration",
+                name=text("housing::poverty_concentration::name"),
+                category="housing",
+                value=rate,
+                comparison=area_rate,
+                difference=(rate - area_rate) * 100,
+                unit="share",
+                rating_family="test",
+                rating=rating,
+                finding=text(f"housing::poverty_concentration::findings::{rating}").format(
+                    value=rate,
+                    threshold=threshold,
+                    comparison_value=area_rate,
+                    comparison=comp_label,
+                ),
+                method="poverty_concentration",
+                details={**details_site, "threshold": threshold},
+            )
+        )
     if "minority" in b.groups:
         total_site = float(site["total_population"])
         comp_total = float(np.dot(comparison, b.table["total_population"].fillna(0)))
         race = [f for f in _RACE_FIELDS if f in b.table]
         site_shares = {f: float(site[f]) / total_site if total_site > 0 else 0.0 for f in race}
-        area_shares = {f: float(np.dot(comparison, b.table[f].fillna(0))) / comp_total for f in race}
+        area_shares = {
+            f: float(np.dot(comparison, b.table[f].fillna(0))) / comp_total for f in race
+        }
         minority_site = float(site["minority_share"]) if total_site > 0 else 0.0
         minority_area = b.totals("minority", comparison).share
-        result = housing.minority_concentration(site_shares, area_shares, minority_site, minority_area)
-        tests = [name for key, name in (
-            ("group_excess", "a group 20+ points above its city share"),
-            ("minority_excess", "minority share 20+ points above the city's"),
-            ("minority_majority", "more than 50% minority"),
-        ) if result[key]]
+        result = housing.minority_concentration(
+            site_shares, area_shares, minority_site, minority_area
+        )
+        tests = [
+            name
+            for key, name in (
+                ("group_excess", "a group 20+ points above its city share"),
+                ("minority_excess", "minority share 20+ points above the city's"),
+                ("minority_majority", "more than 50% minority"),
+            )
+            if result[key]
+        ]
         rating = "concentrated" if result["is_concentrated"] else "not_concentrated"
-        out.append(make_indicator(
-            id="housing.minority_concentration", name=text("housing::minority_concentration::name"),
-            category="housing", value=minority_site, comparison=minority_area,
-            difference=(minority_site - minority_area) * 100, unit="share", rating_family="test", rating=rating,
-            finding=text(f"housing::minority_concentration::findings::{rating}").format(
-                value=minority_site, comparison_value=minority_area, comparison=comp_label, tests="; ".join(tests)),
-            method="minority_concentration",
-            details={**details_site, **{k: v for k, v in result.items() if k != "groups_in_excess"},
-                     "groups_in_excess": list(result["groups_in_excess"])},
-        ))
+        out.append(
+            make_indicator(
+                id="housing.minority_concentration",
+                name=text("housing::minority_concentration::name"),
+                category="housing",
+                value=minority_site,
+                comparison=minority_area,
+                difference=(minority_site - minority_area) * 100,
+                unit="share",
+                rating_family="test",
+                rating=rating,
+                finding=text(f"housing::minority_concentration::findings::{rating}").format(
+                    value=minority_site,
+                    comparison_value=minority_area,
+                    comparison=comp_label,
+                    tests="; ".join(tests),
+                ),
+                method="minority_concentration",
+                details={
+                    **details_site,
+                    **{k: v for k, v in result.items() if k != "groups_in_excess"},
+                    "groups_in_excess": list(result["groups_in_excess"]),
+                },
+            )
+        )
         if "poverty" in b.groups and math.isfinite(b.recap_threshold):
             is_recap = bool(site["is_recap"])
             rating = "concentrated" if is_recap else "not_concentrated"
-            out.append(make_indicator(
-                id="housing.recap", name=text("housing::recap::name"), category="housing",
-                value="yes" if is_recap else "no", comparison=None, difference=None, unit="flag",
-                rating_family="test", rating=rating,
-                finding=text(f"housing::recap::findings::{rating}").format(
-                    nonwhite=minority_site, poverty=float(site["poverty_share"]), threshold=b.recap_threshold),
-                method="recap",
-                details={**details_site, "poverty_rate": float(site["poverty_share"]), "nonwhite_share": minority_site,
-                         "threshold": b.recap_threshold},
-            ))
+            out.append(
+                make_indicator(
+                    id="housing.recap",
+                    name=text("housing::recap::name"),
+                    category="housing",
+                    value="yes" if is_recap else "no",
+                    comparison=None,
+                    difference=None,
+                    unit="flag",
+                    rating_family="test",
+                    rating=rating,
+                    finding=text(f"housing::recap::findings::{rating}").format(
+                        nonwhite=minority_site,
+                        poverty=float(site["poverty_share"]),
+                        threshold=b.recap_threshold,
+                    ),
+                    method="recap",
+                    details={
+                        **details_site,
+                        "poverty_rate": float(site["poverty_share"]),
+                        "nonwhite_share": minority_site,
+                        "threshold": b.recap_threshold,
+                    },
+                )
+            )
     net = project.affordable_units - project.affordable_units_demolished
     rating = "gain" if net > 0 else ("loss" if net < 0 else "no_change")
-    out.append(make_indicator(
-        id="housing.net_affordable_units", name=text("housing::net_affordable_units::name"), category="housing",
-        value=float(net), comparison=float(project.affordable_units_demolished), difference=None, unit="units",
-        rating_family="test", rating=rating,
-        finding=text(f"housing::net_affordable_units::findings::{rating}").format(
-            affordable=project.affordable_units, demolished=project.affordable_units_demolished,
-            value=net, displaced=project.households_displaced),
-        method="net_affordable_units",
-        details={"units_by_band": dict(project.units_by_band), "total_units": project.total_units,
-                 "units_demolished": project.units_demolished, "households_displaced": project.households_displaced},
-    ))
+    out.append(
+        make_indicator(
+            id="housing.net_affordable_units",
+            name=text("housing::net_affordable_units::name"),
+            category="housing",
+            value=float(net),
+            comparison=float(project.affordable_units_demolished),
+            difference=None,
+            unit="units",
+            rating_family="test",
+            rating=rating,
+            finding=text(f"housing::net_affordable_units::findings::{rating}").format(
+                affordable=project.affordable_units,
+                demolished=project.affordable_units_demolished,
+                value=net,
+                displaced=project.households_displaced,
+            ),
+            method="net_affordable_units",
+            details={
+                "units_by_band": dict(project.units_by_band),
+                "total_units": project.total_units,
+                "units_demolished": project.units_demolished,
+                "households_displaced": project.households_displaced,
+            },
+        )
+    )
     return out
 
 
@@ -1023,7 +1313,9 @@ def _housing_indicators(b: Baseline, project: HousingProject, params: Parameters
 # Neighbourhood table
 
 
-def _neighbourhood_table(b: Baseline, index: np.ndarray, share: np.ndarray, suffix: str) -> pd.DataFrame:
+def _neighbourhood_table(
+    b: Baseline, index: np.ndarray, share: np.ndarray, suffix: str
+) -> pd.DataFrame:
     t = b.table.iloc[index]
     out = pd.DataFrame({"id": t["id"].to_numpy(), "name": t["name"].to_numpy()})
     out["share_in_catchment" + suffix] = share

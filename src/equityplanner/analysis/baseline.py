@@ -165,18 +165,24 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(universe > 0, count / universe, np.nan)
             # Every derived estimate gets its margin, coefficient of variation and band.
-            share_moe = np.asarray(moe_proportion(count, universe, count_moe, universe_moe), dtype=float)
+            share_moe = np.asarray(
+                moe_proportion(count, universe, count_moe, universe_moe), dtype=float
+            )
         cv = np.asarray(cv_percent(share, share_moe), dtype=float)
-        cols.update({
-            f"{gid}_count": count,
-            f"{gid}_universe": universe,
-            f"{gid}_count_moe": count_moe,
-            f"{gid}_universe_moe": universe_moe,
-            f"{gid}_share": share,
-            f"{gid}_share_moe": share_moe,
-            f"{gid}_share_cv": cv,
-            f"{gid}_share_reliability": np.asarray(reliability_band(cv, params.reliability_bands), dtype=object),
-        })
+        cols.update(
+            {
+                f"{gid}_count": count,
+                f"{gid}_universe": universe,
+                f"{gid}_count_moe": count_moe,
+                f"{gid}_universe_moe": universe_moe,
+                f"{gid}_share": share,
+                f"{gid}_share_moe": share_moe,
+                f"{gid}_share_cv": cv,
+                f"{gid}_share_reliability": np.asarray(
+                    reliability_band(cv, params.reliability_bands), dtype=object
+                ),
+            }
+        )
         groups[gid] = spec
     table = pd.DataFrame(cols)
     for required in ("minority", "low_income"):
@@ -191,11 +197,17 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
     quintile = np.zeros(len(table), dtype=np.int64)
     if "median_household_income" in table:
         income = table["median_household_income"].to_numpy()
-        quintile[comparison] = distribution.income_quintiles(income[comparison], population[comparison])
+        quintile[comparison] = distribution.income_quintiles(
+            income[comparison], population[comparison]
+        )
         ranked = comparison & (quintile > 0)
         outside = ~comparison & np.isfinite(income) & (population > 0)
         if outside.any() and ranked.any():
-            upper = [income[ranked & (quintile == q)].max() for q in range(1, 5) if (ranked & (quintile == q)).any()]
+            upper = [
+                income[ranked & (quintile == q)].max()
+                for q in range(1, 5)
+                if (ranked & (quintile == q)).any()
+            ]
             quintile[outside] = 1 + np.searchsorted(np.array(upper), income[outside], side="left")
         unranked = int(((quintile == 0) & (population > 0)).sum())
         if unranked:
@@ -204,11 +216,15 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
                 "are left out of the income quintiles."
             )
     else:
-        warnings.append("No median household income in the data: the income-quintile distribution is not assessed.")
+        warnings.append(
+            "No median household income in the data: the income-quintile distribution is not assessed."
+        )
     table["quintile"] = quintile
 
     # Displacement vulnerability (Bates-style count of risk factors above the comparison).
-    risk_groups = [g for g in load_resource("thresholds.toml")["displacement"]["indicators"] if g in groups]
+    risk_groups = [
+        g for g in load_resource("thresholds.toml")["displacement"]["indicators"] if g in groups
+    ]
     if risk_groups:
         shares = table[[f"{g}_share" for g in risk_groups]].copy()
         shares.columns = risk_groups
@@ -217,7 +233,9 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
         )
         flags = displacement.vulnerability_flags(shares, reference, indicators=risk_groups)
         table["vulnerability_score"] = displacement.vulnerability_score(flags).to_numpy()
-        table["is_vulnerable"] = displacement.is_vulnerable(flags, params.displacement_min_flags).to_numpy()
+        table["is_vulnerable"] = displacement.is_vulnerable(
+            flags, params.displacement_min_flags
+        ).to_numpy()
         if len(risk_groups) < 5:
             warnings.append(
                 f"Displacement vulnerability uses {len(risk_groups)} of 5 risk factors "
@@ -231,7 +249,16 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
     table["is_recap"] = False
     if "poverty" in groups and "minority" in groups:
         rates = table["poverty_share"].to_numpy()
-        usable = comparison & np.isfinite(rates) & (table["poverty_universe" if "poverty_universe" in table else "total_population"].to_numpy() > 0)
+        usable = (
+            comparison
+            & np.isfinite(rates)
+            & (
+                table[
+                    "poverty_universe" if "poverty_universe" in table else "total_population"
+                ].to_numpy()
+                > 0
+            )
+        )
         recap_threshold = float(housing.recap_threshold(rates[usable]))
         table["is_recap"] = housing.is_recap(
             np.nan_to_num(rates), np.nan_to_num(table["minority_share"].to_numpy()), recap_threshold
@@ -252,4 +279,6 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
 def pooled_share(table: pd.DataFrame, group: str, mask: np.ndarray) -> float:
     """A group's pooled share over the masked neighbourhoods."""
     universe = table.loc[mask, f"{group}_universe"].sum()
-    return float(table.loc[mask, f"{group}_count"].sum() / universe) if universe > 0 else float("nan")
+    return (
+        float(table.loc[mask, f"{group}_count"].sum() / universe) if universe > 0 else float("nan")
+    )

@@ -114,7 +114,9 @@ def catchment_shares(
     partial = ~inside
     inter_area = own_area.copy()
     if partial.any():
-        inter_area[partial] = shapely.area(shapely.intersection(local_geoms[partial], catchment_local))
+        inter_area[partial] = shapely.area(
+            shapely.intersection(local_geoms[partial], catchment_local)
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(own_area > 0, inter_area / own_area, 0.0)
     share = np.clip(share, 0.0, 1.0)

@@ -42,9 +42,7 @@ TAG_RATINGS: Final[tuple[str, ...]] = (
 _EPS: Final[float] = 1e-9
 
 
-def income_quintiles(
-    income: npt.ArrayLike, population: npt.ArrayLike
-) -> npt.NDArray[np.int64]:
+def income_quintiles(income: npt.ArrayLike, population: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """Population-weighted income quintile of each unit.
 
     Units are sorted by income (ties keep their original order) and each goes to the

@@ -44,7 +44,9 @@ def method_reference(method: str) -> str:
     return str(entry.get("reference", method)) if entry else method
 
 
-def reliability(estimate: float, moe: float, scheme: str, *, share_se_base: float | None = None) -> Reliability | None:
+def reliability(
+    estimate: float, moe: float, scheme: str, *, share_se_base: float | None = None
+) -> Reliability | None:
     """Reliability of an estimate from its 90% margin; None when there is no margin.
 
     For a share, ``cv_percent`` is computed on the share itself (SE of the share over it).

@@ -305,7 +305,7 @@ def _bands(scheme: str) -> tuple[list[str], npt.NDArray[np.float64]]:
 
 def reliability_band(
     cv_percent: npt.ArrayLike, scheme: str = "esri"
-) -> str | None | npt.NDArray[np.object_]:
+) -> str | npt.NDArray[np.object_] | None:
     """Reliability band of a CV, from ``resources/reliability.toml``.
 
     A CV falls in the first band whose ``max_cv`` it does not exceed (upper bound inclusive).

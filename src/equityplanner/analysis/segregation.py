@@ -155,7 +155,7 @@ def correlation_ratio(a: npt.ArrayLike, b: npt.ArrayLike, total: npt.ArrayLike) 
     return float((_weighted_exposure(fa, fa, ft) - p) / (1.0 - p))
 
 
-def dissimilarity_band(d: npt.ArrayLike) -> str | None | npt.NDArray[np.object_]:
+def dissimilarity_band(d: npt.ArrayLike) -> str | npt.NDArray[np.object_] | None:
     """HUD reading of a dissimilarity index: ``low``, ``moderate`` or ``high``.
 
     Cut points from ``resources/thresholds.toml`` ``[segregation.dissimilarity]``: below 40

@@ -81,18 +81,21 @@ def stop_trip_rates(
     stops = feed.stops[feed.stops["location_type"].eq(0)]
     inside = departures[departures["departure_s"].between(start, end, inclusive="left")]
     peak_counts = inside.drop_duplicates(["stop_id", "trip_id", "previous_day"])[
-        "stop_id"].value_counts()
+        "stop_id"
+    ].value_counts()
     own = departures[~departures["previous_day"]]
     daily_counts = own.drop_duplicates(["stop_id", "trip_id"])["stop_id"].value_counts()
     hours = (end - start) / 3600.0
-    return pd.DataFrame({
-        "stop_id": stops["stop_id"].to_numpy(),
-        "lon": stops["stop_lon"].to_numpy(),
-        "lat": stops["stop_lat"].to_numpy(),
-        "peak_trips_per_hour": stops["stop_id"].map(peak_counts).fillna(0).to_numpy(
-            "float64") / hours,
-        "daily_trips": stops["stop_id"].map(daily_counts).fillna(0).to_numpy("int64"),
-    })
+    return pd.DataFrame(
+        {
+            "stop_id": stops["stop_id"].to_numpy(),
+            "lon": stops["stop_lon"].to_numpy(),
+            "lat": stops["stop_lat"].to_numpy(),
+            "peak_trips_per_hour": stops["stop_id"].map(peak_counts).fillna(0).to_numpy("float64")
+            / hours,
+            "daily_trips": stops["stop_id"].map(daily_counts).fillna(0).to_numpy("int64"),
+        }
+    )
 
 
 def compare_service(
@@ -176,8 +179,11 @@ def compare_service(
             remedy="Measure walking distances in a projected CRS in metres, e.g. the UTM zone",
         )
     if not walk_m > 0:
-        raise InputError(f"the walking distance {walk_m!r} m is not positive",
-                         location="walk_m", remedy="Use e.g. 400 m for bus stops")
+        raise InputError(
+            f"the walking distance {walk_m!r} m is not positive",
+            location="walk_m",
+            remedy="Use e.g. 400 m for bus stops",
+        )
     if not 0 < major_change_threshold <= 1:
         raise InputError(
             f"the major service change threshold {major_change_threshold!r} is not a fraction "
@@ -186,8 +192,11 @@ def compare_service(
             remedy="Give it as a fraction, e.g. 0.25 for 25%",
         )
     if measure not in MEASURES:
-        raise InputError(f"{measure!r} is not a service measure", location="measure",
-                         remedy=f"Choose one of: {', '.join(MEASURES)}")
+        raise InputError(
+            f"{measure!r} is not a service measure",
+            location="measure",
+            remedy=f"Choose one of: {', '.join(MEASURES)}",
+        )
     _check_peak(peak)
 
     polygons = np.asarray(geometries, dtype=object).reshape(-1)
@@ -208,8 +217,9 @@ def compare_service(
         table[f"{column}_after"] = new
         table[f"{column}_change"] = new - old
         with np.errstate(divide="ignore", invalid="ignore"):
-            relative = np.where(old > 0, new / np.where(old > 0, old, 1.0) - 1.0,
-                                np.where(new > 0, np.inf, np.nan))
+            relative = np.where(
+                old > 0, new / np.where(old > 0, old, 1.0) - 1.0, np.where(new > 0, np.inf, np.nan)
+            )
         table[f"{column}_relative_change"] = relative
     relative = table[f"{measure}_relative_change"].to_numpy()
     with np.errstate(invalid="ignore"):
@@ -219,17 +229,19 @@ def compare_service(
             np.where(relative >= major_change_threshold - _EPS, "improvement", "unchanged"),
         )
     table["classification"] = pd.Series(classification, dtype=str)
-    table.attrs.update({
-        "method": "stop-trips within walking distance (straight line) of each neighbourhood",
-        "date": (date.isoformat() if isinstance(date, dt.date) else str(date)),
-        "walk_m": float(walk_m),
-        "peak_window_s": tuple(int(p) for p in peak),
-        "major_change_threshold": float(major_change_threshold),
-        "measure": measure,
-        "local_crs": local.to_string(),
-        "base_sha256": base.sha256,
-        "proposed_sha256": proposed.sha256,
-    })
+    table.attrs.update(
+        {
+            "method": "stop-trips within walking distance (straight line) of each neighbourhood",
+            "date": (date.isoformat() if isinstance(date, dt.date) else str(date)),
+            "walk_m": float(walk_m),
+            "peak_window_s": tuple(int(p) for p in peak),
+            "major_change_threshold": float(major_change_threshold),
+            "measure": measure,
+            "local_crs": local.to_string(),
+            "base_sha256": base.sha256,
+            "proposed_sha256": proposed.sha256,
+        }
+    )
     progress.report(1.0, "Service compared")
     return table
 
@@ -239,18 +251,19 @@ def _near(
 ) -> dict[str, np.ndarray]:
     """Sum the stops' trips over the stops within ``walk_m`` of each polygon."""
     count = polygons.size
-    points = to_crs(shapely.points(rates["lon"].to_numpy(), rates["lat"].to_numpy()), _WGS84,
-                    local)
+    points = to_crs(shapely.points(rates["lon"].to_numpy(), rates["lat"].to_numpy()), _WGS84, local)
     tree = shapely.STRtree(points)
     polygon_index, stop_index = tree.query(polygons, predicate="dwithin", distance=walk_m)
     return {
         "stops": np.bincount(polygon_index, minlength=count).astype(np.int64),
         "peak_trips_per_hour": np.bincount(
-            polygon_index, weights=rates["peak_trips_per_hour"].to_numpy()[stop_index],
+            polygon_index,
+            weights=rates["peak_trips_per_hour"].to_numpy()[stop_index],
             minlength=count,
         ),
         "daily_trips": np.bincount(
-            polygon_index, weights=rates["daily_trips"].to_numpy("float64")[stop_index],
+            polygon_index,
+            weights=rates["daily_trips"].to_numpy("float64")[stop_index],
             minlength=count,
         ).astype(np.int64),
     }

@@ -1499,7 +1499,9 @@ class MainWindow(QMainWindow):
         overlay: list[LegendEntry] = []
         if unit is not None and unit.catchment is not None:
             if unit.catchments:  # a scenario mixing new service and cuts has one per side
-                catchments += [(geometry, side == "burdens") for side, geometry in unit.catchments.items()]
+                catchments += [
+                    (geometry, side == "burdens") for side, geometry in unit.catchments.items()
+                ]
             else:
                 catchments.append((unit.catchment, unit.is_benefit is False))
             radius = sorted({f"{m:g} m" for m in unit.catchment_m.values()})

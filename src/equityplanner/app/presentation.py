@@ -168,7 +168,13 @@ def access_fields(unit: UnitResult | None) -> list[MapField]:
     if unit is None or unit.access is None or unit.access.empty:
         return []
     return [
-        MapField(f"{kind}_change", f"{label}: change", "count", source="access", group="Access to opportunity")
+        MapField(
+            f"{kind}_change",
+            f"{label}: change",
+            "count",
+            source="access",
+            group="Access to opportunity",
+        )
         for kind, label in _ACCESS_LABELS.items()
         if f"{kind}_change" in unit.access
     ]
@@ -256,7 +262,9 @@ def field_values(
         frame = unit.access if unit is not None else None
         if frame is None or field.key not in frame:
             return np.full(n, np.nan)
-        values = pd.Series(frame[field.key].to_numpy(dtype=float), index=frame["id"].astype(str).to_numpy())
+        values = pd.Series(
+            frame[field.key].to_numpy(dtype=float), index=frame["id"].astype(str).to_numpy()
+        )
         return values.reindex(table["id"].astype(str).to_numpy()).to_numpy(dtype=float)
     if field.source == "unit":
         out = np.zeros(n) if unit is not None else np.full(n, np.nan)

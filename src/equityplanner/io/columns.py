@@ -333,9 +333,7 @@ def _match_recipes(
     return None
 
 
-def _match_names(
-    field: str, names: list[str], by_lower: dict[str, str]
-) -> FieldSource | None:
+def _match_names(field: str, names: list[str], by_lower: dict[str, str]) -> FieldSource | None:
     for name in names:
         column = by_lower.get(name.lower())
         if column is None:
@@ -365,9 +363,7 @@ def _twin_margin(column: str, names: list[str], by_lower: dict[str, str]) -> str
     return _plain_margin(column, by_lower)
 
 
-def _user_source(
-    field: str, value: Any, names: list[str], path: str | Path | None
-) -> FieldSource:
+def _user_source(field: str, value: Any, names: list[str], path: str | Path | None) -> FieldSource:
     location = f"column mapping for {field!r}"
     by_lower = _lower_index(names)
     if isinstance(value, Mapping):
@@ -390,12 +386,10 @@ def _user_source(
             )
         if margins and len(margins) != len(estimates):
             raise InputError(
-                f"{len(margins)} margin of error column(s) for {len(estimates)} estimate "
-                "column(s)",
+                f"{len(margins)} margin of error column(s) for {len(estimates)} estimate column(s)",
                 path=path,
                 location=location,
-                remedy="Give one margin column per estimate column, in the same order, "
-                "or none",
+                remedy="Give one margin column per estimate column, in the same order, or none",
             )
         if not estimates:
             raise InputError(
@@ -420,9 +414,7 @@ def _user_source(
     )
 
 
-def _column_list(
-    value: Any, names: list[str], path: str | Path | None, location: str
-) -> list[str]:
+def _column_list(value: Any, names: list[str], path: str | Path | None, location: str) -> list[str]:
     if value is None:
         return []
     items = [value] if isinstance(value, str) else value
@@ -437,9 +429,7 @@ def _column_list(
     return [_resolve_column(item, names, path, location) for item in items]
 
 
-def _resolve_column(
-    wanted: str, names: list[str], path: str | Path | None, location: str
-) -> str:
+def _resolve_column(wanted: str, names: list[str], path: str | Path | None, location: str) -> str:
     if wanted in names:
         return wanted
     folded = [name for name in names if name.lower() == wanted.strip().lower()]

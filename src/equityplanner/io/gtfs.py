@@ -87,19 +87,27 @@ _FILES: Final[dict[str, _FileSpec]] = {
     "agency.txt": _FileSpec("the transit agency and its time zone", ("agency_name",)),
     "stops.txt": _FileSpec("the stop locations", ("stop_id", "stop_lat", "stop_lon")),
     "routes.txt": _FileSpec("the routes and their modes", ("route_id", "route_type")),
-    "trips.txt": _FileSpec("the trips of each route and the service days they run on",
-                           ("route_id", "service_id", "trip_id")),
+    "trips.txt": _FileSpec(
+        "the trips of each route and the service days they run on",
+        ("route_id", "service_id", "trip_id"),
+    ),
     # arrival_time or departure_time is required too: see _check_columns.
-    "stop_times.txt": _FileSpec("the times each trip serves each stop",
-                                ("trip_id", "stop_id", "stop_sequence")),
-    "calendar.txt": _FileSpec("the weekly pattern of service days",
-                              ("service_id", *_WEEKDAYS, "start_date", "end_date")),
-    "calendar_dates.txt": _FileSpec("service added or removed on particular dates",
-                                    ("service_id", "date", "exception_type")),
-    "shapes.txt": _FileSpec("the paths the vehicles follow",
-                            ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence")),
-    "frequencies.txt": _FileSpec("headway-based service",
-                                 ("trip_id", "start_time", "end_time", "headway_secs")),
+    "stop_times.txt": _FileSpec(
+        "the times each trip serves each stop", ("trip_id", "stop_id", "stop_sequence")
+    ),
+    "calendar.txt": _FileSpec(
+        "the weekly pattern of service days", ("service_id", *_WEEKDAYS, "start_date", "end_date")
+    ),
+    "calendar_dates.txt": _FileSpec(
+        "service added or removed on particular dates", ("service_id", "date", "exception_type")
+    ),
+    "shapes.txt": _FileSpec(
+        "the paths the vehicles follow",
+        ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"),
+    ),
+    "frequencies.txt": _FileSpec(
+        "headway-based service", ("trip_id", "start_time", "end_time", "headway_secs")
+    ),
 }
 _REQUIRED_FILES: Final[tuple[str, ...]] = (
     "agency.txt",
@@ -237,7 +245,8 @@ class _Container:
             return data
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
             raise InputError(
-                f"cannot be read: the archive is damaged ({exc})" if self.is_zip
+                f"cannot be read: the archive is damaged ({exc})"
+                if self.is_zip
                 else f"cannot be read ({exc})",
                 path=self.where(name),
                 remedy="Download or export the GTFS feed again",
@@ -323,13 +332,18 @@ class _Table:
         )
         bad = np.flatnonzero(np.isnan(numbers) & values.ne("").to_numpy())
         if bad.size:
-            raise self.error(f"{bad.size} value(s) are not numbers", bad, column,
-                             "Correct the values")
+            raise self.error(
+                f"{bad.size} value(s) are not numbers", bad, column, "Correct the values"
+            )
         if required:
             empty = np.flatnonzero(np.isnan(numbers))
             if empty.size:
-                raise self.error(f"{empty.size} row(s) have no {column}", empty, column,
-                                 f"Fill in {column} on every row")
+                raise self.error(
+                    f"{empty.size} row(s) have no {column}",
+                    empty,
+                    column,
+                    f"Fill in {column} on every row",
+                )
         return numbers
 
     def integers(
@@ -345,20 +359,29 @@ class _Table:
         given = values.ne("").to_numpy()
         bad = np.flatnonzero(given & ~(np.isfinite(numbers) & (numbers == np.round(numbers))))
         if bad.size:
-            raise self.error(f"{bad.size} value(s) are not whole numbers", bad, column,
-                             "Correct the values")
+            raise self.error(
+                f"{bad.size} value(s) are not whole numbers", bad, column, "Correct the values"
+            )
         if allowed is not None:
             allowed = np.asarray(list(allowed))
             bad = np.flatnonzero(given & ~np.isin(numbers, allowed))
             if bad.size:
                 choices = ", ".join(str(a) for a in allowed)
-                raise self.error(f"{bad.size} value(s) are not one of {choices}", bad, column,
-                                 "Correct the values (see the GTFS reference)")
+                raise self.error(
+                    f"{bad.size} value(s) are not one of {choices}",
+                    bad,
+                    column,
+                    "Correct the values (see the GTFS reference)",
+                )
         if default is None:
             missing = np.flatnonzero(~given)
             if missing.size:
-                raise self.error(f"{missing.size} row(s) have no {column}", missing, column,
-                                 f"Fill in {column} on every row")
+                raise self.error(
+                    f"{missing.size} row(s) have no {column}",
+                    missing,
+                    column,
+                    f"Fill in {column} on every row",
+                )
             default = 0
         return np.where(given, numbers, default).astype(np.int64)
 
@@ -387,18 +410,27 @@ class _Table:
         if required:
             empty = np.flatnonzero(np.isnan(seconds))
             if empty.size:
-                raise self.error(f"{empty.size} row(s) have no {column}", empty, column,
-                                 f"Fill in {column} on every row")
+                raise self.error(
+                    f"{empty.size} row(s) have no {column}",
+                    empty,
+                    column,
+                    f"Fill in {column} on every row",
+                )
         return seconds
 
     def dates(self, column: str) -> pd.Series:
         values = self.ids(column)
-        parsed = pd.to_datetime(values.where(values.str.match(_DATE_RE)), format="%Y%m%d",
-                                errors="coerce")
+        parsed = pd.to_datetime(
+            values.where(values.str.match(_DATE_RE)), format="%Y%m%d", errors="coerce"
+        )
         bad = np.flatnonzero(parsed.isna().to_numpy())
         if bad.size:
-            raise self.error(f"{bad.size} value(s) are not dates (YYYYMMDD)", bad, column,
-                             "Write dates as YYYYMMDD, e.g. 20240703")
+            raise self.error(
+                f"{bad.size} value(s) are not dates (YYYYMMDD)",
+                bad,
+                column,
+                "Write dates as YYYYMMDD, e.g. 20240703",
+            )
         return parsed
 
 
@@ -427,8 +459,9 @@ def _parse_csv(container: _Container, name: str, warnings: list[str]) -> _Table:
                 f"{where}: not UTF-8 text; read as Windows-1252, and unreadable characters "
                 "were replaced."
             )
-            frame = pd.read_csv(io.BytesIO(data), encoding="cp1252",
-                                encoding_errors="replace", **options)
+            frame = pd.read_csv(
+                io.BytesIO(data), encoding="cp1252", encoding_errors="replace", **options
+            )
     except pd.errors.EmptyDataError as exc:
         raise InputError(
             "is empty: it has not even a header line",
@@ -480,8 +513,7 @@ def _check_columns(table: _Table) -> None:
             f"has no column(s) {', '.join(repr(m) for m in missing)} (columns found: {found})",
             path=table.where,
             location="header line",
-            remedy=f"Add the column(s): {table.name} holds {spec.purpose}, and GTFS requires "
-            "them",
+            remedy=f"Add the column(s): {table.name} holds {spec.purpose}, and GTFS requires them",
         )
 
 
@@ -549,11 +581,15 @@ def read_gtfs(path: str | os.PathLike[str], *, progress: Progress | None = None)
     progress = progress or NullProgress()
     folder = Path(path)
     if not folder.exists():
-        raise InputError("not found", path=folder,
-                         remedy="Check the path of the GTFS feed (.zip or folder)")
+        raise InputError(
+            "not found", path=folder, remedy="Check the path of the GTFS feed (.zip or folder)"
+        )
     if not (folder.is_dir() or folder.suffix.lower() == ".zip" or zipfile.is_zipfile(folder)):
-        hint = (" (this looks like one file of a feed: pass its folder)"
-                if folder.suffix.lower() == ".txt" else "")
+        hint = (
+            " (this looks like one file of a feed: pass its folder)"
+            if folder.suffix.lower() == ".txt"
+            else ""
+        )
         raise InputError(
             f"is neither a zip archive nor a folder{hint}",
             path=folder,
@@ -618,8 +654,7 @@ def _read(container: _Container, progress: Progress) -> GtfsFeed:
     stop_times = _stop_times(tables["stop_times.txt"], trips, stops)
     shapes = _shapes(tables.get("shapes.txt"))
     frequencies = _frequencies(tables.get("frequencies.txt"), trips)
-    _cross_checks(container, trips, stop_times, stops, shapes, calendar, calendar_dates,
-                  warnings)
+    _cross_checks(container, trips, stop_times, stops, shapes, calendar, calendar_dates, warnings)
     progress.report(0.95, "Hashing the feed")
     feed = GtfsFeed(
         agency=agency,
@@ -642,12 +677,14 @@ def _read(container: _Container, progress: Progress) -> GtfsFeed:
 
 def _agency(table: _Table) -> pd.DataFrame:
     table.ids("agency_name")
-    return pd.DataFrame({
-        "agency_id": table.text("agency_id"),
-        "agency_name": table.text("agency_name"),
-        "agency_url": table.text("agency_url"),
-        "agency_timezone": table.text("agency_timezone"),
-    })
+    return pd.DataFrame(
+        {
+            "agency_id": table.text("agency_id"),
+            "agency_name": table.text("agency_name"),
+            "agency_url": table.text("agency_url"),
+            "agency_timezone": table.text("agency_timezone"),
+        }
+    )
 
 
 def _stops(table: _Table) -> pd.DataFrame:
@@ -659,35 +696,45 @@ def _stops(table: _Table) -> pd.DataFrame:
     for column, values in (("stop_lat", lat), ("stop_lon", lon)):
         missing = np.flatnonzero(placed & np.isnan(values))
         if missing.size:
-            raise table.error(f"{missing.size} stop(s) have no {column}", missing, column,
-                              "Give every stop, station and entrance its coordinates")
+            raise table.error(
+                f"{missing.size} stop(s) have no {column}",
+                missing,
+                column,
+                "Give every stop, station and entrance its coordinates",
+            )
     for column, values, limit in (("stop_lat", lat, 90.0), ("stop_lon", lon, 180.0)):
         wrong = np.flatnonzero(np.abs(values) > limit)
         if wrong.size:
             raise table.error(
-                f"{wrong.size} value(s) are beyond ±{limit:g} degrees", wrong, column,
+                f"{wrong.size} value(s) are beyond ±{limit:g} degrees",
+                wrong,
+                column,
                 "GTFS coordinates are WGS 84 degrees: check for swapped latitude and "
                 "longitude or projected coordinates",
             )
     names = table.text("stop_name")
-    return pd.DataFrame({
-        "stop_id": stop_id,
-        "stop_name": names.mask(names.eq(""), stop_id),
-        "stop_lat": lat,
-        "stop_lon": lon,
-        "location_type": location_type.astype(np.int8),
-        "parent_station": table.text("parent_station"),
-    })
+    return pd.DataFrame(
+        {
+            "stop_id": stop_id,
+            "stop_name": names.mask(names.eq(""), stop_id),
+            "stop_lat": lat,
+            "stop_lon": lon,
+            "location_type": location_type.astype(np.int8),
+            "parent_station": table.text("parent_station"),
+        }
+    )
 
 
 def _routes(table: _Table) -> pd.DataFrame:
-    return pd.DataFrame({
-        "route_id": table.unique_ids("route_id"),
-        "agency_id": table.text("agency_id"),
-        "route_short_name": table.text("route_short_name"),
-        "route_long_name": table.text("route_long_name"),
-        "route_type": table.integers("route_type"),
-    })
+    return pd.DataFrame(
+        {
+            "route_id": table.unique_ids("route_id"),
+            "agency_id": table.text("agency_id"),
+            "route_short_name": table.text("route_short_name"),
+            "route_long_name": table.text("route_long_name"),
+            "route_type": table.integers("route_type"),
+        }
+    )
 
 
 def _trips(table: _Table, routes: pd.DataFrame) -> pd.DataFrame:
@@ -697,14 +744,16 @@ def _trips(table: _Table, routes: pd.DataFrame) -> pd.DataFrame:
     _unknown(table, "route_id", routes["route_id"], "routes.txt")
     direction = table.text("direction_id")
     table.integers("direction_id", default=0, allowed=(0, 1))
-    return pd.DataFrame({
-        "trip_id": trip_id,
-        "route_id": table.frame["route_id"],
-        "service_id": table.frame["service_id"],
-        "direction_id": pd.to_numeric(direction.mask(direction.eq(""))).astype("Int8"),
-        "shape_id": table.text("shape_id"),
-        "trip_headsign": table.text("trip_headsign"),
-    })
+    return pd.DataFrame(
+        {
+            "trip_id": trip_id,
+            "route_id": table.frame["route_id"],
+            "service_id": table.frame["service_id"],
+            "direction_id": pd.to_numeric(direction.mask(direction.eq(""))).astype("Int8"),
+            "shape_id": table.text("shape_id"),
+            "trip_headsign": table.text("trip_headsign"),
+        }
+    )
 
 
 def _stop_times(table: _Table, trips: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFrame:
@@ -715,31 +764,42 @@ def _stop_times(table: _Table, trips: pd.DataFrame, stops: pd.DataFrame) -> pd.D
     sequence = table.integers("stop_sequence")
     negative = np.flatnonzero(sequence < 0)
     if negative.size:
-        raise table.error(f"{negative.size} value(s) are negative", negative, "stop_sequence",
-                          "stop_sequence must be 0 or more, increasing along the trip")
+        raise table.error(
+            f"{negative.size} value(s) are negative",
+            negative,
+            "stop_sequence",
+            "stop_sequence must be 0 or more, increasing along the trip",
+        )
     arrival = table.times("arrival_time", required=False)
     departure = table.times("departure_time", required=False)
     given = ~np.isnan(departure) | ~np.isnan(arrival)
     departure = np.where(np.isnan(departure), arrival, departure)
     arrival = np.where(np.isnan(arrival), departure, arrival)
-    frame = pd.DataFrame({
-        "trip_id": table.frame["trip_id"],
-        "stop_id": table.frame["stop_id"],
-        "stop_sequence": sequence,
-        "arrival_s": arrival,
-        "departure_s": departure,
-        "time_given": given,
-        "pickup_type": table.integers("pickup_type", default=0, allowed=range(4)).astype(np.int8),
-        "drop_off_type": table.integers("drop_off_type", default=0,
-                                        allowed=range(4)).astype(np.int8),
-        "_row": np.arange(len(table.frame)),
-    })
+    frame = pd.DataFrame(
+        {
+            "trip_id": table.frame["trip_id"],
+            "stop_id": table.frame["stop_id"],
+            "stop_sequence": sequence,
+            "arrival_s": arrival,
+            "departure_s": departure,
+            "time_given": given,
+            "pickup_type": table.integers("pickup_type", default=0, allowed=range(4)).astype(
+                np.int8
+            ),
+            "drop_off_type": table.integers("drop_off_type", default=0, allowed=range(4)).astype(
+                np.int8
+            ),
+            "_row": np.arange(len(table.frame)),
+        }
+    )
     frame = frame.sort_values(["trip_id", "stop_sequence"], kind="stable").reset_index(drop=True)
     repeated = frame.duplicated(["trip_id", "stop_sequence"], keep=False).to_numpy()
     if repeated.any():
         rows = np.sort(frame["_row"].to_numpy()[repeated])
         raise table.error(
-            "the same stop_sequence appears twice in one trip", rows, "stop_sequence",
+            "the same stop_sequence appears twice in one trip",
+            rows,
+            "stop_sequence",
             "Number the stops of each trip with distinct, increasing stop_sequence values",
         )
     frame = _interpolate_times(frame, table)
@@ -747,8 +807,7 @@ def _stop_times(table: _Table, trips: pd.DataFrame, stops: pd.DataFrame) -> pd.D
     if late.any():
         rows = np.sort(frame["_row"].to_numpy()[late])
         table.warnings.append(
-            f"{table.where}: {late.sum()} row(s) depart before they arrive: "
-            f"{table.rows(rows)}."
+            f"{table.where}: {late.sum()} row(s) depart before they arrive: {table.rows(rows)}."
         )
     backwards = np.zeros(len(frame), dtype=bool)
     same_trip = frame["trip_id"].to_numpy()[1:] == frame["trip_id"].to_numpy()[:-1]
@@ -802,8 +861,14 @@ def _interpolate_times(frame: pd.DataFrame, table: _Table) -> pd.DataFrame:
 
 def _calendar(table: _Table | None) -> pd.DataFrame:
     if table is None or table.frame.empty:
-        return _empty_frame({"service_id": "str", **dict.fromkeys(_WEEKDAYS, "bool"),
-                             "start_date": "datetime64[s]", "end_date": "datetime64[s]"})
+        return _empty_frame(
+            {
+                "service_id": "str",
+                **dict.fromkeys(_WEEKDAYS, "bool"),
+                "start_date": "datetime64[s]",
+                "end_date": "datetime64[s]",
+            }
+        )
     data: dict[str, Any] = {"service_id": table.unique_ids("service_id")}
     for day in _WEEKDAYS:
         data[day] = table.integers(day, allowed=(0, 1)).astype(bool)
@@ -812,40 +877,63 @@ def _calendar(table: _Table | None) -> pd.DataFrame:
     frame = pd.DataFrame(data)
     reversed_ = np.flatnonzero((frame["end_date"] < frame["start_date"]).to_numpy())
     if reversed_.size:
-        raise table.error(f"{reversed_.size} service(s) end before they start", reversed_,
-                          "end_date", "Swap or correct start_date and end_date")
+        raise table.error(
+            f"{reversed_.size} service(s) end before they start",
+            reversed_,
+            "end_date",
+            "Swap or correct start_date and end_date",
+        )
     return frame
 
 
 def _calendar_dates(table: _Table | None) -> pd.DataFrame:
     if table is None or table.frame.empty:
-        return _empty_frame({"service_id": "str", "date": "datetime64[s]",
-                             "exception_type": "int8"})
-    return pd.DataFrame({
-        "service_id": table.ids("service_id"),
-        "date": table.dates("date"),
-        "exception_type": table.integers("exception_type", allowed=(1, 2)).astype(np.int8),
-    })
+        return _empty_frame(
+            {"service_id": "str", "date": "datetime64[s]", "exception_type": "int8"}
+        )
+    return pd.DataFrame(
+        {
+            "service_id": table.ids("service_id"),
+            "date": table.dates("date"),
+            "exception_type": table.integers("exception_type", allowed=(1, 2)).astype(np.int8),
+        }
+    )
 
 
 def _shapes(table: _Table | None) -> pd.DataFrame:
     if table is None or table.frame.empty:
-        return _empty_frame({"shape_id": "str", "shape_pt_lat": "float64",
-                             "shape_pt_lon": "float64", "shape_pt_sequence": "int64"})
-    frame = pd.DataFrame({
-        "shape_id": table.ids("shape_id"),
-        "shape_pt_lat": table.floats("shape_pt_lat"),
-        "shape_pt_lon": table.floats("shape_pt_lon"),
-        "shape_pt_sequence": table.integers("shape_pt_sequence"),
-    })
+        return _empty_frame(
+            {
+                "shape_id": "str",
+                "shape_pt_lat": "float64",
+                "shape_pt_lon": "float64",
+                "shape_pt_sequence": "int64",
+            }
+        )
+    frame = pd.DataFrame(
+        {
+            "shape_id": table.ids("shape_id"),
+            "shape_pt_lat": table.floats("shape_pt_lat"),
+            "shape_pt_lon": table.floats("shape_pt_lon"),
+            "shape_pt_sequence": table.integers("shape_pt_sequence"),
+        }
+    )
     return frame.sort_values(["shape_id", "shape_pt_sequence"], kind="stable").reset_index(
-        drop=True)
+        drop=True
+    )
 
 
 def _frequencies(table: _Table | None, trips: pd.DataFrame) -> pd.DataFrame:
     if table is None or table.frame.empty:
-        return _empty_frame({"trip_id": "str", "start_s": "int64", "end_s": "int64",
-                             "headway_s": "int64", "exact_times": "bool"})
+        return _empty_frame(
+            {
+                "trip_id": "str",
+                "start_s": "int64",
+                "end_s": "int64",
+                "headway_s": "int64",
+                "exact_times": "bool",
+            }
+        )
     table.ids("trip_id")
     _unknown(table, "trip_id", trips["trip_id"], "trips.txt")
     start = table.times("start_time", required=True)
@@ -853,19 +941,29 @@ def _frequencies(table: _Table | None, trips: pd.DataFrame) -> pd.DataFrame:
     headway = table.integers("headway_secs")
     wrong = np.flatnonzero(headway <= 0)
     if wrong.size:
-        raise table.error(f"{wrong.size} headway(s) are not positive", wrong, "headway_secs",
-                          "headway_secs is the time between departures, in seconds")
+        raise table.error(
+            f"{wrong.size} headway(s) are not positive",
+            wrong,
+            "headway_secs",
+            "headway_secs is the time between departures, in seconds",
+        )
     wrong = np.flatnonzero(end <= start)
     if wrong.size:
-        raise table.error(f"{wrong.size} period(s) end before they start", wrong, "end_time",
-                          "end_time must be later than start_time")
-    return pd.DataFrame({
-        "trip_id": table.frame["trip_id"],
-        "start_s": start.astype(np.int64),
-        "end_s": end.astype(np.int64),
-        "headway_s": headway,
-        "exact_times": table.integers("exact_times", default=0, allowed=(0, 1)).astype(bool),
-    })
+        raise table.error(
+            f"{wrong.size} period(s) end before they start",
+            wrong,
+            "end_time",
+            "end_time must be later than start_time",
+        )
+    return pd.DataFrame(
+        {
+            "trip_id": table.frame["trip_id"],
+            "start_s": start.astype(np.int64),
+            "end_s": end.astype(np.int64),
+            "headway_s": headway,
+            "exact_times": table.integers("exact_times", default=0, allowed=(0, 1)).astype(bool),
+        }
+    )
 
 
 def _cross_checks(
@@ -920,11 +1018,13 @@ def _cross_checks(
             "in the file; the stops are used on their own."
         )
     boarding = stops[stops["location_type"].eq(0)]
-    place = pd.DataFrame({
-        "lat": boarding["stop_lat"].round(6),
-        "lon": boarding["stop_lon"].round(6),
-        "stop_id": boarding["stop_id"],
-    })
+    place = pd.DataFrame(
+        {
+            "lat": boarding["stop_lat"].round(6),
+            "lon": boarding["stop_lon"].round(6),
+            "stop_id": boarding["stop_id"],
+        }
+    )
     shared = place[place.duplicated(["lat", "lon"], keep=False)]
     if not shared.empty:
         groups = shared.groupby(["lat", "lon"], sort=False)["stop_id"].agg(list)
@@ -946,8 +1046,9 @@ def _as_date(date: dt.date | str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(date))
     except ValueError as exc:
-        raise InputError(f"{date!r} is not a date", location="date",
-                         remedy="Give the date as YYYY-MM-DD") from exc
+        raise InputError(
+            f"{date!r} is not a date", location="date", remedy="Give the date as YYYY-MM-DD"
+        ) from exc
 
 
 def active_service_ids(feed: GtfsFeed, date: dt.date | str) -> set[str]:
@@ -997,13 +1098,15 @@ def _departure_events(feed: GtfsFeed, services: set[str]) -> pd.DataFrame:
     times = feed.stop_times[feed.stop_times["trip_id"].isin(trips["trip_id"])]
     last = (times.groupby("trip_id", sort=False).cumcount(ascending=False) == 0).to_numpy()
     first_departure = times.groupby("trip_id", sort=False)["departure_s"].transform("first")
-    events = pd.DataFrame({
-        "trip_id": times["trip_id"],
-        "stop_id": times["stop_id"],
-        "stop_sequence": times["stop_sequence"],
-        "departure_s": times["departure_s"],
-        "offset_s": times["departure_s"] - first_departure,
-    })
+    events = pd.DataFrame(
+        {
+            "trip_id": times["trip_id"],
+            "stop_id": times["stop_id"],
+            "stop_sequence": times["stop_sequence"],
+            "departure_s": times["departure_s"],
+            "offset_s": times["departure_s"] - first_departure,
+        }
+    )
     events = events[~last & times["pickup_type"].ne(1).to_numpy()]
 
     frequencies = feed.frequencies[feed.frequencies["trip_id"].isin(trips["trip_id"])]
@@ -1011,14 +1114,16 @@ def _departure_events(feed: GtfsFeed, services: set[str]) -> pd.DataFrame:
     parts = [scheduled.assign(pattern=scheduled["trip_id"])]
     if not frequencies.empty:
         # One trip per headway from start_time while before end_time.
-        counts = (-((frequencies["start_s"] - frequencies["end_s"]) // frequencies["headway_s"]))
+        counts = -((frequencies["start_s"] - frequencies["end_s"]) // frequencies["headway_s"])
         counts = counts.to_numpy(np.int64)
         repeated = frequencies.loc[frequencies.index.repeat(counts)]
         step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        starts = pd.DataFrame({
-            "pattern": repeated["trip_id"].to_numpy(),
-            "start_s": repeated["start_s"].to_numpy() + step * repeated["headway_s"].to_numpy(),
-        })
+        starts = pd.DataFrame(
+            {
+                "pattern": repeated["trip_id"].to_numpy(),
+                "start_s": repeated["start_s"].to_numpy() + step * repeated["headway_s"].to_numpy(),
+            }
+        )
         expanded = starts.merge(events.rename(columns={"trip_id": "pattern"}), on="pattern")
         expanded["departure_s"] = expanded["start_s"] + expanded["offset_s"]
         expanded["trip_id"] = expanded["pattern"] + "@" + _hhmmss(expanded["start_s"])
@@ -1063,12 +1168,28 @@ def trip_departures(feed: GtfsFeed, date: dt.date | str) -> pd.DataFrame:
     carried = carried[carried["departure_s"] >= DAY_S]
     carried = carried.assign(departure_s=carried["departure_s"] - DAY_S, previous_day=True)
     table = pd.concat([own, carried], ignore_index=True)
-    table = table[["trip_id", "route_id", "stop_id", "stop_sequence", "departure_s",
-                   "direction_id", "previous_day"]]
-    table = table.astype({"stop_sequence": np.int64, "departure_s": np.int64,
-                          "direction_id": "Int8", "previous_day": bool})
-    return table.sort_values(["departure_s", "trip_id", "stop_sequence"], kind="stable",
-                             ignore_index=True)
+    table = table[
+        [
+            "trip_id",
+            "route_id",
+            "stop_id",
+            "stop_sequence",
+            "departure_s",
+            "direction_id",
+            "previous_day",
+        ]
+    ]
+    table = table.astype(
+        {
+            "stop_sequence": np.int64,
+            "departure_s": np.int64,
+            "direction_id": "Int8",
+            "previous_day": bool,
+        }
+    )
+    return table.sort_values(
+        ["departure_s", "trip_id", "stop_sequence"], kind="stable", ignore_index=True
+    )
 
 
 # --- routes -------------------------------------------------------------------------------------
@@ -1077,8 +1198,9 @@ def trip_departures(feed: GtfsFeed, date: dt.date | str) -> pd.DataFrame:
 def _route_list(feed: GtfsFeed, route_ids: str | Iterable[str]) -> list[str]:
     ids = [route_ids] if isinstance(route_ids, str) else [str(r) for r in route_ids]
     if not ids:
-        raise InputError("no route_id given", location="route_ids",
-                         remedy="Name at least one route of the feed")
+        raise InputError(
+            "no route_id given", location="route_ids", remedy="Name at least one route of the feed"
+        )
     unknown = [r for r in ids if r not in set(feed.routes["route_id"])]
     if unknown:
         known = feed.routes["route_id"].tolist()
@@ -1110,8 +1232,12 @@ def _peak_counts(departures: pd.DataFrame, peak: tuple[int, int]) -> pd.DataFram
     inside = departures[departures["departure_s"].between(start, end, inclusive="left")]
     inside = inside.drop_duplicates(["trip_id", "previous_day", "stop_id"])
     direction = inside["direction_id"].astype("float64").fillna(-1).astype(np.int64)
-    return inside.groupby([direction.rename("direction"), inside["stop_id"]]).size().rename(
-        "trips").reset_index()
+    return (
+        inside.groupby([direction.rename("direction"), inside["stop_id"]])
+        .size()
+        .rename("trips")
+        .reset_index()
+    )
 
 
 def route_service(
@@ -1157,9 +1283,7 @@ def route_service(
     departures = departures[departures["route_id"].isin(ids)]
     own = departures[~departures["previous_day"]]
     by_direction = own.groupby("direction_id", dropna=False, sort=True)["trip_id"].nunique()
-    trips_by_direction = {
-        (None if pd.isna(k) else int(k)): int(v) for k, v in by_direction.items()
-    }
+    trips_by_direction = {(None if pd.isna(k) else int(k)): int(v) for k, v in by_direction.items()}
     starts = own.groupby("trip_id")["departure_s"].min()
     counts = _peak_counts(departures, window)
     busiest = int(counts["trips"].max()) if not counts.empty else 0
@@ -1213,8 +1337,9 @@ def _stations(feed: GtfsFeed, ids: list[str], longest: pd.Series) -> tuple[Stati
     rank_route = times["route_id"].map({r: i for i, r in enumerate(ids)})
     is_longest = times["trip_id"].isin(longest.to_numpy())
     trip_rank = pd.Series(np.arange(len(feed.trips)), index=feed.trips["trip_id"])
-    times = times.assign(_longest=~is_longest, _route=rank_route,
-                         _trip=times["trip_id"].map(trip_rank))
+    times = times.assign(
+        _longest=~is_longest, _route=rank_route, _trip=times["trip_id"].map(trip_rank)
+    )
     times = times.sort_values(["_longest", "_route", "_trip", "stop_sequence"], kind="stable")
     stops = feed.stops.set_index("stop_id")
     parent = times["stop_id"].map(stops["parent_station"])
@@ -1224,8 +1349,9 @@ def _stations(feed: GtfsFeed, ids: list[str], longest: pd.Series) -> tuple[Stati
     chosen = stops.loc[place]
     return tuple(
         Station(str(name), shapely.Point(float(lon), float(lat)))
-        for name, lon, lat in zip(chosen["stop_name"], chosen["stop_lon"], chosen["stop_lat"],
-                                  strict=True)
+        for name, lon, lat in zip(
+            chosen["stop_name"], chosen["stop_lon"], chosen["stop_lat"], strict=True
+        )
     )
 
 
@@ -1333,8 +1459,9 @@ def transit_project_from_routes(
     if name is None:
         labels = [
             long or (f"Route {short}" if short else rid)
-            for rid, short, long in zip(ids, routes["route_short_name"],
-                                        routes["route_long_name"], strict=True)
+            for rid, short, long in zip(
+                ids, routes["route_short_name"], routes["route_long_name"], strict=True
+            )
         ]
         name = " + ".join(labels)
     longest = _longest_trips(feed, ids)

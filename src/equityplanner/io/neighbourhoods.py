@@ -486,9 +486,7 @@ def _join(
     joined = joined.where(np.broadcast_to(matched[:, None], joined.shape))
     # Keep the longer spelling: a table may keep leading zeros the polygons lost, or vice versa.
     table_text = table_ids.to_numpy(object)[take]
-    longer = matched & (
-        pd.Series(table_text).str.len().to_numpy() > ids.str.len().to_numpy()
-    )
+    longer = matched & (pd.Series(table_text).str.len().to_numpy() > ids.str.len().to_numpy())
     joined_ids = pd.Series(np.where(longer, table_text, ids.to_numpy(object)), dtype=object)
     return joined, take, matched, joined_ids
 

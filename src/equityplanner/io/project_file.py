@@ -61,7 +61,9 @@ class ProjectFileError(InputError):
 
 def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     """Schema 0 (pre-release drafts) kept the baseline path and catchments at the top level."""
-    out = {k: v for k, v in data.items() if k not in ("version", "neighbourhood_file", "catchment_m")}
+    out = {
+        k: v for k, v in data.items() if k not in ("version", "neighbourhood_file", "catchment_m")
+    }
     baseline = dict(out.get("baseline") or {})
     if "neighbourhood_file" in data:
         baseline.setdefault("neighbourhoods", data["neighbourhood_file"])
@@ -134,7 +136,10 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
         problems.append("metadata: must be an object")
         meta_raw = {}
     metadata = Metadata(
-        **{k: str(meta_raw.get(k, "") or "") for k in ("title", "author", "organisation", "date", "description")}
+        **{
+            k: str(meta_raw.get(k, "") or "")
+            for k in ("title", "author", "organisation", "date", "description")
+        }
     )
     if not metadata.title:
         metadata = Metadata(**{**asdict(metadata), "title": path.stem})
@@ -174,7 +179,7 @@ _OPPORTUNITY_KINDS = ("jobs", "schools", "childcare", "clinics")
 
 def _parse_opportunities(raw: Any, path: Path, problems: list[str]) -> dict[str, OpportunitySource]:
     if not isinstance(raw, dict):
-        problems.append("opportunities: must be an object such as {\"jobs\": {\"path\": \"jobs.csv\"}}")
+        problems.append('opportunities: must be an object such as {"jobs": {"path": "jobs.csv"}}')
         return {}
     out: dict[str, OpportunitySource] = {}
     for kind, item in raw.items():
@@ -213,12 +218,17 @@ def _parse_gtfs(raw: Any, path: Path, problems: list[str]) -> GtfsSource | None:
         problems.append(f"gtfs.date: '{date}' is not a date such as 2026-03-10")
     peak = tuple(raw.get("peak") or ("07:00", "09:00"))
     if len(peak) != 2:
-        problems.append("gtfs.peak: two times such as [\"07:00\", \"09:00\"]")
+        problems.append('gtfs.peak: two times such as ["07:00", "09:00"]')
         peak = ("07:00", "09:00")
     for key in ("baseline", "proposed"):
         if not (path.parent / raw[key]).exists():
             problems.append(f"gtfs.{key}: file '{raw[key]}' not found next to the project file")
-    return GtfsSource(baseline=str(raw["baseline"]), proposed=str(raw["proposed"]), date=date, peak=(str(peak[0]), str(peak[1])))
+    return GtfsSource(
+        baseline=str(raw["baseline"]),
+        proposed=str(raw["proposed"]),
+        date=date,
+        peak=(str(peak[0]), str(peak[1])),
+    )
 
 
 def _parse_baseline(raw: Any, path: Path, problems: list[str]) -> BaselineSource | None:
@@ -244,14 +254,18 @@ def _parse_baseline(raw: Any, path: Path, problems: list[str]) -> BaselineSource
     return source
 
 
-def _positive(value: Any, where: str, problems: list[str], *, allow_zero: bool = False) -> float | None:
+def _positive(
+    value: Any, where: str, problems: list[str], *, allow_zero: bool = False
+) -> float | None:
     try:
         number = float(value)
     except (TypeError, ValueError):
         problems.append(f"{where}: {value!r} is not a number")
         return None
     if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
-        problems.append(f"{where}: {value!r} must be {'zero or more' if allow_zero else 'greater than zero'}")
+        problems.append(
+            f"{where}: {value!r} must be {'zero or more' if allow_zero else 'greater than zero'}"
+        )
         return None
     return number
 
@@ -268,27 +282,43 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
     defaults = Parameters()
     kwargs: dict[str, Any] = {}
     known = {
-        "catchment_m", "title_vi", "distribution_threshold_pp", "comparison", "projected_crs",
-        "area_median_income_usd", "reliability_bands", "displacement_min_flags", "significance_z",
-        "travel_model", "job_thresholds_min", "facility_catchment_min", "major_change_threshold",
+        "catchment_m",
+        "title_vi",
+        "distribution_threshold_pp",
+        "comparison",
+        "projected_crs",
+        "area_median_income_usd",
+        "reliability_bands",
+        "displacement_min_flags",
+        "significance_z",
+        "travel_model",
+        "job_thresholds_min",
+        "facility_catchment_min",
+        "major_change_threshold",
         "service_walk_m",
     }
     for key in raw:
         if key not in known:
-            collect.append(f"parameters.{key}: unknown parameter (known: {', '.join(sorted(known))})")
+            collect.append(
+                f"parameters.{key}: unknown parameter (known: {', '.join(sorted(known))})"
+            )
     if "catchment_m" in raw:
         catchment = dict(defaults.catchment_m)
         if not isinstance(raw["catchment_m"], dict):
-            collect.append("parameters.catchment_m: must be an object such as {\"bus\": 400}")
+            collect.append('parameters.catchment_m: must be an object such as {"bus": 400}')
         else:
             for key, value in raw["catchment_m"].items():
                 if key not in catchment:
-                    collect.append(f"parameters.catchment_m.{key}: unknown (use {', '.join(catchment)})")
+                    collect.append(
+                        f"parameters.catchment_m.{key}: unknown (use {', '.join(catchment)})"
+                    )
                     continue
                 number = _positive(value, f"parameters.catchment_m.{key}", collect)
                 if number is not None:
                     if number > 10_000:
-                        collect.append(f"parameters.catchment_m.{key}: {value} m is more than 10 km")
+                        collect.append(
+                            f"parameters.catchment_m.{key}: {value} m is more than 10 km"
+                        )
                     catchment[key] = number
         kwargs["catchment_m"] = catchment
     if "title_vi" in raw:
@@ -297,11 +327,23 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
         forms = tuple(tv.get("forms", policy.forms))
         bad = [f for f in forms if f not in _TITLE_VI_FORMS]
         if bad or not forms:
-            collect.append(f"parameters.title_vi.forms: {bad or 'empty'}; use some of {', '.join(_TITLE_VI_FORMS)}")
+            collect.append(
+                f"parameters.title_vi.forms: {bad or 'empty'}; use some of {', '.join(_TITLE_VI_FORMS)}"
+            )
             forms = policy.forms
-        pp = _positive(tv.get("threshold_pp", policy.threshold_pp), "parameters.title_vi.threshold_pp", collect)
-        rel = _positive(tv.get("threshold_relative", policy.threshold_relative), "parameters.title_vi.threshold_relative", collect)
-        ratio = _positive(tv.get("four_fifths_ratio", policy.four_fifths_ratio), "parameters.title_vi.four_fifths_ratio", collect)
+        pp = _positive(
+            tv.get("threshold_pp", policy.threshold_pp), "parameters.title_vi.threshold_pp", collect
+        )
+        rel = _positive(
+            tv.get("threshold_relative", policy.threshold_relative),
+            "parameters.title_vi.threshold_relative",
+            collect,
+        )
+        ratio = _positive(
+            tv.get("four_fifths_ratio", policy.four_fifths_ratio),
+            "parameters.title_vi.four_fifths_ratio",
+            collect,
+        )
         if ratio is not None and ratio >= 1:
             collect.append("parameters.title_vi.four_fifths_ratio: must be below 1 (e.g. 0.8)")
             ratio = None
@@ -315,20 +357,28 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
             four_fifths_ratio=ratio if ratio is not None else policy.four_fifths_ratio,
         )
     if "distribution_threshold_pp" in raw:
-        value = _positive(raw["distribution_threshold_pp"], "parameters.distribution_threshold_pp", collect)
+        value = _positive(
+            raw["distribution_threshold_pp"], "parameters.distribution_threshold_pp", collect
+        )
         if value is not None:
             kwargs["distribution_threshold_pp"] = value
     if "comparison" in raw:
         comp = raw["comparison"] or {}
         kind = comp.get("kind", "all")
         if kind not in _COMPARISON_KINDS:
-            collect.append(f"parameters.comparison.kind: '{kind}'; use one of {', '.join(_COMPARISON_KINDS)}")
+            collect.append(
+                f"parameters.comparison.kind: '{kind}'; use one of {', '.join(_COMPARISON_KINDS)}"
+            )
             kind = "all"
         if kind == "prefix" and not comp.get("prefix"):
-            collect.append("parameters.comparison.prefix: needed when kind is 'prefix' (e.g. a county FIPS code)")
+            collect.append(
+                "parameters.comparison.prefix: needed when kind is 'prefix' (e.g. a county FIPS code)"
+            )
             kind = "all"
         if kind == "ids" and not comp.get("ids"):
-            collect.append("parameters.comparison.ids: needed when kind is 'ids' (a list of neighbourhood ids)")
+            collect.append(
+                "parameters.comparison.ids: needed when kind is 'ids' (a list of neighbourhood ids)"
+            )
             kind = "all"
         kwargs["comparison"] = ComparisonPopulation(
             kind=kind,
@@ -356,7 +406,9 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
             else:
                 kwargs["projected_crs"] = str(raw["projected_crs"])
     if raw.get("area_median_income_usd") is not None:
-        value = _positive(raw["area_median_income_usd"], "parameters.area_median_income_usd", collect)
+        value = _positive(
+            raw["area_median_income_usd"], "parameters.area_median_income_usd", collect
+        )
         if value is not None:
             kwargs["area_median_income_usd"] = value
     if "reliability_bands" in raw:
@@ -399,9 +451,13 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
             if value is not None:
                 kwargs[key] = value
     if "major_change_threshold" in raw:
-        value = _positive(raw["major_change_threshold"], "parameters.major_change_threshold", collect)
+        value = _positive(
+            raw["major_change_threshold"], "parameters.major_change_threshold", collect
+        )
         if value is not None and value >= 1:
-            collect.append("parameters.major_change_threshold: a fraction below 1, e.g. 0.25 for 25%")
+            collect.append(
+                "parameters.major_change_threshold: a fraction below 1, e.g. 0.25 for 25%"
+            )
         elif value is not None:
             kwargs["major_change_threshold"] = value
     if problems is None and collect:
@@ -432,7 +488,9 @@ def _parse_scenarios(raw: Any, ids: set[str], problems: list[str]) -> tuple[Scen
         members = tuple(str(p) for p in item.get("projects") or ())
         unknown = [p for p in members if p not in ids]
         if unknown:
-            problems.append(f"{where}: unknown project(s) {', '.join(unknown)} (known: {', '.join(sorted(ids))})")
+            problems.append(
+                f"{where}: unknown project(s) {', '.join(unknown)} (known: {', '.join(sorted(ids))})"
+            )
         if not members:
             problems.append(f"{where}: lists no projects")
         scenarios.append(Scenario(id=sid, name=str(item.get("name") or sid), project_ids=members))
@@ -454,6 +512,7 @@ def parameters_to_dict(params: Parameters) -> dict[str, Any]:
 
 def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[str, Any]:
     """The JSON form of a project, with baseline paths relative to ``target``'s folder."""
+
     def relative(rel: str | None) -> str | None:
         if not rel or target is None:
             return rel
@@ -471,13 +530,24 @@ def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[s
     extra: dict[str, Any] = {}
     if doc.opportunities:
         extra["opportunities"] = {
-            kind: {k: v for k, v in {"path": relative(src.path), "capacity_column": src.capacity_column,
-                                     "blocks": relative(src.blocks)}.items() if v is not None}
+            kind: {
+                k: v
+                for k, v in {
+                    "path": relative(src.path),
+                    "capacity_column": src.capacity_column,
+                    "blocks": relative(src.blocks),
+                }.items()
+                if v is not None
+            }
             for kind, src in doc.opportunities.items()
         }
     if doc.gtfs is not None:
-        extra["gtfs"] = {"baseline": relative(doc.gtfs.baseline), "proposed": relative(doc.gtfs.proposed),
-                         "date": doc.gtfs.date, "peak": list(doc.gtfs.peak)}
+        extra["gtfs"] = {
+            "baseline": relative(doc.gtfs.baseline),
+            "proposed": relative(doc.gtfs.proposed),
+            "date": doc.gtfs.date,
+            "peak": list(doc.gtfs.peak),
+        }
     return {
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,

@@ -221,7 +221,9 @@ def _number(
         need = "greater than zero" if positive else "zero or more"
         raise InputError(f"{key} is {value!r}; it must be {need}", path=source, location=where)
     if integer and number != int(number):
-        raise InputError(f"{key} is {value!r}; it must be a whole number", path=source, location=where)
+        raise InputError(
+            f"{key} is {value!r}; it must be a whole number", path=source, location=where
+        )
     return number
 
 
@@ -269,7 +271,9 @@ def _build_housing(
         tenure = Tenure.create(attrs.get("tenure", "rental"))
     except ValueError as exc:
         raise InputError(f"tenure {exc}", path=source, location=where) from None
-    demolished = int(_number(attrs, "units_demolished", source, where, default=0, integer=True) or 0)
+    demolished = int(
+        _number(attrs, "units_demolished", source, where, default=0, integer=True) or 0
+    )
     affordable_demolished = int(
         _number(attrs, "affordable_units_demolished", source, where, default=0, integer=True) or 0
     )
@@ -331,7 +335,9 @@ def _build_transit(
                 path=source,
                 location=f"feature {number} (project '{pid}')",
             )
-        stations.append(Station(name=str(props.get("name") or f"Stop {len(stations) + 1}"), geometry=geometry))
+        stations.append(
+            Station(name=str(props.get("name") or f"Stop {len(stations) + 1}"), geometry=geometry)
+        )
     if not stations:
         raise InputError(
             "has no stations or stops",

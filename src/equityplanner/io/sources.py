@@ -199,9 +199,7 @@ def zip_shapefiles(path: Path) -> tuple[str, ...]:
             remedy="Download or zip the Shapefile again",
         ) from exc
     members = tuple(
-        name
-        for name in names
-        if name.lower().endswith(".shp") and not name.startswith("__MACOSX/")
+        name for name in names if name.lower().endswith(".shp") and not name.startswith("__MACOSX/")
     )
     if not members:
         raise InputError(
@@ -244,8 +242,7 @@ def polygon_source(path: Path, layer: str | None) -> tuple[str, str | None]:
             raise InputError(
                 f"holds no Shapefile named {layer!r}",
                 path=path,
-                remedy="Choose one of: "
-                + ", ".join(PurePosixPath(name).stem for name in members),
+                remedy="Choose one of: " + ", ".join(PurePosixPath(name).stem for name in members),
             )
         members = (named[0],)
     if len(members) > 1:
@@ -417,9 +414,7 @@ def peek_polygons(
     source, name = polygon_source(path, layer)
     try:
         info = pyogrio.read_info(source, layer=name)
-        frame = pyogrio.read_dataframe(
-            source, layer=name, read_geometry=False, max_features=rows
-        )
+        frame = pyogrio.read_dataframe(source, layer=name, read_geometry=False, max_features=rows)
     except _READ_ERRORS as exc:
         raise InputError(
             f"cannot be read as {kind} ({exc})",

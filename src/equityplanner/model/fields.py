@@ -11,7 +11,7 @@ from functools import cache
 
 from equityplanner.catalog import load_resource
 
-__all__ = ["FieldSpec", "GroupSpec", "field_specs", "group_specs", "COUNT", "MEDIAN"]
+__all__ = ["COUNT", "MEDIAN", "FieldSpec", "GroupSpec", "field_specs", "group_specs"]
 
 COUNT = "count"
 MEDIAN = "median"

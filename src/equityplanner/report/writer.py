@@ -12,10 +12,10 @@ import datetime as dt
 import io
 import re
 import zipfile
-from xml.sax.saxutils import escape as xml_escape
 from copy import copy
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
@@ -124,7 +124,9 @@ def _add_chart_alt_text(path: Path, texts: list[str]) -> None:
             name = info.filename
             if name.startswith("xl/drawings/drawing") and name.endswith(".xml"):
                 drawing = name.rsplit("/", 1)[1]
-                text = _FRAME.sub(lambda m: describe(drawing, m.group(0)), data.decode("utf-8"))
+                text = _FRAME.sub(
+                    lambda m, d=drawing: describe(d, m.group(0)), data.decode("utf-8")
+                )
                 data = text.encode("utf-8")
             target.writestr(info, data)
 

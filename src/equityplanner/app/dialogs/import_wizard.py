@@ -169,9 +169,7 @@ class _ImportState:
         shape_columns = list(shapes.columns)
         table_columns = list(table.columns) if table is not None else []
         # As read_neighbourhoods joins them: a table column hides a same-named polygon column.
-        self.columns = tuple(
-            [c for c in shape_columns if c not in table_columns] + table_columns
-        )
+        self.columns = tuple([c for c in shape_columns if c not in table_columns] + table_columns)
         self.auto_id_column = find_id_column(shape_columns)
         self.auto_table_id_column = find_id_column(table_columns) if table is not None else None
 
@@ -600,9 +598,7 @@ class _MappingPage(QWizardPage):
         combo.clear()
         combo.addItem(_NOT_MAPPED, ("none",))
         if detected is not None:
-            combo.addItem(
-                "Detected: " + " + ".join(detected.estimate_columns), ("detected",)
-            )
+            combo.addItem("Detected: " + " + ".join(detected.estimate_columns), ("detected",))
         for column in self._state.columns:
             combo.addItem(column, ("column", column))
         combo.setCurrentIndex(1 if detected is not None else 0)
@@ -833,9 +829,7 @@ class _CheckPage(QWizardPage):
                 + (f" {len(result.warnings)} warning(s) below." if result.warnings else "")
             )
             for warning in result.warnings:
-                self._add(
-                    self._short(warning), QStyle.StandardPixmap.SP_MessageBoxWarning, warning
-                )
+                self._add(self._short(warning), QStyle.StandardPixmap.SP_MessageBoxWarning, warning)
         self.completeChanged.emit()
 
     def _on_recheck_button_clicked(self) -> None:
@@ -850,9 +844,7 @@ class _CheckPage(QWizardPage):
 
     def _add_error(self, exc: InputError) -> None:
         where = Path(exc.path).name if exc.path is not None else "Input"
-        self._add(
-            f"{where}: {exc.fault}", QStyle.StandardPixmap.SP_MessageBoxCritical, exc.message
-        )
+        self._add(f"{where}: {exc.fault}", QStyle.StandardPixmap.SP_MessageBoxCritical, exc.message)
         for part in (exc.location or "").split("; "):
             if part:
                 self._add(f"    at {part}", None, exc.message)

@@ -335,15 +335,29 @@ class ParametersDialog(QDialog):
             "four_fifths": QCheckBox("Four-fifths rule"),
         }
         self.threshold_pp_spin = _double_spin(
-            policy.threshold_pp, 0.1, 99.9, decimals=1, step=1, suffix=" pp",
+            policy.threshold_pp,
+            0.1,
+            99.9,
+            decimals=1,
+            step=1,
+            suffix=" pp",
             tooltip=_TIPS["absolute"],
         )
         self.threshold_relative_spin = _double_spin(
-            policy.threshold_relative * 100, 0.1, 1000, decimals=1, step=5, suffix=" %",
+            policy.threshold_relative * 100,
+            0.1,
+            1000,
+            decimals=1,
+            step=5,
+            suffix=" %",
             tooltip=_TIPS["relative"],
         )
         self.four_fifths_spin = _double_spin(
-            policy.four_fifths_ratio, 0.01, 0.99, decimals=2, step=0.05,
+            policy.four_fifths_ratio,
+            0.01,
+            0.99,
+            decimals=2,
+            step=0.05,
             tooltip=_TIPS["four_fifths"],
         )
         self._form_spins = {
@@ -363,7 +377,12 @@ class ParametersDialog(QDialog):
         box = QGroupBox("Distribution across income groups")
         box.setToolTip(_TIPS["distribution"])
         self.distribution_spin = _double_spin(
-            parameters.distribution_threshold_pp, 0.1, 50, decimals=1, step=1, suffix=" pp",
+            parameters.distribution_threshold_pp,
+            0.1,
+            50,
+            decimals=1,
+            step=1,
+            suffix=" pp",
             tooltip=_TIPS["distribution"],
         )
         caption = QLabel("Broadly in line within:")
@@ -405,7 +424,11 @@ class ParametersDialog(QDialog):
     def _other_box(self, parameters: Parameters) -> QGroupBox:
         box = QGroupBox("Housing, data reliability and map projection")
         self.ami_spin = _double_spin(
-            parameters.area_median_income_usd or 0.0, 0, 1_000_000, decimals=0, step=1000,
+            parameters.area_median_income_usd or 0.0,
+            0,
+            1_000_000,
+            decimals=0,
+            step=1000,
             tooltip=_TIPS["ami"],
         )
         self.ami_spin.setPrefix("$ ")

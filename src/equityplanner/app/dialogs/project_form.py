@@ -530,8 +530,11 @@ class ProjectForm(QWidget):
             raise InputError("the project has no name", remedy="Give the project a name")
         base = {"project_id": current.id, "project_name": name}
         if isinstance(current, HousingProject):
-            feature = {"type": "Feature", "geometry": _STAND_IN,
-                       "properties": {**base, **self._housing_properties()}}
+            feature = {
+                "type": "Feature",
+                "geometry": _STAND_IN,
+                "properties": {**base, **self._housing_properties()},
+            }
             parsed = projects_from_features([feature])[0]
             assert isinstance(parsed, HousingProject)
             return replace(
@@ -548,13 +551,15 @@ class ProjectForm(QWidget):
         names = self._station_names()
         attributes = self._transit_properties()
         # One stand-in station carries the attributes: stations are placed on the map.
-        feature = {"type": "Feature", "geometry": _STAND_IN,
-                   "properties": {**base, **attributes, "role": "station", "name": "stand-in"}}
+        feature = {
+            "type": "Feature",
+            "geometry": _STAND_IN,
+            "properties": {**base, **attributes, "role": "station", "name": "stand-in"},
+        }
         parsed = projects_from_features([feature])[0]
         assert isinstance(parsed, TransitProject)
         stations = tuple(
-            Station(name=name, geometry=current.stations[index].geometry)
-            for name, index in names
+            Station(name=name, geometry=current.stations[index].geometry) for name, index in names
         )
         return replace(
             current,
@@ -627,9 +632,7 @@ class NewProjectDialog(QDialog):
         self.change_combo = QComboBox()
         for change, label in CHANGE_LABELS.items():
             self.change_combo.addItem(label, change.value)
-        self.hint_label = QLabel(
-            "After OK, place the site or the stations on the map."
-        )
+        self.hint_label = QLabel("After OK, place the site or the stations on the map.")
         self.hint_label.setWordWrap(True)
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

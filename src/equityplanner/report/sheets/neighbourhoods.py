@@ -231,7 +231,9 @@ def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
             if transit_column in frame:
                 transit = np.zeros(n)
                 for ident, value in zip(
-                    frame["id"].astype(str), frame[transit_column].to_numpy(dtype=float), strict=True
+                    frame["id"].astype(str),
+                    frame[transit_column].to_numpy(dtype=float),
+                    strict=True,
                 ):
                     if ident in row_of and np.isfinite(value):
                         transit[row_of[ident]] = value

@@ -81,8 +81,7 @@ def _summarise(indicators: list[Indicator]) -> tuple[str, str]:
         return text, "adverse"
     if caution:
         return (
-            f"Needs attention: {len(caution)} of {n} tests inconclusive "
-            f"({_listed(caution)})",
+            f"Needs attention: {len(caution)} of {n} tests inconclusive ({_listed(caution)})",
             "caution",
         )
     return f"No adverse finding in {n} tests", "beneficial"
@@ -137,7 +136,12 @@ def pillar_findings(ctx: BookContext, unit: UnitResult) -> list[tuple[str, str]]
     for prefixes, missing in (
         (("access.jobs", "title_vi.access.jobs"), _NOT_ASSESSED_JOBS),
         (
-            ("access.schools", "access.childcare", "title_vi.access.schools", "title_vi.access.childcare"),
+            (
+                "access.schools",
+                "access.childcare",
+                "title_vi.access.schools",
+                "title_vi.access.childcare",
+            ),
             _NOT_ASSESSED_SCHOOLS,
         ),
     ):
