@@ -6,13 +6,33 @@ conftest.py files are for fixtures only, since several of them exist.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
+import pytest
 from shapely.geometry import box
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_PROJECT = REPO / "sample_projects" / "magnolia" / "sample.eqp.json"
+# Real public data lives beside the clone, as CI lays it out (never copied into the repository).
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ``../shared/data``; skipped where it is absent, but a failure in CI.
+
+    A developer without the shared folder still runs the rest of the suite; CI (``CI=true``)
+    always has it, so a missing folder there is an error, never a silent skip.
+    """
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        message = f"real data not found at {path} (expected ../shared/data beside the clone)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
+
 
 # A 2 x 2 grid of 1 km squares in UTM 16N (metres), numbers worked by hand in the tests:
 #   C D      A (0..1000, 0..1000)     B (1000..2000, 0..1000)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.1.0"
+from equityplanner._version import __version__
 
 _API = {
     "assess": "equityplanner.analysis.assess",

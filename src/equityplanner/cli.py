@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from equityplanner import __version__
+from equityplanner._version import __version__
 from equityplanner.errors import Cancelled, InputError
 
 __all__ = ["main"]
@@ -289,10 +289,11 @@ def _validate(args: argparse.Namespace) -> int:
 def _open(args: argparse.Namespace) -> int:
     try:
         from equityplanner.app.main import run_app
-    except ImportError as exc:  # Qt missing or broken
+    except ImportError as exc:  # Qt missing (a headless install) or broken
         raise InputError(
-            f"the desktop app cannot start ({exc})",
-            remedy="Reinstall equityplanner with its Qt dependencies, or use 'equityplanner assess'",
+            f"the desktop app cannot start: {exc}",
+            remedy="Install the app's Qt dependencies with: pip install 'equityplanner[app]' "
+            "(the command line's 'assess' and 'validate' need no Qt)",
         ) from exc
     return run_app(project=args.project, run=args.run, screenshot=args.screenshot)
 

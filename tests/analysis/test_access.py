@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from helpers import SHARED_DATA, shared_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -36,7 +37,7 @@ from equityplanner.io.project_file import load_project
 
 REPO = Path(__file__).resolve().parents[2]
 MAGNOLIA = REPO / "sample_projects" / "magnolia"
-CHICAGO = Path("/work/shared/data/chicago-access")
+CHICAGO = SHARED_DATA / "chicago-access"
 
 # --- decay functions: pysal access doctests (methods.md §6, [published]) ---------------------
 
@@ -320,8 +321,8 @@ def test_jobs_within_needs_a_crs(magnolia) -> None:
 # --- Chicago: real-data sanity check of 2SFCA (data for checks only, not in the repo) --------
 
 
-@pytest.mark.skipif(not CHICAGO.is_dir(), reason="Chicago access data not available")
 def test_chicago_2sfca_sanity() -> None:
+    shared_data("chicago-access")
     pop = gpd.read_file(CHICAGO / "chicago_metro_pop.geojson")
     doc = gpd.read_file(CHICAGO / "chicago_metro_docs_dentists.geojson")
     assert (pop["geoid"].to_numpy() == doc["geoid"].to_numpy()).all()

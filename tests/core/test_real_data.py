@@ -1,23 +1,21 @@
-"""Checks on real public data from ../shared/data (skipped where that folder is absent).
+"""Checks on real public data from ../shared/data (a failure in CI where that folder is absent).
 
 The files are read in place and never copied into the repository.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pytest
+from helpers import SHARED_DATA, shared_data
 from shapely.geometry import Point
 
 from equityplanner.analysis.assess import assess_projects
 from equityplanner.io.neighbourhoods import read_neighbourhoods
 from equityplanner.model.project import Mode, Parameters, ServiceChange, Station, TransitProject
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "geoda-tracts"
-SACRAMENTO = DATA / "sacramento1.gpkg"
+SACRAMENTO = SHARED_DATA / "geoda-tracts" / "sacramento1.gpkg"
 MAPPING = {
     "total_population": "TOT_POP",
     "nh_white": "WHITE",
@@ -30,7 +28,10 @@ MAPPING = {
     "age_65_plus": "POP_65",
 }
 
-pytestmark = pytest.mark.skipif(not SACRAMENTO.exists(), reason=f"real data not present at {DATA}")
+
+@pytest.fixture(autouse=True)
+def _real_data_present() -> None:
+    shared_data("geoda-tracts", "sacramento1.gpkg")
 
 
 def test_sacramento_totals_are_conserved_on_real_polygons():

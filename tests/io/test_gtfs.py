@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from helpers import SHARED_DATA, shared_data
 
 from equityplanner.errors import InputError
 from equityplanner.io.gtfs import (
@@ -63,7 +64,7 @@ from equityplanner.io.hashing import sha256_file
 from equityplanner.model.project import Mode, ServiceChange
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "gtfs_three_stops"
-BJCTA = Path("/work/shared/data/bjcta-gtfs-2011")
+BJCTA = SHARED_DATA / "bjcta-gtfs-2011"
 
 WEDNESDAY = dt.date(2024, 7, 3)  # WK; Tuesday's WK runs past midnight into it
 HOLIDAY = dt.date(2024, 7, 4)  # Thursday: WK removed by calendar_dates
@@ -601,9 +602,7 @@ def test_projected_coordinates(copy: Path) -> None:
 
 @pytest.fixture(scope="module")
 def bjcta() -> GtfsFeed:
-    if not BJCTA.is_dir():
-        pytest.skip(f"{BJCTA} is not available")
-    return read_gtfs(BJCTA)
+    return read_gtfs(shared_data("bjcta-gtfs-2011"))
 
 
 def test_bjcta_reads_with_warnings(bjcta: GtfsFeed) -> None:

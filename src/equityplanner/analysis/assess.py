@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from equityplanner import __version__
+from equityplanner._version import __version__
 from equityplanner.analysis import distribution, housing, segregation
 from equityplanner.analysis.access_assessment import (
     AccessInputs,

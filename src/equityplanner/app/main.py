@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from equityplanner import __version__
+from equityplanner._version import __version__
 from equityplanner.app.icons import app_icon
 from equityplanner.catalog import resource_path
 

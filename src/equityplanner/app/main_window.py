@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from equityplanner import __version__
+from equityplanner._version import __version__
 from equityplanner.app import editing
 from equityplanner.app.autosave import (
     has_newer_autosave,
