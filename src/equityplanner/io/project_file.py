@@ -14,9 +14,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
 from equityplanner.errors import InputError
 from equityplanner.io.atomic import atomic_write_text
 from equityplanner.io.projects import projects_from_features, projects_to_features
+from equityplanner.model.crs import is_metric_projected
 from equityplanner.model.project import (
     BaselineSource,
     ComparisonPopulation,
@@ -28,6 +32,7 @@ from equityplanner.model.project import (
     Scenario,
     TitleViPolicy,
 )
+from equityplanner.model.travel_model import TravelModelParameters
 
 __all__ = [
     "FORMAT_NAME",
@@ -387,11 +392,6 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
             ids=tuple(str(i) for i in comp.get("ids") or ()),
         )
     if raw.get("projected_crs"):
-        from pyproj import CRS
-        from pyproj.exceptions import CRSError
-
-        from equityplanner.analysis.crs import is_metric_projected
-
         try:
             crs = CRS.from_user_input(raw["projected_crs"])
         except CRSError:
@@ -427,8 +427,6 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
         if value is not None:
             kwargs["significance_z"] = value
     if "travel_model" in raw:
-        from equityplanner.analysis.travel_time import TravelModelParameters
-
         try:
             chosen = TravelModelParameters.from_dict(raw["travel_model"] or {}).to_dict()
             model_defaults = TravelModelParameters().to_dict()
@@ -503,8 +501,6 @@ def parameters_to_dict(params: Parameters) -> dict[str, Any]:
     out["title_vi"]["forms"] = list(params.title_vi.forms)
     out["comparison"]["ids"] = list(params.comparison.ids)
     out["job_thresholds_min"] = list(params.job_thresholds_min)
-    from equityplanner.analysis.travel_time import TravelModelParameters
-
     # Saved in full, so that the file shows every assumption of the travel model.
     out["travel_model"] = TravelModelParameters.from_dict(params.travel_model or {}).to_dict()
     return out

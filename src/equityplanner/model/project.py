@@ -196,7 +196,7 @@ class Parameters:
     displacement_min_flags: int = 3
     significance_z: float = 1.645
     # Access to opportunity (methods.md §6): the travel model's parameters as saved
-    # (analysis.travel_time.TravelModelParameters), job thresholds and facility catchment.
+    # (model.travel_model.TravelModelParameters), job thresholds and facility catchment.
     travel_model: dict[str, Any] = field(default_factory=dict)
     job_thresholds_min: tuple[float, ...] = (30.0, 45.0)
     facility_catchment_min: float = 30.0
