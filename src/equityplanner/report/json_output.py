@@ -27,8 +27,8 @@ OUTPUT_SCHEMA_VERSION = 1
 
 
 def indicator_to_dict(indicator: Indicator) -> dict[str, Any]:
-    """An indicator as plain JSON types."""
-    out = asdict(indicator)
+    """An indicator as plain JSON types (its ``value_unit`` under the contract's key ``unit``)."""
+    out = {("unit" if k == "value_unit" else k): v for k, v in asdict(indicator).items()}
     return _plain(out)
 
 

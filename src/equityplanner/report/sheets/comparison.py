@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from equityplanner.model.concepts import ResultKind
 from equityplanner.model.results import Indicator, UnitResult
 from equityplanner.report.layout import PrintSpec, SheetSpec, clean_number, rating_style
 from equityplanner.report.sheets import BookContext, indicator_format, unit_sides
@@ -92,7 +93,7 @@ def build_comparison(
         effect = {True: "Benefit", False: "Burden", None: "Benefits and burdens"}[
             alt.unit.is_benefit
         ]
-        sheet.put(5, col, f"{alt.unit.kind.capitalize()}: {effect}", "header")
+        sheet.put(5, col, f"{ResultKind(alt.unit.kind).label}: {effect}", "header")
         sheet.column_widths[col] = 28
     sheet.row_heights[4] = 32
     row = 6
