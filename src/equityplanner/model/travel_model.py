@@ -7,14 +7,14 @@ here so that reading a project file (``io``) need not import the analysis.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 from typing import Any
 
 from equityplanner.errors import InputError
 from equityplanner.model.project import Mode
+from equityplanner.model.schema import INVALID, Boolean, Field, Number, read_object
 
-__all__ = ["TravelModelParameters"]
+__all__ = ["TRAVEL_MODEL_FIELDS", "TravelModelParameters"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,11 @@ class TravelModelParameters:
     allow_transfer: bool = True
 
     def __post_init__(self) -> None:
-        problems = _parameter_problems(self)
+        problems: list[str] = []
+        for spec in TRAVEL_MODEL_FIELDS:
+            value = spec.rule.read(getattr(self, spec.key), spec.key, problems, spec.default)
+            if value is not INVALID:  # as the model holds it: 5 km/h is 5.0, 2.0 stations 2
+                object.__setattr__(self, spec.key, value)
         if problems:
             raise InputError(
                 fault="; ".join(problems),
@@ -106,74 +110,62 @@ class TravelModelParameters:
                 path=path,
                 location="parameters.travel_model",
             )
-        known = {f.name: f for f in fields(cls)}
-        problems = [
-            f"{key}: unknown (known: {', '.join(known)})" for key in raw if key not in known
-        ]
-        values: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key not in known:
-                continue
-            default = getattr(cls, key)
-            if isinstance(default, bool):
-                if not isinstance(value, bool):
-                    problems.append(f"{key}: {value!r} is not true or false")
-                    continue
-            elif isinstance(default, int):
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, int | float)
-                    or value != int(value)
-                ):
-                    problems.append(f"{key}: {value!r} is not a whole number")
-                    continue
-                value = int(value)
-            else:
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    problems.append(f"{key}: {value!r} is not a number")
-                    continue
-                value = float(value)
-            values[key] = value
-        if not problems:
-            try:
-                return cls(**values)
-            except InputError as exc:
-                problems.append(exc.fault)
-        raise InputError(
-            fault="; ".join(problems),
-            path=path,
-            location="parameters.travel_model",
-            remedy="Correct the travel model parameters",
-        )
+        problems: list[str] = []
+        values = read_object(raw, TRAVEL_MODEL_FIELDS, "", problems)
+        if problems:
+            raise InputError(
+                fault="; ".join(problems),
+                path=path,
+                location="parameters.travel_model",
+                remedy="Correct the travel model parameters",
+            )
+        return cls(**values)
 
 
-def _parameter_problems(p: TravelModelParameters) -> list[str]:
-    problems = []
-    positive = (
-        "walk_speed_kmh",
+_P = TravelModelParameters  # its class attributes are the defaults
+
+TRAVEL_MODEL_FIELDS: tuple[Field, ...] = (
+    Field("walk_speed_kmh", Number(strict=True), _P.walk_speed_kmh, "Walking speed in km/h."),
+    Field(
+        "route_factor",
+        Number(strict=True, minimum=1, maximum=3, range_words="from 1 (straight line) to 3"),
+        _P.route_factor,
+        "Walking distance over straight-line distance.",
+    ),
+    Field(
         "max_access_walk_m",
-        "bus_speed_kmh",
-        "brt_speed_kmh",
-        "rail_speed_kmh",
-    )
-    for name in positive:
-        value = getattr(p, name)
-        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-            problems.append(f"{name}: {value!r} must be a number greater than zero")
-    for name in ("transfer_penalty_min", "max_transfer_walk_m"):
-        value = getattr(p, name)
-        if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-            problems.append(f"{name}: {value!r} must be zero or more")
-    if not (isinstance(p.route_factor, int | float) and 1.0 <= p.route_factor <= 3.0):
-        problems.append(f"route_factor: {p.route_factor!r} must be from 1 (straight line) to 3")
-    if (
-        isinstance(p.stations_per_line, bool)
-        or not isinstance(p.stations_per_line, int)
-        or (p.stations_per_line < 1)
-    ):
-        problems.append(
-            f"stations_per_line: {p.stations_per_line!r} must be a whole number of 1 or more"
-        )
-    if not isinstance(p.allow_transfer, bool):
-        problems.append(f"allow_transfer: {p.allow_transfer!r} must be true or false")
-    return problems
+        Number(strict=True),
+        _P.max_access_walk_m,
+        "Longest walk to a boarding station or from an alighting one, in metres walked.",
+    ),
+    Field(
+        "stations_per_line",
+        Number(strict=True, whole=True, minimum=1),
+        _P.stations_per_line,
+        "Nearest stations of each line considered for access and egress.",
+    ),
+    Field("bus_speed_kmh", Number(strict=True), _P.bus_speed_kmh, "Scheduled bus speed in km/h."),
+    Field("brt_speed_kmh", Number(strict=True), _P.brt_speed_kmh, "Scheduled BRT speed in km/h."),
+    Field(
+        "rail_speed_kmh", Number(strict=True), _P.rail_speed_kmh, "Scheduled rail speed in km/h."
+    ),
+    Field(
+        "transfer_penalty_min",
+        Number(strict=True, allow_zero=True),
+        _P.transfer_penalty_min,
+        "Minutes added at a transfer, besides the walk and the wait.",
+    ),
+    Field(
+        "max_transfer_walk_m",
+        Number(strict=True, allow_zero=True),
+        _P.max_transfer_walk_m,
+        "Longest walk between the stations of a transfer, in metres walked.",
+    ),
+    Field(
+        "allow_transfer",
+        Boolean(),
+        _P.allow_transfer,
+        "Whether one transfer between two lines is allowed.",
+    ),
+)
+"""Every parameter of :class:`TravelModelParameters`: its rule, default and meaning."""
