@@ -42,6 +42,7 @@ import shapely
 from equityplanner.errors import InputError
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.neighbourhoods import Neighbourhoods
+from equityplanner.io.sources import POINT_FORMATS
 
 __all__ = [
     "LODES_EARNINGS_BANDS",
@@ -107,13 +108,6 @@ _LAT_COLUMNS = ("latitude", "lat", "y", "intptlat", "intptlat20")
 _ID_COLUMNS = ("id", "site_id", "facility_id", "geoid", "objectid", "fid")
 _NAME_COLUMNS = ("name", "facility_name", "site_name", "school_name")
 _BLOCK_ID_COLUMNS = ("geoid20", "geoid", "geoid10", "blockid", "block_id", "geocode")
-_GIS_FORMATS = {
-    ".geojson": "a GeoJSON file",
-    ".json": "a GeoJSON file",
-    ".gpkg": "a GeoPackage",
-    ".fgb": "a FlatGeobuf file",
-    ".shp": "a Shapefile",
-}
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".txt")
 _BLOCK_DIGITS = 15
 _TRACT_DIGITS = 11
@@ -227,7 +221,7 @@ def read_points(
         table, rows = _read_csv(file)
         geometry, source_crs = _csv_points(table, rows, lon_column, lat_column, crs)
         attributes = table
-    elif file.suffix.lower() in _GIS_FORMATS:
+    elif file.suffix.lower() in POINT_FORMATS:
         frame = _read_gis(file, layer)
         rows = _Rows(file, "feature", 0)
         source_crs = _gis_crs(frame, file, crs, warnings)
@@ -528,7 +522,7 @@ def _block_points(
         block_crs = pyproj.CRS.from_user_input(frame.crs)
     else:
         source = _existing(blocks)
-        if source.suffix.lower() not in _GIS_FORMATS:
+        if source.suffix.lower() not in POINT_FORMATS:
             raise InputError(
                 f"is not a supported format for block points ({source.suffix or 'no extension'})",
                 path=source,
@@ -677,7 +671,8 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, _Rows]:
 
 
 def _read_gis(path: Path, layer: str | None) -> gpd.GeoDataFrame:
-    kind = _GIS_FORMATS.get(path.suffix.lower(), "a GIS file")
+    known = POINT_FORMATS.get(path.suffix.lower())
+    kind = known.description if known is not None else "a GIS file"
     try:
         return gpd.read_file(path, engine="pyogrio", layer=layer)
     except (
