@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from equityplanner._version import __version__
 from equityplanner.errors import Cancelled, InputError
@@ -24,7 +24,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_CANCELLED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, as for input errors
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, as for input errors
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see --help)\n")
 
 

@@ -140,7 +140,7 @@ def step_fn(steps: Mapping[float, float]) -> DecayFunction:
     >>> [fn(t) for t in range(0, 71, 10)]
     [1.0, 1.0, 1.0, 0.68, 0.68, 0.22, 0.22, 0.0]
     """
-    if not isinstance(steps, Mapping) or not steps:
+    if not steps or not isinstance(steps, Mapping):
         raise MethodError("steps must be a non-empty mapping of cut-off to weight")
     cutoffs = np.array(sorted(float(k) for k in steps), dtype=np.float64)
     by_cutoff = {float(k): float(v) for k, v in steps.items()}

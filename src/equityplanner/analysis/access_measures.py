@@ -215,7 +215,8 @@ def _measure(
 def _origins(baseline: Baseline, local: CRS) -> np.ndarray:
     """Neighbourhood origins: a point inside each polygon, in the local CRS (metres)."""
     points = shapely.point_on_surface(baseline.geometries)
-    return shapely.get_coordinates(to_crs(points, baseline.crs, local))
+    xy: np.ndarray = shapely.get_coordinates(to_crs(points, baseline.crs, local))
+    return xy
 
 
 def _times(

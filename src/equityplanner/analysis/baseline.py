@@ -92,6 +92,7 @@ class Baseline:
 
 def _comparison_mask(ids: pd.Series, params: Parameters) -> np.ndarray:
     comp = params.comparison
+    mask: np.ndarray
     if comp.kind == "prefix":
         mask = ids.str.startswith(comp.prefix or "").to_numpy()
     elif comp.kind == "ids":
@@ -134,7 +135,8 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
     n = len(frame)
 
     def zero_filled(name: str) -> np.ndarray:
-        return np.nan_to_num(cols[name], nan=0.0)
+        filled: np.ndarray = np.nan_to_num(cols[name], nan=0.0)
+        return filled
 
     groups: dict[str, GroupSpec] = {}
     for gid, spec in group_specs().items():

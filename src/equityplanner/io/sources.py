@@ -165,7 +165,7 @@ def table_format(path: Path) -> str:
     )
 
 
-def _format_of(path: Path, formats: dict[str, FileFormat], what: str, remedy: str) -> str:
+def _format_of(path: Path, formats: Mapping[str, FileFormat], what: str, remedy: str) -> str:
     suffix = path.suffix.lower()
     found = formats.get(suffix)
     if found is None:

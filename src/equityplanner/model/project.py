@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from shapely.geometry.base import BaseGeometry
 
@@ -39,7 +39,7 @@ AMI_BANDS: tuple[str, ...] = ("ami_30", "ami_50", "ami_80", "market")
 
 class _TolerantEnum(StrEnum):
     @classmethod
-    def create(cls, value: object) -> _TolerantEnum:
+    def create(cls, value: object) -> Self:
         """Parse case-insensitively; the error lists the valid choices."""
         text = str(value).strip().lower().replace(" ", "_").replace("-", "_")
         for member in cls:

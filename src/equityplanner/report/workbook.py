@@ -243,7 +243,7 @@ def _alternatives(assessment: Assessment, compare: Compare) -> list[Alternative]
         units: list[UnitResult] = list(assessment.results)
     else:
         units = []
-        for item in compare:  # type: ignore[union-attr]
+        for item in compare:
             if isinstance(item, UnitResult):
                 units.append(item)
                 continue

@@ -143,6 +143,6 @@ def _lowest_two(side: SideContext, table: pd.DataFrame) -> Indicator:
     )
 
 
-def _zero(value: float) -> float:
+def _zero(value: float | None) -> float:
     """A missing or infinite value as 0.0 (for words: "0.0% of the benefit")."""
     return float(value) if value is not None and math.isfinite(value) else 0.0

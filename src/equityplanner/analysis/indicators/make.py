@@ -47,7 +47,7 @@ def method_reference(method: str) -> str:
 
 
 def reliability(
-    estimate: float, moe: float, scheme: str, *, share_se_base: float | None = None
+    estimate: float, moe: float | None, scheme: str, *, share_se_base: float | None = None
 ) -> Reliability | None:
     """Reliability of an estimate from its 90% margin; None when there is no margin.
 
@@ -56,7 +56,7 @@ def reliability(
     if moe is None or not math.isfinite(moe):
         return None
     cv = float(cv_percent(estimate, moe))
-    band = reliability_band(cv, scheme) if math.isfinite(cv) else None
+    band = str(reliability_band(cv, scheme)) if math.isfinite(cv) else None
     return Reliability(moe=float(moe), cv_percent=cv if math.isfinite(cv) else None, band=band)
 
 

@@ -147,6 +147,6 @@ def catchment_position_indicator(side: SideContext) -> Indicator:
     )
 
 
-def _zero(value: float) -> float:
+def _zero(value: float | None) -> float:
     """A missing or infinite value as 0.0 (for words)."""
     return float(value) if value is not None and math.isfinite(value) else 0.0

@@ -16,57 +16,72 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from equityplanner.catalog import load_resource
+from equityplanner.model.concepts import Side
+from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import HousingProject
-from equityplanner.model.results import Assessment, Indicator, UnitResult
+from equityplanner.model.results import Assessment, Indicator, ProposalResult, UnitResult
 from equityplanner.report.layout import NumberFormats, clean_number, defined_name
 
 __all__ = [
     "BookContext",
-    "Side",
+    "ResultSide",
     "effect_words",
     "indicator_format",
     "method_name",
     "rating_tone",
-    "unit_sides",
+    "result_sides",
     "unit_words",
 ]
 
 
 @dataclass(frozen=True)
-class Side:
-    """The benefit or the burden side of a project or scenario.
+class ResultSide:
+    """The benefit or the burden side of a project, scenario or service change.
 
-    A scenario mixing new service and cuts has both; its burden indicators carry the id
-    suffix ``.burdens``. A project has one side, whose suffix is empty.
+    A result mixing new service and cuts has both (``mixed``); its burden indicators carry
+    the id suffix ``.burdens``. A result with one side has plain ids, whichever side it is.
     """
 
-    unit: UnitResult
-    suffix: str
-    is_benefit: bool
+    result: ProposalResult
+    side: Side
+    mixed: bool = False
+
+    @property
+    def suffix(self) -> str:
+        """The side's id suffix: ``".burdens"`` for the burden side of a mixed result."""
+        return self.side.id_suffix(mixed=self.mixed)
+
+    @property
+    def is_benefit(self) -> bool:
+        """True on the benefit side."""
+        return self.side.is_benefit
 
     @property
     def effect(self) -> str:
         """``benefit`` or ``burden``."""
-        return "benefit" if self.is_benefit else "burden"
+        return self.side.effect
 
     @property
     def label(self) -> str:
-        """The unit's name, with "(burdens)" for the burden side of a mixed scenario."""
-        return f"{self.unit.name} (burdens)" if self.suffix else self.unit.name
+        """The result's name, with "(burdens)" for the burden side of a mixed result."""
+        return f"{self.result.name} (burdens)" if self.suffix else self.result.name
 
-    def indicator(self, base_id: str) -> Indicator | None:
+    def indicator(self, base_id: str | IndicatorId) -> Indicator | None:
         """This side's indicator ``base_id`` (the suffix is added), or None."""
         try:
-            return self.unit.indicator(base_id + self.suffix)
+            return self.result.indicator(f"{base_id}{self.suffix}")
         except KeyError:
             return None
 
+    def owns(self, indicator: Indicator) -> bool:
+        """True when the indicator is one of this side's."""
+        return indicator.key.burdens == bool(self.suffix)
 
-def unit_sides(unit: UnitResult) -> list[Side]:
-    """The sides of a unit, benefit first."""
-    if unit.is_benefit is None:
-        return [Side(unit, "", True), Side(unit, ".burdens", False)]
-    return [Side(unit, "", bool(unit.is_benefit))]
+
+def result_sides(result: ProposalResult) -> list[ResultSide]:
+    """The sides of a result, benefit first."""
+    mixed = len(result.sides) > 1
+    return [ResultSide(result, side, mixed) for side in result.sides]
 
 
 @dataclass

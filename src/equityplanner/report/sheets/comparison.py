@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from equityplanner.model.concepts import ResultKind
+from equityplanner.model.concepts import BURDENS_SUFFIX, ResultKind
 from equityplanner.model.results import Indicator, UnitResult
 from equityplanner.report.layout import PrintSpec, SheetSpec, clean_number, rating_style
-from equityplanner.report.sheets import BookContext, indicator_format, unit_sides
+from equityplanner.report.sheets import BookContext, indicator_format, result_sides
 from equityplanner.report.sheets.indicators import indicator_link
 
 __all__ = ["KEY_ROWS", "SHEET_NAME", "Alternative", "build_comparison"]
@@ -97,10 +97,10 @@ def build_comparison(
         sheet.column_widths[col] = 28
     sheet.row_heights[4] = 32
     row = 6
-    has_burdens = any(len(unit_sides(alt.unit)) > 1 for alt in alternatives)
+    has_burdens = any(len(result_sides(alt.unit)) > 1 for alt in alternatives)
     sections = [("", "Benefits" if has_burdens else "")]
     if has_burdens:
-        sections.append((".burdens", "Burdens of scenarios that mix new service and cuts"))
+        sections.append((BURDENS_SUFFIX, "Burdens of scenarios that mix new service and cuts"))
     for suffix, title in sections:
         if title:
             sheet.put(row, 1, title, "heading")

@@ -9,10 +9,13 @@ of the study area, R/ECAP flags, band rents) carry the engine's value, labelled 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from equityplanner.catalog import load_resource
+from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.fields import group_specs
+from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import HousingProject, TransitProject
 from equityplanner.model.results import Indicator, UnitResult
 from equityplanner.report.layout import (
@@ -29,13 +32,14 @@ from equityplanner.report.layout import (
 )
 from equityplanner.report.sheets import (
     BookContext,
-    Side,
+    ResultSide,
     effect_words,
     indicator_format,
     method_name,
-    unit_sides,
+    result_sides,
     unit_words,
 )
+from equityplanner.report.sheets.neighbourhoods import NeighbourhoodRefs
 
 __all__ = ["COLUMNS", "SHEET_NAME", "build_indicators", "indicator_link"]
 
@@ -147,10 +151,9 @@ def build_indicators(ctx: BookContext) -> SheetSpec:
     sheet.row_heights[HEADER_ROW] = 32
     row = HEADER_ROW + 1
     for unit in a.results:
-        sides = {s.suffix: s for s in unit_sides(unit)}
+        sides = result_sides(unit)
         for ind in unit.indicators:
-            suffix = ".burdens" if ind.id.endswith(".burdens") else ""
-            side = sides.get(suffix, sides[""])
+            side = next((s for s in sides if s.owns(ind)), sides[0])
             _indicator_row(ctx, sheet, row, unit, side, ind)
             ctx.indicator_rows[(unit.id, ind.id)] = row
             _key_name(ctx, sheet, row, unit, ind)
@@ -181,7 +184,7 @@ def _indicator_row(
     sheet: SheetSpec,
     row: int,
     unit: UnitResult | None,
-    side: Side | None,
+    side: ResultSide | None,
     ind: Indicator,
 ) -> None:
     c = COLUMNS
@@ -254,120 +257,166 @@ def _key_name(
     ctx: BookContext, sheet: SheetSpec, row: int, unit: UnitResult, ind: Indicator
 ) -> None:
     """Workbook names for the key results (e.g. ``TitleVI_DI_route_14``, ``TitleVI_DI_pp_...``)."""
-    suffix = ".burdens" if ind.id.endswith(".burdens") else ""
-    base = ind.id[: -len(suffix)] if suffix else ind.id
-    prefix = _KEY_NAMES.get(base)
+    key = ind.key
+    prefix = _KEY_NAMES.get(str(key.base))
     if prefix is None:
         return
-    slug = ctx.unit_slugs[unit.id] + ("_burdens" if suffix else "")
+    slug = ctx.unit_slugs[unit.id] + ("_burdens" if key.burdens else "")
     sheet.define_name(ctx.name(prefix, slug), row, COLUMNS["value"])
-    if base.startswith("title_vi."):
+    if key.family is IndicatorFamily.TITLE_VI:
         sheet.define_name(ctx.name(prefix, "pp", slug), row, COLUMNS["difference"])
 
 
+Cells = tuple[Formula | None, Formula | None, Formula | None]
+_ENGINE: Cells = (None, None, None)  # no live formula: the engine's values
+
+
 def _formulas(
-    ctx: BookContext, unit: UnitResult, side: Side, ind: Indicator, row: int
-) -> tuple[Formula | None, Formula | None, Formula | None]:
+    ctx: BookContext, unit: UnitResult, side: ResultSide, ind: Indicator, row: int
+) -> Cells:
     """Live formulas of an indicator's value, comparison and difference (None: engine value)."""
-    nb = ctx.nb
-    none: tuple[None, None, None] = (None, None, None)
-    if nb is None:
-        return none
-    base = ind.id[: -len(side.suffix)] if side.suffix else ind.id
-    e, f = a1(row, COLUMNS["value"]), a1(row, COLUMNS["comparison"])
+    if ctx.nb is None:
+        return _ENGINE
+    live = _LiveFormulas(ctx, ctx.nb, unit, side, ind, row)
+    key = ind.key.base
+    family = {
+        IndicatorFamily.SERVED: live.served,
+        IndicatorFamily.TITLE_VI: live.title_vi,
+        IndicatorFamily.DISTRIBUTION: live.distribution,
+        IndicatorFamily.DISPLACEMENT: live.displacement,
+        IndicatorFamily.SEGREGATION: live.segregation,
+        IndicatorFamily.HOUSING: live.housing,
+    }.get(key.family)
+    return family(key) if family is not None else _ENGINE
 
-    def diff(extra: str = "") -> Formula:
+
+@dataclass
+class _LiveFormulas:
+    """The formulas of one indicator's row, by family (each returns :data:`_ENGINE` when the
+    Neighbourhoods sheet lacks what it needs)."""
+
+    ctx: BookContext
+    nb: NeighbourhoodRefs
+    unit: UnitResult
+    side: ResultSide
+    ind: Indicator
+    row: int
+
+    def __post_init__(self) -> None:
+        self.e = a1(self.row, COLUMNS["value"])
+        self.f = a1(self.row, COLUMNS["comparison"])
+        self.s, self.m, self.p = self.nb.share(self.side), self.nb.comparison, self.nb.population
+
+    def diff(self, extra: str = "") -> Formula:
+        """Value less comparison, in points, when both are numbers."""
+        e, f = self.e, self.f
         return Formula(
-            f'=IF(AND(ISNUMBER({e}),ISNUMBER({f}){extra}),({e}-{f})*100,"")', ind.difference
+            f'=IF(AND(ISNUMBER({e}),ISNUMBER({f}){extra}),({e}-{f})*100,"")', self.ind.difference
         )
 
-    s, m, p = nb.share(side), nb.comparison, nb.population
-    if base == "served.population":
-        return (
-            Formula(f"=SUMPRODUCT({s},{p})", ind.value),
-            Formula(f"=SUMPRODUCT({m},{p})", ind.comparison),
-            None,
-        )
-    if base.startswith("served."):
-        gid = base[len("served.") :]
+    def served(self, key: IndicatorId) -> Cells:
+        nb, ind, s, m, p = self.nb, self.ind, self.s, self.m, self.p
+        if key.group is None:  # served.population
+            return (
+                Formula(f"=SUMPRODUCT({s},{p})", ind.value),
+                Formula(f"=SUMPRODUCT({m},{p})", ind.comparison),
+                None,
+            )
+        gid = key.group
         if not nb.has_group(gid):
-            return none
+            return _ENGINE
         u = nb.columns[f"{gid}_universe"]
         c = nb.columns[f"{gid}_count"]
         value = Formula(
             f'=IF(AND(SUMPRODUCT({s},{u})>0,SUMPRODUCT({m},{u})>0),SUMPRODUCT({s},{c})/SUMPRODUCT({s},{u}),"")',
             ind.value,
         )
-        return value, Formula("=" + nb.pooled_share(m, gid), ind.comparison), diff()
-    if base.startswith("title_vi."):
-        test = base.split(".", 1)[1]
+        return value, Formula("=" + nb.pooled_share(m, gid), ind.comparison), self.diff()
+
+    def title_vi(self, key: IndicatorId) -> Cells:
+        test = key.title_vi_test
+        if key.measure is not None or test is None:  # a test of an access change
+            return _ENGINE
+        nb, ind, m = self.nb, self.ind, self.m
         gid = next((g for g, spec in group_specs().items() if spec.title_vi_test == test), None)
-        transit = _transit_share(ctx, unit, side)
+        transit = _transit_share(self.ctx, self.unit, self.side)
         if gid is None or not nb.has_group(gid) or transit is None:
-            return none
+            return _ENGINE
         c = nb.columns[f"{gid}_count"]
         return (
             Formula("=" + nb.pooled_share(transit, gid), ind.value),
             Formula("=" + nb.pooled_share(m, gid), ind.comparison),
-            diff(f",SUMPRODUCT({m},{c})>0"),
+            self.diff(f",SUMPRODUCT({m},{c})>0"),
         )
-    q = nb.col("quintile")
-    if base.startswith("distribution.q") and q:
-        n = int(base[len("distribution.q") :])
 
-        def quintile_share(weights: str) -> str:
-            total = f"SUMPRODUCT(--({q}>0),{weights},{p})"
-            return f'=IF({total}>0,SUMPRODUCT(--({q}={n}),{weights},{p})/{total},"")'
+    def distribution(self, key: IndicatorId) -> Cells:
+        q, ind, s, m, p = self.nb.col("quintile"), self.ind, self.s, self.m, self.p
+        if not q:
+            return _ENGINE
+        n = key.quintile
+        if n is not None:
 
-        return (
-            Formula(quintile_share(s), ind.value),
-            Formula(quintile_share(m), ind.comparison),
-            diff(),
-        )
-    if base == "distribution.lowest_two_quintiles" and q:
+            def quintile_share(weights: str) -> str:
+                total = f"SUMPRODUCT(--({q}>0),{weights},{p})"
+                return f'=IF({total}>0,SUMPRODUCT(--({q}={n}),{weights},{p})/{total},"")'
 
-        def lowest_two(weights: str) -> str:
-            total = f"SUMPRODUCT(--({q}>0),{weights},{p})"
-            return f"=IF({total}>0,SUMPRODUCT(--({q}>=1),--({q}<=2),{weights},{p})/{total},0)"
+            return (
+                Formula(quintile_share(s), ind.value),
+                Formula(quintile_share(m), ind.comparison),
+                self.diff(),
+            )
+        if key.topic == "lowest_two_quintiles":
 
-        return (
-            Formula(lowest_two(s), ind.value),
-            Formula(lowest_two(m), ind.comparison),
-            Formula(f"=({e}-{f})*100", ind.difference),
-        )
-    if base == "displacement.vulnerable_population" and nb.col("is_vulnerable"):
-        v = nb.col("is_vulnerable")
+            def lowest_two(weights: str) -> str:
+                total = f"SUMPRODUCT(--({q}>0),{weights},{p})"
+                return f"=IF({total}>0,SUMPRODUCT(--({q}>=1),--({q}<=2),{weights},{p})/{total},0)"
+
+            return (
+                Formula(lowest_two(s), ind.value),
+                Formula(lowest_two(m), ind.comparison),
+                Formula(f"=({self.e}-{self.f})*100", ind.difference),
+            )
+        return _ENGINE
+
+    def displacement(self, key: IndicatorId) -> Cells:
+        v, ind, s, p = self.nb.col("is_vulnerable"), self.ind, self.s, self.p
+        if key.topic != "vulnerable_population" or not v:
+            return _ENGINE
         return (
             Formula(f"=SUMPRODUCT({s},{v},{p})", ind.value),
             Formula(f"=SUMPRODUCT({s},{p})", ind.comparison),
             None,
         )
-    if (
-        base == "segregation.catchment_minority_share"
-        and nb.has_group("minority")
-        and ind.value is not None
-    ):
+
+    def segregation(self, key: IndicatorId) -> Cells:
+        nb, ind = self.nb, self.ind
+        if (
+            key.topic != "catchment_minority_share"
+            or not nb.has_group("minority")
+            or ind.value is None
+        ):
+            return _ENGINE
         return (
-            Formula("=" + nb.pooled_share(s, "minority"), ind.value),
-            Formula("=" + nb.pooled_share(m, "minority"), ind.comparison),
-            diff(),
+            Formula("=" + nb.pooled_share(self.s, "minority"), ind.value),
+            Formula("=" + nb.pooled_share(self.m, "minority"), ind.comparison),
+            self.diff(),
         )
-    if base.startswith("housing."):
-        return _housing_formulas(ctx, unit, ind, base, diff)
-    return none
+
+    def housing(self, key: IndicatorId) -> Cells:
+        return _housing_formulas(self.ctx, self.unit, self.ind, str(key), self.diff)
 
 
 def _is_benefit(project: Any) -> bool:
     return isinstance(project, HousingProject) or project.change.is_benefit
 
 
-def _side_projects(ctx: BookContext, unit: UnitResult, side: Side) -> list[Any]:
+def _side_projects(ctx: BookContext, unit: UnitResult, side: ResultSide) -> list[Any]:
     projects = {p.id: p for p in ctx.assessment.projects}
     members = [projects[pid] for pid in unit.project_ids if pid in projects]
     return [p for p in members if _is_benefit(p) == side.is_benefit]
 
 
-def _transit_share(ctx: BookContext, unit: UnitResult, side: Side) -> str | None:
+def _transit_share(ctx: BookContext, unit: UnitResult, side: ResultSide) -> str | None:
     """The share column the Title VI tests of a side are measured on.
 
     The tests concern transit service, so a side mixing housing and transit is measured on the

@@ -27,7 +27,7 @@ from equityplanner.report.layout import (
     clean_number,
     text_width,
 )
-from equityplanner.report.sheets import BookContext, Side, unit_sides
+from equityplanner.report.sheets import BookContext, ResultSide, result_sides
 
 __all__ = ["SHEET_NAME", "NeighbourhoodRefs", "build_neighbourhoods"]
 
@@ -75,9 +75,9 @@ class NeighbourhoodRefs:
         """Name of a baseline column (None when the column is not in the data)."""
         return self.columns.get(column)
 
-    def share(self, side: Side) -> str:
+    def share(self, side: ResultSide) -> str:
         """Name of a side's share-in-catchment column."""
-        return self.side_share[(side.unit.id, side.suffix)]
+        return self.side_share[(side.result.id, side.suffix)]
 
     @property
     def comparison(self) -> str:
@@ -205,7 +205,7 @@ def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
     side_share_cols: list[tuple[int, bool]] = []
     for unit in a.results:
         frame = unit.neighbourhoods
-        for side in unit_sides(unit):
+        for side in result_sides(unit):
             share = np.zeros(n)
             column = "share_in_catchment" + side.suffix
             if column in frame:
@@ -337,7 +337,7 @@ def _formula_column(
 
 def _engine_apportioned(
     frame: pd.DataFrame,
-    side: Side,
+    side: ResultSide,
     field: str,
     share: np.ndarray,
     counts: np.ndarray,

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from equityplanner.model.concepts import IndicatorFamily
+from equityplanner.model.indicator_ids import IndicatorId, base_id, is_burdens_id
 from equityplanner.model.project import HousingProject, TransitProject
 from equityplanner.model.results import Indicator, UnitResult
 from equityplanner.report.layout import ImageSpec, PrintSpec, SheetSpec, rating_style
-from equityplanner.report.sheets import BookContext, unit_sides
+from equityplanner.report.sheets import BookContext, result_sides
 
 __all__ = ["SHEET_NAME", "build_summary", "key_findings", "pillar_findings", "test_findings"]
 
@@ -44,7 +46,11 @@ _SHORT = {
     "housing.recap": "R/ECAP",
     "housing.net_affordable_units": "net affordable homes",
 }
-_HEADLINE = ("title_vi.", "displacement.", "distribution.lowest_two_quintiles", "housing.")
+# The findings of the key-findings list: every test, and the income distribution's summary.
+_HEADLINE_FAMILIES = frozenset(
+    {IndicatorFamily.TITLE_VI, IndicatorFamily.DISPLACEMENT, IndicatorFamily.HOUSING}
+)
+_LOWEST_TWO = IndicatorId(IndicatorFamily.DISTRIBUTION, "lowest_two_quintiles")
 _NOT_ASSESSED_JOBS = (
     "Not assessed: no transit change, or no jobs layer in the project (add LODES jobs)"
 )
@@ -58,12 +64,29 @@ def _worst(tones: Iterable[str]) -> str:
 
 
 def _base(ind: Indicator) -> str:
-    return ind.id[: -len(".burdens")] if ind.id.endswith(".burdens") else ind.id
+    return base_id(ind.id)
 
 
 def _short(ind: Indicator) -> str:
     words = _SHORT.get(_base(ind), ind.name.lower())
-    return f"{words} (burdens)" if ind.id.endswith(".burdens") else words
+    return f"{words} (burdens)" if is_burdens_id(ind.id) else words
+
+
+def _is_headline(ind: Indicator) -> bool:
+    key = ind.key.base
+    return key.family in _HEADLINE_FAMILIES or key == _LOWEST_TWO
+
+
+def _is_catchment_test(ind: Indicator) -> bool:
+    """A Title VI test of a catchment (not of an access change), or the income distribution."""
+    key = ind.key.base
+    return (key.family is IndicatorFamily.TITLE_VI and key.measure is None) or key == _LOWEST_TWO
+
+
+def _measures_access_to(ind: Indicator, opportunities: tuple[str, ...]) -> bool:
+    """An access indicator or Title VI test of a measure of these opportunities (``jobs``...)."""
+    measure = ind.key.measure
+    return measure is not None and measure.startswith(opportunities)
 
 
 def _summarise(indicators: list[Indicator]) -> tuple[str, str]:
@@ -124,39 +147,25 @@ def pillar_findings(ctx: BookContext, unit: UnitResult) -> list[tuple[str, str]]
         text, tone = _summarise([i for i in result.indicators if i.category == "housing"])
         out.append((text if result is unit else f"{project.name}: {text}", tone))
     if _has_transit(ctx, unit):
-        tests = [
-            i
-            for i in unit.indicators
-            if (_base(i).startswith("title_vi.") and not _base(i).startswith("title_vi.access."))
-            or _base(i) == "distribution.lowest_two_quintiles"
-        ]
+        tests = [i for i in unit.indicators if _is_catchment_test(i)]
         out.append(_summarise(tests))
     else:
         out.append(("Not part of this proposal (no transit project)", "info"))
-    for prefixes, missing in (
-        (("access.jobs", "title_vi.access.jobs"), _NOT_ASSESSED_JOBS),
-        (
-            (
-                "access.schools",
-                "access.childcare",
-                "title_vi.access.schools",
-                "title_vi.access.childcare",
-            ),
-            _NOT_ASSESSED_SCHOOLS,
-        ),
+    for opportunities, missing in (
+        (("jobs",), _NOT_ASSESSED_JOBS),
+        (("schools", "childcare"), _NOT_ASSESSED_SCHOOLS),
     ):
-        access = [i for i in unit.indicators if i.id.startswith(prefixes)]
+        access = [i for i in unit.indicators if _measures_access_to(i, opportunities)]
         out.append(_summarise(access) if access else (missing, "info"))
     return out
 
 
 def test_findings(ctx: BookContext, unit: UnitResult) -> list[tuple[str, str]]:
     """(words, tone) of each key test in :data:`TESTS` for a project or scenario."""
-    sides = unit_sides(unit)
+    sides = result_sides(unit)
     out = []
     for test in ("title_vi.disparate_impact", "title_vi.disproportionate_burden"):
-        found = [(s, s.indicator(test)) for s in sides]
-        found = [(s, i) for s, i in found if i is not None]
+        found = [(s, i) for s in sides if (i := s.indicator(test)) is not None]
         if not found and not _has_transit(ctx, unit):
             out.append(
                 ("Not applicable: the Title VI tests concern transit service changes", "info")
@@ -179,17 +188,20 @@ def test_findings(ctx: BookContext, unit: UnitResult) -> list[tuple[str, str]]:
             if _base(i)
             in ("housing.poverty_concentration", "housing.minority_concentration", "housing.recap")
         ]
-        found = [i for i in tests if i.rating == "concentrated"]
+        concentrated = [i for i in tests if i.rating == "concentrated"]
         if not tests:
             text, tone = "Not assessed (the data lacks poverty or race counts)", "info"
-        elif found:
-            text, tone = f"Concentration found: {'; '.join(_short(i) for i in found)}", "adverse"
+        elif concentrated:
+            text, tone = (
+                f"Concentration found: {'; '.join(_short(i) for i in concentrated)}",
+                "adverse",
+            )
         else:
             text, tone = f"No concentration ({len(tests)} tests)", "beneficial"
         out.append((text if result is unit else f"{project.name}: {text}", tone))
     displacement = (
-        unit_sides(unit)[0].indicator("displacement.vulnerable_population")
-        if unit_sides(unit)[0].is_benefit
+        result_sides(unit)[0].indicator("displacement.vulnerable_population")
+        if result_sides(unit)[0].is_benefit
         else None
     )
     if displacement is None:
@@ -217,7 +229,7 @@ def key_findings(ctx: BookContext, limit: int = 6, minimum: int = 3) -> list[tup
     for unit in ctx.assessment.results:
         items = []
         for ind in unit.indicators:
-            if not _base(ind).startswith(_HEADLINE) or not ind.finding or ind.finding in seen:
+            if not _is_headline(ind) or not ind.finding or ind.finding in seen:
                 continue
             seen.add(ind.finding)
             items.append((_TONE_ORDER.get(ind.tone, 5), f"{unit.name}: {ind.finding}", ind.tone))
