@@ -48,6 +48,7 @@ __all__ = [
 
 _PART = re.compile(r"[a-z0-9_]+(?:\.[0-9][a-z0-9_]*)*\Z")
 _SEPARATOR = re.compile(r"\.(?![0-9])")
+_RESERVED = BURDENS_SUFFIX.lstrip(".")
 _ACCESS_OF = "access"  # title_vi.access.<measure>.<test>: a Title VI test of an access change
 
 
@@ -95,6 +96,8 @@ class IndicatorId:
                 f"indicator id part {bad[0]!r}: use lower-case letters, digits and _ "
                 "(a dot only before a digit)"
             )
+        if _RESERVED in parts:
+            raise ValueError(f"indicator id part {_RESERVED!r} is reserved for the side's suffix")
         if self._parts() is None:
             raise ValueError(f"no {self.family.value} indicator has this shape: {self!r}")
 
