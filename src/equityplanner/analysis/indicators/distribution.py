@@ -43,7 +43,7 @@ def distribution_indicators(side: SideContext) -> tuple[list[Indicator], pd.Data
         quintile, population * side.comparison, population * side.weights
     )
     threshold = side.params.distribution_threshold_pp
-    effect = side.side.effect
+    effect = side.effect
     labels = text("distribution.quintile_labels")
     ratings = []
     for q in table.index:
@@ -104,7 +104,7 @@ def distribution_indicators(side: SideContext) -> tuple[list[Indicator], pd.Data
 def _lowest_two(side: SideContext, table: pd.DataFrame) -> Indicator:
     """``distribution.lowest_two_quintiles``: the lowest-income 40% against their share."""
     threshold = side.params.distribution_threshold_pp
-    effect = side.side.effect
+    effect = side.effect
     low_benefit = _zero(table.loc[[1, 2], "benefit_share"].sum(min_count=1))
     low_pop = _zero(table.loc[[1, 2], "population_share"].sum(min_count=1))
     diff_pp = (low_benefit - low_pop) * 100

@@ -58,6 +58,11 @@ class SideContext:
         return self.side.is_benefit
 
     @property
+    def effect(self) -> str:
+        """``"benefit"`` or ``"burden"``: the word for the side's effect in findings."""
+        return self.side.effect
+
+    @property
     def id_suffix(self) -> str:
         """``".burdens"`` on the burden side of a proposal with both sides, else ``""``."""
         return self.side.id_suffix(mixed=self.mixed)
