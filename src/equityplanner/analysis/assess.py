@@ -282,8 +282,7 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
             )
             indicators += access_list
             if not access_table.empty:
-                column_suffix = ctx.id_suffix.replace(".", "_")
-                access_frames.append(access_table.set_index("id").add_suffix(column_suffix))
+                access_frames.append(access_table.set_index("id").add_suffix(ctx.name_suffix))
         table = neighbourhood_table(run.baseline, shares_index, shares, ctx.id_suffix)
         if ctx.transit_weights is not None and ctx.transit_weights is not ctx.weights:
             # The catchment the side's Title VI tests were measured on (transit projects only).

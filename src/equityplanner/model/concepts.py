@@ -95,3 +95,7 @@ class Side(StrEnum):
     def id_suffix(self, *, mixed: bool) -> str:
         """The id suffix of this side in a result that has both sides (``mixed``) or one."""
         return BURDENS_SUFFIX if mixed and self is Side.BURDENS else ""
+
+    def name_suffix(self, *, mixed: bool) -> str:
+        """The suffix for names that hold no dot (access columns, workbook names): ``_burdens``."""
+        return self.id_suffix(mixed=mixed).replace(".", "_")

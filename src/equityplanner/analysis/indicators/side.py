@@ -67,6 +67,11 @@ class SideContext:
         """``".burdens"`` on the burden side of a proposal with both sides, else ``""``."""
         return self.side.id_suffix(mixed=self.mixed)
 
+    @property
+    def name_suffix(self) -> str:
+        """``"_burdens"`` on the burden side of a proposal with both sides, else ``""``."""
+        return self.side.name_suffix(mixed=self.mixed)
+
     def indicator_id(self, base: IndicatorId) -> IndicatorId:
         """``base`` on this side."""
         return base.on_side(self.side, mixed=self.mixed)

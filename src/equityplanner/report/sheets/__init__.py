@@ -52,6 +52,12 @@ class ResultSide:
         return self.side.id_suffix(mixed=self.mixed)
 
     @property
+    def name_suffix(self) -> str:
+        """The suffix of the side's workbook names: ``"_burdens"`` for the burden side of a
+        mixed result."""
+        return self.side.name_suffix(mixed=self.mixed)
+
+    @property
     def is_benefit(self) -> bool:
         """True on the benefit side."""
         return self.side.is_benefit

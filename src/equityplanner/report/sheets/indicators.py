@@ -156,7 +156,7 @@ def build_indicators(ctx: BookContext) -> SheetSpec:
             side = next((s for s in sides if s.owns(ind)), sides[0])
             _indicator_row(ctx, sheet, row, unit, side, ind)
             ctx.indicator_rows[(unit.id, ind.id)] = row
-            _key_name(ctx, sheet, row, unit, ind)
+            _key_name(ctx, sheet, row, unit, side, ind)
             row += 1
     for ind in a.study_indicators:
         _indicator_row(ctx, sheet, row, None, None, ind)
@@ -254,14 +254,19 @@ def _band_label(ctx: BookContext, band: str | None) -> str:
 
 
 def _key_name(
-    ctx: BookContext, sheet: SheetSpec, row: int, unit: UnitResult, ind: Indicator
+    ctx: BookContext,
+    sheet: SheetSpec,
+    row: int,
+    unit: UnitResult,
+    side: ResultSide,
+    ind: Indicator,
 ) -> None:
     """Workbook names for the key results (e.g. ``TitleVI_DI_route_14``, ``TitleVI_DI_pp_...``)."""
     key = ind.key
     prefix = _KEY_NAMES.get(str(key.base))
     if prefix is None:
         return
-    slug = ctx.unit_slugs[unit.id] + ("_burdens" if key.burdens else "")
+    slug = ctx.unit_slugs[unit.id] + side.name_suffix
     sheet.define_name(ctx.name(prefix, slug), row, COLUMNS["value"])
     if key.family is IndicatorFamily.TITLE_VI:
         sheet.define_name(ctx.name(prefix, "pp", slug), row, COLUMNS["difference"])

@@ -260,7 +260,7 @@ def _side_columns(
     """A side's share in the catchment (and in the transit catchment) and the people and
     groups apportioned to it; the share column's number."""
     ctx, refs, frame = columns.ctx, columns.refs, result.neighbourhoods
-    slug = ctx.unit_slugs[result.id] + ("_burdens" if side.suffix else "")
+    slug = ctx.unit_slugs[result.id] + side.name_suffix
     share = _aligned(frame, "share_in_catchment" + side.suffix, row_of, len(table))
     share_col = columns.add(
         f"share_{slug}",
