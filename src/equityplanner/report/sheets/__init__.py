@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from equityplanner.catalog import load_resource
-from equityplanner.model.concepts import Side
+from equityplanner.model.concepts import ResultKind, Side
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import HousingProject
-from equityplanner.model.results import Assessment, Indicator, ProposalResult, UnitResult
+from equityplanner.model.results import Assessment, Indicator, ProposalResult
 from equityplanner.report.layout import NumberFormats, clean_number, defined_name
 
 __all__ = [
@@ -110,20 +110,20 @@ class BookContext:
     assessment: Assessment
     header: str
     used_names: set[str] = field(default_factory=set)
-    unit_slugs: dict[str, str] = field(default_factory=dict)
+    result_slugs: dict[str, str] = field(default_factory=dict)
     nb: Any = None  # NeighbourhoodRefs, set by the Neighbourhoods builder
     housing: dict[str, HousingNames] = field(default_factory=dict)  # by project id
     indicator_rows: dict[tuple[str, str], int] = field(
         default_factory=dict
-    )  # (unit id, indicator id)
-    compare_units: list[UnitResult] = field(default_factory=list)
+    )  # (result id, indicator id)
+    compare_results: list[ProposalResult] = field(default_factory=list)
     map_png: bytes | None = None
     map_description: str = ""
     map_note: str = ""
 
     def __post_init__(self) -> None:
-        for unit in self.assessment.results:
-            self.unit_slugs[unit.id] = defined_name(unit.id)[:40]
+        for result in self.assessment.results:
+            self.result_slugs[result.id] = defined_name(result.id)[:40]
         for project in self.assessment.projects:
             if isinstance(project, HousingProject):
                 slug = defined_name(project.id)[:40]
@@ -153,18 +153,18 @@ class BookContext:
         """A new unique workbook name."""
         return defined_name(*parts, used=self.used_names)
 
-    def housing_project(self, unit: UnitResult) -> HousingProject | None:
-        """The housing project a project unit assesses, or None."""
-        if unit.kind != "project" or len(unit.project_ids) != 1:
+    def housing_project(self, result: ProposalResult) -> HousingProject | None:
+        """The housing project a project's result assesses, or None."""
+        if result.kind is not ResultKind.PROJECT or len(result.project_ids) != 1:
             return None
         for project in self.assessment.projects:
-            if project.id == unit.project_ids[0] and isinstance(project, HousingProject):
+            if project.id == result.project_ids[0] and isinstance(project, HousingProject):
                 return project
         return None
 
 
-def indicator_format(unit: str) -> str:
-    """Number format of an indicator's value by its unit."""
+def indicator_format(result: str) -> str:
+    """Number format of an indicator's value by its unit of measurement."""
     return {
         "share": NumberFormats.PCT,
         "persons": NumberFormats.COUNT,
@@ -173,11 +173,11 @@ def indicator_format(unit: str) -> str:
         "count": NumberFormats.INT,
         "index": NumberFormats.INDEX,
         "usd": NumberFormats.MONEY,
-    }.get(unit, NumberFormats.GENERAL)
+    }.get(result, NumberFormats.GENERAL)
 
 
-def unit_words(unit: str) -> str:
-    """A plain-language unit."""
+def unit_words(result: str) -> str:
+    """A unit of measurement in plain words (``"units"`` are homes)."""
     return {
         "share": "% of people",
         "persons": "people",
@@ -186,7 +186,7 @@ def unit_words(unit: str) -> str:
         "count": "count",
         "index": "index, 0-100",
         "flag": "yes / no",
-    }.get(unit, unit)
+    }.get(result, result)
 
 
 def effect_words(is_benefit: bool) -> str:

@@ -34,7 +34,7 @@ _CHART_ROWS = 17  # rows a 7.5 cm chart covers, with a margin
 
 
 def build_distribution(ctx: BookContext) -> SheetSpec:
-    """Lay out the Distribution sheet (tables and charts for every side of every unit)."""
+    """Lay out the Distribution sheet (tables and charts for every side of every result)."""
     a = ctx.assessment
     sheet = SheetSpec(SHEET_NAME, tab_colour="0072B2", show_gridlines=False)
     sheet.print = PrintSpec(header=ctx.header)
@@ -58,8 +58,8 @@ def build_distribution(ctx: BookContext) -> SheetSpec:
     for col, width in zip(range(1, 10), (9, 31, 12, 12, 12, 12, 12, 26, 3), strict=True):
         sheet.column_widths[col] = width
     row = 4
-    for unit in a.results:
-        for side in result_sides(unit):
+    for result in a.results:
+        for side in result_sides(result):
             if row > 4:
                 sheet.row_breaks.append(row - 1)  # one project or scenario side per printed page
             row = _side_block(ctx, sheet, row, side) + 2

@@ -17,7 +17,7 @@ from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.fields import group_specs
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import HousingProject, TransitProject
-from equityplanner.model.results import Indicator, UnitResult
+from equityplanner.model.results import Indicator, ProposalResult
 from equityplanner.report.layout import (
     Formula,
     NumberFormats,
@@ -150,13 +150,13 @@ def build_indicators(ctx: BookContext) -> SheetSpec:
         sheet.column_widths[col] = _WIDTHS[key]
     sheet.row_heights[HEADER_ROW] = 32
     row = HEADER_ROW + 1
-    for unit in a.results:
-        sides = result_sides(unit)
-        for ind in unit.indicators:
+    for result in a.results:
+        sides = result_sides(result)
+        for ind in result.indicators:
             side = next((s for s in sides if s.owns(ind)), sides[0])
-            _indicator_row(ctx, sheet, row, unit, side, ind)
-            ctx.indicator_rows[(unit.id, ind.id)] = row
-            _key_name(ctx, sheet, row, unit, side, ind)
+            _indicator_row(ctx, sheet, row, result, side, ind)
+            ctx.indicator_rows[(result.id, ind.id)] = row
+            _key_name(ctx, sheet, row, result, side, ind)
             row += 1
     for ind in a.study_indicators:
         _indicator_row(ctx, sheet, row, None, None, ind)
@@ -183,13 +183,13 @@ def _indicator_row(
     ctx: BookContext,
     sheet: SheetSpec,
     row: int,
-    unit: UnitResult | None,
+    result: ProposalResult | None,
     side: ResultSide | None,
     ind: Indicator,
 ) -> None:
     c = COLUMNS
     fmt = indicator_format(ind.unit)
-    sheet.put(row, c["unit"], unit.name if unit else "Study area", "wrap")
+    sheet.put(row, c["unit"], result.name if result else "Study area", "wrap")
     sheet.put(row, c["effect"], effect_words(side.is_benefit) if side else "Context", "text")
     sheet.put(row, c["name"], ind.name, "wrap")
     sheet.put(row, c["units"], unit_words(ind.unit), "text")
@@ -206,8 +206,8 @@ def _indicator_row(
     sheet.put(row, c["reference"], ind.reference, "small")
     sheet.put(row, c["id"], ind.id, "small")
     formulas = (
-        _formulas(ctx, unit, side, ind, row)
-        if unit is not None and side is not None
+        _formulas(ctx, result, side, ind, row)
+        if result is not None and side is not None
         else (None, None, None)
     )
     engine = (ind.value, ind.comparison, ind.difference)
@@ -257,7 +257,7 @@ def _key_name(
     ctx: BookContext,
     sheet: SheetSpec,
     row: int,
-    unit: UnitResult,
+    result: ProposalResult,
     side: ResultSide,
     ind: Indicator,
 ) -> None:
@@ -266,7 +266,7 @@ def _key_name(
     prefix = _KEY_NAMES.get(str(key.base))
     if prefix is None:
         return
-    slug = ctx.unit_slugs[unit.id] + side.name_suffix
+    slug = ctx.result_slugs[result.id] + side.name_suffix
     sheet.define_name(ctx.name(prefix, slug), row, COLUMNS["value"])
     if key.family is IndicatorFamily.TITLE_VI:
         sheet.define_name(ctx.name(prefix, "pp", slug), row, COLUMNS["difference"])
@@ -277,12 +277,12 @@ _ENGINE: Cells = (None, None, None)  # no live formula: the engine's values
 
 
 def _formulas(
-    ctx: BookContext, unit: UnitResult, side: ResultSide, ind: Indicator, row: int
+    ctx: BookContext, result: ProposalResult, side: ResultSide, ind: Indicator, row: int
 ) -> Cells:
     """Live formulas of an indicator's value, comparison and difference (None: engine value)."""
     if ctx.nb is None:
         return _ENGINE
-    live = _LiveFormulas(ctx, ctx.nb, unit, side, ind, row)
+    live = _LiveFormulas(ctx, ctx.nb, result, side, ind, row)
     key = ind.key.base
     family = {
         IndicatorFamily.SERVED: live.served,
@@ -302,7 +302,7 @@ class _LiveFormulas:
 
     ctx: BookContext
     nb: NeighbourhoodRefs
-    unit: UnitResult
+    result: ProposalResult
     side: ResultSide
     ind: Indicator
     row: int
@@ -344,7 +344,7 @@ class _LiveFormulas:
             return _ENGINE
         nb, ind, m = self.nb, self.ind, self.m
         gid = next((g for g, spec in group_specs().items() if spec.title_vi_test == test), None)
-        transit = _transit_share(self.ctx, self.unit, self.side)
+        transit = _transit_share(self.ctx, self.result, self.side)
         if gid is None or not nb.has_group(gid) or transit is None:
             return _ENGINE
         c = nb.columns[f"{gid}_count"]
@@ -408,40 +408,40 @@ class _LiveFormulas:
         )
 
     def housing(self, key: IndicatorId) -> Cells:
-        return _housing_formulas(self.ctx, self.unit, self.ind, str(key), self.diff)
+        return _housing_formulas(self.ctx, self.result, self.ind, str(key), self.diff)
 
 
 def _is_benefit(project: Any) -> bool:
     return isinstance(project, HousingProject) or project.change.is_benefit
 
 
-def _side_projects(ctx: BookContext, unit: UnitResult, side: ResultSide) -> list[Any]:
+def _side_projects(ctx: BookContext, result: ProposalResult, side: ResultSide) -> list[Any]:
     projects = {p.id: p for p in ctx.assessment.projects}
-    members = [projects[pid] for pid in unit.project_ids if pid in projects]
+    members = [projects[pid] for pid in result.project_ids if pid in projects]
     return [p for p in members if _is_benefit(p) == side.is_benefit]
 
 
-def _transit_share(ctx: BookContext, unit: UnitResult, side: ResultSide) -> str | None:
+def _transit_share(ctx: BookContext, result: ProposalResult, side: ResultSide) -> str | None:
     """The share column the Title VI tests of a side are measured on.
 
     The tests concern transit service, so a side mixing housing and transit is measured on the
     catchment of its transit projects alone, which the Neighbourhoods sheet carries as its own
     share column.
     """
-    members = _side_projects(ctx, unit, side)
+    members = _side_projects(ctx, result, side)
     transit = {p.id for p in members if isinstance(p, TransitProject)}
     if not transit:
         return None
     if len(transit) == len(members):
         return ctx.nb.share(side)
-    return ctx.nb.transit_share.get((unit.id, side.suffix))
+    return ctx.nb.transit_share.get((result.id, side.suffix))
 
 
 def _housing_formulas(
-    ctx: BookContext, unit: UnitResult, ind: Indicator, base: str, diff: Any
+    ctx: BookContext, result: ProposalResult, ind: Indicator, base: str, diff: Any
 ) -> tuple[Formula | None, Formula | None, Formula | None]:
     nb = ctx.nb
-    project = ctx.housing_project(unit)
+    project = ctx.housing_project(result)
     none: tuple[None, None, None] = (None, None, None)
     if project is None or project.id not in ctx.housing:
         return none
@@ -488,12 +488,14 @@ def _housing_formulas(
     return none
 
 
-def indicator_link(ctx: BookContext, unit: UnitResult, ind: Indicator, key: str, value: Any) -> Any:
+def indicator_link(
+    ctx: BookContext, result: ProposalResult, ind: Indicator, key: str, value: Any
+) -> Any:
     """A live reference to an indicator's cell on this sheet (``key``: value, comparison or
     difference), or the engine's value when the cell is text or the indicator has no row."""
     if isinstance(value, str):
         return clean_text(value).capitalize()
-    row = ctx.indicator_rows.get((unit.id, ind.id))
+    row = ctx.indicator_rows.get((result.id, ind.id))
     if row is None:
         return clean_number(value)
     ref = f"{quote_sheet(SHEET_NAME)}!{a1(row, COLUMNS[key], absolute=True)}"

@@ -65,8 +65,8 @@ class NeighbourhoodRefs:
     column_numbers: dict[str, int] = field(default_factory=dict)  # baseline column -> sheet column
     side_share: dict[tuple[str, str], str] = field(
         default_factory=dict
-    )  # (unit id, suffix) -> name
-    # (unit id, suffix) -> name of the transit-only share column of a side mixing housing and
+    )  # (result id, side suffix) -> name
+    # (result id, side suffix) -> name of the transit-only share column of a side mixing housing and
     # transit (its Title VI tests are measured there)
     transit_share: dict[tuple[str, str], str] = field(default_factory=dict)
     groups: list[str] = field(default_factory=list)
@@ -260,7 +260,7 @@ def _side_columns(
     """A side's share in the catchment (and in the transit catchment) and the people and
     groups apportioned to it; the share column's number."""
     ctx, refs, frame = columns.ctx, columns.refs, result.neighbourhoods
-    slug = ctx.unit_slugs[result.id] + side.name_suffix
+    slug = ctx.result_slugs[result.id] + side.name_suffix
     share = _aligned(frame, "share_in_catchment" + side.suffix, row_of, len(table))
     share_col = columns.add(
         f"share_{slug}",
