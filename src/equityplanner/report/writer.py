@@ -43,6 +43,7 @@ from equityplanner.io.atomic import atomic_write
 from equityplanner.report.layout import (
     FONT_NAME,
     ChartSpec,
+    ConditionalFormat,
     Formula,
     ImageSpec,
     RangeRef,
@@ -205,6 +206,30 @@ def _named_style(key: str, s: StyleSpec) -> NamedStyle:
 
 
 def _fill_sheet(ws: Worksheet, sheet: SheetSpec, sheets: dict[str, Worksheet]) -> None:
+    """Everything of a sheet spec onto its openpyxl worksheet."""
+    _fill_cells(ws, sheet)
+    _fill_layout(ws, sheet)
+    for table in sheet.tables:
+        item = Table(displayName=table.name, ref=table.ref)
+        item.tableStyleInfo = TableStyleInfo(
+            name=table.style,
+            showFirstColumn=False,
+            showLastColumn=False,
+            showRowStripes=table.striped_rows,
+            showColumnStripes=False,
+        )
+        ws.add_table(item)
+    for rule in sheet.conditional_formats:
+        ws.conditional_formatting.add(rule.ref, _conditional_rule(rule))
+    for chart in sheet.charts:
+        ws.add_chart(_chart(chart, sheets), chart.anchor)
+    for number, image in enumerate(sheet.images, 1):
+        ws.add_image(_image(image, number))
+    _page_setup(ws, sheet)
+
+
+def _fill_cells(ws: Worksheet, sheet: SheetSpec) -> None:
+    """Values, styles, number formats and comments."""
     # Resolving a NamedStyle by name is slow in openpyxl (it lists every style each time), so
     # the first cell of each (style, number format) is styled normally and the others copy
     # its style array, as openpyxl's own worksheet copier does.
@@ -229,6 +254,10 @@ def _fill_sheet(ws: Worksheet, sheet: SheetSpec, sheets: dict[str, Worksheet]) -
             note = Comment(clean_text(cell.comment), "equityplanner")
             note.width, note.height = 320, 140
             target.comment = note
+
+
+def _fill_layout(ws: Worksheet, sheet: SheetSpec) -> None:
+    """Column widths, row heights, grouped columns, merged cells and frozen panes."""
     for col, width in sheet.column_widths.items():
         ws.column_dimensions[column_letter(col)].width = width
     for row, height in sheet.row_heights.items():
@@ -241,47 +270,28 @@ def _fill_sheet(ws: Worksheet, sheet: SheetSpec, sheets: dict[str, Worksheet]) -
         ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
     if sheet.freeze:
         ws.freeze_panes = sheet.freeze
-    for table in sheet.tables:
-        item = Table(displayName=table.name, ref=table.ref)
-        item.tableStyleInfo = TableStyleInfo(
-            name=table.style,
-            showFirstColumn=False,
-            showLastColumn=False,
-            showRowStripes=table.striped_rows,
-            showColumnStripes=False,
+
+
+def _conditional_rule(rule: ConditionalFormat) -> Any:
+    """A data bar, or a colour scale between the rule's first and last colours."""
+    if rule.kind == "data_bar":
+        lo, hi = rule.min_value, rule.max_value
+        return DataBarRule(
+            start_type="num" if lo is not None else "min",
+            start_value=lo,
+            end_type="num" if hi is not None else "max",
+            end_value=hi,
+            color=rule.colours[0],
+            showValue=True,
         )
-        ws.add_table(item)
-    for rule in sheet.conditional_formats:
-        if rule.kind == "data_bar":
-            lo, hi = rule.min_value, rule.max_value
-            ws.conditional_formatting.add(
-                rule.ref,
-                DataBarRule(
-                    start_type="num" if lo is not None else "min",
-                    start_value=lo,
-                    end_type="num" if hi is not None else "max",
-                    end_value=hi,
-                    color=rule.colours[0],
-                    showValue=True,
-                ),
-            )
-        else:
-            ws.conditional_formatting.add(
-                rule.ref,
-                ColorScaleRule(
-                    start_type="num" if rule.min_value is not None else "min",
-                    start_value=rule.min_value,
-                    start_color=rule.colours[0],
-                    end_type="num" if rule.max_value is not None else "max",
-                    end_value=rule.max_value,
-                    end_color=rule.colours[-1],
-                ),
-            )
-    for chart in sheet.charts:
-        ws.add_chart(_chart(chart, sheets), chart.anchor)
-    for number, image in enumerate(sheet.images, 1):
-        ws.add_image(_image(image, number))
-    _page_setup(ws, sheet)
+    return ColorScaleRule(
+        start_type="num" if rule.min_value is not None else "min",
+        start_value=rule.min_value,
+        start_color=rule.colours[0],
+        end_type="num" if rule.max_value is not None else "max",
+        end_value=rule.max_value,
+        end_color=rule.colours[-1],
+    )
 
 
 def _set_value(target: Any, value: Any) -> None:
