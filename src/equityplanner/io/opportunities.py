@@ -269,6 +269,57 @@ def read_points(
 # --- read_lodes_wac --------------------------------------------------------------------------
 
 
+def _read_wac(file: Path, warnings: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(15-digit block codes, jobs by column: C000 and, when all present, CE01-CE03)."""
+    table, rows = _read_csv(file)
+    columns = {str(c).strip().lower(): c for c in table.columns}
+    for required in ("w_geocode", "c000"):
+        if required not in columns:
+            raise InputError(
+                f"has no {required if required == 'w_geocode' else 'C000'} column",
+                path=file,
+                remedy="Use a LODES workplace area characteristics (WAC) file, whose columns "
+                "start w_geocode, C000, CA01, ...",
+            )
+    codes = _block_codes(table[columns["w_geocode"]], rows, warnings)
+    jobs = {"C000": _non_negative(table[columns["c000"]], "C000", rows, "job count")}
+    bands = [band for band in LODES_EARNINGS_BANDS if band.lower() in columns]
+    if len(bands) == len(LODES_EARNINGS_BANDS):
+        for band in bands:
+            jobs[band] = _non_negative(table[columns[band.lower()]], band, rows, "job count")
+        parts = sum(jobs[band] for band in bands)
+        off = np.flatnonzero(np.abs(parts - jobs["C000"]) > 1e-9)
+        if off.size:
+            warnings.append(
+                f"{file}: CE01 + CE02 + CE03 differs from C000 at {off.size} rows "
+                f"({rows.examples(off)}); the earnings bands are kept as read."
+            )
+    duplicated = np.flatnonzero(pd.Series(codes).duplicated(keep=False).to_numpy())
+    if duplicated.size:
+        raise InputError(
+            f"repeats block codes ({rows.examples(duplicated)}), field w_geocode",
+            path=file,
+            location=rows.at(int(duplicated[0])),
+            remedy="Use one WAC file per state, year and job type (JT00 = all jobs)",
+        )
+    return codes, jobs
+
+
+def _unmatched_warning(
+    file: Path, unmatched_ids: tuple[str, ...], unmatched_jobs: float, total: float, how: str
+) -> str:
+    """The warning about the blocks placed neither on block points nor on neighbourhoods."""
+    count = len(unmatched_ids)
+    share = unmatched_jobs / total if total > 0 else 0.0
+    return (
+        f"{file}: {count} blocks with {unmatched_jobs:,.0f} jobs "
+        f"({share:.1%} of all jobs) are not in the {how} and are left out: "
+        + ", ".join(unmatched_ids[:_EXAMPLES])
+        + (f" and {count - _EXAMPLES} more" if count > _EXAMPLES else "")
+        + "."
+    )
+
+
 def read_lodes_wac(
     path: str | os.PathLike[str],
     *,
@@ -317,37 +368,7 @@ def read_lodes_wac(
         )
     file = _existing(path)
     warnings: list[str] = []
-    table, rows = _read_csv(file)
-    columns = {str(c).strip().lower(): c for c in table.columns}
-    for required in ("w_geocode", "c000"):
-        if required not in columns:
-            raise InputError(
-                f"has no {required if required == 'w_geocode' else 'C000'} column",
-                path=file,
-                remedy="Use a LODES workplace area characteristics (WAC) file, whose columns "
-                "start w_geocode, C000, CA01, ...",
-            )
-    codes = _block_codes(table[columns["w_geocode"]], rows, warnings)
-    jobs = {"C000": _non_negative(table[columns["c000"]], "C000", rows, "job count")}
-    bands = [band for band in LODES_EARNINGS_BANDS if band.lower() in columns]
-    if len(bands) == len(LODES_EARNINGS_BANDS):
-        for band in bands:
-            jobs[band] = _non_negative(table[columns[band.lower()]], band, rows, "job count")
-        parts = sum(jobs[band] for band in bands)
-        off = np.flatnonzero(np.abs(parts - jobs["C000"]) > 1e-9)
-        if off.size:
-            warnings.append(
-                f"{file}: CE01 + CE02 + CE03 differs from C000 at {off.size} rows "
-                f"({rows.examples(off)}); the earnings bands are kept as read."
-            )
-    duplicated = np.flatnonzero(pd.Series(codes).duplicated(keep=False).to_numpy())
-    if duplicated.size:
-        raise InputError(
-            f"repeats block codes ({rows.examples(duplicated)}), field w_geocode",
-            path=file,
-            location=rows.at(int(duplicated[0])),
-            remedy="Use one WAC file per state, year and job type (JT00 = all jobs)",
-        )
+    codes, jobs = _read_wac(file, warnings)
     sources = [("jobs", str(file), sha256_file(file))]
     placements: list[_Placement] = []
     remaining = np.arange(len(codes))
@@ -397,20 +418,13 @@ def read_lodes_wac(
     unmatched_ids = tuple(str(c) for c in codes[remaining])
     unmatched_jobs = float(jobs["C000"][remaining].sum())
     if remaining.size:
-        total = float(jobs["C000"].sum())
-        share = unmatched_jobs / total if total > 0 else 0.0
         how = " or ".join(
             what
             for what, given in (("block points", blocks), ("neighbourhoods", neighbourhoods))
             if given is not None
         )
-        warnings.append(
-            f"{file}: {remaining.size} blocks with {unmatched_jobs:,.0f} jobs "
-            f"({share:.1%} of all jobs) are not in the {how} and are left out: "
-            + ", ".join(unmatched_ids[:_EXAMPLES])
-            + (f" and {remaining.size - _EXAMPLES} more" if remaining.size > _EXAMPLES else "")
-            + "."
-        )
+        total = float(jobs["C000"].sum())
+        warnings.append(_unmatched_warning(file, unmatched_ids, unmatched_jobs, total, how))
     return OpportunityLayer(
         kind=OpportunityKind.JOBS,
         frame=frame,
