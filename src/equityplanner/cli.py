@@ -11,10 +11,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from equityplanner._version import __version__
 from equityplanner.errors import Cancelled, InputError
+from equityplanner.model.concepts import IndicatorFamily, ResultKind
+from equityplanner.model.indicator_ids import IndicatorId
 
 __all__ = ["main"]
 
@@ -22,7 +24,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_CANCELLED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, as for input errors
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, as for input errors
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see --help)\n")
 
 
@@ -227,7 +229,7 @@ def _assess(args: argparse.Namespace) -> int:
         from equityplanner.report.workbook import write_workbook
 
         if args.compare is None:
-            scenarios = [r.id for r in assessment.results if r.kind == "scenario"]
+            scenarios = [r.id for r in assessment.results if r.kind is ResultKind.SCENARIO]
             compare: Any = scenarios if len(scenarios) >= 2 else None
         else:
             compare = args.compare or True
@@ -237,16 +239,26 @@ def _assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The findings printed for each result: every Title VI, housing and displacement finding, and
+# the context and income-distribution lines of its first side (benefits, or a cut's burdens).
+_HEADLINE_FAMILIES = frozenset(
+    {IndicatorFamily.TITLE_VI, IndicatorFamily.HOUSING, IndicatorFamily.DISPLACEMENT}
+)
+_HEADLINE_INDICATORS = frozenset(
+    {
+        IndicatorId(IndicatorFamily.SERVED, "population"),
+        IndicatorId(IndicatorFamily.DISTRIBUTION, "lowest_two_quintiles"),
+    }
+)
+
+
 def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
     out = sys.stdout
     print(f"{assessment.metadata.title}", file=out)
-    for unit in assessment.results:
-        print(f"\n== {unit.kind.capitalize()}: {unit.name}", file=out)
-        for ind in unit.indicators:
-            if ind.category in ("title_vi", "housing", "displacement") or ind.id in (
-                "served.population",
-                "distribution.lowest_two_quintiles",
-            ):
+    for result in assessment.results:
+        print(f"\n== {ResultKind(result.kind).label}: {result.name}", file=out)
+        for ind in result.indicators:
+            if ind.category in _HEADLINE_FAMILIES or ind.key in _HEADLINE_INDICATORS:
                 print(f"  [{ind.rating_label}] {ind.finding}", file=out)
     if assessment.warnings:
         print(f"\n{len(assessment.warnings)} warning(s):", file=out)

@@ -140,7 +140,7 @@ def step_fn(steps: Mapping[float, float]) -> DecayFunction:
     >>> [fn(t) for t in range(0, 71, 10)]
     [1.0, 1.0, 1.0, 0.68, 0.68, 0.22, 0.22, 0.0]
     """
-    if not isinstance(steps, Mapping) or not steps:
+    if not steps or not isinstance(steps, Mapping):
         raise MethodError("steps must be a non-empty mapping of cut-off to weight")
     cutoffs = np.array(sorted(float(k) for k in steps), dtype=np.float64)
     by_cutoff = {float(k): float(v) for k, v in steps.items()}
@@ -269,6 +269,26 @@ class TwoStepResult:
     method: str
 
 
+def _catchment_weight(
+    threshold: float | None, decay: DecayFunction | None
+) -> Callable[[np.ndarray], np.ndarray]:
+    """W(t) of 2SFCA for a block of times: 0 beyond the threshold, else 1 or the decay."""
+    limit = np.inf if threshold is None else float(threshold) + TIME_TOLERANCE_MIN
+
+    def weight(block: np.ndarray) -> np.ndarray:
+        inside = block <= limit  # NaN and inf are outside
+        if decay is None:
+            return inside.astype(np.float64)
+        values = np.where(inside, decay(np.where(inside, block, np.inf)), 0.0)
+        if not np.isfinite(values).all():
+            raise MethodError(
+                f"{decay.description} is infinite at some times (zero?); give gravity a min_dist"
+            )
+        return values
+
+    return weight
+
+
 def two_step_fca(
     demand: npt.ArrayLike,
     supply: npt.ArrayLike,
@@ -330,19 +350,7 @@ def two_step_fca(
         decay = weights
     else:
         decay = step_fn(weights)
-    limit = np.inf if threshold is None else float(threshold) + TIME_TOLERANCE_MIN
-
-    def weight(block: np.ndarray) -> np.ndarray:
-        inside = block <= limit  # NaN and inf are outside
-        if decay is None:
-            return inside.astype(np.float64)
-        values = np.where(inside, decay(np.where(inside, block, np.inf)), 0.0)
-        if not np.isfinite(values).all():
-            raise MethodError(
-                f"{decay.description} is infinite at some times (zero?); give gravity a min_dist"
-            )
-        return values
-
+    weight = _catchment_weight(threshold, decay)
     catchment_demand = np.zeros(t.shape[1])
     for rows in _row_chunks(t.shape):
         catchment_demand += p[rows] @ weight(t[rows])

@@ -9,6 +9,7 @@ are reprojected, so a national layer costs little more than a city.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,13 +36,14 @@ def to_crs(geoms: np.ndarray | BaseGeometry, source: CRS, target: CRS) -> np.nda
     if source == target:
         return np.asarray(geoms)
     transformer = _transformer(source, target)
-    return shapely.transform(
+    moved: np.ndarray = shapely.transform(
         np.asarray(geoms), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
     )
+    return moved
 
 
 def catchment_geometry(
-    projects: list[Project] | tuple[Project, ...], parameters: Parameters, local: CRS
+    projects: Sequence[Project], parameters: Parameters, local: CRS
 ) -> BaseGeometry:
     """The union of the buffers of ``projects`` in the local CRS."""
     wgs84 = CRS.from_epsg(4326)

@@ -9,22 +9,9 @@ from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 
 from equityplanner.errors import InputError
+from equityplanner.model.crs import is_metric_projected
 
 __all__ = ["is_metric_projected", "local_projected_crs"]
-
-
-def is_metric_projected(crs: CRS) -> bool:
-    """True for a projected CRS whose axes are in metres (catchments are given in metres).
-
-    Examples
-    --------
-    >>> is_metric_projected(CRS.from_epsg(32616)), is_metric_projected(CRS.from_epsg(2285))
-    (True, False)
-    """
-    if not crs.is_projected:
-        return False
-    units = {axis.unit_name.lower() for axis in crs.axis_info}
-    return bool(units) and units <= {"metre", "meter"}
 
 
 def local_projected_crs(

@@ -42,18 +42,18 @@ def vulnerability_flags(
     *,
     indicators: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Flag each unit on each indicator whose share exceeds the comparison share.
+    """Flag each neighbourhood on each indicator whose share exceeds the comparison share.
 
     Parameters
     ----------
     shares
-        One row per unit, one column per indicator: the group's share of the unit (fraction).
+        One row per neighbourhood, one column per indicator: the group's share of it (fraction).
     reference
         Comparison share per indicator (e.g. citywide), indexed by indicator name.
     moes
         90% margins of ``shares``, same index and columns; needed when ``conservative``.
     conservative
-        If True a unit is flagged only when ``share - moe`` exceeds the comparison share.
+        If True a neighbourhood is flagged only when ``share - moe`` exceeds the comparison share.
     indicators
         Which columns to use; by default those of ``resources/thresholds.toml``.
 
@@ -100,7 +100,7 @@ def vulnerability_flags(
 
 
 def vulnerability_score(flags: pd.DataFrame) -> pd.Series:
-    """Number of indicators flagged per unit.
+    """Number of indicators flagged per neighbourhood.
 
     Parameters
     ----------
@@ -110,13 +110,13 @@ def vulnerability_score(flags: pd.DataFrame) -> pd.Series:
     Returns
     -------
     pandas.Series
-        Integer count per unit, named ``vulnerability_score``.
+        Integer count per neighbourhood, named ``vulnerability_score``.
     """
     return flags.sum(axis="columns").astype("int64").rename("vulnerability_score")
 
 
 def is_vulnerable(flags: pd.DataFrame, min_flags: int | None = None) -> pd.Series:
-    """Whether each unit has at least ``min_flags`` indicators flagged.
+    """Whether each neighbourhood has at least ``min_flags`` indicators flagged.
 
     Parameters
     ----------
@@ -128,7 +128,7 @@ def is_vulnerable(flags: pd.DataFrame, min_flags: int | None = None) -> pd.Serie
     Returns
     -------
     pandas.Series
-        Booleans per unit, named ``is_vulnerable``.
+        Booleans per neighbourhood, named ``is_vulnerable``.
     """
     needed = _default_min_flags() if min_flags is None else int(min_flags)
     return (vulnerability_score(flags) >= needed).rename("is_vulnerable")

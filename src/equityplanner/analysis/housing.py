@@ -46,7 +46,7 @@ def _thresholds(table: str) -> dict[str, Any]:
     return load_resource("thresholds.toml")[table]  # type: ignore[no-any-return]
 
 
-def _is_scalar(*values: object) -> bool:
+def _is_scalar(*values: npt.ArrayLike) -> bool:
     return all(np.ndim(v) == 0 for v in values)
 
 

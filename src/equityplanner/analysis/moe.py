@@ -40,7 +40,7 @@ Z90: Final[float] = 1.645
 FloatOrArray = float | npt.NDArray[np.float64]
 
 
-def _is_scalar(*values: object) -> bool:
+def _is_scalar(*values: npt.ArrayLike) -> bool:
     return all(np.ndim(v) == 0 for v in values)
 
 

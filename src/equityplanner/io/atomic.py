@@ -17,8 +17,8 @@ from equityplanner.errors import InputError
 __all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text"]
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` then move the temporary file onto ``path``.
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp_path)`` then move the temporary file onto ``path`` (its result is ignored).
 
     Raises
     ------

@@ -408,9 +408,12 @@ def _user_source(field: str, value: Any, names: list[str], path: str | Path | No
             remedy="Name at least one column, or map the field to null to drop it",
         )
     twins = [_twin_margin(column, names, by_lower) for column in estimates]
-    margins = tuple(twin for twin in twins if twin is not None)
+    twin_margins = tuple(twin for twin in twins if twin is not None)
     return FieldSource(
-        field, tuple(estimates), margins if len(margins) == len(estimates) else (), "user"
+        field,
+        tuple(estimates),
+        twin_margins if len(twin_margins) == len(estimates) else (),
+        "user",
     )
 
 

@@ -327,7 +327,7 @@ class _Table:
 
     def floats(self, column: str, *, required: bool = True) -> np.ndarray:
         values = self.text(column)
-        numbers = pd.to_numeric(values.mask(values.eq("")), errors="coerce").to_numpy(
+        numbers: np.ndarray = pd.to_numeric(values.mask(values.eq("")), errors="coerce").to_numpy(
             "float64", na_value=np.nan
         )
         bad = np.flatnonzero(np.isnan(numbers) & values.ne("").to_numpy())
@@ -391,8 +391,8 @@ class _Table:
         # A feed repeats the same few thousand times: parse each distinct text once.
         codes, distinct = pd.factorize(values)
         parts = pd.Series(distinct, dtype=str).str.extract(_TIME_RE)
-        numbers = parts.astype("float64").to_numpy()
-        seconds = (numbers[:, 0] * 3600 + numbers[:, 1] * 60 + numbers[:, 2])[codes]
+        numbers: np.ndarray = parts.astype("float64").to_numpy()
+        seconds: np.ndarray = (numbers[:, 0] * 3600 + numbers[:, 1] * 60 + numbers[:, 2])[codes]
         given = values.ne("").to_numpy()
         bad = np.flatnonzero(given & np.isnan(seconds))
         if bad.size:
@@ -1440,7 +1440,7 @@ def transit_project_from_routes(
                 location="route_type",
                 remedy="Pass mode='rail', 'brt' or 'bus'",
             )
-        chosen_mode = modes.pop()
+        chosen_mode = next(m for m in modes if m is not None)  # the only one: checked above
     else:
         chosen_mode = mode if isinstance(mode, Mode) else Mode.create(mode)
     chosen_change = change if isinstance(change, ServiceChange) else ServiceChange.create(change)

@@ -755,7 +755,7 @@ def _sum_moe(estimates: np.ndarray, margins: np.ndarray) -> np.ndarray:
     zero = estimates == 0
     squares = np.where(zero, 0.0, margins**2).sum(axis=1)
     largest_zero = np.where(zero, margins, 0.0).max(axis=1, initial=0.0)
-    result = np.sqrt(squares + largest_zero**2)
+    result: np.ndarray = np.sqrt(squares + largest_zero**2)
     result[np.isnan(margins).any(axis=1)] = np.nan
     return result
 

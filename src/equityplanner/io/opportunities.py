@@ -42,6 +42,7 @@ import shapely
 from equityplanner.errors import InputError
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.neighbourhoods import Neighbourhoods
+from equityplanner.io.sources import POINT_FORMATS
 
 __all__ = [
     "LODES_EARNINGS_BANDS",
@@ -107,13 +108,6 @@ _LAT_COLUMNS = ("latitude", "lat", "y", "intptlat", "intptlat20")
 _ID_COLUMNS = ("id", "site_id", "facility_id", "geoid", "objectid", "fid")
 _NAME_COLUMNS = ("name", "facility_name", "site_name", "school_name")
 _BLOCK_ID_COLUMNS = ("geoid20", "geoid", "geoid10", "blockid", "block_id", "geocode")
-_GIS_FORMATS = {
-    ".geojson": "a GeoJSON file",
-    ".json": "a GeoJSON file",
-    ".gpkg": "a GeoPackage",
-    ".fgb": "a FlatGeobuf file",
-    ".shp": "a Shapefile",
-}
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".txt")
 _BLOCK_DIGITS = 15
 _TRACT_DIGITS = 11
@@ -227,7 +221,7 @@ def read_points(
         table, rows = _read_csv(file)
         geometry, source_crs = _csv_points(table, rows, lon_column, lat_column, crs)
         attributes = table
-    elif file.suffix.lower() in _GIS_FORMATS:
+    elif file.suffix.lower() in POINT_FORMATS:
         frame = _read_gis(file, layer)
         rows = _Rows(file, "feature", 0)
         source_crs = _gis_crs(frame, file, crs, warnings)
@@ -273,6 +267,57 @@ def read_points(
 
 
 # --- read_lodes_wac --------------------------------------------------------------------------
+
+
+def _read_wac(file: Path, warnings: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(15-digit block codes, jobs by column: C000 and, when all present, CE01-CE03)."""
+    table, rows = _read_csv(file)
+    columns = {str(c).strip().lower(): c for c in table.columns}
+    for required in ("w_geocode", "c000"):
+        if required not in columns:
+            raise InputError(
+                f"has no {required if required == 'w_geocode' else 'C000'} column",
+                path=file,
+                remedy="Use a LODES workplace area characteristics (WAC) file, whose columns "
+                "start w_geocode, C000, CA01, ...",
+            )
+    codes = _block_codes(table[columns["w_geocode"]], rows, warnings)
+    jobs = {"C000": _non_negative(table[columns["c000"]], "C000", rows, "job count")}
+    bands = [band for band in LODES_EARNINGS_BANDS if band.lower() in columns]
+    if len(bands) == len(LODES_EARNINGS_BANDS):
+        for band in bands:
+            jobs[band] = _non_negative(table[columns[band.lower()]], band, rows, "job count")
+        parts = sum(jobs[band] for band in bands)
+        off = np.flatnonzero(np.abs(parts - jobs["C000"]) > 1e-9)
+        if off.size:
+            warnings.append(
+                f"{file}: CE01 + CE02 + CE03 differs from C000 at {off.size} rows "
+                f"({rows.examples(off)}); the earnings bands are kept as read."
+            )
+    duplicated = np.flatnonzero(pd.Series(codes).duplicated(keep=False).to_numpy())
+    if duplicated.size:
+        raise InputError(
+            f"repeats block codes ({rows.examples(duplicated)}), field w_geocode",
+            path=file,
+            location=rows.at(int(duplicated[0])),
+            remedy="Use one WAC file per state, year and job type (JT00 = all jobs)",
+        )
+    return codes, jobs
+
+
+def _unmatched_warning(
+    file: Path, unmatched_ids: tuple[str, ...], unmatched_jobs: float, total: float, how: str
+) -> str:
+    """The warning about the blocks placed neither on block points nor on neighbourhoods."""
+    count = len(unmatched_ids)
+    share = unmatched_jobs / total if total > 0 else 0.0
+    return (
+        f"{file}: {count} blocks with {unmatched_jobs:,.0f} jobs "
+        f"({share:.1%} of all jobs) are not in the {how} and are left out: "
+        + ", ".join(unmatched_ids[:_EXAMPLES])
+        + (f" and {count - _EXAMPLES} more" if count > _EXAMPLES else "")
+        + "."
+    )
 
 
 def read_lodes_wac(
@@ -323,37 +368,7 @@ def read_lodes_wac(
         )
     file = _existing(path)
     warnings: list[str] = []
-    table, rows = _read_csv(file)
-    columns = {str(c).strip().lower(): c for c in table.columns}
-    for required in ("w_geocode", "c000"):
-        if required not in columns:
-            raise InputError(
-                f"has no {required if required == 'w_geocode' else 'C000'} column",
-                path=file,
-                remedy="Use a LODES workplace area characteristics (WAC) file, whose columns "
-                "start w_geocode, C000, CA01, ...",
-            )
-    codes = _block_codes(table[columns["w_geocode"]], rows, warnings)
-    jobs = {"C000": _non_negative(table[columns["c000"]], "C000", rows, "job count")}
-    bands = [band for band in LODES_EARNINGS_BANDS if band.lower() in columns]
-    if len(bands) == len(LODES_EARNINGS_BANDS):
-        for band in bands:
-            jobs[band] = _non_negative(table[columns[band.lower()]], band, rows, "job count")
-        parts = sum(jobs[band] for band in bands)
-        off = np.flatnonzero(np.abs(parts - jobs["C000"]) > 1e-9)
-        if off.size:
-            warnings.append(
-                f"{file}: CE01 + CE02 + CE03 differs from C000 at {off.size} rows "
-                f"({rows.examples(off)}); the earnings bands are kept as read."
-            )
-    duplicated = np.flatnonzero(pd.Series(codes).duplicated(keep=False).to_numpy())
-    if duplicated.size:
-        raise InputError(
-            f"repeats block codes ({rows.examples(duplicated)}), field w_geocode",
-            path=file,
-            location=rows.at(int(duplicated[0])),
-            remedy="Use one WAC file per state, year and job type (JT00 = all jobs)",
-        )
+    codes, jobs = _read_wac(file, warnings)
     sources = [("jobs", str(file), sha256_file(file))]
     placements: list[_Placement] = []
     remaining = np.arange(len(codes))
@@ -403,20 +418,13 @@ def read_lodes_wac(
     unmatched_ids = tuple(str(c) for c in codes[remaining])
     unmatched_jobs = float(jobs["C000"][remaining].sum())
     if remaining.size:
-        total = float(jobs["C000"].sum())
-        share = unmatched_jobs / total if total > 0 else 0.0
         how = " or ".join(
             what
             for what, given in (("block points", blocks), ("neighbourhoods", neighbourhoods))
             if given is not None
         )
-        warnings.append(
-            f"{file}: {remaining.size} blocks with {unmatched_jobs:,.0f} jobs "
-            f"({share:.1%} of all jobs) are not in the {how} and are left out: "
-            + ", ".join(unmatched_ids[:_EXAMPLES])
-            + (f" and {remaining.size - _EXAMPLES} more" if remaining.size > _EXAMPLES else "")
-            + "."
-        )
+        total = float(jobs["C000"].sum())
+        warnings.append(_unmatched_warning(file, unmatched_ids, unmatched_jobs, total, how))
     return OpportunityLayer(
         kind=OpportunityKind.JOBS,
         frame=frame,
@@ -528,7 +536,7 @@ def _block_points(
         block_crs = pyproj.CRS.from_user_input(frame.crs)
     else:
         source = _existing(blocks)
-        if source.suffix.lower() not in _GIS_FORMATS:
+        if source.suffix.lower() not in POINT_FORMATS:
             raise InputError(
                 f"is not a supported format for block points ({source.suffix or 'no extension'})",
                 path=source,
@@ -677,7 +685,8 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, _Rows]:
 
 
 def _read_gis(path: Path, layer: str | None) -> gpd.GeoDataFrame:
-    kind = _GIS_FORMATS.get(path.suffix.lower(), "a GIS file")
+    known = POINT_FORMATS.get(path.suffix.lower())
+    kind = known.description if known is not None else "a GIS file"
     try:
         return gpd.read_file(path, engine="pyogrio", layer=layer)
     except (

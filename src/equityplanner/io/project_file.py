@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import os
 from dataclasses import asdict
 from pathlib import Path
@@ -17,17 +16,17 @@ from typing import Any
 from equityplanner.errors import InputError
 from equityplanner.io.atomic import atomic_write_text
 from equityplanner.io.projects import projects_from_features, projects_to_features
+from equityplanner.model.parameter_schema import parameters_from_dict
 from equityplanner.model.project import (
     BaselineSource,
-    ComparisonPopulation,
     GtfsSource,
     Metadata,
     OpportunitySource,
     Parameters,
     ProjectDocument,
     Scenario,
-    TitleViPolicy,
 )
+from equityplanner.model.travel_model import TravelModelParameters
 
 __all__ = [
     "FORMAT_NAME",
@@ -41,8 +40,6 @@ __all__ = [
 
 FORMAT_NAME = "equityplanner-project"
 SCHEMA_VERSION = 1
-_TITLE_VI_FORMS = ("absolute", "relative", "four_fifths")
-_COMPARISON_KINDS = ("all", "prefix", "ids")
 
 
 class ProjectFileError(InputError):
@@ -254,222 +251,6 @@ def _parse_baseline(raw: Any, path: Path, problems: list[str]) -> BaselineSource
     return source
 
 
-def _positive(
-    value: Any, where: str, problems: list[str], *, allow_zero: bool = False
-) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        problems.append(f"{where}: {value!r} is not a number")
-        return None
-    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
-        problems.append(
-            f"{where}: {value!r} must be {'zero or more' if allow_zero else 'greater than zero'}"
-        )
-        return None
-    return number
-
-
-def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None) -> Parameters:
-    """Parameters from their JSON form; unknown or bad values are added to ``problems``.
-
-    Raises
-    ------
-    InputError
-        When ``problems`` is not given and a value is bad.
-    """
-    collect = problems if problems is not None else []
-    defaults = Parameters()
-    kwargs: dict[str, Any] = {}
-    known = {
-        "catchment_m",
-        "title_vi",
-        "distribution_threshold_pp",
-        "comparison",
-        "projected_crs",
-        "area_median_income_usd",
-        "reliability_bands",
-        "displacement_min_flags",
-        "significance_z",
-        "travel_model",
-        "job_thresholds_min",
-        "facility_catchment_min",
-        "major_change_threshold",
-        "service_walk_m",
-    }
-    for key in raw:
-        if key not in known:
-            collect.append(
-                f"parameters.{key}: unknown parameter (known: {', '.join(sorted(known))})"
-            )
-    if "catchment_m" in raw:
-        catchment = dict(defaults.catchment_m)
-        if not isinstance(raw["catchment_m"], dict):
-            collect.append('parameters.catchment_m: must be an object such as {"bus": 400}')
-        else:
-            for key, value in raw["catchment_m"].items():
-                if key not in catchment:
-                    collect.append(
-                        f"parameters.catchment_m.{key}: unknown (use {', '.join(catchment)})"
-                    )
-                    continue
-                number = _positive(value, f"parameters.catchment_m.{key}", collect)
-                if number is not None:
-                    if number > 10_000:
-                        collect.append(
-                            f"parameters.catchment_m.{key}: {value} m is more than 10 km"
-                        )
-                    catchment[key] = number
-        kwargs["catchment_m"] = catchment
-    if "title_vi" in raw:
-        tv = raw["title_vi"] or {}
-        policy = defaults.title_vi
-        forms = tuple(tv.get("forms", policy.forms))
-        bad = [f for f in forms if f not in _TITLE_VI_FORMS]
-        if bad or not forms:
-            collect.append(
-                f"parameters.title_vi.forms: {bad or 'empty'}; use some of {', '.join(_TITLE_VI_FORMS)}"
-            )
-            forms = policy.forms
-        pp = _positive(
-            tv.get("threshold_pp", policy.threshold_pp), "parameters.title_vi.threshold_pp", collect
-        )
-        rel = _positive(
-            tv.get("threshold_relative", policy.threshold_relative),
-            "parameters.title_vi.threshold_relative",
-            collect,
-        )
-        ratio = _positive(
-            tv.get("four_fifths_ratio", policy.four_fifths_ratio),
-            "parameters.title_vi.four_fifths_ratio",
-            collect,
-        )
-        if ratio is not None and ratio >= 1:
-            collect.append("parameters.title_vi.four_fifths_ratio: must be below 1 (e.g. 0.8)")
-            ratio = None
-        if pp is not None and pp >= 100:
-            collect.append("parameters.title_vi.threshold_pp: must be below 100 percentage points")
-            pp = None
-        kwargs["title_vi"] = TitleViPolicy(
-            forms=forms,
-            threshold_pp=pp if pp is not None else policy.threshold_pp,
-            threshold_relative=rel if rel is not None else policy.threshold_relative,
-            four_fifths_ratio=ratio if ratio is not None else policy.four_fifths_ratio,
-        )
-    if "distribution_threshold_pp" in raw:
-        value = _positive(
-            raw["distribution_threshold_pp"], "parameters.distribution_threshold_pp", collect
-        )
-        if value is not None:
-            kwargs["distribution_threshold_pp"] = value
-    if "comparison" in raw:
-        comp = raw["comparison"] or {}
-        kind = comp.get("kind", "all")
-        if kind not in _COMPARISON_KINDS:
-            collect.append(
-                f"parameters.comparison.kind: '{kind}'; use one of {', '.join(_COMPARISON_KINDS)}"
-            )
-            kind = "all"
-        if kind == "prefix" and not comp.get("prefix"):
-            collect.append(
-                "parameters.comparison.prefix: needed when kind is 'prefix' (e.g. a county FIPS code)"
-            )
-            kind = "all"
-        if kind == "ids" and not comp.get("ids"):
-            collect.append(
-                "parameters.comparison.ids: needed when kind is 'ids' (a list of neighbourhood ids)"
-            )
-            kind = "all"
-        kwargs["comparison"] = ComparisonPopulation(
-            kind=kind,
-            label=str(comp.get("label") or "Study area"),
-            prefix=str(comp["prefix"]) if comp.get("prefix") else None,
-            ids=tuple(str(i) for i in comp.get("ids") or ()),
-        )
-    if raw.get("projected_crs"):
-        from pyproj import CRS
-        from pyproj.exceptions import CRSError
-
-        from equityplanner.analysis.crs import is_metric_projected
-
-        try:
-            crs = CRS.from_user_input(raw["projected_crs"])
-        except CRSError:
-            collect.append(f"parameters.projected_crs: '{raw['projected_crs']}' is not a known CRS")
-        else:
-            if not is_metric_projected(crs):
-                collect.append(
-                    f"parameters.projected_crs: '{raw['projected_crs']}' is not projected in "
-                    "metres; catchments are in metres (use e.g. a UTM zone), or leave it empty "
-                    "to choose one"
-                )
-            else:
-                kwargs["projected_crs"] = str(raw["projected_crs"])
-    if raw.get("area_median_income_usd") is not None:
-        value = _positive(
-            raw["area_median_income_usd"], "parameters.area_median_income_usd", collect
-        )
-        if value is not None:
-            kwargs["area_median_income_usd"] = value
-    if "reliability_bands" in raw:
-        if raw["reliability_bands"] not in ("esri", "census"):
-            collect.append("parameters.reliability_bands: use 'esri' or 'census'")
-        else:
-            kwargs["reliability_bands"] = raw["reliability_bands"]
-    if "displacement_min_flags" in raw:
-        value = raw["displacement_min_flags"]
-        if not isinstance(value, int) or not 1 <= value <= 5:
-            collect.append("parameters.displacement_min_flags: a whole number from 1 to 5")
-        else:
-            kwargs["displacement_min_flags"] = value
-    if "significance_z" in raw:
-        value = _positive(raw["significance_z"], "parameters.significance_z", collect)
-        if value is not None:
-            kwargs["significance_z"] = value
-    if "travel_model" in raw:
-        from equityplanner.analysis.travel_time import TravelModelParameters
-
-        try:
-            chosen = TravelModelParameters.from_dict(raw["travel_model"] or {}).to_dict()
-            model_defaults = TravelModelParameters().to_dict()
-            # Kept as the differences from the defaults, so that parameters compare equal
-            # however they were written; saving writes every value.
-            kwargs["travel_model"] = {k: v for k, v in chosen.items() if v != model_defaults[k]}
-        except InputError as exc:
-            collect.append(f"parameters.travel_model: {exc.fault}")
-    if "job_thresholds_min" in raw:
-        values = raw["job_thresholds_min"]
-        if not isinstance(values, list | tuple) or not values:
-            collect.append("parameters.job_thresholds_min: a list of minutes such as [30, 45]")
-        else:
-            minutes = [_positive(v, "parameters.job_thresholds_min", collect) for v in values]
-            if all(m is not None for m in minutes):
-                kwargs["job_thresholds_min"] = tuple(sorted(set(minutes)))  # type: ignore[arg-type]
-    for key in ("facility_catchment_min", "service_walk_m"):
-        if key in raw:
-            value = _positive(raw[key], f"parameters.{key}", collect)
-            if value is not None:
-                kwargs[key] = value
-    if "major_change_threshold" in raw:
-        value = _positive(
-            raw["major_change_threshold"], "parameters.major_change_threshold", collect
-        )
-        if value is not None and value >= 1:
-            collect.append(
-                "parameters.major_change_threshold: a fraction below 1, e.g. 0.25 for 25%"
-            )
-        elif value is not None:
-            kwargs["major_change_threshold"] = value
-    if problems is None and collect:
-        raise InputError(fault="; ".join(collect), location="parameters")
-    return Parameters(**{**asdict_shallow(defaults), **kwargs})
-
-
-def asdict_shallow(params: Parameters) -> dict[str, Any]:
-    """Parameters as a shallow dict (nested dataclasses kept as objects)."""
-    return {name: getattr(params, name) for name in params.__dataclass_fields__}
-
-
 def _parse_scenarios(raw: Any, ids: set[str], problems: list[str]) -> tuple[Scenario, ...]:
     if not isinstance(raw, list):
         problems.append("scenarios: must be a list")
@@ -503,8 +284,6 @@ def parameters_to_dict(params: Parameters) -> dict[str, Any]:
     out["title_vi"]["forms"] = list(params.title_vi.forms)
     out["comparison"]["ids"] = list(params.comparison.ids)
     out["job_thresholds_min"] = list(params.job_thresholds_min)
-    from equityplanner.analysis.travel_time import TravelModelParameters
-
     # Saved in full, so that the file shows every assumption of the travel model.
     out["travel_model"] = TravelModelParameters.from_dict(params.travel_model or {}).to_dict()
     return out

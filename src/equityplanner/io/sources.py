@@ -34,6 +34,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from equityplanner.errors import InputError
 
 __all__ = [
+    "POINT_FORMATS",
     "POLYGON_FORMATS",
     "PREVIEW_ROWS",
     "TABLE_FORMATS",
@@ -82,6 +83,15 @@ POLYGON_FORMATS: Mapping[str, FileFormat] = {
     ".fgb": FileFormat("FlatGeobuf", "a FlatGeobuf file"),
 }
 """Polygon formats by lower-case suffix, in the order a file dialog lists them."""
+
+POINT_FORMATS: Mapping[str, FileFormat] = {
+    suffix: fmt for suffix, fmt in POLYGON_FORMATS.items() if suffix != ".zip"
+}
+"""GIS formats of point layers (opportunities, block points), read straight from their path.
+
+The same formats as :data:`POLYGON_FORMATS` but a zipped Shapefile, which only the polygon
+reader unpacks (:func:`polygon_source`).
+"""
 
 TABLE_FORMATS: Mapping[str, FileFormat] = {
     ".csv": FileFormat("CSV", "a CSV file"),
@@ -155,7 +165,7 @@ def table_format(path: Path) -> str:
     )
 
 
-def _format_of(path: Path, formats: dict[str, FileFormat], what: str, remedy: str) -> str:
+def _format_of(path: Path, formats: Mapping[str, FileFormat], what: str, remedy: str) -> str:
     suffix = path.suffix.lower()
     found = formats.get(suffix)
     if found is None:

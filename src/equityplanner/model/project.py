@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from shapely.geometry.base import BaseGeometry
 
@@ -39,7 +39,7 @@ AMI_BANDS: tuple[str, ...] = ("ami_30", "ami_50", "ami_80", "market")
 
 class _TolerantEnum(StrEnum):
     @classmethod
-    def create(cls, value: object) -> _TolerantEnum:
+    def create(cls, value: object) -> Self:
         """Parse case-insensitively; the error lists the valid choices."""
         text = str(value).strip().lower().replace(" ", "_").replace("-", "_")
         for member in cls:
@@ -196,7 +196,7 @@ class Parameters:
     displacement_min_flags: int = 3
     significance_z: float = 1.645
     # Access to opportunity (methods.md §6): the travel model's parameters as saved
-    # (analysis.travel_time.TravelModelParameters), job thresholds and facility catchment.
+    # (model.travel_model.TravelModelParameters), job thresholds and facility catchment.
     travel_model: dict[str, Any] = field(default_factory=dict)
     job_thresholds_min: tuple[float, ...] = (30.0, 45.0)
     facility_catchment_min: float = 30.0

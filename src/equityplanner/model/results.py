@@ -1,7 +1,8 @@
 """Results of an assessment: indicators, tables and provenance.
 
 Everything the app, the workbook and the JSON output show comes from these objects; they hold
-values only, never presentation.
+values only, never presentation. Indicator ids are built and read with
+:mod:`equityplanner.model.indicator_ids`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,19 @@ from typing import Any
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from equityplanner.model.concepts import IndicatorFamily, ResultKind, Side
+from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import Metadata, Parameters
 
-__all__ = ["Assessment", "Indicator", "InputFile", "Reliability", "UnitResult"]
+__all__ = [
+    "Assessment",
+    "Indicator",
+    "InputFile",
+    "ProposalResult",
+    "Reliability",
+    "ResultKind",
+    "UnitResult",
+]
 
 
 @dataclass(frozen=True)
@@ -30,17 +41,19 @@ class Reliability:
 class Indicator:
     """One equity indicator with its rating and plain-language finding.
 
-    ``value`` and ``comparison`` are in ``unit``: shares are fractions (0..1), differences
-    of shares are percentage points.
+    ``value`` and ``comparison`` are in ``value_unit`` (``"share"``, ``"persons"``, ``"units"``
+    for dwellings, ...): shares are fractions (0..1), differences of shares are percentage
+    points. ``id`` is the string form of an :class:`IndicatorId` (see :attr:`key`);
+    ``category`` is its family.
     """
 
     id: str
     name: str
-    category: str
+    category: IndicatorFamily
     value: float | str | None
     comparison: float | str | None
     difference: float | None
-    unit: str
+    value_unit: str
     rating: str
     rating_label: str
     tone: str
@@ -50,16 +63,31 @@ class Indicator:
     reliability: Reliability | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def unit(self) -> str:
+        """The unit of the value (kept for code written before :attr:`value_unit`)."""
+        return self.value_unit
+
+    @property
+    def key(self) -> IndicatorId:
+        """The typed form of :attr:`id`."""
+        return IndicatorId.parse(self.id)
+
 
 @dataclass
-class UnitResult:
-    """The assessment of one project or of one scenario (several projects together)."""
+class ProposalResult:
+    """The assessment of one proposal: a project, a scenario or a GTFS service change.
+
+    ``kind`` says which (a :class:`ResultKind`; a plain string is converted). ``is_benefit``
+    is None when the proposal has both a benefit and a burden side (a scenario mixing new
+    service and cuts, or a service change that improves some stops and cuts others).
+    """
 
     id: str
     name: str
-    kind: str  # "project" or "scenario"
+    kind: ResultKind
     project_ids: tuple[str, ...]
-    is_benefit: bool | None  # None when a scenario mixes benefits and burdens
+    is_benefit: bool | None
     indicators: list[Indicator]
     neighbourhoods: pd.DataFrame
     quintiles: pd.DataFrame
@@ -70,12 +98,27 @@ class UnitResult:
     # _change columns; empty when the unit changes no transit or no opportunities were given.
     access: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def indicator(self, indicator_id: str) -> Indicator:
+    def __post_init__(self) -> None:
+        self.kind = ResultKind(self.kind)
+
+    @property
+    def sides(self) -> list[Side]:
+        """The proposal's sides, benefits first: one, or both when :attr:`is_benefit` is None."""
+        if self.is_benefit is None:
+            return [Side.BENEFITS, Side.BURDENS]
+        return [Side.of(self.is_benefit)]
+
+    def indicator(self, indicator_id: str | IndicatorId) -> Indicator:
         """The indicator with this id (KeyError if absent)."""
+        wanted = str(indicator_id)
         for ind in self.indicators:
-            if ind.id == indicator_id:
+            if ind.id == wanted:
                 return ind
-        raise KeyError(indicator_id)
+        raise KeyError(wanted)
+
+
+UnitResult = ProposalResult
+"""The former name of :class:`ProposalResult`, kept while the desktop app moves to the new name."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +136,7 @@ class Assessment:
 
     metadata: Metadata
     parameters: Parameters
-    results: list[UnitResult]
+    results: list[ProposalResult]
     study_indicators: list[Indicator]
     baseline: pd.DataFrame  # per neighbourhood: id, name, canonical fields, quintile, flags
     warnings: list[str]
@@ -108,9 +151,9 @@ class Assessment:
     projects: tuple[Any, ...] = ()  # the assessed projects (geometries in lon/lat)
     travel_model: str = ""  # which model produced travel times, when access was measured
 
-    def result(self, unit_id: str) -> UnitResult:
-        """The project or scenario result with this id (KeyError if absent)."""
+    def result(self, result_id: str) -> ProposalResult:
+        """The result of the project, scenario or service change with this id (KeyError if absent)."""
         for r in self.results:
-            if r.id == unit_id:
+            if r.id == result_id:
                 return r
-        raise KeyError(unit_id)
+        raise KeyError(result_id)

@@ -27,8 +27,8 @@ OUTPUT_SCHEMA_VERSION = 1
 
 
 def indicator_to_dict(indicator: Indicator) -> dict[str, Any]:
-    """An indicator as plain JSON types."""
-    out = asdict(indicator)
+    """An indicator as plain JSON types (its ``value_unit`` under the contract's key ``unit``)."""
+    out = {("unit" if k == "value_unit" else k): v for k, v in asdict(indicator).items()}
     return _plain(out)
 
 
@@ -69,23 +69,23 @@ def _round_geometry(geo: Any, digits: int = 6) -> Any:
 def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
     """The JSON document of an assessment."""
     results = []
-    for unit in assessment.results:
-        effect = {True: "benefit", False: "burden", None: "mixed"}[unit.is_benefit]
+    for result in assessment.results:
+        effect = {True: "benefit", False: "burden", None: "mixed"}[result.is_benefit]
         results.append(
             {
-                "id": unit.id,
-                "name": unit.name,
-                "kind": unit.kind,
-                "projects": list(unit.project_ids),
+                "id": result.id,
+                "name": result.name,
+                "kind": result.kind,
+                "projects": list(result.project_ids),
                 "effect": effect,
-                "catchment_m": dict(unit.catchment_m),
-                "catchment": _round_geometry(mapping(unit.catchment))
-                if unit.catchment is not None
+                "catchment_m": dict(result.catchment_m),
+                "catchment": _round_geometry(mapping(result.catchment))
+                if result.catchment is not None
                 else None,
-                "indicators": [indicator_to_dict(i) for i in unit.indicators],
-                "neighbourhoods": _records(unit.neighbourhoods),
-                "quintiles": _records(unit.quintiles, "quintile"),
-                "access": _records(unit.access),
+                "indicators": [indicator_to_dict(i) for i in result.indicators],
+                "neighbourhoods": _records(result.neighbourhoods),
+                "quintiles": _records(result.quintiles, "quintile"),
+                "access": _records(result.access),
             }
         )
     return {

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from equityplanner.errors import InputError, MethodError
-from equityplanner.model.results import Assessment, UnitResult
+from equityplanner.model.results import Assessment, ProposalResult
 from equityplanner.report.layout import (
     DocumentProperties,
     WorkbookSpec,
@@ -40,7 +40,7 @@ __all__ = [
     "write_workbook",
 ]
 
-Compare = bool | Sequence[str | UnitResult] | None
+Compare = bool | Sequence[str | ProposalResult] | None
 
 
 def write_workbook(
@@ -61,7 +61,7 @@ def write_workbook(
     map_field
         Baseline column or group id shading the map (default ``minority_share``).
     compare
-        Add a Comparison sheet: ``True`` for every project and scenario, or a list of unit
+        Add a Comparison sheet: ``True`` for every project and scenario, or a list of result
         ids (or UnitResults) to set side by side.
 
     Returns
@@ -72,7 +72,7 @@ def write_workbook(
     Raises
     ------
     InputError
-        When ``map_field`` or a compared unit does not exist, or the target cannot be
+        When ``map_field`` or a compared result does not exist, or the target cannot be
         replaced (open in Excel, read-only, a folder); the old file is kept.
     """
     spec = build_workbook(assessment, map_field=map_field, compare=compare)
@@ -95,7 +95,7 @@ def build_workbook(
     ctx = BookContext(assessment=assessment, header=header)
     _prepare_map(ctx, map_field, map_png)
     alternatives = _alternatives(assessment, compare)
-    ctx.compare_units = [alt.unit for alt in alternatives]
+    ctx.compare_results = [alt.result for alt in alternatives]
 
     neighbourhoods = build_neighbourhoods(ctx)
     indicators = build_indicators(ctx)
@@ -138,7 +138,7 @@ def build_workbook(
 
 
 def write_comparison_workbook(
-    assessments_or_units: Sequence[Assessment | UnitResult] | Assessment, path: str | Path
+    assessments_or_results: Sequence[Assessment | ProposalResult] | Assessment, path: str | Path
 ) -> Path:
     """Write a workbook comparing alternatives.
 
@@ -148,16 +148,16 @@ def write_comparison_workbook(
     Audit listing where each alternative comes from.
     """
     items = (
-        [assessments_or_units]
-        if isinstance(assessments_or_units, Assessment)
-        else list(assessments_or_units)
+        [assessments_or_results]
+        if isinstance(assessments_or_results, Assessment)
+        else list(assessments_or_results)
     )
     if len(items) == 1 and isinstance(items[0], Assessment):
         return write_workbook(items[0], path, compare=True)
     return save_workbook(build_comparison_workbook(items), path)
 
 
-def build_comparison_workbook(items: Sequence[Assessment | UnitResult]) -> WorkbookSpec:
+def build_comparison_workbook(items: Sequence[Assessment | ProposalResult]) -> WorkbookSpec:
     """The layout of a comparison-only workbook (see :func:`write_comparison_workbook`)."""
     from equityplanner.report.layout import PrintSpec, SheetSpec
 
@@ -166,11 +166,13 @@ def build_comparison_workbook(items: Sequence[Assessment | UnitResult]) -> Workb
     for item in items:
         if isinstance(item, Assessment):
             prefix = item.metadata.title if len(assessments) > 1 else ""
-            for unit in item.results:
+            for result in item.results:
                 alternatives.append(
-                    Alternative(f"{prefix}: {unit.name}" if prefix else unit.name, unit, False)
+                    Alternative(
+                        f"{prefix}: {result.name}" if prefix else result.name, result, False
+                    )
                 )
-        elif isinstance(item, UnitResult):
+        elif isinstance(item, ProposalResult):
             alternatives.append(Alternative(item.name, item, False))
         else:
             raise InputError(
@@ -203,9 +205,9 @@ def build_comparison_workbook(items: Sequence[Assessment | UnitResult]) -> Workb
     )
     audit.put_row(4, 1, ["Alternative", "Assessment", "Software", "Assessment run (UTC)"], "header")
     row = 5
-    owner = {id(unit): a for a in assessments for unit in a.results}
+    owner = {id(result): a for a in assessments for result in a.results}
     for alt in alternatives:
-        source = owner.get(id(alt.unit))
+        source = owner.get(id(alt.result))
         audit.put_row(
             row,
             1,
@@ -240,15 +242,15 @@ def _alternatives(assessment: Assessment, compare: Compare) -> list[Alternative]
     if not compare:
         return []
     if compare is True:
-        units: list[UnitResult] = list(assessment.results)
+        chosen: list[ProposalResult] = list(assessment.results)
     else:
-        units = []
-        for item in compare:  # type: ignore[union-attr]
-            if isinstance(item, UnitResult):
-                units.append(item)
+        chosen = []
+        for item in compare:
+            if isinstance(item, ProposalResult):
+                chosen.append(item)
                 continue
             try:
-                units.append(assessment.result(str(item)))
+                chosen.append(assessment.result(str(item)))
             except KeyError:
                 known = ", ".join(r.id for r in assessment.results)
                 raise InputError(
@@ -256,7 +258,7 @@ def _alternatives(assessment: Assessment, compare: Compare) -> list[Alternative]
                     remedy=f"Choose among: {known}",
                 ) from None
     own = {id(r) for r in assessment.results}
-    return [Alternative(u.name, u, id(u) in own) for u in units]
+    return [Alternative(u.name, u, id(u) in own) for u in chosen]
 
 
 def _prepare_map(ctx: BookContext, map_field: str | None, map_png: bytes | None) -> None:

@@ -32,16 +32,18 @@ from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils.units import pixels_to_EMU
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from equityplanner.errors import InputError
+from equityplanner.errors import InputError, MethodError
 from equityplanner.io.atomic import atomic_write
 from equityplanner.report.layout import (
     FONT_NAME,
     ChartSpec,
+    ConditionalFormat,
     Formula,
     ImageSpec,
     RangeRef,
@@ -124,9 +126,11 @@ def _add_chart_alt_text(path: Path, texts: list[str]) -> None:
             name = info.filename
             if name.startswith("xl/drawings/drawing") and name.endswith(".xml"):
                 drawing = name.rsplit("/", 1)[1]
-                text = _FRAME.sub(
-                    lambda m, d=drawing: describe(d, m.group(0)), data.decode("utf-8")
-                )
+
+                def described(match: re.Match[str], drawing: str = drawing) -> str:
+                    return describe(drawing, match.group(0))
+
+                text = _FRAME.sub(described, data.decode("utf-8"))
                 data = text.encode("utf-8")
             target.writestr(info, data)
 
@@ -155,7 +159,9 @@ def _check_target(target: Path) -> None:
 def to_openpyxl(spec: WorkbookSpec) -> Workbook:
     """The openpyxl workbook of a spec (not saved)."""
     book = Workbook()
-    book.remove(book.active)
+    first = book.active  # a new workbook has one empty sheet; the spec brings its own
+    if first is not None:
+        book.remove(first)
     for key, style in spec.styles.items():
         book.add_named_style(_named_style(key, style))
     sheets: dict[str, Worksheet] = {}
@@ -200,6 +206,30 @@ def _named_style(key: str, s: StyleSpec) -> NamedStyle:
 
 
 def _fill_sheet(ws: Worksheet, sheet: SheetSpec, sheets: dict[str, Worksheet]) -> None:
+    """Everything of a sheet spec onto its openpyxl worksheet."""
+    _fill_cells(ws, sheet)
+    _fill_layout(ws, sheet)
+    for table in sheet.tables:
+        item = Table(displayName=table.name, ref=table.ref)
+        item.tableStyleInfo = TableStyleInfo(
+            name=table.style,
+            showFirstColumn=False,
+            showLastColumn=False,
+            showRowStripes=table.striped_rows,
+            showColumnStripes=False,
+        )
+        ws.add_table(item)
+    for rule in sheet.conditional_formats:
+        ws.conditional_formatting.add(rule.ref, _conditional_rule(rule))
+    for chart in sheet.charts:
+        ws.add_chart(_chart(chart, sheets), chart.anchor)
+    for number, image in enumerate(sheet.images, 1):
+        ws.add_image(_image(image, number))
+    _page_setup(ws, sheet)
+
+
+def _fill_cells(ws: Worksheet, sheet: SheetSpec) -> None:
+    """Values, styles, number formats and comments."""
     # Resolving a NamedStyle by name is slow in openpyxl (it lists every style each time), so
     # the first cell of each (style, number format) is styled normally and the others copy
     # its style array, as openpyxl's own worksheet copier does.
@@ -214,14 +244,20 @@ def _fill_sheet(ws: Worksheet, sheet: SheetSpec, sheets: dict[str, Worksheet]) -
                     target.style = cell.style
                 if cell.number_format:
                     target.number_format = cell.number_format
-                resolved[key] = copy(target._style)
+                # openpyxl's private StyleArray (not in its stubs): copying it styles a cell
+                # without re-resolving the named style, which is what keeps writing fast.
+                resolved[key] = copy(target._style)  # type: ignore[union-attr]
             else:
-                target._style = copy(template)
+                target._style = copy(template)  # type: ignore[union-attr]
         _set_value(target, cell.value)  # after the style: it may set the quote prefix
         if cell.comment:
             note = Comment(clean_text(cell.comment), "equityplanner")
             note.width, note.height = 320, 140
             target.comment = note
+
+
+def _fill_layout(ws: Worksheet, sheet: SheetSpec) -> None:
+    """Column widths, row heights, grouped columns, merged cells and frozen panes."""
     for col, width in sheet.column_widths.items():
         ws.column_dimensions[column_letter(col)].width = width
     for row, height in sheet.row_heights.items():
@@ -234,47 +270,28 @@ def _fill_sheet(ws: Worksheet, sheet: SheetSpec, sheets: dict[str, Worksheet]) -
         ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
     if sheet.freeze:
         ws.freeze_panes = sheet.freeze
-    for table in sheet.tables:
-        item = Table(displayName=table.name, ref=table.ref)
-        item.tableStyleInfo = TableStyleInfo(
-            name=table.style,
-            showFirstColumn=False,
-            showLastColumn=False,
-            showRowStripes=table.striped_rows,
-            showColumnStripes=False,
+
+
+def _conditional_rule(rule: ConditionalFormat) -> Any:
+    """A data bar, or a colour scale between the rule's first and last colours."""
+    if rule.kind == "data_bar":
+        lo, hi = rule.min_value, rule.max_value
+        return DataBarRule(
+            start_type="num" if lo is not None else "min",
+            start_value=lo,
+            end_type="num" if hi is not None else "max",
+            end_value=hi,
+            color=rule.colours[0],
+            showValue=True,
         )
-        ws.add_table(item)
-    for rule in sheet.conditional_formats:
-        if rule.kind == "data_bar":
-            lo, hi = rule.min_value, rule.max_value
-            ws.conditional_formatting.add(
-                rule.ref,
-                DataBarRule(
-                    start_type="num" if lo is not None else "min",
-                    start_value=lo,
-                    end_type="num" if hi is not None else "max",
-                    end_value=hi,
-                    color=rule.colours[0],
-                    showValue=True,
-                ),
-            )
-        else:
-            ws.conditional_formatting.add(
-                rule.ref,
-                ColorScaleRule(
-                    start_type="num" if rule.min_value is not None else "min",
-                    start_value=rule.min_value,
-                    start_color=rule.colours[0],
-                    end_type="num" if rule.max_value is not None else "max",
-                    end_value=rule.max_value,
-                    end_color=rule.colours[-1],
-                ),
-            )
-    for chart in sheet.charts:
-        ws.add_chart(_chart(chart, sheets), chart.anchor)
-    for number, image in enumerate(sheet.images, 1):
-        ws.add_image(_image(image, number))
-    _page_setup(ws, sheet)
+    return ColorScaleRule(
+        start_type="num" if rule.min_value is not None else "min",
+        start_value=rule.min_value,
+        start_color=rule.colours[0],
+        end_type="num" if rule.max_value is not None else "max",
+        end_value=rule.max_value,
+        end_color=rule.colours[-1],
+    )
 
 
 def _set_value(target: Any, value: Any) -> None:
@@ -308,7 +325,8 @@ def _chart(spec: ChartSpec, sheets: dict[str, Worksheet]) -> BarChart:
     chart.y_axis.number_format = spec.y_number_format
     chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
     chart.x_axis.delete = False
-    chart.width, chart.height = spec.width_cm, spec.height_cm
+    # The stubs say int; openpyxl takes centimetres as float.
+    chart.width, chart.height = spec.width_cm, spec.height_cm  # type: ignore[assignment]
     chart.legend.position = "b"
     chart.gapWidth = 60
     _title_font(chart, 1200)
@@ -392,16 +410,17 @@ def _page_setup(ws: Worksheet, sheet: SheetSpec) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.75
     ws.page_margins.header = ws.page_margins.footer = 0.3
     header = _header_text(spec.header)
+    odd_header, odd_footer = _present(ws.oddHeader), _present(ws.oddFooter)
     if header:
-        ws.oddHeader.center.text = header
-        ws.oddHeader.center.font = f"{FONT_NAME},Regular"
-        ws.oddHeader.center.size = 9
-    ws.oddHeader.right.text = "&A"
-    ws.oddHeader.right.font = f"{FONT_NAME},Regular"
-    ws.oddHeader.right.size = 9
-    ws.oddFooter.center.text = spec.footer
-    ws.oddFooter.center.font = f"{FONT_NAME},Regular"
-    ws.oddFooter.center.size = 9
+        odd_header.center.text = header
+        odd_header.center.font = f"{FONT_NAME},Regular"
+        odd_header.center.size = 9
+    odd_header.right.text = "&A"
+    odd_header.right.font = f"{FONT_NAME},Regular"
+    odd_header.right.size = 9
+    odd_footer.center.text = spec.footer
+    odd_footer.center.font = f"{FONT_NAME},Regular"
+    odd_footer.center.size = 9
     ws.print_options.gridLines = False
     ws.sheet_view.showGridLines = sheet.show_gridlines
     if sheet.tab_colour:
@@ -411,3 +430,10 @@ def _page_setup(ws: Worksheet, sheet: SheetSpec) -> None:
 def _header_text(text: str) -> str:
     # "&" starts a header code in Excel: double it; the whole header holds 255 characters.
     return clean_text(text).replace("\n", " ").replace("&", "&&")[:100]
+
+
+def _present(item: HeaderFooterItem | None) -> HeaderFooterItem:
+    """A worksheet's header or footer (openpyxl always makes them; its stubs allow None)."""
+    if item is None:
+        raise MethodError("the worksheet has no header or footer to fill in")
+    return item

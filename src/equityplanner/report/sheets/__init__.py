@@ -16,57 +16,78 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from equityplanner.catalog import load_resource
+from equityplanner.model.concepts import ResultKind, Side
+from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import HousingProject
-from equityplanner.model.results import Assessment, Indicator, UnitResult
+from equityplanner.model.results import Assessment, Indicator, ProposalResult
 from equityplanner.report.layout import NumberFormats, clean_number, defined_name
 
 __all__ = [
     "BookContext",
-    "Side",
+    "ResultSide",
     "effect_words",
     "indicator_format",
     "method_name",
     "rating_tone",
-    "unit_sides",
+    "result_sides",
     "unit_words",
 ]
 
 
 @dataclass(frozen=True)
-class Side:
-    """The benefit or the burden side of a project or scenario.
+class ResultSide:
+    """The benefit or the burden side of a project, scenario or service change.
 
-    A scenario mixing new service and cuts has both; its burden indicators carry the id
-    suffix ``.burdens``. A project has one side, whose suffix is empty.
+    A result mixing new service and cuts has both (``mixed``); its burden indicators carry
+    the id suffix ``.burdens``. A result with one side has plain ids, whichever side it is.
     """
 
-    unit: UnitResult
-    suffix: str
-    is_benefit: bool
+    result: ProposalResult
+    side: Side
+    mixed: bool = False
+
+    @property
+    def suffix(self) -> str:
+        """The side's id suffix: ``".burdens"`` for the burden side of a mixed result."""
+        return self.side.id_suffix(mixed=self.mixed)
+
+    @property
+    def name_suffix(self) -> str:
+        """The suffix of the side's workbook names: ``"_burdens"`` for the burden side of a
+        mixed result."""
+        return self.side.name_suffix(mixed=self.mixed)
+
+    @property
+    def is_benefit(self) -> bool:
+        """True on the benefit side."""
+        return self.side.is_benefit
 
     @property
     def effect(self) -> str:
         """``benefit`` or ``burden``."""
-        return "benefit" if self.is_benefit else "burden"
+        return self.side.effect
 
     @property
     def label(self) -> str:
-        """The unit's name, with "(burdens)" for the burden side of a mixed scenario."""
-        return f"{self.unit.name} (burdens)" if self.suffix else self.unit.name
+        """The result's name, with "(burdens)" for the burden side of a mixed result."""
+        return f"{self.result.name} (burdens)" if self.suffix else self.result.name
 
-    def indicator(self, base_id: str) -> Indicator | None:
+    def indicator(self, base_id: str | IndicatorId) -> Indicator | None:
         """This side's indicator ``base_id`` (the suffix is added), or None."""
         try:
-            return self.unit.indicator(base_id + self.suffix)
+            return self.result.indicator(f"{base_id}{self.suffix}")
         except KeyError:
             return None
 
+    def owns(self, indicator: Indicator) -> bool:
+        """True when the indicator is one of this side's."""
+        return indicator.key.burdens == bool(self.suffix)
 
-def unit_sides(unit: UnitResult) -> list[Side]:
-    """The sides of a unit, benefit first."""
-    if unit.is_benefit is None:
-        return [Side(unit, "", True), Side(unit, ".burdens", False)]
-    return [Side(unit, "", bool(unit.is_benefit))]
+
+def result_sides(result: ProposalResult) -> list[ResultSide]:
+    """The sides of a result, benefit first."""
+    mixed = len(result.sides) > 1
+    return [ResultSide(result, side, mixed) for side in result.sides]
 
 
 @dataclass
@@ -89,20 +110,20 @@ class BookContext:
     assessment: Assessment
     header: str
     used_names: set[str] = field(default_factory=set)
-    unit_slugs: dict[str, str] = field(default_factory=dict)
+    result_slugs: dict[str, str] = field(default_factory=dict)
     nb: Any = None  # NeighbourhoodRefs, set by the Neighbourhoods builder
     housing: dict[str, HousingNames] = field(default_factory=dict)  # by project id
     indicator_rows: dict[tuple[str, str], int] = field(
         default_factory=dict
-    )  # (unit id, indicator id)
-    compare_units: list[UnitResult] = field(default_factory=list)
+    )  # (result id, indicator id)
+    compare_results: list[ProposalResult] = field(default_factory=list)
     map_png: bytes | None = None
     map_description: str = ""
     map_note: str = ""
 
     def __post_init__(self) -> None:
-        for unit in self.assessment.results:
-            self.unit_slugs[unit.id] = defined_name(unit.id)[:40]
+        for result in self.assessment.results:
+            self.result_slugs[result.id] = defined_name(result.id)[:40]
         for project in self.assessment.projects:
             if isinstance(project, HousingProject):
                 slug = defined_name(project.id)[:40]
@@ -132,18 +153,18 @@ class BookContext:
         """A new unique workbook name."""
         return defined_name(*parts, used=self.used_names)
 
-    def housing_project(self, unit: UnitResult) -> HousingProject | None:
-        """The housing project a project unit assesses, or None."""
-        if unit.kind != "project" or len(unit.project_ids) != 1:
+    def housing_project(self, result: ProposalResult) -> HousingProject | None:
+        """The housing project a project's result assesses, or None."""
+        if result.kind is not ResultKind.PROJECT or len(result.project_ids) != 1:
             return None
         for project in self.assessment.projects:
-            if project.id == unit.project_ids[0] and isinstance(project, HousingProject):
+            if project.id == result.project_ids[0] and isinstance(project, HousingProject):
                 return project
         return None
 
 
-def indicator_format(unit: str) -> str:
-    """Number format of an indicator's value by its unit."""
+def indicator_format(result: str) -> str:
+    """Number format of an indicator's value by its unit of measurement."""
     return {
         "share": NumberFormats.PCT,
         "persons": NumberFormats.COUNT,
@@ -152,11 +173,11 @@ def indicator_format(unit: str) -> str:
         "count": NumberFormats.INT,
         "index": NumberFormats.INDEX,
         "usd": NumberFormats.MONEY,
-    }.get(unit, NumberFormats.GENERAL)
+    }.get(result, NumberFormats.GENERAL)
 
 
-def unit_words(unit: str) -> str:
-    """A plain-language unit."""
+def unit_words(result: str) -> str:
+    """A unit of measurement in plain words (``"units"`` are homes)."""
     return {
         "share": "% of people",
         "persons": "people",
@@ -165,7 +186,7 @@ def unit_words(unit: str) -> str:
         "count": "count",
         "index": "index, 0-100",
         "flag": "yes / no",
-    }.get(unit, unit)
+    }.get(result, result)
 
 
 def effect_words(is_benefit: bool) -> str:

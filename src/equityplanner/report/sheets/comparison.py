@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from equityplanner.model.results import Indicator, UnitResult
+from equityplanner.model.concepts import BURDENS_SUFFIX, ResultKind
+from equityplanner.model.results import Indicator, ProposalResult
 from equityplanner.report.layout import PrintSpec, SheetSpec, clean_number, rating_style
-from equityplanner.report.sheets import BookContext, indicator_format, unit_sides
+from equityplanner.report.sheets import BookContext, indicator_format, result_sides
 from equityplanner.report.sheets.indicators import indicator_link
 
 __all__ = ["KEY_ROWS", "SHEET_NAME", "Alternative", "build_comparison"]
@@ -55,11 +56,11 @@ KEY_ROWS: tuple[tuple[str, str, str], ...] = (
 
 @dataclass(frozen=True)
 class Alternative:
-    """One column of the comparison: a label and a unit; ``linked`` when its indicators are on
+    """One column of the comparison: a label and a result; ``linked`` when its indicators are on
     this workbook's Indicators sheet."""
 
     label: str
-    unit: UnitResult
+    result: ProposalResult
     linked: bool
 
 
@@ -90,23 +91,23 @@ def build_comparison(
     for col, alt in enumerate(alternatives, 2):
         sheet.put(4, col, alt.label, "header")
         effect = {True: "Benefit", False: "Burden", None: "Benefits and burdens"}[
-            alt.unit.is_benefit
+            alt.result.is_benefit
         ]
-        sheet.put(5, col, f"{alt.unit.kind.capitalize()}: {effect}", "header")
+        sheet.put(5, col, f"{ResultKind(alt.result.kind).label}: {effect}", "header")
         sheet.column_widths[col] = 28
     sheet.row_heights[4] = 32
     row = 6
-    has_burdens = any(len(unit_sides(alt.unit)) > 1 for alt in alternatives)
+    has_burdens = any(len(result_sides(alt.result)) > 1 for alt in alternatives)
     sections = [("", "Benefits" if has_burdens else "")]
     if has_burdens:
-        sections.append((".burdens", "Burdens of scenarios that mix new service and cuts"))
+        sections.append((BURDENS_SUFFIX, "Burdens of scenarios that mix new service and cuts"))
     for suffix, title in sections:
         if title:
             sheet.put(row, 1, title, "heading")
             sheet.merge(row, 1, row, len(alternatives) + 1)
             row += 1
         for base, label, key in KEY_ROWS:
-            found = [_indicator(alt.unit, base + suffix) for alt in alternatives]
+            found = [_indicator(alt.result, base + suffix) for alt in alternatives]
             if not any(found):
                 continue
             sheet.put(row, 1, label, "wrap")
@@ -117,9 +118,9 @@ def build_comparison(
     return sheet
 
 
-def _indicator(unit: UnitResult, indicator_id: str) -> Indicator | None:
+def _indicator(result: ProposalResult, indicator_id: str) -> Indicator | None:
     try:
-        return unit.indicator(indicator_id)
+        return result.indicator(indicator_id)
     except KeyError:
         return None
 
@@ -144,6 +145,6 @@ def _cell(
     if isinstance(value, str):
         sheet.put(row, col, value.capitalize(), "text")
     elif alt.linked and ctx is not None:
-        sheet.put(row, col, indicator_link(ctx, alt.unit, ind, key, value), "number", fmt)
+        sheet.put(row, col, indicator_link(ctx, alt.result, ind, key, value), "number", fmt)
     else:
         sheet.put(row, col, clean_number(value), "number", fmt)

@@ -9,6 +9,7 @@ comparison population (live references to the Indicators sheet), and two native 
 from __future__ import annotations
 
 from equityplanner.catalog import load_resource
+from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.results import Indicator
 from equityplanner.report.layout import (
     ChartSpec,
@@ -21,7 +22,7 @@ from equityplanner.report.layout import (
     clean_number,
     rating_style,
 )
-from equityplanner.report.sheets import BookContext, Side, unit_sides
+from equityplanner.report.sheets import BookContext, ResultSide, result_sides
 from equityplanner.report.sheets.indicators import indicator_link
 from equityplanner.report.sheets.neighbourhoods import short_group_label
 
@@ -33,7 +34,7 @@ _CHART_ROWS = 17  # rows a 7.5 cm chart covers, with a margin
 
 
 def build_distribution(ctx: BookContext) -> SheetSpec:
-    """Lay out the Distribution sheet (tables and charts for every side of every unit)."""
+    """Lay out the Distribution sheet (tables and charts for every side of every result)."""
     a = ctx.assessment
     sheet = SheetSpec(SHEET_NAME, tab_colour="0072B2", show_gridlines=False)
     sheet.print = PrintSpec(header=ctx.header)
@@ -57,15 +58,15 @@ def build_distribution(ctx: BookContext) -> SheetSpec:
     for col, width in zip(range(1, 10), (9, 31, 12, 12, 12, 12, 12, 26, 3), strict=True):
         sheet.column_widths[col] = width
     row = 4
-    for unit in a.results:
-        for side in unit_sides(unit):
+    for result in a.results:
+        for side in result_sides(result):
             if row > 4:
                 sheet.row_breaks.append(row - 1)  # one project or scenario side per printed page
             row = _side_block(ctx, sheet, row, side) + 2
     return sheet
 
 
-def _side_block(ctx: BookContext, sheet: SheetSpec, row: int, side: Side) -> int:
+def _side_block(ctx: BookContext, sheet: SheetSpec, row: int, side: ResultSide) -> int:
     nb = ctx.nb
     effect = side.effect
     tag = load_resource("ratings.toml")["tag"]
@@ -98,7 +99,7 @@ def _quintile_table(
     ctx: BookContext,
     sheet: SheetSpec,
     row: int,
-    side: Side,
+    side: ResultSide,
     quintiles: list[Indicator],
     tag: dict,
     strong: str,
@@ -217,16 +218,15 @@ def _quintile_table(
 
 
 def _group_table(
-    ctx: BookContext, sheet: SheetSpec, row: int, side: Side, strong: str, grey: str
+    ctx: BookContext, sheet: SheetSpec, row: int, side: ResultSide, strong: str, grey: str
 ) -> int:
     a = ctx.assessment
     groups = [
         ind
-        for ind in side.unit.indicators
-        if ind.id.startswith("served.")
-        and ind.id.endswith(side.suffix)
-        and ind.unit == "share"
-        and (side.suffix or not ind.id.endswith(".burdens"))
+        for ind in side.result.indicators
+        if ind.category is IndicatorFamily.SERVED
+        and side.owns(ind)
+        and ind.value_unit == "share"
         and ind.value is not None
     ]
     if not groups:
@@ -243,26 +243,26 @@ def _group_table(
     first = header + 1
     for i, ind in enumerate(groups):
         r = first + i
-        gid = ind.details.get("group") or ind.id.split(".")[1]
+        gid = ind.details.get("group") or ind.key.group
         sheet.put(r, 2, short_group_label(str(gid)), "text")
         sheet.put(
             r,
             3,
-            indicator_link(ctx, side.unit, ind, "value", ind.value),
+            indicator_link(ctx, side.result, ind, "value", ind.value),
             "number",
             NumberFormats.PCT,
         )
         sheet.put(
             r,
             4,
-            indicator_link(ctx, side.unit, ind, "comparison", ind.comparison),
+            indicator_link(ctx, side.result, ind, "comparison", ind.comparison),
             "number",
             NumberFormats.PCT,
         )
         sheet.put(
             r,
             5,
-            indicator_link(ctx, side.unit, ind, "difference", ind.difference),
+            indicator_link(ctx, side.result, ind, "difference", ind.difference),
             "number",
             NumberFormats.POINTS,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from equityplanner.analysis.housing import max_affordable_rent
 from equityplanner.catalog import load_resource
 from equityplanner.model.project import AMI_BANDS, HousingProject
-from equityplanner.model.results import UnitResult
+from equityplanner.model.results import ProposalResult
 from equityplanner.report.layout import Formula, NumberFormats, PrintSpec, SheetSpec, rating_style
 from equityplanner.report.sheets import BookContext, indicator_format
 from equityplanner.report.sheets.indicators import indicator_link
@@ -41,13 +41,13 @@ _CONCENTRATION = (
 )
 
 
-def housing_units(ctx: BookContext) -> list[tuple[HousingProject, UnitResult]]:
+def housing_units(ctx: BookContext) -> list[tuple[HousingProject, ProposalResult]]:
     """Each assessed housing project with its result."""
     out = []
-    for unit in ctx.assessment.results:
-        project = ctx.housing_project(unit)
+    for result in ctx.assessment.results:
+        project = ctx.housing_project(result)
         if project is not None:
-            out.append((project, unit))
+            out.append((project, result))
     return out
 
 
@@ -73,19 +73,19 @@ def build_housing(ctx: BookContext) -> SheetSpec | None:
     for col, width in zip(range(1, 9), (40, 16, 14, 14, 16, 16, 12, 70), strict=True):
         sheet.column_widths[col] = width
     row = 4
-    for project, unit in pairs:
-        row = _project_block(ctx, sheet, row, project, unit) + 2
+    for project, result in pairs:
+        row = _project_block(ctx, sheet, row, project, result) + 2
     return sheet
 
 
 def _project_block(
-    ctx: BookContext, sheet: SheetSpec, row: int, project: HousingProject, unit: UnitResult
+    ctx: BookContext, sheet: SheetSpec, row: int, project: HousingProject, result: ProposalResult
 ) -> int:
     names = ctx.housing[project.id]
     ami = ctx.assessment.parameters.area_median_income_usd
     fractions = load_resource("thresholds.toml")["affordability"]["band_ami_fraction"]
     site_id, site_name = "", ""
-    for ind in unit.indicators:
+    for ind in result.indicators:
         if "site_neighbourhood" in ind.details:
             site_id, site_name = (
                 str(ind.details["site_neighbourhood"]),
@@ -212,14 +212,19 @@ def _project_block(
             sheet.put(row, 4, "Not set: band rents are not checked", "note")
         row += 1
     row += 1
-    row = _tests(ctx, sheet, row, unit, "Affordability tests", _AFFORDABILITY)
+    row = _tests(ctx, sheet, row, result, "Affordability tests", _AFFORDABILITY)
     row += 1
-    row = _tests(ctx, sheet, row, unit, "Concentration and displacement tests", _CONCENTRATION)
+    row = _tests(ctx, sheet, row, result, "Concentration and displacement tests", _CONCENTRATION)
     return row
 
 
 def _tests(
-    ctx: BookContext, sheet: SheetSpec, row: int, unit: UnitResult, title: str, ids: tuple[str, ...]
+    ctx: BookContext,
+    sheet: SheetSpec,
+    row: int,
+    result: ProposalResult,
+    title: str,
+    ids: tuple[str, ...],
 ) -> int:
     sheet.put(row, 1, title, "heading")
     sheet.merge(row, 1, row, 8)
@@ -232,7 +237,7 @@ def _tests(
     row += 1
     for ind_id in ids:
         try:
-            ind = unit.indicator(ind_id)
+            ind = result.indicator(ind_id)
         except KeyError:
             continue
         sheet.put(row, 1, ind.name, "wrap")
@@ -245,7 +250,7 @@ def _tests(
             sheet.put(
                 row,
                 col,
-                indicator_link(ctx, unit, ind, key, value),
+                indicator_link(ctx, result, ind, key, value),
                 "number" if not isinstance(value, str) else "text",
                 fmt,
             )

@@ -9,12 +9,15 @@ of the study area, R/ECAP flags, band rents) carry the engine's value, labelled 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from equityplanner.catalog import load_resource
+from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.fields import group_specs
+from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import HousingProject, TransitProject
-from equityplanner.model.results import Indicator, UnitResult
+from equityplanner.model.results import Indicator, ProposalResult
 from equityplanner.report.layout import (
     Formula,
     NumberFormats,
@@ -29,13 +32,14 @@ from equityplanner.report.layout import (
 )
 from equityplanner.report.sheets import (
     BookContext,
-    Side,
+    ResultSide,
     effect_words,
     indicator_format,
     method_name,
-    unit_sides,
+    result_sides,
     unit_words,
 )
+from equityplanner.report.sheets.neighbourhoods import NeighbourhoodRefs
 
 __all__ = ["COLUMNS", "SHEET_NAME", "build_indicators", "indicator_link"]
 
@@ -146,14 +150,13 @@ def build_indicators(ctx: BookContext) -> SheetSpec:
         sheet.column_widths[col] = _WIDTHS[key]
     sheet.row_heights[HEADER_ROW] = 32
     row = HEADER_ROW + 1
-    for unit in a.results:
-        sides = {s.suffix: s for s in unit_sides(unit)}
-        for ind in unit.indicators:
-            suffix = ".burdens" if ind.id.endswith(".burdens") else ""
-            side = sides.get(suffix, sides[""])
-            _indicator_row(ctx, sheet, row, unit, side, ind)
-            ctx.indicator_rows[(unit.id, ind.id)] = row
-            _key_name(ctx, sheet, row, unit, ind)
+    for result in a.results:
+        sides = result_sides(result)
+        for ind in result.indicators:
+            side = next((s for s in sides if s.owns(ind)), sides[0])
+            _indicator_row(ctx, sheet, row, result, side, ind)
+            ctx.indicator_rows[(result.id, ind.id)] = row
+            _key_name(ctx, sheet, row, result, side, ind)
             row += 1
     for ind in a.study_indicators:
         _indicator_row(ctx, sheet, row, None, None, ind)
@@ -180,13 +183,13 @@ def _indicator_row(
     ctx: BookContext,
     sheet: SheetSpec,
     row: int,
-    unit: UnitResult | None,
-    side: Side | None,
+    result: ProposalResult | None,
+    side: ResultSide | None,
     ind: Indicator,
 ) -> None:
     c = COLUMNS
     fmt = indicator_format(ind.unit)
-    sheet.put(row, c["unit"], unit.name if unit else "Study area", "wrap")
+    sheet.put(row, c["unit"], result.name if result else "Study area", "wrap")
     sheet.put(row, c["effect"], effect_words(side.is_benefit) if side else "Context", "text")
     sheet.put(row, c["name"], ind.name, "wrap")
     sheet.put(row, c["units"], unit_words(ind.unit), "text")
@@ -203,8 +206,8 @@ def _indicator_row(
     sheet.put(row, c["reference"], ind.reference, "small")
     sheet.put(row, c["id"], ind.id, "small")
     formulas = (
-        _formulas(ctx, unit, side, ind, row)
-        if unit is not None and side is not None
+        _formulas(ctx, result, side, ind, row)
+        if result is not None and side is not None
         else (None, None, None)
     )
     engine = (ind.value, ind.comparison, ind.difference)
@@ -251,143 +254,194 @@ def _band_label(ctx: BookContext, band: str | None) -> str:
 
 
 def _key_name(
-    ctx: BookContext, sheet: SheetSpec, row: int, unit: UnitResult, ind: Indicator
+    ctx: BookContext,
+    sheet: SheetSpec,
+    row: int,
+    result: ProposalResult,
+    side: ResultSide,
+    ind: Indicator,
 ) -> None:
     """Workbook names for the key results (e.g. ``TitleVI_DI_route_14``, ``TitleVI_DI_pp_...``)."""
-    suffix = ".burdens" if ind.id.endswith(".burdens") else ""
-    base = ind.id[: -len(suffix)] if suffix else ind.id
-    prefix = _KEY_NAMES.get(base)
+    key = ind.key
+    prefix = _KEY_NAMES.get(str(key.base))
     if prefix is None:
         return
-    slug = ctx.unit_slugs[unit.id] + ("_burdens" if suffix else "")
+    slug = ctx.result_slugs[result.id] + side.name_suffix
     sheet.define_name(ctx.name(prefix, slug), row, COLUMNS["value"])
-    if base.startswith("title_vi."):
+    if key.family is IndicatorFamily.TITLE_VI:
         sheet.define_name(ctx.name(prefix, "pp", slug), row, COLUMNS["difference"])
 
 
+Cells = tuple[Formula | None, Formula | None, Formula | None]
+_ENGINE: Cells = (None, None, None)  # no live formula: the engine's values
+
+
 def _formulas(
-    ctx: BookContext, unit: UnitResult, side: Side, ind: Indicator, row: int
-) -> tuple[Formula | None, Formula | None, Formula | None]:
+    ctx: BookContext, result: ProposalResult, side: ResultSide, ind: Indicator, row: int
+) -> Cells:
     """Live formulas of an indicator's value, comparison and difference (None: engine value)."""
-    nb = ctx.nb
-    none: tuple[None, None, None] = (None, None, None)
-    if nb is None:
-        return none
-    base = ind.id[: -len(side.suffix)] if side.suffix else ind.id
-    e, f = a1(row, COLUMNS["value"]), a1(row, COLUMNS["comparison"])
+    if ctx.nb is None:
+        return _ENGINE
+    live = _LiveFormulas(ctx, ctx.nb, result, side, ind, row)
+    key = ind.key.base
+    family = {
+        IndicatorFamily.SERVED: live.served,
+        IndicatorFamily.TITLE_VI: live.title_vi,
+        IndicatorFamily.DISTRIBUTION: live.distribution,
+        IndicatorFamily.DISPLACEMENT: live.displacement,
+        IndicatorFamily.SEGREGATION: live.segregation,
+        IndicatorFamily.HOUSING: live.housing,
+    }.get(key.family)
+    return family(key) if family is not None else _ENGINE
 
-    def diff(extra: str = "") -> Formula:
+
+@dataclass
+class _LiveFormulas:
+    """The formulas of one indicator's row, by family (each returns :data:`_ENGINE` when the
+    Neighbourhoods sheet lacks what it needs)."""
+
+    ctx: BookContext
+    nb: NeighbourhoodRefs
+    result: ProposalResult
+    side: ResultSide
+    ind: Indicator
+    row: int
+
+    def __post_init__(self) -> None:
+        self.e = a1(self.row, COLUMNS["value"])
+        self.f = a1(self.row, COLUMNS["comparison"])
+        self.s, self.m, self.p = self.nb.share(self.side), self.nb.comparison, self.nb.population
+
+    def diff(self, extra: str = "") -> Formula:
+        """Value less comparison, in points, when both are numbers."""
+        e, f = self.e, self.f
         return Formula(
-            f'=IF(AND(ISNUMBER({e}),ISNUMBER({f}){extra}),({e}-{f})*100,"")', ind.difference
+            f'=IF(AND(ISNUMBER({e}),ISNUMBER({f}){extra}),({e}-{f})*100,"")', self.ind.difference
         )
 
-    s, m, p = nb.share(side), nb.comparison, nb.population
-    if base == "served.population":
-        return (
-            Formula(f"=SUMPRODUCT({s},{p})", ind.value),
-            Formula(f"=SUMPRODUCT({m},{p})", ind.comparison),
-            None,
-        )
-    if base.startswith("served."):
-        gid = base[len("served.") :]
+    def served(self, key: IndicatorId) -> Cells:
+        nb, ind, s, m, p = self.nb, self.ind, self.s, self.m, self.p
+        if key.group is None:  # served.population
+            return (
+                Formula(f"=SUMPRODUCT({s},{p})", ind.value),
+                Formula(f"=SUMPRODUCT({m},{p})", ind.comparison),
+                None,
+            )
+        gid = key.group
         if not nb.has_group(gid):
-            return none
+            return _ENGINE
         u = nb.columns[f"{gid}_universe"]
         c = nb.columns[f"{gid}_count"]
         value = Formula(
             f'=IF(AND(SUMPRODUCT({s},{u})>0,SUMPRODUCT({m},{u})>0),SUMPRODUCT({s},{c})/SUMPRODUCT({s},{u}),"")',
             ind.value,
         )
-        return value, Formula("=" + nb.pooled_share(m, gid), ind.comparison), diff()
-    if base.startswith("title_vi."):
-        test = base.split(".", 1)[1]
+        return value, Formula("=" + nb.pooled_share(m, gid), ind.comparison), self.diff()
+
+    def title_vi(self, key: IndicatorId) -> Cells:
+        test = key.title_vi_test
+        if key.measure is not None or test is None:  # a test of an access change
+            return _ENGINE
+        nb, ind, m = self.nb, self.ind, self.m
         gid = next((g for g, spec in group_specs().items() if spec.title_vi_test == test), None)
-        transit = _transit_share(ctx, unit, side)
+        transit = _transit_share(self.ctx, self.result, self.side)
         if gid is None or not nb.has_group(gid) or transit is None:
-            return none
+            return _ENGINE
         c = nb.columns[f"{gid}_count"]
         return (
             Formula("=" + nb.pooled_share(transit, gid), ind.value),
             Formula("=" + nb.pooled_share(m, gid), ind.comparison),
-            diff(f",SUMPRODUCT({m},{c})>0"),
+            self.diff(f",SUMPRODUCT({m},{c})>0"),
         )
-    q = nb.col("quintile")
-    if base.startswith("distribution.q") and q:
-        n = int(base[len("distribution.q") :])
 
-        def quintile_share(weights: str) -> str:
-            total = f"SUMPRODUCT(--({q}>0),{weights},{p})"
-            return f'=IF({total}>0,SUMPRODUCT(--({q}={n}),{weights},{p})/{total},"")'
+    def distribution(self, key: IndicatorId) -> Cells:
+        q, ind, s, m, p = self.nb.col("quintile"), self.ind, self.s, self.m, self.p
+        if not q:
+            return _ENGINE
+        n = key.quintile
+        if n is not None:
 
-        return (
-            Formula(quintile_share(s), ind.value),
-            Formula(quintile_share(m), ind.comparison),
-            diff(),
-        )
-    if base == "distribution.lowest_two_quintiles" and q:
+            def quintile_share(weights: str) -> str:
+                total = f"SUMPRODUCT(--({q}>0),{weights},{p})"
+                return f'=IF({total}>0,SUMPRODUCT(--({q}={n}),{weights},{p})/{total},"")'
 
-        def lowest_two(weights: str) -> str:
-            total = f"SUMPRODUCT(--({q}>0),{weights},{p})"
-            return f"=IF({total}>0,SUMPRODUCT(--({q}>=1),--({q}<=2),{weights},{p})/{total},0)"
+            return (
+                Formula(quintile_share(s), ind.value),
+                Formula(quintile_share(m), ind.comparison),
+                self.diff(),
+            )
+        if key.topic == "lowest_two_quintiles":
 
-        return (
-            Formula(lowest_two(s), ind.value),
-            Formula(lowest_two(m), ind.comparison),
-            Formula(f"=({e}-{f})*100", ind.difference),
-        )
-    if base == "displacement.vulnerable_population" and nb.col("is_vulnerable"):
-        v = nb.col("is_vulnerable")
+            def lowest_two(weights: str) -> str:
+                total = f"SUMPRODUCT(--({q}>0),{weights},{p})"
+                return f"=IF({total}>0,SUMPRODUCT(--({q}>=1),--({q}<=2),{weights},{p})/{total},0)"
+
+            return (
+                Formula(lowest_two(s), ind.value),
+                Formula(lowest_two(m), ind.comparison),
+                Formula(f"=({self.e}-{self.f})*100", ind.difference),
+            )
+        return _ENGINE
+
+    def displacement(self, key: IndicatorId) -> Cells:
+        v, ind, s, p = self.nb.col("is_vulnerable"), self.ind, self.s, self.p
+        if key.topic != "vulnerable_population" or not v:
+            return _ENGINE
         return (
             Formula(f"=SUMPRODUCT({s},{v},{p})", ind.value),
             Formula(f"=SUMPRODUCT({s},{p})", ind.comparison),
             None,
         )
-    if (
-        base == "segregation.catchment_minority_share"
-        and nb.has_group("minority")
-        and ind.value is not None
-    ):
+
+    def segregation(self, key: IndicatorId) -> Cells:
+        nb, ind = self.nb, self.ind
+        if (
+            key.topic != "catchment_minority_share"
+            or not nb.has_group("minority")
+            or ind.value is None
+        ):
+            return _ENGINE
         return (
-            Formula("=" + nb.pooled_share(s, "minority"), ind.value),
-            Formula("=" + nb.pooled_share(m, "minority"), ind.comparison),
-            diff(),
+            Formula("=" + nb.pooled_share(self.s, "minority"), ind.value),
+            Formula("=" + nb.pooled_share(self.m, "minority"), ind.comparison),
+            self.diff(),
         )
-    if base.startswith("housing."):
-        return _housing_formulas(ctx, unit, ind, base, diff)
-    return none
+
+    def housing(self, key: IndicatorId) -> Cells:
+        return _housing_formulas(self.ctx, self.result, self.ind, str(key), self.diff)
 
 
 def _is_benefit(project: Any) -> bool:
     return isinstance(project, HousingProject) or project.change.is_benefit
 
 
-def _side_projects(ctx: BookContext, unit: UnitResult, side: Side) -> list[Any]:
+def _side_projects(ctx: BookContext, result: ProposalResult, side: ResultSide) -> list[Any]:
     projects = {p.id: p for p in ctx.assessment.projects}
-    members = [projects[pid] for pid in unit.project_ids if pid in projects]
+    members = [projects[pid] for pid in result.project_ids if pid in projects]
     return [p for p in members if _is_benefit(p) == side.is_benefit]
 
 
-def _transit_share(ctx: BookContext, unit: UnitResult, side: Side) -> str | None:
+def _transit_share(ctx: BookContext, result: ProposalResult, side: ResultSide) -> str | None:
     """The share column the Title VI tests of a side are measured on.
 
     The tests concern transit service, so a side mixing housing and transit is measured on the
     catchment of its transit projects alone, which the Neighbourhoods sheet carries as its own
     share column.
     """
-    members = _side_projects(ctx, unit, side)
+    members = _side_projects(ctx, result, side)
     transit = {p.id for p in members if isinstance(p, TransitProject)}
     if not transit:
         return None
     if len(transit) == len(members):
         return ctx.nb.share(side)
-    return ctx.nb.transit_share.get((unit.id, side.suffix))
+    return ctx.nb.transit_share.get((result.id, side.suffix))
 
 
 def _housing_formulas(
-    ctx: BookContext, unit: UnitResult, ind: Indicator, base: str, diff: Any
+    ctx: BookContext, result: ProposalResult, ind: Indicator, base: str, diff: Any
 ) -> tuple[Formula | None, Formula | None, Formula | None]:
     nb = ctx.nb
-    project = ctx.housing_project(unit)
+    project = ctx.housing_project(result)
     none: tuple[None, None, None] = (None, None, None)
     if project is None or project.id not in ctx.housing:
         return none
@@ -434,12 +488,14 @@ def _housing_formulas(
     return none
 
 
-def indicator_link(ctx: BookContext, unit: UnitResult, ind: Indicator, key: str, value: Any) -> Any:
+def indicator_link(
+    ctx: BookContext, result: ProposalResult, ind: Indicator, key: str, value: Any
+) -> Any:
     """A live reference to an indicator's cell on this sheet (``key``: value, comparison or
     difference), or the engine's value when the cell is text or the indicator has no row."""
     if isinstance(value, str):
         return clean_text(value).capitalize()
-    row = ctx.indicator_rows.get((unit.id, ind.id))
+    row = ctx.indicator_rows.get((result.id, ind.id))
     if row is None:
         return clean_number(value)
     ref = f"{quote_sheet(SHEET_NAME)}!{a1(row, COLUMNS[key], absolute=True)}"

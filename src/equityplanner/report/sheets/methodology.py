@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from equityplanner.catalog import load_resource
+from equityplanner.model.concepts import ResultKind
 from equityplanner.model.results import Assessment
 from equityplanner.report.layout import PrintSpec, SheetSpec, rating_style
 from equityplanner.report.sheets import BookContext
@@ -14,9 +15,11 @@ SHEET_NAME = "Methodology"
 
 def methods_used(assessment: Assessment) -> list[str]:
     """Ids of the methods behind the indicators, in ``methods.toml`` order."""
-    used = {ind.method for unit in assessment.results for ind in unit.indicators}
+    used = {ind.method for result in assessment.results for ind in result.indicators}
     used |= {ind.method for ind in assessment.study_indicators}
-    if any(ind.reliability is not None for unit in assessment.results for ind in unit.indicators):
+    if any(
+        ind.reliability is not None for result in assessment.results for ind in result.indicators
+    ):
         used.add("acs_moe")
     order = list(load_resource("methods.toml"))
     return [m for m in order if m in used] + sorted(used - set(order))
@@ -71,7 +74,7 @@ def parameter_rows(assessment: Assessment) -> list[tuple[str, str]]:
             ("Jobs counted within", ", ".join(f"{t:g} minutes" for t in p.job_thresholds_min)),
             ("Clinic catchment (E2SFCA)", f"{p.facility_catchment_min:g} minutes"),
         ]
-    if any(r.kind == "service_change" for r in assessment.results):
+    if any(r.kind is ResultKind.SERVICE_CHANGE for r in assessment.results):
         rows += [
             ("GTFS major service change", f"{p.major_change_threshold:.0%} or more of trips"),
             ("Walk to stops (GTFS comparison)", f"{p.service_walk_m:,.0f} m"),

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from equityplanner.model.fields import group_specs
+from equityplanner.model.results import ProposalResult
 from equityplanner.report.layout import (
     ConditionalFormat,
     Formula,
@@ -27,7 +29,7 @@ from equityplanner.report.layout import (
     clean_number,
     text_width,
 )
-from equityplanner.report.sheets import BookContext, Side, unit_sides
+from equityplanner.report.sheets import BookContext, ResultSide, result_sides
 
 __all__ = ["SHEET_NAME", "NeighbourhoodRefs", "build_neighbourhoods"]
 
@@ -63,8 +65,8 @@ class NeighbourhoodRefs:
     column_numbers: dict[str, int] = field(default_factory=dict)  # baseline column -> sheet column
     side_share: dict[tuple[str, str], str] = field(
         default_factory=dict
-    )  # (unit id, suffix) -> name
-    # (unit id, suffix) -> name of the transit-only share column of a side mixing housing and
+    )  # (result id, side suffix) -> name
+    # (result id, side suffix) -> name of the transit-only share column of a side mixing housing and
     # transit (its Title VI tests are measured there)
     transit_share: dict[tuple[str, str], str] = field(default_factory=dict)
     groups: list[str] = field(default_factory=list)
@@ -75,9 +77,9 @@ class NeighbourhoodRefs:
         """Name of a baseline column (None when the column is not in the data)."""
         return self.columns.get(column)
 
-    def share(self, side: Side) -> str:
+    def share(self, side: ResultSide) -> str:
         """Name of a side's share-in-catchment column."""
-        return self.side_share[(side.unit.id, side.suffix)]
+        return self.side_share[(side.result.id, side.suffix)]
 
     @property
     def comparison(self) -> str:
@@ -107,9 +109,7 @@ class NeighbourhoodRefs:
 
 def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
     """Lay out the Neighbourhoods sheet and record its names in ``ctx.nb``."""
-    a = ctx.assessment
-    table = a.baseline.reset_index(drop=True)
-    n = len(table)
+    table = ctx.assessment.baseline.reset_index(drop=True)
     sheet = SheetSpec(SHEET_NAME, freeze=f"C{HEADER_ROW + 1}", tab_colour="7F7F7F")
     sheet.put(1, 1, "Neighbourhoods", "title")
     sheet.put(
@@ -122,42 +122,86 @@ def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
         "note",
     )
     sheet.merge(2, 1, 2, 12)
-    first, last = HEADER_ROW + 1, HEADER_ROW + n
-    refs = NeighbourhoodRefs(first_row=first, last_row=last)
-    col = 1
-    headers: list[str] = []
+    refs = NeighbourhoodRefs(first_row=HEADER_ROW + 1, last_row=HEADER_ROW + len(table))
+    columns = _Columns(ctx, sheet, refs)
+    _base_columns(columns, table)
+    share_cols = _group_share_columns(columns, table)
+    side_share_cols: list[tuple[int, bool]] = []
+    row_of = {str(v): i for i, v in enumerate(table["id"].astype(str))}
+    for result in ctx.assessment.results:
+        for side in result_sides(result):
+            share_col = _side_columns(columns, table, result, side, row_of)
+            side_share_cols.append((share_col, side.is_benefit))
+    _finish(ctx, sheet, columns, share_cols, side_share_cols)
+    ctx.nb = refs
+    return sheet
 
-    def add_column(
+
+@dataclass
+class _Columns:
+    """Adds the sheet's columns left to right, each with a workbook name ``NB_<key>``."""
+
+    ctx: BookContext
+    sheet: SheetSpec
+    refs: NeighbourhoodRefs
+    col: int = 1
+    headers: list[str] = field(default_factory=list)
+
+    def add(
+        self,
         key: str,
         header: str,
-        values: list | np.ndarray,
+        values: list[Any] | np.ndarray,
         fmt: str | None,
         *,
         style: str = "number",
         comment: str | None = None,
         width: float | None = None,
     ) -> int:
-        nonlocal col
-        header = _unique(header, headers)
-        headers.append(header)
+        """Add a column of ``values`` (one per neighbourhood); its number."""
+        sheet, refs, col = self.sheet, self.refs, self.col
+        first, last = refs.first_row, refs.last_row
+        header = _unique(header, self.headers)
+        self.headers.append(header)
         sheet.put(HEADER_ROW, col, header, "header", comment=comment)
         for i, value in enumerate(values):
             sheet.put(first + i, col, value, style, fmt)
-        name = ctx.name("NB", key)
+        name = self.ctx.name("NB", key)
         sheet.define_name(name, first, col, last, col)
         refs.columns[key] = name
         refs.column_numbers[key] = col
         sheet.column_widths[col] = width or max(11.0, min(16.0, len(header) * 0.55 + 2))
-        col += 1
-        return col - 1
+        self.col += 1
+        return col
 
+    def add_formulas(
+        self, key: str, header: str, share_letter: str, source: str, engine: np.ndarray
+    ) -> None:
+        """A column of share x count formulas (expected: the engine's apportioned counts)."""
+        first = self.refs.first_row
+        source_letter = a1(1, self.refs.column_numbers[source])[:-1]
+        values = [
+            Formula(f"={share_letter}{first + i}*{source_letter}{first + i}", float(engine[i]))
+            for i in range(engine.size)
+        ]
+        self.add(
+            key,
+            header,
+            values,
+            NumberFormats.COUNT,
+            comment="Apportioned count: share in catchment x count (live formula).",
+        )
+
+
+def _base_columns(columns: _Columns, table: pd.DataFrame) -> None:
+    """Id, name and the canonical fields."""
     for key, header, fmt in _BASE_COLUMNS:
         if key not in table:
             continue
         series = table[key]
         if key in ("id", "name"):
             values = [str(v) for v in series]
-            add_column(
+            columns.add(
                 key,
                 header,
                 values,
@@ -166,24 +210,27 @@ def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
                 width=text_width(values, minimum=10, maximum=32 if key == "name" else 18),
             )
         elif key in _FLAGS:
-            add_column(key, header, series.fillna(False).astype(bool).astype(int).tolist(), fmt)
+            columns.add(key, header, series.fillna(False).astype(bool).astype(int).tolist(), fmt)
         else:
-            add_column(key, header, _numbers(series), fmt)
+            columns.add(key, header, _numbers(series), fmt)
 
+
+def _group_share_columns(columns: _Columns, table: pd.DataFrame) -> list[int]:
+    """Each group's count, universe and share; the share columns' numbers."""
     share_cols: list[int] = []
     for gid, spec in group_specs().items():
         if f"{gid}_count" not in table or f"{gid}_universe" not in table:
             continue
-        refs.groups.append(gid)
+        columns.refs.groups.append(gid)
         short = short_group_label(gid)
-        add_column(
+        columns.add(
             f"{gid}_count",
             f"{short}: count",
             _numbers(table[f"{gid}_count"]),
             NumberFormats.COUNT,
             comment=f"{spec.label} ({spec.unit})",
         )
-        add_column(
+        columns.add(
             f"{gid}_universe",
             f"{short}: universe",
             _numbers(table[f"{gid}_universe"]),
@@ -192,7 +239,7 @@ def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
             f"({spec.denominator}).",
         )
         share_cols.append(
-            add_column(
+            columns.add(
                 f"{gid}_share",
                 f"{short}: share",
                 _numbers(table[f"{gid}_share"]),
@@ -200,84 +247,87 @@ def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
                 comment=f"{spec.label}: count / universe.",
             )
         )
-    row_of = {str(v): i for i, v in enumerate(table["id"].astype(str))}
+    return share_cols
+
+
+def _side_columns(
+    columns: _Columns,
+    table: pd.DataFrame,
+    result: ProposalResult,
+    side: ResultSide,
+    row_of: dict[str, int],
+) -> int:
+    """A side's share in the catchment (and in the transit catchment) and the people and
+    groups apportioned to it; the share column's number."""
+    ctx, refs, frame = columns.ctx, columns.refs, result.neighbourhoods
+    slug = ctx.result_slugs[result.id] + side.name_suffix
+    share = _aligned(frame, "share_in_catchment" + side.suffix, row_of, len(table))
+    share_col = columns.add(
+        f"share_{slug}",
+        f"Share in catchment: {side.label}",
+        share.tolist(),
+        NumberFormats.PCT,
+        comment="Share of each neighbourhood's area inside the catchment of "
+        f"{side.label} ({side.effect}).",
+        width=14,
+    )
+    refs.side_share[(result.id, side.suffix)] = refs.columns[f"share_{slug}"]
+    transit_column = "share_in_transit_catchment" + side.suffix
+    if transit_column in frame:
+        columns.add(
+            f"transit_share_{slug}",
+            f"Share in transit catchment: {side.label}",
+            _aligned(frame, transit_column, row_of, len(table)).tolist(),
+            NumberFormats.PCT,
+            comment="Share inside the catchment of the transit projects alone, on which "
+            "the Title VI tests are measured.",
+            width=14,
+        )
+        refs.transit_share[(result.id, side.suffix)] = refs.columns[f"transit_share_{slug}"]
+    share_letter = a1(refs.first_row, share_col).rstrip("0123456789")
     population = table["total_population"].fillna(0).to_numpy(dtype=float)
-    side_share_cols: list[tuple[int, bool]] = []
-    for unit in a.results:
-        frame = unit.neighbourhoods
-        for side in unit_sides(unit):
-            share = np.zeros(n)
-            column = "share_in_catchment" + side.suffix
-            if column in frame:
-                for ident, value in zip(
-                    frame["id"].astype(str), frame[column].to_numpy(dtype=float), strict=True
-                ):
-                    if ident in row_of and np.isfinite(value):
-                        share[row_of[ident]] = value
-            share_col = add_column(
-                f"share_{ctx.unit_slugs[unit.id]}{'_burdens' if side.suffix else ''}",
-                f"Share in catchment: {side.label}",
-                share.tolist(),
-                NumberFormats.PCT,
-                comment="Share of each neighbourhood's area inside the catchment of "
-                f"{side.label} ({side.effect}).",
-                width=14,
-            )
-            refs.side_share[(unit.id, side.suffix)] = refs.columns[
-                f"share_{ctx.unit_slugs[unit.id]}{'_burdens' if side.suffix else ''}"
-            ]
-            side_share_cols.append((share_col, side.is_benefit))
-            transit_column = "share_in_transit_catchment" + side.suffix
-            if transit_column in frame:
-                transit = np.zeros(n)
-                for ident, value in zip(
-                    frame["id"].astype(str),
-                    frame[transit_column].to_numpy(dtype=float),
-                    strict=True,
-                ):
-                    if ident in row_of and np.isfinite(value):
-                        transit[row_of[ident]] = value
-                key = f"transit_share_{ctx.unit_slugs[unit.id]}{'_burdens' if side.suffix else ''}"
-                add_column(
-                    key,
-                    f"Share in transit catchment: {side.label}",
-                    transit.tolist(),
-                    NumberFormats.PCT,
-                    comment="Share inside the catchment of the transit projects alone, on which "
-                    "the Title VI tests are measured.",
-                    width=14,
-                )
-                refs.transit_share[(unit.id, side.suffix)] = refs.columns[key]
-            share_letter = a1(first, share_col).rstrip("0123456789")
-            engine = _engine_apportioned(frame, side, "total_population", share, population, row_of)
-            _formula_column(
-                sheet,
-                add_column,
-                f"people_{ctx.unit_slugs[unit.id]}{side.suffix.replace('.', '_')}",
-                f"People in catchment: {side.label}",
-                share_letter,
-                refs,
-                "total_population",
-                engine,
-                first,
-            )
-            for gid in _APPORTIONED_GROUPS:
-                if not refs.has_group(gid):
-                    continue
-                counts = table[f"{gid}_count"].fillna(0).to_numpy(dtype=float)
-                engine = _engine_apportioned(frame, side, gid, share, counts, row_of)
-                _formula_column(
-                    sheet,
-                    add_column,
-                    f"{gid}_{ctx.unit_slugs[unit.id]}{side.suffix.replace('.', '_')}",
-                    f"{short_group_label(gid)} in catchment: {side.label}",
-                    share_letter,
-                    refs,
-                    f"{gid}_count",
-                    engine,
-                    first,
-                )
-    last_col = col - 1
+    columns.add_formulas(
+        f"people_{slug}",
+        f"People in catchment: {side.label}",
+        share_letter,
+        "total_population",
+        _engine_apportioned(frame, side, "total_population", share, population, row_of),
+    )
+    for gid in _APPORTIONED_GROUPS:
+        if not refs.has_group(gid):
+            continue
+        counts = table[f"{gid}_count"].fillna(0).to_numpy(dtype=float)
+        columns.add_formulas(
+            f"{gid}_{slug}",
+            f"{short_group_label(gid)} in catchment: {side.label}",
+            share_letter,
+            f"{gid}_count",
+            _engine_apportioned(frame, side, gid, share, counts, row_of),
+        )
+    return share_col
+
+
+def _aligned(frame: pd.DataFrame, column: str, row_of: dict[str, int], n: int) -> np.ndarray:
+    """A column of a result's neighbourhood table on the sheet's rows (0 where absent)."""
+    out = np.zeros(n)
+    if column in frame:
+        for ident, value in zip(
+            frame["id"].astype(str), frame[column].to_numpy(dtype=float), strict=True
+        ):
+            if ident in row_of and np.isfinite(value):
+                out[row_of[ident]] = value
+    return out
+
+
+def _finish(
+    ctx: BookContext,
+    sheet: SheetSpec,
+    columns: _Columns,
+    share_cols: list[int],
+    side_share_cols: list[tuple[int, bool]],
+) -> None:
+    """Printing, the table style and the colour scales and data bars of the shares."""
+    first, last, last_col = columns.refs.first_row, columns.refs.last_row, columns.col - 1
     # A wide table: printed about 200 characters per page across, ID and name repeated.
     total_width = sum(sheet.column_widths.values())
     sheet.print = PrintSpec(
@@ -305,39 +355,11 @@ def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
         sheet.conditional_formats.append(
             ConditionalFormat("data_bar", f"{letter}{first}:{letter}{last}", (colour,), 0.0, 1.0)
         )
-    ctx.nb = refs
-    return sheet
-
-
-def _formula_column(
-    sheet: SheetSpec,
-    add_column,
-    key: str,
-    header: str,
-    share_letter: str,
-    refs: NeighbourhoodRefs,
-    source: str,
-    engine: np.ndarray,
-    first: int,
-) -> None:
-    """A column of share x count formulas (expected: the engine's apportioned counts)."""
-    source_letter = a1(1, refs.column_numbers[source])[:-1]
-    values = [
-        Formula(f"={share_letter}{first + i}*{source_letter}{first + i}", float(engine[i]))
-        for i in range(engine.size)
-    ]
-    add_column(
-        key,
-        header,
-        values,
-        NumberFormats.COUNT,
-        comment="Apportioned count: share in catchment x count (live formula).",
-    )
 
 
 def _engine_apportioned(
     frame: pd.DataFrame,
-    side: Side,
+    side: ResultSide,
     field: str,
     share: np.ndarray,
     counts: np.ndarray,

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from equityplanner.model.concepts import IndicatorFamily, ResultKind
+from equityplanner.model.indicator_ids import IndicatorId, base_id, is_burdens_id
 from equityplanner.model.project import HousingProject, TransitProject
-from equityplanner.model.results import Indicator, UnitResult
+from equityplanner.model.results import Indicator, ProposalResult
 from equityplanner.report.layout import ImageSpec, PrintSpec, SheetSpec, rating_style
-from equityplanner.report.sheets import BookContext, unit_sides
+from equityplanner.report.sheets import BookContext, result_sides
 
 __all__ = ["SHEET_NAME", "build_summary", "key_findings", "pillar_findings", "test_findings"]
 
@@ -44,7 +46,11 @@ _SHORT = {
     "housing.recap": "R/ECAP",
     "housing.net_affordable_units": "net affordable homes",
 }
-_HEADLINE = ("title_vi.", "displacement.", "distribution.lowest_two_quintiles", "housing.")
+# The findings of the key-findings list: every test, and the income distribution's summary.
+_HEADLINE_FAMILIES = frozenset(
+    {IndicatorFamily.TITLE_VI, IndicatorFamily.DISPLACEMENT, IndicatorFamily.HOUSING}
+)
+_LOWEST_TWO = IndicatorId(IndicatorFamily.DISTRIBUTION, "lowest_two_quintiles")
 _NOT_ASSESSED_JOBS = (
     "Not assessed: no transit change, or no jobs layer in the project (add LODES jobs)"
 )
@@ -58,12 +64,29 @@ def _worst(tones: Iterable[str]) -> str:
 
 
 def _base(ind: Indicator) -> str:
-    return ind.id[: -len(".burdens")] if ind.id.endswith(".burdens") else ind.id
+    return base_id(ind.id)
 
 
 def _short(ind: Indicator) -> str:
     words = _SHORT.get(_base(ind), ind.name.lower())
-    return f"{words} (burdens)" if ind.id.endswith(".burdens") else words
+    return f"{words} (burdens)" if is_burdens_id(ind.id) else words
+
+
+def _is_headline(ind: Indicator) -> bool:
+    key = ind.key.base
+    return key.family in _HEADLINE_FAMILIES or key == _LOWEST_TWO
+
+
+def _is_catchment_test(ind: Indicator) -> bool:
+    """A Title VI test of a catchment (not of an access change), or the income distribution."""
+    key = ind.key.base
+    return (key.family is IndicatorFamily.TITLE_VI and key.measure is None) or key == _LOWEST_TWO
+
+
+def _measures_access_to(ind: Indicator, opportunities: tuple[str, ...]) -> bool:
+    """An access indicator or Title VI test of a measure of these opportunities (``jobs``...)."""
+    measure = ind.key.measure
+    return measure is not None and measure.startswith(opportunities)
 
 
 def _summarise(indicators: list[Indicator]) -> tuple[str, str]:
@@ -94,70 +117,59 @@ def _listed(indicators: list[Indicator], limit: int = 3) -> str:
     return "; ".join(names[:limit]) + more
 
 
-def _housing_unit(ctx: BookContext, unit: UnitResult) -> tuple[HousingProject, UnitResult] | None:
-    """The housing project of a unit and the result holding its housing tests."""
-    for pid in unit.project_ids:
+def _housing_result(
+    ctx: BookContext, result: ProposalResult
+) -> tuple[HousingProject, ProposalResult] | None:
+    """The housing project of a result and the result holding its housing tests."""
+    for pid in result.project_ids:
         for project in ctx.assessment.projects:
             if project.id == pid and isinstance(project, HousingProject):
                 for other in ctx.assessment.results:
-                    if other.kind == "project" and other.project_ids == (pid,):
+                    if other.kind is ResultKind.PROJECT and other.project_ids == (pid,):
                         return project, other
     return None
 
 
-def _has_transit(ctx: BookContext, unit: UnitResult) -> bool:
-    if unit.kind == "service_change":
+def _has_transit(ctx: BookContext, result: ProposalResult) -> bool:
+    if result.kind is ResultKind.SERVICE_CHANGE:
         return True
     return any(
-        isinstance(p, TransitProject) and p.id in unit.project_ids for p in ctx.assessment.projects
+        isinstance(p, TransitProject) and p.id in result.project_ids
+        for p in ctx.assessment.projects
     )
 
 
-def pillar_findings(ctx: BookContext, unit: UnitResult) -> list[tuple[str, str]]:
+def pillar_findings(ctx: BookContext, result: ProposalResult) -> list[tuple[str, str]]:
     """(words, tone) of each pillar in :data:`PILLARS` for a project or scenario."""
     out = []
-    housing = _housing_unit(ctx, unit)
+    housing = _housing_result(ctx, result)
     if housing is None:
         out.append(("Not part of this proposal (no housing project)", "info"))
     else:
-        project, result = housing
-        text, tone = _summarise([i for i in result.indicators if i.category == "housing"])
-        out.append((text if result is unit else f"{project.name}: {text}", tone))
-    if _has_transit(ctx, unit):
-        tests = [
-            i
-            for i in unit.indicators
-            if (_base(i).startswith("title_vi.") and not _base(i).startswith("title_vi.access."))
-            or _base(i) == "distribution.lowest_two_quintiles"
-        ]
+        project, housing_result = housing
+        text, tone = _summarise([i for i in housing_result.indicators if i.category == "housing"])
+        out.append((text if housing_result is result else f"{project.name}: {text}", tone))
+    if _has_transit(ctx, result):
+        tests = [i for i in result.indicators if _is_catchment_test(i)]
         out.append(_summarise(tests))
     else:
         out.append(("Not part of this proposal (no transit project)", "info"))
-    for prefixes, missing in (
-        (("access.jobs", "title_vi.access.jobs"), _NOT_ASSESSED_JOBS),
-        (
-            (
-                "access.schools",
-                "access.childcare",
-                "title_vi.access.schools",
-                "title_vi.access.childcare",
-            ),
-            _NOT_ASSESSED_SCHOOLS,
-        ),
+    for opportunities, missing in (
+        (("jobs",), _NOT_ASSESSED_JOBS),
+        (("schools", "childcare"), _NOT_ASSESSED_SCHOOLS),
     ):
-        access = [i for i in unit.indicators if i.id.startswith(prefixes)]
+        access = [i for i in result.indicators if _measures_access_to(i, opportunities)]
         out.append(_summarise(access) if access else (missing, "info"))
     return out
 
 
-def test_findings(ctx: BookContext, unit: UnitResult) -> list[tuple[str, str]]:
+def test_findings(ctx: BookContext, result: ProposalResult) -> list[tuple[str, str]]:
     """(words, tone) of each key test in :data:`TESTS` for a project or scenario."""
-    sides = unit_sides(unit)
+    sides = result_sides(result)
     out = []
     for test in ("title_vi.disparate_impact", "title_vi.disproportionate_burden"):
-        found = [(s, s.indicator(test)) for s in sides]
-        found = [(s, i) for s, i in found if i is not None]
-        if not found and not _has_transit(ctx, unit):
+        found = [(s, i) for s in sides if (i := s.indicator(test)) is not None]
+        if not found and not _has_transit(ctx, result):
             out.append(
                 ("Not applicable: the Title VI tests concern transit service changes", "info")
             )
@@ -168,28 +180,31 @@ def test_findings(ctx: BookContext, unit: UnitResult) -> list[tuple[str, str]]:
         else:
             words = ". ".join(f"{s.effect.capitalize()}s: {i.rating_label}" for s, i in found)
             out.append((words, _worst(i.tone for _, i in found)))
-    housing = _housing_unit(ctx, unit)
+    housing = _housing_result(ctx, result)
     if housing is None:
         out.append(("Not applicable (no housing site)", "info"))
     else:
-        project, result = housing
+        project, housing_result = housing
         tests = [
             i
-            for i in result.indicators
+            for i in housing_result.indicators
             if _base(i)
             in ("housing.poverty_concentration", "housing.minority_concentration", "housing.recap")
         ]
-        found = [i for i in tests if i.rating == "concentrated"]
+        concentrated = [i for i in tests if i.rating == "concentrated"]
         if not tests:
             text, tone = "Not assessed (the data lacks poverty or race counts)", "info"
-        elif found:
-            text, tone = f"Concentration found: {'; '.join(_short(i) for i in found)}", "adverse"
+        elif concentrated:
+            text, tone = (
+                f"Concentration found: {'; '.join(_short(i) for i in concentrated)}",
+                "adverse",
+            )
         else:
             text, tone = f"No concentration ({len(tests)} tests)", "beneficial"
-        out.append((text if result is unit else f"{project.name}: {text}", tone))
+        out.append((text if housing_result is result else f"{project.name}: {text}", tone))
     displacement = (
-        unit_sides(unit)[0].indicator("displacement.vulnerable_population")
-        if unit_sides(unit)[0].is_benefit
+        result_sides(result)[0].indicator("displacement.vulnerable_population")
+        if result_sides(result)[0].is_benefit
         else None
     )
     if displacement is None:
@@ -209,25 +224,25 @@ def key_findings(ctx: BookContext, limit: int = 6, minimum: int = 3) -> list[tup
     """Three to six findings in plain language, adverse and inconclusive first.
 
     Taken from the indicators' own findings (Title VI, displacement, income distribution,
-    housing tests), one unit at a time in turn so that every proposal is represented;
+    housing tests), one result at a time in turn so that every proposal is represented;
     repeated sentences (a scenario equal to a project) appear once.
     """
-    per_unit: list[list[tuple[int, str, str]]] = []
+    per_result: list[list[tuple[int, str, str]]] = []
     seen: set[str] = set()
-    for unit in ctx.assessment.results:
+    for result in ctx.assessment.results:
         items = []
-        for ind in unit.indicators:
-            if not _base(ind).startswith(_HEADLINE) or not ind.finding or ind.finding in seen:
+        for ind in result.indicators:
+            if not _is_headline(ind) or not ind.finding or ind.finding in seen:
                 continue
             seen.add(ind.finding)
-            items.append((_TONE_ORDER.get(ind.tone, 5), f"{unit.name}: {ind.finding}", ind.tone))
+            items.append((_TONE_ORDER.get(ind.tone, 5), f"{result.name}: {ind.finding}", ind.tone))
         items.sort(key=lambda item: item[0])
-        per_unit.append(items)
+        per_result.append(items)
     urgent: list[tuple[str, str]] = []
     rest: list[tuple[str, str]] = []
-    depth = max((len(items) for items in per_unit), default=0)
+    depth = max((len(items) for items in per_result), default=0)
     for level in range(depth):
-        for items in per_unit:
+        for items in per_result:
             if level < len(items):
                 order, text, tone = items[level]
                 (urgent if order <= 1 else rest).append((text, tone))
@@ -289,16 +304,16 @@ def build_summary(ctx: BookContext) -> SheetSpec:
         sheet.put(row, 3, what, "wrap")
         sheet.merge(row, 3, row, last_col)
         row += 1
-    scenarios = [u for u in a.results if u.kind == "scenario"]
+    scenarios = [r for r in a.results if r.kind is ResultKind.SCENARIO]
     if scenarios:
         row += 1
         sheet.put_row(row, 1, ["Scenario", "Projects together"], "header")
         sheet.merge(row, 2, row, last_col)
         row += 1
         names = {p.id: p.name for p in a.projects}
-        for unit in scenarios:
-            sheet.put(row, 1, unit.name, "wrap")
-            sheet.put(row, 2, "; ".join(names.get(pid, pid) for pid in unit.project_ids), "wrap")
+        for result in scenarios:
+            sheet.put(row, 1, result.name, "wrap")
+            sheet.put(row, 2, "; ".join(names.get(pid, pid) for pid in result.project_ids), "wrap")
             sheet.merge(row, 2, row, last_col)
             row += 1
     row += 1
@@ -358,7 +373,7 @@ def _matrix(
     row: int,
     title: str,
     columns: tuple[str, ...],
-    rows: list[tuple[UnitResult, list[tuple[str, str]]]],
+    rows: list[tuple[ProposalResult, list[tuple[str, str]]]],
 ) -> int:
     last_col = len(columns) + 1
     sheet.put(row, 1, title, "heading")
@@ -367,8 +382,8 @@ def _matrix(
     sheet.put_row(row, 1, ["Project or scenario", *columns], "header")
     sheet.row_heights[row] = 32
     row += 1
-    for unit, cells in rows:
-        sheet.put(row, 1, f"{unit.name} ({unit.kind})", "row_label")
+    for result, cells in rows:
+        sheet.put(row, 1, f"{result.name} ({result.kind.label.lower()})", "row_label")
         for col, (text, tone) in enumerate(cells, 2):
             sheet.put(row, col, text, rating_style(tone))
         row += 1

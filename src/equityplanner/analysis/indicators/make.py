@@ -1,7 +1,8 @@
-"""Build :class:`~equityplanner.model.results.Indicator` objects with words from resources.
+"""Make :class:`~equityplanner.model.results.Indicator` objects with words from resources.
 
 Names, findings, rating words and method references are data (``resources/indicators.toml``,
-``ratings.toml``, ``methods.toml``); this module only fills them in.
+``ratings.toml``, ``methods.toml``); this module only fills them in. Every indicator family
+module of this package makes its indicators with :func:`make_indicator`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Any
 
 from equityplanner.analysis.moe import cv_percent, reliability_band
 from equityplanner.catalog import load_resource
+from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.results import Indicator, Reliability
 
-__all__ = ["make_indicator", "rating_words", "reliability", "text"]
+__all__ = ["make_indicator", "method_reference", "rating_words", "reliability", "text"]
 
 
 def text(path: str) -> Any:
@@ -45,7 +47,7 @@ def method_reference(method: str) -> str:
 
 
 def reliability(
-    estimate: float, moe: float, scheme: str, *, share_se_base: float | None = None
+    estimate: float, moe: float | None, scheme: str, *, share_se_base: float | None = None
 ) -> Reliability | None:
     """Reliability of an estimate from its 90% margin; None when there is no margin.
 
@@ -54,19 +56,18 @@ def reliability(
     if moe is None or not math.isfinite(moe):
         return None
     cv = float(cv_percent(estimate, moe))
-    band = reliability_band(cv, scheme) if math.isfinite(cv) else None
+    band = str(reliability_band(cv, scheme)) if math.isfinite(cv) else None
     return Reliability(moe=float(moe), cv_percent=cv if math.isfinite(cv) else None, band=band)
 
 
 def make_indicator(
     *,
-    id: str,
+    id: IndicatorId,
     name: str,
-    category: str,
     value: float | str | None,
     comparison: float | str | None,
     difference: float | None,
-    unit: str,
+    value_unit: str,
     rating_family: str,
     rating: str,
     finding: str,
@@ -74,16 +75,19 @@ def make_indicator(
     reliability: Reliability | None = None,
     details: dict[str, Any] | None = None,
 ) -> Indicator:
-    """An indicator with its rating words and method reference looked up."""
+    """An indicator with its rating words and method reference looked up.
+
+    Its id is ``str(id)`` and its category the id's family.
+    """
     label, tone = rating_words(rating_family, rating)
     return Indicator(
-        id=id,
+        id=str(id),
         name=name,
-        category=category,
+        category=id.family,
         value=_clean(value),
         comparison=_clean(comparison),
         difference=_clean(difference),
-        unit=unit,
+        value_unit=value_unit,
         rating=rating,
         rating_label=label,
         tone=tone,

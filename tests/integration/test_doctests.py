@@ -10,11 +10,12 @@ import pytest
 
 import equityplanner.analysis
 import equityplanner.io
+import equityplanner.model
 
 MODULES = sorted(
-    f"{package.__name__}.{info.name}"
-    for package in (equityplanner.analysis, equityplanner.io)
-    for info in pkgutil.iter_modules(package.__path__)
+    info.name
+    for package in (equityplanner.model, equityplanner.io, equityplanner.analysis)
+    for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}.")
 )
 
 

@@ -15,7 +15,7 @@ import pytest
 from helpers import grid_lonlat
 from shapely.geometry import Point
 
-from equityplanner.analysis.access_assessment import AccessInputs
+from equityplanner.analysis.access_measures import AccessInputs
 from equityplanner.analysis.assess import assess_projects
 from equityplanner.io.neighbourhoods import read_neighbourhoods
 from equityplanner.io.opportunities import read_points

@@ -1,0 +1,288 @@
+"""Access to opportunity indicators: each measure's change, by group, with Title VI tests.
+
+The measures before and after a side's transit change come from
+:mod:`equityplanner.analysis.access_measures`. For each measure this module reports the
+population-weighted mean before and after, the same for each group (minority, low-income,
+zero-vehicle, limited English, 65+, disability) with its share of the gain or loss, and the
+Title VI tests applied to access gains as benefits and to losses as burdens
+(:func:`equityplanner.analysis.indicators.title_vi.access_change_test`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from equityplanner.analysis import access as acc
+from equityplanner.analysis.access_measures import (
+    AccessInputs,
+    AccessMeasure,
+    MeasureCache,
+    measure_access,
+)
+from equityplanner.analysis.indicators.make import make_indicator
+from equityplanner.analysis.indicators.side import SideContext
+from equityplanner.analysis.indicators.title_vi import access_change_test
+from equityplanner.analysis.travel_time import DESCRIPTION
+from equityplanner.model.concepts import IndicatorFamily, TitleViTest
+from equityplanner.model.indicator_ids import IndicatorId
+from equityplanner.model.results import Indicator
+from equityplanner.progress import Progress
+
+__all__ = ["ACCESS_GROUPS", "access_indicators"]
+
+# Groups reported for access (issue: minority, low-income, zero-vehicle, limited English,
+# 65+, disability).
+ACCESS_GROUPS = (
+    "minority",
+    "low_income",
+    "zero_vehicle",
+    "limited_english",
+    "age_65_plus",
+    "disability",
+)
+_GROUP_WORDS = {
+    "minority": "minority residents",
+    "low_income": "low-income residents",
+    "zero_vehicle": "households without a vehicle",
+    "limited_english": "limited-English households",
+    "age_65_plus": "residents 65 and over",
+    "disability": "residents with a disability",
+}
+# The Title VI test applied to each group's share of an access change, and the group's word.
+_TITLE_VI_GROUPS = (
+    ("minority", TitleViTest.DISPARATE_IMPACT, "minority"),
+    ("low_income", TitleViTest.DISPROPORTIONATE_BURDEN, "low-income"),
+)
+
+Formatter = Callable[[float], str]
+
+
+@dataclass(frozen=True)
+class _People:
+    """Per neighbourhood: population, group counts, median income, comparison mask."""
+
+    population: np.ndarray
+    groups: dict[str, np.ndarray]
+    income: np.ndarray | None
+    comparison: np.ndarray
+
+
+def access_indicators(
+    side: SideContext,
+    inputs: AccessInputs,
+    local: CRS,
+    *,
+    progress: Progress | None = None,
+    cache: MeasureCache | None = None,
+) -> tuple[list[Indicator], pd.DataFrame]:
+    """Access indicators of one side (its transit projects) and the per-neighbourhood table.
+
+    The table has ``id`` and ``<measure>_before``, ``_after`` and ``_change`` columns; both
+    are empty when the side changes no transit or there are no opportunity layers.
+    """
+    measures = measure_access(
+        side.baseline,
+        side.projects,
+        inputs,
+        side.params,
+        local,
+        progress=progress,
+        cache=cache,
+    )
+    if not measures:
+        return [], pd.DataFrame()
+    table = side.baseline.table
+    people = _People(
+        population=table["total_population"].fillna(0).to_numpy(dtype=float),
+        groups={
+            g: table[f"{g}_count"].to_numpy(dtype=float)
+            for g in ACCESS_GROUPS
+            if f"{g}_count" in table
+        },
+        income=(
+            table["median_household_income"].to_numpy(dtype=float)
+            if "median_household_income" in table
+            else None
+        ),
+        comparison=side.baseline.comparison,
+    )
+    columns: dict[str, Any] = {"id": table["id"].to_numpy()}
+    indicators: list[Indicator] = []
+    for m in measures:
+        columns.update(
+            {
+                f"{m.kind}_before": m.before,
+                f"{m.kind}_after": m.after,
+                f"{m.kind}_change": m.after - m.before,
+            }
+        )
+        indicators.extend(_measure_indicators(side, m, people))
+    return indicators, pd.DataFrame(columns)
+
+
+def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) -> list[Indicator]:
+    """The whole-population indicator, one per group, and the two Title VI tests."""
+    pop = people.population * people.comparison
+    mean_before, mean_after = _mean(m.before, pop), _mean(m.after, pop)
+    change = mean_after - mean_before
+    gain = (m.after - m.before) if m.higher_is_better else (m.before - m.after)
+    gain = np.where(np.isfinite(gain), gain, 0.0)
+    improves = gain.sum() > 0 if np.any(gain) else None
+    rating = (
+        "unchanged"
+        if improves is None
+        else ("improves" if _better(change, m.higher_is_better) else "worsens")
+    )
+    fmt = _fmt(m.unit)
+    whole = make_indicator(
+        id=side.indicator_id(IndicatorId(IndicatorFamily.ACCESS, measure=m.kind)),
+        name=m.label,
+        value=mean_after,
+        comparison=mean_before,
+        difference=change,
+        value_unit=m.unit,
+        rating_family="access",
+        rating=rating,
+        finding=(
+            f"{m.label}, population-weighted mean across {side.comparison_label}: "
+            f"{fmt(mean_before)} before and {fmt(mean_after)} after ({_signed(change, fmt)}). "
+            f"Travel times: {DESCRIPTION}."
+        ),
+        method="accessibility",
+        details={
+            "before_mean": mean_before,
+            "after_mean": mean_after,
+            "people_gaining": float(pop[gain > 0].sum()),
+            "people_losing": float(pop[gain < 0].sum()),
+        },
+    )
+    by_group = acc.compare_access(
+        m.before,
+        m.after,
+        group_counts={g: c * people.comparison for g, c in people.groups.items()},
+        population=pop,
+        income=people.income,
+    ).by_group
+    out = [whole]
+    for gid in people.groups:
+        if gid in by_group.index:
+            out.append(_group_indicator(side, m, gid, by_group.loc[gid], mean_after, improves))
+    if people.income is not None:
+        quintiles = by_group[by_group["kind"] == "income_quintile"]
+        whole.details["by_income_quintile"] = {
+            str(q): {"before_mean": float(r["before_mean"]), "after_mean": float(r["after_mean"])}
+            for q, r in quintiles.iterrows()
+        }
+    if improves is not None:
+        for gid, test, group_word in _TITLE_VI_GROUPS:
+            if gid in people.groups:
+                out.append(
+                    access_change_test(
+                        side.indicator_id(
+                            IndicatorId(IndicatorFamily.TITLE_VI, test.value, measure=m.kind)
+                        ),
+                        m.label,
+                        group_word,
+                        people.groups[gid],
+                        people.population,
+                        people.comparison,
+                        gain,
+                        improves,
+                        side.params,
+                        side.comparison_label,
+                    )
+                )
+    return out
+
+
+def _group_indicator(
+    side: SideContext,
+    m: AccessMeasure,
+    gid: str,
+    row: pd.Series,
+    mean_after: float,
+    improves: bool | None,
+) -> Indicator:
+    """``access.<measure>.<group>``: the group's level before and after, and its share."""
+    g_before, g_after = float(row["before_mean"]), float(row["after_mean"])
+    g_change = g_after - g_before
+    share_of_gain = float(row["gain_share"])
+    pop_share = float(row["population_share"])
+    diff_pp = (share_of_gain - pop_share) * 100 if math.isfinite(share_of_gain) else float("nan")
+    threshold = side.params.distribution_threshold_pp
+    if improves is None or not math.isfinite(diff_pp):
+        g_rating = "similar"
+    elif abs(diff_pp) <= threshold:
+        g_rating = "similar"
+    elif improves:
+        g_rating = "progressive" if diff_pp > 0 else "regressive"
+    else:
+        g_rating = "burden_more" if diff_pp > 0 else "burden_less"
+    ratio = g_after / mean_after if mean_after else float("nan")
+    fmt = _fmt(m.unit)
+    words = _GROUP_WORDS.get(gid, gid)
+    return make_indicator(
+        id=side.indicator_id(IndicatorId(IndicatorFamily.ACCESS, measure=m.kind, group=gid)),
+        name=f"{m.label}: {words}",
+        value=g_after,
+        comparison=mean_after,
+        difference=g_change,
+        value_unit=m.unit,
+        rating_family="served",
+        rating=g_rating,
+        finding=(
+            f"{_capital(words)}: {fmt(g_before)} before and {fmt(g_after)} after "
+            f"({_signed(g_change, fmt)}; {ratio:.2f} times the whole population's level after). "
+            + (
+                f"They get {share_of_gain:.1%} of the {'gain' if improves else 'loss'} against "
+                f"{pop_share:.1%} of the population."
+                if improves is not None and math.isfinite(share_of_gain)
+                else "No change."
+            )
+        ),
+        method="accessibility",
+        details={
+            "before_mean": g_before,
+            "after_mean": g_after,
+            "share_of_change": share_of_gain,
+            "population_share": pop_share,
+            "ratio_to_whole_after": ratio,
+        },
+    )
+
+
+def _mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted mean over the finite values with positive weight (NaN when there are none)."""
+    ok = np.isfinite(values) & (weights > 0)
+    return float(np.average(values[ok], weights=weights[ok])) if ok.any() else float("nan")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _better(change: float, higher_is_better: bool) -> bool:
+    return change > 0 if higher_is_better else change < 0
+
+
+def _fmt(unit: str) -> Formatter:
+    """How a value of this unit reads in a finding."""
+    if unit == "minutes":
+        return lambda v: f"{v:.1f} min" if math.isfinite(v) else "not reachable"
+    if unit == "jobs":
+        return lambda v: f"{v:,.0f} jobs" if math.isfinite(v) else "n/a"
+    return lambda v: f"{v:.2f}" if math.isfinite(v) else "n/a"
+
+
+def _signed(change: float, fmt: Formatter) -> str:
+    if not math.isfinite(change):
+        return "change not computable"
+    text = fmt(abs(change))
+    return ("+" if change > 0 else "-" if change < 0 else "±") + text

@@ -1,0 +1,73 @@
+"""Displacement risk: people in vulnerable neighbourhoods inside a benefit's catchment.
+
+Which neighbourhoods are vulnerable (how many risk factors they meet) is decided by
+:mod:`equityplanner.analysis.displacement` when the baseline is prepared; this module counts
+the people inside the catchment who live in them and says whether the proposal adds an
+amenity (a station, market-rate homes) that can raise rents there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from equityplanner.analysis.indicators.make import make_indicator, text
+from equityplanner.analysis.indicators.side import SideContext
+from equityplanner.model.concepts import IndicatorFamily
+from equityplanner.model.indicator_ids import IndicatorId
+from equityplanner.model.project import HousingProject, Project
+from equityplanner.model.results import Indicator
+
+__all__ = ["VULNERABLE_POPULATION", "displacement_indicator"]
+
+VULNERABLE_POPULATION = IndicatorId(IndicatorFamily.DISPLACEMENT, "vulnerable_population")
+
+
+def displacement_indicator(side: SideContext) -> Indicator:
+    """``displacement.vulnerable_population`` of a benefit side."""
+    b = side.baseline
+    pop_inside = side.population[0]
+    vulnerable = b.table["is_vulnerable"].to_numpy(dtype=bool) & (side.weights > 0)
+    population = b.table["total_population"].fillna(0).to_numpy()
+    value = float(np.dot(side.weights[vulnerable], population[vulnerable]))
+    count = int(vulnerable.sum())
+    amenity_projects = [p for p in side.projects if p.adds_amenity]
+    amenity = " and ".join(_amenity_words(p) for p in amenity_projects)
+    min_flags = side.params.displacement_min_flags
+    if count == 0:
+        rating, key = "low_risk", "none"
+    elif amenity_projects:
+        rating, key = "risk", "risk"
+    else:
+        rating, key = "low_risk", "low_risk"
+    finding = text(f"displacement.findings.{key}").format(
+        count=count,
+        min_flags=min_flags,
+        value=value,
+        share=value / pop_inside if pop_inside > 0 else 0.0,
+        amenity=amenity[0].upper() + amenity[1:] if amenity else "",
+        amenity_none="adds no new amenity such as a station or market-rate homes",
+    )
+    return make_indicator(
+        id=side.indicator_id(VULNERABLE_POPULATION),
+        name=text("displacement.name"),
+        value=value,
+        comparison=pop_inside,
+        difference=None,
+        value_unit="persons",
+        rating_family="test",
+        rating=rating,
+        finding=finding,
+        method="displacement",
+        details={
+            "vulnerable_neighbourhoods": b.table.loc[vulnerable, "id"].tolist(),
+            "min_flags": min_flags,
+            "adds_amenity": bool(amenity_projects),
+        },
+    )
+
+
+def _amenity_words(project: Project) -> str:
+    """The amenity a project adds, in words (``"new BRT service on Eastside Express"``)."""
+    if isinstance(project, HousingProject):
+        return f"{project.units_by_band.get('market', 0)} new market-rate homes at {project.name}"
+    return f"new {project.mode.value.upper() if project.mode.value == 'brt' else project.mode.value} service on {project.name}"

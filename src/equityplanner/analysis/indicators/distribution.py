@@ -1,0 +1,148 @@
+"""Distribution of a side's benefit or burden by income quintile (UK TAG unit A4.2).
+
+The quintile table and the TAG rating of each quintile are computed by
+:mod:`equityplanner.analysis.distribution`; this module makes one indicator per quintile and
+one for the two lowest-income quintiles together.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from equityplanner.analysis import distribution
+from equityplanner.analysis.indicators.make import make_indicator, text
+from equityplanner.analysis.indicators.side import SideContext
+from equityplanner.catalog import load_resource
+from equityplanner.model.concepts import IndicatorFamily
+from equityplanner.model.indicator_ids import IndicatorId
+from equityplanner.model.results import Indicator
+
+__all__ = ["LOWEST_TWO_QUINTILES", "distribution_indicators", "quintile_id"]
+
+LOWEST_TWO_QUINTILES = IndicatorId(IndicatorFamily.DISTRIBUTION, "lowest_two_quintiles")
+
+
+def quintile_id(quintile: int) -> IndicatorId:
+    """``distribution.q<n>``, the indicator of income quintile ``n`` (1 = lowest incomes)."""
+    return IndicatorId(IndicatorFamily.DISTRIBUTION, f"q{quintile}")
+
+
+def distribution_indicators(side: SideContext) -> tuple[list[Indicator], pd.DataFrame]:
+    """One indicator per quintile, then the lowest two together; and the quintile table.
+
+    Nothing (and an empty table) when the data has no median household income.
+    """
+    b = side.baseline
+    if "median_household_income" not in b.table:
+        return [], pd.DataFrame()
+    population = b.table["total_population"].fillna(0).to_numpy()
+    quintile = b.table["quintile"].to_numpy()
+    table = distribution.quintile_table(
+        quintile, population * side.comparison, population * side.weights
+    )
+    threshold = side.params.distribution_threshold_pp
+    effect = side.effect
+    labels = text("distribution.quintile_labels")
+    ratings = []
+    for q in table.index:
+        row = table.loc[q]
+        ratings.append(
+            "neutral"
+            if side.nobody_inside
+            else str(
+                distribution.tag_rating(
+                    row["population_share"],
+                    row["benefit_share"],
+                    is_benefit=side.is_benefit,
+                    threshold_pp=threshold,
+                )
+            )
+        )
+    table["rating"] = ratings
+    tag = load_resource("ratings.toml")["tag"]
+    table["rating_label"] = [tag[r]["label"] for r in ratings]
+    table["rating_symbol"] = [tag[r]["symbol"] for r in ratings]
+    indicators = []
+    for q, rating in zip(table.index, ratings, strict=True):
+        row = table.loc[q]
+        label = tag[rating]["label"]
+        indicators.append(
+            make_indicator(
+                id=side.indicator_id(quintile_id(q)),
+                name=text("distribution.name").format(
+                    quintile=q, quintile_label=labels[q - 1], effect=effect
+                ),
+                value=row["benefit_share"],
+                comparison=row["population_share"],
+                difference=row["difference_pp"],
+                value_unit="share",
+                rating_family="tag",
+                rating=rating,
+                finding=text("distribution.finding").format(
+                    quintile=q,
+                    quintile_label=labels[q - 1],
+                    effect=effect,
+                    value=_zero(row["benefit_share"]),
+                    comparison_value=_zero(row["population_share"]),
+                    difference_pp=_zero(row["difference_pp"]),
+                    rating_label=label.lower(),
+                ),
+                method="tag_a42",
+                details={
+                    "population": row["population"],
+                    "benefit": row["benefit"],
+                    "threshold_pp": threshold,
+                },
+            )
+        )
+    indicators.append(_lowest_two(side, table))
+    return indicators, table
+
+
+def _lowest_two(side: SideContext, table: pd.DataFrame) -> Indicator:
+    """``distribution.lowest_two_quintiles``: the lowest-income 40% against their share."""
+    threshold = side.params.distribution_threshold_pp
+    effect = side.effect
+    low_benefit = _zero(table.loc[[1, 2], "benefit_share"].sum(min_count=1))
+    low_pop = _zero(table.loc[[1, 2], "population_share"].sum(min_count=1))
+    diff_pp = (low_benefit - low_pop) * 100
+    if side.nobody_inside:
+        rating, direction = "not_assessed", "not assessed"
+    elif abs(diff_pp) <= threshold:
+        rating, direction = "similar", "broadly in line with population"
+    elif side.is_benefit:
+        rating = "progressive" if diff_pp > 0 else "regressive"
+        direction = (
+            "progressive (tilted to lower incomes)"
+            if diff_pp > 0
+            else "regressive (tilted to higher incomes)"
+        )
+    else:
+        rating = "burden_more" if diff_pp > 0 else "burden_less"
+        direction = (
+            "regressive (borne more by lower incomes)"
+            if diff_pp > 0
+            else "borne less by lower incomes"
+        )
+    return make_indicator(
+        id=side.indicator_id(LOWEST_TWO_QUINTILES),
+        name=text("distribution_summary.name").format(effect=effect),
+        value=low_benefit,
+        comparison=low_pop,
+        difference=diff_pp,
+        value_unit="share",
+        rating_family="served",
+        rating=rating,
+        finding=text("distribution_summary.finding").format(
+            comparison_value=low_pop, value=low_benefit, effect=effect, direction=direction
+        ),
+        method="tag_a42",
+        details={"threshold_pp": threshold},
+    )
+
+
+def _zero(value: float | None) -> float:
+    """A missing or infinite value as 0.0 (for words: "0.0% of the benefit")."""
+    return float(value) if value is not None and math.isfinite(value) else 0.0

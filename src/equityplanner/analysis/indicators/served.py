@@ -1,0 +1,160 @@
+"""Who is served: the people inside a side's catchment, and each group's share of them.
+
+The shares are apportioned by area (:mod:`equityplanner.analysis.catchment`) and compared
+with the comparison population; a difference within the margins of error is said to be so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from equityplanner.analysis.baseline import Totals
+from equityplanner.analysis.indicators.make import make_indicator, reliability, text
+from equityplanner.analysis.indicators.side import SideContext
+from equityplanner.analysis.moe import z_difference
+from equityplanner.catalog import load_resource
+from equityplanner.model.concepts import IndicatorFamily
+from equityplanner.model.fields import GroupSpec
+from equityplanner.model.indicator_ids import IndicatorId
+from equityplanner.model.results import Indicator
+
+__all__ = ["GroupTotals", "group_share_indicator", "group_totals", "population_indicator"]
+
+POPULATION = IndicatorId(IndicatorFamily.SERVED, "population")
+
+
+@dataclass(frozen=True)
+class GroupTotals:
+    """A group's weighted totals inside a side's catchment and in the comparison population.
+
+    ``transit_inside`` is measured on the catchment of the side's transit projects (for the
+    Title VI tests); None when the side has no transit.
+    """
+
+    group: str
+    spec: GroupSpec
+    inside: Totals
+    reference: Totals
+    transit_inside: Totals | None
+
+    @property
+    def assessable(self) -> bool:
+        """False when nobody of the group's universe lives inside, or in the comparison."""
+        return not (self.inside.universe <= 0 or self.reference.universe <= 0)
+
+
+def population_indicator(side: SideContext, warnings: list[str]) -> Indicator:
+    """``served.population``: people (and households) inside the catchment."""
+    b = side.baseline
+    pop, pop_moe = side.population
+    comp_pop, _ = b.field_total("total_population", side.comparison)
+    households, _ = b.field_total("households", side.weights)
+    if side.nobody_inside:
+        warnings.append(
+            f"{side.label}: nobody lives inside the catchment, so no share can be computed."
+        )
+    return make_indicator(
+        id=side.indicator_id(POPULATION),
+        name=text("served_population.name"),
+        value=pop,
+        comparison=comp_pop,
+        difference=None,
+        value_unit="persons",
+        rating_family="served",
+        rating="context" if not side.nobody_inside else "not_assessed",
+        finding=text("served_population.finding").format(
+            value=pop,
+            share=pop / comp_pop if comp_pop > 0 else 0.0,
+            comparison=side.comparison_label,
+            project=side.project_name,
+            households_clause=f", in {households:,.0f} households"
+            if math.isfinite(households)
+            else "",
+        ),
+        method="catchment",
+        reliability=reliability(pop, pop_moe, side.params.reliability_bands),
+        details={
+            "households": households,
+            "catchment_m": {p.id: side.params.catchment_for(p) for p in side.projects},
+        },
+    )
+
+
+def group_totals(side: SideContext) -> Iterator[GroupTotals]:
+    """Every group of the baseline with its totals, in the order of ``groups.toml``."""
+    b = side.baseline
+    for gid, spec in b.groups.items():
+        inside = b.totals(gid, side.weights)
+        if side.transit_weights is None:
+            transit_inside = None
+        elif side.transit_weights is side.weights:
+            transit_inside = inside
+        else:
+            transit_inside = b.totals(gid, side.transit_weights)
+        yield GroupTotals(gid, spec, inside, b.totals(gid, side.comparison), transit_inside)
+
+
+def group_share_indicator(side: SideContext, totals: GroupTotals) -> Indicator:
+    """``served.<group>``: the group's share inside the catchment against the comparison."""
+    spec, inside, reference = totals.spec, totals.inside, totals.reference
+    ind_id = side.indicator_id(IndicatorId(IndicatorFamily.SERVED, group=totals.group))
+    name = text("served.name").format(group=spec.label)
+    if not totals.assessable:
+        return make_indicator(
+            id=ind_id,
+            name=name,
+            value=None,
+            comparison=reference.share,
+            difference=None,
+            value_unit="share",
+            rating_family="served",
+            rating="not_assessed",
+            finding=text("served.findings.not_assessed").format(
+                group=spec.label,
+                reason="nobody in this group's universe lives inside the catchment",
+            ),
+            method="apportionment",
+        )
+    similar_pp = float(load_resource("thresholds.toml")["served"]["similar_pp"])
+    diff_pp = (inside.share - reference.share) * 100
+    z = float(z_difference(inside.share, inside.share_moe, reference.share, reference.share_moe))
+    if abs(diff_pp) < similar_pp:
+        rating = "similar"
+    elif side.is_benefit:
+        rating = "progressive" if diff_pp > 0 else "regressive"
+    else:
+        rating = "burden_more" if diff_pp > 0 else "burden_less"
+    finding = text(f"served.findings.{rating}").format(
+        group=spec.label,
+        value=inside.share,
+        comparison_value=reference.share,
+        comparison=side.comparison_label,
+        difference_pp=diff_pp,
+    )
+    if math.isfinite(z) and abs(z) < side.params.significance_z and rating != "similar":
+        finding += " The difference is within the margins of error (not significant at 90%)."
+    return make_indicator(
+        id=ind_id,
+        name=name,
+        value=inside.share,
+        comparison=reference.share,
+        difference=diff_pp,
+        value_unit="share",
+        rating_family="served",
+        rating=rating,
+        finding=finding,
+        method="apportionment",
+        reliability=reliability(inside.share, inside.share_moe, side.params.reliability_bands),
+        details={
+            "count_inside": inside.count,
+            "count_inside_moe": inside.count_moe,
+            "universe_inside": inside.universe,
+            "count_comparison": reference.count,
+            "universe_comparison": reference.universe,
+            "comparison_share_moe": reference.share_moe,
+            "z": z,
+            "group": totals.group,
+        },
+    )

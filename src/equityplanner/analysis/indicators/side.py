@@ -1,0 +1,112 @@
+"""One side (benefits or burdens) of a proposal, as the indicator families see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from equityplanner.analysis.baseline import Baseline
+from equityplanner.model.concepts import Side
+from equityplanner.model.indicator_ids import IndicatorId
+from equityplanner.model.project import Parameters, Project
+
+__all__ = ["SideContext"]
+
+_NOBODY_BELOW = 0.5  # fewer people than this inside a catchment: nobody lives there
+
+
+@dataclass
+class SideContext:
+    """The benefit or the burden side of a proposal: where it acts and how to word it.
+
+    Attributes
+    ----------
+    baseline
+        The prepared neighbourhoods.
+    params
+        The assessment's parameters.
+    weights
+        Per neighbourhood, the share of it inside the side's catchment (0..1).
+    side
+        Benefits or burdens.
+    mixed
+        True when the proposal has both sides: the burden side's ids then end in ``.burdens``.
+    label
+        The side's projects in words, for warnings (``"project 'Route 14 cut'"``).
+    projects
+        The side's projects (none for a GTFS service change).
+    transit_weights
+        The catchment of the side's transit projects, on which the Title VI tests are measured
+        (the same array as ``weights`` when every project is transit); None when the side has
+        no transit.
+    """
+
+    baseline: Baseline
+    params: Parameters
+    weights: np.ndarray
+    side: Side
+    mixed: bool
+    label: str
+    projects: list[Project] = field(default_factory=list)
+    transit_weights: np.ndarray | None = None
+
+    @property
+    def is_benefit(self) -> bool:
+        """True on the benefit side."""
+        return self.side.is_benefit
+
+    @property
+    def effect(self) -> str:
+        """``"benefit"`` or ``"burden"``: the word for the side's effect in findings."""
+        return self.side.effect
+
+    @property
+    def id_suffix(self) -> str:
+        """``".burdens"`` on the burden side of a proposal with both sides, else ``""``."""
+        return self.side.id_suffix(mixed=self.mixed)
+
+    @property
+    def name_suffix(self) -> str:
+        """``"_burdens"`` on the burden side of a proposal with both sides, else ``""``."""
+        return self.side.name_suffix(mixed=self.mixed)
+
+    def indicator_id(self, base: IndicatorId) -> IndicatorId:
+        """``base`` on this side."""
+        return base.on_side(self.side, mixed=self.mixed)
+
+    @cached_property
+    def comparison(self) -> np.ndarray:
+        """Per neighbourhood, 1.0 inside the comparison population, else 0.0."""
+        return np.asarray(self.baseline.comparison, dtype=float)
+
+    @property
+    def comparison_label(self) -> str:
+        """The comparison population's name, e.g. ``"Magnolia City"``."""
+        return self.params.comparison.label
+
+    @property
+    def project_name(self) -> str:
+        """The side's projects by name (``"A and B"``), or its label without projects."""
+        return " and ".join(p.name for p in self.projects) or self.label
+
+    @property
+    def verb(self) -> str:
+        """Who the Title VI findings speak of, as the start of a sentence without capital."""
+        return (
+            "the people the project serves are"
+            if self.is_benefit
+            else "the people the cut affects are"
+        )
+
+    @cached_property
+    def population(self) -> tuple[float, float]:
+        """(people inside the catchment, its 90% margin)."""
+        pop, moe = self.baseline.field_total("total_population", self.weights)
+        return float(pop), float(moe)
+
+    @property
+    def nobody_inside(self) -> bool:
+        """True when (practically) nobody lives inside the catchment."""
+        return not self.population[0] > _NOBODY_BELOW

@@ -1,0 +1,414 @@
+"""A small schema language: tables of fields, each with a rule that reads and checks a value.
+
+The project's parameters (:mod:`equityplanner.model.parameter_schema`) and the travel model's
+(:mod:`equityplanner.model.travel_model`) are tables of :class:`Field`; reading a JSON object
+against a table checks every value, collects one problem per fault and builds the values.
+This is the seed of the one validation pass that ``validate`` and ``assess`` are to share
+(issue 12): every rule says what it accepts (:meth:`Rule.describe`), and every problem names
+the key, the fault and, for a value of the wrong type, the fix.
+
+A problem is one line, ``"<key>: <fault>"``, where the key is the dotted path in the project
+file (``parameters.catchment_m.bus``); the desktop app maps the key to its form's label.
+
+Examples
+--------
+>>> table = (Field("speed_kmh", Number(), default=4.8),)
+>>> problems: list[str] = []
+>>> read_object({"speed_kmh": "fast"}, table, "walk", problems)
+{}
+>>> problems
+["walk.speed_kmh: 'fast' is not a number; give a number greater than zero, e.g. 4.8"]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from equityplanner.model.crs import is_metric_projected
+
+__all__ = [
+    "INVALID",
+    "Boolean",
+    "Choice",
+    "Field",
+    "MetricCrs",
+    "Number",
+    "NumberList",
+    "NumberMapping",
+    "Object",
+    "Rule",
+    "Subset",
+    "Text",
+    "TextList",
+    "read_object",
+]
+
+
+class _Invalid:
+    """The result of reading a value with a fault (the fault is in the problems)."""
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Final = _Invalid()
+"""What :meth:`Rule.read` returns for a value with a fault."""
+
+
+def key_path(where: str, key: str) -> str:
+    """``where.key``, or ``key`` at the top (``where`` empty)."""
+    return f"{where}.{key}" if where else key
+
+
+class Rule:
+    """How one value is read and checked."""
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        """The value as the model holds it, or :data:`INVALID` with a problem added.
+
+        ``where`` is the key path for the message; ``example`` a valid value (the default)
+        for the fix of a wrong type.
+        """
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """What the rule accepts, as words after "give": ``"a number greater than zero"``."""
+        raise NotImplementedError
+
+
+def _wrong_type(
+    value: Any, where: str, problems: list[str], rule: Rule, example: Any, what: str
+) -> _Invalid:
+    fix = f"give {rule.describe()}" + (
+        f", e.g. {_json_words(example)}" if example is not None else ""
+    )
+    problems.append(f"{where}: {value!r} is not {what}; {fix}")
+    return INVALID
+
+
+def _json_words(value: Any) -> str:
+    """A value as it is written in the project file (``true``, ``[30, 45]``, ``"esri"``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_json_words(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:.1f}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Number(Rule):
+    """A finite number, by default greater than zero.
+
+    Attributes
+    ----------
+    allow_zero
+        Zero is allowed (the number must be zero or more).
+    minimum
+        When given, the smallest value allowed (instead of "greater than zero").
+    below
+        When given, the value must be less than this; ``below_fault`` says so in words.
+    maximum
+        When given, the largest value allowed; ``above_fault`` says so, with ``{value}``.
+    whole
+        The number must be whole (a float such as 3.0 is read as 3).
+    strict
+        Only JSON numbers are numbers; otherwise text that reads as a number (``"400"``,
+        as the command line's ``--catchment bus=400`` gives it) is one too.
+    range_words
+        Overrides the words of the range in :meth:`describe` and in range faults.
+    """
+
+    allow_zero: bool = False
+    minimum: float | None = None
+    below: float | None = None
+    below_fault: str = ""
+    maximum: float | None = None
+    above_fault: str = ""
+    whole: bool = False
+    strict: bool = False
+    range_words: str = ""
+
+    def describe(self) -> str:
+        kind = "a whole number" if self.whole else "a number"
+        below = f" and below {self.below:g}" if self.below is not None else ""
+        of = "of " if self.minimum is not None and self.maximum is None else ""
+        return f"{kind} {of}{self._range_words()}{below}"
+
+    def _range_words(self) -> str:
+        if self.range_words:
+            return self.range_words
+        if self.minimum is not None and self.maximum is not None and not self.above_fault:
+            return f"from {self.minimum:g} to {self.maximum:g}"
+        if self.minimum is not None:
+            return f"{self.minimum:g} or more"
+        return "zero or more" if self.allow_zero else "greater than zero"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        what = "a whole number" if self.whole else "a number"
+        if self.strict and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return _wrong_type(value, where, problems, self, example, what)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return _wrong_type(value, where, problems, self, example, what)
+        if self.whole and math.isfinite(number) and not number.is_integer():
+            return _wrong_type(value, where, problems, self, example, what)
+        if not self._in_range(number):
+            problems.append(f"{where}: {value!r} must be {self._range_words()}")
+            return INVALID
+        if self.below is not None and number >= self.below:
+            problems.append(f"{where}: {self.below_fault}")
+            return INVALID
+        if self.maximum is not None and self.above_fault and number > self.maximum:
+            problems.append(f"{where}: {self.above_fault.format(value=value)}")
+            return INVALID
+        return int(number) if self.whole else number
+
+    def _in_range(self, number: float) -> bool:
+        """Finite and within the range (the ``below`` and ``above_fault`` limits apart)."""
+        if not math.isfinite(number):
+            return False
+        if self.minimum is not None:
+            low_ok = number >= self.minimum
+        else:
+            low_ok = number >= 0 if self.allow_zero else number > 0
+        high_ok = self.maximum is None or bool(self.above_fault) or number <= self.maximum
+        return low_ok and high_ok
+
+
+@dataclass(frozen=True)
+class Boolean(Rule):
+    """``true`` or ``false`` (JSON booleans only)."""
+
+    def describe(self) -> str:
+        return "true or false"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, bool):
+            return _wrong_type(value, where, problems, self, example, "true or false")
+        return value
+
+
+@dataclass(frozen=True)
+class Choice(Rule):
+    """One of a few words."""
+
+    options: tuple[str, ...]
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(self.options)
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if value not in self.options:
+            problems.append(f"{where}: '{value}'; use {self.describe()}")
+            return INVALID
+        return value
+
+
+@dataclass(frozen=True)
+class Subset(Rule):
+    """A non-empty list of some of a few words (kept as a tuple)."""
+
+    options: tuple[str, ...]
+
+    def describe(self) -> str:
+        return "a list of some of " + ", ".join(self.options)
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            return _wrong_type(value, where, problems, self, example, "a list")
+        chosen = tuple(value)
+        bad = [v for v in chosen if v not in self.options]
+        if bad or not chosen:
+            problems.append(f"{where}: {bad or 'empty'}; use some of {', '.join(self.options)}")
+            return INVALID
+        return chosen
+
+
+@dataclass(frozen=True)
+class Text(Rule):
+    """Any value, kept as text (an empty value is the default: see :class:`Field`)."""
+
+    def describe(self) -> str:
+        return "a text"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        return str(value)
+
+
+@dataclass(frozen=True)
+class TextList(Rule):
+    """A list of values, each kept as text (a tuple)."""
+
+    def describe(self) -> str:
+        return "a list of texts"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            return _wrong_type(value, where, problems, self, ["..."], "a list")
+        return tuple(str(v) for v in value)
+
+
+@dataclass(frozen=True)
+class NumberList(Rule):
+    """A non-empty list of numbers, kept sorted without repeats (a tuple)."""
+
+    item: Number = field(default_factory=Number)
+    fix: str = ""
+
+    def describe(self) -> str:
+        return f"a list of numbers, each {self.item.describe().removeprefix('a number ')}"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, list | tuple) or not value:
+            problems.append(f"{where}: {self.fix or 'a non-empty list of numbers'}")
+            return INVALID
+        numbers = [self.item.read(v, where, problems, None) for v in value]
+        if any(n is INVALID for n in numbers):
+            return INVALID
+        return tuple(sorted(set(numbers)))
+
+
+@dataclass(frozen=True)
+class NumberMapping(Rule):
+    """An object of numbers by known keys, over the default (``{"bus": 400}``)."""
+
+    keys: tuple[str, ...]
+    item: Number = field(default_factory=Number)
+    fix: str = ""
+
+    def describe(self) -> str:
+        return f"an object of numbers by {', '.join(self.keys)}"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        merged = dict(example)
+        if not isinstance(value, Mapping):
+            problems.append(f"{where}: {self.fix or 'must be ' + self.describe()}")
+            return merged
+        for key, item in value.items():
+            if key not in self.keys:
+                problems.append(f"{where}.{key}: unknown (use {', '.join(self.keys)})")
+                continue
+            number = self.item.read(item, f"{where}.{key}", problems, example.get(key))
+            if number is not INVALID:
+                merged[key] = number
+        return merged
+
+
+@dataclass(frozen=True)
+class MetricCrs(Rule):
+    """A projected CRS in metres, as any text pyproj reads (``"EPSG:26916"``); kept as text."""
+
+    def describe(self) -> str:
+        return "a projected CRS in metres such as EPSG:32616"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        try:
+            crs = CRS.from_user_input(value)
+        except CRSError:
+            problems.append(f"{where}: '{value}' is not a known CRS")
+            return INVALID
+        if not is_metric_projected(crs):
+            problems.append(
+                f"{where}: '{value}' is not projected in metres; catchments are in metres "
+                "(use e.g. a UTM zone), or leave it empty to choose one"
+            )
+            return INVALID
+        return str(value)
+
+
+Builder = Callable[[dict[str, Any], str, list[str]], Any]
+"""Builds a model value from the valid values read by key (and may add cross-field problems)."""
+
+
+@dataclass(frozen=True)
+class Object(Rule):
+    """A nested JSON object read with its own table, then built into a model value.
+
+    ``unknown`` is the fault of a key not in the table (None: such keys are ignored).
+    """
+
+    fields: tuple[Field, ...]
+    build: Builder
+    unknown: str | None = None
+    fix: str = ""
+
+    def describe(self) -> str:
+        return self.fix or "an object"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, Mapping):
+            problems.append(f"{where}: must be {self.describe()}")
+            return INVALID
+        values = read_object(value, self.fields, where, problems, unknown=self.unknown)
+        return self.build(values, where, problems)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a JSON object: its rule, default and meaning.
+
+    Attributes
+    ----------
+    key
+        The key in the JSON object (and the attribute of the model's dataclass).
+    rule
+        How the value is read and checked.
+    default
+        The value when the key is absent (and the example in a wrong type's fix).
+    doc
+        What the value means, in a sentence (for documentation and forms).
+    blank_is_default
+        ``null``, ``""``, ``{}`` and ``[]`` mean the default rather than a fault.
+    """
+
+    key: str
+    rule: Rule
+    default: Any = None
+    doc: str = ""
+    blank_is_default: bool = False
+
+
+def read_object(
+    raw: Mapping[str, Any],
+    fields: Sequence[Field],
+    where: str,
+    problems: list[str],
+    *,
+    unknown: str | None = "unknown",
+) -> dict[str, Any]:
+    """The valid values of ``raw`` by key, read with the table ``fields``.
+
+    Absent and blank (see :attr:`Field.blank_is_default`) keys are left out, as are values
+    with a fault; each fault adds one problem. Keys not in the table add the problem
+    ``"<key>: <unknown> (known: ...)"``, or are ignored when ``unknown`` is None.
+    """
+    by_key = {f.key: f for f in fields}
+    if unknown is not None:
+        known = ", ".join(sorted(by_key))
+        problems += [
+            f"{key_path(where, str(key))}: {unknown} (known: {known})"
+            for key in raw
+            if key not in by_key
+        ]
+    values: dict[str, Any] = {}
+    for spec in fields:
+        if spec.key not in raw:
+            continue
+        value = raw[spec.key]
+        if spec.blank_is_default and value in (None, "", {}, []):
+            continue
+        read = spec.rule.read(value, key_path(where, spec.key), problems, spec.default)
+        if read is not INVALID:
+            values[spec.key] = read
+    return values
