@@ -135,7 +135,7 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
     metadata = Metadata(
         **{
             k: str(meta_raw.get(k, "") or "")
-            for k in ("title", "author", "organisation", "date", "description")
+            for k in ("title", "author", "organisation", "date", "description", "status")
         }
     )
     if not metadata.title:
