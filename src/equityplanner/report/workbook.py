@@ -2,9 +2,14 @@
 
 :func:`write_workbook` lays out every sheet (:mod:`equityplanner.report.sheets`) into a
 neutral :class:`~equityplanner.report.layout.WorkbookSpec` (:func:`build_workbook`) and
-hands it to :mod:`equityplanner.report.writer`, which saves it atomically. Sheets, in order:
-Summary, Comparison (when asked), Indicators, Neighbourhoods, Distribution, Housing (when a
-housing project is assessed), Map, Methodology, Audit.
+hands it to :mod:`equityplanner.report.writer`, which saves it atomically.
+
+Sheets, in order: the council print set (Decision, Summary, Distribution, Housing when a
+housing project is assessed, Map, Methodology), then the appendices, each marked so on its
+printed pages: Comparison (when asked), Indicators, Title VI tests, Neighbourhoods, Methods and
+sources, Audit.
+With ``print_set=True`` the appendices are hidden, so that printing the workbook (or
+exporting it to PDF, :mod:`equityplanner.report.pdf`) gives the print set alone.
 """
 
 from __future__ import annotations
@@ -16,21 +21,30 @@ from equityplanner.errors import InputError, MethodError
 from equityplanner.model.results import Assessment, ProposalResult
 from equityplanner.report.layout import (
     DocumentProperties,
+    SheetSpec,
     WorkbookSpec,
     autofit_rows,
     build_styles,
     sheet_name,
 )
 from equityplanner.report.sheets import BookContext
+from equityplanner.report.sheets import audit as audit_sheet
+from equityplanner.report.sheets import comparison as comparison_sheet
+from equityplanner.report.sheets import indicators as indicators_sheet
+from equityplanner.report.sheets import methodology as methodology_sheet
+from equityplanner.report.sheets import neighbourhoods as neighbourhoods_sheet
+from equityplanner.report.sheets import title_vi as title_vi_sheet
 from equityplanner.report.sheets.audit import build_audit
 from equityplanner.report.sheets.comparison import Alternative, build_comparison
+from equityplanner.report.sheets.decision import build_decision
 from equityplanner.report.sheets.distribution import build_distribution
 from equityplanner.report.sheets.housing import build_housing
 from equityplanner.report.sheets.indicators import build_indicators
 from equityplanner.report.sheets.map import build_map
-from equityplanner.report.sheets.methodology import build_methodology
+from equityplanner.report.sheets.methodology import build_methodology, build_sources
 from equityplanner.report.sheets.neighbourhoods import build_neighbourhoods
 from equityplanner.report.sheets.summary import build_summary
+from equityplanner.report.sheets.title_vi import build_title_vi, plan_rows
 from equityplanner.report.writer import save_workbook
 
 __all__ = [
@@ -49,6 +63,7 @@ def write_workbook(
     *,
     map_field: str | None = None,
     compare: Compare = None,
+    print_set: bool = False,
 ) -> Path:
     """Write the Excel workbook of an assessment (atomically).
 
@@ -63,6 +78,9 @@ def write_workbook(
     compare
         Add a Comparison sheet: ``True`` for every project and scenario, or a list of result
         ids (or UnitResults) to set side by side.
+    print_set
+        Hide the appendices (data sheets), so that the workbook prints the council print set
+        alone; they still calculate and can be shown again.
 
     Returns
     -------
@@ -75,7 +93,7 @@ def write_workbook(
         When ``map_field`` or a compared result does not exist, or the target cannot be
         replaced (open in Excel, read-only, a folder); the old file is kept.
     """
-    spec = build_workbook(assessment, map_field=map_field, compare=compare)
+    spec = build_workbook(assessment, map_field=map_field, compare=compare, print_set=print_set)
     return save_workbook(spec, path)
 
 
@@ -85,20 +103,37 @@ def build_workbook(
     map_field: str | None = None,
     compare: Compare = None,
     map_png: bytes | None = None,
+    print_set: bool = False,
 ) -> WorkbookSpec:
     """The neutral layout of the workbook (no file is written).
 
     ``map_png`` supplies a ready map picture; by default the map is rendered with
-    :func:`equityplanner.render.map_image.render_map_png`.
+    :func:`equityplanner.render.map_image.render_map_png`. ``print_set`` hides the
+    appendices (see :func:`write_workbook`).
     """
     header = assessment.metadata.title
-    ctx = BookContext(assessment=assessment, header=header)
+    ctx = BookContext(assessment=assessment, header=header, print_set=print_set)
     _prepare_map(ctx, map_field, map_png)
     alternatives = _alternatives(assessment, compare)
     ctx.compare_results = [alt.result for alt in alternatives]
+    tv_rows = plan_rows(ctx)
+    appendices = [
+        comparison_sheet.SHEET_NAME if len(alternatives) >= 2 else None,
+        indicators_sheet.SHEET_NAME,
+        title_vi_sheet.SHEET_NAME if tv_rows else None,
+        neighbourhoods_sheet.SHEET_NAME,
+        methodology_sheet.SOURCES_SHEET_NAME,
+        audit_sheet.SHEET_NAME,
+    ]
+    letters = "ABCDEFGH"
+    ctx.appendix = {
+        name: f"Appendix {letters[i]}"
+        for i, name in enumerate(n for n in appendices if n is not None)
+    }
 
     neighbourhoods = build_neighbourhoods(ctx)
     indicators = build_indicators(ctx)
+    title_vi = build_title_vi(ctx, tv_rows)
     housing = build_housing(ctx)
     distribution = build_distribution(ctx)
     comparison = (
@@ -107,15 +142,19 @@ def build_workbook(
         else None
     )
     summary = build_summary(ctx)
+    decision = build_decision(ctx, _expected_by_row(title_vi))
     sheets = [
+        decision,
         summary,
-        comparison,
-        indicators,
-        neighbourhoods,
         distribution,
         housing,
         build_map(ctx),
         build_methodology(ctx),
+        comparison,
+        indicators,
+        title_vi,
+        neighbourhoods,
+        build_sources(ctx),
         build_audit(ctx),
     ]
     md = assessment.metadata
@@ -236,6 +275,18 @@ def build_comparison_workbook(items: Sequence[Assessment | ProposalResult]) -> W
     for sheet in sheets:
         autofit_rows(sheet, styles)
     return WorkbookSpec(sheets, styles, properties)
+
+
+def _expected_by_row(sheet: SheetSpec | None) -> dict[int, dict[str, object]]:
+    """The values the Title VI tests sheet's formulas give, by row and column key."""
+    if sheet is None:
+        return {}
+    names = {col: key for key, col in title_vi_sheet.COLUMNS.items()}
+    out: dict[int, dict[str, object]] = {}
+    for (row, col), formula in sheet.formula_cells():
+        if col in names:
+            out.setdefault(row, {})[names[col]] = formula.expected
+    return out
 
 
 def _alternatives(assessment: Assessment, compare: Compare) -> list[Alternative]:

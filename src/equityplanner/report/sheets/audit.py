@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 
 from equityplanner.io.project_file import parameters_to_dict
-from equityplanner.report.layout import PrintSpec, SheetSpec
-from equityplanner.report.sheets import BookContext
+from equityplanner.report.layout import SheetSpec
+from equityplanner.report.sheets import BookContext, page_setup
 
 __all__ = ["SHEET_NAME", "build_audit"]
 
@@ -40,7 +40,7 @@ def build_audit(ctx: BookContext) -> SheetSpec:
     """Lay out the Audit sheet."""
     a = ctx.assessment
     sheet = SheetSpec(SHEET_NAME, show_gridlines=False, tab_colour="7F7F7F")
-    sheet.print = PrintSpec(header=ctx.header)
+    page_setup(ctx, sheet, "Audit trail")
     for col, width in enumerate((36, 80, 70), 1):
         sheet.column_widths[col] = width
     sheet.put(1, 1, "Audit trail", "title")

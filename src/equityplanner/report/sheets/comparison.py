@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from equityplanner.model.concepts import BURDENS_SUFFIX, ResultKind
 from equityplanner.model.results import Indicator, ProposalResult
 from equityplanner.report.layout import PrintSpec, SheetSpec, clean_number, rating_style
-from equityplanner.report.sheets import BookContext, indicator_format, result_sides
+from equityplanner.report.sheets import BookContext, indicator_format, page_setup, result_sides
 from equityplanner.report.sheets.indicators import indicator_link
 
 __all__ = ["KEY_ROWS", "SHEET_NAME", "Alternative", "build_comparison"]
@@ -72,7 +72,10 @@ def build_comparison(
 ) -> SheetSpec:
     """Lay out the Comparison sheet for two or more alternatives."""
     sheet = SheetSpec(SHEET_NAME, freeze="B6", show_gridlines=False, tab_colour="CC79A7")
-    sheet.print = PrintSpec(title_rows="4:5", header=header)
+    if ctx is not None:
+        page_setup(ctx, sheet, "Comparison of alternatives", title_rows="4:5")
+    else:
+        sheet.print = PrintSpec(title_rows="4:5", header=header)
     sheet.column_widths[1] = 46
     sheet.put(1, 1, "Comparison of alternatives", "title")
     sheet.put(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from equityplanner.report.layout import ImageSpec, PrintSpec, SheetSpec
-from equityplanner.report.sheets import BookContext
+from equityplanner.report.layout import ImageSpec, SheetSpec
+from equityplanner.report.sheets import BookContext, page_setup
 
 __all__ = ["SHEET_NAME", "build_map"]
 
@@ -16,7 +16,7 @@ def build_map(ctx: BookContext) -> SheetSpec:
     sheet = SheetSpec(SHEET_NAME, show_gridlines=False, tab_colour="009E73")
     # The picture spans columns A-R (18 x 64 px) and rows 5-44 (40 x 20 px): print exactly
     # that, on one page.
-    sheet.print = PrintSpec(header=ctx.header, fit_height=True, area="A1:R44")
+    page_setup(ctx, sheet, "Map", fit_height=True, area="A1:R44")
     sheet.put(1, 1, "Map", "title")
     for row in (2, 3):
         sheet.merge(row, 1, row, 18)

@@ -22,14 +22,13 @@ from equityplanner.report.layout import (
     ConditionalFormat,
     Formula,
     NumberFormats,
-    PrintSpec,
     SheetSpec,
     TableSpec,
     a1,
     clean_number,
     text_width,
 )
-from equityplanner.report.sheets import BookContext, ResultSide, result_sides
+from equityplanner.report.sheets import BookContext, ResultSide, page_setup, result_sides
 
 __all__ = ["SHEET_NAME", "NeighbourhoodRefs", "build_neighbourhoods"]
 
@@ -330,10 +329,12 @@ def _finish(
     first, last, last_col = columns.refs.first_row, columns.refs.last_row, columns.col - 1
     # A wide table: printed about 200 characters per page across, ID and name repeated.
     total_width = sum(sheet.column_widths.values())
-    sheet.print = PrintSpec(
+    page_setup(
+        ctx,
+        sheet,
+        "Neighbourhoods (data)",
         title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
         title_cols="A:B",
-        header=ctx.header,
         pages_wide=max(1, math.ceil(total_width / 200)),
     )
     sheet.tables.append(
