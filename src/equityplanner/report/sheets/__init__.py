@@ -313,6 +313,10 @@ def page_setup(ctx: BookContext, sheet: SheetSpec, caption: str, **print_options
     """
     appendix = ctx.appendix.get(sheet.name)
     words = f"{appendix}: {caption}" if appendix else caption
+    hidden = bool(appendix and ctx.print_set)
+    if hidden:
+        # LibreOffice prints a hidden sheet that has a print range: give it none.
+        print_options.pop("area", None)
     synthetic = "SYNTHETIC DATA: describes no real people" if ctx.is_synthetic else ""
     sheet.print = PrintSpec(
         header=words,
@@ -322,8 +326,7 @@ def page_setup(ctx: BookContext, sheet: SheetSpec, caption: str, **print_options
         footer_right=header_words(f"equityplanner {ctx.assessment.software_version}"),
         **print_options,
     )
-    if appendix and ctx.print_set:
-        sheet.hidden = True
+    sheet.hidden = hidden
 
 
 BANNER = (
