@@ -197,9 +197,9 @@ def _thresholds(ctx: BookContext, sheet: SheetSpec, row: int) -> int:
     sheet.put(
         row,
         2,
-        f"{low}: the adopted definition (parameter low_income_poverty_pct = "
-        f"{p.low_income_poverty_pct}). FTA C 4702.1B defines low-income by the HHS poverty "
-        "guidelines unless the agency adopts a higher threshold; 200% is a common adoption.",
+        f"{low}: the adopted definition, a setting of the assessment. FTA C 4702.1B defines "
+        "low-income by the HHS poverty guidelines unless the agency adopts a higher threshold; "
+        "200% of poverty is a common adoption.",
         "note",
     )
     sheet.merge(row, 2, row, LAST_COL)

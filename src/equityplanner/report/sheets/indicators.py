@@ -653,11 +653,17 @@ def _housing_formulas(
 def indicator_link(
     ctx: BookContext, result: ProposalResult, ind: Indicator, key: str, value: Any
 ) -> Any:
-    """A live reference to an indicator's cell on this sheet (``key``: value, comparison or
-    difference), or the engine's value when the cell is text or the indicator has no row."""
+    """A live reference to an indicator's cell on this sheet (``key``: value, comparison,
+    difference or rating), or the engine's value when the cell is text or the indicator has no
+    row; None for a difference the sheet does not print."""
+    row = ctx.indicator_rows.get((result.id, ind.id))
+    if key == "rating":
+        if row is None:
+            return ind.rating_label
+        ref = f"{quote_sheet(SHEET_NAME)}!{a1(row, COLUMNS['rating'], absolute=True)}"
+        return Formula(f"={ref}", ind.rating_label)
     if isinstance(value, str):
         return clean_text(value).capitalize()
-    row = ctx.indicator_rows.get((result.id, ind.id))
     if row is None:
         return clean_number(value)
     ref = f"{quote_sheet(SHEET_NAME)}!{a1(row, COLUMNS[key], absolute=True)}"

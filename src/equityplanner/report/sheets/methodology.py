@@ -57,9 +57,8 @@ def parameter_rows(assessment: Assessment) -> list[tuple[str, str]]:
         ("Title VI tests applied", "; ".join(forms.get(f, f) for f in tv.forms)),
         (
             "Low-income definition",
-            f"{group_specs(p.low_income_poverty_pct)['low_income'].label} "
-            f"(low_income_poverty_pct = {p.low_income_poverty_pct}; FTA C 4702.1B: the HHS "
-            "poverty guidelines unless the agency adopts a higher threshold)",
+            f"{group_specs(p.low_income_poverty_pct)['low_income'].label}, as adopted (FTA C "
+            "4702.1B: the HHS poverty guidelines unless the agency adopts a higher threshold)",
         ),
         ("Title VI threshold (absolute)", f"{tv.threshold_pp:g} percentage points"),
         ("Title VI threshold (relative)", f"{tv.threshold_relative:.0%}"),
