@@ -328,11 +328,13 @@ def _form_outcome(
 
 
 def _combine(by_form: dict[str, FormOutcome]) -> tuple[str, str | None]:
-    """The combined verdict and the form that decided it (forms in the policy's order)."""
-    robust = [f.form for f in by_form.values() if f.fires and f.is_distinguishable]
+    """The combined verdict and the form that decided it (the first in :data:`FORMS` order:
+    points, relative, four-fifths, whatever order the policy lists them in)."""
+    ordered = [by_form[form] for form in FORMS if form in by_form]
+    robust = [f.form for f in ordered if f.fires and f.is_distinguishable]
     if robust:
         return "finding", robust[0]
-    unclear = [f.form for f in by_form.values() if not f.is_distinguishable]
+    unclear = [f.form for f in ordered if not f.is_distinguishable]
     if unclear:
         return "not_distinguishable", unclear[0]
     return "no_finding", None
