@@ -379,7 +379,20 @@ def _engine_apportioned(
 
 
 def _numbers(series: pd.Series) -> list[float | int | None]:
-    return [clean_number(v) for v in series.to_numpy()]
+    """The column's finite numbers (None for NaN, infinities and text), vectorised."""
+    try:
+        values = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        return [clean_number(v) for v in series.to_numpy()]
+    finite = np.isfinite(values)
+    whole = pd.api.types.is_integer_dtype(series.dtype)
+    numbers: list[float | int | None] = (
+        values.astype(np.int64).tolist() if whole and finite.all() else values.tolist()
+    )
+    if not finite.all():
+        for i in np.flatnonzero(~finite):
+            numbers[i] = None
+    return numbers
 
 
 def _unique(header: str, used: list[str]) -> str:
