@@ -253,7 +253,7 @@ def _indicator_row(
         else:
             sheet.put(row, c[key], clean_number(value), "number", cell_fmt)
         engine_value = value.capitalize() if isinstance(value, str) else clean_number(value)
-        engine_fmt = NumberFormats.GENERAL if key == "difference" else cell_fmt
+        engine_fmt = "+0.0000;-0.0000;0.0000" if key == "difference" else cell_fmt
         sheet.put(row, c[f"engine_{key}"], engine_value, "engine", engine_fmt)
     if formulas[2] is not None:
         sheet.differences.append(
