@@ -342,3 +342,31 @@ def test_windows_move_garbage_collection_to_the_gui_thread(window) -> None:
     import gc
 
     assert not gc.isenabled(), "collections run from a GUI-thread timer while the app runs"
+
+
+def test_every_slot_of_finished_runs(qtbot) -> None:
+    """Regression: a slot of ``finished`` after the worker's own was often never called.
+
+    The worker's slot deleted the signals object while the pool thread was still posting
+    ``finished`` to the slots connected after it (seen when the GUI thread waits in an event
+    loop for the task, as the task controller does).
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    ended: list[int] = []
+    for n in range(10):
+        worker = Worker(lambda progress: 1 / 0)
+        worker.signals.finished.connect(lambda n=n: ended.append(n))
+        loop = QEventLoop()
+        worker.signals.failed.connect(lambda _exc: None)
+        poll = QTimer()
+        poll.timeout.connect(lambda w=worker, lp=loop: lp.quit() if w.is_done else None)
+        poll.start(5)
+        QTimer.singleShot(5000, loop.quit)
+        worker.start()
+        loop.exec()
+        poll.stop()
+        assert worker.is_done
+    QThreadPool.globalInstance().waitForDone()
+    qtbot.wait(50)
+    assert ended == list(range(10))

@@ -117,6 +117,8 @@ class Worker(QRunnable):
         self.description = description
         self.signals = WorkerSignals()
         self.cancel_event = threading.Event()
+        # Set once run() has posted ``finished`` to every slot (see _release).
+        self._finished_posted = threading.Event()
         self.progress = SignalProgress(self.signals, self.cancel_event)
         self.signals.finished.connect(self._release)
         self.is_done = False
@@ -154,6 +156,7 @@ class Worker(QRunnable):
         finally:
             _keep_proj_context()
             self.signals.finished.emit()
+            self._finished_posted.set()
 
     def _release(self) -> None:
         # On the GUI thread, after the task. The signals object is deleted here, in its own
@@ -161,6 +164,11 @@ class Worker(QRunnable):
         # collector (the slots' closures make cycles) it could be destroyed from whichever
         # thread runs a collection. The worker stays referenced until then, and drops its
         # inputs now (documents, neighbourhood tables).
+        # ``finished`` is posted to each slot in turn by the pool thread, and this slot may run
+        # before the pool thread has posted it to the next ones; deleting the signals object
+        # then would drop those (a task controller would never learn the task ended). The
+        # pool thread is inside emit() and sets the event right after: wait for it.
+        self._finished_posted.wait(5.0)
         self.is_done = True
         _ALIVE.discard(self)
         self.fn, self.args, self.kwargs = None, (), {}
