@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -81,7 +82,7 @@ def with_absolute_baseline(doc: ProjectDocument) -> ProjectDocument:
     """
     if doc.baseline is None:
         return doc
-    changes: dict[str, str] = {}
+    changes: dict[str, Any] = {}
     for key in ("neighbourhoods", "table"):
         rel = getattr(doc.baseline, key)
         if rel and not Path(rel).is_absolute():
@@ -205,8 +206,8 @@ def add_station(
     Returns the document, the project id and the index of the new station.
     """
     if project_id is None:
-        project = _new_transit(doc, (Station(name or "Station 1", Point(lon, lat)),), mode)
-        return replace(doc, projects=(*doc.projects, project)), project.id, 0
+        line = _new_transit(doc, (Station(name or "Station 1", Point(lon, lat)),), mode)
+        return replace(doc, projects=(*doc.projects, line)), line.id, 0
     project = _project(doc, project_id)
     if not isinstance(project, TransitProject):
         raise ValueError(f"'{project.name}' is not a transit project; stations belong to lines")
@@ -232,8 +233,8 @@ def set_alignment(
     line = LineString(coords)
     if project_id is None:
         ends = (Station("Terminus A", Point(coords[0])), Station("Terminus B", Point(coords[-1])))
-        project = replace(_new_transit(doc, ends, mode), alignment=line)
-        return replace(doc, projects=(*doc.projects, project)), project.id
+        new_line = replace(_new_transit(doc, ends, mode), alignment=line)
+        return replace(doc, projects=(*doc.projects, new_line)), new_line.id
     project = _project(doc, project_id)
     if not isinstance(project, TransitProject):
         raise ValueError(f"'{project.name}' is not a transit project; only lines have alignments")

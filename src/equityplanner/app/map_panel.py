@@ -83,8 +83,8 @@ class MapPanel(QWidget):
         self.field_combo.setToolTip("What the neighbourhoods are shaded by")
         self.field_combo.setAccessibleName("Shade neighbourhoods by")
         self.method_combo = QComboBox()
-        for key, label in _METHODS:
-            self.method_combo.addItem(label, key)
+        for key, text in _METHODS:
+            self.method_combo.addItem(text, key)
         self.method_combo.setToolTip("How values are split into classes")
         self.method_combo.setAccessibleName("Classification method")
         self.k_spin = QSpinBox()
@@ -92,8 +92,8 @@ class MapPanel(QWidget):
         self.k_spin.setToolTip("Number of classes")
         self.k_spin.setAccessibleName("Number of classes")
         self.palette_combo = QComboBox()
-        for key, label in palette_choices():
-            self.palette_combo.addItem(label, key)
+        for key, text in palette_choices():
+            self.palette_combo.addItem(text, key)
         self.palette_combo.setToolTip("Colours of the classes (all colour-blind safe)")
         self.palette_combo.setMinimumContentsLength(10)
         self.palette_combo.setSizeAdjustPolicy(
@@ -110,14 +110,14 @@ class MapPanel(QWidget):
 
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 4, 8, 4)
-        for text, widget in (
+        for caption, widget in (
             ("Sha&de by", self.field_combo),
             ("&Classes", self.method_combo),
             (None, self.k_spin),
             ("&Palette", self.palette_combo),
         ):
-            if text:
-                label = QLabel(text + ":")
+            if caption:
+                label = QLabel(caption + ":")
                 label.setBuddy(widget)
                 bar.addWidget(label)
             bar.addWidget(widget, 2 if widget is self.field_combo else 0)

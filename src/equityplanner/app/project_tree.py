@@ -102,12 +102,12 @@ class ProjectExplorer(QTreeView):
             name = Path(document.baseline.neighbourhoods).name
             count = f" — {neighbourhood_count:,} areas" if neighbourhood_count is not None else ""
             child = _item(f"{name}{count}", "baseline", "", "neighbourhoods")
-            tip = [f"Polygons: {document.baseline.neighbourhoods}"]
+            lines = [f"Polygons: {document.baseline.neighbourhoods}"]
             if document.baseline.table:
-                tip.append(f"Table: {document.baseline.table}")
+                lines.append(f"Table: {document.baseline.table}")
             if document.baseline.vintage:
-                tip.append(f"Data: {document.baseline.vintage}")
-            child.setToolTip("\n".join(tip))
+                lines.append(f"Data: {document.baseline.vintage}")
+            child.setToolTip("\n".join(lines))
             base.appendRow(child)
         root.appendRow(base)
 

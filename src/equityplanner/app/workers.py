@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections.abc import Callable
@@ -48,8 +49,11 @@ def _keep_proj_context() -> None:
     keeps one context per thread.
     """
     try:
-        from pyproj._context import get_context_manager
+        context = importlib.import_module("pyproj._context")
     except ImportError:  # another pyproj layout: nothing to keep
+        return
+    get_context_manager = getattr(context, "get_context_manager", None)
+    if get_context_manager is None:
         return
     manager = get_context_manager()
     if manager is not None and not any(m is manager for m in _PROJ_CONTEXTS):
@@ -111,7 +115,7 @@ class Worker(QRunnable):
     ) -> None:
         super().__init__()
         self.setAutoDelete(False)  # Python owns it; released when finished arrives
-        self.fn = fn
+        self.fn: Callable[..., Any] | None = fn
         self.args = args
         self.kwargs = kwargs
         self.description = description
@@ -143,6 +147,8 @@ class Worker(QRunnable):
     def run(self) -> None:
         try:
             self.progress.check_cancelled()
+            if self.fn is None:
+                raise RuntimeError("a worker runs once")
             result = self.fn(self.progress, *self.args, **self.kwargs)
         except Cancelled:
             self.signals.cancelled.emit()

@@ -700,6 +700,8 @@ class _MappingPage(QWizardPage):
             source = self._mapping.get(name)
             margins = self.mapping_table.item(row, self.MARGINS)
             origin = self.mapping_table.item(row, self.ORIGIN)
+            if margins is None or origin is None:  # rows are built with both cells
+                continue
             if source is None:
                 margins.setText("")
                 origin.setText("")
