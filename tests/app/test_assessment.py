@@ -95,11 +95,14 @@ def test_change_a_parameter_then_rerun(qtbot, assessed: MainWindow) -> None:
     assert params.catchment_m[key] < doc.parameters.catchment_m[key]
     w.set_parameters(params)
     assert w.session.is_modified and w.results.banner.isVisible(), "results are marked out of date"
+    assert (
+        w.status.stale_button.isVisible() and "project changed" in w.status.stale_button.toolTip()
+    )
     with qtbot.waitSignal(w.assessment_finished, timeout=60_000):
         w.commands.run.trigger()
     after = w.state.assessment.result(unit.id).indicator("served.population").value
     assert after < before
-    assert not w.results.banner.isVisible()
+    assert not w.results.banner.isVisible() and not w.status.stale_button.isVisible()
     w.commands.undo.trigger()
     assert w.session.document.parameters == doc.parameters
     assert w.results.banner.isVisible()

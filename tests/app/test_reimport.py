@@ -100,6 +100,7 @@ def test_open_run_import_another_city_run(
     assert w.state.selection.row == -1 and not w.neighbourhoods.view.selectedIndexes()
     assert w.state.map_field.source != "unit", "the first city's catchments are not shaded"
     assert w.state.staleness == LAYER_CHANGED and w.results.banner.isVisible()
+    assert w.status.stale_button.isVisible()
 
     # The first city's projects lie outside: the run says so, and the window stays whole.
     with qtbot.waitSignal(w.assessment_failed, timeout=60_000):

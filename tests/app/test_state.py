@@ -11,6 +11,7 @@ import pytest
 from helpers import GRID_ROWS, grid_frame
 
 from equityplanner.analysis.assess import assess
+from equityplanner.app import editing
 from equityplanner.app.editing import FeatureRef, set_parameters
 from equityplanner.app.observable import Event
 from equityplanner.app.state import (
@@ -182,8 +183,11 @@ def test_selection(assessed_state: AppState) -> None:
     state.select_row(2)
     assert len(seen) == count, "no change, no emission"
     assert state.selected_project() is not None
-    state.select_project("gone")
-    assert state.selected_project() is None
+    # The project deleted (or its placing undone): nothing of it stays selected.
+    state.select_feature(station)
+    state.set_document(editing.delete_project(state.document, "line"))
+    assert state.selection.project_id is None and state.selection.feature is None
+    assert seen[-1] & Change.DOCUMENT and seen[-1] & Change.PROJECT
     state.reset(state.document)
     assert state.selection == Selection() and state.run is None and state.baseline is None
     assert seen[-1] & Change.RESET

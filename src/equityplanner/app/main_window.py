@@ -122,7 +122,9 @@ class MainWindow(QMainWindow):
             ]
         )
         self.commands.build_toolbar()
-        self.status = StatusWidgets(self.statusBar(), self.state, self.tasks, self.commands.cancel)
+        self.status = StatusWidgets(
+            self.statusBar(), self.state, self.tasks, self.commands.cancel, self.commands.run
+        )
         self.statusBar().showMessage("Ready", 3000)
         self.files = ProjectFiles(
             self,

@@ -138,11 +138,9 @@ class MapEditor(QObject):
         except (ValueError, KeyError, IndexError) as exc:
             self._report_error(exc, "deleting")
             return
-        with self.state.batch():
+        with self.state.batch():  # a project deleted is unselected by the state itself
             self.session.apply(new, text)
             self.state.select_feature(None)
-            if not any(p.id == selection.project_id for p in new.projects):
-                self.state.select_project(None)
 
     def delete_project(self, project_id: str) -> None:
         """Delete a project (and its place in scenarios)."""

@@ -155,7 +155,7 @@ class AppState:
 
     @property
     def selection(self) -> Selection:
-        """What the user has selected."""
+        """What the user has selected (a project and feature selected are in the document)."""
         return self._selection
 
     @property
@@ -244,9 +244,18 @@ class AppState:
             self._touch(_EVERYTHING)
 
     def set_document(self, document: ProjectDocument) -> None:
-        """The document after an edit, undo, redo or save."""
-        self._document = document
-        self._touch(Change.DOCUMENT)
+        """The document after an edit, undo, redo or save.
+
+        A selected project that is no longer in it (deleted, undone) is no longer selected.
+        """
+        with self.batch():
+            self._document = document
+            self._touch(Change.DOCUMENT)
+            selection = self._selection
+            if selection.project_id is not None and all(
+                p.id != selection.project_id for p in document.projects
+            ):
+                self._select(replace(selection, project_id=None, feature=None))
 
     def set_baseline(self, baseline: BaselineOutcome | None) -> None:
         """Show another neighbourhood layer (None: none). Everything of the old layer goes."""

@@ -1,8 +1,10 @@
 """The permanent widgets of the main window's status bar.
 
 :class:`StatusWidgets` shows the running task (what it does, its progress, a Cancel button)
-from the :class:`~equityplanner.app.task_controller.TaskController`, the data warnings of the
-layer or run shown from the application state, and the coordinates under the cursor.
+from the :class:`~equityplanner.app.task_controller.TaskController`; from the application
+state, whether the results are out of date (a button that runs the assessment again; the
+results panel may be closed) and the data warnings of the layer or run shown; and the
+coordinates under the cursor.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ class StatusWidgets:
         The window's status bar.
     state, tasks
         What is shown.
-    cancel_action
-        The action the Cancel button triggers.
+    cancel_action, run_action
+        The actions the Cancel and "Results out of date" buttons trigger.
     """
 
     def __init__(
@@ -37,6 +39,7 @@ class StatusWidgets:
         state: AppState,
         tasks: TaskController,
         cancel_action: QAction,
+        run_action: QAction,
     ) -> None:
         self._status_bar = status_bar
         self._state = state
@@ -55,6 +58,12 @@ class StatusWidgets:
         self.cancel_button.setDefaultAction(cancel_action)
         self.cancel_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.cancel_button.setAutoRaise(True)
+        self.stale_button = QToolButton()
+        self.stale_button.setObjectName("staleResults")
+        self.stale_button.setAutoRaise(True)
+        self.stale_button.setText("⚠ Results out of date")
+        self.stale_button.clicked.connect(run_action.trigger)
+        self.stale_button.setVisible(False)
         self.warnings_button = QToolButton()
         self.warnings_button.setAutoRaise(True)
         self.warnings_button.setToolTip(
@@ -66,6 +75,7 @@ class StatusWidgets:
         for widget in widgets:
             widget.setVisible(False)
             status_bar.addPermanentWidget(widget)
+        status_bar.addPermanentWidget(self.stale_button)
         status_bar.addPermanentWidget(self.warnings_button)
         status_bar.addPermanentWidget(self.coords_label)
 
@@ -118,6 +128,15 @@ class StatusWidgets:
             self.task_label.setText(newest.description + "…")
 
     def _on_state_changed(self, change: Change) -> None:
+        if change & Change.STALENESS:
+            reason = self._state.staleness
+            self.stale_button.setVisible(reason is not None)
+            self.stale_button.setToolTip(
+                f"The results shown are out of date: {reason}. Click (or press F5) to run the "
+                "assessment again."
+                if reason
+                else ""
+            )
         if change & (Change.BASELINE | Change.ASSESSMENT):
             count = len(self._state.warnings())
             self.warnings_button.setText(f"⚠ {count} data warning{'s' if count != 1 else ''}")
