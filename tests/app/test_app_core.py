@@ -83,16 +83,29 @@ def test_add_projects_renames_clashing_ids_and_replace_renames_in_scenarios() ->
     assert editing.unique_id({"a", "a-2"}, "A") == "a-3"
 
 
-def test_absolute_baseline_survives_a_move(tmp_path: Path) -> None:
+def test_absolute_paths_survive_a_move(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from equityplanner.model.project import BaselineSource
+    from equityplanner.model.project import BaselineSource, GtfsSource, OpportunitySource
 
     doc = replace(
-        editing.new_document(), baseline=BaselineSource("data/t.gpkg"), path=tmp_path / "p.eqp.json"
+        editing.new_document(),
+        baseline=BaselineSource("data/t.gpkg"),
+        opportunities={"jobs": OpportunitySource("jobs.csv", blocks="blocks.geojson")},
+        gtfs=GtfsSource("gtfs/before.zip", "gtfs/after.zip", "2026-11-25"),
+        path=tmp_path / "p.eqp.json",
     )
-    absolute = editing.with_absolute_baseline(doc)
-    assert Path(absolute.baseline.neighbourhoods) == (tmp_path / "data" / "t.gpkg").resolve()
+    absolute = editing.with_absolute_paths(doc)
+    folder = tmp_path.resolve()
+    assert Path(absolute.baseline.neighbourhoods) == folder / "data" / "t.gpkg"
+    assert absolute.baseline.table is None
+    jobs = absolute.opportunities["jobs"]
+    assert (Path(jobs.path), Path(jobs.blocks)) == (folder / "jobs.csv", folder / "blocks.geojson")
+    assert Path(absolute.gtfs.proposed) == folder / "gtfs" / "after.zip"
+    # Saved under another name elsewhere, the document still finds its files.
+    moved = replace(absolute, path=tmp_path / "elsewhere" / "p.eqp.json")
+    assert moved.resolve(moved.opportunities["jobs"].path) == folder / "jobs.csv"
+    assert editing.with_absolute_paths(absolute) is absolute
 
 
 # Presentation ----------------------------------------------------------------------------

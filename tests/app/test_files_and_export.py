@@ -62,6 +62,13 @@ def test_save_as_elsewhere_keeps_the_data_reachable(
     assert w.session.path == target.resolve()
     reloaded = load_project(target)
     assert reloaded.resolve(reloaded.baseline.neighbourhoods).exists()
+    # The opportunity layers and GTFS feeds too, in the file and in the window.
+    for doc in (reloaded, w.session.document):
+        for source in doc.opportunities.values():
+            assert doc.resolve(source.path).exists()
+        if doc.gtfs is not None:
+            assert doc.resolve(doc.gtfs.baseline).exists()
+            assert doc.resolve(doc.gtfs.proposed).exists()
     assert target.name in w.windowTitle()
 
 

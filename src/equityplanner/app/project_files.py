@@ -240,7 +240,7 @@ class ProjectFiles(QObject):
         from equityplanner.io.project_file import load_project
 
         try:
-            return editing.with_absolute_baseline(load_project(sidecar))
+            return editing.with_absolute_paths(load_project(sidecar))
         except InputError as exc:
             self._report_error(exc, "recovering the autosaved changes")
             return None

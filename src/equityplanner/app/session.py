@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from equityplanner.app.editing import with_absolute_baseline
+from equityplanner.app.editing import with_absolute_paths
 from equityplanner.app.state import AppState
 from equityplanner.model.project import ProjectDocument
 
@@ -87,7 +87,7 @@ class ProjectSession(QObject):
         """
         self.undo_stack.clear()
         self._path = Path(path).resolve() if path is not None else None
-        self.state.reset(with_absolute_baseline(replace(document, path=self._path)))
+        self.state.reset(with_absolute_paths(replace(document, path=self._path)))
         self.undo_stack.setClean()
         self.path_changed.emit(self._path)
         self.document_changed.emit(self.document, "open")
