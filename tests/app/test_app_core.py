@@ -83,16 +83,29 @@ def test_add_projects_renames_clashing_ids_and_replace_renames_in_scenarios() ->
     assert editing.unique_id({"a", "a-2"}, "A") == "a-3"
 
 
-def test_absolute_baseline_survives_a_move(tmp_path: Path) -> None:
+def test_absolute_paths_survive_a_move(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from equityplanner.model.project import BaselineSource
+    from equityplanner.model.project import BaselineSource, GtfsSource, OpportunitySource
 
     doc = replace(
-        editing.new_document(), baseline=BaselineSource("data/t.gpkg"), path=tmp_path / "p.eqp.json"
+        editing.new_document(),
+        baseline=BaselineSource("data/t.gpkg"),
+        opportunities={"jobs": OpportunitySource("jobs.csv", blocks="blocks.geojson")},
+        gtfs=GtfsSource("gtfs/before.zip", "gtfs/after.zip", "2026-11-25"),
+        path=tmp_path / "p.eqp.json",
     )
-    absolute = editing.with_absolute_baseline(doc)
-    assert Path(absolute.baseline.neighbourhoods) == (tmp_path / "data" / "t.gpkg").resolve()
+    absolute = editing.with_absolute_paths(doc)
+    folder = tmp_path.resolve()
+    assert Path(absolute.baseline.neighbourhoods) == folder / "data" / "t.gpkg"
+    assert absolute.baseline.table is None
+    jobs = absolute.opportunities["jobs"]
+    assert (Path(jobs.path), Path(jobs.blocks)) == (folder / "jobs.csv", folder / "blocks.geojson")
+    assert Path(absolute.gtfs.proposed) == folder / "gtfs" / "after.zip"
+    # Saved under another name elsewhere, the document still finds its files.
+    moved = replace(absolute, path=tmp_path / "elsewhere" / "p.eqp.json")
+    assert moved.resolve(moved.opportunities["jobs"].path) == folder / "jobs.csv"
+    assert editing.with_absolute_paths(absolute) is absolute
 
 
 # Presentation ----------------------------------------------------------------------------
@@ -342,3 +355,31 @@ def test_windows_move_garbage_collection_to_the_gui_thread(window) -> None:
     import gc
 
     assert not gc.isenabled(), "collections run from a GUI-thread timer while the app runs"
+
+
+def test_every_slot_of_finished_runs(qtbot) -> None:
+    """Regression: a slot of ``finished`` after the worker's own was often never called.
+
+    The worker's slot deleted the signals object while the pool thread was still posting
+    ``finished`` to the slots connected after it (seen when the GUI thread waits in an event
+    loop for the task, as the task controller does).
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    ended: list[int] = []
+    for n in range(10):
+        worker = Worker(lambda progress: 1 / 0)
+        worker.signals.finished.connect(lambda n=n: ended.append(n))
+        loop = QEventLoop()
+        worker.signals.failed.connect(lambda _exc: None)
+        poll = QTimer()
+        poll.timeout.connect(lambda w=worker, lp=loop: lp.quit() if w.is_done else None)
+        poll.start(5)
+        QTimer.singleShot(5000, loop.quit)
+        worker.start()
+        loop.exec()
+        poll.stop()
+        assert worker.is_done
+    QThreadPool.globalInstance().waitForDone()
+    qtbot.wait(50)
+    assert ended == list(range(10))

@@ -22,6 +22,7 @@ from equityplanner.app.presentation import (
     short_indicator_name,
     tone,
 )
+from equityplanner.app.state import AppState, Change
 from equityplanner.model.results import Assessment, Indicator
 
 __all__ = ["ComparisonView"]
@@ -83,6 +84,20 @@ class ComparisonView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in range(1, 6):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+
+    def bind(self, state: AppState) -> None:
+        """Offer the units of the run of ``state``."""
+
+        def on_state_changed(change: Change) -> None:
+            if change & Change.ASSESSMENT:
+                self.set_assessment(state.assessment)
+
+        state.changed.connect(on_state_changed)
+
+    def chosen_units(self) -> tuple[str, str] | None:
+        """The ids of units A and B, or None unless two different units are chosen."""
+        a, b = self.combo_a.currentData(), self.combo_b.currentData()
+        return (a, b) if a and b and a != b else None
 
     def set_assessment(self, assessment: Assessment | None) -> None:
         """Offer the units of ``assessment``; A and B default to the first two."""

@@ -37,7 +37,8 @@ from equityplanner.app.presentation import (
     short_indicator_name,
     tone,
 )
-from equityplanner.model.results import Assessment, Indicator
+from equityplanner.app.state import AppState, Change
+from equityplanner.model.results import Assessment, Indicator, UnitResult
 
 __all__ = ["ResultsPanel"]
 
@@ -138,6 +139,20 @@ class ResultsPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
 
+    def bind(self, state: AppState) -> None:
+        """Show the run, the unit and the staleness of ``state``; the unit chosen here goes there."""
+
+        def on_state_changed(change: Change) -> None:
+            if change & Change.ASSESSMENT:
+                self.set_assessment(state.assessment, state.selection.unit_id)
+            elif change & Change.UNIT:
+                self.show_unit(state.selection.unit_id)
+            if change & (Change.ASSESSMENT | Change.STALENESS):
+                self.set_stale(state.staleness is not None, state.staleness or "")
+
+        state.changed.connect(on_state_changed)
+        self.unit_changed.connect(state.select_unit)
+
     # Content -----------------------------------------------------------------------------
 
     def set_assessment(self, assessment: Assessment | None, unit_id: str | None = None) -> None:
@@ -209,7 +224,7 @@ class ResultsPanel(QWidget):
             if first is not None:
                 self.tree.setCurrentIndex(first.index())
 
-    def _summary_text(self, unit) -> str:
+    def _summary_text(self, unit: UnitResult) -> str:
         people = next((i for i in unit.indicators if i.id == "served.population"), None)
         adverse = sum(1 for i in unit.indicators if i.tone == "adverse")
         kind = _kind_words(unit.kind).capitalize()
