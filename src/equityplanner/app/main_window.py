@@ -1717,7 +1717,7 @@ class MainWindow(QMainWindow):
                 "exporting",
             )
             return None
-        from equityplanner.render.scene import mappable_fields
+        from equityplanner.render.fields import mappable_fields
 
         key = self.map_field.key if self.map_field is not None else None
         map_field = key if key in mappable_fields(self.assessment.baseline) else None

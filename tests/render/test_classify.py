@@ -130,7 +130,7 @@ def test_palette_names_and_tones():
 def test_legend_entries_format_bounds():
     entries = legend_entries([0.0, 0.25, 0.5], ["#ffffff", "#000000"], "{:.0%}")
     assert [e.label for e in entries] == ["0% \u2013 25%", "25% \u2013 50%"]
-    assert entries[1].lower == 0.25 and entries[1].upper == 0.5 and entries[1].colour == "#000000"
+    assert entries[1].lower == 0.25 and entries[1].upper == 0.5 and entries[1].fill == "#000000"
     single = legend_entries([3, 3, 5], ["#111111", "#222222"], lambda v: f"{v:g} homes")
     assert [e.label for e in single] == ["3 homes", "3 homes \u2013 5 homes"]
     with pytest.raises(ValueError, match="2 classes but 1 colours"):
