@@ -126,6 +126,14 @@ class MapStyle:
         return rgba(map_colour(name, default), alpha)
 
 
+def _on_surface(surface: Surface, margin: float = 64.0) -> Rect | None:
+    """The surface grown by ``margin`` pixels: where dashes are worth making."""
+    width, height = surface.size
+    if width <= 0 or height <= 0:
+        return None
+    return Rect(-margin, -margin, width + 2 * margin, height + 2 * margin)
+
+
 # Neighbourhoods ------------------------------------------------------------------------
 
 
@@ -183,7 +191,7 @@ def draw_catchment(surface: Surface, layer: CatchmentLayer, to_px: Affine, style
     fill, pen, dash = _catchment_paint(layer.is_burden, style, (to_px.tx, to_px.ty))
     surface.fill(layer.rings, fill, to_px)
     outline = layer.rings.transformed(to_px)
-    surface.stroke(dashed(outline, *dash) if dash else outline, pen)
+    surface.stroke(dashed(outline, *dash, _on_surface(surface)) if dash else outline, pen)
 
 
 def _line_alpha(highlighted: bool) -> float:
@@ -202,7 +210,7 @@ def draw_line(surface: Surface, line: LineLayer, to_px: Affine, style: MapStyle)
     width = style.px(3.4 if line.highlighted else 2.0)
     colour = rgba(line.colour, _line_alpha(line.highlighted))
     if line.is_burden:
-        dashes = dashed(line.parts.transformed(to_px), 4 * width, 2 * width)
+        dashes = dashed(line.parts.transformed(to_px), 4 * width, 2 * width, _on_surface(surface))
         surface.stroke(dashes, Pen(colour, width, cap="flat"))
     else:
         surface.stroke(line.parts, Pen(colour, width), to_px)
@@ -557,7 +565,7 @@ def scale_bar(
     Examples
     --------
     >>> scale_bar(0.1, 130).ticks
-    ((0.0, '0'), (50.0, '500'), (100.0, '1 km'))
+    ((0.0, '0'), (50.0, '0.5'), (100.0, '1 km'))
     >>> scale_bar(0.1, 130, "imperial").ticks[-1]
     (80.4672, '0.5 mi')
     """

@@ -6,6 +6,9 @@ legend lays out the same. Carlito is first: it has the metrics of Calibri, Excel
 font, so the picture sits well in the workbook. When none of the families is installed,
 :func:`font_files` returns None and each surface falls back to its own default font
 (Pillow's bundled one, Qt's application font).
+
+Both surfaces also take the height of a line from the same place (:func:`line_metrics`),
+so that wrapped text and legend rows are spaced alike.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-__all__ = ["FAMILIES", "FontFiles", "font_files"]
+from PIL import ImageFont
+
+__all__ = ["FAMILIES", "FontFiles", "font_files", "line_metrics"]
 
 FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
     # family: style -> file names (the first found is used)
@@ -112,3 +117,25 @@ def font_files() -> FontFiles | None:
         if len(found) == 4:
             return FontFiles(family, **found)
     return None
+
+
+_REFERENCE_PX = 1000  # metrics read at a large size, then scaled: no rounding to whole pixels
+
+
+@cache
+def _em_metrics(bold: bool, italic: bool) -> tuple[float, float] | None:
+    files = font_files()
+    if files is None:
+        return None
+    face = ImageFont.truetype(str(files.path(bold=bold, italic=italic)), _REFERENCE_PX)
+    ascent, descent = face.getmetrics()
+    return ascent / _REFERENCE_PX, descent / _REFERENCE_PX
+
+
+def line_metrics(
+    size_px: float, *, bold: bool = False, italic: bool = False
+) -> tuple[float, float] | None:
+    """Ascent and descent of a line of the map's font at ``size_px`` pixels (None when the
+    map's font files are missing and each surface uses its own default font)."""
+    em = _em_metrics(bold, italic)
+    return None if em is None else (em[0] * size_px, em[1] * size_px)

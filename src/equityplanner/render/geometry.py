@@ -177,24 +177,23 @@ def fit_view(
 
     ``margin`` is added around the bounds (a fraction of their larger side);
     ``reserve_left`` pixels are kept free on the left (for a legend in the lower left corner)
-    when the view is wide enough for it. The offset is rounded to whole pixels, as a
-    scrolled view places it.
+    when the view is more than four times as wide. The offset is rounded to whole pixels,
+    as a scrolled view places it.
 
     Examples
     --------
-    >>> fit_view((0, 0, 100, 50), 220, 220, margin=0.1)
-    Affine(scale=2.0, tx=0.0, ty=60.0)
+    >>> fit_view((0, 0, 100, 50), 200, 200, margin=0.0)
+    Affine(scale=2.0, tx=0.0, ty=50.0)
+    >>> fit_view((0, 0, 100, 50), 200, 200, margin=0.0, reserve_left=40)
+    Affine(scale=1.6, tx=40.0, ty=60.0)
     """
     xmin, ymin, xmax, ymax = bounds
     pad = margin * max(xmax - xmin, ymax - ymin)
     x0, y0, x1, y1 = xmin - pad, ymin - pad, xmax + pad, ymax + pad
     span_x, span_y = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
-    scale = min(width / span_x, height / span_y)
-    if reserve_left > 0 and width > 4 * reserve_left:
-        x0 -= reserve_left / scale
-        span_x = x1 - x0
-        scale = min(width / span_x, height / span_y)
-    tx = round(width / 2 - (x0 + x1) / 2 * scale)
+    left = reserve_left if 0 < reserve_left and width > 4 * reserve_left else 0.0
+    scale = min((width - left) / span_x, height / span_y)
+    tx = round(left + (width - left) / 2 - (x0 + x1) / 2 * scale)
     ty = round(height / 2 - (y0 + y1) / 2 * scale)
     return Affine(scale, float(tx), float(ty))
 
@@ -448,12 +447,13 @@ class LayerGeometry:
         if small.size:
             starts = np.searchsorted(self.vertex_ring, small)
             corner = np.floor(self.xy[starts] / tolerance) * tolerance
-            # Closed, and turning the same way as the oriented exteriors.
-            square = np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], dtype=float) * tolerance
+            # Turning the same way as the oriented exteriors; left open (fills close rings,
+            # and a cell-sized outline is not seen).
+            square = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=float) * tolerance
             sq_xy = (corner[:, None, :] + square[None, :, :]).reshape(-1, 2)
             sq_first = np.zeros(len(sq_xy), dtype=bool)
-            sq_first[::5] = True
-            sq_rows = np.repeat(self.ring_row[small], 5)
+            sq_first[::4] = True
+            sq_rows = np.repeat(self.ring_row[small], 4)
             xy = np.concatenate([xy, sq_xy])
             first_out = np.concatenate([first_out, sq_first])
             rows_out = np.concatenate([rows_out, sq_rows])

@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from equityplanner.render.fonts import font_files
+from equityplanner.render.fonts import font_files, line_metrics
 from equityplanner.render.geometry import Affine, Rings
 from equityplanner.render.surface import Colour, Fill, FontSpec, Hatch, Pen, Rect, TextMetrics
 
@@ -351,16 +351,16 @@ class RasterSurface:
         self._blend(oy + t, ox + l_, mask, colour)
 
     def measure(self, text: str, font: FontSpec) -> TextMetrics:
-        """Advance width, ascent and descent of a line of text, in pixels."""
+        """Advance width of a line of text, and the font's ascent and descent, in pixels."""
         face = _font(font.size * self.ss, font.bold, font.italic)
-        ascent: float
-        descent: float
+        width = face.getlength(text) / self.ss if text else 0.0
+        shared = line_metrics(font.size, bold=font.bold, italic=font.italic)
+        if shared is not None:
+            return TextMetrics(width, *shared)
         if isinstance(face, ImageFont.FreeTypeFont):
             ascent, descent = face.getmetrics()
-        else:  # Pillow without FreeType: its bitmap font has no metrics
-            ascent, descent = font.size * self.ss * 0.8, font.size * self.ss * 0.2
-        width = face.getlength(text) if text else 0.0
-        return TextMetrics(width / self.ss, ascent / self.ss, descent / self.ss)
+            return TextMetrics(width, ascent / self.ss, descent / self.ss)
+        return TextMetrics(width, font.size * 0.8, font.size * 0.2)  # Pillow without FreeType
 
     @contextmanager
     def clip(self, rect: Rect) -> Iterator[None]:

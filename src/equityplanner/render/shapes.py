@@ -82,8 +82,35 @@ def north_arrow(cx: float, cy: float, size: float, degrees: float) -> tuple[Ring
     )
 
 
-def dashed(rings: Rings, on: float, off: float) -> Rings:
-    """The dashes of each ring or part: ``on`` pixels drawn, ``off`` left out, from its start."""
+def _visible_spans(part: np.ndarray, along: np.ndarray, box: Rect) -> np.ndarray:
+    """Arc-length intervals ``(n, 2)`` of the segments of ``part`` inside ``box``
+    (Liang-Barsky clipping of every segment at once)."""
+    p0, d = part[:-1], np.diff(part, axis=0)
+    t0, t1 = np.zeros(len(d)), np.ones(len(d))
+    keep = np.ones(len(d), dtype=bool)
+    for p, q in (
+        (-d[:, 0], p0[:, 0] - box.x),
+        (d[:, 0], box.right - p0[:, 0]),
+        (-d[:, 1], p0[:, 1] - box.y),
+        (d[:, 1], box.bottom - p0[:, 1]),
+    ):
+        parallel = p == 0
+        keep &= ~(parallel & (q < 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+        t0 = np.where(~parallel & (p < 0), np.maximum(t0, r), t0)
+        t1 = np.where(~parallel & (p > 0), np.minimum(t1, r), t1)
+    keep &= t0 <= t1
+    length = np.diff(along)
+    return np.column_stack([along[:-1] + t0 * length, along[:-1] + t1 * length])[keep]
+
+
+def dashed(rings: Rings, on: float, off: float, within: Rect | None = None) -> Rings:
+    """The dashes of each ring or part: ``on`` pixels drawn, ``off`` left out, from its start.
+
+    With ``within``, only the dashes meeting that box are made (their phase unchanged), so
+    a line zoomed far beyond the screen costs no more than the part on it.
+    """
     if rings.is_empty or on <= 0:
         return rings
     period = on + off
@@ -91,18 +118,30 @@ def dashed(rings: Rings, on: float, off: float) -> Rings:
     for part in rings.parts():
         if part.shape[0] < 2:
             continue
-        steps = np.hypot(*np.diff(part, axis=0).T)
-        along = np.concatenate([[0.0], np.cumsum(steps)])
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(part, axis=0).T))])
         total = float(along[-1])
         if total <= 0:
             continue
-        begin = np.arange(0.0, total, period)
+        if within is None:
+            ks = np.arange(math.ceil(total / period))
+        else:
+            spans = _visible_spans(part, along, within)
+            if spans.size == 0:
+                continue
+            first = np.floor(spans[:, 0] / period).astype(np.int64)
+            count = np.floor(spans[:, 1] / period).astype(np.int64) - first + 1
+            offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+            ks = np.unique(np.repeat(first, count) + offset)
+        begin = ks * period
+        begin = begin[begin < total]
         end = np.minimum(begin + on, total)
         xs = np.interp(np.concatenate([begin, end]), along, part[:, 0])
         ys = np.interp(np.concatenate([begin, end]), along, part[:, 1])
+        inner_from = np.searchsorted(along, begin, side="right")
+        inner_to = np.searchsorted(along, end, side="left")
         k = begin.size
         for i in range(k):
-            inner = part[(along > begin[i]) & (along < end[i])]
+            inner = part[inner_from[i] : inner_to[i]]
             pieces.append(np.vstack([[xs[i], ys[i]], inner, [xs[k + i], ys[k + i]]]))
     if not pieces:
         return Rings.empty()
