@@ -58,7 +58,6 @@ from equityplanner.app.autosave import (
 from equityplanner.app.comparison_view import ComparisonView
 from equityplanner.app.icons import app_icon, icon
 from equityplanner.app.map_canvas import LegendEntry, MapCanvas
-from equityplanner.app.map_layer import LayerGeometry, SceneTransform
 from equityplanner.app.messages import ErrorReport, describe_error, show_error
 from equityplanner.app.presentation import (
     MapField,
@@ -89,6 +88,7 @@ from equityplanner.app.workers import Worker
 from equityplanner.errors import InputError
 from equityplanner.model.project import HousingProject, Project, ProjectDocument, TransitProject
 from equityplanner.model.results import Assessment, Indicator, UnitResult
+from equityplanner.render.geometry import LayerGeometry, SceneTransform
 
 __all__ = ["MainWindow"]
 
@@ -1509,7 +1509,7 @@ class MainWindow(QMainWindow):
                 LegendEntry(
                     f"Catchment ({', '.join(radius)} walk)",
                     map_colour("line_burden" if unit.is_benefit is False else "catchment"),
-                    "catchment",
+                    "burden_catchment" if unit.is_benefit is False else "catchment",
                 )
             )
         self.canvas.set_catchments(catchments)
@@ -1522,14 +1522,14 @@ class MainWindow(QMainWindow):
             for p in doc.projects
         }
         if "housing" in kinds:
-            overlay.append(LegendEntry("Housing site", map_colour("housing_site"), "housing"))
+            overlay.append(LegendEntry("Housing site", map_colour("housing_site"), "site"))
         if "benefit" in kinds:
             overlay.append(
                 LegendEntry("New or improved line, station", map_colour("line_benefit"), "line")
             )
         if "burden" in kinds:
             overlay.append(
-                LegendEntry("Service cut or removal", map_colour("line_burden"), "dashed")
+                LegendEntry("Service cut or removal", map_colour("line_burden"), "burden_line")
             )
         self.canvas.overlay_legend = overlay
         self.canvas.credit = (
