@@ -490,6 +490,7 @@ class MapCanvas(QGraphicsView):
         self.active_project_id: str | None = None
         self._paths = PathCache()
         self._north: tuple[SceneTransform, float] | None = None
+        self._furniture_cache: tuple[tuple[Any, ...], QImage] | None = None
         self._hover_row = -1
         self._hover_feature: FeatureRef | None = None
         self._features: list[_Feature] = []
@@ -1162,14 +1163,44 @@ class MapCanvas(QGraphicsView):
             )
             painter.restore()
             return
+        painter.drawImage(QPointF(0, 0), self._furniture(painter))
+        painter.restore()
+
+    def _furniture(self, painter: QPainter) -> QImage:
+        """The legend, scale bar, credit and north arrow as a picture, redrawn only when one of
+        them or the view's size or zoom changes (panning reuses it)."""
+        vp = self.viewport().rect()
+        dpr = painter.device().devicePixelRatioF()
+        legend = self.legend
+        key = (
+            vp.width(),
+            vp.height(),
+            dpr,
+            legend,
+            round(self.pixels_per_metre(), 12),
+            self.credit,
+            self.north_angle_deg(),
+        )
+        if self._furniture_cache is not None and self._furniture_cache[0] == key:
+            return self._furniture_cache[1]
+        image = QImage(
+            max(1, round(vp.width() * dpr)),
+            max(1, round(vp.height() * dpr)),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        image.setDevicePixelRatio(dpr)
+        image.fill(Qt.GlobalColor.transparent)
+        p = QPainter(image)
         draw_screen_furniture(
-            QtSurface(painter, vp.width(), vp.height(), self._paths),
+            QtSurface(p, vp.width(), vp.height(), self._paths),
             vp.width(),
             vp.height(),
             self.style_,
-            legend=self.legend,
+            legend=legend,
             pixels_per_metre=self.pixels_per_metre(),
             credit=self.credit,
             north_angle_deg=self.north_angle_deg(),
         )
-        painter.restore()
+        p.end()
+        self._furniture_cache = (key, image)
+        return image

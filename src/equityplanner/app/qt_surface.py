@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from functools import cache, lru_cache
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QDataStream, QRectF, Qt
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -215,13 +215,13 @@ class QtSurface:
             }[pen.cap]
         )
         qpen.setJoinStyle(
-            Qt.PenJoinStyle.RoundJoin if pen.join == "round" else Qt.PenJoinStyle.MiterJoin
+            Qt.PenJoinStyle.RoundJoin if pen.join == "round" else Qt.PenJoinStyle.BevelJoin
         )
         p.save()
         try:
             if to_px is not None:
                 p.setTransform(QTransform(to_px.scale, 0, 0, to_px.scale, to_px.tx, to_px.ty), True)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, pen.antialias)
             p.strokePath(self.paths.path(rings), qpen)
         finally:
             p.restore()
@@ -235,19 +235,24 @@ class QtSurface:
         colour: Colour,
         halo: Pen | None = None,
     ) -> None:
-        """Write a line of text (as a path, so that the halo hugs the glyphs)."""
+        """Write a line of text; with a halo, as a path, so that the halo hugs the glyphs."""
         if not text:
             return
         p = self._painter()
-        path = QPainterPath()
-        path.addText(x, baseline, qfont(font), text)
         p.save()
         try:
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            if halo is not None:
-                qpen = QPen(qcolor(halo.colour), halo.width)
-                qpen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-                p.strokePath(path, qpen)
+            p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+            if halo is None:  # Qt's glyph cache: much faster than a path
+                p.setFont(qfont(font))
+                p.setPen(qcolor(colour))
+                p.drawText(QPointF(x, baseline), text)
+                return
+            path = QPainterPath()
+            path.addText(x, baseline, qfont(font), text)
+            qpen = QPen(qcolor(halo.colour), halo.width)
+            qpen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            p.strokePath(path, qpen)
             p.fillPath(path, qcolor(colour))
         finally:
             p.restore()

@@ -165,7 +165,13 @@ def draw_choropleth(
             fill = replace(fill, hatch=replace(fill.hatch, origin=(to_px.tx, to_px.ty)))
         surface.fill(rings_by_class[c], fill, to_px)
     if outline is not None and not outline.is_empty:
-        pen = Pen(style.colour("outline", WHITE, 0.75), style.px(0.8), cap="flat", join="miter")
+        pen = Pen(
+            style.colour("outline", WHITE, 0.75),
+            style.px(0.8),
+            cap="flat",
+            join="bevel",
+            antialias=False,
+        )
         surface.stroke(outline, pen, to_px)
 
 
@@ -257,7 +263,7 @@ def draw_site(
     alpha = 1.0 if highlighted else 0.6
     shape = house(x, y, site_size(highlighted, style))
     surface.fill(shape, Fill(style.colour("housing_site", "#e69f00", alpha)))
-    surface.stroke(shape, Pen(rgba(SITE_RING, alpha), style.px(1.6), join="miter"))
+    surface.stroke(shape, Pen(rgba(SITE_RING, alpha), style.px(1.6), join="bevel"))
 
 
 def draw_vertex_handle(surface: Surface, x: float, y: float, ring: str, style: MapStyle) -> None:
@@ -265,7 +271,7 @@ def draw_vertex_handle(surface: Surface, x: float, y: float, ring: str, style: M
     h = style.px(3.0)
     shape = rect(Rect(x - h, y - h, 2 * h, 2 * h))
     surface.fill(shape, Fill(rgba(WHITE)))
-    surface.stroke(shape, Pen(rgba(ring), style.px(1.4), join="miter"))
+    surface.stroke(shape, Pen(rgba(ring), style.px(1.4), join="bevel"))
 
 
 def draw_selection_ring(surface: Surface, x: float, y: float, style: MapStyle) -> None:
@@ -504,7 +510,7 @@ def draw_legend(
 def draw_swatch(surface: Surface, entry: LegendEntry, box: Rect, style: MapStyle) -> None:
     """The swatch of a legend entry in ``box``: the same marks as on the map."""
     cx, cy = box.x + box.w / 2, box.y + box.h / 2
-    border = Pen((0, 0, 0, 60), style.px(1), join="miter")
+    border = Pen((0, 0, 0, 60), style.px(1), join="bevel")
     if entry.symbol == "box":
         surface.fill(rect(box), Fill(rgba(entry.fill or "#888888")))
         surface.stroke(rect(box), border)
@@ -628,7 +634,7 @@ def draw_scale_bar(
         cell = rect(Rect(x0 + i * step, base - height, step, height))
         surface.fill(cell, Fill(ink if i % 2 == 0 else rgba(WHITE)))
     surface.stroke(
-        rect(Rect(x0, base - height, bar.length_px, height)), Pen(ink, px(1), join="miter")
+        rect(Rect(x0, base - height, bar.length_px, height)), Pen(ink, px(1), join="bevel")
     )
     baseline = base - height - px(3) - m.descent
     for at, text in bar.ticks:
@@ -649,7 +655,7 @@ def draw_north_arrow(
     dark, light = north_arrow(cx, cy, size, degrees)
     surface.fill(dark, Fill(ink))
     surface.fill(light, Fill(rgba(WHITE)))
-    surface.stroke(Rings.concat([dark, light]), Pen(ink, style.px(1), join="miter"))
+    surface.stroke(Rings.concat([dark, light]), Pen(ink, style.px(1), join="bevel"))
     font = style.font(12, bold=True)
     m = surface.measure("N", font)
     surface.text(cx - m.width / 2, cy - 0.62 * size - style.px(4) - m.descent, "N", font, ink)
@@ -817,7 +823,7 @@ def draw_page(surface: Surface, scene: MapScene, style: MapStyle | None = None) 
     fitted = fit_view(scene.bounds, area.w, area.h)
     view = Affine(fitted.scale, fitted.tx + area.x, fitted.ty + area.y)
     draw_map(surface, scene, view, area, style)
-    surface.stroke(rect(area), Pen(style.colour("frame", "#4d4d4d"), px(1.0), join="miter"))
+    surface.stroke(rect(area), Pen(style.colour("frame", "#4d4d4d"), px(1.0), join="bevel"))
     draw_north_arrow(surface, area.right - px(30), area.y + px(44), scene.north_angle_deg, style)
     bar = scale_bar(view.scale, min(0.22 * area.w, px(180)), style.units)
     if bar is not None:

@@ -7,9 +7,9 @@ scene coordinates to pixels with a scale and an offset (:class:`Affine`).
 
 Every geometry is packed as :class:`Rings`: one ``(N, 2)`` float64 array of vertices and the
 index where each ring (or line part) begins, so a surface builds its paths with numpy and no
-per-vertex Python loop. Polygons are oriented (exteriors one way, holes the other) so that a
-non-zero winding fill leaves holes empty and still fills slivers where simplified
-neighbours overlap.
+per-vertex Python loop. Polygons are oriented (every exterior one way, every hole the other)
+so that a non-zero winding fill leaves holes empty and still fills slivers where
+simplified neighbours overlap.
 
 A neighbourhood layer (:class:`LayerGeometry`) is flattened once into a vertex table. A level
 of detail is a grid snap of that table: vertices falling in the same cell of ``tolerance``
@@ -206,13 +206,19 @@ def level_for_scale(pixels_per_metre: float) -> tuple[int, float]:
 
 
 def _oriented(polygons: np.ndarray) -> np.ndarray:
+    """Exteriors with a negative shoelace area in scene coordinates (y down, so counter-
+    clockwise as seen on screen), holes the other way. Either way would do for a winding
+    fill; this one Qt's scan converter fills about a third faster."""
     orient = getattr(shapely, "orient_polygons", None)  # shapely >= 2.1
     if orient is not None:
-        return np.asarray(orient(polygons))
+        return np.asarray(orient(polygons, exterior_cw=True))
     from shapely.geometry.polygon import orient as orient_one
 
     return np.array(
-        [orient_one(p) if p is not None and p.geom_type == "Polygon" else p for p in polygons],
+        [
+            orient_one(p, sign=-1.0) if p is not None and p.geom_type == "Polygon" else p
+            for p in polygons
+        ],
         dtype=object,
     )
 
@@ -449,7 +455,7 @@ class LayerGeometry:
             corner = np.floor(self.xy[starts] / tolerance) * tolerance
             # Turning the same way as the oriented exteriors; left open (fills close rings,
             # and a cell-sized outline is not seen).
-            square = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=float) * tolerance
+            square = np.array([[0, 0], [0, 1], [1, 1], [1, 0]], dtype=float) * tolerance
             sq_xy = (corner[:, None, :] + square[None, :, :]).reshape(-1, 2)
             sq_first = np.zeros(len(sq_xy), dtype=bool)
             sq_first[::4] = True

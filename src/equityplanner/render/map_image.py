@@ -62,8 +62,11 @@ def scene_to_png(
     scene: MapScene, width: int = 1600, height: int = 1100, *, dpi: float = 150.0
 ) -> bytes:
     """The printed page of ``scene`` as PNG bytes of ``width`` x ``height`` pixels."""
-    surface = RasterSurface(width, height)
-    draw_page(surface, scene, page_style(width, height))
+    style = page_style(width, height)
+    # A picture larger than it is shown is smoothed by its display already: 2 x 2 samples
+    # per pixel look the same as 3 x 3 there, at half the time.
+    surface = RasterSurface(width, height, supersample=2 if style.scale >= 1.25 else 3)
+    draw_page(surface, scene, style)
     return surface.png(dpi)
 
 

@@ -86,7 +86,10 @@ def coverage(
     x0, y0, x1, y1 = x0[live], y0[live], x1[live], y1[live]
     row_lo, row_hi = row_lo[live], row_hi[live]
     slope = (x1 - x0) / (y1 - y0)
-    direction = np.where(y1 > y0, 1.0, -1.0) if rule == "nonzero" else None
+    if rule == "nonzero":
+        direction = np.where(y1 > y0, 1, -1).astype(np.int16)
+    else:
+        direction = np.ones(x0.size, dtype=np.int16)
     cols = right - left + 1  # one spare column collects crossings right of the box
     mask = np.empty((bottom - top, right - left), dtype=bool)
     for band in range(top, bottom, _BAND_ROWS):
@@ -105,12 +108,11 @@ def coverage(
         x = x0[edge] + (row + 0.5 - y0[edge]) * slope[edge]
         col = np.clip(np.ceil(x - 0.5).astype(np.int64) - left, 0, cols - 1)
         flat = (row - band) * cols + col
-        if direction is None:
-            acc = np.bincount(flat, minlength=rows * cols).reshape(rows, cols)
-            inside = (np.cumsum(acc[:, :-1], axis=1) & 1).astype(bool)
-        else:
-            sums = np.bincount(flat, weights=direction[edge], minlength=rows * cols)
-            inside = np.cumsum(sums.reshape(rows, cols)[:, :-1], axis=1) != 0
+        # Small integers throughout: the accumulator and its running sum are the costly part.
+        acc = np.zeros(rows * cols, dtype=np.int16)
+        np.add.at(acc, flat, direction[edge])
+        winding = np.cumsum(acc.reshape(rows, cols)[:, :-1], axis=1, dtype=np.int16)
+        inside = winding != 0 if rule == "nonzero" else (winding & 1).astype(bool)
         mask[band - top : band_end - top] = inside
     return top, left, mask
 
@@ -273,17 +275,24 @@ class RasterSurface:
             return
         region = self._pixels[rows, cols, :3]
         if mask.dtype == bool:
-            alpha: np.ndarray | np.uint32 = np.uint32(colour[3])
-            where = None if whole else mask[..., None]
-        else:
-            alpha = (mask.astype(np.uint32) * colour[3] // 255)[..., None]
-            where = (mask > 0)[..., None]
+            # One alpha for every pixel: blend through a table per channel (no arithmetic
+            # on the region, which may be most of the picture).
+            alpha = colour[3]
+            levels = np.arange(256, dtype=np.uint32)
+            for c in range(3):
+                table = ((levels * (255 - alpha) + colour[c] * alpha + 127) // 255).astype(np.uint8)
+                channel = region[..., c]
+                if whole:
+                    channel[...] = table[channel]
+                else:
+                    np.copyto(channel, table[channel], where=mask)
+            return
+        # Coverage (text): an alpha per pixel, over a small region.
+        where = (mask > 0)[..., None]
+        cover = (mask.astype(np.uint32) * colour[3] // 255)[..., None]
         rgb = np.array(colour[:3], dtype=np.uint32)
-        mixed = ((region * (255 - alpha) + rgb * alpha + 127) // 255).astype(np.uint8)
-        if where is None:
-            region[...] = mixed
-        else:
-            np.copyto(region, mixed, where=where)
+        mixed = ((region * (255 - cover) + rgb * cover + 127) // 255).astype(np.uint8)
+        np.copyto(region, mixed, where=where)
 
     # Surface ----------------------------------------------------------------------------
 

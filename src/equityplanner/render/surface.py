@@ -131,12 +131,17 @@ class Fill:
 
 @dataclass(frozen=True)
 class Pen:
-    """How to stroke rings or line parts: colour, width in pixels, end caps and joins."""
+    """How to stroke rings or line parts: colour, width in pixels, end caps and joins.
+
+    ``antialias`` False asks for hard edges (the hairline outlines of many neighbourhoods,
+    as fast as can be on screen); a surface that always supersamples may ignore it.
+    """
 
     colour: Colour
     width: float = 1.0
     cap: Literal["flat", "round", "square"] = "round"
-    join: Literal["round", "miter"] = "round"
+    join: Literal["round", "bevel"] = "round"
+    antialias: bool = True
 
 
 @dataclass(frozen=True)
