@@ -73,11 +73,16 @@ __all__ = [
     "draw_swatch",
     "draw_vertex_handle",
     "label_candidates",
+    "label_colour",
+    "label_font",
     "label_obstacles",
     "legend_size",
     "outlines_visible",
     "scale_bar",
+    "screen_legend_max_width",
     "screen_view",
+    "site_size",
+    "station_size",
 ]
 
 MAP_BACKGROUND = "#f4f3ef"  # around the neighbourhoods: a warm light grey, not white paper
@@ -257,11 +262,16 @@ def draw_station(
 
 
 def draw_site(
-    surface: Surface, x: float, y: float, style: MapStyle, highlighted: bool = True
+    surface: Surface,
+    x: float,
+    y: float,
+    style: MapStyle,
+    highlighted: bool = True,
+    size: float | None = None,
 ) -> None:
-    """A housing site: a small house."""
+    """A housing site: a small house (``size`` pixels wide; by default as on the map)."""
     alpha = 1.0 if highlighted else 0.6
-    shape = house(x, y, site_size(highlighted, style))
+    shape = house(x, y, size or site_size(highlighted, style))
     surface.fill(shape, Fill(style.colour("housing_site", "#e69f00", alpha)))
     surface.stroke(shape, Pen(rgba(SITE_RING, alpha), style.px(1.6), join="bevel"))
 
@@ -533,8 +543,8 @@ def draw_swatch(surface: Surface, entry: LegendEntry, box: Rect, style: MapStyle
         draw_line(surface, line, Affine(), style)
     elif entry.symbol == "station":
         draw_station(surface, cx, cy, INK, style)
-    elif entry.symbol == "site":
-        draw_site(surface, cx, cy + style.px(1), style)
+    elif entry.symbol == "site":  # as tall as the row allows
+        draw_site(surface, cx, cy + style.px(1), style, size=min(site_size(True, style), box.h))
 
 
 # Scale bar and north arrow -------------------------------------------------------------
