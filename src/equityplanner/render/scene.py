@@ -47,6 +47,7 @@ __all__ = [
     "catchment_layers",
     "prepare_scene",
     "project_layers",
+    "symbol_entries",
     "unit_catchments",
 ]
 
@@ -282,11 +283,13 @@ def catchment_layers(
 # The assessment's map ------------------------------------------------------------------
 
 
-def _symbol_entries(
+def symbol_entries(
     units: Sequence[UnitResult],
     catchments: Sequence[CatchmentLayer],
     projects: Sequence[Project],
 ) -> list[LegendEntry]:
+    """The legend's map symbols: the catchments (benefit and burden apart), each project's
+    line or site, and stations."""
     entries: list[LegendEntry] = []
     radii = sorted({m for u in units for m in u.catchment_m.values()})
     radius = f" ({', '.join(f'{m:,.0f} m' for m in radii)})" if radii else ""
@@ -416,7 +419,7 @@ def prepare_scene(
     legend = Legend(
         title=field_label(map_field.key),
         entries=tuple(entries),
-        symbols=tuple(_symbol_entries(units, catchments, projects)),
+        symbols=tuple(symbol_entries(units, catchments, projects)),
         symbols_title="Map symbols",
         note=note,
     )
