@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from equityplanner.app.presentation import available_fields, field_for_indicator, field_values
-from equityplanner.model.results import UnitResult
+from equityplanner.model.results import ProposalResult
 
 
-def _unit() -> UnitResult:
+def _unit() -> ProposalResult:
     access = pd.DataFrame(
         {
             "id": ["B", "A"],
@@ -18,7 +18,7 @@ def _unit() -> UnitResult:
             "jobs_45min_change": [5.0, 30.0],
         }
     )
-    return UnitResult(
+    return ProposalResult(
         "u",
         "U",
         "project",

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 
 from equityplanner.app.editing import FeatureRef
 from equityplanner.app.map_canvas import LegendEntry, MapCanvas
-from equityplanner.app.map_layer import SceneTransform
 from equityplanner.app.presentation import (
     MapField,
     classify_field,
@@ -34,6 +33,7 @@ from equityplanner.app.presentation import (
 from equityplanner.app.settings import AppSettings
 from equityplanner.app.state import AppState, Change
 from equityplanner.model.project import HousingProject, Project, ProjectDocument
+from equityplanner.render.geometry import SceneTransform
 
 __all__ = ["MapPanel"]
 
@@ -241,7 +241,7 @@ class MapPanel(QWidget):
                 LegendEntry(
                     f"Catchment ({', '.join(radius)} walk)",
                     map_colour("line_burden" if unit.is_benefit is False else "catchment"),
-                    "catchment",
+                    "burden_catchment" if unit.is_benefit is False else "catchment",
                 )
             )
         canvas.set_catchments(catchments)
@@ -384,11 +384,13 @@ def _project_legend(projects: tuple[Project, ...]) -> list[LegendEntry]:
     }
     entries = []
     if "housing" in kinds:
-        entries.append(LegendEntry("Housing site", map_colour("housing_site"), "housing"))
+        entries.append(LegendEntry("Housing site", map_colour("housing_site"), "site"))
     if "benefit" in kinds:
         entries.append(
             LegendEntry("New or improved line, station", map_colour("line_benefit"), "line")
         )
     if "burden" in kinds:
-        entries.append(LegendEntry("Service cut or removal", map_colour("line_burden"), "dashed"))
+        entries.append(
+            LegendEntry("Service cut or removal", map_colour("line_burden"), "burden_line")
+        )
     return entries

@@ -38,7 +38,7 @@ from equityplanner.app.presentation import (
     tone,
 )
 from equityplanner.app.state import AppState, Change
-from equityplanner.model.results import Assessment, Indicator, UnitResult
+from equityplanner.model.results import Assessment, Indicator, ProposalResult
 
 __all__ = ["ResultsPanel"]
 
@@ -224,7 +224,7 @@ class ResultsPanel(QWidget):
             if first is not None:
                 self.tree.setCurrentIndex(first.index())
 
-    def _summary_text(self, unit: UnitResult) -> str:
+    def _summary_text(self, unit: ProposalResult) -> str:
         people = next((i for i in unit.indicators if i.id == "served.population"), None)
         adverse = sum(1 for i in unit.indicators if i.tone == "adverse")
         kind = _kind_words(unit.kind).capitalize()

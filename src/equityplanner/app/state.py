@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 from equityplanner.app.editing import FeatureRef, new_document
 from equityplanner.app.observable import Event
 from equityplanner.model.project import Project, ProjectDocument
-from equityplanner.model.results import Assessment, UnitResult
+from equityplanner.model.results import Assessment, ProposalResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -173,7 +173,7 @@ class AppState:
         """Why the results are out of date (``LAYER_CHANGED`` …), or None while they match."""
         return self._staleness
 
-    def unit(self) -> UnitResult | None:
+    def unit(self) -> ProposalResult | None:
         """The result of the selected project or scenario, or None."""
         unit_id = self._selection.unit_id
         if self._run is None or unit_id is None:
@@ -193,7 +193,7 @@ class AppState:
             and len(run.assessment.baseline) == layer.layer.count
         )
 
-    def layer_unit(self) -> UnitResult | None:
+    def layer_unit(self) -> ProposalResult | None:
         """:meth:`unit` when it can be drawn on the layer shown (catchment, shares), else None."""
         return self.unit() if self.assessed_this_layer() else None
 

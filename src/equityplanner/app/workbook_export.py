@@ -121,7 +121,7 @@ class WorkbookExport(QObject):
         if assessment is None:
             self._report_error(_no_results(), "exporting")
             return None
-        from equityplanner.render.scene import mappable_fields
+        from equityplanner.render.fields import mappable_fields
 
         field = self.state.map_field
         key = field.key if field is not None else None
