@@ -157,7 +157,7 @@ def test_indicators_map_to_fields() -> None:
     fields = [
         MapField("low_income_share", "", "share"),
         MapField("quintile", "", "quintile"),
-        MapField("total_population_in_catchment", "", "count", "unit"),
+        MapField("total_population_in_catchment", "", "count", "result"),
     ]
     assert field_for_indicator("served.low_income", fields).key == "low_income_share"
     assert (

@@ -52,7 +52,7 @@ def test_unit_map_with_natural_breaks_and_another_field(assessment):
     png = render_map_png(
         assessment,
         field="low_income",
-        unit_id="cut",
+        result_id="cut",
         method="natural",
         width=640,
         height=480,
@@ -91,7 +91,7 @@ def test_scene_is_projected_classified_and_labelled(assessment):
 
 
 def test_scene_of_one_unit_shows_its_projects_only(assessment):
-    scene = prepare_scene(assessment, unit_id="cut", method="equal")
+    scene = prepare_scene(assessment, result_id="cut", method="equal")
     assert len(scene.catchments) == 1 and scene.catchments[0].label.startswith("Route 7 cut")
     assert [p.label for p in scene.points] == ["Route 7 cut"]
 

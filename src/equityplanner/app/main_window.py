@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
             self.session,
             self.settings,
             self.tasks,
-            chosen_units=self.comparison.chosen_units,
+            chosen_results=self.comparison.chosen_results,
             report_error=self.report_error,
             show_status=self.statusBar().showMessage,
             interactive=interactive,

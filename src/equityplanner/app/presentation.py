@@ -221,9 +221,9 @@ def format_indicator(indicator: Indicator, which: str = "value") -> str:
 
 
 def indicator_categories(
-    unit: ProposalResult, study: list[Indicator]
+    result: ProposalResult, study: list[Indicator]
 ) -> list[tuple[str, list[Indicator]]]:
-    """A unit's indicators grouped by category in reading order, with study-area context last."""
+    """A result's indicators grouped by category in reading order, with study-area context last."""
     order = [
         "served",
         "title_vi",
@@ -234,7 +234,7 @@ def indicator_categories(
         "segregation",
     ]
     groups: dict[str, list[Indicator]] = {}
-    for ind in unit.indicators:
+    for ind in result.indicators:
         groups.setdefault(ind.category, []).append(ind)
     out = [(CATEGORY_LABELS.get(c, c.title()), groups[c]) for c in order if c in groups]
     out += [(CATEGORY_LABELS.get(c, c.title()), v) for c, v in groups.items() if c not in order]
@@ -269,11 +269,11 @@ class ComparisonRow:
 
 
 def comparison_rows(
-    assessment: Assessment, unit_a: str, unit_b: str, *, all_indicators: bool = False
+    assessment: Assessment, result_a: str, result_b: str, *, all_indicators: bool = False
 ) -> list[ComparisonRow]:
     """Rows comparing two units on the key indicators (or on every indicator)."""
-    a = {i.id: i for i in assessment.result(unit_a).indicators}
-    b = {i.id: i for i in assessment.result(unit_b).indicators}
+    a = {i.id: i for i in assessment.result(result_a).indicators}
+    b = {i.id: i for i in assessment.result(result_b).indicators}
     if all_indicators:
         ids = list(dict.fromkeys([*a, *b]))
     else:
@@ -305,8 +305,8 @@ def tooltip_html(
     *,
     field: MapField | None = None,
     value: float | None = None,
-    unit: ProposalResult | None = None,
-    unit_share: float | None = None,
+    result: ProposalResult | None = None,
+    catchment_share: float | None = None,
 ) -> str:
     """Key figures of one neighbourhood as rich text for a tooltip."""
     r = table.iloc[row]
@@ -331,8 +331,8 @@ def tooltip_html(
     if "vulnerability_score" in r.index:
         flag = " (vulnerable)" if bool(r.get("is_vulnerable", False)) else ""
         add("Displacement risk factors", f"{int(r['vulnerability_score'] or 0)} of 5{flag}")
-    if unit is not None and unit_share is not None:
-        add(f"Inside catchment of {unit.name}", format_number(unit_share, "share"))
+    if result is not None and catchment_share is not None:
+        add(f"Inside catchment of {result.name}", format_number(catchment_share, "share"))
     lines.append("</table>")
     return "".join(lines)
 
@@ -367,21 +367,21 @@ def neighbourhood_columns(
     table: pd.DataFrame,
     *,
     areas_km2: np.ndarray | None = None,
-    unit: ProposalResult | None = None,
+    result: ProposalResult | None = None,
     map_field: MapField | None = None,
 ) -> list[TableColumn]:
-    """Columns of the neighbourhood table: ids, key figures, the mapped field, the unit's share."""
+    """Columns of the neighbourhood table: ids, key figures, the mapped field, the result's share."""
     cols = [
         TableColumn("id", "Id", "text", table["id"].astype(str).to_numpy()),
         TableColumn("name", "Name", "text", table["name"].astype(str).to_numpy()),
     ]
-    if unit is not None:
+    if result is not None:
         for key, label, kind in (
             ("share_in_catchment", "In catchment", "share"),
             ("total_population_in_catchment", "People in catchment", "count"),
         ):
-            f = MapField(key, label, kind, "unit")
-            cols.append(TableColumn(key, label, kind, field_values(f, table, unit=unit)))
+            f = MapField(key, label, kind, "result")
+            cols.append(TableColumn(key, label, kind, field_values(f, table, result=result)))
     keys = {c.key for c in cols}
     if (
         map_field is not None
@@ -393,7 +393,7 @@ def neighbourhood_columns(
                 map_field.key,
                 _short(map_field.label),
                 map_field.kind,
-                field_values(map_field, table, areas_km2=areas_km2, unit=unit),
+                field_values(map_field, table, areas_km2=areas_km2, result=result),
             )
         )
     for key, label, kind in _TABLE_FIELDS:

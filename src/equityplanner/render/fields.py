@@ -43,7 +43,7 @@ class MapField:
 
     ``kind`` drives formatting and classification: ``share`` (fraction), ``count``,
     ``currency``, ``density`` (per km²), ``quintile``, ``score`` (small integers), ``flag``
-    or ``number``. ``source`` is ``baseline`` (the neighbourhood table), ``unit`` (the
+    or ``number``. ``source`` is ``baseline`` (the neighbourhood table), ``result`` (the
     selected project's or scenario's neighbourhood table) or ``access`` (its
     access-to-opportunity table).
     """
@@ -79,19 +79,19 @@ def palette_choices() -> list[tuple[str, str]]:
 
 # Fields --------------------------------------------------------------------------------
 
-_UNIT_FIELDS = (
+_RESULT_FIELDS = (
     MapField(
         "share_in_catchment",
         "Share of the area inside the catchment",
         "share",
-        "unit",
+        "result",
         "Selected project",
     ),
     MapField(
         "total_population_in_catchment",
         "People inside the catchment",
         "count",
-        "unit",
+        "result",
         "Selected project",
     ),
 )
@@ -118,9 +118,9 @@ def _short(label: str) -> str:
     return label.split(" (")[0]
 
 
-def access_fields(unit: ProposalResult | None) -> list[MapField]:
-    """The change in each access measure of a unit (after minus before), for the map."""
-    if unit is None or unit.access is None or unit.access.empty:
+def access_fields(result: ProposalResult | None) -> list[MapField]:
+    """The change in each access measure of a result (after minus before), for the map."""
+    if result is None or result.access is None or result.access.empty:
         return []
     return [
         MapField(
@@ -131,12 +131,12 @@ def access_fields(unit: ProposalResult | None) -> list[MapField]:
             group="Access to opportunity",
         )
         for kind, label in ACCESS_LABELS.items()
-        if f"{kind}_change" in unit.access
+        if f"{kind}_change" in result.access
     ]
 
 
 def available_fields(
-    table: pd.DataFrame | None, *, has_unit: bool = False, unit: ProposalResult | None = None
+    table: pd.DataFrame | None, *, has_result: bool = False, result: ProposalResult | None = None
 ) -> list[MapField]:
     """The fields the map can shade for this neighbourhood table, grouped for a menu."""
     if table is None:
@@ -185,9 +185,9 @@ def available_fields(
         if name in table and spec.kind == "count":
             out.append(MapField(name, f"{spec.label} (count)", "count", group="Counts and values"))
     out += [f for f in _DERIVED if f.key in table]
-    if has_unit:
-        out += list(_UNIT_FIELDS)
-    out += access_fields(unit)
+    if has_result:
+        out += list(_RESULT_FIELDS)
+    out += access_fields(result)
     return out
 
 
@@ -205,23 +205,23 @@ def field_values(
     table: pd.DataFrame,
     *,
     areas_km2: np.ndarray | None = None,
-    unit: ProposalResult | None = None,
+    result: ProposalResult | None = None,
 ) -> np.ndarray:
     """Values of ``field`` for every row of ``table`` (NaN where unknown), as float."""
     n = len(table)
     if field.source == "access":
-        frame = unit.access if unit is not None else None
+        frame = result.access if result is not None else None
         if frame is None or field.key not in frame:
             return np.full(n, np.nan)
         values = pd.Series(
             frame[field.key].to_numpy(dtype=float), index=frame["id"].astype(str).to_numpy()
         )
         return values.reindex(table["id"].astype(str).to_numpy()).to_numpy(dtype=float)
-    if field.source == "unit":
-        out = np.zeros(n) if unit is not None else np.full(n, np.nan)
-        if unit is not None and field.key in unit.neighbourhoods:
+    if field.source == "result":
+        out = np.zeros(n) if result is not None else np.full(n, np.nan)
+        if result is not None and field.key in result.neighbourhoods:
             position = pd.Series(np.arange(n), index=table["id"].astype(str).to_numpy())
-            frame = unit.neighbourhoods
+            frame = result.neighbourhoods
             rows = position.reindex(frame["id"].astype(str).to_numpy()).to_numpy()
             ok = ~np.isnan(rows)
             out[rows[ok].astype(int)] = frame[field.key].to_numpy(dtype=float)[ok]

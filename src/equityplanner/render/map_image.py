@@ -30,7 +30,7 @@ def render_map_png(
     assessment: Assessment,
     *,
     field: str = "minority_share",
-    unit_id: str | None = None,
+    result_id: str | None = None,
     method: Method = "quantile",
     width: int = 1600,
     height: int = 1100,
@@ -45,7 +45,7 @@ def render_map_png(
     field
         The field shading the neighbourhoods (a baseline column, a group id such as
         ``"low_income"``, or a field of the app's menu).
-    unit_id
+    result_id
         Show this project's or scenario's catchment and projects only (default: all projects).
     method
         ``"quantile"``, ``"equal"`` or ``"natural"`` class breaks (5 classes).
@@ -54,7 +54,7 @@ def render_map_png(
     title
         Map title (default: the field's label).
     """
-    scene = prepare_scene(assessment, field=field, unit_id=unit_id, method=method, title=title)
+    scene = prepare_scene(assessment, field=field, result_id=result_id, method=method, title=title)
     return scene_to_png(scene, width, height)
 
 

@@ -47,8 +47,8 @@ __all__ = [
     "catchment_layers",
     "prepare_scene",
     "project_layers",
+    "result_catchments",
     "symbol_entries",
-    "unit_catchments",
 ]
 
 
@@ -255,13 +255,13 @@ def project_layers(
     return lines, points
 
 
-def unit_catchments(unit: ProposalResult) -> list[tuple[BaseGeometry, bool]]:
-    """A unit's catchments (lon/lat) with whether each is a burden's: a scenario mixing new
+def result_catchments(result: ProposalResult) -> list[tuple[BaseGeometry, bool]]:
+    """A result's catchments (lon/lat) with whether each is a burden's: a scenario mixing new
     service and cuts has one per side."""
-    if unit.catchments:
-        return [(geometry, side == "burdens") for side, geometry in unit.catchments.items()]
-    if unit.catchment is not None:
-        return [(unit.catchment, unit.is_benefit is False)]
+    if result.catchments:
+        return [(geometry, side == "burdens") for side, geometry in result.catchments.items()]
+    if result.catchment is not None:
+        return [(result.catchment, result.is_benefit is False)]
     return []
 
 
@@ -284,14 +284,14 @@ def catchment_layers(
 
 
 def symbol_entries(
-    units: Sequence[ProposalResult],
+    results: Sequence[ProposalResult],
     catchments: Sequence[CatchmentLayer],
     projects: Sequence[Project],
 ) -> list[LegendEntry]:
     """The legend's map symbols: the catchments (benefit and burden apart), each project's
     line or site, and stations."""
     entries: list[LegendEntry] = []
-    radii = sorted({m for u in units for m in u.catchment_m.values()})
+    radii = sorted({m for r in results for m in r.catchment_m.values()})
     radius = f" ({', '.join(f'{m:,.0f} m' for m in radii)})" if radii else ""
     if any(not c.is_burden for c in catchments):
         entries.append(
@@ -335,7 +335,7 @@ def prepare_scene(
     assessment: Assessment,
     *,
     field: str | None = "minority_share",
-    unit_id: str | None = None,
+    result_id: str | None = None,
     method: Method = "quantile",
     k: int = 5,
     palette_name: str | None = None,
@@ -350,7 +350,7 @@ def prepare_scene(
     field
         The field that shades the neighbourhoods: a baseline column, a group id
         (``low_income``) or a field of the app's menu (``population_density``).
-    unit_id
+    result_id
         Draw this project's or scenario's catchments and projects only; by default every
         project's catchment and every project.
     method, k, palette_name
@@ -364,7 +364,7 @@ def prepare_scene(
     MethodError
         When the assessment holds no neighbourhood geometries.
     InputError
-        When ``field`` is not a numeric field, or ``unit_id`` is unknown.
+        When ``field`` is not a numeric field, or ``result_id`` is unknown.
     """
     geometries = assessment.baseline_geometries
     if geometries is None or assessment.baseline_crs is None or len(geometries) == 0:
@@ -385,25 +385,25 @@ def prepare_scene(
         else None
     )
 
-    units = (
-        [assessment.result(unit_id)]
-        if unit_id
+    results = (
+        [assessment.result(result_id)]
+        if result_id
         else [r for r in assessment.results if r.kind == "project"]
     )
     catchments: list[CatchmentLayer] = []
-    for unit in units:
-        sides = unit_catchments(unit)
-        radii = sorted({f"{m:,.0f} m" for m in unit.catchment_m.values()})
+    for result in results:
+        sides = result_catchments(result)
+        radii = sorted({f"{m:,.0f} m" for m in result.catchment_m.values()})
         for geometry, is_burden in sides:
-            name = unit.name
+            name = result.name
             if len(sides) > 1:
-                name = f"{unit.name} ({'burdens' if is_burden else 'benefits'})"
+                name = f"{result.name} ({'burdens' if is_burden else 'benefits'})"
             label = (
                 f"{name}: walk catchment ({', '.join(radii)})" if radii else f"{name}: catchment"
             )
             catchments += catchment_layers([(geometry, is_burden)], layer.transform, [label])
 
-    wanted = {pid for unit in units for pid in unit.project_ids} if unit_id else None
+    wanted = {pid for result in results for pid in result.project_ids} if result_id else None
     projects = [p for p in assessment.projects if wanted is None or p.id in wanted]
     lines, points = project_layers(projects, layer.transform)
 
@@ -419,7 +419,7 @@ def prepare_scene(
     legend = Legend(
         title=field_label(map_field.key),
         entries=tuple(entries),
-        symbols=tuple(symbol_entries(units, catchments, projects)),
+        symbols=tuple(symbol_entries(results, catchments, projects)),
         symbols_title="Map symbols",
         note=note,
     )
