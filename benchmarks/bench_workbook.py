@@ -116,11 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="also save the workbook here")
     args = parser.parse_args(argv)
 
-    from equityplanner.render.map_image import ensure_gui_application, render_map_png
+    from equityplanner.render.map_image import render_map_png
     from equityplanner.report.workbook import build_workbook, write_workbook
     from equityplanner.report.writer import save_workbook
 
-    ensure_gui_application()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         neighbourhoods = read_neighbourhoods(synthetic_city(folder, args.rows, args.cols))
@@ -134,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             ),
             1,
         )
-        render_map_png(assessment)  # warm-up: fonts and Qt plug-ins load once per process
+        render_map_png(assessment)  # warm-up: fonts load once per process
         map_s, png = timed(lambda: render_map_png(assessment), args.repeat)
         layout_s, spec = timed(lambda: build_workbook(assessment, map_png=png), args.repeat)
         save_s, _ = timed(lambda: save_workbook(spec, folder / "layout_only.xlsx"), args.repeat)

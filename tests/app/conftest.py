@@ -115,7 +115,7 @@ def settings(tmp_path: Path) -> AppSettings:
 def window(qtbot, settings: AppSettings, dialogs: dict[str, list]):
     """A shown main window; tasks are cancelled and awaited at teardown."""
     w = MainWindow(settings)
-    w.offer_open_after_export = False
+    w.workbook.offer_open = False
     w.resize(1300, 850)
     w.show()
     qtbot.waitExposed(w)

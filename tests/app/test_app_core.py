@@ -18,8 +18,6 @@ from equityplanner.app.autosave import (
     sidecar_path,
     write_autosave,
 )
-from equityplanner.app.map_canvas import path_from_packed
-from equityplanner.app.map_layer import LayerGeometry, SceneTransform, class_paths, pack_path
 from equityplanner.app.messages import describe_error
 from equityplanner.app.presentation import (
     MISSING,
@@ -30,9 +28,11 @@ from equityplanner.app.presentation import (
     field_values,
     format_number,
 )
+from equityplanner.app.qt_surface import qt_path
 from equityplanner.app.workers import Worker
 from equityplanner.errors import Cancelled, InputError
 from equityplanner.model.project import HousingProject, Scenario, TransitProject
+from equityplanner.render.geometry import LayerGeometry, Rings, SceneTransform, class_rings
 
 # Editing ---------------------------------------------------------------------------------
 
@@ -83,16 +83,29 @@ def test_add_projects_renames_clashing_ids_and_replace_renames_in_scenarios() ->
     assert editing.unique_id({"a", "a-2"}, "A") == "a-3"
 
 
-def test_absolute_baseline_survives_a_move(tmp_path: Path) -> None:
+def test_absolute_paths_survive_a_move(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from equityplanner.model.project import BaselineSource
+    from equityplanner.model.project import BaselineSource, GtfsSource, OpportunitySource
 
     doc = replace(
-        editing.new_document(), baseline=BaselineSource("data/t.gpkg"), path=tmp_path / "p.eqp.json"
+        editing.new_document(),
+        baseline=BaselineSource("data/t.gpkg"),
+        opportunities={"jobs": OpportunitySource("jobs.csv", blocks="blocks.geojson")},
+        gtfs=GtfsSource("gtfs/before.zip", "gtfs/after.zip", "2026-11-25"),
+        path=tmp_path / "p.eqp.json",
     )
-    absolute = editing.with_absolute_baseline(doc)
-    assert Path(absolute.baseline.neighbourhoods) == (tmp_path / "data" / "t.gpkg").resolve()
+    absolute = editing.with_absolute_paths(doc)
+    folder = tmp_path.resolve()
+    assert Path(absolute.baseline.neighbourhoods) == folder / "data" / "t.gpkg"
+    assert absolute.baseline.table is None
+    jobs = absolute.opportunities["jobs"]
+    assert (Path(jobs.path), Path(jobs.blocks)) == (folder / "jobs.csv", folder / "blocks.geojson")
+    assert Path(absolute.gtfs.proposed) == folder / "gtfs" / "after.zip"
+    # Saved under another name elsewhere, the document still finds its files.
+    moved = replace(absolute, path=tmp_path / "elsewhere" / "p.eqp.json")
+    assert moved.resolve(moved.opportunities["jobs"].path) == folder / "jobs.csv"
+    assert editing.with_absolute_paths(absolute) is absolute
 
 
 # Presentation ----------------------------------------------------------------------------
@@ -144,7 +157,7 @@ def test_indicators_map_to_fields() -> None:
     fields = [
         MapField("low_income_share", "", "share"),
         MapField("quintile", "", "quintile"),
-        MapField("total_population_in_catchment", "", "count", "unit"),
+        MapField("total_population_in_catchment", "", "count", "result"),
     ]
     assert field_for_indicator("served.low_income", fields).key == "low_income_share"
     assert (
@@ -215,7 +228,7 @@ def test_level_of_detail_keeps_every_polygon_visible() -> None:
     assert len(full.xy) == 400 * 5
     assert len(coarse.xy) < len(full.xy)
     assert set(coarse.polygon.tolist()) == set(range(400)), "collapsed rings become cell squares"
-    paths = class_paths(coarse, np.arange(400) % 3, 3)
+    paths = class_rings(coarse, np.arange(400) % 3, 3)
     assert sorted(paths) == [0, 1, 2]
 
 
@@ -224,7 +237,7 @@ def test_packed_paths_read_back_as_qpainterpaths(qapp) -> None:
         [[0, 0], [10, 0], [10, 10], [0, 0], [20, 20], [30, 20], [30, 30], [20, 20]], dtype=float
     )
     first = np.array([1, 0, 0, 0, 1, 0, 0, 0], dtype=bool)
-    path = path_from_packed(pack_path(xy, first))
+    path = qt_path(Rings.from_first(xy, first))
     assert path.elementCount() == 8
     assert path.boundingRect().getCoords() == (0.0, 0.0, 30.0, 30.0)
     assert path.contains(path.boundingRect().center()) is False  # between the two triangles
@@ -342,3 +355,31 @@ def test_windows_move_garbage_collection_to_the_gui_thread(window) -> None:
     import gc
 
     assert not gc.isenabled(), "collections run from a GUI-thread timer while the app runs"
+
+
+def test_every_slot_of_finished_runs(qtbot) -> None:
+    """Regression: a slot of ``finished`` after the worker's own was often never called.
+
+    The worker's slot deleted the signals object while the pool thread was still posting
+    ``finished`` to the slots connected after it (seen when the GUI thread waits in an event
+    loop for the task, as the task controller does).
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    ended: list[int] = []
+    for n in range(10):
+        worker = Worker(lambda progress: 1 / 0)
+        worker.signals.finished.connect(lambda n=n: ended.append(n))
+        loop = QEventLoop()
+        worker.signals.failed.connect(lambda _exc: None)
+        poll = QTimer()
+        poll.timeout.connect(lambda w=worker, lp=loop: lp.quit() if w.is_done else None)
+        poll.start(5)
+        QTimer.singleShot(5000, loop.quit)
+        worker.start()
+        loop.exec()
+        poll.stop()
+        assert worker.is_done
+    QThreadPool.globalInstance().waitForDone()
+    qtbot.wait(50)
+    assert ended == list(range(10))

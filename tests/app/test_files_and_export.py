@@ -39,7 +39,7 @@ def test_save_writes_the_file_and_clears_the_modified_flag(
     w = opened
     _edit(w)
     assert w.isWindowModified()
-    assert w.save()
+    assert w.files.save()
     assert not w.session.is_modified and not w.isWindowModified()
     saved = load_project(project_file)
     assert any(p.name == "Test homes" for p in saved.projects)
@@ -55,13 +55,20 @@ def test_save_as_elsewhere_keeps_the_data_reachable(
     target = tmp_path / "elsewhere" / "copy.eqp.json"
     target.parent.mkdir()
     monkeypatch.setattr(
-        "equityplanner.app.main_window.QFileDialog.getSaveFileName",
+        "equityplanner.app.project_files.QFileDialog.getSaveFileName",
         lambda *a, **k: (str(target), ""),
     )
-    assert w.save_as()
+    assert w.files.save_as()
     assert w.session.path == target.resolve()
     reloaded = load_project(target)
     assert reloaded.resolve(reloaded.baseline.neighbourhoods).exists()
+    # The opportunity layers and GTFS feeds too, in the file and in the window.
+    for doc in (reloaded, w.session.document):
+        for source in doc.opportunities.values():
+            assert doc.resolve(source.path).exists()
+        if doc.gtfs is not None:
+            assert doc.resolve(doc.gtfs.baseline).exists()
+            assert doc.resolve(doc.gtfs.proposed).exists()
     assert target.name in w.windowTitle()
 
 
@@ -77,7 +84,7 @@ def test_unsaved_changes_prompt_cancel_discard_and_save(
     assert w.session.is_modified
 
     _answer(monkeypatch, QMessageBox.StandardButton.Save)
-    assert w.maybe_save()
+    assert w.files.maybe_save()
     assert not w.session.is_modified
     assert any(p.name == "Test homes" for p in load_project(project_file).projects)
 
@@ -99,7 +106,7 @@ def test_autosave_sidecar_and_recovery_on_open(
 ) -> None:
     w = opened
     _edit(w)
-    sidecar = w.autosave()
+    sidecar = w.files.autosave()
     assert sidecar == sidecar_path(project_file) and sidecar.exists()
     future = project_file.stat().st_mtime + 5
     os.utime(sidecar, (future, future))
@@ -115,8 +122,8 @@ def test_autosave_sidecar_and_recovery_on_open(
         assert asked == ["Recover unsaved changes?"]
         assert other.session.document.projects[-1].name == "Test homes"
         assert other.session.is_modified, "recovered edits are unsaved"
-        assert other.act_undo.text().endswith("Recover autosaved changes")
-        assert other.save()
+        assert other.commands.undo.text().endswith("Recover autosaved changes")
+        assert other.files.save()
         assert not sidecar.exists(), "a clean save removes the autosave"
     finally:
         other.cancel_tasks()
@@ -126,7 +133,7 @@ def test_autosave_sidecar_and_recovery_on_open(
 
 def test_edits_are_autosaved_after_a_pause(qtbot, opened: MainWindow, project_file: Path) -> None:
     w = opened
-    w._edit_autosave.setInterval(50)
+    w.files.edit_autosave_timer.setInterval(50)
     _edit(w)
     qtbot.waitUntil(lambda: sidecar_path(project_file).exists(), timeout=3000)
     w.session.undo_stack.setClean()
@@ -208,7 +215,7 @@ def test_export_workbook_in_a_worker(qtbot, assessed: MainWindow, tmp_path: Path
     target.parent.mkdir()
     with qtbot.waitSignal(assessed.export_finished, timeout=120_000) as blocker:
         worker = assessed.export_workbook(target)
-        assert worker is not None and assessed.progress_bar.isVisible()
+        assert worker is not None and assessed.status.progress_bar.isVisible()
     assert blocker.args[0] == target and target.exists()
     book = load_workbook(target)
     assert len(book.sheetnames) >= 3
@@ -221,11 +228,11 @@ def test_export_menu_command_asks_for_a_file(
 ) -> None:
     target = tmp_path / "chosen"
     monkeypatch.setattr(
-        "equityplanner.app.main_window.QFileDialog.getSaveFileName",
+        "equityplanner.app.workbook_export.QFileDialog.getSaveFileName",
         lambda *a, **k: (str(target), ""),
     )
     with qtbot.waitSignal(assessed.export_finished, timeout=120_000):
-        assessed.act_export.trigger()
+        assessed.commands.export.trigger()
     assert (tmp_path / "chosen.xlsx").exists()
 
 

@@ -369,3 +369,44 @@ def test_going_back_to_another_table_detects_its_columns(
     _next(wizard)
     assert _finish_enabled(wizard)
     assert wizard.result_source() == BaselineSource(neighbourhoods=str(gpkg), table=str(other))
+
+
+def test_another_citys_polygons_forget_the_given_files_choices(
+    qtbot, gpkg: Path, csv: Path, tmp_path: Path
+):
+    """Regression: re-importing for another city pre-filled the previous city's table."""
+    given = BaselineSource(
+        neighbourhoods=str(gpkg),
+        table=str(csv),
+        id_column="GEOID",
+        table_id_column="GEOID",
+        crs="EPSG:4269",
+        mapping={"households": "HH_TOTAL"},
+    )
+    wizard = ImportWizard(source=given)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    assert wizard.files_page.table_edit.text() == str(csv)
+    other_city = tmp_path / "elsewhere" / "tracts.gpkg"
+    other_city.parent.mkdir()
+    _shapes().rename(columns={"GEOID": "FIPS"}).to_file(other_city, engine="pyogrio")
+
+    wizard.files_page.polygon_edit.setText(str(other_city))
+    assert wizard.files_page.table_edit.text() == ""
+    note = wizard.files_page.note_label
+    assert note.isVisible() and "acs.csv" in note.text() and "cleared" in note.text()
+    _next(wizard)
+    assert wizard.preview_page.id_combo.currentText() == "FIPS"
+    _next(wizard)
+    # Nothing chosen for the first city's columns is offered as the project's choice.
+    assert _mapping_row(wizard, "households")[0] == "— not mapped —"
+    assert not _next_enabled(wizard), "the polygons alone have no population"
+    assert wizard.result_source() == BaselineSource(neighbourhoods=str(other_city))
+
+
+def test_the_same_polygons_keep_the_given_table(qtbot, gpkg: Path, csv: Path):
+    wizard = ImportWizard(source=BaselineSource(neighbourhoods=str(gpkg), table=str(csv)))
+    qtbot.addWidget(wizard)
+    wizard.files_page.polygon_edit.setText(str(gpkg.parent / "." / gpkg.name))
+    assert wizard.files_page.table_edit.text() == str(csv)
+    assert not wizard.files_page.note_label.isVisible()

@@ -22,7 +22,7 @@ def test_place_housing_site_by_clicking_then_undo_and_redo(qtbot, opened: MainWi
     w = opened
     before = len(w.session.document.projects)
     lon, lat = inside_point(w, 3)
-    w.tool_actions["housing"].trigger()
+    w.commands.tools["housing"].trigger()
     assert w.canvas.tool == "housing"
     qtbot.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=view_point(w, lon, lat))
     projects = w.session.document.projects
@@ -33,15 +33,15 @@ def test_place_housing_site_by_clicking_then_undo_and_redo(qtbot, opened: MainWi
     assert abs(site.site.x - lon) < 1e-3 and abs(site.site.y - lat) < 1e-3
     assert w.session.is_modified and w.isWindowModified()
     assert w.canvas.tool == "select", "placing a site returns to the select tool"
-    assert w.act_undo.text().endswith("Place housing site")
+    assert w.commands.undo.text().endswith("Place housing site")
     # The new project is selected in the explorer and its properties are shown.
     assert w.explorer.current_item() == ("project", site.id)
-    assert w._form is not None and w._form.project() == site
+    assert w.properties.form is not None and w.properties.form.project() == site
 
-    w.act_undo.trigger()
+    w.commands.undo.trigger()
     assert len(w.session.document.projects) == before
     assert not w.session.is_modified
-    w.act_redo.trigger()
+    w.commands.redo.trigger()
     assert w.session.document.projects[-1] == site
     assert w.explorer.select_item("project", site.id), "the explorer lists it again"
 
@@ -50,29 +50,29 @@ def test_add_stations_to_the_selected_line_and_start_a_new_line(qtbot, opened: M
     w = opened
     line = _transit(w)
     w.explorer.select_item("project", line.id)
-    w.tool_actions["station"].trigger()
+    w.commands.tools["station"].trigger()
     lon, lat = inside_point(w, 5)
     qtbot.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=view_point(w, lon, lat))
     grown = next(p for p in w.session.document.projects if p.id == line.id)
     assert len(grown.stations) == len(line.stations) + 1
     # No line selected: a station starts a new one.
-    w._current_project_id = None
+    w.state.select_project(None)
     count = len(w.session.document.projects)
     lon2, lat2 = inside_point(w, 7)
     qtbot.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=view_point(w, lon2, lat2))
     assert len(w.session.document.projects) == count + 1
     new = w.session.document.projects[-1]
     assert isinstance(new, TransitProject) and len(new.stations) == 1
-    w.act_undo.trigger()
-    w.act_undo.trigger()
+    w.commands.undo.trigger()
+    w.commands.undo.trigger()
     assert next(p for p in w.session.document.projects if p.id == line.id) == line
 
 
 def test_draw_an_alignment_with_clicks_and_a_double_click(qtbot, opened: MainWindow) -> None:
     w = opened
     w.canvas.active_project_id = None
-    w._current_project_id = None
-    w.tool_actions["alignment"].trigger()
+    w.state.select_project(None)
+    w.commands.tools["alignment"].trigger()
     points = [inside_point(w, r) for r in (1, 4, 8)]
     pixels = [view_point(w, *p) for p in points]
     for px in pixels:
@@ -82,7 +82,7 @@ def test_draw_an_alignment_with_clicks_and_a_double_click(qtbot, opened: MainWin
     assert isinstance(new, TransitProject) and new.alignment is not None
     assert len(shapely.get_coordinates(new.alignment)) == 3
     assert [s.name for s in new.stations] == ["Terminus A", "Terminus B"]
-    assert w.act_undo.text().endswith("Draw alignment")
+    assert w.commands.undo.text().endswith("Draw alignment")
 
 
 def test_drag_moves_a_station_in_one_undoable_step(qtbot, opened: MainWindow) -> None:
@@ -101,7 +101,7 @@ def test_drag_moves_a_station_in_one_undoable_step(qtbot, opened: MainWindow) ->
     target = w.canvas.view_to_lonlat(end)
     assert abs(moved.geometry.x - target[0]) < 1e-6 and abs(moved.geometry.y - target[1]) < 1e-6
     assert w.session.undo_stack.count() == 1
-    w.act_undo.trigger()
+    w.commands.undo.trigger()
     assert next(p for p in w.session.document.projects if p.id == line.id).stations[0] == station
 
 
@@ -115,11 +115,11 @@ def test_click_a_station_then_delete_it(qtbot, opened: MainWindow) -> None:
         pos=view_point(w, station.geometry.x, station.geometry.y),
     )
     assert w.canvas.selected_feature == FeatureRef(line.id, "station", len(line.stations) - 1)
-    assert w.act_delete.isEnabled()
-    w.act_delete.trigger()
+    assert w.commands.delete.isEnabled()
+    w.commands.delete.trigger()
     after = next(p for p in w.session.document.projects if p.id == line.id)
     assert len(after.stations) == len(line.stations) - 1
-    w.act_undo.trigger()
+    w.commands.undo.trigger()
     assert next(p for p in w.session.document.projects if p.id == line.id) == line
 
 
@@ -129,10 +129,10 @@ def test_deleting_a_project_removes_it_from_scenarios(opened: MainWindow) -> Non
     victim = doc.projects[0]
     w.explorer.select_item("project", victim.id)
     w.canvas.set_selected_feature(None)
-    w.act_delete.trigger()
+    w.commands.delete.trigger()
     assert all(p.id != victim.id for p in w.session.document.projects)
     assert all(victim.id not in s.project_ids for s in w.session.document.scenarios)
-    w.act_undo.trigger()
+    w.commands.undo.trigger()
     assert w.session.document == doc
 
 
@@ -140,14 +140,14 @@ def test_property_form_edits_are_undoable(opened: MainWindow) -> None:
     w = opened
     housing = next(p for p in w.session.document.projects if isinstance(p, HousingProject))
     w.explorer.select_item("project", housing.id)
-    form = w._form
+    form = w.properties.form
     assert form is not None and form.project() == housing
     from dataclasses import replace
 
     renamed = replace(housing, name="Renamed site")
     form.edited.emit(renamed)
     assert any(p.name == "Renamed site" for p in w.session.document.projects)
-    w.act_undo.trigger()
+    w.commands.undo.trigger()
     assert not any(p.name == "Renamed site" for p in w.session.document.projects)
 
 
@@ -164,7 +164,7 @@ def test_import_projects_from_geojson_renames_clashing_ids(
     assert len(ids) == len(before)
     assert not set(ids) & {p.id for p in before}
     assert len(w.session.document.projects) == 2 * len(before)
-    w.act_undo.trigger()
+    w.commands.undo.trigger()
     assert w.session.document.projects == before
 
 

@@ -14,6 +14,7 @@ from equityplanner.app import dialogs as dialogs_package
 from equityplanner.app.dialogs import NewProjectSpec
 from equityplanner.app.icons import icon
 from equityplanner.app.main_window import MainWindow
+from equityplanner.app.task_controller import TaskKind
 from equityplanner.model.project import (
     BaselineSource,
     HousingProject,
@@ -47,21 +48,21 @@ def test_new_project_import_neighbourhoods_place_and_run(
 ) -> None:
     w = window
     assert w.new_project()
-    assert w.canvas.layer is None and not w.act_run.isEnabled()
+    assert w.canvas.layer is None and not w.commands.run.isEnabled()
     gpkg = tmp_path / "grid.gpkg"
     grid_frame().to_file(gpkg, engine="pyogrio")
     _FakeWizard.source = BaselineSource(neighbourhoods=str(gpkg), id_column="GEOID")
     monkeypatch.setattr(dialogs_package, "ImportWizard", _FakeWizard)
     with qtbot.waitSignal(w.baseline_loaded, timeout=30_000):
-        w.act_import_nb.trigger()
-    assert w.canvas.layer.count == 4 and w.act_undo.text().endswith("Import neighbourhoods")
+        w.commands.import_neighbourhoods.trigger()
+    assert w.canvas.layer.count == 4 and w.commands.undo.text().endswith("Import neighbourhoods")
     # A new project named in the dialog, placed with one click.
     monkeypatch.setattr(
         dialogs_package.NewProjectDialog,
         "ask",
         classmethod(lambda cls, parent=None: NewProjectSpec("housing", "Harbor Homes")),
     )
-    w.act_new_project.trigger()
+    w.commands.new_project.trigger()
     assert w.canvas.tool == "housing"
     qtbot.mouseClick(
         w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=view_point(w, *inside_point(w, 0))
@@ -76,20 +77,20 @@ def test_new_project_import_neighbourhoods_place_and_run(
             )
         ),
     )
-    w.act_new_project.trigger()
+    w.commands.new_project.trigger()
     qtbot.mouseClick(
         w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=view_point(w, *inside_point(w, 3))
     )
     line = w.session.document.projects[-1]
     assert isinstance(line, TransitProject) and line.name == "Crosstown" and line.mode is Mode.RAIL
     with qtbot.waitSignal(w.assessment_finished, timeout=60_000):
-        w.act_run.trigger()
+        w.commands.run.trigger()
     # Undoing the import drops the layer; redoing loads it again.
-    while w.act_undo.isEnabled():
-        w.act_undo.trigger()
+    while w.commands.undo.isEnabled():
+        w.commands.undo.trigger()
     assert w.canvas.layer is None
     with qtbot.waitSignal(w.baseline_loaded, timeout=30_000):
-        w.act_redo.trigger()
+        w.commands.redo.trigger()
     assert w.canvas.layer.count == 4
 
 
@@ -104,9 +105,9 @@ def test_parameters_menu_uses_the_dialog(
     wanted = replace(w.session.document.parameters, distribution_threshold_pp=7.5)
     monkeypatch.setattr(ParametersDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
     monkeypatch.setattr(ParametersDialog, "parameters", lambda self: wanted)
-    w.act_parameters.trigger()
+    w.commands.parameters.trigger()
     assert w.session.document.parameters.distribution_threshold_pp == 7.5
-    assert w.act_undo.text().endswith("Change parameters")
+    assert w.commands.undo.text().endswith("Change parameters")
 
 
 def test_tool_keys_work_on_the_map_and_escape_returns_to_select(qtbot, opened: MainWindow) -> None:
@@ -114,7 +115,7 @@ def test_tool_keys_work_on_the_map_and_escape_returns_to_select(qtbot, opened: M
     w.canvas.setFocus()
     QApplication.processEvents()
     qtbot.keyClick(w.canvas, Qt.Key.Key_H)
-    assert w.canvas.tool == "housing" and w.tool_actions["housing"].isChecked()
+    assert w.canvas.tool == "housing" and w.commands.tools["housing"].isChecked()
     qtbot.keyClick(w.canvas, Qt.Key.Key_Escape)
     assert w.canvas.tool == "select"
     scale = w.canvas.pixels_per_metre()
@@ -161,11 +162,11 @@ def test_wheel_zooms_about_the_cursor(opened: MainWindow) -> None:
 
 def test_icons_are_svg_and_sharp_at_200_percent(window: MainWindow) -> None:
     for action in (
-        window.act_new,
-        window.act_open,
-        window.act_run,
-        window.act_export,
-        *window.tool_actions.values(),
+        window.commands.new,
+        window.commands.open,
+        window.commands.run,
+        window.commands.export,
+        *window.commands.tools.values(),
     ):
         assert not action.icon().isNull(), action.text()
     assert not icon("run").pixmap(24, 24).isNull()
@@ -197,8 +198,8 @@ def test_export_of_out_of_date_results_asks_first(
     monkeypatch.setattr(
         QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No
     )
-    w.act_export.trigger()
-    assert asked == ["Results out of date"] and "export" not in w.tasks
+    w.commands.export.trigger()
+    assert asked == ["Results out of date"] and w.tasks.current(TaskKind.EXPORT) is None
 
 
 def test_about_box_names_version_and_credits(
@@ -210,7 +211,7 @@ def test_about_box_names_version_and_credits(
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
-    window.act_about.trigger()
+    window.commands.about.trigger()
     assert (
         __version__ in shown[0]
         and "American Community Survey" in shown[0]
@@ -223,9 +224,13 @@ def test_housing_tooltip_and_double_click_opens_properties(qtbot, opened: MainWi
     site = next(p for p in w.session.document.projects if isinstance(p, HousingProject))
     pos = view_point(w, site.site.centroid.x, site.site.centroid.y)
     qtbot.mouseDClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    assert w._form is not None and w._form.project() == site and w.properties_dock.isVisible()
+    assert (
+        w.properties.form is not None
+        and w.properties.form.project() == site
+        and w.properties_dock.isVisible()
+    )
     pos = view_point(
         w, site.site.centroid.x, site.site.centroid.y
     )  # the docks may have moved the map
-    html = w._feature_tooltip(w.canvas._feature_at(QPointF(pos)).ref)
+    html = w.map_panel.feature_tooltip(w.canvas._feature_at(QPointF(pos)).ref)
     assert site.name.split(" (")[0] in html and "units" in html

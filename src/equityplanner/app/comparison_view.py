@@ -22,13 +22,14 @@ from equityplanner.app.presentation import (
     short_indicator_name,
     tone,
 )
+from equityplanner.app.state import AppState, Change
 from equityplanner.model.results import Assessment, Indicator
 
 __all__ = ["ComparisonView"]
 
 
 class ComparisonView(QWidget):
-    """Pick unit A and unit B; rows are indicators, with each side's value and rating."""
+    """Pick result A and result B; rows are indicators, with each side's value and rating."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +85,20 @@ class ComparisonView(QWidget):
         for c in range(1, 6):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
 
+    def bind(self, state: AppState) -> None:
+        """Offer the units of the run of ``state``."""
+
+        def on_state_changed(change: Change) -> None:
+            if change & Change.ASSESSMENT:
+                self.set_assessment(state.assessment)
+
+        state.changed.connect(on_state_changed)
+
+    def chosen_results(self) -> tuple[str, str] | None:
+        """The ids of units A and B, or None unless two different units are chosen."""
+        a, b = self.combo_a.currentData(), self.combo_b.currentData()
+        return (a, b) if a and b and a != b else None
+
     def set_assessment(self, assessment: Assessment | None) -> None:
         """Offer the units of ``assessment``; A and B default to the first two."""
         self.assessment = assessment
@@ -106,10 +121,10 @@ class ComparisonView(QWidget):
             )
         self.refresh()
 
-    def set_units(self, unit_a: str, unit_b: str) -> None:
+    def set_units(self, result_a: str, result_b: str) -> None:
         """Compare these two units."""
-        self.combo_a.setCurrentIndex(max(self.combo_a.findData(unit_a), 0))
-        self.combo_b.setCurrentIndex(max(self.combo_b.findData(unit_b), 0))
+        self.combo_a.setCurrentIndex(max(self.combo_a.findData(result_a), 0))
+        self.combo_b.setCurrentIndex(max(self.combo_b.findData(result_b), 0))
         self.refresh()
 
     def refresh(self) -> None:

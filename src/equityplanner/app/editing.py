@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -47,7 +46,7 @@ __all__ = [
     "set_metadata",
     "set_parameters",
     "unique_id",
-    "with_absolute_baseline",
+    "with_absolute_paths",
 ]
 
 # A placeholder mix for a newly placed site (20% affordable at 80% AMI, a common inclusionary
@@ -73,20 +72,35 @@ def new_document(title: str = "Untitled assessment") -> ProjectDocument:
     return ProjectDocument(metadata=Metadata(title=title), baseline=None)
 
 
-def with_absolute_baseline(doc: ProjectDocument) -> ProjectDocument:
-    """The document with its baseline paths made absolute.
+def with_absolute_paths(doc: ProjectDocument) -> ProjectDocument:
+    """The document with the paths of its data made absolute.
 
-    Kept in memory this way, the document stays valid when it is saved under another name
-    (``save_project`` writes the paths relative to the file again).
+    The neighbourhood layer and table, the opportunity layers and their blocks, and the GTFS
+    feeds. Kept in memory this way, the document stays valid when it is saved under another
+    name in another folder (``save_project`` writes the paths relative to the file again).
     """
-    if doc.baseline is None:
-        return doc
-    changes: dict[str, str] = {}
-    for key in ("neighbourhoods", "table"):
-        rel = getattr(doc.baseline, key)
-        if rel and not Path(rel).is_absolute():
-            changes[key] = str(doc.resolve(rel))
-    return replace(doc, baseline=replace(doc.baseline, **changes)) if changes else doc
+
+    def absolute(path: str | None) -> str | None:
+        return str(doc.resolve(path)) if path else path
+
+    baseline = doc.baseline
+    if baseline is not None:
+        baseline = replace(
+            baseline,
+            neighbourhoods=str(doc.resolve(baseline.neighbourhoods)),
+            table=absolute(baseline.table),
+        )
+    opportunities = {
+        kind: replace(source, path=str(doc.resolve(source.path)), blocks=absolute(source.blocks))
+        for kind, source in doc.opportunities.items()
+    }
+    gtfs = doc.gtfs
+    if gtfs is not None:
+        gtfs = replace(
+            gtfs, baseline=str(doc.resolve(gtfs.baseline)), proposed=str(doc.resolve(gtfs.proposed))
+        )
+    absolute_doc = replace(doc, baseline=baseline, opportunities=opportunities, gtfs=gtfs)
+    return doc if absolute_doc == doc else absolute_doc
 
 
 def unique_id(existing: set[str] | list[str] | tuple[str, ...], base: str) -> str:
@@ -205,8 +219,8 @@ def add_station(
     Returns the document, the project id and the index of the new station.
     """
     if project_id is None:
-        project = _new_transit(doc, (Station(name or "Station 1", Point(lon, lat)),), mode)
-        return replace(doc, projects=(*doc.projects, project)), project.id, 0
+        line = _new_transit(doc, (Station(name or "Station 1", Point(lon, lat)),), mode)
+        return replace(doc, projects=(*doc.projects, line)), line.id, 0
     project = _project(doc, project_id)
     if not isinstance(project, TransitProject):
         raise ValueError(f"'{project.name}' is not a transit project; stations belong to lines")
@@ -232,8 +246,8 @@ def set_alignment(
     line = LineString(coords)
     if project_id is None:
         ends = (Station("Terminus A", Point(coords[0])), Station("Terminus B", Point(coords[-1])))
-        project = replace(_new_transit(doc, ends, mode), alignment=line)
-        return replace(doc, projects=(*doc.projects, project)), project.id
+        new_line = replace(_new_transit(doc, ends, mode), alignment=line)
+        return replace(doc, projects=(*doc.projects, new_line)), new_line.id
     project = _project(doc, project_id)
     if not isinstance(project, TransitProject):
         raise ValueError(f"'{project.name}' is not a transit project; only lines have alignments")
@@ -322,7 +336,7 @@ def set_metadata(doc: ProjectDocument, metadata: Metadata) -> ProjectDocument:
 
 def set_baseline(doc: ProjectDocument, baseline: BaselineSource | None) -> ProjectDocument:
     """The document with another neighbourhood layer (paths made absolute)."""
-    return with_absolute_baseline(replace(doc, baseline=baseline))
+    return with_absolute_paths(replace(doc, baseline=baseline))
 
 
 def is_line(geometry: BaseGeometry | None) -> bool:

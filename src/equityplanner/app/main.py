@@ -116,6 +116,7 @@ def run_app(project: Path | None = None, run: bool = False, screenshot: Path | N
             )
         return _fail(window)
     app.processEvents()
+    assert screenshot is not None  # scripted
     screenshot = Path(screenshot)
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(screenshot)):

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView, QWidget
 
 from equityplanner.app.icons import icon
+from equityplanner.app.state import AppState, Change
 from equityplanner.model.project import HousingProject, ProjectDocument, TransitProject
 
 __all__ = ["ProjectExplorer"]
@@ -51,6 +52,38 @@ class ProjectExplorer(QTreeView):
         self.doubleClicked.connect(self._on_double_clicked)
         self._updating = False
 
+    def bind(self, state: AppState) -> None:
+        """List the document of ``state`` and follow its selection; choices made here go there.
+
+        Choosing a project edits it (and clears the feature picked on the map); choosing a
+        project or scenario shows its results when the run has them.
+        """
+
+        def on_state_changed(change: Change) -> None:
+            if change & (Change.DOCUMENT | Change.BASELINE):
+                layer = state.baseline.layer if state.baseline is not None else None
+                count = layer.count if layer is not None else None
+                self.set_document(state.document, neighbourhood_count=count)
+            selection = state.selection
+            if change & Change.PROJECT and selection.project_id is not None:
+                self.select_item("project", selection.project_id, emit=False)
+            elif change & Change.UNIT and selection.result_id is not None:
+                scenarios = {s.id for s in state.document.scenarios}
+                kind = "scenario" if selection.result_id in scenarios else "project"
+                self.select_item(kind, selection.result_id, emit=False)
+
+        def on_item_selected(kind: str, item_id: str) -> None:
+            assessment = state.assessment
+            assessed = assessment is not None and any(r.id == item_id for r in assessment.results)
+            with state.batch():
+                if kind == "project":
+                    state.select_project(item_id)
+                if kind == "scenario" and assessed:
+                    state.select_result(item_id)
+
+        state.changed.connect(on_state_changed)
+        self.item_selected.connect(on_item_selected)
+
     def set_document(
         self, document: ProjectDocument, *, neighbourhood_count: int | None = None
     ) -> None:
@@ -69,12 +102,12 @@ class ProjectExplorer(QTreeView):
             name = Path(document.baseline.neighbourhoods).name
             count = f" — {neighbourhood_count:,} areas" if neighbourhood_count is not None else ""
             child = _item(f"{name}{count}", "baseline", "", "neighbourhoods")
-            tip = [f"Polygons: {document.baseline.neighbourhoods}"]
+            lines = [f"Polygons: {document.baseline.neighbourhoods}"]
             if document.baseline.table:
-                tip.append(f"Table: {document.baseline.table}")
+                lines.append(f"Table: {document.baseline.table}")
             if document.baseline.vintage:
-                tip.append(f"Data: {document.baseline.vintage}")
-            child.setToolTip("\n".join(tip))
+                lines.append(f"Data: {document.baseline.vintage}")
+            child.setToolTip("\n".join(lines))
             base.appendRow(child)
         root.appendRow(base)
 

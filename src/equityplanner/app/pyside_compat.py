@@ -8,10 +8,12 @@ reference count by one, and after a few hundred signals the interpreter aborts w
 "Fatal Python error: bool_dealloc" (or ``none_dealloc``). The app emits a signal on every
 mouse move, so a session would crash within minutes.
 
-:func:`protect_singletons` detects the defect with one probe emission and, only then, raises
-the three singletons' reference counts by 2**40. They are static objects that are never freed,
-so a larger count changes nothing else; it just cannot reach zero. Remove this module once
-the project requires Python 3.12 or a PySide6 without the defect.
+:func:`protect_singletons` raises the three singletons' reference counts by 2**40 on Python
+3.11. They are static objects that are never freed, so a larger count changes nothing else; it
+just cannot reach zero. It does so without probing for the defect (:func:`has_refcount_defect`),
+because a probe imports Qt, and ``equityplanner.app`` must import without Qt so that its Qt-free
+modules (the application state, editing, tasks) can be used and tested headless. Remove this
+module once the project requires Python 3.12 or a PySide6 without the defect.
 """
 
 from __future__ import annotations
@@ -47,11 +49,15 @@ def has_refcount_defect() -> bool:
 
 
 def protect_singletons() -> bool:
-    """Guard ``True``, ``False`` and ``None`` against the defect; True when applied."""
+    """Guard ``True``, ``False`` and ``None`` against the defect; True when applied.
+
+    Applied on every Python before 3.12 whether or not the installed PySide6 has the defect:
+    the guard is harmless, and detecting the defect would import Qt.
+    """
     global _done
     if _done:
         return True
-    if not has_refcount_defect():
+    if sys.version_info >= (3, 12):  # immortal singletons: nothing to guard
         return False
     for obj in (True, False, None):
         refcount = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt: the object's first field

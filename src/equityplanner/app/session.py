@@ -1,8 +1,10 @@
-"""The open project: the current document, its file, and the undo stack of edits.
+"""The open project's file and undo history: the edits that change the application state.
 
 Documents are frozen; an edit is a pair (before, after) pushed as an :class:`EditCommand`, so
-undo and redo just swap documents. Widgets listen to :attr:`ProjectSession.document_changed`
-and never hold their own copy of the model.
+undo and redo just swap documents. The current document lives in the Qt-free
+:class:`~equityplanner.app.state.AppState`, which widgets observe; the session puts each new
+document there and then emits :attr:`ProjectSession.document_changed` (with a reason, for the
+status bar).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from equityplanner.app.editing import new_document, with_absolute_baseline
+from equityplanner.app.editing import with_absolute_paths
+from equityplanner.app.state import AppState
 from equityplanner.model.project import ProjectDocument
 
 __all__ = ["EditCommand", "ProjectSession"]
@@ -38,7 +41,12 @@ class EditCommand(QUndoCommand):
 
 
 class ProjectSession(QObject):
-    """The document being edited, where it is saved, and its undo history.
+    """Where the document of ``state`` is saved, and its undo history.
+
+    Parameters
+    ----------
+    state
+        The application state whose document the session edits.
 
     Signals
     -------
@@ -51,16 +59,16 @@ class ProjectSession(QObject):
     document_changed = Signal(object, str)
     path_changed = Signal(object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, state: AppState, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.state = state
         self.undo_stack = QUndoStack(self)
-        self._document = new_document()
-        self._path: Path | None = None
+        self._path: Path | None = state.document.path
 
     @property
     def document(self) -> ProjectDocument:
-        """The current document (frozen)."""
-        return self._document
+        """The current document (frozen): the state's."""
+        return self.state.document
 
     @property
     def path(self) -> Path | None:
@@ -73,20 +81,23 @@ class ProjectSession(QObject):
         return not self.undo_stack.isClean()
 
     def reset(self, document: ProjectDocument, path: Path | None) -> None:
-        """Start over with ``document`` (just opened or new): no history, not modified."""
+        """Start over with ``document`` (just opened or new): no history, not modified.
+
+        The state starts over too: no layer, no results, nothing selected.
+        """
         self.undo_stack.clear()
         self._path = Path(path).resolve() if path is not None else None
-        self._document = with_absolute_baseline(replace(document, path=self._path))
+        self.state.reset(with_absolute_paths(replace(document, path=self._path)))
         self.undo_stack.setClean()
         self.path_changed.emit(self._path)
-        self.document_changed.emit(self._document, "open")
+        self.document_changed.emit(self.document, "open")
 
     def apply(self, document: ProjectDocument, text: str) -> bool:
         """Make ``document`` current as one undoable edit named ``text``; False if unchanged."""
         document = replace(document, path=self._path)
-        if document == self._document:
+        if document == self.document:
             return False
-        self.undo_stack.push(EditCommand(self, self._document, document, text))
+        self.undo_stack.push(EditCommand(self, self.document, document, text))
         return True
 
     def mark_saved(self, path: Path) -> None:
@@ -94,10 +105,10 @@ class ProjectSession(QObject):
         path = Path(path).resolve()
         if path != self._path:
             self._path = path
-            self._document = replace(self._document, path=path)
+            self.state.set_document(replace(self.document, path=path))
             self.path_changed.emit(path)
         self.undo_stack.setClean()
 
     def _set_document(self, document: ProjectDocument, reason: str) -> None:
-        self._document = replace(document, path=self._path)
-        self.document_changed.emit(self._document, reason)
+        self.state.set_document(replace(document, path=self._path))
+        self.document_changed.emit(self.document, reason)

@@ -40,7 +40,8 @@ class AppSettings:
         raw = self.qsettings.value("recent/files", [])
         if isinstance(raw, str):  # QSettings returns a lone string for a one-item list
             raw = [raw]
-        return [Path(p) for p in (raw or []) if p and Path(p).exists()][:_MAX_RECENT]
+        names = [str(p) for p in raw if p] if isinstance(raw, list) else []
+        return [Path(p) for p in names if Path(p).exists()][:_MAX_RECENT]
 
     def add_recent_file(self, path: str | Path) -> None:
         """Put ``path`` first in the recent files."""
@@ -84,7 +85,7 @@ class AppSettings:
         return {
             "method": str(self.qsettings.value("map/method", "quantile")),
             "palette": str(self.qsettings.value("map/palette", "")),
-            "k": int(self.qsettings.value("map/k", 5)),
+            "k": _int(self.qsettings.value("map/k", 5), 5),
         }
 
     def set_map_style(self, method: str, palette: str, k: int) -> None:
@@ -96,3 +97,11 @@ class AppSettings:
     def sync(self) -> None:
         """Write pending changes to disk."""
         self.qsettings.sync()
+
+
+def _int(value: object, default: int) -> int:
+    """A whole number stored in the settings (INI files give text), or ``default``."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return default

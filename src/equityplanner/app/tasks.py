@@ -13,12 +13,12 @@ import pandas as pd
 
 from equityplanner.analysis.assess import assess, load_baseline
 from equityplanner.analysis.baseline import prepare_baseline
-from equityplanner.app.map_layer import LayerGeometry
 from equityplanner.errors import InputError
 from equityplanner.io.neighbourhoods import Neighbourhoods
-from equityplanner.model.project import ProjectDocument
+from equityplanner.model.project import BaselineSource, ProjectDocument
 from equityplanner.model.results import Assessment
 from equityplanner.progress import Progress
+from equityplanner.render.geometry import LayerGeometry
 
 __all__ = ["AssessOutcome", "BaselineOutcome", "assess_task", "export_task", "load_baseline_task"]
 
@@ -27,7 +27,7 @@ __all__ = ["AssessOutcome", "BaselineOutcome", "assess_task", "export_task", "lo
 class BaselineOutcome:
     """The neighbourhood layer read, drawn and prepared (group shares, quintiles, flags)."""
 
-    source: object  # the BaselineSource it was read from
+    source: BaselineSource | None  # what it was read from (the document's, paths absolute)
     neighbourhoods: Neighbourhoods
     layer: LayerGeometry
     table: pd.DataFrame

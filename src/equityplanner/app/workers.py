@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections.abc import Callable
@@ -48,8 +49,11 @@ def _keep_proj_context() -> None:
     keeps one context per thread.
     """
     try:
-        from pyproj._context import get_context_manager
+        context = importlib.import_module("pyproj._context")
     except ImportError:  # another pyproj layout: nothing to keep
+        return
+    get_context_manager = getattr(context, "get_context_manager", None)
+    if get_context_manager is None:
         return
     manager = get_context_manager()
     if manager is not None and not any(m is manager for m in _PROJ_CONTEXTS):
@@ -111,12 +115,14 @@ class Worker(QRunnable):
     ) -> None:
         super().__init__()
         self.setAutoDelete(False)  # Python owns it; released when finished arrives
-        self.fn = fn
+        self.fn: Callable[..., Any] | None = fn
         self.args = args
         self.kwargs = kwargs
         self.description = description
         self.signals = WorkerSignals()
         self.cancel_event = threading.Event()
+        # Set once run() has posted ``finished`` to every slot (see _release).
+        self._finished_posted = threading.Event()
         self.progress = SignalProgress(self.signals, self.cancel_event)
         self.signals.finished.connect(self._release)
         self.is_done = False
@@ -141,6 +147,8 @@ class Worker(QRunnable):
     def run(self) -> None:
         try:
             self.progress.check_cancelled()
+            if self.fn is None:
+                raise RuntimeError("a worker runs once")
             result = self.fn(self.progress, *self.args, **self.kwargs)
         except Cancelled:
             self.signals.cancelled.emit()
@@ -154,6 +162,7 @@ class Worker(QRunnable):
         finally:
             _keep_proj_context()
             self.signals.finished.emit()
+            self._finished_posted.set()
 
     def _release(self) -> None:
         # On the GUI thread, after the task. The signals object is deleted here, in its own
@@ -161,6 +170,11 @@ class Worker(QRunnable):
         # collector (the slots' closures make cycles) it could be destroyed from whichever
         # thread runs a collection. The worker stays referenced until then, and drops its
         # inputs now (documents, neighbourhood tables).
+        # ``finished`` is posted to each slot in turn by the pool thread, and this slot may run
+        # before the pool thread has posted it to the next ones; deleting the signals object
+        # then would drop those (a task controller would never learn the task ended). The
+        # pool thread is inside emit() and sets the event right after: wait for it.
+        self._finished_posted.wait(5.0)
         self.is_done = True
         _ALIVE.discard(self)
         self.fn, self.args, self.kwargs = None, (), {}

@@ -24,7 +24,6 @@ __all__ = [
     "ProposalResult",
     "Reliability",
     "ResultKind",
-    "UnitResult",
 ]
 
 
@@ -115,10 +114,6 @@ class ProposalResult:
             if ind.id == wanted:
                 return ind
         raise KeyError(wanted)
-
-
-UnitResult = ProposalResult
-"""The former name of :class:`ProposalResult`, kept while the desktop app moves to the new name."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from equityplanner.errors import InputError, MethodError
 from equityplanner.model.results import Assessment, ProposalResult
+from equityplanner.render.fields import resolve_field, short_label
+from equityplanner.render.map_image import render_map_png
 from equityplanner.report.layout import (
     DocumentProperties,
     SheetSpec,
@@ -77,7 +79,7 @@ def write_workbook(
         Baseline column or group id shading the map (default ``minority_share``).
     compare
         Add a Comparison sheet: ``True`` for every project and scenario, or a list of result
-        ids (or UnitResults) to set side by side.
+        ids (or ProposalResults) to set side by side.
     print_set
         Hide the appendices (data sheets), so that the workbook prints the council print set
         alone; they still calculate and can be shown again.
@@ -108,8 +110,8 @@ def build_workbook(
     """The neutral layout of the workbook (no file is written).
 
     ``map_png`` supplies a ready map picture; by default the map is rendered with
-    :func:`equityplanner.render.map_image.render_map_png`. ``print_set`` hides the
-    appendices (see :func:`write_workbook`).
+    :func:`equityplanner.render.map_image.render_map_png` (no Qt needed). ``print_set``
+    hides the appendices (see :func:`write_workbook`).
     """
     header = assessment.metadata.title
     ctx = BookContext(assessment=assessment, header=header, print_set=print_set)
@@ -182,7 +184,7 @@ def write_comparison_workbook(
     """Write a workbook comparing alternatives.
 
     Given one assessment, this is its full workbook with a Comparison sheet of every project
-    and scenario (live references). Given several assessments, or UnitResults, it holds the
+    and scenario (live references). Given several assessments, or ProposalResults, it holds the
     Comparison sheet (engine values), the Methodology of the first assessment if any, and an
     Audit listing where each alternative comes from.
     """
@@ -314,8 +316,6 @@ def _alternatives(assessment: Assessment, compare: Compare) -> list[Alternative]
 
 def _prepare_map(ctx: BookContext, map_field: str | None, map_png: bytes | None) -> None:
     a = ctx.assessment
-    from equityplanner.render.scene import resolve_field, short_label
-
     field = resolve_field(a.baseline, map_field)  # InputError for a field that does not exist
     what = short_label(field)
     ctx.map_description = (
@@ -327,10 +327,6 @@ def _prepare_map(ctx: BookContext, map_field: str | None, map_png: bytes | None)
         ctx.map_png = map_png
         return
     try:
-        from equityplanner.render.map_image import render_map_png
-
         ctx.map_png = render_map_png(a, field=field)
     except MethodError as exc:
         ctx.map_note = f"No map: {exc}."
-    except (ImportError, RuntimeError) as exc:  # Qt missing or unusable on this machine
-        ctx.map_note = f"No map: the map could not be drawn on this computer ({exc})."

@@ -22,7 +22,9 @@ Public API
 ``ImportWizard(parent=None, *, source=None)``
     ``source`` is an optional :class:`~equityplanner.model.project.BaselineSource` to start
     from (for example to change the mapping of an existing import); its paths must be usable
-    as they are, i.e. absolute (see :meth:`ProjectDocument.resolve`).
+    as they are, i.e. absolute (see :meth:`ProjectDocument.resolve`). Its choices belong to
+    its polygon file: choosing another polygon file (another city) forgets them, and clears
+    its attribute table.
 ``ImportWizard.result_source(*, full_mapping=False) -> BaselineSource``
     The choices, for the project file: paths as given; ``layer``, ``id_column`` and
     ``table_id_column`` only where automatic detection would not find them; ``crs`` as typed
@@ -152,6 +154,7 @@ class _ImportState:
     crs_text: str = ""
     result: Neighbourhoods | None = None
     # From a BaselineSource given to the wizard, consumed by the first pages that use them.
+    given: BaselineSource | None = None
     initial_layer: str | None = None
     initial_id_column: str | None = None
     initial_table_id_column: str | None = None
@@ -160,6 +163,23 @@ class _ImportState:
     @property
     def has_table(self) -> bool:
         return bool(self.table_path.strip())
+
+    def leave_given(self, polygon_path: str) -> BaselineSource | None:
+        """Forget the given source's choices when ``polygon_path`` is another file.
+
+        The layer, id columns, mapping and CRS given were chosen for the given source's
+        polygons; they would be wrong for another city's. Returns the source forgotten, or
+        None (no source given, or the same polygon file).
+        """
+        given = self.given
+        if given is None or _same_file(polygon_path, given.neighbourhoods):
+            return None
+        self.given = None
+        self.initial_layer = self.initial_id_column = self.initial_table_id_column = None
+        self.initial_mapping = None
+        if self.crs_text.strip() == (given.crs or ""):
+            self.crs_text = ""
+        return given
 
     def load_previews(self) -> None:
         """Read the first rows of the chosen files (raises InputError)."""
@@ -237,6 +257,14 @@ def _show_message(label: QLabel, text: str) -> None:
     label.setVisible(bool(text))
 
 
+def _same_file(a: str, b: str) -> bool:
+    """True when two paths name the same file (compared resolved; a missing file by its path)."""
+    try:
+        return Path(a.strip()).resolve() == Path(b.strip()).resolve()
+    except OSError:
+        return a.strip() == b.strip()
+
+
 # --- pages -----------------------------------------------------------------------------------
 
 
@@ -268,6 +296,9 @@ class _FilesPage(QWizardPage):
         self.table_edit.setPlaceholderText("Optional: CSV or Excel table joined on the GEOID")
         self.table_button = QPushButton("Browse…")
         self.message_label = _message_label()
+        self.note_label = QLabel()  # what the page changed by itself, and why
+        self.note_label.setWordWrap(True)
+        self.note_label.setVisible(False)
 
         polygon_row = QHBoxLayout()
         polygon_row.addWidget(self.polygon_edit)
@@ -281,6 +312,7 @@ class _FilesPage(QWizardPage):
         form.addRow("Attribute table:", table_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.note_label)
         layout.addWidget(self.message_label)
         layout.addStretch()
 
@@ -336,6 +368,7 @@ class _FilesPage(QWizardPage):
         elif text.strip():
             message = f"{text.strip()}: file not found."
         if state.layers:
+            self._leave_given(text)
             wanted = state.initial_layer if state.initial_layer in state.layers else state.layers[0]
             state.initial_layer = None
             self.layer_combo.blockSignals(True)
@@ -347,11 +380,26 @@ class _FilesPage(QWizardPage):
         self._polygon_message = message
         self._refresh_message()
 
+    def _leave_given(self, polygon_path: str) -> None:
+        """Another city's polygons were chosen: clear the table chosen for the given ones."""
+        given = self._state.leave_given(polygon_path)
+        if given is None or not given.table:
+            return
+        if _same_file(self.table_edit.text(), given.table):
+            self.table_edit.setText("")
+            self.note_label.setText(
+                f"The attribute table of {Path(given.neighbourhoods).name} "
+                f"({Path(given.table).name}) was cleared: choose the table of "
+                f"{Path(polygon_path.strip()).name}, if its estimates are in a separate one."
+            )
+            self.note_label.setVisible(True)
+
     def _on_layer_combo_changed(self, text: str) -> None:
         self._state.layer = text
 
     def _on_table_edit_changed(self, text: str) -> None:
         self._state.table_path = text
+        self.note_label.setVisible(False)
         missing = text.strip() and not Path(text.strip()).is_file()
         self._table_message = f"{text.strip()}: file not found." if missing else ""
         self._refresh_message()
@@ -652,6 +700,8 @@ class _MappingPage(QWizardPage):
             source = self._mapping.get(name)
             margins = self.mapping_table.item(row, self.MARGINS)
             origin = self.mapping_table.item(row, self.ORIGIN)
+            if margins is None or origin is None:  # rows are built with both cells
+                continue
             if source is None:
                 margins.setText("")
                 origin.setText("")
@@ -925,6 +975,7 @@ class ImportWizard(QWizard):
 
     def _start_from(self, source: BaselineSource) -> None:
         state = self._state
+        state.given = source
         state.initial_layer = source.layer
         state.initial_id_column = source.id_column
         state.initial_table_id_column = source.table_id_column

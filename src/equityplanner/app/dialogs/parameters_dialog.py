@@ -477,8 +477,10 @@ class ParametersDialog(QDialog):
         for row in range(form.rowCount()):
             item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            if item is not None and item.widget() is not None and field.widget() is not None:
-                item.widget().setToolTip(field.widget().toolTip())
+            label = item.widget() if item is not None else None
+            widget = field.widget() if field is not None else None
+            if label is not None and widget is not None:
+                label.setToolTip(widget.toolTip())
         return box
 
     def _connect_checks(self) -> None:

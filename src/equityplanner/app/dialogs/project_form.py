@@ -48,7 +48,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -502,7 +502,7 @@ class ProjectForm(QWidget):
 
     # --- committing ----------------------------------------------------------------------------
 
-    def _inputs(self) -> list[QWidget]:
+    def _inputs(self) -> list[QObject]:
         return [
             self.name_edit,
             self.total_spin,

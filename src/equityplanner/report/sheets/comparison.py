@@ -1,6 +1,6 @@
 """The Comparison sheet: alternatives side by side on the key indicators.
 
-Alternatives are projects or scenarios (UnitResults). When they belong to the workbook's
+Alternatives are projects or scenarios (ProposalResults). When they belong to the workbook's
 assessment, their numbers are live references to the Indicators sheet; alternatives from
 other assessments carry the engine's values.
 """

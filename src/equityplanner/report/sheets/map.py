@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from equityplanner.render.map_image import DISPLAY_SIZE
 from equityplanner.report.layout import ImageSpec, SheetSpec
 from equityplanner.report.sheets import BookContext, page_setup
 
 __all__ = ["SHEET_NAME", "build_map"]
 
 SHEET_NAME = "Map"
-MAP_WIDTH_PX, MAP_HEIGHT_PX = 1120, 770  # shown size; the PNG itself is 1600 x 1100
+# Shown at the size the picture's marks are scaled for (the PNG itself is 1600 x 1100).
+MAP_WIDTH_PX, MAP_HEIGHT_PX = DISPLAY_SIZE
 
 
 def build_map(ctx: BookContext) -> SheetSpec:

@@ -1,0 +1,400 @@
+"""The map: the choropleth canvas and the bar above it that chooses how it is shaded.
+
+:class:`MapPanel` observes the application state and draws it on its
+:class:`~equityplanner.app.map_canvas.MapCanvas`: the layer, its classes and legend, the
+projects, the selected result's catchments, the selected neighbourhood and feature. What the
+user picks on the map (a neighbourhood, a feature, a field to shade by) goes to the state.
+Placing and moving features is :class:`~equityplanner.app.map_editing.MapEditor`'s.
+
+The classification style (method, number of classes, palette) is a preference kept in the
+settings, not part of the state.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from equityplanner.app.editing import FeatureRef
+from equityplanner.app.map_canvas import LegendEntry, MapCanvas
+from equityplanner.app.presentation import (
+    MapField,
+    classify_field,
+    field_values,
+    map_colour,
+    palette_choices,
+    tooltip_html,
+)
+from equityplanner.app.settings import AppSettings
+from equityplanner.app.state import AppState, Change
+from equityplanner.model.project import HousingProject, Project, ProjectDocument
+from equityplanner.render.geometry import SceneTransform
+
+__all__ = ["MapPanel"]
+
+_METHODS = (("quantile", "Quantiles"), ("equal", "Equal intervals"), ("natural", "Natural breaks"))
+_SHARE_IN_CATCHMENT = MapField("share_in_catchment", "", "share", "result")
+# What draws on the canvas, and so what redraws it.
+_SHADING = Change.BASELINE | Change.ASSESSMENT | Change.UNIT | Change.MAP_FIELD
+_OVERLAYS = Change.DOCUMENT | Change.BASELINE | Change.ASSESSMENT | Change.UNIT | Change.PROJECT
+
+
+class MapPanel(QWidget):
+    """The map canvas and its shading bar, drawing ``state``.
+
+    Parameters
+    ----------
+    state
+        The application state drawn, and told what the user selects on the map.
+    settings
+        Where the classification style is remembered.
+    """
+
+    def __init__(
+        self, state: AppState, settings: AppSettings, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.settings = settings
+        self.canvas = MapCanvas()
+        self.canvas.tooltip_provider = self.row_tooltip
+        self.canvas.feature_tooltip_provider = self.feature_tooltip
+        self._values: np.ndarray | None = None  # of the map field, per row, for tooltips
+        self._catchment_share: np.ndarray | None = None  # share of each row inside the catchment
+        self._projects_transform: SceneTransform | None = None
+        self._build_bar()
+        self._connect()
+        state.changed.connect(self._on_state_changed)
+
+    # Construction --------------------------------------------------------------------------
+
+    def _build_bar(self) -> None:
+        self.field_combo = QComboBox()
+        self.field_combo.setObjectName("fieldCombo")
+        self.field_combo.setMinimumContentsLength(16)
+        self.field_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.field_combo.setToolTip("What the neighbourhoods are shaded by")
+        self.field_combo.setAccessibleName("Shade neighbourhoods by")
+        self.method_combo = QComboBox()
+        for key, text in _METHODS:
+            self.method_combo.addItem(text, key)
+        self.method_combo.setToolTip("How values are split into classes")
+        self.method_combo.setAccessibleName("Classification method")
+        self.k_spin = QSpinBox()
+        self.k_spin.setRange(3, 7)
+        self.k_spin.setToolTip("Number of classes")
+        self.k_spin.setAccessibleName("Number of classes")
+        self.palette_combo = QComboBox()
+        for key, text in palette_choices():
+            self.palette_combo.addItem(text, key)
+        self.palette_combo.setToolTip("Colours of the classes (all colour-blind safe)")
+        self.palette_combo.setMinimumContentsLength(10)
+        self.palette_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.palette_combo.setAccessibleName("Palette")
+        style = self.settings.map_style()
+        self.method_combo.setCurrentIndex(max(self.method_combo.findData(style["method"]), 0))
+        self.k_spin.setValue(int(str(style["k"])))
+        if style["palette"]:
+            self.palette_combo.setCurrentIndex(
+                max(self.palette_combo.findData(style["palette"]), 0)
+            )
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 4, 8, 4)
+        for caption, widget in (
+            ("Sha&de by", self.field_combo),
+            ("&Classes", self.method_combo),
+            (None, self.k_spin),
+            ("&Palette", self.palette_combo),
+        ):
+            if caption:
+                label = QLabel(caption + ":")
+                label.setBuddy(widget)
+                bar.addWidget(label)
+            bar.addWidget(widget, 2 if widget is self.field_combo else 0)
+            bar.addSpacing(6)
+        bar.addStretch(1)
+        header = QWidget()
+        header.setObjectName("mapHeader")
+        header.setLayout(bar)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.canvas, 1)
+
+    def _connect(self) -> None:
+        self.field_combo.currentIndexChanged.connect(self._on_field_combo_changed)
+        self.method_combo.currentIndexChanged.connect(self._on_style_changed)
+        self.k_spin.valueChanged.connect(self._on_style_changed)
+        self.palette_combo.currentIndexChanged.connect(self._on_style_changed)
+        self.canvas.row_clicked.connect(self.state.select_row)
+        self.canvas.feature_selected.connect(self.state.select_feature)
+        self.canvas.tool_changed.connect(lambda _tool: self.draw_overlays())
+
+    # Drawing the state ---------------------------------------------------------------------
+
+    def _on_state_changed(self, change: Change) -> None:
+        if change & Change.RESET:
+            self._projects_transform = None  # the next project's features set their own view
+        if change & Change.FIELDS:
+            self._fill_field_combo()
+        if change & Change.MAP_FIELD:
+            self._show_map_field()
+        if change & Change.BASELINE:
+            self._sync_layer()
+            self._shade()
+            if self.canvas.layer is not None:
+                self.canvas.zoom_to_layer()  # after the legend exists, so that room is left
+        elif change & _SHADING:
+            self._shade()
+        if change & _OVERLAYS:
+            self.draw_overlays()
+        if change & Change.PROJECT:
+            selection = self.state.selection
+            self.canvas.active_project_id = selection.project_id
+            if self.canvas.selected_feature != selection.feature:
+                self.canvas.set_selected_feature(selection.feature)
+        if change & (Change.ROW | Change.BASELINE):
+            row = self.state.selection.row
+            if self.canvas.selected_row != row:  # chosen elsewhere (the table): bring it in view
+                self.canvas.set_selected_row(row, centre=True)
+
+    def _sync_layer(self) -> None:
+        """Put the state's layer on the canvas, unless it is there already.
+
+        Every drawing of classes starts here, so classes are never set on another layer than
+        the one they were computed for, whatever order the state's observers run in.
+        """
+        baseline = self.state.baseline
+        wanted = baseline.layer if baseline is not None else None
+        if self.canvas.layer is not wanted:
+            self.canvas.set_layer(wanted, zoom=False)
+
+    def _shade(self) -> None:
+        """Classes and legend of the map field, on the neighbourhood table shown."""
+        self._sync_layer()
+        state = self.state
+        table, field, baseline = state.neighbourhood_table(), state.map_field, state.baseline
+        categorical = field is not None and field.is_categorical
+        self.k_spin.setEnabled(not categorical)
+        self.method_combo.setEnabled(not categorical)
+        if table is None or field is None or baseline is None:
+            self._values = self._catchment_share = None
+            count = baseline.layer.count if baseline is not None else 0
+            self.canvas.set_classes(np.full(count, -1, dtype=np.int64), [], "", [])
+            return
+        result = state.layer_result()
+        values = field_values(field, table, areas_km2=baseline.layer.areas_km2, result=result)
+        shading = classify_field(
+            values,
+            field,
+            method=self.method_combo.currentData(),
+            k=self.k_spin.value(),
+            palette_name=self.palette_combo.currentData(),
+        )
+        self._values = values
+        self._catchment_share = (
+            field_values(_SHARE_IN_CATCHMENT, table, result=result) if result is not None else None
+        )
+        legend = [LegendEntry(label, colour) for colour, label in shading.legend]
+        if shading.no_data_count:
+            legend.append(
+                LegendEntry(f"No data ({shading.no_data_count})", map_colour("no_data", "#d9d9d9"))
+            )
+        self.canvas.set_classes(shading.classes, shading.colours, field.label, legend)
+
+    def draw_overlays(self) -> None:
+        """Projects, the selected result's catchments, their legend and the data credit."""
+        doc = self.state.document
+        canvas = self.canvas
+        new_view = False
+        if canvas.layer is None and doc.projects:
+            # No neighbourhoods yet: draw the projects in their own local projection.
+            transform = self._projects_scene_transform(doc)
+            if transform is not None and canvas.transform_ is not transform:
+                canvas.set_transform(transform)
+                new_view = True
+        result = self.state.layer_result()
+        highlighted = (
+            set(result.project_ids) if result is not None else {p.id for p in doc.projects}
+        )
+        canvas.set_projects(doc.projects, highlighted)
+        catchments = []
+        overlay: list[LegendEntry] = []
+        if result is not None and result.catchment is not None:
+            if result.catchments:  # a scenario mixing new service and cuts has one per side
+                catchments += [
+                    (geometry, side == "burdens") for side, geometry in result.catchments.items()
+                ]
+            else:
+                catchments.append((result.catchment, result.is_benefit is False))
+            radius = sorted({f"{m:g} m" for m in result.catchment_m.values()})
+            overlay.append(
+                LegendEntry(
+                    f"Catchment ({', '.join(radius)} walk)",
+                    map_colour("line_burden" if result.is_benefit is False else "catchment"),
+                    "burden_catchment" if result.is_benefit is False else "catchment",
+                )
+            )
+        canvas.set_catchments(catchments)
+        overlay += _project_legend(doc.projects)
+        canvas.overlay_legend = overlay
+        canvas.credit = (
+            f"Data: {doc.baseline.vintage}" if doc.baseline and doc.baseline.vintage else ""
+        )
+        if new_view:
+            canvas.zoom_to_layer()
+        canvas.viewport().update()
+
+    def _projects_scene_transform(self, doc: ProjectDocument) -> SceneTransform | None:
+        import shapely
+
+        geoms = [g for p in doc.projects for g in _project_points(p)]
+        if not geoms:
+            return None
+        if self._projects_transform is None:
+            xmin, ymin, xmax, ymax = shapely.total_bounds(np.array(geoms, dtype=object))
+            self._projects_transform = SceneTransform.for_bounds((xmin, ymin, xmax, ymax))
+        return self._projects_transform
+
+    # The shading bar -----------------------------------------------------------------------
+
+    def _fill_field_combo(self) -> None:
+        combo = self.field_combo
+        combo.blockSignals(True)
+        combo.clear()
+        model = combo.model()
+        group = None
+        for f in self.state.fields:
+            if f.group != group:
+                group = f.group
+                combo.addItem(f"— {group} —")
+                if isinstance(model, QStandardItemModel):
+                    heading = model.item(combo.count() - 1)
+                    heading.setEnabled(False)
+            combo.addItem(f.label, f.key)
+        combo.blockSignals(False)
+        self._show_map_field()
+
+    def _show_map_field(self) -> None:
+        field = self.state.map_field
+        index = self.field_combo.findData(field.key) if field is not None else -1
+        if index >= 0 and index != self.field_combo.currentIndex():
+            self.field_combo.blockSignals(True)
+            self.field_combo.setCurrentIndex(index)
+            self.field_combo.blockSignals(False)
+
+    def _on_field_combo_changed(self, index: int) -> None:
+        key = self.field_combo.itemData(index)
+        if key:
+            self.state.shade_by(key)
+
+    def _on_style_changed(self, *_args: Any) -> None:
+        self.settings.set_map_style(
+            self.method_combo.currentData(), self.palette_combo.currentData(), self.k_spin.value()
+        )
+        self._shade()
+
+    # Commands and tooltips -----------------------------------------------------------------
+
+    def zoom_to_project(self, project_id: str) -> None:
+        """Centre the map on a project."""
+        import shapely
+
+        project = next((p for p in self.state.document.projects if p.id == project_id), None)
+        if project is None or self.canvas.transform_ is None:
+            return
+        geoms = _project_points(project)
+        if not geoms:
+            return
+        xmin, ymin, xmax, ymax = shapely.total_bounds(np.array(geoms, dtype=object))
+        a = self.canvas.lonlat_to_view(xmin, ymax)
+        b = self.canvas.lonlat_to_view(xmax, ymin)
+        tl, br = self.canvas.mapToScene(a), self.canvas.mapToScene(b)
+        rect = QRectF(tl, br).normalized().adjusted(-1500, -1500, 1500, 1500)
+        self.canvas.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        self.canvas._after_zoom()  # the canvas has no public "zoom to rectangle" yet
+
+    def row_tooltip(self, row: int) -> str:
+        """Key figures of a neighbourhood (the map's hover tooltip)."""
+        table = self.state.neighbourhood_table()
+        if table is None or row >= len(table):
+            return ""
+        field = self.state.map_field
+        values, shares = self._values, self._catchment_share
+        value = (
+            float(values[row])
+            if field is not None and values is not None and row < len(values)
+            else None
+        )
+        result = self.state.layer_result()
+        share = (
+            float(shares[row])
+            if result is not None and shares is not None and row < len(shares)
+            else None
+        )
+        return tooltip_html(
+            table, row, field=field, value=value, result=result, catchment_share=share
+        )
+
+    def feature_tooltip(self, ref: FeatureRef) -> str:
+        """What a project feature is, and what can be done with it."""
+        project = next((p for p in self.state.document.projects if p.id == ref.project_id), None)
+        if project is None:
+            return ""
+        name = html.escape(project.name)
+        if isinstance(project, HousingProject):
+            bands = ", ".join(
+                f"{v} {k.replace('ami_', '≤')}{'% AMI' if k != 'market' else ''}"
+                for k, v in project.units_by_band.items()
+                if v
+            )
+            return (
+                f"<b>{name}</b><br>Housing: {project.total_units} units ({html.escape(bands)})"
+                "<br><i>Drag to move · double-click to edit</i>"
+            )
+        what = html.escape(f"{project.mode.value.upper()} · {project.change.value}")
+        if ref.role == "station":
+            station = html.escape(project.stations[ref.index].name)
+            return f"<b>{station}</b><br>{name} ({what})<br><i>Drag to move · Delete to remove</i>"
+        count = len(project.stations)
+        return f"<b>{name}</b><br>{what}, {count} stations<br><i>Drag a vertex to reshape</i>"
+
+
+def _project_points(project: Project) -> list[Any]:
+    """The points of a project: its site, or its stations."""
+    if isinstance(project, HousingProject):
+        return [project.site]
+    return [s.geometry for s in project.stations]
+
+
+def _project_legend(projects: tuple[Project, ...]) -> list[LegendEntry]:
+    """Legend entries of the kinds of project drawn."""
+    kinds = {
+        "housing"
+        if isinstance(p, HousingProject)
+        else ("burden" if not p.change.is_benefit else "benefit")
+        for p in projects
+    }
+    entries = []
+    if "housing" in kinds:
+        entries.append(LegendEntry("Housing site", map_colour("housing_site"), "site"))
+    if "benefit" in kinds:
+        entries.append(
+            LegendEntry("New or improved line, station", map_colour("line_benefit"), "line")
+        )
+    if "burden" in kinds:
+        entries.append(
+            LegendEntry("Service cut or removal", map_colour("line_burden"), "burden_line")
+        )
+    return entries
