@@ -167,7 +167,8 @@ def test_native_charts_and_pictures_with_alt_text(book):
     assert len(wb["Distribution"]._charts) == 5
     titles = [c.title.tx.rich.p[0].r[0].t for c in wb["Distribution"]._charts]
     assert "Route 7 cut: share of the burden by income quintile" in titles
-    assert len(wb["Map"]._images) == 1
+    # The low-income map beside the minority map, both with their alt text.
+    assert len(wb["Map"]._images) == 2
     with zipfile.ZipFile(path) as archive:
         drawings = [
             archive.read(n).decode("utf-8")
@@ -175,6 +176,8 @@ def test_native_charts_and_pictures_with_alt_text(book):
             if n.startswith("xl/drawings/drawing")
         ]
     assert sum(d.count('descr="Map of the minority') for d in drawings) == 1
+    assert sum(d.count('descr="Map of the low-income') for d in drawings) == 1
+    assert "reduced service dashed and hatched in orange" in " ".join(drawings)
 
 
 def test_print_setup_header_footer_and_properties(book, assessment):

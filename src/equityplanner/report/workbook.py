@@ -315,14 +315,12 @@ def _alternatives(assessment: Assessment, compare: Compare) -> list[Alternative]
 
 
 def _prepare_map(ctx: BookContext, map_field: str | None, map_png: bytes | None) -> None:
+    """The maps of the Map sheet: the chosen field (minority share by default) and, beside it,
+    the low-income share (the minority share when low-income was chosen): the two groups of
+    the Title VI tests. A ready ``map_png`` stands alone."""
     a = ctx.assessment
     field = resolve_field(a.baseline, map_field)  # InputError for a field that does not exist
-    what = short_label(field)
-    ctx.map_description = (
-        f"Map of the {what[0].lower() + what[1:]} by neighbourhood (five classes, quantiles), "
-        "with the walk catchments of the projects, the transit lines, their stations and the "
-        "housing sites."
-    )
+    ctx.map_description = _map_words(field)
     if map_png is not None:
         ctx.map_png = map_png
         return
@@ -330,3 +328,21 @@ def _prepare_map(ctx: BookContext, map_field: str | None, map_png: bytes | None)
         ctx.map_png = render_map_png(a, field=field)
     except MethodError as exc:
         ctx.map_note = f"No map: {exc}."
+        return
+    other = "minority_share" if "low_income" in field else "low_income"
+    try:
+        second = resolve_field(a.baseline, other)
+    except InputError:  # the data lacks the group: one map
+        return
+    if second != field:
+        ctx.extra_maps.append((render_map_png(a, field=second), _map_words(second)))
+
+
+def _map_words(field: str) -> str:
+    what = short_label(field)
+    return (
+        f"Map of the {what[0].lower() + what[1:]} by neighbourhood (five classes, quantiles), "
+        "with the walk catchments of the projects (new or better service hatched in pink, reduced "
+        "service dashed and hatched in orange), the transit lines, their stations and the "
+        "housing sites."
+    )
