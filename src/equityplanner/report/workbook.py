@@ -175,6 +175,9 @@ def build_workbook(
     kept = [s for s in sheets if s is not None]
     for sheet in kept:
         autofit_rows(sheet, styles)
+        first = sheet.cells.get((1, 1))
+        if first is not None and first.style == "title":
+            sheet.row_heights.setdefault(1, 28)  # an 18 pt title above the note below it
     return WorkbookSpec(kept, styles, properties)
 
 

@@ -108,12 +108,13 @@ def _tail(ctx: BookContext, result: ProposalResult) -> str:
     housing = _housing(ctx, result)
     if housing is not None and (housing.households_displaced or housing.units_demolished):
         net = housing.affordable_units - housing.affordable_units_demolished
-        who = "it" if (housing.id,) == result.project_ids else housing.name
+        prefix = "" if (housing.id,) == result.project_ids else f"{housing.name}: "
         parts.append(
-            f"{who} demolishes {housing.units_demolished:,} homes "
-            f"({housing.affordable_units_demolished:,} affordable) and {housing.households_displaced:,} "
-            f"households must move: plan relocation assistance; it adds {housing.affordable_units:,} "
-            f"affordable homes (net {net:+,}) for households earning up to 80% of AMI."
+            f"{prefix}{housing.units_demolished:,} homes demolished "
+            f"({housing.affordable_units_demolished:,} affordable) and "
+            f"{housing.households_displaced:,} households must move: plan relocation assistance; "
+            f"{housing.affordable_units:,} affordable homes added (net {net:+,}) for households "
+            "earning up to 80% of AMI."
         )
     if displacement is not None and displacement.rating == "risk":
         people = displacement.value if isinstance(displacement.value, int | float) else 0.0
