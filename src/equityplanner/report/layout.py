@@ -100,9 +100,13 @@ class Formula:
             raise ValueError(f"a formula starts with '=': {self.text!r}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cell:
-    """One cell: a value (text, number, bool, date or :class:`Formula`) and its look."""
+    """One cell: a value (text, number, bool, date or :class:`Formula`) and its look.
+
+    Not frozen: a workbook lays out tens of thousands of cells, and a frozen dataclass's
+    ``__init__`` costs several times a plain one's. Builders replace cells, they never edit
+    them."""
 
     value: Any = None
     style: str | None = None
@@ -532,7 +536,10 @@ def autofit_rows(
         if _r2 == r1
     }
     needed: dict[int, float] = {}
+    wrapped = {key for key, style in styles.items() if style.wrap}
     for (row, col), cell in sheet.cells.items():
+        if cell.style not in wrapped:
+            continue
         style = styles.get(cell.style or "")
         value = cell.value
         if isinstance(value, Formula):  # a formula's text: size the row for the text it gives

@@ -15,6 +15,7 @@ exporting it to PDF, :mod:`equityplanner.report.pdf`) gives the print set alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from equityplanner.errors import InputError, MethodError
@@ -145,6 +146,7 @@ def build_workbook(
     )
     summary = build_summary(ctx)
     decision = build_decision(ctx, _expected_by_row(title_vi))
+    _collect_maps(ctx)
     sheets = [
         decision,
         summary,
@@ -338,7 +340,21 @@ def _prepare_map(ctx: BookContext, map_field: str | None, map_png: bytes | None)
     except InputError:  # the data lacks the group: one map
         return
     if second != field:
-        ctx.extra_maps.append((render_map_png(a, field=second), _map_words(second)))
+        # Drawn on a thread while the sheets are laid out (the drawing is mostly numpy, which
+        # releases the interpreter); collected by _collect_maps before the Map sheet.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="equityplanner-map")
+        ctx.pending_maps.append((pool.submit(render_map_png, a, field=second), _map_words(second)))
+        pool.shutdown(wait=False)
+
+
+def _collect_maps(ctx: BookContext) -> None:
+    """The maps drawn on a thread, now on the context (an error leaves the map out, noted)."""
+    for future, words in ctx.pending_maps:
+        try:
+            ctx.extra_maps.append((future.result(), words))
+        except MethodError as exc:
+            ctx.map_note = f"No second map: {exc}."
+    ctx.pending_maps.clear()
 
 
 def _map_words(field: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.comments import Comment
 from openpyxl.drawing.fill import Blip
@@ -235,8 +236,11 @@ def _fill_cells(ws: Worksheet, sheet: SheetSpec) -> None:
     # the first cell of each (style, number format) is styled normally and the others copy
     # its style array, as openpyxl's own worksheet copier does.
     resolved: dict[tuple[str | None, str | None], Any] = {}
+    cells = ws._cells  # openpyxl's own store: creating cells there skips ws.cell()'s lookups
     for (row, col), cell in sheet.cells.items():
-        target = ws.cell(row=row, column=col)
+        target = cells.get((row, col))
+        if target is None:
+            target = cells[(row, col)] = OpenpyxlCell(ws, row=row, column=col)
         if cell.style or cell.number_format:
             key = (cell.style, cell.number_format)
             template = resolved.get(key)

@@ -184,6 +184,7 @@ class BookContext:
     map_note: str = ""
     # The maps beside the first (the low-income share beside the minority share): (PNG, alt text)
     extra_maps: list[tuple[bytes, str]] = field(default_factory=list)
+    pending_maps: list[tuple[Any, str]] = field(default_factory=list)  # (future, alt text)
     title_vi_rows: dict[tuple[str, str], int] = field(
         default_factory=dict
     )  # (result id, indicator id) -> row of the Title VI tests sheet
