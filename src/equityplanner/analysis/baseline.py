@@ -181,6 +181,15 @@ class Baseline:
         values: np.ndarray = self._memo[key]
         return values
 
+    def sorted_comparison(self, name: str) -> np.ndarray:
+        """The finite values of a column over the comparison population, sorted (remembered)."""
+        key = ("sorted_comparison", name)
+        if key not in self._memo:
+            values = self.column(name)
+            self._memo[key] = np.sort(values[self.comparison & np.isfinite(values)])
+        ranked: np.ndarray = self._memo[key]
+        return ranked
+
     @property
     def comparison_weights(self) -> np.ndarray:
         """1.0 for a neighbourhood of the comparison population, else 0.0 (one shared array)."""
@@ -249,7 +258,19 @@ class Baseline:
         return value, sampling
 
     def field_total_parts(self, field: str, weights: Weights) -> tuple[float, float, float]:
-        """(weighted sum, its sampling margin, its allocation margin); NaN when absent."""
+        """(weighted sum, its sampling margin, its allocation margin); NaN when absent.
+
+        The comparison population's are computed once.
+        """
+        if weights is self.comparison_weights:
+            key = ("comparison_field_total", field)
+            if key not in self._memo:
+                self._memo[key] = self._field_total_parts(field, weights)
+            memo: tuple[float, float, float] = self._memo[key]
+            return memo
+        return self._field_total_parts(field, weights)
+
+    def _field_total_parts(self, field: str, weights: Weights) -> tuple[float, float, float]:
         if field not in self.table:
             return float("nan"), float("nan"), float("nan")
         rows, w = _rows_and_shares(weights)
