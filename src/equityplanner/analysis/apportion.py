@@ -70,7 +70,9 @@ def measure(
         area weighting.
     """
     catchments = np.asarray(list(catchments_local), dtype=object)
-    pairs = area_pairs(layer.geometries, layer.tree, layer.crs, catchments, local)
+    pairs = area_pairs(
+        layer.geometries, layer.tree, layer.crs, catchments, local, layer.reprojected
+    )
     if weights is None:
         return pairs.split()
     return population_shares(pairs, weights, catchments, local)

@@ -24,7 +24,7 @@ from pyproj import CRS
 
 from equityplanner.analysis import displacement, distribution, housing
 from equityplanner.analysis.caching import IdentityCache
-from equityplanner.analysis.catchment import CatchmentShares
+from equityplanner.analysis.catchment import CatchmentShares, Reprojected
 from equityplanner.analysis.moe import (
     cv_percent,
     moe_allocation,
@@ -112,11 +112,16 @@ class Totals:
 
 @dataclass(eq=False)
 class LayerIndex:
-    """A neighbourhood layer's polygons, their CRS and spatial index (built once per layer)."""
+    """A neighbourhood layer's polygons, their CRS and spatial index (built once per layer),
+    and the polygons reprojected to local CRSs as catchments need them."""
 
     geometries: np.ndarray
     crs: CRS
     tree: shapely.STRtree
+    reprojected: Reprojected = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.reprojected = Reprojected(self.geometries, self.crs)
 
 
 def _layer_version(nb: Neighbourhoods) -> tuple[Any, ...]:

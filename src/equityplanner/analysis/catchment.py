@@ -29,6 +29,7 @@ from equityplanner.model.project import HousingProject, Parameters, Project
 __all__ = [
     "AreaPairs",
     "CatchmentShares",
+    "Reprojected",
     "area_pairs",
     "catchment_geometry",
     "catchment_shares",
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 _QUAD_SEGS = 16  # 64 segments per circle: area within 0.2% of a true circle
+_SEARCH_SEGMENT_M = 200.0  # longest edge of a catchment reprojected to search the layer
 
 
 @lru_cache(maxsize=64)
@@ -54,6 +56,34 @@ def to_crs(geoms: np.ndarray | BaseGeometry, source: CRS, target: CRS) -> np.nda
         np.asarray(geoms), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
     )
     return moved
+
+
+class Reprojected:
+    """A layer's polygons in local CRSs, each polygon reprojected once, when first needed.
+
+    An assessment measures its catchments in a local CRS (the projects' UTM zone); running it
+    again, or other projects in the same area, reuses the polygons already reprojected. The
+    two most recent local CRSs are kept.
+    """
+
+    def __init__(self, geometries: np.ndarray, crs: CRS) -> None:
+        self.geometries = geometries
+        self.crs = crs
+        self._by_crs: dict[str, np.ndarray] = {}
+
+    def get(self, rows: np.ndarray, local: CRS) -> np.ndarray:
+        """The polygons ``rows`` in ``local`` (same order)."""
+        key = local.srs or local.to_wkt()
+        cache = self._by_crs.get(key)
+        if cache is None:
+            if len(self._by_crs) >= 2:
+                self._by_crs.pop(next(iter(self._by_crs)))
+            cache = self._by_crs[key] = np.full(len(self.geometries), None, dtype=object)
+        todo = rows[shapely.is_missing(cache[rows])]
+        if todo.size:
+            cache[todo] = to_crs(self.geometries[todo], self.crs, local)
+        found: np.ndarray = cache[rows]
+        return found
 
 
 def catchment_geometry(
@@ -232,8 +262,13 @@ def area_pairs(
     layer_crs: CRS,
     catchments: np.ndarray,
     local: CRS,
+    reprojected: Reprojected | None = None,
 ) -> AreaPairs:
-    """Area share of every neighbourhood touching each catchment (see :func:`catchment_shares`)."""
+    """Area share of every neighbourhood touching each catchment (see :func:`catchment_shares`).
+
+    ``reprojected`` keeps the layer's polygons once reprojected to ``local`` (the same
+    numbers, without reprojecting them again).
+    """
     count = len(catchments)
     empty = shapely.is_missing(catchments) | shapely.is_empty(catchments)
     live = np.flatnonzero(~empty)
@@ -244,16 +279,19 @@ def area_pairs(
         return AreaPairs(
             no_pairs, no_pairs, np.zeros(0), np.zeros(0, dtype=bool), areas, np.zeros(count)
         )
-    # Find candidates in the layer's own CRS with densified, slightly grown catchments
-    # (curved edges after reprojection), then measure exactly in the local CRS.
-    search = shapely.segmentize(shapely.buffer(catchments[live], 1.0, quad_segs=16), 200.0)
-    search_layer = to_crs(search, local, layer_crs)
+    # Find candidates in the layer's own CRS with densified catchments, then measure exactly
+    # in the local CRS. A straight edge of at most 200 m bends by far less than a millimetre
+    # when reprojected, so no neighbourhood overlapping a catchment is missed.
+    search_layer = to_crs(shapely.segmentize(catchments[live], _SEARCH_SEGMENT_M), local, layer_crs)
     which, candidates = tree.query(search_layer, predicate="intersects")
     which = live[which]
     order = np.lexsort((candidates, which))
     which, candidates = which[order], candidates[order]
     rows, slot = np.unique(candidates, return_inverse=True)
-    local_rows = to_crs(geometries[rows], layer_crs, local)
+    if reprojected is None:
+        local_rows = to_crs(geometries[rows], layer_crs, local)
+    else:
+        local_rows = reprojected.get(rows, local)
     local_geoms = local_rows[slot]
     own_area = shapely.area(local_rows)[slot]
     shapely.prepare(catchments[live])

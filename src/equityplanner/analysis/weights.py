@@ -59,7 +59,7 @@ class PointGrid:
     def __init__(self, x: np.ndarray, y: np.ndarray, per_cell: int = _PER_CELL) -> None:
         n = len(x)
         if n == 0:
-            self.x0 = self.y0 = 0.0
+            self.x0 = self.y0 = self.x1 = self.y1 = 0.0
             self.cell = 1.0
             self.nx = self.ny = 1
             self.order = np.zeros(0, dtype=np.int64)
@@ -68,7 +68,8 @@ class PointGrid:
             self.starts = np.zeros(2, dtype=np.int64)
             return
         self.x0, self.y0 = float(x.min()), float(y.min())
-        width, height = float(x.max()) - self.x0, float(y.max()) - self.y0
+        self.x1, self.y1 = float(x.max()), float(y.max())
+        width, height = self.x1 - self.x0, self.y1 - self.y0
         cells = max(1, n // per_cell)
         area = width * height
         if area > 0:
@@ -114,9 +115,7 @@ class PointGrid:
         if len(self.x) == 0 or len(bounds) == 0:
             return empty, empty
         xmin, ymin, xmax, ymax = bounds.T
-        hit = (
-            (xmax >= self.x0) & (ymax >= self.y0) & (xmin <= self.x.max()) & (ymin <= self.y.max())
-        )
+        hit = (xmax >= self.x0) & (ymax >= self.y0) & (xmin <= self.x1) & (ymin <= self.y1)
         boxes = np.flatnonzero(hit & (xmax >= xmin) & (ymax >= ymin))
         if boxes.size == 0:
             return empty, empty
