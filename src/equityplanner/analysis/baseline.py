@@ -182,7 +182,7 @@ class Baseline:
         """A column of :attr:`table` as a float array, NaN kept (read once, then remembered)."""
         key = ("column", name)
         if key not in self._memo:
-            self._memo[key] = self.table[name].to_numpy(dtype=float)
+            self._memo[key] = _read_only(self.table[name].to_numpy(dtype=float))
         values: np.ndarray = self._memo[key]
         return values
 
@@ -191,7 +191,7 @@ class Baseline:
         key = ("sorted_comparison", name)
         if key not in self._memo:
             values = self.column(name)
-            self._memo[key] = np.sort(values[self.comparison & np.isfinite(values)])
+            self._memo[key] = _read_only(np.sort(values[self.comparison & np.isfinite(values)]))
         ranked: np.ndarray = self._memo[key]
         return ranked
 
@@ -199,7 +199,7 @@ class Baseline:
     def comparison_weights(self) -> np.ndarray:
         """1.0 for a neighbourhood of the comparison population, else 0.0 (one shared array)."""
         if "comparison" not in self._memo:
-            self._memo["comparison"] = np.asarray(self.comparison, dtype=float)
+            self._memo["comparison"] = _read_only(self.comparison)
         weights: np.ndarray = self._memo["comparison"]
         return weights
 
@@ -287,6 +287,13 @@ class Baseline:
         else:
             moe = float("nan")
         return value, moe, moe_allocation(values, w)
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """A read-only copy: arrays remembered by a shared baseline must not change."""
+    frozen = np.array(values, dtype=float)
+    frozen.flags.writeable = False
+    return frozen
 
 
 def _rows_and_shares(weights: Weights) -> tuple[np.ndarray | None, np.ndarray]:
