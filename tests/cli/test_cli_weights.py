@@ -72,3 +72,27 @@ def test_a_missing_count_column_is_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "has no count column" in proc.stderr and "residents" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_validate_and_assess_a_project_file_with_weights(tmp_path: Path) -> None:
+    import dataclasses
+
+    from equityplanner.io.project_file import load_project, save_project
+    from equityplanner.model.project import WeightsSource
+
+    weights = _weights(tmp_path)
+    document = load_project(SAMPLE_PROJECT)
+    document = dataclasses.replace(
+        document, weights=WeightsSource(path=str(weights), count_column="residents")
+    )
+    project = save_project(document, tmp_path / "weighted.eqp.json")
+    saved = json.loads(project.read_text(encoding="utf-8"))
+    assert saved["weights"] == {"path": "addresses.gpkg", "count_column": "residents"}
+    checked = run_cli("validate", str(project))
+    assert checked.returncode == 0, checked.stderr
+    assert "weights: 1,620 points (residents," in checked.stdout
+    out = tmp_path / "o.json"
+    proc = run_cli("assess", str(project), "--json", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert "weights" in {i["role"] for i in data["inputs"]}
