@@ -14,13 +14,21 @@ from helpers import ORIGIN, grid_lonlat
 from pyproj import CRS
 from shapely.geometry import Point
 
-from equityplanner.analysis.apportion import measure, weights_on
+from equityplanner.analysis.apportion import catchment_table, measure, weights_on
 from equityplanner.analysis.assess import assess_projects
 from equityplanner.analysis.baseline import layer_index
 from equityplanner.analysis.weights import LayerWeights, PointGrid, weight_index
 from equityplanner.io.neighbourhoods import read_neighbourhoods
 from equityplanner.io.weights import WeightPoints
-from equityplanner.model.project import HousingProject, Mode, ServiceChange, Station, TransitProject
+from equityplanner.model.project import (
+    HousingProject,
+    Mode,
+    Parameters,
+    Scenario,
+    ServiceChange,
+    Station,
+    TransitProject,
+)
 from equityplanner.report.json_output import assessment_to_dict
 
 UTM16 = CRS.from_epsg(32616)
@@ -146,8 +154,7 @@ def test_a_one_block_catchment_is_not_rated_high_reliability(write_grid):
     nb = read_neighbourhoods(write_grid(rows))
     stop = _bus_stop(450, 450)  # on a block point; a 30 m circle holds that block alone
     weights = _points(_blocks_in_a(40.0))
-    parameters = assess_projects(nb, [stop]).parameters
-    parameters = type(parameters)(catchment_m={**parameters.catchment_m, "bus": 30.0})
+    parameters = Parameters(catchment_m={**Parameters().catchment_m, "bus": 30.0})
     by_area = assess_projects(nb, [stop], parameters=parameters).result("stop")
     by_people = assess_projects(nb, [stop], parameters=parameters, weights=weights).result("stop")
     served = by_people.indicator("served.population")
@@ -186,8 +193,6 @@ def test_a_whole_tract_inside_has_no_allocation_error(write_grid):
 
 
 def test_mixed_scenarios_and_json_carry_the_weight_columns(write_grid):
-    from equityplanner.model.project import Scenario
-
     nb = read_neighbourhoods(write_grid())
     cut = TransitProject(
         "cut",
@@ -246,8 +251,6 @@ def test_many_catchments_at_once_equal_one_at_a_time(write_grid):
 
 
 def test_catchment_table_equals_single_measurements(write_grid):
-    from equityplanner.analysis.apportion import catchment_table
-
     nb = read_neighbourhoods(write_grid())
     sites = [Point(*grid_lonlat(x, y)) for x, y in [(100, 100), (900, 900), (1500, 400)]]
     weights = _points(CORNER)
