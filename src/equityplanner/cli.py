@@ -47,6 +47,14 @@ def _build_parser() -> argparse.ArgumentParser:
     a.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="write the Excel workbook")
     a.add_argument("--map-field", default=None, help="field or group shaded on the workbook's map")
     a.add_argument(
+        "--weights",
+        type=Path,
+        metavar="FILE",
+        help="apportion by population: census blocks or points with a count (e.g. a TIGER/Line "
+        "tabblock20 .zip, or points with P1_001N); replaces a project file's weights",
+    )
+    a.add_argument("--weights-count", metavar="COLUMN", help="count column of --weights")
+    a.add_argument(
         "--compare",
         nargs="*",
         metavar="ID",
@@ -166,6 +174,15 @@ def _quick_parameters(args: argparse.Namespace) -> Any:
     return params
 
 
+def _weights(args: argparse.Namespace) -> Any:
+    """The --weights layer, or None (then a project file's own weights, if any, are used)."""
+    if args.weights is None:
+        return None
+    from equityplanner.io.weights import read_weights
+
+    return read_weights(args.weights, count_column=args.weights_count)
+
+
 def _assess(args: argparse.Namespace) -> int:
     from equityplanner.analysis.assess import assess, assess_projects
     from equityplanner.io.hashing import sha256_file
@@ -183,7 +200,7 @@ def _assess(args: argparse.Namespace) -> int:
                 "give either a project file or --neighbourhoods with --projects, not both"
             )
         document = load_project(args.project)
-        assessment = assess(document, progress=progress)
+        assessment = assess(document, weights=_weights(args), progress=progress)
     else:
         if not args.neighbourhoods or not args.projects:
             raise InputError(
@@ -212,6 +229,7 @@ def _assess(args: argparse.Namespace) -> int:
             inputs=[
                 InputFile("projects", str(args.projects.resolve()), sha256_file(args.projects))
             ],
+            weights=_weights(args),
         )
     for target in (args.json, args.xlsx):
         if target is not None:
@@ -271,6 +289,7 @@ def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     from equityplanner.analysis.assess import load_baseline, load_opportunities, load_service_change
+    from equityplanner.analysis.weights import load_weights
     from equityplanner.io.project_file import ProjectFileError, load_project
 
     try:
@@ -286,6 +305,8 @@ def _validate(args: argparse.Namespace) -> int:
     layers = [layer for layer in [access.jobs, *access.facilities.values()] if layer is not None]
     extra = f", {len(layers)} opportunity layer(s)" if layers else ""
     extra += ", 2 GTFS feeds" if service is not None else ""
+    weights = load_weights(document)
+    extra += f", weights: {weights.description}" if weights is not None else ""
     print(
         f"{args.project}: valid. {len(nb.frame)} neighbourhoods ({len(nb.fields)} fields mapped), "
         f"{len(document.projects)} project(s), {len(document.scenarios)} scenario(s){extra}."
@@ -293,6 +314,8 @@ def _validate(args: argparse.Namespace) -> int:
     warnings = [*nb.warnings, *(w for layer in layers for w in layer.warnings)]
     if service is not None:
         warnings += [*service.baseline.warnings, *service.proposed.warnings]
+    if weights is not None:
+        warnings += weights.warnings
     for warning in warnings:
         print(f"  warning: {warning}")
     return EXIT_OK

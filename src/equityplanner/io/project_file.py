@@ -16,7 +16,7 @@ from typing import Any
 from equityplanner.errors import InputError
 from equityplanner.io.atomic import atomic_write_text
 from equityplanner.io.projects import projects_from_features, projects_to_features
-from equityplanner.model.parameter_schema import parameters_from_dict
+from equityplanner.model.parameter_schema import parameters_from_dict, weights_from_dict
 from equityplanner.model.project import (
     BaselineSource,
     GtfsSource,
@@ -157,6 +157,11 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
     scenarios = _parse_scenarios(data.get("scenarios") or [], set(ids), problems)
     opportunities = _parse_opportunities(data.get("opportunities") or {}, path, problems)
     gtfs = _parse_gtfs(data.get("gtfs"), path, problems)
+    weights = weights_from_dict(data.get("weights"), problems)
+    for key in ("path", "table"):
+        rel = getattr(weights, key, None)
+        if rel and not (path.parent / rel).exists():
+            problems.append(f"weights.{key}: file '{rel}' not found next to the project file")
     if problems:
         raise ProjectFileError(path, problems)
     return ProjectDocument(
@@ -168,6 +173,7 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
         path=path,
         opportunities=opportunities,
         gtfs=gtfs,
+        weights=weights,
     )
 
 
@@ -326,6 +332,11 @@ def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[s
             "proposed": relative(doc.gtfs.proposed),
             "date": doc.gtfs.date,
             "peak": list(doc.gtfs.peak),
+        }
+    if doc.weights is not None:
+        paths = {"path": relative(doc.weights.path), "table": relative(doc.weights.table)}
+        extra["weights"] = {
+            k: v for k, v in {**asdict(doc.weights), **paths}.items() if v is not None
         }
     return {
         "format": FORMAT_NAME,

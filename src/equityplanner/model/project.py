@@ -31,6 +31,7 @@ __all__ = [
     "Tenure",
     "TitleViPolicy",
     "TransitProject",
+    "WeightsSource",
 ]
 
 # Affordability bands of proposed units, by share of Area Median Income (HUD HAMFI bands).
@@ -259,6 +260,23 @@ class GtfsSource:
 
 
 @dataclass(frozen=True)
+class WeightsSource:
+    """Where people live inside neighbourhoods: points or areas with a count (census blocks,
+    address points), for population-weighted apportionment (docs/project_file.md).
+
+    ``path`` and ``table`` are relative to the project file; ``table`` is a table of counts
+    joined on ``id_column`` (the PL 94-171 download); ``count_column`` names the count.
+    """
+
+    path: str
+    count_column: str | None = None
+    id_column: str | None = None
+    layer: str | None = None
+    table: str | None = None
+    table_id_column: str | None = None
+
+
+@dataclass(frozen=True)
 class ProjectDocument:
     """Everything saved in a project file."""
 
@@ -270,6 +288,7 @@ class ProjectDocument:
     path: Path | None = None
     opportunities: dict[str, OpportunitySource] = field(default_factory=dict)
     gtfs: GtfsSource | None = None
+    weights: WeightsSource | None = None
 
     def resolve(self, relative: str) -> Path:
         """A path from the project file made absolute against the file's folder."""
