@@ -209,4 +209,5 @@ def group_share_indicator(side: SideContext, totals: GroupTotals) -> Indicator:
 
 def _method(side: SideContext) -> str:
     """The method id of a group's share: area or population-weighted apportionment."""
-    return "apportionment_population" if side.allocation else "apportionment"
+    weighted = side.shares is not None and side.shares.weighted
+    return "apportionment_population" if weighted else "apportionment"

@@ -75,12 +75,13 @@ class SideContext:
 
     @property
     def allocation(self) -> bool:
-        """True when the margins include the allocation error: shares by population.
+        """True when the margins include the allocation error (issue 13).
 
-        Area-weighted margins stay sampling error only, as before weights existed; the
-        allocation part is reported beside them (``moe_allocation`` in details).
+        Whether shares are by population or by area, a part of a tract is an allocation, not
+        a measurement: the margin and the reliability band say so, so that a stop holding a
+        sliver of one tract is not rated as reliable as the whole tract.
         """
-        return self.shares is not None and self.shares.weighted
+        return self.shares is not None
 
     @property
     def apportionment(self) -> str:
