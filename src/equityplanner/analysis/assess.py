@@ -12,7 +12,7 @@ measures each side's catchment, and asks the indicator families
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +50,7 @@ from equityplanner.analysis.inputs import (
 from equityplanner.analysis.neighbourhood_table import merge_sides, neighbourhood_table
 from equityplanner.analysis.service_change import compare_service
 from equityplanner.errors import InputError
+from equityplanner.io.files import relative_inputs
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.neighbourhoods import Neighbourhoods
 from equityplanner.io.sources import crs_label
@@ -67,6 +68,7 @@ from equityplanner.model.results import (
     Assessment,
     Indicator,
     InputFile,
+    Notice,
     ProposalResult,
     ResultKind,
 )
@@ -120,7 +122,7 @@ def assess(
             InputFile(f"gtfs_{role}", str(feed.path), feed.sha256)
             for role, feed in (("baseline", service.baseline), ("proposed", service.proposed))
         ]
-    return assess_projects(
+    assessment = assess_projects(
         nb,
         document.projects,
         parameters=document.parameters,
@@ -132,6 +134,14 @@ def assess(
         access=opportunities,
         service_change=service,
     )
+    # Inputs' own warnings (feeds, opportunity layers) and paths as a published pack shows them.
+    layers = [opportunities.jobs, *opportunities.facilities.values()]
+    extra = [w for layer in layers if layer is not None for w in layer.warnings]
+    if service is not None:
+        extra += [*service.baseline.warnings, *service.proposed.warnings]
+    assessment.warnings = list(dict.fromkeys([*assessment.warnings, *extra]))
+    assessment.inputs = relative_inputs(assessment.inputs, document.path)
+    return assessment
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,7 @@ class _Run:
     warnings: list[str]
     access: AccessInputs
     access_cache: MeasureCache
+    notices: list[Notice] = field(default_factory=list)
 
 
 def assess_projects(
@@ -233,6 +244,7 @@ def assess_projects(
         baseline_crs=baseline.crs,
         projects=tuple(projects),
         travel_model=travel_model,
+        notices=run.notices,
     )
 
 
@@ -450,6 +462,9 @@ def _assess_service_change(run: _Run, service: ServiceChangeInputs) -> ProposalR
         run.warnings.append(
             "The proposed GTFS feed changes no neighbourhood's service by the major-change threshold."
         )
+    for notice in table.attrs.get("notices", []):
+        run.notices.append(notice)
+        run.warnings.append(f"{notice.message} {notice.remedy}.")
     service_table = table.copy()
     service_table.insert(0, "id", run.baseline.table["id"].to_numpy())
     return ProposalResult(

@@ -49,6 +49,7 @@ def load_baseline(document: ProjectDocument, progress: Progress | None = None) -
         crs=source.crs,
         mapping=source.mapping or None,
         progress=progress,
+        sheet=source.sheet,
     )
 
 

@@ -101,6 +101,7 @@ def read_neighbourhoods(
     crs: Any = None,
     mapping: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> Neighbourhoods:
     """Read and validate neighbourhood polygons and their attributes.
 
@@ -127,6 +128,8 @@ def read_neighbourhoods(
         User column mapping, see :func:`equityplanner.io.columns.apply_user_mapping`.
     progress
         Receives progress between steps.
+    sheet
+        The sheet of an Excel ``table``; by default the first visible one.
 
     Returns
     -------
@@ -178,7 +181,7 @@ def read_neighbourhoods(
     data = attributes
     if table is not None:
         table_path = _existing(table, "attribute table")
-        frame, table_rows = _read_table(table_path, warnings)
+        frame, table_rows = _read_table(table_path, warnings, sheet)
         sources.append(("attributes", str(table_path), sha256_file(table_path)))
         table_id_column = find_id_column(frame.columns, table_id_column, path=table_path)
         if table_id_column is None:
@@ -365,9 +368,11 @@ def _check_degrees(
     )
 
 
-def _read_table(path: Path, warnings: list[str]) -> tuple[pd.DataFrame, _Rows]:
+def _read_table(
+    path: Path, warnings: list[str], sheet: str | None = None
+) -> tuple[pd.DataFrame, _Rows]:
     """Read a CSV or Excel table with every cell as text, dropping blank and label rows."""
-    frame = read_table(path, warnings=warnings)
+    frame = read_table(path, warnings=warnings, sheet=sheet)
     header_lines = 1
     if len(frame) and _is_label_row(frame.iloc[0]):
         frame = frame.iloc[1:]
