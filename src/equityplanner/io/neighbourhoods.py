@@ -10,6 +10,7 @@ geometries, cells marked as not available, ids without data) become warnings.
 from __future__ import annotations
 
 import os
+import warnings as warnings_module
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from equityplanner.io.columns import (
     orphan_margins,
 )
 from equityplanner.io.hashing import sha256_file
-from equityplanner.io.sources import crs_label, parse_crs, read_polygons, read_table
+from equityplanner.io.sources import crs_label, parse_crs, read_polygon_arrays, read_table
 from equityplanner.model.fields import field_specs
 from equityplanner.progress import NullProgress, Progress
 
@@ -52,6 +53,16 @@ _CONTROLLED_JAM = -555_555_555.0
 # A GEO_ID such as "1400000US01073000100" carries the summary level before "US".
 _GEO_ID_PREFIX = r"^\d{7}US"
 _POLYGON, _MULTIPOLYGON = 3, 6
+_TYPE_NAMES = {
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
+}
 _EXAMPLES = 5
 
 
@@ -145,18 +156,20 @@ def read_neighbourhoods(
     shapes_path = _existing(path, "neighbourhood file")
 
     progress.report(0.0, "Reading neighbourhood polygons")
-    shapes = read_polygons(shapes_path, layer)
+    shapes = read_polygon_arrays(shapes_path, layer)
     sources = [("neighbourhoods", str(file), sha256_file(file)) for file in _dataset(shapes_path)]
-    source_crs = _source_crs(shapes.crs, shapes_path, crs, warnings)
-    source_crs = _check_degrees(shapes, source_crs, shapes_path, crs, warnings)
-    if len(shapes) == 0:
+    file_crs = pyproj.CRS.from_user_input(shapes.crs) if shapes.crs else None
+    source_crs = _source_crs(file_crs, shapes_path, crs, warnings)
+    if len(shapes.geometry) == 0:
         raise InputError(
             "contains no features",
             path=shapes_path,
             remedy="Export the neighbourhood polygons again, with their features",
         )
-    attributes = pd.DataFrame(shapes.drop(columns=shapes.geometry.name)).reset_index(drop=True)
-    shape_rows = _Rows(shapes_path, "feature", np.arange(1, len(shapes) + 1), 0)
+    bounds = shapely.bounds(shapes.geometry)
+    source_crs = _check_degrees(bounds, source_crs, shapes_path, crs, warnings)
+    attributes = shapes.attributes
+    shape_rows = _Rows(shapes_path, "feature", np.arange(1, len(attributes) + 1), 0)
     shape_id_column = find_id_column(attributes.columns, id_column, path=shapes_path)
     if shape_id_column is None:
         if table is not None:
@@ -166,7 +179,7 @@ def read_neighbourhoods(
                 remedy="Name the column holding the GEOIDs (id_column); looked for "
                 + _looked_for_ids(),
             )
-        ids = pd.Series(shape_rows.numbers.astype(str), dtype=object)
+        ids = pd.Series(shape_rows.numbers.astype(str), dtype="string")
         warnings.append(
             f"{shapes_path}: no id column (looked for {_looked_for_ids()}); neighbourhoods "
             "are identified by their feature number."
@@ -208,7 +221,7 @@ def read_neighbourhoods(
         data = pd.concat([attributes[kept], joined], axis=1)
 
     progress.report(0.5, "Checking geometries")
-    geometry = _checked_geometry(shapes.geometry.to_numpy(), shapes, locator, warnings)
+    geometry = _checked_geometry(shapes.geometry, bounds, locator, warnings)
 
     progress.report(0.65, "Mapping columns to fields")
     field_map = _field_mapping(data.columns, mapping, table_path or shapes_path)
@@ -217,7 +230,7 @@ def read_neighbourhoods(
     estimates, margins = _field_values(data, field_map, locator, warnings)
 
     name_column = find_name_column(data.columns)
-    names = ids.to_numpy(object)
+    names = locator.ids
     if name_column is not None:
         text = data[name_column].astype("string").str.strip()
         blank = text.isna().to_numpy() | text.eq("").fillna(True).to_numpy(bool)
@@ -225,7 +238,7 @@ def read_neighbourhoods(
 
     progress.report(0.95, "Assembling neighbourhoods")
     index = pd.RangeIndex(len(ids))
-    columns: dict[str, Any] = {"id": ids.to_numpy(object), "name": names}
+    columns: dict[str, Any] = {"id": locator.ids, "name": names}
     columns.update(estimates)
     result = gpd.GeoDataFrame(
         pd.DataFrame(columns, index=index),
@@ -345,12 +358,20 @@ def _source_crs(
 
 
 def _check_degrees(
-    shapes: gpd.GeoDataFrame, source_crs: pyproj.CRS, path: Path, crs: Any, warnings: list[str]
+    bounds: np.ndarray, source_crs: pyproj.CRS, path: Path, crs: Any, warnings: list[str]
 ) -> pyproj.CRS:
-    """Catch projected coordinates under a geographic CRS (GeoJSON always claims WGS84)."""
-    if not source_crs.is_geographic or shapes.geometry.isna().all():
+    """Catch projected coordinates under a geographic CRS (GeoJSON always claims WGS84).
+
+    ``bounds`` are the features' (xmin, ymin, xmax, ymax), NaN for a missing geometry.
+    """
+    if not source_crs.is_geographic:
         return source_crs
-    xmin, ymin, xmax, ymax = shapes.geometry.total_bounds
+    with np.errstate(invalid="ignore"), warnings_module.catch_warnings():
+        warnings_module.simplefilter("ignore", RuntimeWarning)  # all-NaN: no geometry
+        xmin, ymin = np.nanmin(bounds[:, 0]), np.nanmin(bounds[:, 1])
+        xmax, ymax = np.nanmax(bounds[:, 2]), np.nanmax(bounds[:, 3])
+    if not np.isfinite([xmin, ymin, xmax, ymax]).all():
+        return source_crs  # no geometry, or coordinates that are not numbers: checked later
     if xmin >= -180.5 and xmax <= 360.5 and ymin >= -90.5 and ymax <= 90.5:
         return source_crs
     if crs is not None:
@@ -405,24 +426,30 @@ def _is_label_row(row: pd.Series) -> bool:
 
 
 def _normalise_ids(values: pd.Series) -> pd.Series:
-    """Ids as text: integral numbers without ".0", the GEO_ID "…US" prefix removed."""
+    """Ids as text: integral numbers without ".0", the GEO_ID "…US" prefix removed.
+
+    Vectorised on the column's own string type (Arrow-backed where pandas gives one); a
+    column of plain digit strings, the usual GEOID, passes untouched.
+    """
     if pd.api.types.is_float_dtype(values):
         numbers = values.to_numpy("float64", na_value=np.nan)
         integral = np.isfinite(numbers) & (numbers == np.round(numbers))
         if integral[~np.isnan(numbers)].all():
             values = values.astype("Int64")
-    text = values.astype("string").str.strip()
-    text = text.str.replace(_GEO_ID_PREFIX, "", regex=True, case=False)
-    text = text.mask(text.eq(""))
-    return pd.Series(text.to_numpy(object, na_value=None), dtype=object)
+    text = values.astype("string")
+    if not bool(text.str.fullmatch(r"\d+").all()):
+        text = text.str.strip()
+        text = text.str.replace(r"^\d{7}[Uu][Ss]", "", regex=True)
+        text = text.mask(text.eq(""))
+    return text.reset_index(drop=True)
 
 
 def _join_keys(ids: pd.Series) -> pd.Series:
     """Ids compared without leading zeros when numeric (spreadsheets often drop them)."""
     text = ids.astype("string")
-    digits = text.str.fullmatch(r"\d+").fillna(False).to_numpy(bool)
+    digits = text.str.fullmatch(r"\d+").fillna(False)
     stripped = text.str.lstrip("0").mask(lambda values: values.eq(""), "0")
-    return pd.Series(np.where(digits, stripped.to_numpy(object), ids.to_numpy(object)))
+    return text.where(~digits, stripped)
 
 
 def _check_ids(ids: pd.Series, column: str, rows: _Rows) -> None:
@@ -435,9 +462,13 @@ def _check_ids(ids: pd.Series, column: str, rows: _Rows) -> None:
             location=f"column {column!r}: {shown}",
             remedy="Fill in the id of every neighbourhood",
         )
-    keys = _join_keys(ids)
+    # Ids of equal length compare the same with or without their leading zeros.
+    lengths = ids.str.len().to_numpy("int64", na_value=0)
+    keys = ids if lengths.min() == lengths.max() else _join_keys(ids)
     duplicated = keys.duplicated(keep=False).to_numpy()
     if duplicated.any():
+        keys = _join_keys(ids)
+        duplicated = keys.duplicated(keep=False).to_numpy()
         groups = pd.Series(np.flatnonzero(duplicated)).groupby(
             keys[duplicated].to_numpy(), sort=False
         )
@@ -468,8 +499,8 @@ def _join(
     Returns the joined rows, the table position of each neighbourhood (0 when unmatched),
     whether it matched, and the ids (the longer spelling of each matched pair).
     """
-    position = pd.Series(np.arange(len(frame)), index=_join_keys(table_ids).to_numpy(object))
-    found = position.reindex(_join_keys(ids).to_numpy(object)).to_numpy("float64")
+    position = pd.Series(np.arange(len(frame)), index=_join_keys(table_ids).array)
+    found = position.reindex(_join_keys(ids).array).to_numpy("float64")
     matched = ~np.isnan(found)
     if not matched.any():
         raise InputError(
@@ -491,8 +522,11 @@ def _join(
     joined = joined.where(np.broadcast_to(matched[:, None], joined.shape))
     # Keep the longer spelling: a table may keep leading zeros the polygons lost, or vice versa.
     table_text = table_ids.to_numpy(object)[take]
-    longer = matched & (pd.Series(table_text).str.len().to_numpy() > ids.str.len().to_numpy())
-    joined_ids = pd.Series(np.where(longer, table_text, ids.to_numpy(object)), dtype=object)
+    longer = matched & (
+        pd.Series(table_text, dtype="string").str.len().to_numpy("float64", na_value=0)
+        > ids.str.len().to_numpy("float64", na_value=0)
+    )
+    joined_ids = pd.Series(np.where(longer, table_text, ids.to_numpy(object)), dtype="string")
     return joined, take, matched, joined_ids
 
 
@@ -509,10 +543,13 @@ def _looked_for_ids() -> str:
 
 
 def _checked_geometry(
-    geoms: np.ndarray, shapes: gpd.GeoDataFrame, locator: _Locator, warnings: list[str]
+    geoms: np.ndarray, bounds: np.ndarray, locator: _Locator, warnings: list[str]
 ) -> np.ndarray:
     path = locator.shapes.path
-    absent = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    absent = np.zeros(len(geoms), dtype=bool)
+    odd = np.flatnonzero(np.isnan(bounds).any(axis=1))  # missing, empty or NaN coordinates
+    if odd.size:
+        absent[odd] = shapely.is_missing(geoms[odd]) | shapely.is_empty(geoms[odd])
     if absent.any():
         where = np.flatnonzero(absent)
         raise InputError(
@@ -521,11 +558,21 @@ def _checked_geometry(
             location=_features(locator, where),
             remedy="Draw the missing polygons or delete those features",
         )
+    finite = np.isfinite(bounds).all(axis=1)
+    if not finite.all():
+        where = np.flatnonzero(~finite)
+        raise InputError(
+            f"{where.size} feature(s) have coordinates that are not numbers (NaN or infinite)",
+            path=path,
+            location=_features(locator, where),
+            remedy="Repair or redraw those polygons",
+        )
     type_ids = shapely.get_type_id(geoms)
     other = ~np.isin(type_ids, [_POLYGON, _MULTIPOLYGON])
     if other.any():
         where = np.flatnonzero(other)
-        kinds = shapes.geom_type.to_numpy(object)
+        kinds = shapely.get_type_id(geoms).astype(object)
+        kinds = np.array([_TYPE_NAMES.get(int(k), "unknown") for k in kinds], dtype=object)
         shown = "; ".join(
             f"{locator.shapes.at(int(i) + 1)}, id {locator.ids[i]!r}: {kinds[i]}"
             for i in where[:_EXAMPLES]
@@ -613,11 +660,16 @@ def _field_mapping(
 @dataclass(frozen=True)
 class _Parsed:
     values: np.ndarray  # float64, NaN where missing
-    text: np.ndarray  # the cells as written, for messages
+    cells: pd.Series  # the cells as read, for the text of the few a message names
     blank: np.ndarray  # empty or annotated as not available
     jammed: np.ndarray  # ACS jam value read as missing
     coded: np.ndarray  # top- or bottom-coded ("250,000+")
     bad: np.ndarray  # not a number
+
+    def text(self, positions: np.ndarray | int) -> list[str]:
+        """The cells at ``positions`` as written (built only for the cells a message shows)."""
+        chosen = self.cells.iloc[np.atleast_1d(positions)].astype("string")
+        return [str(value).strip() for value in chosen.fillna("")]
 
 
 def _parse_numbers(values: pd.Series, *, is_margin: bool) -> _Parsed:
@@ -625,24 +677,23 @@ def _parse_numbers(values: pd.Series, *, is_margin: bool) -> _Parsed:
     no = np.zeros(n, dtype=bool)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.to_numpy("float64", na_value=np.nan)
-        text = values.astype("string").to_numpy(object, na_value="")
         blank = np.isnan(numbers)
         bad = np.isinf(numbers)
         coded = no
     else:
         cells = values.astype("string").str.strip()
-        text = cells.to_numpy(object, na_value="")
         blank = (cells.isna() | cells.eq("") | cells.str.upper().isin(_MISSING_MARKS)).to_numpy(
             bool, na_value=True
         )
         controlled = cells.eq(_CONTROLLED_MARK).to_numpy(bool, na_value=False) & is_margin
-        grouped = cells.str.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?[+-]?")
-        cells = cells.mask(grouped.fillna(False), cells.str.replace(",", "", regex=False))
-        coded = cells.str.fullmatch(r"\d+(?:\.\d+)?[+-]").to_numpy(bool, na_value=False)
-        cells = cells.mask(pd.Series(coded, index=cells.index), cells.str[:-1])
-        skip = pd.Series(blank | controlled, index=cells.index)
-        parsed = pd.to_numeric(cells.mask(skip), errors="coerce")
+        parsed = pd.to_numeric(
+            cells.mask(pd.Series(blank | controlled, index=cells.index)), errors="coerce"
+        )
         numbers = pd.Series(parsed).to_numpy("float64", na_value=np.nan)
+        coded = no
+        unread = np.flatnonzero(np.isnan(numbers) & ~(blank | controlled))
+        if unread.size:  # only cells plain parsing missed: "12,345", "250,000+"
+            numbers, coded = _grouped_or_coded(cells, unread, numbers)
         bad = (np.isnan(numbers) & ~(blank | controlled)) | np.isinf(numbers)
         numbers[controlled] = 0.0
     numbers = numbers.copy()
@@ -651,7 +702,23 @@ def _parse_numbers(values: pd.Series, *, is_margin: bool) -> _Parsed:
         numbers[numbers == _CONTROLLED_JAM] = 0.0
         jammed &= numbers != 0.0
     numbers[jammed | bad] = np.nan
-    return _Parsed(numbers, text, blank, jammed, coded, bad)
+    return _Parsed(numbers, values, blank, jammed, coded, bad)
+
+
+def _grouped_or_coded(
+    cells: pd.Series, unread: np.ndarray, numbers: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read thousands separators ("12,345") and top- or bottom-coding ("250,000+")."""
+    numbers = numbers.copy()
+    coded = np.zeros(len(numbers), dtype=bool)
+    some = cells.iloc[unread]
+    grouped = some.str.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?[+-]?").fillna(False)
+    some = some.mask(grouped, some.str.replace(",", "", regex=False))
+    limit = some.str.fullmatch(r"\d+(?:\.\d+)?[+-]").to_numpy(bool, na_value=False)
+    some = some.mask(pd.Series(limit, index=some.index), some.str[:-1])
+    numbers[unread] = pd.to_numeric(some, errors="coerce").to_numpy("float64", na_value=np.nan)
+    coded[unread] = limit
+    return numbers, coded
 
 
 def _column_values(
@@ -670,7 +737,7 @@ def _column_values(
         first = int(bad[0])
         more = f" ({bad.size - 1} more cells in this column are not numbers)" * (bad.size > 1)
         raise InputError(
-            f"{parsed.text[first]!r} is not a number{more}",
+            f"{parsed.text(first)[0]!r} is not a number{more}",
             path=path,
             location=f"column {column!r}, {locator.at(column, first)}",
             remedy="Correct the value, or leave the cell empty when it is not available",
@@ -680,14 +747,14 @@ def _column_values(
         first = int(negative[0])
         what = "margins of error" if is_margin else "counts and medians"
         raise InputError(
-            f"{parsed.text[first]!r} is negative, and {what} cannot be",
+            f"{parsed.text(first)[0]!r} is negative, and {what} cannot be",
             path=path,
             location=f"column {column!r}, {locator.at(column, first)}",
             remedy="Correct the value, or leave the cell empty when it is not available",
         )
     blank = np.flatnonzero(parsed.blank & present)
     if blank.size:
-        marks = sorted({str(mark) for mark in parsed.text[blank] if mark})
+        marks = sorted({mark for mark in parsed.text(blank) if mark})
         said = f" (marked {', '.join(repr(mark) for mark in marks)})" if marks else ""
         warnings.append(
             f"{path}: column {column!r}: {blank.size} empty or not-available value(s){said} "
@@ -697,13 +764,13 @@ def _column_values(
     if jammed.size:
         warnings.append(
             f"{path}: column {column!r}: {jammed.size} ACS 'not available' code(s) such as "
-            f"{parsed.text[jammed[0]]} read as missing: {locator.examples(column, jammed)}."
+            f"{parsed.text(jammed[0])[0]} read as missing: {locator.examples(column, jammed)}."
         )
     coded = np.flatnonzero(parsed.coded & present)
     if coded.size:
         warnings.append(
             f"{path}: column {column!r}: {coded.size} top- or bottom-coded value(s) such as "
-            f"{parsed.text[coded[0]]!r} read as the limit: {locator.examples(column, coded)}."
+            f"{parsed.text(coded[0])[0]!r} read as the limit: {locator.examples(column, coded)}."
         )
     return parsed.values
 
