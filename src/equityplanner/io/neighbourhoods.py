@@ -30,6 +30,7 @@ from equityplanner.io.columns import (
     detect_mapping,
     find_id_column,
     find_name_column,
+    is_truncated_acs,
     orphan_margins,
 )
 from equityplanner.io.hashing import sha256_file
@@ -50,6 +51,8 @@ _CONTROLLED_MARK = "*****"
 # margin is the controlled estimate, i.e. a margin of 0.
 _JAM_LIMIT = -111_111_111.0
 _CONTROLLED_JAM = -555_555_555.0
+# No count, median or margin of one neighbourhood comes near this (the world has 8e9 people).
+_MAX_VALUE = 1e10
 # A GEO_ID such as "1400000US01073000100" carries the summary level before "US".
 _GEO_ID_PREFIX = r"^\d{7}US"
 _POLYGON, _MULTIPOLYGON = 3, 6
@@ -225,6 +228,21 @@ def read_neighbourhoods(
 
     progress.report(0.65, "Mapping columns to fields")
     field_map = _field_mapping(data.columns, mapping, table_path or shapes_path)
+
+    truncated = [
+        column
+        for source in field_map.values()
+        if source.origin == "acs"
+        for column in source.estimate_columns
+        if is_truncated_acs(column)
+    ]
+    if truncated:
+        warnings.append(
+            f"{table_path or shapes_path}: {len(truncated)} column(s) such as {truncated[0]!r} "
+            "were read as ACS estimates whose names a Shapefile cut to 10 characters "
+            f"({truncated[0]}E); their margins of error, cut to the same name, are not "
+            "available."
+        )
 
     progress.report(0.75, "Checking values")
     estimates, margins = _field_values(data, field_map, locator, warnings)
@@ -742,6 +760,16 @@ def _column_values(
             location=f"column {column!r}, {locator.at(column, first)}",
             remedy="Correct the value, or leave the cell empty when it is not available",
         )
+    huge = np.flatnonzero((np.abs(parsed.values) > _MAX_VALUE) & present)
+    if huge.size:
+        first = int(huge[0])
+        raise InputError(
+            f"{parsed.text(first)[0]!r} is larger than any count, median or margin of a "
+            f"neighbourhood can be (more than {_MAX_VALUE:,.0f})",
+            path=path,
+            location=f"column {column!r}, {locator.at(column, first)}",
+            remedy="Correct the value (a typing or export error?), or leave the cell empty",
+        )
     negative = np.flatnonzero((parsed.values < 0) & present)
     if negative.size:
         first = int(negative[0])
@@ -800,7 +828,24 @@ def _field_values(
             errors = np.column_stack([values(column, True) for column in source.moe_columns])
             margins[name] = _sum_moe(parts, errors)
     _check_universes(estimates, margins, field_map, locator)
+    _check_populated(estimates, field_map, locator)
     return estimates, margins
+
+
+def _check_populated(
+    estimates: dict[str, np.ndarray], field_map: dict[str, FieldSource], locator: _Locator
+) -> None:
+    """Refuse a layer in which nobody lives: every share would divide by zero."""
+    population = estimates.get("total_population")
+    if population is None or np.nansum(population) > 0:
+        return
+    columns = " + ".join(field_map["total_population"].estimate_columns)
+    raise InputError(
+        f"every neighbourhood has a total population of 0 or none (column(s) {columns})",
+        path=locator.path(field_map["total_population"].estimate_columns[0]),
+        remedy="Check that the table holds the estimates (not empty cells, zeros or formulas "
+        "without results) and that the population column is mapped right",
+    )
 
 
 def _sum_moe(estimates: np.ndarray, margins: np.ndarray) -> np.ndarray:
