@@ -30,7 +30,7 @@ from equityplanner.io.files import check_path_text, file_kind
 __all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text", "check_output_target"]
 
 # ".<name, cut>.<pid>.<random>.tmp"; the old form ".<name>.<random>.tmp" had no pid.
-_TMP = re.compile(r"^\.(?P<stem>.*)\.(?:(?P<pid>\d+)\.)?(?P<hex>[0-9a-f]{12})\.tmp$")
+_TMP = r"^\.(?:{stems})\.(?:(?P<pid>\d+)\.)?(?P<hex>[0-9a-f]{{12}})\.tmp$"
 _STEM_CHARS = 100  # of the target's name in the temporary file's, so it stays under NAME_MAX
 _STALE_S = 3600.0  # a temporary file without a pid older than this was left by a killed run
 
@@ -184,15 +184,16 @@ def _write_to_fifo(fifo: Path, given: Path, write: Callable[[Path], object]) -> 
 
 def _remove_stale(target: Path) -> None:
     """Remove the temporary files earlier writes to ``target`` left when they were killed."""
-    stem = target.name[:_STEM_CHARS]
+    stems = {re.escape(target.name[:_STEM_CHARS]), re.escape(target.name)}
+    pattern = re.compile(_TMP.format(stems="|".join(sorted(stems))))
     try:
         names = [entry.name for entry in os.scandir(target.parent) if entry.name.endswith(".tmp")]
     except OSError:
         return
     now = time.time()
     for name in names:
-        match = _TMP.match(name)
-        if match is None or match["stem"] not in (stem, target.name):
+        match = pattern.match(name)
+        if match is None:
             continue
         stale_file = target.parent / name
         pid = match["pid"]
