@@ -227,7 +227,9 @@ def _assess(args: argparse.Namespace) -> int:
     from equityplanner.io.atomic import check_output_target
 
     # Refuse an output that cannot be written before the long part, not after it.
-    targets = [check_output_target(t) for t in (args.json, args.xlsx) if t is not None]
+    targets = [
+        check_output_target(t, create_folder=True) for t in (args.json, args.xlsx) if t is not None
+    ]
     if len(targets) == 2 and targets[0] == targets[1]:
         raise InputError("--json and --xlsx name the same file", path=targets[0])
     assessment = _run_assessment(args)

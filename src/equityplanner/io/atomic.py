@@ -35,17 +35,26 @@ _STEM_CHARS = 100  # of the target's name in the temporary file's, so it stays u
 _STALE_S = 3600.0  # a temporary file without a pid older than this was left by a killed run
 
 
-def check_output_target(path: str | os.PathLike[str]) -> Path:
-    """The file an output to ``path`` will be written to, its folder created if need be.
+def check_output_target(path: str | os.PathLike[str], *, create_folder: bool = False) -> Path:
+    """The file an output to ``path`` will be written to.
 
     Symbolic links are followed to their target. Call it before a long computation so that
-    an output that cannot be written is refused first.
+    an output that cannot be written is refused first (the command line does, with
+    ``create_folder``).
+
+    Parameters
+    ----------
+    path
+        The output as given.
+    create_folder
+        Create the folder (and its parents) when it does not exist; otherwise a missing
+        folder is refused.
 
     Raises
     ------
     InputError
-        For a name no file system can hold, a folder, a device or a socket, a folder that
-        cannot be created, or a file that exists and cannot be written.
+        For a name no file system can hold, a folder, a device or a socket, a missing
+        folder (or one that cannot be created), or a file that exists and cannot be written.
     """
     given = check_path_text(path, "output")
     target = Path(os.path.realpath(given))
@@ -64,16 +73,19 @@ def check_output_target(path: str | os.PathLike[str]) -> Path:
             remedy="Give the name of a file to write",
         )
     folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"cannot create the folder ({exc.strerror})",
-            path=folder,
-            remedy="Choose a folder you can write to",
-        ) from None
+    if create_folder:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"cannot create the folder ({exc.strerror})",
+                path=folder,
+                remedy="Choose a folder you can write to",
+            ) from None
     if not folder.is_dir():
-        raise InputError("the folder does not exist", path=given, remedy="Choose a folder")
+        raise InputError(
+            "the folder does not exist", path=given, remedy="Choose an existing folder"
+        )
     if info is not None and stat.S_ISREG(info.st_mode) and not os.access(target, os.W_OK):
         raise InputError(
             "is read-only, so it was not replaced",

@@ -160,6 +160,7 @@ def read_neighbourhoods(
 
     progress.report(0.0, "Reading neighbourhood polygons")
     shapes = read_polygon_arrays(shapes_path, layer)
+    warnings += shapes.notes
     sources = [("neighbourhoods", str(file), sha256_file(file)) for file in _dataset(shapes_path)]
     file_crs = pyproj.CRS.from_user_input(shapes.crs) if shapes.crs else None
     source_crs = _source_crs(file_crs, shapes_path, crs, warnings)

@@ -159,12 +159,16 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
     parameters: Parameters = values.get("parameters", Parameters())
 
     projects: tuple[Any, ...] = ()
+    projects_read = True
     if "projects" in values:
         try:
             projects = projects_from_features(values["projects"])
         except InputError as exc:
             problems.append(f"projects: {exc.location + ': ' if exc.location else ''}{exc.fault}")
-    scenarios = _check_scenarios(values.get("scenarios", ()), [p.id for p in projects], problems)
+            projects_read = False
+    scenarios: tuple[Scenario, ...] = values.get("scenarios", ())
+    if projects_read:  # else every scenario would name "unknown" projects: one fault, once
+        _check_scenarios(scenarios, [p.id for p in projects], problems)
     opportunities: dict[str, OpportunitySource] = values.get("opportunities", {})
     for kind, source in opportunities.items():
         for key in ("path", "blocks"):

@@ -276,7 +276,7 @@ def _number(
     limit = _LIMITS.get(key)
     if limit is not None and number > limit[0]:
         raise InputError(
-            f"{key} is {show(value)}, more than {limit[0]:,g} {limit[1]}",
+            f"{key} is {show(value)}, more than {limit[0]:,.0f} {limit[1]}",
             path=source,
             location=where,
             remedy="Check the value (a typing error?)",

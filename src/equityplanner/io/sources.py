@@ -22,6 +22,7 @@ import codecs
 import csv
 import io
 import math
+import warnings as warnings_module
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -432,11 +433,14 @@ class PolygonArrays:
         The features' shapely geometries (None where a feature has none).
     crs
         The CRS the file declares, as text (``"EPSG:4269"``), or None.
+    notes
+        What GDAL warned of while reading, one sentence each.
     """
 
     attributes: pd.DataFrame
     geometry: np.ndarray
     crs: str | None
+    notes: tuple[str, ...] = ()
 
 
 def read_polygon_arrays(path: Path, layer: str | None) -> PolygonArrays:
@@ -461,12 +465,16 @@ def read_polygon_arrays(path: Path, layer: str | None) -> PolygonArrays:
         crs = frame.crs.to_string() if frame.crs is not None else None
         return PolygonArrays(attributes.reset_index(drop=True), frame.geometry.to_numpy(), crs)
     try:
-        meta, table = pyogrio.read_arrow(source, layer=chosen)
+        with warnings_module.catch_warnings(record=True) as caught:
+            warnings_module.simplefilter("always")
+            meta, table = pyogrio.read_arrow(source, layer=chosen)
+        notes = _gdal_notes(caught, path)
         name = meta.get("geometry_name") or "wkb_geometry"
         if name in table.column_names:
             wkb = table[name].to_numpy(zero_copy_only=False)
             table = table.drop_columns([name])
-            geometry = shapely.from_wkb(wkb, on_invalid="ignore")
+            with np.errstate(invalid="ignore"):  # NaN coordinates: named by the reader
+                geometry = shapely.from_wkb(wkb, on_invalid="ignore")
             missing = np.flatnonzero(shapely.is_missing(geometry))
             unreadable = missing[~pd.isna(wkb[missing])]
             if unreadable.size:
@@ -488,7 +496,21 @@ def read_polygon_arrays(path: Path, layer: str | None) -> PolygonArrays:
             remedy=f"Check that the file is complete and is {kind} (open it in QGIS, say)",
         ) from exc
     attributes.columns = [str(column) for column in attributes.columns]
-    return PolygonArrays(attributes.reset_index(drop=True), geometry, meta.get("crs"))
+    return PolygonArrays(attributes.reset_index(drop=True), geometry, meta.get("crs"), notes)
+
+
+def _gdal_notes(caught: list[warnings_module.WarningMessage], path: Path) -> tuple[str, ...]:
+    """GDAL's warnings while reading, as sentences for the run's warnings (never stderr)."""
+    notes: list[str] = []
+    texts = [str(w.message) for w in caught]
+    unclosed = sum("Non closed ring" in t for t in texts)
+    if unclosed:
+        notes.append(
+            f"{path}: polygon rings that did not close were closed when read ({unclosed} "
+            "warning(s) from GDAL); check those features."
+        )
+    notes += [f"{path}: {t}" for t in texts if "Non closed ring" not in t][:5]
+    return tuple(notes)
 
 
 def check_shapefile_parts(path: Path) -> None:
