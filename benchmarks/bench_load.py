@@ -30,9 +30,9 @@ from pathlib import Path
 import pyogrio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import make_layer  # noqa: E402
+from bench_core import make_layer
 
-from equityplanner.io.neighbourhoods import read_neighbourhoods  # noqa: E402
+from equityplanner.io.neighbourhoods import read_neighbourhoods
 
 
 def cpu_seconds(task: Callable[[], object]) -> float:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import importlib.util
 import io
 import math
 import warnings as warnings_module
@@ -112,12 +113,9 @@ TABLE_FORMATS: Mapping[str, FileFormat] = {
 """Attribute-table formats by lower-case suffix."""
 
 _LAYER_ERRORS = (pyogrio.errors.DataSourceError, OSError, ValueError)
-try:  # pyogrio's Arrow path reads a layer several times faster (pyarrow is a dependency)
-    import pyarrow  # noqa: F401
-
-    _ARROW = True
-except ImportError:  # pragma: no cover - an install without pyarrow still reads, slower
-    _ARROW = False
+# pyogrio's Arrow path reads a layer several times faster (pyarrow is a dependency); an
+# install without it still reads, slower.
+_ARROW = importlib.util.find_spec("pyarrow") is not None
 _READ_ERRORS = (
     pyogrio.errors.DataSourceError,
     pyogrio.errors.DataLayerError,
