@@ -285,6 +285,9 @@ def test_a_collapse_of_proposed_service_is_carried_as_a_blocking_notice(tmp_path
     assert "BLOCKING: The proposed GTFS feed runs 95% fewer trips" in run.out
     data = json.loads(out.read_text(encoding="utf-8"))
     assert any("95% fewer trips" in w for w in data["warnings"])
+    (notice,) = data["notices"]
+    assert notice["severity"] == "blocking" and notice["result_id"] == "gtfs-service-change"
+    assert notice["code"] == "gtfs.proposed_service_drop" and notice["remedy"]
     validated = run_cli("validate", str(project))
     assert "BLOCKING: The proposed GTFS feed runs 95% fewer trips" in validated.out
 
