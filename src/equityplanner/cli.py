@@ -335,6 +335,9 @@ def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
         _say(f"\nWrote {', '.join(written)}", out)
 
 
+_LISTED = 200  # problems listed by validate; a file with more has one fault many times
+
+
 def _validate(args: argparse.Namespace) -> int:
     """Check a project file and its data by running the assessment ``assess`` would run.
 
@@ -348,8 +351,10 @@ def _validate(args: argparse.Namespace) -> int:
         document = load_project(args.project)
     except ProjectFileError as exc:
         _say(f"{args.project}: {len(exc.problems)} problem(s):")
-        for problem in exc.problems:
+        for problem in exc.problems[:_LISTED]:
             _say(f"  - {problem}")
+        if len(exc.problems) > _LISTED:
+            _say(f"  - and {len(exc.problems) - _LISTED} more")
         return EXIT_INPUT
     nb = load_baseline(document)
     assessment = assess(document, neighbourhoods=nb)

@@ -154,7 +154,9 @@ def test_devices_and_fifos_as_inputs_never_block(tmp_path: Path) -> None:
 
 def test_an_unreadable_project_is_refused(tmp_path: Path) -> None:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        pytest.skip("root reads any file: the case runs as a normal user in test_outputs.py")
+        pytest.skip(
+            "root reads any file: tests/io/test_outputs.py runs this case as the user nobody"
+        )
     project = small_project(tmp_path / "small")
     os.chmod(project, 0)
     try:

@@ -179,7 +179,7 @@ def test_the_next_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
     assert target.read_text() == "new"
 
 
-def test_as_a_normal_user_symlinks_are_written_through_and_fifos_not_replaced(
+def test_as_a_normal_user_outputs_respect_links_pipes_and_permissions(
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "shared"
@@ -215,6 +215,17 @@ def test_as_a_normal_user_symlinks_are_written_through_and_fifos_not_replaced(
         else:
             raise AssertionError("read-only file replaced")
         assert locked.read_text() == "keep"
+        # An input the user cannot read: one line, exit 2 (root reads any file).
+        import contextlib, io
+        from equityplanner.cli import main
+        secret = folder / "secret.eqp.json"
+        secret.write_text("{{}}")
+        os.chmod(secret, 0)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = main(["validate", str(secret)])
+        assert code == 2 and "cannot be read (Permission denied)" in err.getvalue(), err.getvalue()
+        assert len(err.getvalue().strip().splitlines()) == 1
         print("ok", os.geteuid())
     """
     proc = _as_normal_user(script, folder)

@@ -3,9 +3,11 @@
 The project's parameters (:mod:`equityplanner.model.parameter_schema`) and the travel model's
 (:mod:`equityplanner.model.travel_model`) are tables of :class:`Field`; reading a JSON object
 against a table checks every value, collects one problem per fault and builds the values.
-This is the seed of the one validation pass that ``validate`` and ``assess`` are to share
-(issue 12): every rule says what it accepts (:meth:`Rule.describe`), and every problem names
-the key, the fault and, for a value of the wrong type, the fix.
+The whole project document is such a table too (:mod:`equityplanner.model.document_schema`),
+read by the one validation pass that ``validate`` and ``assess`` share (issue 12): every rule
+says what it accepts (:meth:`Rule.describe`), bounds the size of what it takes (texts, lists,
+numbers), and every problem names the key, the fault and, for a value of the wrong type, the
+fix.
 
 A problem is one line, ``"<key>: <fault>"``, where the key is the dotted path in the project
 file (``parameters.catchment_m.bus``); the desktop app maps the key to its form's label.
