@@ -560,7 +560,9 @@ def test_outputs_carry_paths_relative_to_the_project(tmp_path: Path) -> None:
     assert relative["gtfs_proposed"] == "gtfs_proposed"
 
 
-def test_a_json_only_assessment_does_not_import_openpyxl(tmp_path: Path) -> None:
+def test_a_json_only_assessment_imports_neither_openpyxl_nor_unneeded_gtfs(
+    tmp_path: Path,
+) -> None:
     import subprocess
     import sys
 
@@ -568,12 +570,21 @@ def test_a_json_only_assessment_does_not_import_openpyxl(tmp_path: Path) -> None
     code = (
         "import sys; from equityplanner.cli import main; "
         f"rc = main(['assess', {str(project)!r}, '--json', {str(tmp_path / 'o.json')!r}, "
-        "'--quiet']); print(rc, 'openpyxl' in sys.modules)"
+        "'--quiet']); print(rc, 'openpyxl' in sys.modules); "
+        "from equityplanner.analysis import assess; "
+        "print('equityplanner.io.gtfs' in sys.modules)"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
     )
-    assert proc.stdout.split() == ["0", "False"], proc.stderr
+    assert proc.stdout.split()[:2] == ["0", "False"], proc.stderr
+    # The sample's GTFS comparison needs the GTFS reader; a run without feeds does not.
+    code = "import sys; import equityplanner.cli, equityplanner.analysis.assess; "
+    code += "print('equityplanner.io.gtfs' in sys.modules, 'openpyxl' in sys.modules)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert proc.stdout.split() == ["False", "False"], proc.stderr
 
 
 def test_validate_and_assess_agree_on_the_sample(tmp_path: Path) -> None:

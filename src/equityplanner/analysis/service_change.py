@@ -22,7 +22,7 @@ not departures; frequency-based trips are expanded).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
@@ -31,15 +31,11 @@ from pyproj import CRS
 
 from equityplanner.analysis.catchment import to_crs
 from equityplanner.errors import InputError
-from equityplanner.io.gtfs import (
-    DEFAULT_PEAK,
-    GtfsFeed,
-    _check_peak,
-    check_service_day,
-    trip_departures,
-)
 from equityplanner.model.results import Notice
 from equityplanner.progress import NullProgress, Progress
+
+if TYPE_CHECKING:  # the GTFS reader is imported by the runs that compare feeds
+    from equityplanner.io.gtfs import GtfsFeed
 
 __all__ = [
     "CLASSIFICATIONS",
@@ -54,6 +50,8 @@ SERVICE_DROP_NOTICE: Final[float] = 0.5
 """A proposed feed with this share fewer trips than the baseline on the date gets a notice."""
 
 _RESULT_ID: Final[str] = "gtfs-service-change"
+DEFAULT_PEAK: Final[tuple[int, int]] = (7 * 3600, 9 * 3600)
+"""The default AM peak window, 07:00-09:00 (as :data:`equityplanner.io.gtfs.DEFAULT_PEAK`)."""
 
 
 def check_feeds(base: GtfsFeed, proposed: GtfsFeed, date: dt.date | str) -> list[Notice]:
@@ -76,6 +74,8 @@ def check_feeds(base: GtfsFeed, proposed: GtfsFeed, date: dt.date | str) -> list
         When either feed runs no trip on ``date`` (see
         :func:`equityplanner.io.gtfs.check_service_day`).
     """
+    from equityplanner.io.gtfs import check_service_day
+
     before = check_service_day(base, date, "baseline")
     after = check_service_day(proposed, date, "proposed")
     notices: list[Notice] = []
@@ -137,6 +137,8 @@ def stop_trip_rates(
     --------
     >>> rates = stop_trip_rates(feed, "2024-07-03")  # doctest: +SKIP
     """
+    from equityplanner.io.gtfs import _check_peak, trip_departures
+
     start, end = _check_peak(peak)
     departures = trip_departures(feed, date)
     stops = feed.stops[feed.stops["location_type"].eq(0)]
@@ -260,6 +262,8 @@ def compare_service(
             location="measure",
             remedy=f"Choose one of: {', '.join(MEASURES)}",
         )
+    from equityplanner.io.gtfs import _check_peak
+
     _check_peak(peak)
     notices = check_feeds(base, proposed, date)
 
