@@ -592,3 +592,23 @@ def test_validate_and_assess_agree_on_the_sample(tmp_path: Path) -> None:
     assert_clean(run_cli("validate", str(project)), allowed=(0,))
     assert_clean(run_cli("assess", str(project), "--quiet"), allowed=(0,))
     assert WEDNESDAY and SAMPLE_DATE  # the dates the two projects compare
+
+
+def test_paths_no_file_system_can_hold_given_on_the_command_line(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[2] / "sample_projects" / "magnolia"
+    long = str(tmp_path / ("n" * 300) / "tracts.gpkg")
+    run = run_cli(
+        "assess", "--neighbourhoods", long, "--projects", str(sample / "proposals.geojson")
+    )
+    _expect_error(run, "more than the 255 a file name can have")
+    run = run_cli(
+        "assess",
+        "--neighbourhoods",
+        str(sample / "tracts.gpkg"),
+        "--table",
+        str(tmp_path / "bad\udcff.csv"),
+        "--projects",
+        str(sample / "proposals.geojson"),
+    )
+    assert_clean(run, allowed=(2,))
+    _expect_error(run_cli("validate", str(tmp_path / ("p" * 300 + ".eqp.json"))), "255")

@@ -33,6 +33,7 @@ from equityplanner.io.columns import (
     is_truncated_acs,
     orphan_margins,
 )
+from equityplanner.io.files import regular_file
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.sources import crs_label, parse_crs, read_polygon_arrays, read_table
 from equityplanner.model.fields import field_specs
@@ -334,14 +335,7 @@ class _Locator:
 
 
 def _existing(path: str | os.PathLike[str], role: str) -> Path:
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(
-            f"{role} not found" if not file.exists() else f"{role} is not a file",
-            path=file,
-            remedy="Check the path",
-        )
-    return file
+    return regular_file(path, role)
 
 
 def _dataset(path: Path) -> list[Path]:
