@@ -479,6 +479,14 @@ def _shapefile(tmp_path: Path, rename: dict[str, str] | None = None) -> Path:
     return path
 
 
+_SHAPEFILE_WRITE = [
+    pytest.mark.filterwarnings("ignore:Normalized/laundered field name"),
+    pytest.mark.filterwarnings("ignore:Column names longer than 10 characters"),
+]
+
+
+@_SHAPEFILE_WRITE[0]
+@_SHAPEFILE_WRITE[1]
 def test_a_shapefile_without_its_dbf(tmp_path: Path) -> None:
     path = _shapefile(tmp_path)
     path.with_suffix(".dbf").unlink()
@@ -495,6 +503,8 @@ def test_a_shapefile_without_its_dbf(tmp_path: Path) -> None:
     _expect_error(run, "the Shapefile has no tracts.dbf beside it (its attribute table")
 
 
+@_SHAPEFILE_WRITE[0]
+@_SHAPEFILE_WRITE[1]
 def test_shapefile_truncated_acs_codes_are_recognised(tmp_path: Path) -> None:
     import pyogrio
 
