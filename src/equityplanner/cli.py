@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from equityplanner._version import __version__
-from equityplanner.errors import Cancelled, InputError
+from equityplanner.errors import Cancelled, InputError, MethodError
 from equityplanner.model.concepts import IndicatorFamily, ResultKind
 from equityplanner.model.indicator_ids import IndicatorId
 
@@ -131,6 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open(args)
     except InputError as exc:
         _say(f"equityplanner: error: {exc.message}")
+        return EXIT_INPUT
+    except MethodError as exc:  # the data do not meet a method's preconditions
+        _say(f"equityplanner: error: the data do not allow this assessment: {exc}")
         return EXIT_INPUT
     except (Cancelled, KeyboardInterrupt):
         _say("equityplanner: cancelled")

@@ -622,3 +622,29 @@ def test_paths_no_file_system_can_hold_given_on_the_command_line(tmp_path: Path)
     )
     assert_clean(run, allowed=(2,))
     _expect_error(run_cli("validate", str(tmp_path / ("p" * 300 + ".eqp.json"))), "255")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "outcome"),
+    [
+        ("nh_white", "0", None),  # no white residents: no segregation index, no traceback
+        ("nh_white", "", "field 'nh_white' has no value in any neighbourhood"),
+        ("poverty_universe", "", "field 'poverty_universe' has no value in any neighbourhood"),
+        ("households", "0", "is larger than its universe households"),
+    ],
+)
+def test_a_field_emptied_or_zeroed_everywhere(
+    tmp_path: Path, field: str, value: str, outcome: str | None
+) -> None:
+    from equityplanner.io.columns import detect_mapping
+
+    frame = _acs(tmp_path)
+    for column in detect_mapping(frame.columns)[field].estimate_columns:
+        frame[column] = value
+    table = tmp_path / "t.csv"
+    frame.to_csv(table, index=False)
+    run = _quick(tmp_path, table=table)
+    if outcome is None:
+        assert_clean(run, allowed=(0,))
+    else:
+        _expect_error(run, outcome)

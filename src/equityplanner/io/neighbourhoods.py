@@ -824,6 +824,16 @@ def _field_values(
             margins[name] = _sum_moe(parts, errors)
     _check_universes(estimates, margins, field_map, locator)
     _check_populated(estimates, field_map, locator)
+    for name, values in estimates.items():
+        if len(values) and np.isnan(values).all():
+            columns = field_map[name].estimate_columns
+            raise InputError(
+                f"field {name!r} has no value in any neighbourhood: every cell of "
+                f"{' + '.join(map(repr, columns))} is empty or marked not available",
+                path=locator.path(columns[0]),
+                remedy="Fill in the column, or drop the field from the column mapping "
+                f'("{name}": null) if the data do not have it',
+            )
     return estimates, margins
 
 
