@@ -824,8 +824,8 @@ def _field_values(
             margins[name] = _sum_moe(parts, errors)
     _check_universes(estimates, margins, field_map, locator)
     _check_populated(estimates, field_map, locator)
-    for name, values in estimates.items():
-        if len(values) and np.isnan(values).all():
+    for name, field_values in estimates.items():
+        if len(field_values) and np.isnan(field_values).all():
             columns = field_map[name].estimate_columns
             raise InputError(
                 f"field {name!r} has no value in any neighbourhood: every cell of "
