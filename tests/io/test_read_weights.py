@@ -246,7 +246,7 @@ def test_the_project_file_keeps_its_weights(tmp_path: Path) -> None:
         ("missing.gpkg", "weights.path: file 'missing.gpkg' not found"),
         ({"count_column": "POP20"}, "weights.path: missing"),
         ({"path": "x.gpkg", "colour": "red"}, "weights.colour: unknown"),
-        (7, "weights: must be a path or an object"),
+        (7, "weights: 7 is not an object; give a path, or an object"),
     ],
 )
 def test_a_bad_weights_entry_is_a_problem(tmp_path: Path, entry: object, problem: str) -> None:

@@ -16,7 +16,7 @@ projects or scenarios, does not prepare them anew.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +56,7 @@ from equityplanner.analysis.neighbourhood_table import merge_sides, neighbourhoo
 from equityplanner.analysis.service_change import compare_service
 from equityplanner.analysis.weights import LayerWeights, load_weights
 from equityplanner.errors import InputError
+from equityplanner.io.files import relative_inputs
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.neighbourhoods import Neighbourhoods
 from equityplanner.io.sources import crs_label
@@ -74,6 +75,7 @@ from equityplanner.model.results import (
     Assessment,
     Indicator,
     InputFile,
+    Notice,
     ProposalResult,
     ResultKind,
 )
@@ -133,7 +135,7 @@ def assess(
             InputFile(f"gtfs_{role}", str(feed.path), feed.sha256)
             for role, feed in (("baseline", service.baseline), ("proposed", service.proposed))
         ]
-    return assess_projects(
+    assessment = assess_projects(
         nb,
         document.projects,
         parameters=document.parameters,
@@ -146,6 +148,14 @@ def assess(
         service_change=service,
         weights=weights,
     )
+    # Inputs' own warnings (feeds, opportunity layers) and paths as a published pack shows them.
+    layers = [opportunities.jobs, *opportunities.facilities.values()]
+    extra = [w for layer in layers if layer is not None for w in layer.warnings]
+    if service is not None:
+        extra += [*service.baseline.warnings, *service.proposed.warnings]
+    assessment.warnings = list(dict.fromkeys([*assessment.warnings, *extra]))
+    assessment.inputs = relative_inputs(assessment.inputs, document.path)
+    return assessment
 
 
 @dataclass(frozen=True)
@@ -170,6 +180,7 @@ class _Run:
     access_cache: MeasureCache
     layer: LayerIndex
     weights: LayerWeights | None = None
+    notices: list[Notice] = field(default_factory=list)
 
     def shares(self, projects: Sequence[Project]) -> tuple[BaseGeometry, CatchmentShares]:
         """The catchment of ``projects`` (local CRS) and the shares of the neighbourhoods in it."""
@@ -264,6 +275,7 @@ def assess_projects(
         baseline_crs=baseline.crs,
         projects=tuple(projects),
         travel_model=travel_model,
+        notices=run.notices,
     )
 
 
@@ -521,6 +533,9 @@ def _assess_service_change(run: _Run, service: ServiceChangeInputs) -> ProposalR
         run.warnings.append(
             "The proposed GTFS feed changes no neighbourhood's service by the major-change threshold."
         )
+    for notice in table.attrs.get("notices", []):
+        run.notices.append(notice)
+        run.warnings.append(f"{notice.message} {notice.remedy}.")
     service_table = table.copy()
     service_table.insert(0, "id", run.baseline.table["id"].to_numpy())
     return ProposalResult(

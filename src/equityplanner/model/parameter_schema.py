@@ -16,7 +16,6 @@ from equityplanner.model.project import (
     ComparisonPopulation,
     Parameters,
     TitleViPolicy,
-    WeightsSource,
 )
 from equityplanner.model.schema import (
     Choice,
@@ -37,9 +36,7 @@ __all__ = [
     "COMPARISON_FIELDS",
     "PARAMETER_FIELDS",
     "TITLE_VI_FIELDS",
-    "WEIGHTS_FIELDS",
     "parameters_from_dict",
-    "weights_from_dict",
 ]
 
 TITLE_VI_FORMS = ("absolute", "relative", "four_fifths")
@@ -260,35 +257,3 @@ def parameters_from_dict(raw: dict[str, Any], problems: list[str] | None = None)
 def _shallow(instance: Any) -> dict[str, Any]:
     """A dataclass instance's fields as a dict, nested dataclasses kept as objects."""
     return {f.name: getattr(instance, f.name) for f in fields(instance)}
-
-
-WEIGHTS_FIELDS: tuple[Field, ...] = (
-    Field("path", Text(), None, "Points or areas with a count: census blocks, address points."),
-    Field("count_column", Text(), None, "The count (default P1_001N, POP20, population...).", True),
-    Field("id_column", Text(), None, "The id (block GEOID) the table joins on.", True),
-    Field("layer", Text(), None, "Layer of a GeoPackage, or the Shapefile in a .zip.", True),
-    Field("table", Text(), None, "A table of counts joined on the id (PL 94-171).", True),
-    Field("table_id_column", Text(), None, "The table's id column (default GEO_ID...).", True),
-)
-"""The keys of the project file's ``weights`` object (a path alone may stand for it)."""
-
-
-def weights_from_dict(raw: Any, problems: list[str]) -> WeightsSource | None:
-    """The ``weights`` entry of a project file: a path, or an object of :data:`WEIGHTS_FIELDS`.
-
-    None when absent; a fault adds a problem (``"weights.<key>: <fault>"``) and gives None.
-    """
-    if raw in (None, "", {}):
-        return None
-    if isinstance(raw, str):
-        raw = {"path": raw}
-    if not isinstance(raw, dict):
-        problems.append('weights: must be a path or an object such as {"path": "blocks.gpkg"}')
-        return None
-    before = len(problems)
-    values = read_object(raw, WEIGHTS_FIELDS, "weights", problems)
-    if not values.get("path"):
-        problems.append("weights.path: missing (the file of blocks or points with a count)")
-    if len(problems) > before:
-        return None
-    return WeightsSource(**values)

@@ -224,7 +224,11 @@ class Metadata:
 
 @dataclass(frozen=True)
 class BaselineSource:
-    """Where the neighbourhood data comes from (paths relative to the project file)."""
+    """Where the neighbourhood data comes from (paths relative to the project file).
+
+    ``sheet`` names the sheet of an Excel ``table``; without it the first visible sheet is
+    read.
+    """
 
     neighbourhoods: str
     table: str | None = None
@@ -234,6 +238,7 @@ class BaselineSource:
     crs: str | None = None
     mapping: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,8 @@ def study_area_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
     if "minority_count" in t:
         series["minority"] = t["minority_count"].to_numpy()
     for gid, counts in series.items():
-        if counts.sum() < max(100.0, 0.01 * total.sum()):
-            continue  # HUD does not report indices for very small groups
+        if counts.sum() < max(100.0, 0.01 * total.sum()) or white.sum() <= 0:
+            continue  # HUD does not report indices for very small groups (or no reference)
         d = float(segregation.dissimilarity(counts, white))
         band = str(segregation.dissimilarity_band(d))
         label = text("segregation.dissimilarity_name").format(group=labels[gid])
