@@ -12,7 +12,11 @@ from dataclasses import fields
 from typing import Any
 
 from equityplanner.errors import InputError
-from equityplanner.model.project import ComparisonPopulation, Parameters, TitleViPolicy
+from equityplanner.model.project import (
+    ComparisonPopulation,
+    Parameters,
+    TitleViPolicy,
+)
 from equityplanner.model.schema import (
     Choice,
     Field,

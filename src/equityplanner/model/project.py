@@ -31,6 +31,7 @@ __all__ = [
     "Tenure",
     "TitleViPolicy",
     "TransitProject",
+    "WeightsSource",
 ]
 
 # Affordability bands of proposed units, by share of Area Median Income (HUD HAMFI bands).
@@ -242,7 +243,11 @@ class Metadata:
 
 @dataclass(frozen=True)
 class BaselineSource:
-    """Where the neighbourhood data comes from (paths relative to the project file)."""
+    """Where the neighbourhood data comes from (paths relative to the project file).
+
+    ``sheet`` names the sheet of an Excel ``table``; without it the first visible sheet is
+    read.
+    """
 
     neighbourhoods: str
     table: str | None = None
@@ -252,6 +257,7 @@ class BaselineSource:
     crs: str | None = None
     mapping: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -278,6 +284,23 @@ class GtfsSource:
 
 
 @dataclass(frozen=True)
+class WeightsSource:
+    """Where people live inside neighbourhoods: points or areas with a count (census blocks,
+    address points), for population-weighted apportionment (docs/project_file.md).
+
+    ``path`` and ``table`` are relative to the project file; ``table`` is a table of counts
+    joined on ``id_column`` (the PL 94-171 download); ``count_column`` names the count.
+    """
+
+    path: str
+    count_column: str | None = None
+    id_column: str | None = None
+    layer: str | None = None
+    table: str | None = None
+    table_id_column: str | None = None
+
+
+@dataclass(frozen=True)
 class ProjectDocument:
     """Everything saved in a project file."""
 
@@ -289,6 +312,7 @@ class ProjectDocument:
     path: Path | None = None
     opportunities: dict[str, OpportunitySource] = field(default_factory=dict)
     gtfs: GtfsSource | None = None
+    weights: WeightsSource | None = None
 
     def resolve(self, relative: str) -> Path:
         """A path from the project file made absolute against the file's folder."""
