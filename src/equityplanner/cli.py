@@ -45,6 +45,13 @@ def _build_parser() -> argparse.ArgumentParser:
     a.add_argument("project", nargs="?", type=Path, help="project file (.eqp.json)")
     a.add_argument("--json", type=Path, metavar="OUT.json", help="write the results as JSON")
     a.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="write the Excel workbook")
+    a.add_argument(
+        "--pdf",
+        type=Path,
+        metavar="OUT.pdf",
+        help="write the council print set (Decision, Summary, Distribution, Housing, Map, "
+        "Methodology) as a PDF; needs LibreOffice (soffice)",
+    )
     a.add_argument("--map-field", default=None, help="field or group shaded on the workbook's map")
     a.add_argument(
         "--weights",
@@ -243,20 +250,28 @@ def _assess(args: argparse.Namespace) -> int:
     ]
     if len(targets) == 2 and targets[0] == targets[1]:
         raise InputError("--json and --xlsx name the same file", path=targets[0])
+    if args.pdf is not None:
+        pdf = check_output_target(args.pdf, create_folder=True)
+        if pdf in targets:
+            raise InputError("--pdf names the same file as --json or --xlsx", path=pdf)
     assessment = _run_assessment(args)
     if args.json:
         from equityplanner.report.json_output import write_json
 
         write_json(assessment, args.json)
+    if args.compare is None:
+        scenarios = [r.id for r in assessment.results if r.kind is ResultKind.SCENARIO]
+        compare: Any = scenarios if len(scenarios) >= 2 else None
+    else:
+        compare = args.compare or True
     if args.xlsx:
         from equityplanner.report.workbook import write_workbook
 
-        if args.compare is None:
-            scenarios = [r.id for r in assessment.results if r.kind is ResultKind.SCENARIO]
-            compare: Any = scenarios if len(scenarios) >= 2 else None
-        else:
-            compare = args.compare or True
         write_workbook(assessment, args.xlsx, map_field=args.map_field, compare=compare)
+    if args.pdf:
+        from equityplanner.report.pdf import write_council_pdf
+
+        write_council_pdf(assessment, args.pdf, map_field=args.map_field, compare=compare)
     if not args.quiet:
         _print_summary(assessment, args)
     return EXIT_OK
@@ -351,7 +366,7 @@ def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
         _say(f"\n{len(assessment.warnings)} warning(s):", out)
         for w in assessment.warnings:
             _say(f"  - {w}", out)
-    written = [str(p) for p in (args.json, args.xlsx) if p]
+    written = [str(p) for p in (args.json, args.xlsx, args.pdf) if p]
     if written:
         _say(f"\nWrote {', '.join(written)}", out)
 

@@ -355,7 +355,8 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
     comparison = _comparison_mask(pd.Series(cols["id"]), params)
     cols["in_comparison"] = comparison
     groups: dict[str, GroupSpec] = {}
-    for gid, spec in group_specs().items():
+    specs = group_specs(params.low_income_poverty_pct)  # the adopted low-income definition
+    for gid, spec in specs.items():
         group_cols = _group_columns(cols, gid, spec, params, warnings)
         if group_cols is not None:
             cols.update(group_cols)
@@ -365,7 +366,7 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
         if required not in groups:
             warnings.append(
                 f"The Title VI {('disparate-impact' if required == 'minority' else 'disproportionate-burden')} "
-                f"test needs the {group_specs()[required].label.lower()} group, which the data lacks."
+                f"test needs the {specs[required].label.lower()} group, which the data lacks."
             )
     table["quintile"] = _income_quintiles(table, comparison, warnings)
     score, vulnerable = _displacement_risk(table, groups, comparison, params, warnings)

@@ -39,6 +39,7 @@ from equityplanner.model.project import (
 from equityplanner.model.schema import (
     INVALID,
     AnyCrs,
+    Choice,
     ClockWindow,
     ColumnMapping,
     ColumnName,
@@ -77,6 +78,13 @@ METADATA_FIELDS: tuple[Field, ...] = (
     Field("organisation", Text(max_length=_TITLE_LENGTH), "", "For whom.", True),
     Field("date", Text(max_length=100), "", "When (any text, e.g. 2026-11-25).", True),
     Field("description", Text(), "", "What is assessed, in a few sentences.", True),
+    Field(
+        "status",
+        Choice(("draft", "final")),
+        "draft",
+        "draft or final: printed on every page of the workbook.",
+        True,
+    ),
 )
 
 BASELINE_FIELDS: tuple[Field, ...] = (
@@ -142,7 +150,7 @@ SCENARIO_FIELDS: tuple[Field, ...] = (
 
 
 def _metadata(values: dict[str, Any], where: str, problems: list[str]) -> Metadata:
-    return Metadata(**{f.key: values.get(f.key, "") for f in METADATA_FIELDS})
+    return Metadata(**{f.key: values.get(f.key, f.default) for f in METADATA_FIELDS})
 
 
 def _required(

@@ -204,6 +204,14 @@ class Parameters:
     # Service change from GTFS: the agency's major-change threshold and the walk distance.
     major_change_threshold: float = 0.25
     service_walk_m: float = 400.0
+    # The adopted low-income definition, in percent of the poverty level (FTA C 4702.1B:
+    # the HHS poverty guidelines, 100, unless the agency adopts a higher threshold; 200 is a
+    # common adoption).
+    low_income_poverty_pct: int = 200
+    # A published median household income of the comparison population (e.g. ACS B19013 for
+    # the city); without it the city's income is the neighbourhoods' household-weighted mean
+    # of median incomes, and is labelled so.
+    comparison_median_household_income_usd: float | None = None
 
     def catchment_for(self, project: Project) -> float:
         """Catchment radius in metres for a project."""
@@ -220,6 +228,17 @@ class Metadata:
     organisation: str = ""
     date: str = ""
     description: str = ""
+    status: str = "draft"
+    """``draft`` or ``final``: printed on every page of the workbook."""
+
+    def __post_init__(self) -> None:
+        status = str(self.status or "").strip().lower()
+        object.__setattr__(self, "status", "final" if status == "final" else "draft")
+
+    @property
+    def is_final(self) -> bool:
+        """True for a final assessment (anything else prints as a draft)."""
+        return self.status == "final"
 
 
 @dataclass(frozen=True)

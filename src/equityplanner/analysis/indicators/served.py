@@ -175,9 +175,12 @@ def group_share_indicator(side: SideContext, totals: GroupTotals) -> Indicator:
         comparison_value=reference.share,
         comparison=side.comparison_label,
         difference_pp=diff_pp,
+        # Household groups (renters, no vehicle...) are shares of households, not people.
+        who="households" if spec.unit == "households" else "people",
     )
     if math.isfinite(z) and abs(z) < side.params.significance_z and rating != "similar":
         finding += " The difference is within the margins of error (not significant at 90%)."
+        rating = "not_significant"  # words, not the colour of a harm or a gain
     return make_indicator(
         id=ind_id,
         name=name,
