@@ -16,7 +16,12 @@ from typing import Any
 from equityplanner.errors import InputError
 from equityplanner.io.atomic import atomic_write_text
 from equityplanner.io.projects import projects_from_features, projects_to_features
-from equityplanner.model.parameter_schema import parameters_from_dict
+from equityplanner.model.network import NetworkSource
+from equityplanner.model.parameter_schema import (
+    network_from_dict,
+    network_to_dict,
+    parameters_from_dict,
+)
 from equityplanner.model.project import (
     BaselineSource,
     GtfsSource,
@@ -39,7 +44,7 @@ __all__ = [
 ]
 
 FORMAT_NAME = "equityplanner-project"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class ProjectFileError(InputError):
@@ -74,8 +79,14 @@ def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 adds the optional ``network`` block (routed access); schema 1 had none, so a
+    schema 1 project keeps the straight-line sketch model and says so in every output."""
+    return {**data, "schema_version": 2}
+
+
 # Each step migrates from the key version to the next one.
-_MIGRATIONS = {0: _migrate_0_to_1}
+_MIGRATIONS = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 
 def load_project(path: str | Path) -> ProjectDocument:
@@ -157,6 +168,7 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
     scenarios = _parse_scenarios(data.get("scenarios") or [], set(ids), problems)
     opportunities = _parse_opportunities(data.get("opportunities") or {}, path, problems)
     gtfs = _parse_gtfs(data.get("gtfs"), path, problems)
+    network = _parse_network(data.get("network"), path, problems)
     if problems:
         raise ProjectFileError(path, problems)
     return ProjectDocument(
@@ -168,7 +180,21 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
         path=path,
         opportunities=opportunities,
         gtfs=gtfs,
+        network=network,
     )
+
+
+def _parse_network(raw: Any, path: Path, problems: list[str]) -> NetworkSource | None:
+    """The ``network`` block (``model/network.py``), its files checked next to the project."""
+    network = network_from_dict(raw, problems)
+    if network is None:
+        return None
+    for where, rel in [("network.osm", network.osm)] + [
+        (f"network.gtfs[{k}]", g) for k, g in enumerate(network.gtfs)
+    ]:
+        if not (path.parent / rel).exists():
+            problems.append(f"{where}: file '{rel}' not found next to the project file")
+    return network
 
 
 _OPPORTUNITY_KINDS = ("jobs", "schools", "childcare", "clinics")
@@ -327,6 +353,11 @@ def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[s
             "date": doc.gtfs.date,
             "peak": list(doc.gtfs.peak),
         }
+    if doc.network is not None:
+        network = network_to_dict(doc.network)
+        network["osm"] = relative(doc.network.osm)
+        network["gtfs"] = [relative(g) for g in doc.network.gtfs]
+        extra["network"] = network
     return {
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,
