@@ -498,10 +498,11 @@ def compare_access(
     if a.shape != b.shape:
         raise MethodError(f"{b.size} values before but {a.size} after")
     index = pd.Index(ids if ids is not None else range(len(b)))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(b != 0, (a - b) / b, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):  # inf - inf (unreachable twice): NaN
+        change = a - b
+        share = np.where(b != 0, change / b, np.nan)
     by_neighbourhood = pd.DataFrame(
-        {"before": b, "after": a, "change": a - b, "change_share": share}, index=index
+        {"before": b, "after": a, "change": change, "change_share": share}, index=index
     )
     if not group_counts and population is None:
         return AccessComparison(by_neighbourhood, pd.DataFrame())
@@ -509,7 +510,7 @@ def compare_access(
     table_before = access_by_group(b, counts, population=population, income=income)
     table_after = access_by_group(a, counts, population=population, income=income)
     rows = _group_rows(len(b), counts, population, income)
-    delta = np.where(np.isfinite(a - b), a - b, 0.0)
+    delta = np.where(np.isfinite(change), change, 0.0)
     total_gain = float(rows["total"][1] @ delta)
     by_group = pd.DataFrame(
         {

@@ -26,6 +26,7 @@ from equityplanner._version import __version__
 from equityplanner.analysis.access_measures import (
     AccessInputs,
     MeasureCache,
+    RoutedAccess,
     travel_model_description,
 )
 from equityplanner.analysis.baseline import Baseline, prepare_baseline
@@ -44,10 +45,12 @@ from equityplanner.analysis.indicators.side import SideContext
 from equityplanner.analysis.inputs import (
     ServiceChangeInputs,
     load_baseline,
+    load_network,
     load_opportunities,
     load_service_change,
 )
 from equityplanner.analysis.neighbourhood_table import merge_sides, neighbourhood_table
+from equityplanner.analysis.routing.network import RoutedNetwork
 from equityplanner.analysis.service_change import compare_service
 from equityplanner.errors import InputError
 from equityplanner.io.hashing import sha256_file
@@ -77,6 +80,7 @@ __all__ = [
     "assess",
     "assess_projects",
     "load_baseline",
+    "load_network",
     "load_opportunities",
     "load_service_change",
 ]
@@ -111,7 +115,8 @@ def assess(
     if document.path is not None and document.path.exists():
         inputs.append(InputFile("project", str(document.path), sha256_file(document.path)))
     opportunities = load_opportunities(document, nb)
-    service = load_service_change(document, progress.subrange(0.3, 0.4))
+    service = load_service_change(document, progress.subrange(0.3, 0.35))
+    network = load_network(document, progress.subrange(0.35, 0.4))
     for layer in [opportunities.jobs, *opportunities.facilities.values()]:
         if layer is not None:
             inputs += [InputFile(role, path, sha) for role, path, sha in layer.sources]
@@ -120,6 +125,8 @@ def assess(
             InputFile(f"gtfs_{role}", str(feed.path), feed.sha256)
             for role, feed in (("baseline", service.baseline), ("proposed", service.proposed))
         ]
+    if network is not None:
+        inputs += _network_inputs(network)
     return assess_projects(
         nb,
         document.projects,
@@ -131,7 +138,18 @@ def assess(
         vintage=document.baseline.vintage if document.baseline else "",
         access=opportunities,
         service_change=service,
+        network=network,
     )
+
+
+def _network_inputs(network: RoutedNetwork) -> list[InputFile]:
+    """The street network and the feeds routed, for the audit trail."""
+    out = [InputFile("network_osm", str(network.osm), sha256_file(network.osm))]
+    for feed in network.feeds:
+        path = feed.source
+        sha = sha256_file(path) if path.is_file() else ""
+        out.append(InputFile(f"network_gtfs_{feed.prefix}", str(path), sha))
+    return out
 
 
 @dataclass(frozen=True)
@@ -154,6 +172,7 @@ class _Run:
     warnings: list[str]
     access: AccessInputs
     access_cache: MeasureCache
+    routed: RoutedAccess | None = None
 
 
 def assess_projects(
@@ -168,13 +187,16 @@ def assess_projects(
     vintage: str = "",
     access: AccessInputs | None = None,
     service_change: ServiceChangeInputs | None = None,
+    network: RoutedNetwork | None = None,
 ) -> Assessment:
     """Assess projects (each alone) and scenarios (projects together) on a baseline layer.
 
     With ``access`` (opportunity layers), transit projects also get access-to-opportunity
     indicators; with ``service_change`` (two GTFS feeds), a result of kind
     :attr:`~equityplanner.model.results.ResultKind.SERVICE_CHANGE` tests the neighbourhoods
-    whose service falls or grows by the major-change threshold.
+    whose service falls or grows by the major-change threshold. With ``network`` (a street
+    network and GTFS feeds), access is measured on routed travel times instead of the
+    straight-line sketch model.
     """
     parameters = parameters or Parameters()
     access = access or AccessInputs()
@@ -195,6 +217,8 @@ def assess_projects(
         access=access,
         access_cache={},
     )
+    if network is not None and not access.is_empty:
+        run.routed = RoutedAccess(network, baseline, access, run.local)
     study = segregation.study_area_indicators(baseline, parameters)
     by_id = {p.id: p for p in projects}
     proposals = [_Proposal(p.id, p.name, ResultKind.PROJECT, (p,)) for p in projects]
@@ -212,8 +236,14 @@ def assess_projects(
         progress.report(0.05 + 0.95 * len(proposals) / steps, "Comparing GTFS service")
         results.append(_assess_service_change(run, service_change))
     travel_model = ""
+    routing: dict[str, Any] = {}
     if not access.is_empty and any(isinstance(p, TransitProject) for p in projects):
         travel_model = travel_model_description(parameters)
+        if run.routed is not None:
+            travel_model = run.routed.description
+            routing = _routing_record(run.routed)
+    if network is not None:
+        run.warnings += network.warnings
     progress.report(1.0, "Assessment complete")
     all_inputs = [*(inputs or []), *(InputFile(r, p, s) for r, p, s in neighbourhoods.sources)]
     return Assessment(
@@ -233,7 +263,32 @@ def assess_projects(
         baseline_crs=baseline.crs,
         projects=tuple(projects),
         travel_model=travel_model,
+        routing=routing,
     )
+
+
+def _routing_record(routed: RoutedAccess) -> dict[str, Any]:
+    """What produced the routed times, for the assessment's record (and its outputs)."""
+    network = routed.network
+    s = network.settings
+    return {
+        "engine": network.engine.name,
+        "engine_version": network.engine.version,
+        "osm": str(network.osm),
+        "gtfs": [str(f.source) for f in network.feeds],
+        "date": s.date,
+        "window": list(s.window),
+        "step_min": s.step_min,
+        "departures": len(s.departures_s),
+        "percentile": s.percentile,
+        "max_walk_min": s.max_walk_min,
+        "max_rides": s.max_rides,
+        "cutoff_min": s.cutoff_min,
+        "noise_floor": s.noise_floor,
+        "destination_cell_m": routed.aggregation_m,
+        "preparation": [f.report.describe() for f in network.feeds],
+        "description": routed.description,
+    }
 
 
 def _projects_bounds(
@@ -279,6 +334,7 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
                 run.local,
                 progress=progress.subrange(0.2, 1.0),
                 cache=run.access_cache,
+                routed=run.routed,
             )
             indicators += access_list
             if not access_table.empty:
