@@ -676,6 +676,14 @@ def write_feed(feed: PreparedFeed, folder: Path, date: dt.date) -> Path:
         ),
         folder / "calendar.txt",
     )
+    # Empty optional files, so that the engine does not log their absence.
+    (folder / "calendar_dates.txt").write_text("service_id,date,exception_type\n", encoding="utf-8")
+    (folder / "transfers.txt").write_text(
+        "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n", encoding="utf-8"
+    )
+    (folder / "feed_info.txt").write_text(
+        "feed_publisher_name,feed_publisher_url,feed_lang\n", encoding="utf-8"
+    )
     return folder
 
 
