@@ -9,6 +9,7 @@ Import it as ``from routing_city import ...``.
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ def write_pbf(path: Path, ways: list[dict[str, Any]], node_spacing_m: float = 50
     for way in ways:
         refs: list[int] = []
         points = way["xy"]
-        for (x0, y0), (x1, y1) in zip(points[:-1], points[1:], strict=True):
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
             n = max(1, round(math.hypot(x1 - x0, y1 - y0) / node_spacing_m))
             last = (x1, y1) == tuple(points[-1])
             for k in range(n + (1 if last else 0)):
