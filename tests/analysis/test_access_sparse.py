@@ -71,3 +71,33 @@ def test_chunks_from_a_travel_time_model_keep_memory_to_the_pairs() -> None:
     sparse = acc.two_step_fca_sparse(demand, supply, costs)
     np.testing.assert_allclose(sparse.access, dense.access, rtol=1e-12)
     assert costs.nbytes < dense_times.nbytes / 2
+
+
+def test_the_sketch_models_large_case_goes_sparse_with_the_same_numbers(
+    tmp_path, monkeypatch
+) -> None:
+    """The sample without its network, assessed dense and then as if it were large."""
+    import json
+    import shutil
+
+    from helpers import SAMPLE_PROJECT
+
+    from equityplanner.analysis import access_measures
+    from equityplanner.analysis.assess import assess
+    from equityplanner.io.project_file import load_project
+
+    folder = tmp_path / "sample"
+    shutil.copytree(SAMPLE_PROJECT.parent, folder)
+    path = folder / SAMPLE_PROJECT.name
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["network"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    doc = load_project(path)
+    dense = assess(doc).result("eastside-brt").access
+    monkeypatch.setattr(access_measures, "_DENSE_CELLS", 0)
+    sparse = assess(doc).result("eastside-brt").access
+    columns = [c for c in dense.columns if "clinics" in c or "schools" in c]
+    assert columns
+    np.testing.assert_allclose(
+        sparse[columns].to_numpy(float), dense[columns].to_numpy(float), rtol=1e-12, atol=1e-12
+    )

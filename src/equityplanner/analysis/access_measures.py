@@ -62,6 +62,7 @@ _FACILITIES = (
     ("clinics", "clinic"),
 )
 _CHUNK = 2000  # origins per block of the exact times matrix
+_DENSE_CELLS = 4_000_000  # origins x facilities beyond this: sparse costs within the catchment
 
 
 @dataclass
@@ -199,35 +200,41 @@ def _measure(
             continue
         progress.report(done / steps, f"Access to {key}")
         dest_xy = shapely.get_coordinates(to_crs(layer.frame.geometry.to_numpy(), layer.crs, local))
-        t_before = _times(before_model, origins, dest_xy, progress)
-        t_after = _times(after_model, origins, dest_xy, progress)
+        catchment = params.facility_catchment_min
+        bands = {catchment / 3: 1.0, 2 * catchment / 3: 0.68, catchment: 0.22}  # Luo & Qi 2009
+        clinics = key == "clinics" and layer.capacity_field is not None
+        capacity = layer.capacity if clinics else None
+        nearest, e2sfca = [], []
+        for model in (before_model, after_model):
+            if len(origins) * len(dest_xy) <= _DENSE_CELLS:
+                times = _times(model, origins, dest_xy, progress)
+                nearest.append(acc.nearest_time(times))
+                if capacity is not None:
+                    result = acc.two_step_fca(population, capacity, times, catchment, bands)
+                    e2sfca.append(result.access * 1000)
+            else:  # sparse: only the pairs within the catchment are kept (issue 14)
+                costs = _sparse_costs(model, origins, dest_xy, catchment, bands, progress)
+                nearest.append(costs.nearest)
+                if capacity is not None:
+                    result = acc.two_step_fca_sparse(population, capacity, costs)
+                    e2sfca.append(result.access * 1000)
         measures.append(
             AccessMeasure(
                 f"{key}_time",
                 f"Minutes to the nearest {words}",
-                acc.nearest_time(t_before),
-                acc.nearest_time(t_after),
+                nearest[0],
+                nearest[1],
                 "minutes",
                 False,
             )
         )
-        if key == "clinics" and layer.capacity_field is not None:
-            catchment = params.facility_catchment_min
-            bands = {catchment / 3: 1.0, 2 * catchment / 3: 0.68, catchment: 0.22}  # Luo & Qi 2009
-            a_before = (
-                acc.two_step_fca(population, layer.capacity, t_before, catchment, bands).access
-                * 1000
-            )
-            a_after = (
-                acc.two_step_fca(population, layer.capacity, t_after, catchment, bands).access
-                * 1000
-            )
+        if e2sfca:
             measures.append(
                 AccessMeasure(
                     "clinics_2sfca",
                     f"Clinic capacity ({layer.capacity_field}) per 1,000 residents within {catchment:g} minutes (E2SFCA)",
-                    a_before,
-                    a_after,
+                    e2sfca[0],
+                    e2sfca[1],
                     f"{layer.capacity_field} per 1,000",
                     True,
                 )
@@ -242,6 +249,25 @@ def _origins(baseline: Baseline, local: CRS) -> np.ndarray:
     points = shapely.point_on_surface(baseline.geometries)
     xy: np.ndarray = shapely.get_coordinates(to_crs(points, baseline.crs, local))
     return xy
+
+
+def _sparse_costs(
+    model: StraightLineModel,
+    origins: np.ndarray,
+    dest_xy: np.ndarray,
+    catchment: float,
+    bands: dict[float, float],
+    progress: Progress,
+) -> acc.CatchmentCosts:
+    """The pairs within the facility catchment, computed chunk by chunk of origins."""
+    return acc.catchment_costs(
+        lambda rows: model.times_minutes(origins[rows], dest_xy),
+        (len(origins), len(dest_xy)),
+        threshold=catchment,
+        weights=bands,
+        chunk=_CHUNK,
+        progress=progress.subrange(0, 0),
+    )
 
 
 def _times(
