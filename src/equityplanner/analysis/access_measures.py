@@ -379,8 +379,7 @@ class RoutedAccess:
     def baseline_times(self, progress: Progress) -> WindowTimes:
         """The baseline routed over the window (once per assessment)."""
         if self._baseline is None:
-            provider = self.network.travel_times(progress=progress.subrange(0.0, 0.1))
-            self._baseline = provider.route(self.lonlat, progress=progress.subrange(0.1, 1.0))
+            self._baseline = self.network.route_window(self.lonlat, progress=progress)
         return self._baseline
 
     def rebuilt_times(self, progress: Progress) -> WindowTimes | None:
@@ -388,8 +387,7 @@ class RoutedAccess:
         if not self.network.settings.noise_floor:
             return None
         if self._rebuilt is None:
-            provider = self.network.travel_times(progress=progress.subrange(0.0, 0.1))
-            self._rebuilt = provider.route(self.lonlat, progress=progress.subrange(0.1, 1.0))
+            self._rebuilt = self.network.route_window(self.lonlat, build=1, progress=progress)
         return self._rebuilt
 
     def measure(
@@ -411,8 +409,7 @@ class RoutedAccess:
         feeds = apply_projects(self.network.feeds, transit, travel_parameters(params), headways)
         before = self.baseline_times(progress.subrange(0.0, 0.35))
         rebuilt = self.rebuilt_times(progress.subrange(0.35, 0.6))
-        provider = self.network.travel_times(feeds, progress=progress.subrange(0.6, 0.65))
-        after = provider.route(self.lonlat, progress=progress.subrange(0.65, 0.95))
+        after = self.network.route_window(self.lonlat, feeds, progress=progress.subrange(0.6, 0.95))
         measures = self.measures_from(before, after, rebuilt, params)
         progress.report(1.0, "Access measured")
         return measures

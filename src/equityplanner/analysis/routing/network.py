@@ -16,8 +16,10 @@ feeds prepared for the date, the settings and the warnings found on the way. Fro
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +43,7 @@ from equityplanner.analysis.routing.feeds import (
     prepare_feed,
     write_feed,
 )
-from equityplanner.analysis.routing.provider import RoutedTravelTimes
+from equityplanner.analysis.routing.provider import RoutedTravelTimes, WindowTimes
 from equityplanner.errors import InputError
 from equityplanner.io.gtfs import GtfsFeed, read_gtfs
 from equityplanner.model.network import NetworkSource
@@ -54,6 +56,9 @@ OFF_NETWORK_M: Final[float] = 300.0
 MAX_TRANSFER_S: Final[int] = 1200
 """Footpaths between stops are at most this long (20 minutes, as the engine's default)."""
 _EXAMPLES: Final[int] = 5
+_CACHE_BYTES: Final[int] = 512 * 2**20
+_WINDOWS: OrderedDict[str, WindowTimes] = OrderedDict()
+"""Routed windows by the digest of what they were routed from (see RoutedNetwork.route_window)."""
 
 # ferrobus logs through Python logging (pyo3_log): keep its notices off the terminal; the
 # warnings that matter are ours, with the names of the stops.
@@ -207,6 +212,49 @@ class RoutedNetwork:
             self._check_stops(model)
         progress.report(1.0, "Network built")
         return RoutedTravelTimes(model, self.settings, crs, self.description)
+
+    def route_window(
+        self,
+        lonlat: np.ndarray,
+        feeds: Sequence[PreparedFeed] | None = None,
+        *,
+        build: int = 0,
+        progress: Progress | None = None,
+    ) -> WindowTimes:
+        """Route ``lonlat`` over the window on ``feeds`` (default: the baseline), or recall it.
+
+        A window routed from the same street network, prepared feeds, settings and points is
+        kept (up to 512 MB, least recently used first out) and returned again, so re-running an
+        assessment, or a proposal also part of a scenario, routes nothing twice. ``build`` tells
+        separate builds of the same inputs apart (the rebuilt baseline of the noise floor is
+        build 1): the engine is not deterministic from one build to the next.
+        """
+        progress = progress or NullProgress()
+        chosen = list(self.feeds if feeds is None else feeds)
+        key = self._digest(chosen, lonlat, build)
+        hit = _WINDOWS.get(key)
+        if hit is not None:
+            _WINDOWS.move_to_end(key)
+            progress.report(1.0, "Routed (kept from an earlier run)")
+            return hit
+        provider = self.travel_times(chosen, progress=progress.subrange(0.0, 0.1))
+        times = provider.route(lonlat, progress=progress.subrange(0.1, 1.0))
+        _WINDOWS[key] = times
+        while len(_WINDOWS) > 1 and sum(w.seconds.nbytes for w in _WINDOWS.values()) > _CACHE_BYTES:
+            _WINDOWS.popitem(last=False)
+        return times
+
+    def _digest(self, feeds: Sequence[PreparedFeed], lonlat: np.ndarray, build: int) -> str:
+        h = hashlib.sha256()
+        stat = self.osm.stat()
+        h.update(f"{self.osm}|{stat.st_size}|{stat.st_mtime_ns}|{build}|{self.settings}".encode())
+        h.update(self.engine.name.encode() + self.engine.version.encode())
+        for feed in feeds:
+            h.update(feed.prefix.encode())
+            for table in (feed.stops, feed.routes, feed.trips, feed.stop_times):
+                h.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+        h.update(np.ascontiguousarray(lonlat, dtype=np.float64).tobytes())
+        return h.hexdigest()
 
     def _check_stops(self, model: object) -> None:
         """Count the stops away from the streets, feed by feed; refuse a feed with none near."""
