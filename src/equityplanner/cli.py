@@ -270,7 +270,12 @@ def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from equityplanner.analysis.assess import load_baseline, load_opportunities, load_service_change
+    from equityplanner.analysis.assess import (
+        load_baseline,
+        load_network,
+        load_opportunities,
+        load_service_change,
+    )
     from equityplanner.io.project_file import ProjectFileError, load_project
 
     try:
@@ -283,9 +288,12 @@ def _validate(args: argparse.Namespace) -> int:
     nb = load_baseline(document)
     access = load_opportunities(document, nb)
     service = load_service_change(document)
+    network = load_network(document)
     layers = [layer for layer in [access.jobs, *access.facilities.values()] if layer is not None]
     extra = f", {len(layers)} opportunity layer(s)" if layers else ""
     extra += ", 2 GTFS feeds" if service is not None else ""
+    if network is not None:
+        extra += f", a street network and {len(network.feeds)} GTFS feed(s) for routed access"
     print(
         f"{args.project}: valid. {len(nb.frame)} neighbourhoods ({len(nb.fields)} fields mapped), "
         f"{len(document.projects)} project(s), {len(document.scenarios)} scenario(s){extra}."
@@ -293,6 +301,8 @@ def _validate(args: argparse.Namespace) -> int:
     warnings = [*nb.warnings, *(w for layer in layers for w in layer.warnings)]
     if service is not None:
         warnings += [*service.baseline.warnings, *service.proposed.warnings]
+    if network is not None:
+        warnings += network.warnings
     for warning in warnings:
         print(f"  warning: {warning}")
     return EXIT_OK
