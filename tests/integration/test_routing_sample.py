@@ -81,10 +81,9 @@ def test_the_sample_is_routed_and_says_how(routed: dict) -> None:
 def test_the_route_14_cut_loses_access_along_route_14(routed: dict) -> None:
     cut = next(r for r in routed["results"] if r["id"] == "route-14")
     jobs = next(i for i in cut["indicators"] if i["id"] == "access.jobs_45min")
-    assert jobs["difference"] < 0
-    losing = [r for r in cut["access"] if (r["jobs_45min_change"] or 0) < -1]
-    gaining = [r for r in cut["access"] if (r["jobs_45min_change"] or 0) > 1]
-    assert len(losing) > len(gaining)
+    # half the buses on Route 14: fewer jobs within 45 minutes, beyond the rebuild noise (a
+    # single neighbourhood's change may hold that noise, so only the mean is tested)
+    assert jobs["difference"] < -jobs["details"]["noise_floor"]
 
 
 def test_without_a_network_the_sketch_model_runs_and_says_so(sample_copy: Path) -> None:
