@@ -264,3 +264,18 @@ def test_route_lines_for_the_map(street: Path, tmp_path: Path) -> None:
     (line,) = _load(street, tables, tmp_path / "g").route_lines()
     assert line.route_id == "L1" and line.geometry.geom_type == "LineString"
     assert np.allclose(line.geometry.coords[0], lonlat(300, 0), atol=1e-6)
+
+
+def test_a_window_routed_again_is_kept_with_its_warnings(street: Path, tmp_path: Path) -> None:
+    tables = line_feed([("A", 300, 0), ("B", 2700, 0), ("FAR", 2700, 2000)], [H8], [0, 300, 600])
+    points = np.array([lonlat(0, 0), lonlat(3000, 0)])
+    first = _load(street, tables, tmp_path / "g")
+    a = first.route_window(points)
+    again = _load(street, tables, tmp_path / "g")
+    assert again.route_window(points) is a  # nothing routed twice
+    assert (
+        [w for w in again.warnings if "stops lie more than" in w]
+        == [w for w in first.warnings if "stops lie more than" in w]
+        != []
+    )
+    assert again.route_window(points, build=1) is not a  # a separate build for the noise floor

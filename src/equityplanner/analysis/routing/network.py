@@ -58,6 +58,7 @@ MAX_TRANSFER_S: Final[int] = 1200
 _EXAMPLES: Final[int] = 5
 _CACHE_BYTES: Final[int] = 512 * 2**20
 _WINDOWS: OrderedDict[str, WindowTimes] = OrderedDict()
+_STOP_WARNINGS: dict[str, list[str]] = {}  # by the digest of the street network and feeds
 """Routed windows by the digest of what they were routed from (see RoutedNetwork.route_window)."""
 
 # ferrobus logs through Python logging (pyo3_log): keep its notices off the terminal; the
@@ -233,6 +234,13 @@ class RoutedNetwork:
         chosen = list(self.feeds if feeds is None else feeds)
         key = self._digest(chosen, lonlat, build)
         hit = _WINDOWS.get(key)
+        if hit is not None and not self._stops_checked:
+            known = _STOP_WARNINGS.get(self._digest(self.feeds, np.empty((0, 2)), 0))
+            if known is None:
+                hit = None  # build once more, to check the stops
+            else:
+                self._stops_checked = True
+                self.warnings += known
         if hit is not None:
             _WINDOWS.move_to_end(key)
             progress.report(1.0, "Routed (kept from an earlier run)")
@@ -262,6 +270,12 @@ class RoutedNetwork:
         snap = getattr(model, "snap", None)
         if snap is None:
             return
+        before = len(self.warnings)
+        self._count_far_stops(snap)
+        _STOP_WARNINGS[self._digest(self.feeds, np.empty((0, 2)), 0)] = self.warnings[before:]
+
+    def _count_far_stops(self, snap: Callable[..., tuple[list[object], np.ndarray]]) -> None:
+        """One warning per feed with stops away from the streets; a feed with none near fails."""
         limit_s = int(OFF_NETWORK_M / WALK_SPEED_M_S)
         for feed in self.feeds:
             stops = feed.stops
