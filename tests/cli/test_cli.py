@@ -92,7 +92,11 @@ def test_json_contract_of_the_sample(sample_output: dict):
     cut = units["route-14"]
     assert cut["effect"] == "burden"
     # Access to opportunity: before/after per neighbourhood and indicators by group.
-    assert data["travel_model"].startswith("straight-line walking")
+    # the sample names a street network and its GTFS: access is routed (issue 10)
+    assert data["travel_model"].startswith("routed on the street network (streets.osm.pbf)")
+    assert (
+        "median (50th percentile) travel time over departures 07:00-09:00" in data["travel_model"]
+    )
     assert {
         "access.jobs_45min",
         "access.jobs_45min.minority",
