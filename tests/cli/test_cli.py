@@ -260,7 +260,7 @@ def test_validate_lists_every_problem(tmp_path: Path):
     data = json.loads(SAMPLE_PROJECT.read_text(encoding="utf-8"))
     data["baseline"]["neighbourhoods"] = str(SAMPLE_PROJECT.parent / "tracts.gpkg")
     data["baseline"]["table"] = str(SAMPLE_PROJECT.parent / "acs_2019_2023.csv")
-    data.pop("opportunities"), data.pop("gtfs")
+    data.pop("opportunities"), data.pop("gtfs"), data.pop("network")
     data["parameters"]["distribution_threshold_pp"] = "five"
     data["parameters"]["catchment_m"]["tram"] = 500
     path = tmp_path / "bad.eqp.json"
