@@ -147,11 +147,13 @@ def main() -> None:
         window = provider.route(points)
     p50 = window.minutes(50)
     reach = np.isfinite(p50)
+    both = reach & np.isfinite(window.minutes(75))
+    spread = (window.minutes(75) - np.where(both, window.minutes(25), 0))[both]
     print(
         f"3. route {len(points):,} x {len(points):,} over {window.departures} departures: {route}; "
         f"{reach.mean():.1%} of pairs reachable within {settings.cutoff_min:g} min, median "
         f"p50 {np.median(p50[reach]):.1f} min, median p75-p25 "
-        f"{np.median((window.minutes(75) - window.minutes(25))[reach & np.isfinite(window.minutes(75))]):.1f} min; "
+        f"{np.median(spread):.1f} min; "
         f"peak memory so far {peak_mb():,.0f} MB"
     )
 
