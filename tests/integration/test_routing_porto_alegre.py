@@ -163,6 +163,11 @@ def test_walking_times_match_our_dijkstra_on_the_same_ways(cells: pd.DataFrame) 
     ok = np.isfinite(routed) & np.isfinite(ours) & (ours > 0)
     assert ok.mean() >= 0.9
     relative = routed[ok] / ours[ok] - 1
+    print(
+        f"walking, routed vs our Dijkstra over {ok.sum()} pairs: median {np.median(relative):+.2%}, "
+        f"within 5% {np.mean(np.abs(relative) < 0.05):.0%}, range {relative.min():+.1%} to "
+        f"{relative.max():+.1%}"
+    )
     # The engine truncates each edge to whole seconds (about -1%) and leaves out the two legs
     # between a point and its node; the network is the same.
     assert abs(float(np.median(relative))) < 0.03, np.median(relative)
