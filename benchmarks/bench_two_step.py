@@ -62,21 +62,17 @@ def _sparse(model, o, d, demand, supply) -> np.ndarray:
 def _pysal(model, o, d, demand, supply) -> np.ndarray:
     from access import Access
 
-    costs = acc.catchment_costs(
-        lambda rows: model.times_minutes(o[rows], d), (len(o), len(d)), threshold=CATCHMENT
-    )
-    # the pairs' times again (PySAL takes a long table of costs, not weights)
-    times = (
-        np.concatenate(
-            [
-                model.times_minutes(o[costs.rows[a:b]], d)[np.arange(b - a), costs.columns[a:b]]
-                for a, b in _spans(len(costs.rows), 2_000_000)
-            ]
-        )
-        if len(costs.rows)
-        else np.empty(0)
-    )
-    cost_df = pd.DataFrame({"origin": costs.rows, "dest": costs.columns, "cost": times})
+    # the long table of the pairs within the catchment, chunk by chunk of origins
+    step = max(1, 4_000_000 // max(len(d), 1))
+    parts = []
+    for first in range(0, len(o), step):
+        block = model.times_minutes(o[first : first + step], d)
+        r, c = np.nonzero(block <= CATCHMENT)
+        parts.append((r + first, c, block[r, c]))
+    rows = np.concatenate([p[0] for p in parts])
+    columns = np.concatenate([p[1] for p in parts])
+    times = np.concatenate([p[2] for p in parts])
+    cost_df = pd.DataFrame({"origin": rows, "dest": columns, "cost": times})
     demand_df = pd.DataFrame({"origin": np.arange(len(o)), "pop": demand})
     supply_df = pd.DataFrame({"dest": np.arange(len(d)), "doctors": supply})
     model_access = Access(
@@ -95,10 +91,6 @@ def _pysal(model, o, d, demand, supply) -> np.ndarray:
     column = result.columns[0]
     values = result.set_index("origin")[column] if "origin" in result else result[column]
     return values.reindex(range(len(o))).fillna(0).to_numpy(float)
-
-
-def _spans(n: int, step: int) -> list[tuple[int, int]]:
-    return [(a, min(a + step, n)) for a in range(0, n, step)]
 
 
 def part1(rounds: int, sizes: list[tuple[int, int]]) -> None:

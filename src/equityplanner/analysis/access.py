@@ -471,6 +471,7 @@ def catchment_costs(
         raise MethodError("a catchment needs a threshold, weights, or both")
     decay = weights if (weights is None or isinstance(weights, DecayFunction)) else step_fn(weights)
     weight = _catchment_weight(threshold, decay)
+    limit = np.inf if threshold is None else float(threshold) + TIME_TOLERANCE_MIN
     useful = np.ones(m, dtype=bool) if capacity is None else np.asarray(capacity, float).ravel() > 0
     step = max(1, chunk or _CELL_BUDGET // max(m, 1))
     rows_out: list[np.ndarray] = []
@@ -485,13 +486,22 @@ def catchment_costs(
         if (block < 0).any():
             raise MethodError("travel times must be zero or more")
         if useful.any():
-            masked = np.where(np.isnan(block[:, useful]), np.inf, block[:, useful])
-            nearest[part] = masked.min(axis=1)
-        w = weight(block)
-        r, c = np.nonzero(w)
+            columns = block if useful.all() else block[:, useful]
+            low = np.fmin.reduce(columns, axis=1)  # fmin skips NaN (unreachable)
+            nearest[part] = np.where(np.isnan(low), np.inf, low)
+        if threshold is not None:
+            r, c = np.nonzero(block <= limit)  # only the pairs inside get a weight
+            w = weight(block[r, c])
+            if decay is not None:
+                keep = w > 0
+                r, c, w = r[keep], c[keep], w[keep]
+        else:
+            full = weight(block)
+            r, c = np.nonzero(full)
+            w = full[r, c]
         rows_out.append((r + first).astype(np.int32))
         cols_out.append(c.astype(np.int32))
-        weights_out.append(w[r, c])
+        weights_out.append(w)
         progress.report(part.stop / max(n, 1), "Catchment travel times")
     empty_i, empty_f = np.empty(0, np.int32), np.empty(0, np.float64)
     return CatchmentCosts(
