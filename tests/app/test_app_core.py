@@ -18,8 +18,6 @@ from equityplanner.app.autosave import (
     sidecar_path,
     write_autosave,
 )
-from equityplanner.app.map_canvas import path_from_packed
-from equityplanner.app.map_layer import LayerGeometry, SceneTransform, class_paths, pack_path
 from equityplanner.app.messages import describe_error
 from equityplanner.app.presentation import (
     MISSING,
@@ -30,9 +28,11 @@ from equityplanner.app.presentation import (
     field_values,
     format_number,
 )
+from equityplanner.app.qt_surface import qt_path
 from equityplanner.app.workers import Worker
 from equityplanner.errors import Cancelled, InputError
 from equityplanner.model.project import HousingProject, Scenario, TransitProject
+from equityplanner.render.geometry import LayerGeometry, Rings, SceneTransform, class_rings
 
 # Editing ---------------------------------------------------------------------------------
 
@@ -157,7 +157,7 @@ def test_indicators_map_to_fields() -> None:
     fields = [
         MapField("low_income_share", "", "share"),
         MapField("quintile", "", "quintile"),
-        MapField("total_population_in_catchment", "", "count", "unit"),
+        MapField("total_population_in_catchment", "", "count", "result"),
     ]
     assert field_for_indicator("served.low_income", fields).key == "low_income_share"
     assert (
@@ -228,7 +228,7 @@ def test_level_of_detail_keeps_every_polygon_visible() -> None:
     assert len(full.xy) == 400 * 5
     assert len(coarse.xy) < len(full.xy)
     assert set(coarse.polygon.tolist()) == set(range(400)), "collapsed rings become cell squares"
-    paths = class_paths(coarse, np.arange(400) % 3, 3)
+    paths = class_rings(coarse, np.arange(400) % 3, 3)
     assert sorted(paths) == [0, 1, 2]
 
 
@@ -237,7 +237,7 @@ def test_packed_paths_read_back_as_qpainterpaths(qapp) -> None:
         [[0, 0], [10, 0], [10, 10], [0, 0], [20, 20], [30, 20], [30, 30], [20, 20]], dtype=float
     )
     first = np.array([1, 0, 0, 0, 1, 0, 0, 0], dtype=bool)
-    path = path_from_packed(pack_path(xy, first))
+    path = qt_path(Rings.from_first(xy, first))
     assert path.elementCount() == 8
     assert path.boundingRect().getCoords() == (0.0, 0.0, 30.0, 30.0)
     assert path.contains(path.boundingRect().center()) is False  # between the two triangles

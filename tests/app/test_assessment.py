@@ -26,16 +26,16 @@ def _rating_cells(w: MainWindow) -> list[tuple[str, str]]:
 def test_run_fills_results_map_table_and_comparison(assessed: MainWindow) -> None:
     w = assessed
     a = w.state.assessment
-    assert a is not None and w.state.selection.unit_id in {r.id for r in a.results}
+    assert a is not None and w.state.selection.result_id in {r.id for r in a.results}
     cells = _rating_cells(w)
     assert len(cells) >= 10
     # Every rating shows its words and its tone colour.
-    unit = a.result(w.state.selection.unit_id)
-    fills = {QColor(tone(i.tone).fill).name() for i in unit.indicators}
+    result = a.result(w.state.selection.result_id)
+    fills = {QColor(tone(i.tone).fill).name() for i in result.indicators}
     assert all(text for text, _ in cells)
     assert {colour for _, colour in cells} & fills
     assert w.results.finding.toPlainText(), "the headline finding is shown"
-    assert w.canvas._catchment_items, "the selected unit's catchment is drawn"
+    assert w.canvas._catchment_items, "the selected result's catchment is drawn"
     assert w.neighbourhoods.model.column_of("share_in_catchment") == 2
     assert w.comparison.rows() >= 5
     assert w.commands.export.isEnabled() and w.commands.compare.isEnabled()
@@ -47,7 +47,7 @@ def test_choosing_a_unit_and_an_indicator_shades_the_map(assessed: MainWindow) -
     w = assessed
     project = w.session.document.projects[0]
     w.explorer.select_item("project", project.id)
-    assert w.state.selection.unit_id == project.id and w.results.unit_id == project.id
+    assert w.state.selection.result_id == project.id and w.results.result_id == project.id
     assert w.results.select_indicator("served.low_income")
     assert w.state.map_field is not None and w.state.map_field.key == "low_income_share"
     assert w.results.select_indicator("served.population")
@@ -84,11 +84,11 @@ def test_rerunning_cancels_the_running_task(qtbot, opened: MainWindow) -> None:
 def test_change_a_parameter_then_rerun(qtbot, assessed: MainWindow) -> None:
     w = assessed
     doc = w.session.document
-    unit = next(p for p in doc.projects)
-    before = w.state.assessment.result(unit.id).indicator("served.population").value
+    result = next(p for p in doc.projects)
+    before = w.state.assessment.result(result.id).indicator("served.population").value
     # Drive the parameters dialog (without exec) as the menu command does.
     dialog = ParametersDialog(doc.parameters, w)
-    key = "housing" if getattr(unit, "kind", "") == "housing" else unit.mode.value
+    key = "housing" if getattr(result, "kind", "") == "housing" else result.mode.value
     dialog.catchment_spins[key].setValue(dialog.catchment_spins[key].value() / 2)
     params = dialog.parameters()
     dialog.deleteLater()
@@ -100,7 +100,7 @@ def test_change_a_parameter_then_rerun(qtbot, assessed: MainWindow) -> None:
     )
     with qtbot.waitSignal(w.assessment_finished, timeout=60_000):
         w.commands.run.trigger()
-    after = w.state.assessment.result(unit.id).indicator("served.population").value
+    after = w.state.assessment.result(result.id).indicator("served.population").value
     assert after < before
     assert not w.results.banner.isVisible() and not w.status.stale_button.isVisible()
     w.commands.undo.trigger()

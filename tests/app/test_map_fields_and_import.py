@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from equityplanner.app.presentation import available_fields, field_for_indicator, field_values
-from equityplanner.model.results import UnitResult
+from equityplanner.model.results import ProposalResult
 
 
-def _unit() -> UnitResult:
+def _result() -> ProposalResult:
     access = pd.DataFrame(
         {
             "id": ["B", "A"],
@@ -18,7 +18,7 @@ def _unit() -> UnitResult:
             "jobs_45min_change": [5.0, 30.0],
         }
     )
-    return UnitResult(
+    return ProposalResult(
         "u",
         "U",
         "project",
@@ -34,11 +34,11 @@ def _unit() -> UnitResult:
 
 def test_access_change_is_a_map_field_found_from_its_indicator():
     table = pd.DataFrame({"id": ["A", "B", "C"], "total_population": [1.0, 1.0, 1.0]})
-    fields = available_fields(table, unit=_unit())
+    fields = available_fields(table, result=_result())
     field = field_for_indicator("title_vi.access.jobs_45min.disparate_impact", fields)
     assert field is not None and field.key == "jobs_45min_change" and field.source == "access"
     assert field_for_indicator("access.jobs_45min.minority", fields) == field
-    values = field_values(field, table, unit=_unit())
+    values = field_values(field, table, result=_result())
     assert values[:2].tolist() == [30.0, 5.0] and np.isnan(values[2])
 
 

@@ -98,7 +98,7 @@ def test_open_run_import_another_city_run(
     assert w.session.document.baseline.neighbourhoods == str(sacramento)
     _assert_everything_shows(w, SACRAMENTO_TRACTS)
     assert w.state.selection.row == -1 and not w.neighbourhoods.view.selectedIndexes()
-    assert w.state.map_field.source != "unit", "the first city's catchments are not shaded"
+    assert w.state.map_field.source != "result", "the first city's catchments are not shaded"
     assert w.state.staleness == LAYER_CHANGED and w.results.banner.isVisible()
     assert w.status.stale_button.isVisible()
 

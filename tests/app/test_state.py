@@ -87,7 +87,7 @@ def test_a_new_layer_replaces_everything_derived_from_the_old_one(
     assessed_state: AppState, tmp_path: Path
 ) -> None:
     state = assessed_state
-    assert state.staleness is None and state.layer_unit() is not None
+    assert state.staleness is None and state.layer_result() is not None
     assert state.shade_by("share_in_catchment"), "the run offers its per-neighbourhood fields"
     state.select_row(3)
     # Another city: three neighbourhoods where there were four.
@@ -104,11 +104,11 @@ def test_a_new_layer_replaces_everything_derived_from_the_old_one(
     assert state.selection.row == -1
     table = state.neighbourhood_table()
     assert table is other.table and len(table) == other.layer.count == 3
-    assert state.layer_unit() is None, "the old run is not drawn on the new layer"
+    assert state.layer_result() is None, "the old run is not drawn on the new layer"
     assert state.map_field is not None and state.map_field in state.fields
-    assert all(f.source != "unit" for f in state.fields)
+    assert all(f.source != "result" for f in state.fields)
     assert state.staleness == LAYER_CHANGED
-    assert state.unit() is not None, "its results stay readable, marked out of date"
+    assert state.result() is not None, "its results stay readable, marked out of date"
     assert state.warnings() == list(other.warnings)
 
 
@@ -138,7 +138,7 @@ def test_staleness_follows_the_document_and_the_layer(assessed_state: AppState) 
     assert state.staleness is None, "saving under another name changes nothing assessed"
     # The same layer read again (after an undo and redo) still matches the run.
     state.set_baseline(_read(assessed))
-    assert state.staleness is None and state.layer_unit() is not None
+    assert state.staleness is None and state.layer_result() is not None
     state.mark_run_failed()
     assert state.staleness == RUN_FAILED
     state.adopt_run(_run(assessed, state.baseline))
@@ -157,12 +157,12 @@ def test_a_run_that_read_the_layer_itself_shows_it_and_a_unit(grid_project: Path
     baseline = _read(document)
     state.adopt_run(_run(document, baseline))
     assert state.baseline is baseline
-    assert state.selection.unit_id == "homes", "the project being edited"
+    assert state.selection.result_id == "homes", "the project being edited"
     assert len(seen) == 1 and seen[0] & (Change.BASELINE | Change.ASSESSMENT | Change.UNIT)
     state.select_project(None)
-    state.select_unit("nothing")
+    state.select_result("nothing")
     state.adopt_run(_run(document, baseline))
-    assert state.selection.unit_id == "both", "else the first scenario"
+    assert state.selection.result_id == "both", "else the first scenario"
 
 
 def test_selection(assessed_state: AppState) -> None:
@@ -171,7 +171,7 @@ def test_selection(assessed_state: AppState) -> None:
     station = FeatureRef("line", "station", 0)
     state.select_feature(station)
     assert state.selection.project_id == "line" and state.selection.feature == station
-    assert state.selection.unit_id == "line", "a project picked shows its results"
+    assert state.selection.result_id == "line", "a project picked shows its results"
     assert seen[-1] & Change.PROJECT and seen[-1] & Change.UNIT
     state.select_feature(None)
     assert state.selection.project_id == "line" and state.selection.feature is None

@@ -17,7 +17,6 @@ from equityplanner.model.concepts import (
     TitleViTest,
 )
 from equityplanner.model.indicator_ids import IndicatorId, base_id, is_burdens_id
-from equityplanner.model.results import ProposalResult, UnitResult
 
 EXAMPLES = [
     ("served.population", IndicatorId(IndicatorFamily.SERVED, "population")),
@@ -136,10 +135,6 @@ def test_enums_compare_with_the_strings_used_so_far() -> None:
     assert IndicatorId.parse("title_vi.disparate_impact").title_vi_test is (
         TitleViTest.DISPARATE_IMPACT
     )
-
-
-def test_unit_result_is_the_old_name_of_proposal_result() -> None:
-    assert UnitResult is ProposalResult
 
 
 @pytest.fixture(scope="module")

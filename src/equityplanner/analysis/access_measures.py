@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import shapely
@@ -37,14 +37,15 @@ from pyproj import CRS
 from equityplanner.analysis import access as acc
 from equityplanner.analysis.baseline import Baseline
 from equityplanner.analysis.catchment import to_crs
-from equityplanner.analysis.routing.network import RoutedNetwork
-from equityplanner.analysis.routing.provider import WindowTimes
-from equityplanner.analysis.routing.scenario import apply_projects, measured_headway_min
 from equityplanner.analysis.travel_time import DESCRIPTION, StraightLineModel, lines_before_after
 from equityplanner.io.opportunities import OpportunityLayer
 from equityplanner.model.project import Parameters, Project, TransitProject
 from equityplanner.model.travel_model import TravelModelParameters
 from equityplanner.progress import NullProgress, Progress
+
+if TYPE_CHECKING:  # the routing modules (and the GTFS reader) load only with a network
+    from equityplanner.analysis.routing.network import RoutedNetwork
+    from equityplanner.analysis.routing.provider import WindowTimes
 
 __all__ = [
     "AccessInputs",
@@ -394,6 +395,8 @@ class RoutedAccess:
         self, transit: list[TransitProject], params: Parameters, progress: Progress
     ) -> list[AccessMeasure]:
         """Every access measure before and after the projects modify the baseline timetable."""
+        from equityplanner.analysis.routing.scenario import apply_projects, measured_headway_min
+
         settings = self.network.settings
         headways = {}
         for project in transit:

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from equityplanner.analysis.access_measures import AccessInputs
-from equityplanner.analysis.routing.network import RoutedNetwork
 from equityplanner.errors import InputError
-from equityplanner.io.gtfs import GtfsFeed, read_gtfs
 from equityplanner.io.neighbourhoods import Neighbourhoods, read_neighbourhoods
 from equityplanner.io.opportunities import read_lodes_wac, read_points
 from equityplanner.model.project import ProjectDocument
 from equityplanner.progress import NullProgress, Progress
+
+if TYPE_CHECKING:  # the GTFS reader is imported only by the runs that read feeds
+    from equityplanner.analysis.routing.network import RoutedNetwork
+    from equityplanner.io.gtfs import GtfsFeed
 
 __all__ = [
     "ServiceChangeInputs",
@@ -56,6 +59,7 @@ def load_baseline(document: ProjectDocument, progress: Progress | None = None) -
         crs=source.crs,
         mapping=source.mapping or None,
         progress=progress,
+        sheet=source.sheet,
     )
 
 
@@ -98,6 +102,8 @@ def load_network(
     """
     if document.network is None:
         return None
+    from equityplanner.analysis.routing.network import RoutedNetwork
+
     base = document.path.parent if document.path is not None else None
     return RoutedNetwork.load(document.network, base=base, read=_read_gtfs_once, progress=progress)
 
@@ -107,6 +113,8 @@ def _read_gtfs_once(path: Path, progress: Progress) -> GtfsFeed:
 
     The cache key holds the file's modification time and size, so an edited feed is read anew.
     """
+    from equityplanner.io.gtfs import read_gtfs
+
     try:
         stat = path.stat()
     except OSError:

@@ -29,7 +29,7 @@ __all__ = ["ComparisonView"]
 
 
 class ComparisonView(QWidget):
-    """Pick unit A and unit B; rows are indicators, with each side's value and rating."""
+    """Pick result A and result B; rows are indicators, with each side's value and rating."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,7 +94,7 @@ class ComparisonView(QWidget):
 
         state.changed.connect(on_state_changed)
 
-    def chosen_units(self) -> tuple[str, str] | None:
+    def chosen_results(self) -> tuple[str, str] | None:
         """The ids of units A and B, or None unless two different units are chosen."""
         a, b = self.combo_a.currentData(), self.combo_b.currentData()
         return (a, b) if a and b and a != b else None
@@ -121,10 +121,10 @@ class ComparisonView(QWidget):
             )
         self.refresh()
 
-    def set_units(self, unit_a: str, unit_b: str) -> None:
+    def set_units(self, result_a: str, result_b: str) -> None:
         """Compare these two units."""
-        self.combo_a.setCurrentIndex(max(self.combo_a.findData(unit_a), 0))
-        self.combo_b.setCurrentIndex(max(self.combo_b.findData(unit_b), 0))
+        self.combo_a.setCurrentIndex(max(self.combo_a.findData(result_a), 0))
+        self.combo_b.setCurrentIndex(max(self.combo_b.findData(result_b), 0))
         self.refresh()
 
     def refresh(self) -> None:

@@ -39,7 +39,6 @@ from equityplanner.app.actions import TOOL_HINTS, WindowActions
 from equityplanner.app.comparison_view import ComparisonView
 from equityplanner.app.icons import app_icon
 from equityplanner.app.map_editing import MapEditor
-from equityplanner.app.map_layer import LayerGeometry
 from equityplanner.app.map_panel import MapPanel
 from equityplanner.app.messages import ErrorReport, describe_error, show_error
 from equityplanner.app.neighbourhood_panel import NeighbourhoodPanel
@@ -65,6 +64,7 @@ from equityplanner.app.workers import Worker
 from equityplanner.errors import InputError
 from equityplanner.model.project import Parameters, ProjectDocument
 from equityplanner.model.results import Indicator
+from equityplanner.render.geometry import LayerGeometry
 
 __all__ = ["MainWindow"]
 
@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
             self.session,
             self.settings,
             self.tasks,
-            chosen_units=self.comparison.chosen_units,
+            chosen_results=self.comparison.chosen_results,
             report_error=self.report_error,
             show_status=self.statusBar().showMessage,
             interactive=interactive,

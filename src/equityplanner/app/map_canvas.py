@@ -1,11 +1,17 @@
 """The map: a choropleth of neighbourhoods with the proposed projects drawn over it.
 
-:class:`MapCanvas` is a QGraphicsView. The neighbourhood layer is a single
-:class:`ChoroplethItem` that fills one ``QPainterPath`` per class, built from numpy arrays
-(:mod:`equityplanner.app.map_layer`) at a level of detail matching the zoom, cached, and culled
-to the region around the view when zoomed in. Hover and click use a shapely STRtree on the
-projected polygons, not Qt's per-item hit tests. Projects (sites, stations, alignments) and
-catchments are a handful of ordinary items on top.
+:class:`MapCanvas` is a QGraphicsView that draws every mark with the map's one painter,
+:mod:`equityplanner.render.draw`, through a :class:`~equityplanner.app.qt_surface.QtSurface`:
+the workbook's picture is the same drawing on another surface, so the council's map and the
+planner's map look alike (``tests/app/test_map_parity.py`` compares their pixels).
+
+The neighbourhood layer is a single :class:`ChoroplethItem` that fills one path per class,
+built from numpy arrays (:mod:`equityplanner.render.geometry`) at a level of detail matching
+the zoom, cached, and culled to the region around the view when zoomed in; its picture is
+cached too, so panning costs a copy. Hover and click use a shapely STRtree on the projected
+polygons, not Qt's per-item hit tests. Catchments, lines, stations, sites and their names are
+a handful of items on top, in the painter's order (:data:`~equityplanner.render.draw.Z_ORDER`);
+the legend, scale bar, data credit and north arrow are drawn in the foreground.
 
 Mouse and keys:
 
@@ -25,24 +31,22 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QByteArray, QDataStream, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
-    QFont,
-    QFontMetricsF,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
     QPen,
-    QPolygonF,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -58,96 +62,113 @@ from PySide6.QtWidgets import (
 from shapely.geometry.base import BaseGeometry
 
 from equityplanner.app.editing import FeatureRef
-from equityplanner.app.map_layer import (
-    LayerGeometry,
-    SceneTransform,
-    class_paths,
-    lines_to_pack,
-    pack_path,
+from equityplanner.app.qt_surface import PathCache, QtSurface, qt_path
+from equityplanner.model.project import Project
+from equityplanner.render.draw import (
+    MAP_BACKGROUND,
+    Z_ORDER,
+    MapStyle,
+    choropleth_fills,
+    draw_catchment,
+    draw_choropleth,
+    draw_label,
+    draw_line,
+    draw_line_casing,
+    draw_screen_furniture,
+    draw_selection_ring,
+    draw_site,
+    draw_site_area,
+    draw_station,
+    draw_vertex_handle,
+    label_candidates,
+    label_colour,
+    label_obstacles,
+    outlines_visible,
+    screen_view,
 )
-from equityplanner.app.presentation import map_colour
-from equityplanner.model.project import HousingProject, Project
+from equityplanner.render.fields import map_colour
+from equityplanner.render.geometry import (
+    Affine,
+    LayerGeometry,
+    LevelOfDetail,
+    Rings,
+    SceneTransform,
+    class_rings,
+    fit_view,
+    level_for_scale,
+)
+from equityplanner.render.labels import PlacedLabel, place_labels
+from equityplanner.render.legend import Legend, LegendEntry
+from equityplanner.render.scene import (
+    CatchmentLayer,
+    LineLayer,
+    MapScene,
+    PointLayer,
+    catchment_layers,
+    line_geometries,
+    project_layers,
+)
+from equityplanner.render.surface import Fill, Rect, rgba
 
-__all__ = ["ChoroplethItem", "LegendEntry", "MapCanvas", "path_from_packed"]
+__all__ = ["ChoroplethItem", "LegendEntry", "MapCanvas"]
 
 TOOLS = ("select", "housing", "station", "alignment")
-_LOD_PIXELS = 1.0  # simplify to cells of about one screen pixel
 _CACHE_MARGIN = 0.3  # the cached picture reaches this fraction of the view beyond each edge
 _HIT_PIXELS = 9.0  # how near a click must be to a project feature
 _MIN_SCALE, _MAX_SCALE = 1e-5, 20.0  # pixels per metre
+_ITEM_MARGIN_PX = 12.0  # room around a line or catchment for its pen, in pixels
 
 
-def path_from_packed(data: bytes) -> QPainterPath:
-    """A QPainterPath from :func:`equityplanner.app.map_layer.pack_path` bytes."""
-    path = QPainterPath()
-    stream = QDataStream(QByteArray(data))
-    stream.setByteOrder(QDataStream.ByteOrder.LittleEndian)
-    stream >> path
-    return path
-
-
-@dataclass(frozen=True)
-class LegendEntry:
-    """One legend line: a swatch (``fill``, or a line/marker ``symbol``) and its label."""
-
-    label: str
-    fill: str = ""
-    symbol: str = "box"  # box, line, dashed, station, housing, catchment
+def _device_view(painter: QPainter) -> Affine:
+    """The painter's scene-to-device mapping as a view (the canvas never rotates)."""
+    t = painter.worldTransform()
+    return Affine(math.hypot(t.m11(), t.m12()), t.dx(), t.dy())
 
 
 class ChoroplethItem(QGraphicsItem):
     """Every neighbourhood in one item: one filled path per class plus an outline path."""
 
-    def __init__(self, layer: LayerGeometry) -> None:
+    def __init__(self, layer: LayerGeometry, style: MapStyle | None = None) -> None:
         super().__init__()
         self.layer = layer
+        self.style = style or MapStyle()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         xmin, ymin, xmax, ymax = layer.bounds
         self._rect = QRectF(xmin, ymin, xmax - xmin, ymax - ymin).adjusted(-1, -1, 1, 1)
         self._classes = np.full(layer.count, -1, dtype=np.int64)
         self._k = 0
-        self._brushes: dict[int, QBrush] = {-1: QBrush(QColor(map_colour("no_data", "#d9d9d9")))}
+        self._fills = choropleth_fills([], self.style)
         self._version = 0
-        self._lods: OrderedDict[tuple, object] = OrderedDict()
-        self._paths: OrderedDict[tuple, dict[int, QPainterPath]] = OrderedDict()
-        self._outlines: OrderedDict[tuple, QPainterPath] = OrderedDict()
-        outline = QColor(map_colour("outline", "#ffffff"))
-        outline.setAlphaF(0.75)
-        self._outline_pen = QPen(outline, 0.8)
-        self._outline_pen.setCosmetic(True)
-        # Mean polygon size in metres decides when outlines are worth drawing.
-        area = float(np.nansum(layer.areas_km2)) * 1e6
-        self._mean_size_m = math.sqrt(area / max(layer.count, 1))
+        self._lods: OrderedDict[tuple[Any, ...], LevelOfDetail] = OrderedDict()
+        self._rings: OrderedDict[tuple[Any, ...], dict[int, Rings]] = OrderedDict()
+        self._outlines: OrderedDict[tuple[Any, ...], Rings] = OrderedDict()
+        self._paths = PathCache()
         self.last_paint_stats: dict[str, float] = {}
         self._image: QImage | None = None
         self._image_rect = QRectF()
-        self._image_key: tuple = ()
+        self._image_key: tuple[Any, ...] = ()
 
     def boundingRect(self) -> QRectF:
         return self._rect
 
     def set_classes(
-        self, classes: np.ndarray, colours: list[str], no_data: str | None = None
+        self, classes: np.ndarray, colours: Sequence[str], no_data: str | None = None
     ) -> None:
         """Shade rows by ``classes`` (0..k-1, -1 for no data) with ``colours``."""
         self._classes = np.asarray(classes, dtype=np.int64)
         self._k = len(colours)
-        self._brushes = {c: QBrush(QColor(col)) for c, col in enumerate(colours)}
-        self._brushes[-1] = QBrush(QColor(no_data or map_colour("no_data", "#d9d9d9")))
+        self._fills = choropleth_fills(colours, self.style)
+        if no_data:
+            self._fills[-1] = Fill(rgba(no_data), self._fills[-1].hatch, antialias=False)
         self._version += 1
-        self._paths.clear()
+        self._rings.clear()
         self._image = None
         self.update()
 
     def invalidate_picture(self) -> None:
-        """Forget the cached picture (the class paths stay cached); the next paint redraws."""
+        """Forget the cached picture (the class rings stay cached); the next paint redraws."""
         self._image = None
         self.update()
-
-    def _level(self, pixels_per_metre: float) -> tuple[int, float]:
-        metres_per_pixel = 1.0 / max(pixels_per_metre, 1e-12)
-        level = math.floor(math.log2(metres_per_pixel * _LOD_PIXELS))
-        return level, 2.0**level
 
     def _region(self, visible: QRectF, pixels_per_metre: float) -> tuple[int, ...] | None:
         """Whole layer (None) when it fits in a few screens, else a grid-aligned neighbourhood."""
@@ -162,7 +183,7 @@ class ChoroplethItem(QGraphicsItem):
         y1 = math.floor(visible.bottom() / cell) + 1
         return (int(x0), int(y0), int(x1), int(y1), int(math.log2(cell)))
 
-    def _lod(self, level: int, tol: float, region: tuple[int, ...] | None):
+    def _lod(self, level: int, tol: float, region: tuple[int, ...] | None) -> LevelOfDetail:
         key = (level, region)
         if key in self._lods:
             self._lods.move_to_end(key)
@@ -178,62 +199,64 @@ class ChoroplethItem(QGraphicsItem):
             self._lods.popitem(last=False)
         return lod
 
-    def paths_for(
-        self, pixels_per_metre: float, visible: QRectF
-    ) -> tuple[dict[int, QPainterPath], QPainterPath]:
-        """Class paths and outline path for a zoom and a visible scene rectangle (cached)."""
-        level, tol = self._level(pixels_per_metre)
+    def rings_for(self, pixels_per_metre: float, visible: QRectF) -> tuple[dict[int, Rings], Rings]:
+        """Class rings and outline rings for a zoom and a visible scene rectangle (cached)."""
+        level, tol = level_for_scale(pixels_per_metre)
         region = self._region(visible, pixels_per_metre)
         key = (level, region, self._version)
         lod = None
-        if key not in self._paths:
+        if key not in self._rings:
             lod = self._lod(level, tol, region)
-            packed = class_paths(lod, self._classes, self._k)
-            self._paths[key] = {c: path_from_packed(data) for c, data in packed.items()}
-            while len(self._paths) > 6:
-                self._paths.popitem(last=False)
+            self._rings[key] = class_rings(lod, self._classes, self._k)
+            while len(self._rings) > 6:
+                self._rings.popitem(last=False)
         else:
-            self._paths.move_to_end(key)
+            self._rings.move_to_end(key)
         okey = (level, region)
         if okey not in self._outlines:
             lod = lod or self._lod(level, tol, region)
-            self._outlines[okey] = path_from_packed(pack_path(lod.xy, lod.first))
+            self._outlines[okey] = lod.rings()
             while len(self._outlines) > 6:
                 self._outlines.popitem(last=False)
-        return self._paths[key], self._outlines[okey]
+        return self._rings[key], self._outlines[okey]
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        t = painter.worldTransform()
-        scale = math.hypot(t.m11(), t.m12())
+        view = _device_view(painter)
         device = painter.device()
-        if device is None or t.isRotating():
-            self._draw_paths(painter, scale, option.exposedRect)
-            return
-        dpr = device.devicePixelRatioF() if hasattr(device, "devicePixelRatioF") else 1.0
         # The part of the layer on screen (scene units); Qt fills it in because of
         # ItemUsesExtendedStyleOption, for widgets and for grab()/render() alike.
         visible = option.exposedRect
         if visible.isEmpty():
             return
-        key = (round(scale, 12), self._version, dpr)
+        if painter.worldTransform().isRotating():
+            painter.save()
+            painter.resetTransform()
+            self.draw(QtSurface(painter, paths=self._paths), view, visible)
+            painter.restore()
+            return
+        dpr = device.devicePixelRatioF() if hasattr(device, "devicePixelRatioF") else 1.0
+        key = (round(view.scale, 12), self._version, dpr)
         cached = (
             self._image is not None
             and self._image_key == key
             and self._image_rect.contains(visible)
         )
         if not cached:
-            self._render_image(scale, visible, dpr, key)
+            self._render_image(view.scale, visible, dpr, key)
+        assert self._image is not None
         # Blit at a whole-pixel device offset: panning a cached picture costs a copy only.
-        origin = t.map(self._image_rect.topLeft())
+        origin = painter.worldTransform().map(self._image_rect.topLeft())
         painter.save()
         painter.resetTransform()
         painter.drawImage(QPointF(round(origin.x()), round(origin.y())), self._image)
         painter.restore()
         self.last_paint_stats = {"cached": float(cached)}
 
-    def _render_image(self, scale: float, visible: QRectF, dpr: float, key: tuple) -> None:
+    def _render_image(
+        self, scale: float, visible: QRectF, dpr: float, key: tuple[Any, ...]
+    ) -> None:
         """Paint the layer around ``visible`` (with a margin for panning) into an image."""
         margin_x = visible.width() * _CACHE_MARGIN
         margin_y = visible.height() * _CACHE_MARGIN
@@ -251,88 +274,149 @@ class ChoroplethItem(QGraphicsItem):
         image.setDevicePixelRatio(dpr)
         image.fill(Qt.GlobalColor.transparent)
         p = QPainter(image)
-        p.scale(scale, scale)
-        p.translate(-left, -top)
-        self._draw_paths(p, scale, QRectF(left, top, width_px / scale, height_px / scale))
+        view = Affine(scale, -left * scale, -top * scale)
+        surface = QtSurface(p, width_px, height_px, self._paths)
+        self.draw(surface, view, QRectF(left, top, width_px / scale, height_px / scale))
         p.end()
         self._image = image
         self._image_rect = QRectF(left, top, width_px / scale, height_px / scale)
         self._image_key = key
 
-    def _draw_paths(self, painter: QPainter, scale: float, visible: QRectF) -> None:
-        paths, outline = self.paths_for(scale, visible)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for c in sorted(paths):
-            painter.fillPath(paths[c], self._brushes.get(c, self._brushes[-1]))
-        if self._mean_size_m * scale >= 7:
-            painter.setPen(self._outline_pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(outline)
-        painter.restore()
+    def draw(self, surface: QtSurface, view: Affine, visible: QRectF) -> None:
+        """Draw the classes and outlines for ``visible`` (scene units) through ``view``."""
+        by_class, outline = self.rings_for(view.scale, visible)
+        show_outline = outlines_visible(self.layer.mean_size_m, view.scale)
+        draw_choropleth(
+            surface, by_class, self._fills, view, self.style, outline if show_outline else None
+        )
 
 
-class _MarkerItem(QGraphicsItem):
-    """A fixed-size symbol (house, station, vertex) that ignores zoom."""
+LayerPainter = Callable[[QtSurface, Affine], None]
+"""Draws a layer on a surface in device pixels, given the scene-to-device view."""
+SymbolPainter = Callable[[QtSurface], None]
+"""Draws a fixed-size symbol centred on (0, 0), in pixels."""
 
-    def __init__(self, kind: str, fill: QColor, ring: QColor, size: float = 11.0) -> None:
+
+def _casing_painter(line: LineLayer, style: MapStyle) -> LayerPainter:
+    return lambda surface, view: draw_line_casing(surface, line, view, style)
+
+
+def _line_painter(line: LineLayer, style: MapStyle) -> LayerPainter:
+    return lambda surface, view: draw_line(surface, line, view, style)
+
+
+def _catchment_painter(layer: CatchmentLayer, style: MapStyle) -> LayerPainter:
+    return lambda surface, view: draw_catchment(surface, layer, view, style)
+
+
+def _site_area_painter(areas: Rings, style: MapStyle) -> LayerPainter:
+    return lambda surface, view: draw_site_area(surface, areas, view, style)
+
+
+def _station_painter(ring: str, highlighted: bool, style: MapStyle) -> SymbolPainter:
+    return lambda surface: draw_station(surface, 0, 0, ring, style, highlighted)
+
+
+def _site_painter(highlighted: bool, style: MapStyle) -> SymbolPainter:
+    return lambda surface: draw_site(surface, 0, 0, style, highlighted)
+
+
+def _handle_painter(ring: str, style: MapStyle) -> SymbolPainter:
+    return lambda surface: draw_vertex_handle(surface, 0, 0, ring, style)
+
+
+def _selection_painter(style: MapStyle) -> SymbolPainter:
+    return lambda surface: draw_selection_ring(surface, 0, 0, style)
+
+
+class _LayerItem(QGraphicsItem):
+    """A catchment, a line's casing or stroke, or a site's footprint, in scene units.
+
+    ``draw`` receives a surface in device pixels and the scene-to-device view. The bounding
+    box grows by a few pixels for the pen, recomputed at each zoom (:meth:`set_zoom`).
+    """
+
+    def __init__(
+        self,
+        rings: Rings,
+        draw: LayerPainter,
+        z: float,
+        paths: PathCache,
+        viewport: Callable[[], tuple[float, float]],
+    ) -> None:
         super().__init__()
-        self.kind = kind
-        self.fill = fill
-        self.ring = ring
-        self.size = size
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        xmin, ymin, xmax, ymax = rings.bounds()
+        self._bounds = QRectF(xmin, ymin, xmax - xmin, ymax - ymin)
+        self._margin = 0.0
+        self._draw = draw
+        self._paths = paths
+        self._viewport = viewport
+        self.setZValue(z)
+
+    def set_zoom(self, pixels_per_metre: float) -> None:
+        """Keep room for the pen at this zoom."""
+        self.prepareGeometryChange()
+        self._margin = _ITEM_MARGIN_PX / max(pixels_per_metre, 1e-12)
 
     def boundingRect(self) -> QRectF:
-        s = self.size + 4
-        return QRectF(-s / 2, -s / 2, s, s)
+        m = self._margin
+        return self._bounds.adjusted(-m, -m, m, m)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        s = self.size
-        if self.kind == "house":
-            pen = QPen(self.ring, 1.6)
-            painter.setPen(pen)
-            painter.setBrush(self.fill)
-            h = s / 2
-            poly = QPolygonF(
-                [
-                    QPointF(-h, -0.1 * s),
-                    QPointF(0, -h - 0.15 * s),
-                    QPointF(h, -0.1 * s),
-                    QPointF(h, h),
-                    QPointF(-h, h),
-                ]
-            )
-            painter.drawPolygon(poly)
-        elif self.kind == "vertex":
-            painter.setPen(QPen(self.ring, 1.4))
-            painter.setBrush(self.fill)
-            painter.drawRect(QRectF(-s / 2, -s / 2, s, s))
-        elif self.kind == "selection":
-            pen = QPen(self.ring, 2.0, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(QRectF(-s / 2, -s / 2, s, s))
-        else:
-            painter.setPen(QPen(self.ring, 2.4))
-            painter.setBrush(self.fill)
-            painter.drawEllipse(QRectF(-s / 2, -s / 2, s, s))
+        view = _device_view(painter)
+        painter.save()
+        painter.resetTransform()
+        self._draw(QtSurface(painter, *self._viewport(), self._paths), view)
+        painter.restore()
+
+
+class _MarkerItem(QGraphicsItem):
+    """A fixed-size symbol (site, station, vertex handle, selection ring) that ignores zoom."""
+
+    def __init__(self, draw: SymbolPainter, half_size: float) -> None:
+        super().__init__()
+        self._draw = draw
+        self._half = half_size
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+
+    def boundingRect(self) -> QRectF:
+        h = self._half
+        return QRectF(-h, -h, 2 * h, 2 * h)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        self._draw(QtSurface(painter))
 
 
 class _LabelItem(QGraphicsItem):
-    """A text label with a white halo, fixed size, offset to the upper right of its anchor."""
+    """A name with a white halo, fixed size, where the label placement put it."""
 
-    def __init__(self, text: str, font: QFont, colour: QColor) -> None:
+    def __init__(self, kind: str, style: MapStyle) -> None:
         super().__init__()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
-        self.text = text
-        self.colour = colour
-        self._path = QPainterPath()
-        self._path.addText(QPointF(7, -6), font, text)
-        self._rect = self._path.boundingRect().adjusted(-3, -3, 3, 3)
+        self.kind = kind
+        self.style = style
+        self.placed: PlacedLabel | None = None
+        self._rect = QRectF()
+
+    def place(self, placed: PlacedLabel, anchor: tuple[float, float]) -> None:
+        """Show the name as placed (pixels), relative to its anchor's pixel."""
+        self.prepareGeometryChange()
+        ax, ay = anchor
+        box = placed.box
+        self.placed = PlacedLabel(
+            placed.key,
+            placed.text,
+            placed.font,
+            type(box)(box.x - ax, box.y - ay, box.w, box.h),
+            placed.x - ax,
+            placed.baseline - ay,
+        )
+        pad = self.style.px(3)
+        self._rect = QRectF(box.x - ax - pad, box.y - ay - pad, box.w + 2 * pad, box.h + 2 * pad)
 
     def boundingRect(self) -> QRectF:
         return self._rect
@@ -340,18 +424,9 @@ class _LabelItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.strokePath(
-            self._path,
-            QPen(
-                QColor(255, 255, 255, 230),
-                3.2,
-                Qt.PenStyle.SolidLine,
-                Qt.PenCapStyle.RoundCap,
-                Qt.PenJoinStyle.RoundJoin,
-            ),
-        )
-        painter.fillPath(self._path, self.colour)
+        if self.placed is not None:
+            colour = label_colour(self.kind, self.style)
+            draw_label(QtSurface(painter), self.placed, colour, self.style)
 
 
 @dataclass
@@ -363,7 +438,7 @@ class _Feature:
 
 
 class MapCanvas(QGraphicsView):
-    """Neighbourhood choropleth, projects, catchments, legend and scale bar."""
+    """Neighbourhood choropleth, projects, catchments, legend, scale bar and north arrow."""
 
     row_clicked = Signal(int)
     row_hovered = Signal(int)
@@ -390,9 +465,10 @@ class MapCanvas(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setBackgroundBrush(QColor("#f4f3ef"))
+        self.setBackgroundBrush(QColor(MAP_BACKGROUND))
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
 
+        self.style_ = MapStyle()
         self.transform_: SceneTransform | None = None
         self.layer: LayerGeometry | None = None
         self.choropleth: ChoroplethItem | None = None
@@ -402,6 +478,8 @@ class MapCanvas(QGraphicsView):
         self.legend_title = ""
         self.legend_entries: list[LegendEntry] = []
         self.overlay_legend: list[LegendEntry] = []
+        self.legend_symbols_title = ""
+        self.legend_note = ""
         self.credit = ""
         self.placeholder = (
             "No neighbourhood layer. Open a project or import neighbourhoods "
@@ -410,15 +488,19 @@ class MapCanvas(QGraphicsView):
         self.selected_row = -1
         self.selected_feature: FeatureRef | None = None
         self.active_project_id: str | None = None
+        self._paths = PathCache()
+        self._north: tuple[SceneTransform, float] | None = None
+        self._furniture_cache: tuple[tuple[Any, ...], QImage] | None = None
         self._hover_row = -1
         self._hover_feature: FeatureRef | None = None
         self._features: list[_Feature] = []
         self._feature_xy = np.empty((0, 2))
         self._line_geoms: list[tuple[str, BaseGeometry]] = []
-        self._labels: list[tuple[_LabelItem, str, str]] = []
-        self._highlighted: set[str] = set()
-        self._label_spacing: dict[str, float] = {}
+        self._lines: list[LineLayer] = []
+        self._points: list[PointLayer] = []
+        self._labels: dict[tuple[int, int], _LabelItem] = {}
         self._project_items: list[QGraphicsItem] = []
+        self._catchments: list[CatchmentLayer] = []
         self._catchment_items: list[QGraphicsItem] = []
         self._selection_item: QGraphicsPathItem | None = None
         self._feature_marker: _MarkerItem | None = None
@@ -449,8 +531,8 @@ class MapCanvas(QGraphicsView):
             self.viewport().update()
             return
         self.transform_ = layer.transform
-        self.choropleth = ChoroplethItem(layer)
-        self.choropleth.setZValue(0)
+        self.choropleth = ChoroplethItem(layer, self.style_)
+        self.choropleth.setZValue(Z_ORDER["choropleth"])
         self.scene().addItem(self.choropleth)
         xmin, ymin, xmax, ymax = layer.bounds
         w, h = xmax - xmin, ymax - ymin
@@ -478,180 +560,162 @@ class MapCanvas(QGraphicsView):
         if self.choropleth is not None:
             self.choropleth.set_classes(classes, colours, no_data)
         self.legend_title = legend_title
-        self.legend_entries = legend
+        self.legend_entries = list(legend)
         self.viewport().update()
+
+    @property
+    def legend(self) -> Legend:
+        """What the legend shows: the classes, then the map symbols."""
+        return Legend(
+            self.legend_title,
+            tuple(self.legend_entries),
+            tuple(self.overlay_legend),
+            self.legend_symbols_title,
+            self.legend_note,
+        )
+
+    def show_scene(self, scene: MapScene) -> None:
+        """Show a whole prepared map (the workbook's scene): layer, classes, catchments,
+        projects, legend and credit, fitted to the view."""
+        if scene.layer is not None:
+            self.set_layer(scene.layer, zoom=False)
+        elif scene.transform is not None:
+            self.set_layer(None)
+            self.set_transform(scene.transform)
+        self.set_classes(
+            scene.row_classes, scene.fill_colours, scene.legend.title, list(scene.legend.entries)
+        )
+        self.overlay_legend = list(scene.legend.symbols)
+        self.legend_symbols_title = scene.legend.symbols_title
+        self.legend_note = scene.legend.note
+        self.credit = scene.credit
+        self._set_catchment_layers(list(scene.catchments))
+        self._set_project_layers(list(scene.lines), list(scene.points))
+        self.zoom_to_layer()
 
     # Projects and catchments -------------------------------------------------------------
 
     def set_projects(
         self, projects: tuple[Project, ...], highlighted: set[str] | None = None
     ) -> None:
-        """Draw the projects' sites, stations, alignments and station labels."""
+        """Draw the projects' sites, stations, alignments and station names."""
+        if self.transform_ is None:
+            self._set_project_layers([], [])
+            return
+        wanted = highlighted if highlighted is not None else {p.id for p in projects}
+        lines, points = project_layers(projects, self.transform_, wanted)
+        self._set_project_layers(lines, points)
+
+    def _layer_item(self, rings: Rings, draw: LayerPainter, z: float) -> _LayerItem:
+        item = _LayerItem(rings, draw, z, self._paths, self._viewport_size)
+        item.set_zoom(self.pixels_per_metre())
+        self.scene().addItem(item)
+        return item
+
+    def _viewport_size(self) -> tuple[float, float]:
+        size = self.viewport().size()
+        return float(size.width()), float(size.height())
+
+    def _set_project_layers(self, lines: list[LineLayer], points: list[PointLayer]) -> None:
         scene = self.scene()
         for item in self._project_items:
             scene.removeItem(item)
         self._project_items = []
         self._features = []
-        self._line_geoms = []
-        self._labels = []
-        self._label_spacing = {}
-        if self.transform_ is None:
-            self._feature_xy = np.empty((0, 2))
-            return
-        highlighted = highlighted if highlighted is not None else {p.id for p in projects}
-        self._highlighted = set(highlighted)
-        font = QFont(self.font())
-        font.setPointSizeF(max(font.pointSizeF() - 1, 7.5))
-        text_colour = QColor(map_colour("text", "#1a1a1a"))
-        for project in projects:
-            on = project.id in highlighted
-            if isinstance(project, HousingProject):
-                self._add_housing(project, on)
-                continue
-            burden = not project.change.is_benefit
-            colour = QColor(map_colour("line_burden" if burden else "line_benefit", "#1a1a1a"))
-            if project.alignment is not None:
-                geom = self.transform_.geometry_to_scene(project.alignment)
-                self._line_geoms.append((project.id, geom))
-                path = path_from_packed(lines_to_pack(geom))
-                casing = QGraphicsPathItem(path)
-                cpen = QPen(
-                    QColor(255, 255, 255, 220),
-                    6.5 if on else 4.5,
-                    Qt.PenStyle.SolidLine,
-                    Qt.PenCapStyle.RoundCap,
-                    Qt.PenJoinStyle.RoundJoin,
+        self._labels = {}
+        self._lines, self._points = lines, points
+        self._line_geoms = line_geometries(lines)
+        style = self.style_
+        items: list[QGraphicsItem] = []
+        for line in lines:
+            items.append(
+                self._layer_item(
+                    line.parts,
+                    _casing_painter(line, style),
+                    Z_ORDER["casing"],
                 )
-                cpen.setCosmetic(True)
-                casing.setPen(cpen)
-                casing.setZValue(19)
-                line = QGraphicsPathItem(path)
-                lpen = QPen(
-                    colour,
-                    3.4 if on else 2.0,
-                    Qt.PenStyle.DashLine if burden else Qt.PenStyle.SolidLine,
-                    Qt.PenCapStyle.RoundCap,
-                    Qt.PenJoinStyle.RoundJoin,
+            )
+            items.append(
+                self._layer_item(
+                    line.parts,
+                    _line_painter(line, style),
+                    Z_ORDER["line"],
                 )
-                lpen.setCosmetic(True)
-                line.setPen(lpen)
-                line.setZValue(20)
-                line.setOpacity(1.0 if on else 0.55)
-                casing.setOpacity(1.0 if on else 0.55)
-                for item in (casing, line):
-                    scene.addItem(item)
-                    self._project_items.append(item)
-                coords = shapely.get_coordinates(geom)
-                if project.id == self.active_project_id and self.tool in ("select", "alignment"):
-                    for n, (x, y) in enumerate(coords):
-                        vertex = _MarkerItem("vertex", QColor("white"), colour, 6)
-                        vertex.setPos(x, y)
-                        vertex.setZValue(25)
-                        scene.addItem(vertex)
-                        self._project_items.append(vertex)
-                        self._features.append(
-                            _Feature(
-                                FeatureRef(project.id, "alignment", n), float(x), float(y), vertex
-                            )
-                        )
-            lon = np.array([s.geometry.x for s in project.stations])
-            lat = np.array([s.geometry.y for s in project.stations])
-            sx, sy = self.transform_.lonlat_to_scene(lon, lat)
-            sx, sy = np.atleast_1d(sx), np.atleast_1d(sy)
-            ring = colour if burden else QColor("#1a1a1a")
-            for n, station in enumerate(project.stations):
-                marker = _MarkerItem(
-                    "station", QColor(map_colour("station", "#ffffff")), ring, 10.0 if on else 7.5
-                )
-                marker.setPos(float(sx[n]), float(sy[n]))
-                marker.setZValue(30)
-                marker.setOpacity(1.0 if on else 0.6)
-                scene.addItem(marker)
-                self._project_items.append(marker)
-                self._features.append(
-                    _Feature(
-                        FeatureRef(project.id, "station", n), float(sx[n]), float(sy[n]), marker
+            )
+            if line.project_id == self.active_project_id and self.tool in ("select", "alignment"):
+                for n, (x, y) in enumerate(line.parts.coords):
+                    vertex = _MarkerItem(
+                        _handle_painter(line.colour, style),
+                        style.px(6),
+                    )
+                    vertex.setPos(float(x), float(y))
+                    vertex.setZValue(Z_ORDER["site_area"] + 3)  # above the lines, under the symbols
+                    items.append(vertex)
+                    scene.addItem(vertex)
+                    ref = FeatureRef(line.project_id, "alignment", n)
+                    self._features.append(_Feature(ref, float(x), float(y), vertex))
+        for i, point in enumerate(points):
+            if point.areas is not None:
+                items.append(
+                    self._layer_item(
+                        point.areas,
+                        _site_area_painter(point.areas, style),
+                        Z_ORDER["site_area"],
                     )
                 )
-                label = _LabelItem(station.name, font, text_colour)
-                label.setPos(float(sx[n]), float(sy[n]))
-                label.setZValue(40)
+            for j, (x, y) in enumerate(point.xy):
+                if point.symbol == "site":
+                    marker = _MarkerItem(
+                        _site_painter(point.highlighted, style),
+                        style.px(12),
+                    )
+                    ref = FeatureRef(point.project_id, "site")
+                else:
+                    marker = _MarkerItem(
+                        _station_painter(point.colour, point.highlighted, style),
+                        style.px(8),
+                    )
+                    ref = FeatureRef(point.project_id, "station", j)
+                marker.setPos(float(x), float(y))
+                marker.setZValue(Z_ORDER[point.symbol])
+                scene.addItem(marker)
+                items.append(marker)
+                self._features.append(_Feature(ref, float(x), float(y), marker))
+                label = _LabelItem(point.label_kind, style)
+                label.setPos(float(x), float(y))
+                label.setZValue(Z_ORDER["label"] + (1 if point.symbol == "site" else 0))
+                label.setVisible(False)
                 scene.addItem(label)
-                self._project_items.append(label)
-                self._labels.append(
-                    (label, project.id, "stop" if project.mode.value == "bus" else "station")
-                )
-            if len(sx) > 1:
-                d = np.hypot(np.diff(sx), np.diff(sy))
-                self._label_spacing[project.id] = float(np.min(d[d > 0])) if (d > 0).any() else 0.0
-            else:
-                self._label_spacing[project.id] = math.inf
+                items.append(label)
+                self._labels[(i, j)] = label
+        self._project_items = items
         self._feature_xy = np.array([(f.x, f.y) for f in self._features], dtype=float).reshape(
             -1, 2
         )
         self._update_labels()
         self._update_feature_marker()
 
-    def _add_housing(self, project: HousingProject, on: bool) -> None:
-        assert self.transform_ is not None
-        scene = self.scene()
-        fill = QColor(map_colour("housing_site", "#e69f00"))
-        if project.site.geom_type != "Point":
-            geom = self.transform_.geometry_to_scene(project.site)
-            item = QGraphicsPathItem(path_from_packed(lines_to_pack(geom)))
-            pen = QPen(QColor("#7a4a00"), 1.5)
-            pen.setCosmetic(True)
-            item.setPen(pen)
-            c = QColor(fill)
-            c.setAlpha(150)
-            item.setBrush(c)
-            item.setZValue(22)
-            scene.addItem(item)
-            self._project_items.append(item)
-        c = project.site.centroid
-        sx, sy = self.transform_.lonlat_to_scene(c.x, c.y)
-        marker = _MarkerItem("house", fill, QColor("#5a3500"), 15.0 if on else 11.0)
-        marker.setPos(float(sx), float(sy))
-        marker.setZValue(31)
-        marker.setOpacity(1.0 if on else 0.6)
-        scene.addItem(marker)
-        self._project_items.append(marker)
-        self._features.append(
-            _Feature(FeatureRef(project.id, "site"), float(sx), float(sy), marker)
-        )
-        font = QFont(self.font())
-        font.setBold(True)
-        label = _LabelItem(project.name, font, QColor("#5a3500"))
-        label.setPos(float(sx), float(sy))
-        label.setZValue(41)
-        scene.addItem(label)
-        self._project_items.append(label)
-        self._labels.append((label, project.id, "housing"))
-        self._label_spacing[project.id] = math.inf
-
     def set_catchments(self, catchments: list[tuple[BaseGeometry, bool]]) -> None:
-        """Outline catchments (lon/lat); the flag says whether it is a burden's."""
+        """Draw catchments (lon/lat); the flag says whether it is a burden's."""
+        if self.transform_ is None:
+            self._set_catchment_layers([])
+            return
+        self._set_catchment_layers(catchment_layers(catchments, self.transform_))
+
+    def _set_catchment_layers(self, layers: list[CatchmentLayer]) -> None:
         scene = self.scene()
         for item in self._catchment_items:
             scene.removeItem(item)
-        self._catchment_items = []
-        if self.transform_ is None:
-            return
-        for geometry, is_burden in catchments:
-            if geometry is None or geometry.is_empty:
-                continue
-            geom = self.transform_.geometry_to_scene(geometry)
-            item = QGraphicsPathItem(path_from_packed(lines_to_pack(geom)))
-            colour = QColor(map_colour("line_burden" if is_burden else "catchment", "#cc79a7"))
-            pen = QPen(colour, 2.2, Qt.PenStyle.DashLine if is_burden else Qt.PenStyle.SolidLine)
-            pen.setCosmetic(True)
-            item.setPen(pen)
-            fill = QColor(colour)
-            fill.setAlpha(38)
-            item.setBrush(fill)
-            item.setZValue(10)
-            scene.addItem(item)
-            self._catchment_items.append(item)
+        self._catchments = layers
+        style = self.style_
+        self._catchment_items = [
+            self._layer_item(
+                layer.rings,
+                _catchment_painter(layer, style),
+                Z_ORDER["catchment"],
+            )
+            for layer in layers
+        ]
         self.viewport().update()
 
     # Selection ---------------------------------------------------------------------------
@@ -662,8 +726,7 @@ class MapCanvas(QGraphicsView):
         if self.layer is None or row < 0 or row >= self.layer.count:
             self._set_selection_path(None)
             return
-        xy, first = self.layer.row_outline(row)
-        self._set_selection_path(path_from_packed(pack_path(xy, first)))
+        self._set_selection_path(qt_path(self.layer.row_outline(row)))
         if centre:
             xmin, ymin, xmax, ymax = self.layer.row_bounds(row)
             rect = self.mapToScene(self.viewport().rect()).boundingRect()
@@ -696,9 +759,10 @@ class MapCanvas(QGraphicsView):
         ref = self.selected_feature
         if ref is None:
             return
+        style = self.style_
         for f in self._features:
             if f.ref == ref:
-                marker = _MarkerItem("selection", QColor(), QColor("#0072b2"), 24)
+                marker = _MarkerItem(_selection_painter(style), style.px(14))
                 marker.setPos(f.x, f.y)
                 marker.setZValue(55)
                 self.scene().addItem(marker)
@@ -785,30 +849,40 @@ class MapCanvas(QGraphicsView):
         return None
 
     # View --------------------------------------------------------------------------------
+    # View --------------------------------------------------------------------------------
+
+    def view(self) -> Affine:
+        """The current scene-to-viewport mapping."""
+        t = self.viewportTransform()
+        return Affine(math.hypot(t.m11(), t.m12()), t.dx(), t.dy())
+
+    def _apply_view(self, view: Affine) -> None:
+        """Show the scene through ``view`` (scale and whole-pixel offset)."""
+        self.setTransform(QTransform.fromScale(view.scale, view.scale))
+        # A scrolled view maps scene x to x * scale - scroll bar value.
+        self.horizontalScrollBar().setValue(round(-view.tx))
+        self.verticalScrollBar().setValue(round(-view.ty))
 
     def zoom_to_layer(self) -> None:
-        """Fit the neighbourhood layer (or the projects) in the view."""
-        rect: QRectF | None = None
+        """Fit the neighbourhood layer (or the projects) in the view, as the picture does."""
+        bounds: tuple[float, float, float, float] | None = None
         if self.layer is not None:
-            xmin, ymin, xmax, ymax = self.layer.bounds
-            rect = QRectF(xmin, ymin, xmax - xmin, ymax - ymin)
+            bounds = self.layer.bounds
         elif len(self._feature_xy):
             xmin, ymin = self._feature_xy.min(axis=0)
             xmax, ymax = self._feature_xy.max(axis=0)
-            rect = QRectF(xmin, ymin, xmax - xmin, ymax - ymin).adjusted(-1500, -1500, 1500, 1500)
-        if rect is None:
+            bounds = (xmin - 1500, ymin - 1500, xmax + 1500, ymax + 1500)
+        if bounds is None:
             return
-        margin = 0.03 * max(rect.width(), rect.height())
-        rect = rect.adjusted(-margin, -margin, margin, margin)
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        # Shift the layer right by part of the legend's width: the legend sits in the lower
-        # left corner of the layer's box, which irregular layers rarely fill.
-        legend_px = (
-            self._legend_size()[0] * 0.5 if (self.legend_entries or self.overlay_legend) else 0
-        )
-        if legend_px and self.viewport().width() > 4 * legend_px:
-            extra = legend_px / max(self.pixels_per_metre(), 1e-12)
-            self.fitInView(rect.adjusted(-extra, 0, 0, 0), Qt.AspectRatioMode.KeepAspectRatio)
+        width, height = self._viewport_size()
+        if width < 2 or height < 2:
+            return
+        legend = self.legend
+        if legend.entries or legend.symbols:
+            view = screen_view(QtSurface(None), bounds, legend, width, height, self.style_)
+        else:
+            view = fit_view(bounds, width, height)
+        self._apply_view(view)
         self._after_zoom()
         self._fitted = True  # refit on resize until the user zooms or pans
 
@@ -845,46 +919,39 @@ class MapCanvas(QGraphicsView):
         h, v = self.horizontalScrollBar(), self.verticalScrollBar()
         h.setValue(h.value() + round(dx))
         v.setValue(v.value() + round(dy))
+        self._update_labels()
         self.view_changed.emit()
 
     def _after_zoom(self) -> None:
+        scale = self.pixels_per_metre()
+        for item in (*self._project_items, *self._catchment_items):
+            if isinstance(item, _LayerItem):
+                item.set_zoom(scale)
         self._update_labels()
         self.view_changed.emit()
         self.viewport().update()
 
     def _update_labels(self) -> None:
-        """Place labels greedily without overlaps: sites, then highlighted lines, then others.
-
-        Bus stops and dimmed projects are labelled only when zoomed in far enough for their
-        spacing; rail and BRT stations of the highlighted projects are labelled whenever there
-        is room.
-        """
-        s = self.pixels_per_metre()
-        placed: list[QRectF] = []
-        order = sorted(
-            self._labels,
-            key=lambda entry: (
-                entry[2] != "housing",
-                entry[1] not in self._highlighted,
-                entry[2] == "stop",
-            ),
-        )
-        for item, pid, kind in order:
-            spacing_px = self._label_spacing.get(pid, math.inf) * s
-            wanted = (
-                kind == "housing"
-                or spacing_px >= 70
-                or (kind == "station" and pid in self._highlighted)
-            )
-            if not wanted:
-                item.setVisible(False)
-                continue
-            anchor = self.mapFromScene(item.pos())
-            rect = item.boundingRect().translated(anchor.x(), anchor.y()).adjusted(-3, -2, 3, 2)
-            free = not any(rect.intersects(other) for other in placed)
-            item.setVisible(free)
-            if free:
-                placed.append(rect)
+        """Place the names as the picture does (:func:`~equityplanner.render.labels.place_labels`):
+        sites, then highlighted stations, then the others; stops only when zoomed in enough."""
+        if not self._labels:
+            return
+        view = self.view()
+        width, height = self._viewport_size()
+        style = self.style_
+        candidates = label_candidates(self._points, view, style)
+        obstacles = label_obstacles(self._lines, self._points, view, style)
+        surface = QtSurface(None)
+        placed = {
+            p.key: p
+            for p in place_labels(candidates, surface.measure, Rect(0, 0, width, height), obstacles)
+        }
+        for key, item in self._labels.items():
+            spot = placed.get(key)
+            item.setVisible(spot is not None)
+            if spot is not None:
+                x, y = self._points[key[0]].xy[key[1]]
+                item.place(spot, view.point(float(x), float(y)))
 
     # Events ------------------------------------------------------------------------------
 
@@ -1067,18 +1134,28 @@ class MapCanvas(QGraphicsView):
         super().resizeEvent(event)
         if self._fitted:
             self.zoom_to_layer()
+        else:
+            self._update_labels()  # names stay inside the view
         self.view_changed.emit()
 
-    # Legend, scale bar -------------------------------------------------------------------
+    # Legend, scale bar, north arrow ------------------------------------------------------
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def north_angle_deg(self) -> float | None:
+        """Direction of true north on the map (None without a coordinate system)."""
+        if self.transform_ is None:
+            return None
+        if self._north is None or self._north[0] is not self.transform_:
+            self._north = (self.transform_, self.transform_.north_angle_deg())
+        return self._north[1]
+
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         vp = self.viewport().rect()
         if self.layer is None and not self._features:
-            painter.setPen(QColor("#595959"))
+            painter.setPen(QColor(map_colour("muted_text", "#595959")))
             painter.drawText(
                 QRectF(vp).adjusted(40, 40, -40, -40),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
@@ -1086,177 +1163,44 @@ class MapCanvas(QGraphicsView):
             )
             painter.restore()
             return
-        self._draw_legend(painter, vp)
-        self._draw_scale_bar(painter, vp)
+        painter.drawImage(QPointF(0, 0), self._furniture(painter))
         painter.restore()
 
-    def _draw_legend(self, painter: QPainter, vp) -> None:
-        entries = list(self.legend_entries)
-        overlays = list(self.overlay_legend)
-        if not entries and not overlays:
-            return
-        font = QFont(self.font())
-        title_font = QFont(font)
-        title_font.setBold(True)
-        fm = QFontMetricsF(font)
-        tfm = QFontMetricsF(title_font)
-        line_h = max(fm.height(), 14.0) + 1
-        sw = 22.0
-        title = self.legend_title
-        width, height = self._legend_size()
-        box = QRectF(12, vp.height() - height - 12, width, height)
-        painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
-        painter.setBrush(QColor(255, 255, 255, 235))
-        painter.drawRoundedRect(box, 5, 5)
-        x = box.left() + 10
-        y = box.top() + 8
-        painter.setPen(QColor(map_colour("text", "#1a1a1a")))
-        if title:
-            painter.setFont(title_font)
-            painter.drawText(
-                QRectF(x, y, width - 20, tfm.height()),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                tfm.elidedText(title, Qt.TextElideMode.ElideRight, width - 20),
-            )
-            y += tfm.height() + 6
-        painter.setFont(font)
-        for n, entry in enumerate(entries + overlays):
-            if n == len(entries) and entries:
-                y += 4
-                painter.setPen(QPen(QColor(0, 0, 0, 30), 1))
-                painter.drawLine(QPointF(x, y), QPointF(box.right() - 10, y))
-                y += 4
-            self._draw_swatch(painter, QRectF(x, y + 2, sw, line_h - 6), entry)
-            painter.setPen(QColor(map_colour("text", "#1a1a1a")))
-            painter.drawText(
-                QRectF(x + sw + 8, y, width - sw - 28, line_h),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                fm.elidedText(entry.label, Qt.TextElideMode.ElideRight, width - sw - 28),
-            )
-            y += line_h
-
-    def _legend_size(self) -> tuple[float, float]:
-        entries = list(self.legend_entries)
-        overlays = list(self.overlay_legend)
-        font = QFont(self.font())
-        title_font = QFont(font)
-        title_font.setBold(True)
-        fm = QFontMetricsF(font)
-        tfm = QFontMetricsF(title_font)
-        line_h = max(fm.height(), 14.0) + 1
-        title = self.legend_title
-        width = (
-            max(
-                [
-                    tfm.horizontalAdvance(title) if title else 0.0,
-                    *(fm.horizontalAdvance(e.label) + 32 for e in entries + overlays),
-                ]
-            )
-            + 20
+    def _furniture(self, painter: QPainter) -> QImage:
+        """The legend, scale bar, credit and north arrow as a picture, redrawn only when one of
+        them or the view's size or zoom changes (panning reuses it)."""
+        vp = self.viewport().rect()
+        dpr = painter.device().devicePixelRatioF()
+        legend = self.legend
+        key = (
+            vp.width(),
+            vp.height(),
+            dpr,
+            legend,
+            round(self.pixels_per_metre(), 12),
+            self.credit,
+            self.north_angle_deg(),
         )
-        width = min(width, self.viewport().width() * 0.45)
-        height = (
-            (tfm.height() + 6 if title else 0)
-            + line_h * len(entries)
-            + (8 + line_h * len(overlays) if overlays else 0)
-            + 14
+        if self._furniture_cache is not None and self._furniture_cache[0] == key:
+            return self._furniture_cache[1]
+        image = QImage(
+            max(1, round(vp.width() * dpr)),
+            max(1, round(vp.height() * dpr)),
+            QImage.Format.Format_ARGB32_Premultiplied,
         )
-        return width, height
-
-    def _draw_swatch(self, painter: QPainter, r: QRectF, entry: LegendEntry) -> None:
-        c = QColor(entry.fill or "#888888")
-        mid = r.center()
-        if entry.symbol == "box":
-            painter.setPen(QPen(QColor(0, 0, 0, 60), 1))
-            painter.setBrush(c)
-            painter.drawRect(r)
-        elif entry.symbol in ("line", "dashed"):
-            painter.setPen(
-                QPen(QColor(255, 255, 255), 6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
-            )
-            painter.drawLine(QPointF(r.left() + 2, mid.y()), QPointF(r.right() - 2, mid.y()))
-            painter.setPen(
-                QPen(
-                    c,
-                    3,
-                    Qt.PenStyle.DashLine if entry.symbol == "dashed" else Qt.PenStyle.SolidLine,
-                    Qt.PenCapStyle.RoundCap,
-                )
-            )
-            painter.drawLine(QPointF(r.left() + 2, mid.y()), QPointF(r.right() - 2, mid.y()))
-        elif entry.symbol == "station":
-            painter.setPen(QPen(c, 2.2))
-            painter.setBrush(QColor("white"))
-            painter.drawEllipse(mid, 4.5, 4.5)
-        elif entry.symbol == "housing":
-            painter.setPen(QPen(QColor("#5a3500"), 1.4))
-            painter.setBrush(c)
-            h = 6.0
-            painter.drawPolygon(
-                QPolygonF(
-                    [
-                        QPointF(mid.x() - h, mid.y() - 1),
-                        QPointF(mid.x(), mid.y() - h - 1.5),
-                        QPointF(mid.x() + h, mid.y() - 1),
-                        QPointF(mid.x() + h, mid.y() + h),
-                        QPointF(mid.x() - h, mid.y() + h),
-                    ]
-                )
-            )
-        elif entry.symbol == "catchment":
-            fill = QColor(c)
-            fill.setAlpha(60)
-            painter.setPen(QPen(c, 2))
-            painter.setBrush(fill)
-            painter.drawRoundedRect(r.adjusted(1, 1, -1, -1), 4, 4)
-
-    def _draw_scale_bar(self, painter: QPainter, vp) -> None:
-        s = self.pixels_per_metre()
-        if s <= 0:
-            return
-        target_m = 130.0 / s
-        magnitude = 10 ** math.floor(math.log10(target_m))
-        nice = (
-            max(m * magnitude for m in (1, 2, 5) if m * magnitude <= target_m)
-            if target_m >= magnitude
-            else magnitude
+        image.setDevicePixelRatio(dpr)
+        image.fill(Qt.GlobalColor.transparent)
+        p = QPainter(image)
+        draw_screen_furniture(
+            QtSurface(p, vp.width(), vp.height(), self._paths),
+            vp.width(),
+            vp.height(),
+            self.style_,
+            legend=legend,
+            pixels_per_metre=self.pixels_per_metre(),
+            credit=self.credit,
+            north_angle_deg=self.north_angle_deg(),
         )
-        px = nice * s
-        text = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
-        font = QFont(self.font())
-        fm = QFontMetricsF(font)
-        right = vp.width() - 16
-        bottom = vp.height() - 14
-        box = QRectF(
-            right - px - 18 - fm.horizontalAdvance(text),
-            bottom - 26,
-            px + 26 + fm.horizontalAdvance(text),
-            30,
-        )
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(255, 255, 255, 215))
-        painter.drawRoundedRect(box, 4, 4)
-        left = right - px - fm.horizontalAdvance(text) - 8
-        y = bottom - 10
-        half = px / 2
-        painter.setPen(QPen(QColor("#1a1a1a"), 1))
-        painter.setBrush(QColor("#1a1a1a"))
-        painter.drawRect(QRectF(left, y, half, 5))
-        painter.setBrush(QColor("white"))
-        painter.drawRect(QRectF(left + half, y, half, 5))
-        painter.setFont(font)
-        painter.drawText(QPointF(left, y - 3), "0")
-        painter.drawText(QPointF(left + px + 6, y + 6), text)
-        if self.credit:  # data source, small, above the scale bar
-            small = QFont(font)
-            small.setPointSizeF(max(font.pointSizeF() - 1.5, 6.5))
-            sfm = QFontMetricsF(small)
-            width = min(vp.width() * 0.45, sfm.horizontalAdvance(self.credit))
-            painter.setFont(small)
-            painter.setPen(QColor(map_colour("muted_text", "#595959")))
-            credit = sfm.elidedText(self.credit, Qt.TextElideMode.ElideRight, width)
-            painter.drawText(
-                QRectF(right - width, box.top() - sfm.height() - 3, width, sfm.height()),
-                Qt.AlignmentFlag.AlignRight,
-                credit,
-            )
+        p.end()
+        self._furniture_cache = (key, image)
+        return image

@@ -2,7 +2,7 @@
 
 :class:`MapPanel` observes the application state and draws it on its
 :class:`~equityplanner.app.map_canvas.MapCanvas`: the layer, its classes and legend, the
-projects, the selected unit's catchments, the selected neighbourhood and feature. What the
+projects, the selected result's catchments, the selected neighbourhood and feature. What the
 user picks on the map (a neighbourhood, a feature, a field to shade by) goes to the state.
 Placing and moving features is :class:`~equityplanner.app.map_editing.MapEditor`'s.
 
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 
 from equityplanner.app.editing import FeatureRef
 from equityplanner.app.map_canvas import LegendEntry, MapCanvas
-from equityplanner.app.map_layer import SceneTransform
 from equityplanner.app.presentation import (
     MapField,
     classify_field,
@@ -34,11 +33,12 @@ from equityplanner.app.presentation import (
 from equityplanner.app.settings import AppSettings
 from equityplanner.app.state import AppState, Change
 from equityplanner.model.project import HousingProject, Project, ProjectDocument
+from equityplanner.render.geometry import SceneTransform
 
 __all__ = ["MapPanel"]
 
 _METHODS = (("quantile", "Quantiles"), ("equal", "Equal intervals"), ("natural", "Natural breaks"))
-_SHARE_IN_CATCHMENT = MapField("share_in_catchment", "", "share", "unit")
+_SHARE_IN_CATCHMENT = MapField("share_in_catchment", "", "share", "result")
 # What draws on the canvas, and so what redraws it.
 _SHADING = Change.BASELINE | Change.ASSESSMENT | Change.UNIT | Change.MAP_FIELD
 _OVERLAYS = Change.DOCUMENT | Change.BASELINE | Change.ASSESSMENT | Change.UNIT | Change.PROJECT
@@ -65,7 +65,7 @@ class MapPanel(QWidget):
         self.canvas.tooltip_provider = self.row_tooltip
         self.canvas.feature_tooltip_provider = self.feature_tooltip
         self._values: np.ndarray | None = None  # of the map field, per row, for tooltips
-        self._unit_share: np.ndarray | None = None  # share of each row inside the catchment
+        self._catchment_share: np.ndarray | None = None  # share of each row inside the catchment
         self._projects_transform: SceneTransform | None = None
         self._build_bar()
         self._connect()
@@ -189,12 +189,12 @@ class MapPanel(QWidget):
         self.k_spin.setEnabled(not categorical)
         self.method_combo.setEnabled(not categorical)
         if table is None or field is None or baseline is None:
-            self._values = self._unit_share = None
+            self._values = self._catchment_share = None
             count = baseline.layer.count if baseline is not None else 0
             self.canvas.set_classes(np.full(count, -1, dtype=np.int64), [], "", [])
             return
-        unit = state.layer_unit()
-        values = field_values(field, table, areas_km2=baseline.layer.areas_km2, unit=unit)
+        result = state.layer_result()
+        values = field_values(field, table, areas_km2=baseline.layer.areas_km2, result=result)
         shading = classify_field(
             values,
             field,
@@ -203,8 +203,8 @@ class MapPanel(QWidget):
             palette_name=self.palette_combo.currentData(),
         )
         self._values = values
-        self._unit_share = (
-            field_values(_SHARE_IN_CATCHMENT, table, unit=unit) if unit is not None else None
+        self._catchment_share = (
+            field_values(_SHARE_IN_CATCHMENT, table, result=result) if result is not None else None
         )
         legend = [LegendEntry(label, colour) for colour, label in shading.legend]
         if shading.no_data_count:
@@ -214,7 +214,7 @@ class MapPanel(QWidget):
         self.canvas.set_classes(shading.classes, shading.colours, field.label, legend)
 
     def draw_overlays(self) -> None:
-        """Projects, the selected unit's catchments, their legend and the data credit."""
+        """Projects, the selected result's catchments, their legend and the data credit."""
         doc = self.state.document
         canvas = self.canvas
         new_view = False
@@ -224,24 +224,26 @@ class MapPanel(QWidget):
             if transform is not None and canvas.transform_ is not transform:
                 canvas.set_transform(transform)
                 new_view = True
-        unit = self.state.layer_unit()
-        highlighted = set(unit.project_ids) if unit is not None else {p.id for p in doc.projects}
+        result = self.state.layer_result()
+        highlighted = (
+            set(result.project_ids) if result is not None else {p.id for p in doc.projects}
+        )
         canvas.set_projects(doc.projects, highlighted)
         catchments = []
         overlay: list[LegendEntry] = []
-        if unit is not None and unit.catchment is not None:
-            if unit.catchments:  # a scenario mixing new service and cuts has one per side
+        if result is not None and result.catchment is not None:
+            if result.catchments:  # a scenario mixing new service and cuts has one per side
                 catchments += [
-                    (geometry, side == "burdens") for side, geometry in unit.catchments.items()
+                    (geometry, side == "burdens") for side, geometry in result.catchments.items()
                 ]
             else:
-                catchments.append((unit.catchment, unit.is_benefit is False))
-            radius = sorted({f"{m:g} m" for m in unit.catchment_m.values()})
+                catchments.append((result.catchment, result.is_benefit is False))
+            radius = sorted({f"{m:g} m" for m in result.catchment_m.values()})
             overlay.append(
                 LegendEntry(
                     f"Catchment ({', '.join(radius)} walk)",
-                    map_colour("line_burden" if unit.is_benefit is False else "catchment"),
-                    "catchment",
+                    map_colour("line_burden" if result.is_benefit is False else "catchment"),
+                    "burden_catchment" if result.is_benefit is False else "catchment",
                 )
             )
         canvas.set_catchments(catchments)
@@ -329,19 +331,21 @@ class MapPanel(QWidget):
         if table is None or row >= len(table):
             return ""
         field = self.state.map_field
-        values, shares = self._values, self._unit_share
+        values, shares = self._values, self._catchment_share
         value = (
             float(values[row])
             if field is not None and values is not None and row < len(values)
             else None
         )
-        unit = self.state.layer_unit()
+        result = self.state.layer_result()
         share = (
             float(shares[row])
-            if unit is not None and shares is not None and row < len(shares)
+            if result is not None and shares is not None and row < len(shares)
             else None
         )
-        return tooltip_html(table, row, field=field, value=value, unit=unit, unit_share=share)
+        return tooltip_html(
+            table, row, field=field, value=value, result=result, catchment_share=share
+        )
 
     def feature_tooltip(self, ref: FeatureRef) -> str:
         """What a project feature is, and what can be done with it."""
@@ -384,11 +388,13 @@ def _project_legend(projects: tuple[Project, ...]) -> list[LegendEntry]:
     }
     entries = []
     if "housing" in kinds:
-        entries.append(LegendEntry("Housing site", map_colour("housing_site"), "housing"))
+        entries.append(LegendEntry("Housing site", map_colour("housing_site"), "site"))
     if "benefit" in kinds:
         entries.append(
             LegendEntry("New or improved line, station", map_colour("line_benefit"), "line")
         )
     if "burden" in kinds:
-        entries.append(LegendEntry("Service cut or removal", map_colour("line_burden"), "dashed"))
+        entries.append(
+            LegendEntry("Service cut or removal", map_colour("line_burden"), "burden_line")
+        )
     return entries

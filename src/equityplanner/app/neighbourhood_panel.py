@@ -2,7 +2,7 @@
 
 :class:`NeighbourhoodPanel` observes the application state: its rows are those of
 :meth:`~equityplanner.app.state.AppState.neighbourhood_table` (so always the layer's), its
-columns follow the selected unit and the map field, and its current row is the selected
+columns follow the selected result and the map field, and its current row is the selected
 neighbourhood. Choosing a row selects that neighbourhood in the state (and so on the map).
 """
 
@@ -92,7 +92,7 @@ class NeighbourhoodPanel(QWidget):
                     neighbourhood_columns(
                         table,
                         areas_km2=baseline.layer.areas_km2,
-                        unit=state.layer_unit(),
+                        result=state.layer_result(),
                         map_field=state.map_field,
                     )
                 )

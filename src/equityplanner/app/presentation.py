@@ -1,22 +1,38 @@
-"""Qt-free presentation rules: what the map can shade, how numbers read, what a tooltip says.
+"""Qt-free presentation rules: how numbers read, what a tooltip says, which field shows an
+indicator on the map.
 
 Widgets ask these functions and display the answers; nothing here imports Qt, so the rules are
 tested without a display. Shares are fractions in the model and become percentages here.
+
+What the map can shade and how it is classified is shared with the workbook's map and lives
+in :mod:`equityplanner.render.fields` and :mod:`equityplanner.render.classify`; those names
+are re-exported here for the widgets.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from equityplanner.catalog import load_resource
-from equityplanner.model.fields import field_specs, group_specs
-from equityplanner.model.results import Assessment, Indicator, UnitResult
+from equityplanner.model.fields import group_specs
+from equityplanner.model.indicator_ids import IndicatorFamily, IndicatorId, TitleViTest
+from equityplanner.model.results import Assessment, Indicator, ProposalResult
+from equityplanner.render.classify import QUINTILE_WORDS, Shading, classify_field
+from equityplanner.render.fields import (
+    MapField,
+    access_fields,
+    available_fields,
+    default_field,
+    field_values,
+    map_colour,
+    palette_choices,
+)
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -27,6 +43,7 @@ __all__ = [
     "Shading",
     "TableColumn",
     "Tone",
+    "access_fields",
     "available_fields",
     "classify_field",
     "comparison_rows",
@@ -82,11 +99,6 @@ def tone(name: str) -> Tone:
     )
 
 
-def map_colour(name: str, default: str = "#808080") -> str:
-    """A map symbol colour from ``[map]`` in ``resources/palettes.toml``."""
-    return str(load_resource("palettes.toml").get("map", {}).get(name, default))
-
-
 # Indicators shown side by side in the comparison view, in this order.
 KEY_INDICATORS = (
     "served.population",
@@ -105,235 +117,45 @@ KEY_INDICATORS = (
 )
 
 
-@dataclass(frozen=True)
-class MapField:
-    """Something the map can shade.
-
-    ``kind`` drives formatting and classification: ``share`` (fraction), ``count``,
-    ``currency``, ``density`` (per km²), ``quintile``, ``score`` (small integers) or ``flag``.
-    ``source`` is ``baseline`` (the neighbourhood table), ``unit`` (the selected project's
-    or scenario's neighbourhood table) or ``access`` (its access-to-opportunity table).
-    """
-
-    key: str
-    label: str
-    kind: str
-    source: str = "baseline"
-    group: str = ""
-
-    @property
-    def is_categorical(self) -> bool:
-        """Shaded by category (one class per value) rather than by class breaks."""
-        return self.kind in ("quintile", "score", "flag")
-
-
-_UNIT_FIELDS = (
-    MapField(
-        "share_in_catchment",
-        "Share of the area inside the catchment",
-        "share",
-        "unit",
-        "Selected project",
-    ),
-    MapField(
-        "total_population_in_catchment",
-        "People inside the catchment",
-        "count",
-        "unit",
-        "Selected project",
-    ),
-)
-_DERIVED = (
-    MapField("quintile", "Income quintile (1 = lowest)", "quintile", group="Derived"),
-    MapField("vulnerability_score", "Displacement risk factors (of 5)", "score", group="Derived"),
-    MapField("is_vulnerable", "Vulnerable to displacement", "flag", group="Derived"),
-    MapField(
-        "is_recap", "R/ECAP (racially/ethnically concentrated poverty)", "flag", group="Derived"
-    ),
-)
-
-
-_ACCESS_LABELS = {
-    "jobs_30min": "Jobs within 30 min",
-    "jobs_45min": "Jobs within 45 min",
-    "schools_time": "Minutes to nearest school",
-    "childcare_time": "Minutes to nearest childcare",
-    "clinics_time": "Minutes to nearest clinic",
-    "clinics_2sfca": "Clinic capacity per 1,000 (E2SFCA)",
+# The neighbourhood column that shows an indicator on the map, for ids whose family and topic
+# decide it (group shares and access measures are derived from the id's group or measure).
+_MAP_COLUMNS_BY_TOPIC: dict[tuple[IndicatorFamily, str], tuple[str, ...]] = {
+    (IndicatorFamily.SERVED, "population"): ("total_population_in_catchment", "share_in_catchment"),
+    (IndicatorFamily.TITLE_VI, "disparate_impact"): ("minority_share",),
+    (IndicatorFamily.TITLE_VI, "disproportionate_burden"): ("low_income_share",),
+    (IndicatorFamily.SEGREGATION, "catchment_minority_share"): ("minority_share",),
+    (IndicatorFamily.HOUSING, "poverty_concentration"): ("poverty_share",),
+    (IndicatorFamily.HOUSING, "minority_concentration"): ("minority_share",),
+    (IndicatorFamily.HOUSING, "recap"): ("is_recap",),
+    (IndicatorFamily.HOUSING, "affordable_share"): ("rent_burdened_share",),
 }
 
 
-def access_fields(unit: UnitResult | None) -> list[MapField]:
-    """The change in each access measure of a unit (after minus before), for the map."""
-    if unit is None or unit.access is None or unit.access.empty:
-        return []
-    return [
-        MapField(
-            f"{kind}_change",
-            f"{label}: change",
-            "count",
-            source="access",
-            group="Access to opportunity",
-        )
-        for kind, label in _ACCESS_LABELS.items()
-        if f"{kind}_change" in unit.access
-    ]
-
-
-def available_fields(
-    table: pd.DataFrame | None, *, has_unit: bool = False, unit: UnitResult | None = None
-) -> list[MapField]:
-    """The fields the map can shade for this neighbourhood table, grouped for a menu."""
-    if table is None:
-        return []
-    out: list[MapField] = []
-    groups = group_specs()
-    for gid, spec in groups.items():
-        if f"{gid}_share" in table:
-            out.append(
-                MapField(
-                    f"{gid}_share",
-                    f"{_short(spec.label)} (share)",
-                    "share",
-                    group="Population groups",
-                )
-            )
-    if "total_population" in table:
-        out.append(
-            MapField(
-                "population_density",
-                "Population density (per km²)",
-                "density",
-                group="Counts and values",
-            )
-        )
-    for name, spec in field_specs().items():
-        if name not in table:
-            continue
-        if spec.kind == "median":
-            kind = "currency" if "USD" in spec.unit else "count"
-            out.append(MapField(name, spec.label, kind, group="Counts and values"))
-        elif (
-            spec.universe
-            and spec.universe in table
-            and name not in ("below_poverty", "below_200_poverty")
-        ):
-            out.append(
-                MapField(
-                    f"{name}__share",
-                    f"{_short(spec.label)} (share)",
-                    "share",
-                    group="Race and ethnicity",
-                )
-            )
-    for name, spec in field_specs().items():
-        if name in table and spec.kind == "count":
-            out.append(MapField(name, f"{spec.label} (count)", "count", group="Counts and values"))
-    out += [f for f in _DERIVED if f.key in table]
-    if has_unit:
-        out += list(_UNIT_FIELDS)
-    out += access_fields(unit)
-    return out
-
-
-def _short(label: str) -> str:
-    return label.split(" (")[0]
-
-
-def default_field(fields: list[MapField]) -> MapField | None:
-    """The field shown first: the minority share when present."""
-    for key in ("minority_share", "low_income_share", "population_density"):
-        for f in fields:
-            if f.key == key:
-                return f
-    return fields[0] if fields else None
-
-
-def field_values(
-    field: MapField,
-    table: pd.DataFrame,
-    *,
-    areas_km2: np.ndarray | None = None,
-    unit: UnitResult | None = None,
-) -> np.ndarray:
-    """Values of ``field`` for every row of ``table`` (NaN where unknown), as float."""
-    n = len(table)
-    if field.source == "access":
-        frame = unit.access if unit is not None else None
-        if frame is None or field.key not in frame:
-            return np.full(n, np.nan)
-        values = pd.Series(
-            frame[field.key].to_numpy(dtype=float), index=frame["id"].astype(str).to_numpy()
-        )
-        return values.reindex(table["id"].astype(str).to_numpy()).to_numpy(dtype=float)
-    if field.source == "unit":
-        out = np.zeros(n) if unit is not None else np.full(n, np.nan)
-        if unit is not None and field.key in unit.neighbourhoods:
-            position = pd.Series(np.arange(n), index=table["id"].astype(str).to_numpy())
-            frame = unit.neighbourhoods
-            rows = position.reindex(frame["id"].astype(str).to_numpy()).to_numpy()
-            ok = ~np.isnan(rows)
-            out[rows[ok].astype(int)] = frame[field.key].to_numpy(dtype=float)[ok]
-        return out
-    if field.key == "population_density":
-        pop = table["total_population"].to_numpy(dtype=float)
-        if areas_km2 is None:
-            return np.full(n, np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(areas_km2 > 0, pop / areas_km2, np.nan)
-    if field.key.endswith("__share"):
-        name = field.key[: -len("__share")]
-        universe = field_specs()[name].universe
-        num = table[name].to_numpy(dtype=float)
-        den = table[universe].to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(den > 0, num / den, np.nan)
-    values = table[field.key].to_numpy(dtype=float)
-    if field.kind == "quintile":
-        values = np.where(values > 0, values, np.nan)  # 0 = unranked
-    return values
+def _map_columns(key: IndicatorId) -> tuple[str, ...]:
+    """The neighbourhood columns, in order of preference, that show an indicator."""
+    if key.measure:  # an access measure, or a Title VI test of an access change
+        return (f"{key.measure}_change",)
+    if key.family is IndicatorFamily.DISTRIBUTION:
+        return ("quintile",)
+    if key.family is IndicatorFamily.DISPLACEMENT:
+        return ("vulnerability_score", "is_vulnerable")
+    if key.family is IndicatorFamily.HOUSING and (key.topic or "").startswith("market_rent_burden"):
+        return ("median_household_income",)
+    if key.family is IndicatorFamily.SERVED and key.group:
+        return (f"{key.group}_share",)
+    if key.family is IndicatorFamily.SEGREGATION and key.group:
+        return (f"{key.group}_share", f"{key.group}__share")
+    return _MAP_COLUMNS_BY_TOPIC.get((key.family, key.topic or ""), ())
 
 
 def field_for_indicator(indicator_id: str, fields: list[MapField]) -> MapField | None:
     """The map field that shows an indicator per neighbourhood, or None."""
-    base = indicator_id.removesuffix(".burdens")
-    parts = base.split(".")
-    candidates: list[str] = []
-    if base == "served.population":
-        candidates = ["total_population_in_catchment", "share_in_catchment"]
-    elif parts[0] == "served" and len(parts) == 2:
-        candidates = [f"{parts[1]}_share"]
-    elif base == "title_vi.disparate_impact":
-        candidates = ["minority_share"]
-    elif base == "title_vi.disproportionate_burden":
-        candidates = ["low_income_share"]
-    elif parts[0] == "distribution":
-        candidates = ["quintile"]
-    elif parts[0] == "displacement":
-        candidates = ["vulnerability_score", "is_vulnerable"]
-    elif base == "segregation.catchment_minority_share":
-        candidates = ["minority_share"]
-    elif parts[0] == "segregation" and len(parts) == 3:
-        group = parts[2]
-        candidates = [f"{group}_share", f"{group}__share"]
-    elif base == "housing.poverty_concentration":
-        candidates = ["poverty_share"]
-    elif base in ("housing.minority_concentration",):
-        candidates = ["minority_share"]
-    elif base == "housing.recap":
-        candidates = ["is_recap"]
-    elif base == "housing.affordable_share":
-        candidates = ["rent_burdened_share"]
-    elif base.startswith("housing.market_rent_burden"):
-        candidates = ["median_household_income"]
-    elif parts[0] == "access" or base.startswith("title_vi.access."):
-        kind = parts[1] if parts[0] == "access" else parts[2]
-        candidates = [f"{kind}_change"]
+    try:
+        key = IndicatorId.parse(indicator_id)
+    except ValueError:
+        return None
     by_key = {f.key: f for f in fields}
-    for key in candidates:
-        if key in by_key:
-            return by_key[key]
-    return None
+    return next((by_key[c] for c in _map_columns(key) if c in by_key), None)
 
 
 # Numbers ------------------------------------------------------------------------------
@@ -375,12 +197,12 @@ def format_indicator(indicator: Indicator, which: str = "value") -> str:
     if which == "difference":
         if value is None:
             return ""
-        if indicator.unit == "share":
+        if indicator.value_unit == "share":
             return format_number(value, "pp")
-        if indicator.unit == "minutes":
+        if indicator.value_unit == "minutes":
             return f"{value:+.1f} min"
         return f"{value:+,.0f}" if abs(value) >= 10 else f"{value:+,.2f}"
-    unit = indicator.unit
+    unit = indicator.value_unit
     if unit == "share":
         return format_number(value, "share")
     if unit in ("persons", "households"):
@@ -399,9 +221,9 @@ def format_indicator(indicator: Indicator, which: str = "value") -> str:
 
 
 def indicator_categories(
-    unit: UnitResult, study: list[Indicator]
+    result: ProposalResult, study: list[Indicator]
 ) -> list[tuple[str, list[Indicator]]]:
-    """A unit's indicators grouped by category in reading order, with study-area context last."""
+    """A result's indicators grouped by category in reading order, with study-area context last."""
     order = [
         "served",
         "title_vi",
@@ -412,7 +234,7 @@ def indicator_categories(
         "segregation",
     ]
     groups: dict[str, list[Indicator]] = {}
-    for ind in unit.indicators:
+    for ind in result.indicators:
         groups.setdefault(ind.category, []).append(ind)
     out = [(CATEGORY_LABELS.get(c, c.title()), groups[c]) for c in order if c in groups]
     out += [(CATEGORY_LABELS.get(c, c.title()), v) for c, v in groups.items() if c not in order]
@@ -441,17 +263,17 @@ class ComparisonRow:
         va, vb = self.a.value, self.b.value
         if not isinstance(va, int | float) or not isinstance(vb, int | float):
             return ""
-        if self.a.unit == "share":
+        if self.a.value_unit == "share":
             return format_number((vb - va) * 100, "pp")
         return f"{vb - va:+,.0f}"
 
 
 def comparison_rows(
-    assessment: Assessment, unit_a: str, unit_b: str, *, all_indicators: bool = False
+    assessment: Assessment, result_a: str, result_b: str, *, all_indicators: bool = False
 ) -> list[ComparisonRow]:
     """Rows comparing two units on the key indicators (or on every indicator)."""
-    a = {i.id: i for i in assessment.result(unit_a).indicators}
-    b = {i.id: i for i in assessment.result(unit_b).indicators}
+    a = {i.id: i for i in assessment.result(result_a).indicators}
+    b = {i.id: i for i in assessment.result(result_b).indicators}
     if all_indicators:
         ids = list(dict.fromkeys([*a, *b]))
     else:
@@ -483,8 +305,8 @@ def tooltip_html(
     *,
     field: MapField | None = None,
     value: float | None = None,
-    unit: UnitResult | None = None,
-    unit_share: float | None = None,
+    result: ProposalResult | None = None,
+    catchment_share: float | None = None,
 ) -> str:
     """Key figures of one neighbourhood as rich text for a tooltip."""
     r = table.iloc[row]
@@ -509,93 +331,10 @@ def tooltip_html(
     if "vulnerability_score" in r.index:
         flag = " (vulnerable)" if bool(r.get("is_vulnerable", False)) else ""
         add("Displacement risk factors", f"{int(r['vulnerability_score'] or 0)} of 5{flag}")
-    if unit is not None and unit_share is not None:
-        add(f"Inside catchment of {unit.name}", format_number(unit_share, "share"))
+    if result is not None and catchment_share is not None:
+        add(f"Inside catchment of {result.name}", format_number(catchment_share, "share"))
     lines.append("</table>")
     return "".join(lines)
-
-
-# Classification -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Shading:
-    """A field classified for the map: a class per row (-1 = no data), colours, legend."""
-
-    classes: np.ndarray
-    colours: list[str]
-    legend: list[tuple[str, str]]  # (colour, label), lowest class first
-    no_data_count: int
-
-
-_QUINTILE_WORDS = ("lowest income", "lower-middle", "middle", "upper-middle", "highest income")
-
-
-def classify_field(
-    values: np.ndarray,
-    field: MapField,
-    *,
-    method: str = "quantile",
-    k: int = 5,
-    palette_name: str | None = None,
-) -> Shading:
-    """Classes and legend for ``values`` of ``field``.
-
-    Class breaks, palettes and legend labels come from :mod:`equityplanner.render.classify`.
-    """
-    from equityplanner.render.classify import assign_classes, class_breaks, legend_entries, palette
-
-    name = palette_name or str(load_resource("palettes.toml").get("default_sequential", "YlGnBu"))
-    values = np.asarray(values, dtype=float)
-    missing = int((~np.isfinite(values)).sum())
-    if field.kind == "quintile":
-        colours = palette(name, 5)
-        classes = np.where(
-            np.isfinite(values), np.clip(np.nan_to_num(values), 1, 5) - 1, -1
-        ).astype(np.int64)
-        legend = [(c, f"{q + 1} {MISSING} {_QUINTILE_WORDS[q]}") for q, c in enumerate(colours)]
-        return Shading(classes, colours, legend, missing)
-    if field.kind == "score":
-        top = int(np.nanmax(values)) if np.isfinite(values).any() else 0
-        top = min(max(top, 2), 6)
-        colours = palette(name, top + 1)
-        classes = np.where(np.isfinite(values), np.clip(np.nan_to_num(values), 0, top), -1).astype(
-            np.int64
-        )
-        legend = [(c, f"{n} of 5") for n, c in enumerate(colours)]
-        return Shading(classes, colours, legend, missing)
-    if field.kind == "flag":
-        colours = palette(name, 2)
-        classes = np.where(np.isfinite(values), values > 0, -1).astype(np.int64)
-        return Shading(classes, colours, [(colours[0], "No"), (colours[1], "Yes")], missing)
-    edges = class_breaks(values, method, k)  # type: ignore[arg-type]
-    if edges.size < 2:
-        return Shading(np.full(len(values), -1, dtype=np.int64), [], [], missing)
-    colours = palette(name, edges.size - 1)
-    classes = assign_classes(values, edges)
-    span = float(edges[-1] - edges[0])
-    if field.kind == "share":
-        fmt = "{:.0%}" if span >= 0.2 else "{:.1%}"
-    elif field.kind == "currency":
-        fmt = "${:,.0f}"
-    elif field.kind in ("count", "density"):
-        fmt = "{:,.0f}" if span >= 50 else "{:,.1f}"
-    else:
-        fmt = "{:,.3g}"
-    entries = legend_entries(edges, colours, fmt)
-    return Shading(classes, colours, [(e.colour, e.label) for e in entries], missing)
-
-
-def palette_choices() -> list[tuple[str, str]]:
-    """(name, label) of the map palettes, normal and reversed."""
-    data = load_resource("palettes.toml")
-    out: list[tuple[str, str]] = []
-    for kind in ("sequential", "diverging"):
-        for name, spec in data.get(kind, {}).items():
-            label = spec.get("label", name)
-            out.append((name, label))
-            out.append((f"{name}_r", f"{label}, reversed"))
-    return out
 
 
 # Neighbourhood table ------------------------------------------------------------------
@@ -628,21 +367,21 @@ def neighbourhood_columns(
     table: pd.DataFrame,
     *,
     areas_km2: np.ndarray | None = None,
-    unit: UnitResult | None = None,
+    result: ProposalResult | None = None,
     map_field: MapField | None = None,
 ) -> list[TableColumn]:
-    """Columns of the neighbourhood table: ids, key figures, the mapped field, the unit's share."""
+    """Columns of the neighbourhood table: ids, key figures, the mapped field, the result's share."""
     cols = [
         TableColumn("id", "Id", "text", table["id"].astype(str).to_numpy()),
         TableColumn("name", "Name", "text", table["name"].astype(str).to_numpy()),
     ]
-    if unit is not None:
+    if result is not None:
         for key, label, kind in (
             ("share_in_catchment", "In catchment", "share"),
             ("total_population_in_catchment", "People in catchment", "count"),
         ):
-            f = MapField(key, label, kind, "unit")
-            cols.append(TableColumn(key, label, kind, field_values(f, table, unit=unit)))
+            f = MapField(key, label, kind, "result")
+            cols.append(TableColumn(key, label, kind, field_values(f, table, result=result)))
     keys = {c.key for c in cols}
     if (
         map_field is not None
@@ -654,7 +393,7 @@ def neighbourhood_columns(
                 map_field.key,
                 _short(map_field.label),
                 map_field.kind,
-                field_values(map_field, table, areas_km2=areas_km2, unit=unit),
+                field_values(map_field, table, areas_km2=areas_km2, result=result),
             )
         )
     for key, label, kind in _TABLE_FIELDS:
@@ -666,26 +405,32 @@ def neighbourhood_columns(
     return cols
 
 
+def _short(label: str) -> str:
+    return label.split(" (")[0]
+
+
 def short_indicator_name(indicator: Indicator) -> str:
     """A name short enough for a table cell (the full name goes in the tooltip)."""
-    base = indicator.id.removesuffix(".burdens")
-    parts = base.split(".")
-    suffix = " (burden)" if indicator.id.endswith(".burdens") else ""
-    if parts[0] == "served" and len(parts) == 2 and parts[1] != "population":
-        spec = group_specs().get(parts[1])
+    key = indicator.key
+    suffix = " (burden)" if key.burdens else ""
+    if key.family is IndicatorFamily.SERVED and key.group:
+        spec = group_specs().get(key.group)
         if spec is not None:
             return _short(spec.label) + suffix
-    if parts[0] == "distribution" and parts[1].startswith("q") and parts[1][1:].isdigit():
-        q = int(parts[1][1:])
-        return f"Quintile {q} ({_QUINTILE_WORDS[q - 1]}){suffix}"
-    if parts[0] == "title_vi":
-        test = "Disparate impact" if "disparate_impact" in base else "Disproportionate burden"
-        if len(parts) > 2 and " in " in indicator.name:  # a Title VI test of an access measure
-            measure = indicator.name.split(" in ", 1)[1]
-            return f"{test}: {measure}{suffix}"
-        group = "minority" if test == "Disparate impact" else "low-income"
-        return f"{test} ({group}){suffix}"
-    if parts[0] == "access" and len(parts) == 3 and ": " in indicator.name:
+    if key.quintile is not None:
+        return f"Quintile {key.quintile} ({QUINTILE_WORDS[key.quintile - 1]}){suffix}"
+    test = key.title_vi_test
+    if test is not None:
+        words = (
+            "Disparate impact"
+            if test is TitleViTest.DISPARATE_IMPACT
+            else "Disproportionate burden"
+        )
+        if key.measure and " in " in indicator.name:  # a Title VI test of an access measure
+            return f"{words}: {indicator.name.split(' in ', 1)[1]}{suffix}"
+        group = "minority" if test is TitleViTest.DISPARATE_IMPACT else "low-income"
+        return f"{words} ({group}){suffix}"
+    if key.family is IndicatorFamily.ACCESS and key.group and ": " in indicator.name:
         group = indicator.name.rsplit(": ", 1)[1]
         return group[0].upper() + group[1:] + suffix
     return indicator.name + suffix
@@ -693,9 +438,9 @@ def short_indicator_name(indicator: Indicator) -> str:
 
 def indicator_parent(indicator: Indicator) -> str | None:
     """The id of the indicator this one breaks down by group (access measures), or None."""
-    parts = indicator.id.split(".")
-    if parts[0] == "access" and len(parts) == 3:
-        return ".".join(parts[:2])
+    key = indicator.key
+    if key.family is IndicatorFamily.ACCESS and key.group:
+        return str(replace(key, group=None))
     return None
 
 
@@ -715,7 +460,7 @@ def indicator_html(indicator: Indicator, comparison_label: str = "") -> str:
     if indicator.comparison is not None:
         where = (
             f" ({html.escape(comparison_label)})"
-            if comparison_label and indicator.unit == "share"
+            if comparison_label and indicator.value_unit == "share"
             else ""
         )
         figures.append(
@@ -743,4 +488,4 @@ def indicator_html(indicator: Indicator, comparison_label: str = "") -> str:
 def _moe_text(indicator: Indicator, moe: float | None) -> str:
     if moe is None:
         return MISSING
-    return f"{moe * 100:.1f} pts" if indicator.unit == "share" else f"{moe:,.0f}"
+    return f"{moe * 100:.1f} pts" if indicator.value_unit == "share" else f"{moe:,.0f}"

@@ -67,10 +67,10 @@ class ProjectExplorer(QTreeView):
             selection = state.selection
             if change & Change.PROJECT and selection.project_id is not None:
                 self.select_item("project", selection.project_id, emit=False)
-            elif change & Change.UNIT and selection.unit_id is not None:
+            elif change & Change.UNIT and selection.result_id is not None:
                 scenarios = {s.id for s in state.document.scenarios}
-                kind = "scenario" if selection.unit_id in scenarios else "project"
-                self.select_item(kind, selection.unit_id, emit=False)
+                kind = "scenario" if selection.result_id in scenarios else "project"
+                self.select_item(kind, selection.result_id, emit=False)
 
         def on_item_selected(kind: str, item_id: str) -> None:
             assessment = state.assessment
@@ -79,7 +79,7 @@ class ProjectExplorer(QTreeView):
                 if kind == "project":
                     state.select_project(item_id)
                 if kind == "scenario" and assessed:
-                    state.select_unit(item_id)
+                    state.select_result(item_id)
 
         state.changed.connect(on_state_changed)
         self.item_selected.connect(on_item_selected)

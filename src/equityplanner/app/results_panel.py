@@ -38,7 +38,7 @@ from equityplanner.app.presentation import (
     tone,
 )
 from equityplanner.app.state import AppState, Change
-from equityplanner.model.results import Assessment, Indicator, UnitResult
+from equityplanner.model.results import Assessment, Indicator, ProposalResult
 
 __all__ = ["ResultsPanel"]
 
@@ -59,31 +59,31 @@ def _dot(colour: str, size: int = 12) -> QIcon:
 
 
 class ResultsPanel(QWidget):
-    """Indicators of the chosen unit, grouped by category, and the finding of the chosen one.
+    """Indicators of the chosen result, grouped by category, and the finding of the chosen one.
 
     Signals
     -------
-    unit_changed(unit_id)
+    result_changed(result_id)
         The user chose another project or scenario in the combo.
     indicator_selected(indicator)
         The user chose an indicator (``None`` when the selection is cleared).
     """
 
-    unit_changed = Signal(str)
+    result_changed = Signal(str)
     indicator_selected = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("resultsPanel")
         self.assessment: Assessment | None = None
-        self.unit_id: str | None = None
+        self.result_id: str | None = None
 
-        self.unit_combo = QComboBox()
-        self.unit_combo.setAccessibleName("Project or scenario shown")
-        self.unit_combo.setToolTip("The project or scenario whose results are shown")
-        self.unit_combo.currentIndexChanged.connect(self._on_unit_combo_changed)
+        self.result_combo = QComboBox()
+        self.result_combo.setAccessibleName("Project or scenario shown")
+        self.result_combo.setToolTip("The project or scenario whose results are shown")
+        self.result_combo.currentIndexChanged.connect(self._on_result_combo_changed)
         label = QLabel("&Showing:")
-        label.setBuddy(self.unit_combo)
+        label.setBuddy(self.result_combo)
 
         self.banner = QLabel()
         self.banner.setObjectName("staleBanner")
@@ -125,7 +125,7 @@ class ResultsPanel(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(label)
-        top.addWidget(self.unit_combo, 1)
+        top.addWidget(self.result_combo, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.tree)
         splitter.addWidget(self.finding)
@@ -140,30 +140,30 @@ class ResultsPanel(QWidget):
         layout.addWidget(splitter, 1)
 
     def bind(self, state: AppState) -> None:
-        """Show the run, the unit and the staleness of ``state``; the unit chosen here goes there."""
+        """Show the run, the result and the staleness of ``state``; the result chosen here goes there."""
 
         def on_state_changed(change: Change) -> None:
             if change & Change.ASSESSMENT:
-                self.set_assessment(state.assessment, state.selection.unit_id)
+                self.set_assessment(state.assessment, state.selection.result_id)
             elif change & Change.UNIT:
-                self.show_unit(state.selection.unit_id)
+                self.show_result(state.selection.result_id)
             if change & (Change.ASSESSMENT | Change.STALENESS):
                 self.set_stale(state.staleness is not None, state.staleness or "")
 
         state.changed.connect(on_state_changed)
-        self.unit_changed.connect(state.select_unit)
+        self.result_changed.connect(state.select_result)
 
     # Content -----------------------------------------------------------------------------
 
-    def set_assessment(self, assessment: Assessment | None, unit_id: str | None = None) -> None:
-        """Show a new assessment (None clears), on ``unit_id`` or the current unit."""
+    def set_assessment(self, assessment: Assessment | None, result_id: str | None = None) -> None:
+        """Show a new assessment (None clears), on ``result_id`` or the current result."""
         self.assessment = assessment
-        self.unit_combo.blockSignals(True)
-        self.unit_combo.clear()
+        self.result_combo.blockSignals(True)
+        self.result_combo.clear()
         if assessment is not None:
             for r in assessment.results:
-                self.unit_combo.addItem(f"{r.name}  ({_kind_words(r.kind)})", r.id)
-        self.unit_combo.blockSignals(False)
+                self.result_combo.addItem(f"{r.name}  ({_kind_words(r.kind)})", r.id)
+        self.result_combo.blockSignals(False)
         label = assessment.comparison_label if assessment is not None else ""
         self.model.horizontalHeaderItem(2).setToolTip(
             "What the value is compared with: the comparison population"
@@ -171,38 +171,38 @@ class ResultsPanel(QWidget):
         )
         ids = [r.id for r in assessment.results] if assessment else []
         wanted = (
-            unit_id
-            if unit_id in ids
-            else (self.unit_id if self.unit_id in ids else (ids[0] if ids else None))
+            result_id
+            if result_id in ids
+            else (self.result_id if self.result_id in ids else (ids[0] if ids else None))
         )
-        self.unit_id = None
-        self.show_unit(wanted)
+        self.result_id = None
+        self.show_result(wanted)
         self.set_stale(False)
 
-    def show_unit(self, unit_id: str | None) -> None:
+    def show_result(self, result_id: str | None) -> None:
         """Show the indicators of one project or scenario."""
-        if unit_id == self.unit_id and self.model.rowCount():
+        if result_id == self.result_id and self.model.rowCount():
             return
-        self.unit_id = unit_id
-        index = self.unit_combo.findData(unit_id)
-        if index >= 0 and index != self.unit_combo.currentIndex():
-            self.unit_combo.blockSignals(True)
-            self.unit_combo.setCurrentIndex(index)
-            self.unit_combo.blockSignals(False)
+        self.result_id = result_id
+        index = self.result_combo.findData(result_id)
+        if index >= 0 and index != self.result_combo.currentIndex():
+            self.result_combo.blockSignals(True)
+            self.result_combo.setCurrentIndex(index)
+            self.result_combo.blockSignals(False)
         self.model.removeRows(0, self.model.rowCount())
         self.finding.clear()
         if (
             self.assessment is None
-            or unit_id is None
-            or all(r.id != unit_id for r in self.assessment.results)
+            or result_id is None
+            or all(r.id != result_id for r in self.assessment.results)
         ):
             self.summary.setText("Run the assessment (F5) to see who gains and who bears the cost.")
             return
-        unit = self.assessment.result(unit_id)
-        self.summary.setText(self._summary_text(unit))
+        result = self.assessment.result(result_id)
+        self.summary.setText(self._summary_text(result))
         bold = self.tree.font()
         bold.setBold(True)
-        for category, indicators in indicator_categories(unit, self.assessment.study_indicators):
+        for category, indicators in indicator_categories(result, self.assessment.study_indicators):
             heading = QStandardItem(category)
             heading.setFont(bold)
             heading.setSelectable(False)
@@ -224,11 +224,11 @@ class ResultsPanel(QWidget):
             if first is not None:
                 self.tree.setCurrentIndex(first.index())
 
-    def _summary_text(self, unit: UnitResult) -> str:
-        people = next((i for i in unit.indicators if i.id == "served.population"), None)
-        adverse = sum(1 for i in unit.indicators if i.tone == "adverse")
-        kind = _kind_words(unit.kind).capitalize()
-        text = f"<b>{kind}: {unit.name}</b>"
+    def _summary_text(self, result: ProposalResult) -> str:
+        people = next((i for i in result.indicators if i.id == "served.population"), None)
+        adverse = sum(1 for i in result.indicators if i.tone == "adverse")
+        kind = _kind_words(result.kind).capitalize()
+        text = f"<b>{kind}: {result.name}</b>"
         if people is not None and isinstance(people.value, int | float):
             text += f"<br>{people.value:,.0f} people inside the catchment"
         text += (
@@ -296,11 +296,11 @@ class ResultsPanel(QWidget):
 
     # Slots -------------------------------------------------------------------------------
 
-    def _on_unit_combo_changed(self, index: int) -> None:
-        unit_id = self.unit_combo.itemData(index)
-        if unit_id and unit_id != self.unit_id:
-            self.show_unit(unit_id)
-            self.unit_changed.emit(unit_id)
+    def _on_result_combo_changed(self, index: int) -> None:
+        result_id = self.result_combo.itemData(index)
+        if result_id and result_id != self.result_id:
+            self.show_result(result_id)
+            self.result_changed.emit(result_id)
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         ind = current.siblingAtColumn(0).data(_INDICATOR_ROLE) if current.isValid() else None

@@ -17,7 +17,7 @@ saying what changed. Widgets tell it what the user chose (``select_row``, ``shad
 redraw when it tells them; they keep no copy of it.
 
 Everything shown per neighbourhood is read through :meth:`AppState.neighbourhood_table` and
-:meth:`AppState.layer_unit`, which only use a run's per-neighbourhood results when the run was
+:meth:`AppState.layer_result`, which only use a run's per-neighbourhood results when the run was
 made on the layer shown. A new layer enters in one place, :meth:`AppState.set_baseline`, which
 drops what belonged to the old one (the selected row, the fields of its table), so a table,
 a selection or map classes of another layer cannot survive it.
@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 from equityplanner.app.editing import FeatureRef, new_document
 from equityplanner.app.observable import Event
 from equityplanner.model.project import Project, ProjectDocument
-from equityplanner.model.results import Assessment, UnitResult
+from equityplanner.model.results import Assessment, ProposalResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,7 +91,7 @@ class Selection:
 
     project_id: str | None = None  # the project in the properties panel, Delete and Add station
     feature: FeatureRef | None = None  # a site, station or vertex picked on the map
-    unit_id: str | None = None  # the project or scenario whose results are shown
+    result_id: str | None = None  # the project or scenario whose results are shown
     row: int = -1  # the neighbourhood selected, as a row of the layer (-1: none)
 
 
@@ -173,13 +173,13 @@ class AppState:
         """Why the results are out of date (``LAYER_CHANGED`` …), or None while they match."""
         return self._staleness
 
-    def unit(self) -> UnitResult | None:
+    def result(self) -> ProposalResult | None:
         """The result of the selected project or scenario, or None."""
-        unit_id = self._selection.unit_id
-        if self._run is None or unit_id is None:
+        result_id = self._selection.result_id
+        if self._run is None or result_id is None:
             return None
         try:
-            return self._run.assessment.result(unit_id)
+            return self._run.assessment.result(result_id)
         except KeyError:
             return None
 
@@ -193,9 +193,9 @@ class AppState:
             and len(run.assessment.baseline) == layer.layer.count
         )
 
-    def layer_unit(self) -> UnitResult | None:
-        """:meth:`unit` when it can be drawn on the layer shown (catchment, shares), else None."""
-        return self.unit() if self.assessed_this_layer() else None
+    def layer_result(self) -> ProposalResult | None:
+        """:meth:`result` when it can be drawn on the layer shown (catchment, shares), else None."""
+        return self.result() if self.assessed_this_layer() else None
 
     def neighbourhood_table(self) -> pd.DataFrame | None:
         """One row per neighbourhood of the layer shown: the run's when it assessed this layer."""
@@ -272,7 +272,7 @@ class AppState:
         """Show the results of a finished run.
 
         When the run read the document's layer itself (none was shown, or another), that layer
-        is shown. The results show the selected unit if the run has it, else the selected
+        is shown. The results show the selected result if the run has it, else the selected
         project, else the first scenario, else the first result.
         """
         with self.batch():
@@ -283,13 +283,13 @@ class AppState:
             self._run = run
             self._run_failed = False
             ids = [r.id for r in run.assessment.results]
-            unit = self._selection.unit_id
-            if unit not in ids:
-                unit = self._selection.project_id if self._selection.project_id in ids else None
-            if unit is None and ids:
+            result = self._selection.result_id
+            if result not in ids:
+                result = self._selection.project_id if self._selection.project_id in ids else None
+            if result is None and ids:
                 scenarios = [r.id for r in run.assessment.results if r.kind == "scenario"]
-                unit = scenarios[0] if scenarios else ids[0]
-            self._selection = replace(self._selection, unit_id=unit)
+                result = scenarios[0] if scenarios else ids[0]
+            self._selection = replace(self._selection, result_id=result)
             self._touch(Change.ASSESSMENT | Change.UNIT)
 
     def mark_run_failed(self) -> None:
@@ -301,7 +301,7 @@ class AppState:
         """Edit a project (None: none); its results are shown when the run has them."""
         selection = replace(self._selection, project_id=project_id, feature=feature)
         if project_id is not None and self._has_result(project_id):
-            selection = replace(selection, unit_id=project_id)
+            selection = replace(selection, result_id=project_id)
         self._select(selection)
 
     def select_feature(self, feature: FeatureRef | None) -> None:
@@ -311,9 +311,9 @@ class AppState:
         else:
             self.select_project(feature.project_id, feature)
 
-    def select_unit(self, unit_id: str | None) -> None:
+    def select_result(self, result_id: str | None) -> None:
         """Show the results of a project or scenario."""
-        self._select(replace(self._selection, unit_id=unit_id))
+        self._select(replace(self._selection, result_id=result_id))
 
     def select_row(self, row: int) -> None:
         """Select a neighbourhood by layer row (-1, or a row the layer has not, clears)."""
@@ -333,8 +333,10 @@ class AppState:
 
     # Internals -----------------------------------------------------------------------------
 
-    def _has_result(self, unit_id: str) -> bool:
-        return self._run is not None and any(r.id == unit_id for r in self._run.assessment.results)
+    def _has_result(self, result_id: str) -> bool:
+        return self._run is not None and any(
+            r.id == result_id for r in self._run.assessment.results
+        )
 
     def _select(self, selection: Selection) -> None:
         old = self._selection
@@ -344,7 +346,7 @@ class AppState:
         change = Change.NONE
         if (selection.project_id, selection.feature) != (old.project_id, old.feature):
             change |= Change.PROJECT
-        if selection.unit_id != old.unit_id:
+        if selection.result_id != old.result_id:
             change |= Change.UNIT
         if selection.row != old.row:
             change |= Change.ROW
@@ -364,12 +366,14 @@ class AppState:
             self.changed.emit(change)
 
     def _update_fields(self) -> Change:
-        """Fields of the table and unit shown; the map field kept when still offered."""
+        """Fields of the table and result shown; the map field kept when still offered."""
         from equityplanner.app.presentation import available_fields, default_field
 
-        unit = self.layer_unit()
+        result = self.layer_result()
         fields = tuple(
-            available_fields(self.neighbourhood_table(), has_unit=unit is not None, unit=unit)
+            available_fields(
+                self.neighbourhood_table(), has_result=result is not None, result=result
+            )
         )
         change = Change.FIELDS if fields != self._fields else Change.NONE
         self._fields = fields

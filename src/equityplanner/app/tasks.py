@@ -13,12 +13,12 @@ import pandas as pd
 
 from equityplanner.analysis.assess import assess, load_baseline
 from equityplanner.analysis.baseline import prepare_baseline
-from equityplanner.app.map_layer import LayerGeometry
 from equityplanner.errors import InputError
 from equityplanner.io.neighbourhoods import Neighbourhoods
 from equityplanner.model.project import BaselineSource, ProjectDocument
 from equityplanner.model.results import Assessment
 from equityplanner.progress import Progress
+from equityplanner.render.geometry import LayerGeometry
 
 __all__ = ["AssessOutcome", "BaselineOutcome", "assess_task", "export_task", "load_baseline_task"]
 

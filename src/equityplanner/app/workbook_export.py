@@ -42,7 +42,7 @@ class WorkbookExport(QObject):
         The folder last exported to.
     tasks
         Where the workbook is written.
-    chosen_units
+    chosen_results
         The pair of units to compare in the workbook, or None for the project's scenarios.
     report_error, show_status
         How errors and short messages reach the user.
@@ -65,7 +65,7 @@ class WorkbookExport(QObject):
         settings: AppSettings,
         tasks: TaskController,
         *,
-        chosen_units: Callable[[], tuple[str, str] | None],
+        chosen_results: Callable[[], tuple[str, str] | None],
         report_error: ReportError,
         show_status: ShowStatus,
         interactive: bool = True,
@@ -76,7 +76,7 @@ class WorkbookExport(QObject):
         self.state = session.state
         self.settings = settings
         self.tasks = tasks
-        self._chosen_units = chosen_units
+        self._chosen_results = chosen_results
         self._report_error = report_error
         self._show_status = show_status
         self.interactive = interactive
@@ -121,13 +121,13 @@ class WorkbookExport(QObject):
         if assessment is None:
             self._report_error(_no_results(), "exporting")
             return None
-        from equityplanner.render.scene import mappable_fields
+        from equityplanner.render.fields import mappable_fields
 
         field = self.state.map_field
         key = field.key if field is not None else None
         map_field = key if key in mappable_fields(assessment.baseline) else None
         self.settings.set_last_folder("export", Path(path).resolve().parent)
-        pair = self._chosen_units()
+        pair = self._chosen_results()
         compare: bool | list[str] = list(pair) if pair is not None else True
         return self.tasks.start(
             Task(

@@ -30,6 +30,7 @@ from equityplanner.model.schema import (
 __all__ = [
     "NETWORK_FIELDS",
     "PERCENTILES",
+    "NetworkBlock",
     "NetworkSource",
     "check_network",
     "clock_seconds",
@@ -310,6 +311,21 @@ def network_from_dict(
         problems.append(f"{where}.window: has no departure time")
         return None
     return NetworkSource(**values)
+
+
+@dataclass(frozen=True)
+class NetworkBlock(Rule):
+    """The ``network`` block as a rule of the document's table (``model/document_schema.py``)."""
+
+    def describe(self) -> str:
+        return (
+            'an object such as {"osm": "city.osm.pbf", "gtfs": ["gtfs.zip"], "date": "2026-03-10"}'
+        )
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        before = len(problems)
+        network = network_from_dict(value, problems, where)
+        return INVALID if network is None and len(problems) > before else network
 
 
 def network_to_dict(network: NetworkSource) -> dict[str, Any]:

@@ -11,18 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from equityplanner.catalog import load_resource
+from equityplanner.render.fields import MapField, legend_formatter, map_colour
+from equityplanner.render.legend import LegendEntry
 
 __all__ = [
+    "METHOD_WORDS",
     "NATURAL_BREAKS_SAMPLE",
     "LegendEntry",
+    "Method",
+    "Shading",
     "assign_classes",
     "class_breaks",
+    "classify_field",
     "legend_entries",
     "palette",
     "palette_names",
@@ -30,6 +36,13 @@ __all__ = [
 ]
 
 Method = Literal["quantile", "equal", "natural"]
+
+METHOD_WORDS = {
+    "quantile": "quantiles (about as many neighbourhoods in each class)",
+    "equal": "equal intervals",
+    "natural": "natural breaks (Jenks)",
+}
+"""How a note under the legend names each method."""
 
 NATURAL_BREAKS_SAMPLE = 2000
 """Natural breaks are computed on at most this many sorted values (evenly spaced order
@@ -196,16 +209,6 @@ def tone_colours(tone: str) -> dict[str, str]:
     return dict(tones.get(tone, tones["info"]))
 
 
-@dataclass(frozen=True)
-class LegendEntry:
-    """One line of a map legend: a class's colour, bounds and label."""
-
-    colour: str
-    lower: float
-    upper: float
-    label: str
-
-
 def legend_entries(
     breaks: npt.ArrayLike,
     colours: Sequence[str],
@@ -237,5 +240,105 @@ def legend_entries(
         lo, hi = float(edges[i]), float(edges[i + 1])
         low_text, high_text = show(lo), show(hi)
         label = low_text if low_text == high_text else f"{low_text}{_DASH}{high_text}"
-        entries.append(LegendEntry(colour=colours[i], lower=lo, upper=hi, label=label))
+        entries.append(LegendEntry(label, colours[i], "box", lower=lo, upper=hi))
     return entries
+
+
+# A field classified for the map --------------------------------------------------------
+
+QUINTILE_WORDS = ("lowest income", "lower-middle", "middle", "upper-middle", "highest income")
+_MISSING = "\u2013"
+
+
+@dataclass(frozen=True)
+class Shading:
+    """A field classified for the map: a class per row (-1 = no data), colours, legend.
+
+    ``entries`` are the legend lines of the classes, lowest first; ``legend`` gives them as
+    ``(colour, label)`` pairs.
+    """
+
+    classes: np.ndarray
+    colours: list[str]
+    entries: tuple[LegendEntry, ...]
+    no_data_count: int
+
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        """(colour, label) of each class, lowest first."""
+        return [(e.fill, e.label) for e in self.entries]
+
+    def counts(self) -> list[int]:
+        """How many rows each class holds."""
+        k = len(self.colours)
+        valid = self.classes[(self.classes >= 0) & (self.classes < k)]
+        return [int(c) for c in np.bincount(valid, minlength=k)[:k]]
+
+    def no_data_entry(self, *, with_count: bool = True) -> LegendEntry | None:
+        """The legend line of the rows without a value, or None when every row has one."""
+        if not self.no_data_count:
+            return None
+        label = f"No data ({self.no_data_count})" if with_count else "No data"
+        return LegendEntry(label, map_colour("no_data", "#d9d9d9"), "no_data")
+
+
+def classify_field(
+    values: np.ndarray,
+    field: MapField,
+    *,
+    method: str = "quantile",
+    k: int = 5,
+    palette_name: str | None = None,
+) -> Shading:
+    """Classes, colours and legend for ``values`` of ``field``.
+
+    Categorical fields get a class per category: income quintiles (1 to 5), risk scores
+    (0 to the highest found, at least 2) and yes/no flags. The others are split by
+    :func:`class_breaks` (``method``, ``k`` classes) and coloured with a palette of
+    ``resources/palettes.toml`` (default: its ``default_sequential``).
+    """
+    name = palette_name or str(load_resource("palettes.toml").get("default_sequential", "YlGnBu"))
+    values = np.asarray(values, dtype=float)
+    missing = int((~np.isfinite(values)).sum())
+    finite = np.isfinite(values)
+    if field.kind == "quintile":
+        colours = palette(name, 5)
+        classes = np.where(finite, np.clip(np.nan_to_num(values), 1, 5) - 1, -1).astype(np.int64)
+        entries = tuple(
+            LegendEntry(f"{q + 1} {_MISSING} {QUINTILE_WORDS[q]}", c, lower=q + 1.0, upper=q + 1.0)
+            for q, c in enumerate(colours)
+        )
+        return Shading(classes, colours, entries, missing)
+    if field.kind == "score":
+        top = int(np.nanmax(values)) if finite.any() else 0
+        top = min(max(top, 2), 6)
+        colours = palette(name, top + 1)
+        classes = np.where(finite, np.clip(np.nan_to_num(values), 0, top), -1).astype(np.int64)
+        entries = tuple(
+            LegendEntry(f"{n} of 5", c, lower=float(n), upper=float(n))
+            for n, c in enumerate(colours)
+        )
+        return Shading(classes, colours, entries, missing)
+    if field.kind == "flag":
+        colours = palette(name, 2)
+        classes = np.where(finite, values > 0, -1).astype(np.int64)
+        entries = (
+            LegendEntry("No", colours[0], lower=0.0, upper=0.0),
+            LegendEntry("Yes", colours[1], lower=1.0, upper=1.0),
+        )
+        return Shading(classes, colours, entries, missing)
+    edges = class_breaks(values, cast(Method, method), k)
+    if edges.size < 2:
+        return Shading(np.full(len(values), -1, dtype=np.int64), [], (), missing)
+    colours = palette(name, edges.size - 1)
+    classes = assign_classes(values, edges)
+    fmt = legend_formatter(field.kind, edges)
+    if edges[0] == edges[1] and np.unique(values[finite]).size == len(colours):
+        # Fewer distinct values than classes: a class per value, labelled by its value.
+        entries = tuple(
+            LegendEntry(fmt(float(v)), c, lower=float(v), upper=float(v))
+            for c, v in zip(colours, edges[1:], strict=True)
+        )
+    else:
+        entries = tuple(legend_entries(edges, colours, fmt))
+    return Shading(classes, colours, entries, missing)

@@ -8,7 +8,7 @@ What the engine models: walking on the OpenStreetMap ways it deems walkable at 1
 stairs, slope or crossing penalties), every scheduled trip of the prepared feeds, transfers as
 footpaths between stops within the transfer radius, RAPTOR rounds bounded by the number of
 vehicles. What it does not model, and what this adapter does about it (the characterisation
-tests in ``tests/analysis/test_routing_engine.py`` pin each point):
+tests in ``tests/analysis/test_routing_tiny.py`` and ``test_routing_feeds.py`` pin them):
 
 * blank stop times, calendar dates, frequencies, time zones, colliding ids: the engine mishandles
   them, so feeds are prepared first (:mod:`equityplanner.analysis.routing.feeds`);

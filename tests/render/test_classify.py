@@ -1,4 +1,5 @@
-"""Class breaks, class assignment, palettes and legends (render/classify.py), worked by hand."""
+"""Class breaks, class assignment, palettes and legends (render/classify.py), worked by hand,
+and the map fields they classify (render/fields.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,21 @@ import itertools
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from equityplanner.errors import InputError
 from equityplanner.render.classify import (
     NATURAL_BREAKS_SAMPLE,
     assign_classes,
     class_breaks,
+    classify_field,
     legend_entries,
     palette,
     palette_names,
     tone_colours,
 )
+from equityplanner.render.fields import MapField, field_values, resolve_map_field
 
 
 def test_equal_intervals_split_the_range_evenly():
@@ -130,8 +135,57 @@ def test_palette_names_and_tones():
 def test_legend_entries_format_bounds():
     entries = legend_entries([0.0, 0.25, 0.5], ["#ffffff", "#000000"], "{:.0%}")
     assert [e.label for e in entries] == ["0% \u2013 25%", "25% \u2013 50%"]
-    assert entries[1].lower == 0.25 and entries[1].upper == 0.5 and entries[1].colour == "#000000"
+    assert entries[1].lower == 0.25 and entries[1].upper == 0.5 and entries[1].fill == "#000000"
     single = legend_entries([3, 3, 5], ["#111111", "#222222"], lambda v: f"{v:g} homes")
     assert [e.label for e in single] == ["3 homes", "3 homes \u2013 5 homes"]
     with pytest.raises(ValueError, match="2 classes but 1 colours"):
         legend_entries([0, 1, 2], ["#ffffff"])
+
+
+# A field classified for the map (shared by the canvas and the workbook) -------------------
+
+
+def test_fewer_values_than_classes_are_labelled_by_their_values():
+    share = MapField("minority_share", "Minority (share)", "share")
+    shading = classify_field(np.array([0.8, 0.6, 0.2, 0.1]), share, k=5)
+    assert [e.label for e in shading.entries] == ["10%", "20%", "60%", "80%"]
+    assert shading.classes.tolist() == [3, 2, 1, 0] and shading.counts() == [1, 1, 1, 1]
+    assert shading.no_data_entry() is None
+
+
+def test_categories_get_a_class_each_and_missing_values_a_no_data_line():
+    quintile = MapField("quintile", "Income quintile", "quintile")
+    shading = classify_field(np.array([1.0, 5.0, np.nan, 3.0]), quintile)
+    assert shading.classes.tolist() == [0, 4, -1, 2]
+    assert [e.label.split()[0] for e in shading.entries] == ["1", "2", "3", "4", "5"]
+    no_data = shading.no_data_entry()
+    assert no_data is not None and no_data.label == "No data (1)" and no_data.symbol == "no_data"
+    flag = classify_field(np.array([0.0, 1.0, 1.0]), MapField("is_recap", "R/ECAP", "flag"))
+    assert [e.label for e in flag.entries] == ["No", "Yes"] and flag.counts() == [1, 2]
+
+
+def test_money_and_counts_read_as_planners_write_them():
+    income = MapField("median_household_income", "Median household income", "currency")
+    labels = [e.label for e in classify_field(np.linspace(20_000, 90_000, 50), income).entries]
+    assert labels[0] == "$20,000 \u2013 $34,000" and all(label.startswith("$") for label in labels)
+
+
+def test_map_fields_resolve_by_key_column_or_group():
+    table = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "total_population": [100, 200],
+            "minority_share": [0.2, 0.4],
+            "low_income_share": [0.1, 0.3],
+            "odd_measure": [1.5, 2.25],
+        }
+    )
+    assert resolve_map_field(table, None).key == "minority_share"
+    assert resolve_map_field(table, "low_income").label == "Low-income (share)"
+    density = resolve_map_field(table, "population_density")
+    assert density.kind == "density"
+    assert field_values(density, table, areas_km2=np.array([2.0, 4.0])).tolist() == [50.0, 50.0]
+    generic = resolve_map_field(table, "odd_measure")
+    assert generic.kind == "number" and generic.label == "Odd measure"
+    with pytest.raises(InputError, match="no numeric neighbourhood field 'colour'"):
+        resolve_map_field(table, "colour")

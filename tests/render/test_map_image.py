@@ -1,4 +1,4 @@
-"""The map: Qt-free scene (render/scene.py) and the QtGui painter (render/map_image.py)."""
+"""The map: Qt-free scene (render/scene.py) and the picture of the workbook (render/map_image.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,16 @@ import numpy as np
 import pytest
 import shapely
 from PIL import Image
-from report_helpers import grid_assessment
+from report.report_helpers import grid_assessment
 
 from equityplanner.errors import InputError, MethodError
 from equityplanner.render.classify import palette
-from equityplanner.render.scene import field_label, prepare_scene, rings_of
+from equityplanner.render.draw import draw_page
+from equityplanner.render.fields import field_label
+from equityplanner.render.geometry import rings_of
+from equityplanner.render.map_image import render_map_png
+from equityplanner.render.raster import RasterSurface
+from equityplanner.render.scene import prepare_scene
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +32,7 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
-def test_png_decodes_at_the_requested_size_and_is_not_blank(qapp, assessment):
-    from equityplanner.render.map_image import render_map_png
-
+def test_png_decodes_at_the_requested_size_and_is_not_blank(assessment):
     png = render_map_png(assessment, width=900, height=620)
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
@@ -45,13 +48,11 @@ def test_png_decodes_at_the_requested_size_and_is_not_blank(qapp, assessment):
         assert _rgb(colour) in present, colour
 
 
-def test_unit_map_with_natural_breaks_and_another_field(qapp, assessment):
-    from equityplanner.render.map_image import render_map_png
-
+def test_unit_map_with_natural_breaks_and_another_field(assessment):
     png = render_map_png(
         assessment,
         field="low_income",
-        unit_id="cut",
+        result_id="cut",
         method="natural",
         width=640,
         height=480,
@@ -60,19 +61,12 @@ def test_unit_map_with_natural_breaks_and_another_field(qapp, assessment):
     assert Image.open(io.BytesIO(png)).size == (640, 480)
 
 
-def test_paint_map_draws_on_any_painter(qapp, assessment):
-    from PySide6.QtCore import QRectF
-    from PySide6.QtGui import QColor, QImage, QPainter
-
-    from equityplanner.render.map_image import paint_map
-
+def test_the_page_draws_on_any_surface(assessment):
     scene = prepare_scene(assessment)
-    image = QImage(400, 300, QImage.Format.Format_ARGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    paint_map(painter, QRectF(0, 0, 400, 300), scene)
-    painter.end()
-    assert len({image.pixel(x, y) for x in range(0, 400, 5) for y in range(0, 300, 5)}) > 10
+    surface = RasterSurface(400, 300)
+    draw_page(surface, scene)
+    pixels = surface.pixels()
+    assert len({tuple(pixels[y, x]) for x in range(0, 400, 5) for y in range(0, 300, 5)}) > 10
 
 
 def test_scene_is_projected_classified_and_labelled(assessment):
@@ -83,7 +77,7 @@ def test_scene_is_projected_classified_and_labelled(assessment):
     assert "UTM zone 16N" in scene.crs_name
     assert abs(scene.north_angle_deg) < 3
     # Minority shares 80%, 60%, 20%, 10%: fewer values than classes, one class each.
-    assert [e.label for e in scene.legend] == ["10%", "20%", "60%", "80%"]
+    assert [e.label for e in scene.legend.entries] == ["10%", "20%", "60%", "80%"]
     assert [layer.count for layer in scene.classes] == [1, 1, 1, 1]
     assert scene.no_data is None
     assert len(scene.catchments) == 3  # the three projects
@@ -93,11 +87,11 @@ def test_scene_is_projected_classified_and_labelled(assessment):
         scene.source
         == "Source: Hand-made grid (tests); equityplanner " + assessment.software_version
     )
-    assert scene.legend_title == field_label("minority_share")
+    assert scene.legend.title == field_label("minority_share")
 
 
 def test_scene_of_one_unit_shows_its_projects_only(assessment):
-    scene = prepare_scene(assessment, unit_id="cut", method="equal")
+    scene = prepare_scene(assessment, result_id="cut", method="equal")
     assert len(scene.catchments) == 1 and scene.catchments[0].label.startswith("Route 7 cut")
     assert [p.label for p in scene.points] == ["Route 7 cut"]
 
@@ -133,6 +127,7 @@ def test_preparation_and_the_workbook_do_not_import_qt():
     code = (
         "import sys\n"
         "import equityplanner.render.scene, equityplanner.render.classify\n"
+        "import equityplanner.render.map_image, equityplanner.render.draw\n"
         "import equityplanner.report.workbook, equityplanner.report.layout\n"
         "import equityplanner.analysis.assess\n"
         "assert 'PySide6' not in sys.modules, sorted(m for m in sys.modules if 'PySide6' in m)\n"
