@@ -98,6 +98,21 @@ def test_frequencies_are_expanded(tmp_path: Path) -> None:
     assert feed.report.trips_from_frequencies == 6
 
 
+def test_an_unbounded_frequency_row_is_refused_when_the_feed_is_read(tmp_path: Path) -> None:
+    """The bound is io.gtfs's: ``trip,00:00:00,999:59:59,1`` never reaches the expansion."""
+    frequencies = [
+        {
+            "trip_id": "L1-28800",
+            "start_time": "00:00:00",
+            "end_time": "999:59:59",
+            "headway_secs": 1,
+        }
+    ]
+    tables = line_feed([("A", 0, 0), ("B", 900, 0)], [H8], [0, 300], frequencies=frequencies)
+    with pytest.raises(InputError, match=r"frequencies\.txt"):
+        read_gtfs(write_gtfs(tmp_path / "huge", tables))
+
+
 def test_a_date_outside_the_calendar_is_refused_naming_the_feed(tmp_path: Path) -> None:
     tables = line_feed([("A", 0, 0), ("B", 900, 0)], [H8], [0, 300], start_date="20200101")
     path = write_gtfs(tmp_path / "late", tables)

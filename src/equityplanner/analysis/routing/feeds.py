@@ -18,7 +18,10 @@ calendar_dates) and prepared here, step by step, each step counted in a
    departure at the timepoint before to the arrival at the timepoint after, rounded to 1 s.
 3. **Frequencies expanded**: a trip of ``frequencies.txt`` becomes one trip per headway from
    ``start_time`` while before ``end_time`` (``exact_times`` 0 and 1 alike), with the template
-   trip's offsets from its first stop.
+   trip's offsets from its first stop. The expansion is bounded by
+   :func:`~equityplanner.io.gtfs.read_gtfs`, which refuses a feed whose periods would expand
+   beyond :data:`~equityplanner.io.gtfs.MAX_FREQUENCY_TRIPS` trips or
+   :data:`~equityplanner.io.gtfs.MAX_DEPARTURES` departures (``trip,00:00:00,999:59:59,1``).
 4. **Overtaking split**: trips of one route and stop pattern that overtake one another get a
    route of their own (``route~1``), because RAPTOR assumes trips of a pattern keep their order.
 5. **Ids namespaced** with the feed's prefix (``f0:``), so two feeds never merge.
@@ -44,10 +47,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from equityplanner.errors import InputError
-from equityplanner.io.gtfs import GtfsFeed, active_service_ids
+from equityplanner.io.gtfs import GtfsFeed, active_service_ids, service_day
 
 __all__ = [
-    "MAX_EXPANDED_TRIPS",
     "PreparationReport",
     "PreparedFeed",
     "check_time_zones",
@@ -56,8 +58,6 @@ __all__ = [
     "write_feed",
 ]
 
-MAX_EXPANDED_TRIPS: Final[int] = 500_000
-"""Most trips frequencies.txt may expand to on one day (io.gtfs refuses bigger feeds too)."""
 MAX_TIME_S: Final[int] = 48 * 3600 - 1
 """The engine refuses times from 48:00:00 on: trips reaching them are left out (and counted)."""
 _SHAPE_OFFSET_M: Final[float] = 150.0
@@ -191,8 +191,8 @@ def prepare_feed(
     Raises
     ------
     InputError
-        When the feed runs no trip on ``date`` (naming its service period), or its frequencies
-        would expand to more than :data:`MAX_EXPANDED_TRIPS` trips.
+        When the feed runs no trip on ``date`` (naming its service period). (A feed whose
+        frequencies would expand without bound never gets here: ``read_gtfs`` refuses it.)
     """
     report = PreparationReport(
         feed=str(feed.path),
@@ -205,8 +205,14 @@ def prepare_feed(
     trips = trips[trips["trip_id"].isin(feed.stop_times["trip_id"])]
     report.trips_on_date = len(trips)
     if trips.empty:
+        period = service_day(feed, date).period
+        words = (
+            f"its calendar runs from {period[0].isoformat()} to {period[1].isoformat()}"
+            if period
+            else "its calendar defines no service day"
+        )
         raise InputError(
-            f"runs no trip on {date.isoformat()} ({date:%A}); {_period_words(feed)}",
+            f"runs no trip on {date.isoformat()} ({date:%A}); {words}",
             path=feed.path,
             location=f"{where} (network.date)",
             remedy="Choose a service day inside every feed's calendar, e.g. a weekday within "
@@ -224,17 +230,6 @@ def prepare_feed(
 def _timezone(feed: GtfsFeed) -> str:
     zones = [z for z in feed.agency["agency_timezone"].astype(str).str.strip() if z]
     return zones[0] if zones else ""
-
-
-def _period_words(feed: GtfsFeed) -> str:
-    cal = feed.calendar
-    dates = feed.calendar_dates
-    starts = list(cal["start_date"]) + list(dates.loc[dates["exception_type"].eq(1), "date"])
-    ends = list(cal["end_date"]) + list(dates.loc[dates["exception_type"].eq(1), "date"])
-    if not starts:
-        return "its calendar defines no service day"
-    first, last = pd.Timestamp(min(starts)).date(), pd.Timestamp(max(ends)).date()
-    return f"its calendar runs from {first.isoformat()} to {last.isoformat()}"
 
 
 def check_time_zones(feeds: list[PreparedFeed]) -> str:
@@ -459,14 +454,6 @@ def _expand_frequencies(
     if periods.empty:
         return trips, times
     counts = (-((periods["start_s"] - periods["end_s"]) // periods["headway_s"])).to_numpy(np.int64)
-    if int(counts.sum()) > MAX_EXPANDED_TRIPS:
-        raise InputError(
-            f"frequencies.txt expands to {int(counts.sum()):,} trips on the date, more than "
-            f"{MAX_EXPANDED_TRIPS:,}",
-            path=feed.path,
-            location="frequencies.txt",
-            remedy="Check headway_secs (seconds between departures) and the periods' times",
-        )
     templates = set(periods["trip_id"])
     step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     starts = pd.DataFrame(
