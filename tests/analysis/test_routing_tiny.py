@@ -26,8 +26,6 @@ from equityplanner.analysis.routing.network import RoutedNetwork
 from equityplanner.analysis.routing.provider import UNREACHABLE_S, window_percentiles
 from equityplanner.model.network import NetworkSource
 
-pytest.importorskip("ferrobus")
-
 H8 = 8 * 3600
 W = edge_s(100)
 SNAP = 1

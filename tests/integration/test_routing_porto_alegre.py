@@ -20,10 +20,13 @@ from pathlib import Path
 os.environ.setdefault("RAYON_NUM_THREADS", "1")
 
 import numpy as np
+import osmium
 import pandas as pd
 import pytest
 import shapely
 from helpers import shared_data
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from equityplanner.analysis import access as acc
 from equityplanner.analysis.routing.feeds import haversine_m
@@ -33,11 +36,6 @@ from equityplanner.io.gtfs import read_gtfs, trip_departures
 from equityplanner.model.network import NetworkSource
 from equityplanner.model.project import Mode, ServiceChange, Station, TransitProject
 from equityplanner.model.travel_model import TravelModelParameters
-
-osmium = pytest.importorskip("osmium")
-sparse = pytest.importorskip("scipy.sparse")
-csgraph = pytest.importorskip("scipy.sparse.csgraph")
-pytest.importorskip("ferrobus")
 
 DATE = "2019-05-13"
 WALK = 1.4  # m/s, the engine's walking speed

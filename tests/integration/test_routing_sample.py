@@ -18,8 +18,6 @@ from pathlib import Path
 import pytest
 from helpers import SAMPLE_PROJECT
 
-pytest.importorskip("ferrobus")
-
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RAYON_NUM_THREADS": "1"}
@@ -76,6 +74,20 @@ def test_the_sample_is_routed_and_says_how(routed: dict) -> None:
     assert {"jobs_45min_before", "jobs_45min_after", "clinics_2sfca_change"} <= set(rows[0])
     groups = {i["id"] for i in brt["indicators"]}
     assert {"access.jobs_45min.minority", "title_vi.access.jobs_45min.disparate_impact"} <= groups
+
+
+def test_the_routing_settings_are_published_with_relative_paths(routed: dict) -> None:
+    routing = routed["routing"]
+    assert routing["engine"] == "ferrobus"
+    assert routing["osm"] == "streets.osm.pbf"  # as the inputs list publishes it
+    assert routing["gtfs"] == ["gtfs_baseline.zip"]
+    assert (routing["window"], routing["step_min"], routing["departures"]) == (
+        ["07:00", "09:00"],
+        5,
+        25,
+    )
+    assert routing["percentile"] == 50 and routing["noise_floor"] is True
+    assert "/" not in json.dumps({k: routing[k] for k in ("osm", "gtfs")})
 
 
 def test_the_route_14_cut_loses_access_along_route_14(routed: dict) -> None:
