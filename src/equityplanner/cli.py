@@ -367,6 +367,11 @@ def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
         for w in assessment.warnings:
             _say(f"  - {w}", out)
     written = [str(p) for p in (args.json, args.xlsx, args.pdf) if p]
+    if args.xlsx:
+        from equityplanner.report.sheets.neighbourhoods import FULL_TABLE_LIMIT
+
+        if len(assessment.baseline) > FULL_TABLE_LIMIT:  # its full table is beside it
+            written.append(str(args.xlsx.with_name(f"{args.xlsx.stem}.neighbourhoods.csv")))
     if written:
         _say(f"\nWrote {', '.join(written)}", out)
 
