@@ -367,7 +367,7 @@ def _run_assessment(args: argparse.Namespace) -> Any:
             f"reading the neighbourhood layer {where} ({_size(where)})",
             _CLIP_LAYER,
         ):
-            nb = load_baseline(document, progress=progress.subrange(0, 0.3))
+            nb = load_baseline(document, progress.subrange(0, 0.3), defer_validity=True)
         weights = _weights(args)
         with _step(f"assessing {len(nb.frame):,} neighbourhoods", _CLIP_LAYER):
             return assess(
@@ -398,6 +398,7 @@ def _run_assessment(args: argparse.Namespace) -> Any:
             mapping=mapping,
             progress=progress.subrange(0, 0.4),
             sheet=args.sheet,
+            defer_validity=True,  # checked for the neighbourhoods the catchments touch
         )
     projects = read_projects(projects_path)
     weights = _weights(args)

@@ -71,7 +71,13 @@ def measure(
     """
     catchments = np.asarray(list(catchments_local), dtype=object)
     pairs = area_pairs(
-        layer.geometries, layer.tree, layer.crs, catchments, local, layer.reprojected
+        layer.geometries,
+        layer.tree,
+        layer.crs,
+        catchments,
+        local,
+        layer.reprojected,
+        layer.query if layer.validity is not None else None,
     )
     if weights is None:
         return pairs.split()

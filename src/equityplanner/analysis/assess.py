@@ -122,6 +122,8 @@ def assess(
     nb = neighbourhoods or load_baseline(document, progress.subrange(0.0, 0.3))
     if weights is None:
         weights = load_weights(document)
+    if nb.validity is not None and document.opportunities:
+        nb.validity.check(nb.frame.geometry.to_numpy())  # jobs are placed in every polygon
     inputs: list[InputFile] = []
     if document.path is not None and document.path.exists():
         inputs.append(InputFile("project", str(document.path), sha256_file(document.path)))
@@ -221,6 +223,12 @@ def assess_projects(
             remedy="Add a housing or transit project, or pass --projects",
         )
     progress.report(0.0, "Preparing neighbourhoods")
+    validity = neighbourhoods.validity
+    if validity is not None and (
+        weights is not None or not access.is_empty or service_change is not None
+    ):
+        # Weights, access and service changes use every polygon: check them all first.
+        validity.check(neighbourhoods.frame.geometry.to_numpy())
     baseline = baseline_for(neighbourhoods, parameters)
     layer = baseline.layer or layer_index(neighbourhoods)
     run = _Run(
@@ -255,6 +263,9 @@ def assess_projects(
     if not access.is_empty and any(isinstance(p, TransitProject) for p in projects):
         travel_model = travel_model_description(parameters)
     progress.report(1.0, "Assessment complete")
+    repaired = validity.warning() if validity is not None else None
+    if repaired:  # the polygons the catchments touched that had to be repaired
+        run.warnings.insert(len(neighbourhoods.warnings), repaired)
     all_inputs = [*(inputs or []), *(InputFile(r, p, s) for r, p, s in neighbourhoods.sources)]
     if weights is not None:
         all_inputs += [InputFile(r, p, s) for r, p, s in weights.sources]

@@ -15,7 +15,7 @@ together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -263,11 +263,15 @@ def area_pairs(
     catchments: np.ndarray,
     local: CRS,
     reprojected: Reprojected | None = None,
+    query: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> AreaPairs:
     """Area share of every neighbourhood touching each catchment (see :func:`catchment_shares`).
 
     ``reprojected`` keeps the layer's polygons once reprojected to ``local`` (the same
-    numbers, without reprojecting them again).
+    numbers, without reprojecting them again). ``query`` finds the ``(2, n)`` pairs of
+    catchment and neighbourhood that intersect (default: the tree's ``intersects`` query); a
+    layer whose validity is checked when used passes its own
+    (:meth:`~equityplanner.analysis.baseline.LayerIndex.query`), which checks the candidates.
     """
     count = len(catchments)
     empty = shapely.is_missing(catchments) | shapely.is_empty(catchments)
@@ -283,7 +287,10 @@ def area_pairs(
     # in the local CRS. A straight edge of at most 200 m bends by far less than a millimetre
     # when reprojected, so no neighbourhood overlapping a catchment is missed.
     search_layer = to_crs(shapely.segmentize(catchments[live], _SEARCH_SEGMENT_M), local, layer_crs)
-    which, candidates = tree.query(search_layer, predicate="intersects")
+    if query is None:
+        which, candidates = tree.query(search_layer, predicate="intersects")
+    else:
+        which, candidates = query(search_layer)
     which = live[which]
     order = np.lexsort((candidates, which))
     which, candidates = which[order], candidates[order]
