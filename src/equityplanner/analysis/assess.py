@@ -279,7 +279,7 @@ def assess_projects(
         inputs=all_inputs,
         software_version=__version__,
         created=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        projected_crs=crs_label(run.local),
+        projected_crs=_crs_label(run.local),
         comparison_label=parameters.comparison.label,
         vintage=vintage,
         baseline_geometries=baseline.geometries,
@@ -288,6 +288,19 @@ def assess_projects(
         travel_model=travel_model,
         notices=run.notices,
     )
+
+
+_CRS_LABELS: dict[str, str] = {}
+
+
+def _crs_label(crs: CRS) -> str:
+    """:func:`crs_label`, remembered (its look-up of the authority code costs ~0.5 ms)."""
+    key = crs.srs or crs.to_wkt()
+    if key not in _CRS_LABELS:
+        if len(_CRS_LABELS) > 64:
+            _CRS_LABELS.clear()
+        _CRS_LABELS[key] = crs_label(crs)
+    return _CRS_LABELS[key]
 
 
 def _study_area(baseline: Baseline, parameters: Parameters) -> list[Indicator]:

@@ -248,6 +248,25 @@ class Baseline:
         values: np.ndarray = self._memo[key]
         return values
 
+    def filled(self, name: str) -> np.ndarray:
+        """A column of :attr:`table` as floats, missing values as 0 (``fillna(0)``), read once."""
+        key = ("filled", name)
+        if key not in self._memo:
+            values = self.column(name)
+            self._memo[key] = _read_only(np.where(np.isnan(values), 0.0, values))
+        filled: np.ndarray = self._memo[key]
+        return filled
+
+    def values(self, name: str) -> np.ndarray:
+        """A column of :attr:`table` as it is (ints, flags, ids), read once (read-only)."""
+        key = ("values", name)
+        if key not in self._memo:
+            values = self.table[name].to_numpy(copy=True)
+            values.flags.writeable = False
+            self._memo[key] = values
+        found: np.ndarray = self._memo[key]
+        return found
+
     def sorted_comparison(self, name: str) -> np.ndarray:
         """The finite values of a column over the comparison population, sorted (remembered)."""
         key = ("sorted_comparison", name)
