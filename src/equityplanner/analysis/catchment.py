@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -41,10 +40,20 @@ _QUAD_SEGS = 16  # 64 segments per circle: area within 0.2% of a true circle
 _SEARCH_SEGMENT_M = 200.0  # longest edge of a catchment reprojected to search the layer
 
 
-@lru_cache(maxsize=64)
+_TRANSFORMERS: dict[tuple[object, object], Transformer] = {}
+
+
 def _transformer(source: CRS, target: CRS) -> Transformer:
-    # Building a transformer costs ~10 ms; an assessment needs the same few many times.
-    return Transformer.from_crs(source, target, always_xy=True)
+    """A transformer between two CRSs, built once (it costs ~10 ms; an assessment needs the
+    same few many times). Remembered by the CRSs' definitions as given (``srs``): hashing a
+    pyproj CRS writes its whole WKT, ~70 us a time."""
+    key = (source.srs or source, target.srs or target)
+    found = _TRANSFORMERS.get(key)
+    if found is None:
+        if len(_TRANSFORMERS) >= 64:
+            _TRANSFORMERS.pop(next(iter(_TRANSFORMERS)))
+        found = _TRANSFORMERS[key] = Transformer.from_crs(source, target, always_xy=True)
+    return found
 
 
 def to_crs(geoms: np.ndarray | BaseGeometry, source: CRS, target: CRS) -> np.ndarray:
