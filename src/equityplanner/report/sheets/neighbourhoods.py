@@ -196,7 +196,7 @@ def _fill_columns(columns: _Columns, table: pd.DataFrame) -> None:
     _base_columns(columns, table)
     share_cols = _group_share_columns(columns, table)
     side_share_cols: list[tuple[int, bool]] = []
-    row_of = {str(v): i for i, v in enumerate(table["id"].astype(str))}
+    row_of = pd.Index(table["id"].astype(str))  # ids are unique: looked up at once
     for result in ctx.assessment.results:
         for side in result_sides(result):
             share_col = _side_columns(columns, table, result, side, row_of)
@@ -307,7 +307,7 @@ class _Columns:
         refs.column_numbers[key] = col
         self.col += 1
         if self.collected is not None:
-            self.collected[header] = [v.expected if isinstance(v, Formula) else v for v in values]
+            self.collected[header] = values
             refs.columns[key] = key
             return col
         sheet.put(HEADER_ROW, col, header, "header", comment=comment)
@@ -319,10 +319,19 @@ class _Columns:
         sheet.column_widths[col] = width or max(11.0, min(16.0, len(header) * 0.55 + 2))
         return col
 
+    def numbers(self, series: pd.Series) -> list[float | int | None] | np.ndarray:
+        """A column's numbers: cell values, or for the full table the array as it is."""
+        if self.collected is not None:
+            return series.to_numpy()
+        return _numbers(series)
+
     def add_formulas(
         self, key: str, header: str, share_letter: str, source: str, engine: np.ndarray
     ) -> None:
         """A column of share x count formulas (expected: the engine's apportioned counts)."""
+        if self.collected is not None:  # the full table holds the engine's values
+            self.add(key, header, engine, NumberFormats.COUNT)
+            return
         first = self.refs.first_row
         source_letter = a1(1, self.refs.column_numbers[source])[:-1]
         values = [
@@ -344,7 +353,9 @@ def _base_columns(columns: _Columns, table: pd.DataFrame) -> None:
         if key not in table:
             continue
         series = table[key]
-        if key in ("id", "name"):
+        if key in ("id", "name") and columns.collected is not None:
+            columns.add(key, header, series.astype(str).to_numpy(), None)
+        elif key in ("id", "name"):
             values = [str(v) for v in series]
             columns.add(
                 key,
@@ -357,7 +368,7 @@ def _base_columns(columns: _Columns, table: pd.DataFrame) -> None:
         elif key in _FLAGS:
             columns.add(key, header, series.fillna(False).astype(bool).astype(int).tolist(), fmt)
         else:
-            columns.add(key, header, _numbers(series), fmt)
+            columns.add(key, header, columns.numbers(series), fmt)
 
 
 def _group_share_columns(columns: _Columns, table: pd.DataFrame) -> list[int]:
@@ -371,14 +382,14 @@ def _group_share_columns(columns: _Columns, table: pd.DataFrame) -> list[int]:
         columns.add(
             f"{gid}_count",
             f"{short}: count",
-            _numbers(table[f"{gid}_count"]),
+            columns.numbers(table[f"{gid}_count"]),
             NumberFormats.COUNT,
             comment=f"{spec.label} ({spec.unit})",
         )
         columns.add(
             f"{gid}_universe",
             f"{short}: universe",
-            _numbers(table[f"{gid}_universe"]),
+            columns.numbers(table[f"{gid}_universe"]),
             NumberFormats.COUNT,
             comment=f"The {spec.unit} the share of '{spec.label}' is taken of "
             f"({spec.denominator}).",
@@ -387,7 +398,7 @@ def _group_share_columns(columns: _Columns, table: pd.DataFrame) -> list[int]:
             columns.add(
                 f"{gid}_share",
                 f"{short}: share",
-                _numbers(table[f"{gid}_share"]),
+                columns.numbers(table[f"{gid}_share"]),
                 NumberFormats.PCT,
                 comment=f"{spec.label}: count / universe.",
             )
@@ -400,7 +411,7 @@ def _side_columns(
     table: pd.DataFrame,
     result: ProposalResult,
     side: ResultSide,
-    row_of: dict[str, int],
+    row_of: pd.Index,
 ) -> int:
     """A side's share in the catchment (and in the transit catchment) and the people and
     groups apportioned to it; the share column's number."""
@@ -452,16 +463,20 @@ def _side_columns(
     return share_col
 
 
-def _aligned(frame: pd.DataFrame, column: str, row_of: dict[str, int], n: int) -> np.ndarray:
+def _aligned(frame: pd.DataFrame, column: str, row_of: pd.Index, n: int) -> np.ndarray:
     """A column of a result's neighbourhood table on the sheet's rows (0 where absent)."""
     out = np.zeros(n)
     if column in frame:
-        for ident, value in zip(
-            frame["id"].astype(str), frame[column].to_numpy(dtype=float), strict=True
-        ):
-            if ident in row_of and np.isfinite(value):
-                out[row_of[ident]] = value
+        _put(out, frame, column, row_of)
     return out
+
+
+def _put(out: np.ndarray, frame: pd.DataFrame, column: str, row_of: pd.Index) -> None:
+    """The finite values of a result table's column onto the sheet's rows of their ids."""
+    rows = row_of.get_indexer(frame["id"].astype(str))
+    values = frame[column].to_numpy(dtype=float)
+    found = (rows >= 0) & np.isfinite(values)
+    out[rows[found]] = values[found]
 
 
 def _finish(
@@ -510,17 +525,13 @@ def _engine_apportioned(
     field: str,
     share: np.ndarray,
     counts: np.ndarray,
-    row_of: dict[str, int],
+    row_of: pd.Index,
 ) -> np.ndarray:
     """The engine's apportioned counts where its table has them, else share x count."""
     out = share * np.nan_to_num(counts)
     column = f"{field}_in_catchment"
     if not side.suffix and column in frame:
-        for ident, value in zip(
-            frame["id"].astype(str), frame[column].to_numpy(dtype=float), strict=True
-        ):
-            if ident in row_of and np.isfinite(value):
-                out[row_of[ident]] = value
+        _put(out, frame, column, row_of)
     return out
 
 
