@@ -22,6 +22,7 @@ import shapely
 
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
+from equityplanner.io.column_styles import apply_rates
 from equityplanner.io.columns import (
     FieldSource,
     apply_user_mapping,
@@ -31,6 +32,7 @@ from equityplanner.io.columns import (
     find_name_column,
     orphan_margins,
 )
+from equityplanner.io.crs_checks import check_layer_crs
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.sources import crs_label, parse_crs, read_polygons, read_table
 from equityplanner.model.fields import field_specs
@@ -146,6 +148,14 @@ def read_neighbourhoods(
     sources = [("neighbourhoods", str(file), sha256_file(file)) for file in _dataset(shapes_path)]
     source_crs = _source_crs(shapes.crs, shapes_path, crs, warnings)
     source_crs = _check_degrees(shapes, source_crs, shapes_path, crs, warnings)
+    named = parse_crs(crs, location="crs option") if crs is not None else None
+    checked = check_layer_crs(
+        shapes.geometry, source_crs, path=shapes_path, declared_by_file=shapes.crs is not None,
+        alternative=named, warnings=warnings,
+    )  # fmt: skip
+    if checked is not source_crs:  # the file's CRS is implausible, the one named is not
+        warnings[:] = [w for w in warnings if not w.startswith(f"{shapes_path}: the file's own")]
+        source_crs = checked
     if len(shapes) == 0:
         raise InputError(
             "contains no features",
@@ -727,6 +737,7 @@ def _field_values(
         if source.moe_columns:
             errors = np.column_stack([values(column, True) for column in source.moe_columns])
             margins[name] = _sum_moe(parts, errors)
+    apply_rates(estimates, margins, field_map, locator.path, warnings)  # rates to counts
     _check_universes(estimates, margins, field_map, locator)
     return estimates, margins
 
