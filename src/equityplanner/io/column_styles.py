@@ -123,13 +123,19 @@ def detect_styled(
                 break
     specs = field_specs()
     for name in names:
-        field = rate_field(name)
-        if field is None or field in mapped or field in found:
+        rated = rate_field(name)
+        if rated is None or rated in mapped or rated in found:
             continue
+        field = rated
         universe = specs[field].universe
         if universe is not None and (universe in mapped or universe in found):
             found[field] = FieldSource(
-                field, (name,), (), "name", rate_per=0.0, found_by=f"rate of {specs[universe].label.lower()}"
+                field,
+                (name,),
+                (),
+                "name",
+                rate_per=0.0,
+                found_by=f"rate of {specs[universe].label.lower()}",
             )
     return found
 
