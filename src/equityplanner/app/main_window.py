@@ -201,6 +201,7 @@ class MainWindow(QMainWindow):
         self.tasks.activity_changed.connect(self._update_actions)
         canvas.feature_activated.connect(lambda ref: self.show_properties(ref.project_id))
         canvas.cursor_moved.connect(self.status.show_coordinates)
+        self.map_panel.notice.connect(lambda text: self.statusBar().showMessage(text, 15000))
         canvas.tool_changed.connect(self._on_tool_changed)
         self.explorer.edit_requested.connect(self.show_properties)
         self.explorer.delete_requested.connect(self.editor.delete_project)

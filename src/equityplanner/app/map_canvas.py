@@ -32,8 +32,8 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 import shapely
@@ -61,6 +61,7 @@ from PySide6.QtWidgets import (
 )
 from shapely.geometry.base import BaseGeometry
 
+from equityplanner.app.basemap import BasemapItem, BasemapProvider, TileLoader
 from equityplanner.app.editing import FeatureRef
 from equityplanner.app.qt_surface import PathCache, QtSurface, qt_path
 from equityplanner.model.project import Project
@@ -108,7 +109,7 @@ from equityplanner.render.scene import (
     line_geometries,
     project_layers,
 )
-from equityplanner.render.surface import Fill, Rect, rgba
+from equityplanner.render.surface import Fill, Pen, Rect, rgba
 
 __all__ = ["ChoroplethItem", "LegendEntry", "MapCanvas"]
 
@@ -117,6 +118,9 @@ _CACHE_MARGIN = 0.3  # the cached picture reaches this fraction of the view beyo
 _HIT_PIXELS = 9.0  # how near a click must be to a project feature
 _MIN_SCALE, _MAX_SCALE = 1e-5, 20.0  # pixels per metre
 _ITEM_MARGIN_PX = 12.0  # room around a line or catchment for its pen, in pixels
+_BASEMAP_OPACITY = 0.72  # of the neighbourhoods over a basemap: streets show through
+_NAME_MIN_PX = 70.0  # neighbourhood names are written once the mean polygon is this wide
+_MAX_NAMES = 300  # names written at most in one view
 
 
 def _device_view(painter: QPainter) -> Affine:
@@ -429,6 +433,87 @@ class _LabelItem(QGraphicsItem):
             draw_label(QtSurface(painter), self.placed, colour, self.style)
 
 
+class _NamesItem(QGraphicsItem):
+    """Neighbourhood names written on their polygons when zoomed in close.
+
+    A name is written where its polygon is wide enough on screen to hold it and no other name
+    is in the way (the widest polygons first), at a point inside the polygon, in grey with a
+    white halo; never more than ``_MAX_NAMES`` at once.
+    """
+
+    def __init__(self, canvas: MapCanvas) -> None:
+        super().__init__()
+        self._canvas = canvas
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.layer: LayerGeometry | None = None
+        self.names: list[str] | None = None
+        self._anchors: dict[int, tuple[float, float, float]] = {}
+        self.names_drawn = 0
+
+    def set_names(self, layer: LayerGeometry | None, names: Sequence[str] | None) -> None:
+        self.layer = layer
+        self.names = [str(n) for n in names] if names is not None else None
+        self._anchors = {}
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-5e6, -5e6, 1e7, 1e7)
+
+    def _anchors_of(self, rows: np.ndarray) -> None:
+        layer = self.layer
+        missing = [int(r) for r in rows if int(r) not in self._anchors]
+        if layer is None or not missing:
+            return
+        geoms = layer.geometries[missing]
+        xy = shapely.get_coordinates(shapely.point_on_surface(geoms))
+        bounds = shapely.bounds(geoms)
+        for row, (x, y), box in zip(missing, xy, bounds, strict=True):
+            self._anchors[row] = (float(x), float(y), float(box[2] - box[0]))
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        self.names_drawn = 0
+        layer, names = self.layer, self.names
+        if layer is None or not names or len(names) != layer.count:
+            return
+        view = _device_view(painter)
+        if layer.mean_size_m * view.scale < _NAME_MIN_PX:
+            return
+        visible = option.exposedRect
+        rows = layer.rows_in(visible.left(), visible.top(), visible.right(), visible.bottom())
+        if rows.size == 0 or rows.size > 4 * _MAX_NAMES:
+            return
+        self._anchors_of(rows)
+        style = self._canvas.style_
+        font = style.font(11, italic=True)
+        colour = style.colour("muted_text", "#404040")
+        halo = Pen(rgba("#ffffff", 0.85), style.px(3.0))
+        order = sorted((int(r) for r in rows), key=lambda r: -self._anchors[r][2])
+        placed: list[Rect] = []
+        painter.save()
+        painter.resetTransform()
+        surface = QtSurface(painter)
+        for row in order:
+            x, y, width_m = self._anchors[row]
+            text = names[row]
+            if not text:
+                continue
+            m = surface.measure(text, font)
+            if m.width > 0.9 * width_m * view.scale:
+                continue
+            px, py = view.point(x, y)
+            box = Rect(px - m.width / 2 - 2, py - m.height / 2 - 1, m.width + 4, m.height + 2)
+            if any(box.intersects(other) for other in placed):
+                continue
+            placed.append(box)
+            surface.text(px - m.width / 2, py - m.height / 2 + m.ascent, text, font, colour, halo)
+            if len(placed) >= _MAX_NAMES:
+                break
+        painter.restore()
+        self.names_drawn = len(placed)
+
+
 @dataclass
 class _Feature:
     ref: FeatureRef
@@ -516,6 +601,15 @@ class MapCanvas(QGraphicsView):
         self._rubber.setPen(pen)
         self._rubber.setZValue(60)
         self.scene().addItem(self._rubber)
+        # Basemap tiles under the neighbourhoods (see app/basemap.py), names above them.
+        self.tile_loader = TileLoader(parent=self)
+        self.tile_loader.tile_arrived.connect(self._on_tile_arrived)
+        self.basemap: BasemapProvider | None = None
+        self.attribution = ""
+        self._basemap_items: list[BasemapItem] = []
+        self._names_item = _NamesItem(self)
+        self._names_item.setZValue(Z_ORDER["choropleth"] + 6)
+        self.scene().addItem(self._names_item)
 
     # Layer and shading -----------------------------------------------------------------
 
@@ -533,6 +627,8 @@ class MapCanvas(QGraphicsView):
         self.transform_ = layer.transform
         self.choropleth = ChoroplethItem(layer, self.style_)
         self.choropleth.setZValue(Z_ORDER["choropleth"])
+        self.choropleth.setOpacity(_BASEMAP_OPACITY if self.basemap is not None else 1.0)
+        self._names_item.set_names(layer, None)
         self.scene().addItem(self.choropleth)
         xmin, ymin, xmax, ymax = layer.bounds
         w, h = xmax - xmin, ymax - ymin
@@ -542,6 +638,92 @@ class MapCanvas(QGraphicsView):
         )
         if zoom:
             self.zoom_to_layer()
+
+    # Basemap, names, units ---------------------------------------------------------------
+
+    def set_basemap(self, provider: BasemapProvider | None) -> None:
+        """Draw ``provider``'s tiles under the neighbourhoods (None: no basemap).
+
+        With a basemap the neighbourhoods are drawn translucent, so that streets show
+        through; a provider's label layer goes above them.
+        """
+        if provider == self.basemap:
+            return
+        self.basemap = provider
+        self.tile_loader.set_provider(provider)
+        for item in self._basemap_items:
+            self.scene().removeItem(item)
+        self._basemap_items = []
+        if provider is not None:
+            under = BasemapItem(self.tile_loader, lambda: self.transform_)
+            under.setZValue(Z_ORDER["choropleth"] - 10)
+            self._basemap_items.append(under)
+            if provider.labels_url:
+                over = BasemapItem(self.tile_loader, lambda: self.transform_, labels=True)
+                over.setZValue(Z_ORDER["choropleth"] + 5)
+                self._basemap_items.append(over)
+            for item in self._basemap_items:
+                self.scene().addItem(item)
+        if self.choropleth is not None:
+            self.choropleth.setOpacity(_BASEMAP_OPACITY if provider is not None else 1.0)
+        self.viewport().update()
+
+    def basemap_tiles_drawn(self) -> int:
+        """How many basemap tiles the last paint drew (their own or a coarser one's)."""
+        return sum(item.tiles_drawn for item in self._basemap_items)
+
+    def _on_tile_arrived(self) -> None:
+        self.viewport().update()
+
+    def set_names(self, names: Sequence[str] | None) -> None:
+        """Names of the layer's neighbourhoods, written on them when zoomed in close."""
+        self._names_item.set_names(self.layer, names)
+
+    def set_units(self, units: str) -> None:
+        """``metric`` (m, km) or ``imperial`` (ft, mi) for the scale bar."""
+        wanted: Literal["metric", "imperial"] = "imperial" if units == "imperial" else "metric"
+        if wanted != self.style_.units:
+            self.style_ = replace(self.style_, units=wanted)
+            self.viewport().update()
+
+    def zoom_to_bounds(
+        self, bounds: tuple[float, float, float, float], margin_m: float = 0
+    ) -> None:
+        """Fit a scene rectangle (grown by ``margin_m``) in the view, leaving the legend room."""
+        xmin, ymin, xmax, ymax = bounds
+        if not all(math.isfinite(v) for v in bounds):
+            return
+        grown = (xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)
+        width, height = self._viewport_size()
+        if width < 2 or height < 2:
+            return
+        legend = self.legend
+        if legend.entries or legend.symbols:
+            view = screen_view(QtSurface(None), grown, legend, width, height, self.style_)
+        else:
+            view = fit_view(grown, width, height)
+        if view.scale > _MAX_SCALE:
+            view = fit_view(grown, width, height)
+        self._fitted = False
+        self._apply_view(view)
+        self._after_zoom()
+
+    def projects_bounds(self) -> tuple[float, float, float, float] | None:
+        """Scene bounds of the projects drawn and the catchments shown, or None."""
+        boxes = [item.sceneBoundingRect() for item in self._catchment_items]
+        for line in self._lines:
+            if not line.parts.is_empty:
+                x0, y0, x1, y1 = line.parts.bounds()
+                boxes.append(QRectF(x0, y0, x1 - x0, y1 - y0))
+        if len(self._feature_xy):
+            (x0, y0), (x1, y1) = self._feature_xy.min(axis=0), self._feature_xy.max(axis=0)
+            boxes.append(QRectF(float(x0), float(y0), float(x1 - x0), float(y1 - y0)))
+        if not boxes:
+            return None
+        united = boxes[0]
+        for box in boxes[1:]:
+            united = united.united(box)
+        return (united.left(), united.top(), united.right(), united.bottom())
 
     def set_transform(self, transform: SceneTransform) -> None:
         """Use a scene transform without a layer (a project with no neighbourhood data yet)."""
@@ -1166,6 +1348,12 @@ class MapCanvas(QGraphicsView):
         painter.drawImage(QPointF(0, 0), self._furniture(painter))
         painter.restore()
 
+    def _shown_attribution(self) -> str:
+        """The basemap's attribution while its tiles are on the map."""
+        if self.basemap is None or not self.basemap_tiles_drawn():
+            return ""
+        return self.basemap.attribution
+
     def _furniture(self, painter: QPainter) -> QImage:
         """The legend, scale bar, credit and north arrow as a picture, redrawn only when one of
         them or the view's size or zoom changes (panning reuses it)."""
@@ -1180,6 +1368,8 @@ class MapCanvas(QGraphicsView):
             round(self.pixels_per_metre(), 12),
             self.credit,
             self.north_angle_deg(),
+            self.style_.units,
+            self._shown_attribution(),
         )
         if self._furniture_cache is not None and self._furniture_cache[0] == key:
             return self._furniture_cache[1]
@@ -1200,6 +1390,7 @@ class MapCanvas(QGraphicsView):
             pixels_per_metre=self.pixels_per_metre(),
             credit=self.credit,
             north_angle_deg=self.north_angle_deg(),
+            attribution=self._shown_attribution(),
         )
         p.end()
         self._furniture_cache = (key, image)

@@ -54,6 +54,7 @@ __all__ = [
     "MapStyle",
     "ScaleBar",
     "choropleth_fills",
+    "draw_attribution",
     "draw_catchment",
     "draw_choropleth",
     "draw_label",
@@ -742,17 +743,22 @@ def draw_screen_furniture(
     pixels_per_metre: float,
     credit: str = "",
     north_angle_deg: float | None = None,
+    attribution: str = "",
 ) -> None:
     """What the screen shows over the map: the legend (lower left), the scale bar and the
-    data credit (lower right) and the north arrow (upper right)."""
+    data credit (lower right), the north arrow (upper right) and, when a basemap is drawn,
+    its provider's attribution along the lower right edge (never shortened)."""
     px = style.px
     if not legend.is_empty:
         w, h = legend_size(surface, legend, style, screen_legend_max_width(width))
         draw_legend(surface, legend, px(12), height - h - px(12), style, w)
+    bottom = height - px(14)
+    if attribution:
+        bottom = draw_attribution(surface, attribution, width, height, style).y - px(4)
     bar = scale_bar(pixels_per_metre, min(0.2 * width, px(160)), style.units)
-    top = height - px(14)
+    top = bottom
     if bar is not None:
-        box = draw_scale_bar(surface, bar, width - px(16), height - px(14), style, align="right")
+        box = draw_scale_bar(surface, bar, width - px(16), bottom, style, align="right")
         top = box.y
     if credit:
         font = style.font(10)
@@ -769,6 +775,21 @@ def draw_screen_furniture(
         )
     if north_angle_deg is not None:
         draw_north_arrow(surface, width - px(34), px(48), north_angle_deg, style)
+
+
+def draw_attribution(
+    surface: Surface, text: str, width: float, height: float, style: MapStyle
+) -> Rect:
+    """A basemap's attribution on a light band in the lower right corner; returns its box."""
+    px = style.px
+    font = style.font(10)
+    m = surface.measure(text, font)
+    box = Rect(
+        width - m.width - px(8), height - m.height - px(4), m.width + px(8), m.height + px(4)
+    )
+    surface.fill(rect(box), Fill(rgba(WHITE, 200 / 255)))
+    surface.text(box.x + px(4), box.bottom - px(2) - m.descent, text, font, rgba(INK, 0.8))
+    return box
 
 
 def draw_screen(
