@@ -16,11 +16,12 @@ goes on without them. After a run the map zooms to the projects and their catchm
 from __future__ import annotations
 
 import html
+import threading
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QStandardItemModel
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from equityplanner.app.basemap import NO_BASEMAP, BasemapProvider, custom_provider, providers
@@ -50,8 +51,40 @@ _BASEMAPS = (
     ("custom", "Own tile server"),
 )
 _UNITS = (("metric", "km, m"), ("imperial", "mi, ft"))
+_LAYER_WAIT_MS = 1500  # projects wait this long for their layer before drawing alone
 _ZOOM_MARGIN_M = 600.0  # around the projects and catchments when a run finishes
 _METRES_PER_MILE = 1609.344
+
+
+_WARMED = threading.Event()
+
+
+def warm_up() -> None:
+    """Import in the background what opening a project will need (once per process).
+
+    The first window imports only what it shows (issue 14); pandas, geopandas, pyproj and
+    the analysis load here, on a thread of their own, while the planner looks at the
+    window, so that opening a project does not wait for them on the GUI thread.
+    """
+    if _WARMED.is_set():
+        return
+    _WARMED.set()
+
+    def work() -> None:
+        try:
+            import pandas  # noqa: F401
+
+            from equityplanner.analysis import assess  # noqa: F401  (geopandas, pyogrio)
+            from equityplanner.analysis.crs import local_projected_crs
+
+            local_projected_crs((-87.0, 33.4, -86.6, 33.6))  # opens PROJ's database
+        except Exception:  # only a head start: the tasks import what they need anyway
+            return
+        from equityplanner.app.pyside_compat import freeze_long_lived
+
+        freeze_long_lived()  # modules live as long as the app: out of full collections
+
+    threading.Thread(target=work, name="equityplanner-warm-up", daemon=True).start()
 
 
 def distance_text(metres: float, units: str) -> str:
@@ -142,6 +175,11 @@ class MapPanel(QWidget):
         self._values: np.ndarray | None = None  # of the map field, per row, for tooltips
         self._catchment_share: np.ndarray | None = None  # share of each row inside the catchment
         self._projects_transform: SceneTransform | None = None
+        self._layer_overdue = False  # the document's layer did not come: projects alone
+        self._overdue = QTimer(self)
+        self._overdue.setSingleShot(True)
+        self._overdue.setInterval(_LAYER_WAIT_MS)
+        self._overdue.timeout.connect(self._on_layer_overdue)
         self._build_bar()
         self._connect()
         state.changed.connect(self._on_state_changed)
@@ -252,6 +290,9 @@ class MapPanel(QWidget):
     def _on_state_changed(self, change: Change) -> None:
         if change & Change.RESET:
             self._projects_transform = None  # the next project's features set their own view
+            self._layer_overdue = False
+        if change & Change.BASELINE and self.state.baseline is not None:
+            self._overdue.stop()
         if change & Change.FIELDS:
             self._fill_field_combo()
         if change & Change.MAP_FIELD:
@@ -330,8 +371,13 @@ class MapPanel(QWidget):
         doc = self.state.document
         canvas = self.canvas
         new_view = False
-        if canvas.layer is None and doc.projects:
-            # No neighbourhoods yet: draw the projects in their own local projection.
+        if canvas.layer is None and doc.projects and doc.baseline is not None:
+            # The layer being read sets the map's projection: the projects wait for it, for
+            # a moment (choosing a projection of their own costs the GUI thread 0.25 s).
+            if not self._layer_overdue:
+                self._overdue.start()
+        if canvas.layer is None and doc.projects and (doc.baseline is None or self._layer_overdue):
+            # No neighbourhoods: draw the projects in their own local projection.
             transform = self._projects_scene_transform(doc)
             if transform is not None and canvas.transform_ is not transform:
                 canvas.set_transform(transform)
@@ -368,6 +414,15 @@ class MapPanel(QWidget):
         if new_view:
             canvas.zoom_to_layer()
         canvas.viewport().update()
+
+    def _on_layer_overdue(self) -> None:
+        if self.canvas.layer is None:
+            self._layer_overdue = True
+            self.draw_overlays()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        warm_up()
 
     def _projects_scene_transform(self, doc: ProjectDocument) -> SceneTransform | None:
         import shapely

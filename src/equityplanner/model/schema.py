@@ -27,11 +27,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from pyproj import CRS
-from pyproj.exceptions import CRSError
-
-from equityplanner.model.crs import is_metric_projected
-
 __all__ = [
     "INVALID",
     "Boolean",
@@ -313,6 +308,11 @@ class MetricCrs(Rule):
         return "a projected CRS in metres such as EPSG:32616"
 
     def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        from pyproj import CRS  # pyproj loads when a CRS is checked, not with the window
+        from pyproj.exceptions import CRSError
+
+        from equityplanner.model.crs import is_metric_projected
+
         try:
             crs = CRS.from_user_input(value)
         except CRSError:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
 from equityplanner.model.fields import field_specs, group_specs
 from equityplanner.model.results import ProposalResult
+
+if TYPE_CHECKING:  # tables arrive as pandas frames; the module needs no pandas to load
+    import pandas as pd
 
 __all__ = [
     "ACCESS_LABELS",
@@ -208,6 +211,8 @@ def field_values(
     result: ProposalResult | None = None,
 ) -> np.ndarray:
     """Values of ``field`` for every row of ``table`` (NaN where unknown), as float."""
+    import pandas as pd
+
     n = len(table)
     if field.source == "access":
         frame = result.access if result is not None else None
@@ -259,6 +264,8 @@ _EXTRA_LABELS = {
 
 def mappable_fields(baseline: pd.DataFrame) -> list[str]:
     """Numeric columns of the baseline table that can shade the map."""
+    import pandas as pd
+
     out = []
     for column in baseline.columns:
         if column in ("id", "name") or column.endswith("_moe"):
@@ -270,6 +277,8 @@ def mappable_fields(baseline: pd.DataFrame) -> list[str]:
 
 
 def _kind_of(name: str, values: pd.Series) -> str:
+    import pandas as pd
+
     if name.startswith("is_") or name == "in_comparison" or pd.api.types.is_bool_dtype(values):
         return "flag"
     if name.endswith("_share"):
@@ -316,6 +325,7 @@ def resolve_field(baseline: pd.DataFrame, name: str | None) -> str:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> resolve_field(pd.DataFrame({"id": ["a"], "low_income_share": [0.2]}), "low_income")
     'low_income_share'
     """

@@ -23,16 +23,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
-from equityplanner.analysis.crs import local_projected_crs
+if TYPE_CHECKING:  # pyproj loads with the first layer, not with the window (start-up time)
+    from pyproj import CRS, Transformer
 
 __all__ = [
     "IDENTITY",
@@ -47,7 +47,14 @@ __all__ = [
     "rings_of",
 ]
 
-WGS84 = CRS.from_epsg(4326)
+
+@cache
+def _wgs84() -> CRS:
+    from pyproj import CRS
+
+    return CRS.from_epsg(4326)
+
+
 LOD_PIXELS = 1.0
 """A level of detail snaps vertices to cells of about this many pixels."""
 
@@ -263,6 +270,9 @@ class SceneTransform:
     """
 
     def __init__(self, display_crs: CRS, origin: tuple[float, float]) -> None:
+        from pyproj import Transformer
+
+        WGS84 = _wgs84()
         self.display_crs = display_crs
         self.origin = origin
         self._forward = Transformer.from_crs(WGS84, display_crs, always_xy=True)
@@ -274,6 +284,11 @@ class SceneTransform:
         cls, bounds_lonlat: tuple[float, float, float, float], override: str | None = None
     ) -> SceneTransform:
         """A transform centred on ``bounds_lonlat`` in its local UTM zone (or ``override``)."""
+        from pyproj import Transformer
+
+        from equityplanner.analysis.crs import local_projected_crs
+
+        WGS84 = _wgs84()
         crs = local_projected_crs(bounds_lonlat, override)
         west, south, east, north = bounds_lonlat
         t = Transformer.from_crs(WGS84, crs, always_xy=True)
@@ -306,6 +321,9 @@ class SceneTransform:
 
     def geometry_to_scene(self, geometry: Any, crs: CRS | str | None = None) -> Any:
         """Shapely geometries (lon/lat, or ``crs``) to scene coordinates."""
+        from pyproj import CRS, Transformer
+
+        WGS84 = _wgs84()
         if crs is None or CRS.from_user_input(crs) == WGS84:
             transformer = self._forward
         else:
@@ -359,6 +377,9 @@ class LayerGeometry:
     def __init__(
         self, geometries: np.ndarray, crs: CRS | str, transform: SceneTransform | None = None
     ) -> None:
+        from pyproj import CRS, Transformer
+
+        WGS84 = _wgs84()
         geometries = np.asarray(geometries, dtype=object)
         crs = CRS.from_user_input(crs)
         if transform is None:
