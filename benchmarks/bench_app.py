@@ -189,14 +189,36 @@ def _spin(ms: int) -> None:
     loop.exec()
 
 
-def _wait(signal: object, timeout_ms: int = 600_000) -> None:
+def _wait(signal: object, timeout_ms: int = 600_000, window: object = None) -> None:
+    """Until ``signal`` (or an error of ``window``); an error or a timeout stops the bench."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     loop = QEventLoop()
-    signal.connect(loop.quit)  # type: ignore[attr-defined]
-    QTimer.singleShot(timeout_ms, loop.quit)
+    signals = [signal] + ([window.error_reported] if window is not None else [])  # type: ignore[attr-defined]
+    for s in signals:
+        s.connect(loop.quit)  # type: ignore[attr-defined]
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    timer.start(timeout_ms)
     loop.exec()
-    signal.disconnect(loop.quit)  # type: ignore[attr-defined]
+    for s in signals:
+        s.disconnect(loop.quit)  # type: ignore[attr-defined]
+    errors = getattr(window, "errors", None)
+    if errors:
+        raise SystemExit(f"bench_app: {errors[0].one_line}")
+    if not timer.isActive():
+        raise SystemExit(f"bench_app: nothing happened within {timeout_ms / 1000:.0f} s")
+
+
+def _settle(w: object) -> None:
+    """Until the map's picture of a large layer is complete (it is drawn in slices)."""
+    canvas = w.canvas  # type: ignore[attr-defined]
+    for _ in range(600):
+        _spin(50)
+        choropleth = canvas.choropleth
+        if choropleth is None or not choropleth.drawing:
+            return
 
 
 def _post(beat: Heartbeat, step: str, action: Callable[[], object]) -> None:
@@ -247,12 +269,14 @@ def stalls(project: Path, *, filter_text: str, zoom: bool) -> dict[str, float]:
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(0, lambda: w.open_project(project))
-    _wait(w.baseline_loaded)
+    _wait(w.baseline_loaded, window=w)
     beat.mark("neighbourhoods drawn")
+    _settle(w)
     _spin(500)
     _post(beat, "run assessment", w.run_assessment)
-    _wait(w.assessment_finished)
+    _wait(w.assessment_finished, window=w)
     beat.mark("results shown")
+    _settle(w)
     _spin(800)
     panel = w.map_panel
     combo = panel.field_combo
@@ -260,12 +284,12 @@ def stalls(project: Path, *, filter_text: str, zoom: bool) -> dict[str, float]:
     if len(keys) > 1:
         other = keys[1] if combo.currentData() == keys[0] else keys[0]
         _post(beat, "reshade", lambda: combo.setCurrentIndex(combo.findData(other)))
-        _spin(500)
+        _settle(w)
     if zoom:
         _post(beat, "zoom x4", lambda: w.canvas.zoom_by(4.0))
-        _spin(500)
+        _settle(w)
         _post(beat, "pan", lambda: w.canvas.pan_pixels(200, 120))
-        _spin(500)
+        _settle(w)
     edit = w.neighbourhoods.filter_edit
     for n in range(1, len(filter_text) + 1):
         _post(beat, "filter keystroke", lambda n=n: edit.setText(filter_text[:n]))
@@ -302,7 +326,10 @@ def large_project(n: int) -> Path:
         TransitProject,
     )
 
-    geoms = synthetic_layer(n, cell_m=250.0)
+    geoms = gpd.GeoSeries(synthetic_layer(n, cell_m=250.0))
+    xmin, ymin, xmax, ymax = geoms.total_bounds
+    # Centred on Sacramento in UTM zone 10N.
+    geoms = geoms.translate(630_000.0 - (xmin + xmax) / 2, 4_270_000.0 - (ymin + ymax) / 2)
     rng = np.random.default_rng(1)
     pop = rng.integers(800, 6000, size=len(geoms))
     frame = gpd.GeoDataFrame(
@@ -313,12 +340,12 @@ def large_project(n: int) -> Path:
             "below_200_poverty": (pop * rng.uniform(0.05, 0.6, size=len(geoms))).astype(int),
             "median_household_income": rng.integers(20_000, 150_000, size=len(geoms)),
         },
-        geometry=gpd.GeoSeries(geoms).translate(600_000.0, 4_200_000.0).to_numpy(),
+        geometry=geoms.to_numpy(),
         crs="EPSG:32610",
     )
     path = folder / "tracts.fgb"
     frame.to_file(path, engine="pyogrio")
-    lonlat = frame.geometry.iloc[[len(frame) // 2, len(frame) // 2 + 40]].to_crs(4326).centroid
+    lonlat = frame.geometry.iloc[[len(frame) // 2, len(frame) // 2 + 40]].centroid.to_crs(4326)
     a, b = (lonlat.iloc[0].x, lonlat.iloc[0].y), (lonlat.iloc[1].x, lonlat.iloc[1].y)
     doc = ProjectDocument(
         metadata=Metadata(title=f"{n:,} synthetic tracts"),

@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
                 "Loading neighbourhoods",
                 "loading the neighbourhoods",
                 on_success=self._on_baseline_read,
+                on_failure=lambda _exc: self.map_panel.layer_failed(),
                 subject=document.baseline,
             )
         )

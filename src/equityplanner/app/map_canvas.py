@@ -30,14 +30,27 @@ The canvas never edits the document: it emits requests (:attr:`MapCanvas.place_r
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any, Literal
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -70,6 +83,7 @@ from equityplanner.render.draw import (
     Z_ORDER,
     MapStyle,
     choropleth_fills,
+    choropleth_marks,
     draw_catchment,
     draw_choropleth,
     draw_line,
@@ -128,11 +142,90 @@ def _device_view(painter: QPainter) -> Affine:
     return Affine(math.hypot(t.m11(), t.m12()), t.dx(), t.dy())
 
 
+def split_rings(rings: Rings, max_vertices: int, *, at_exteriors: bool) -> list[Rings]:
+    """Rings cut into pieces of about ``max_vertices`` vertices, between rings.
+
+    With ``at_exteriors`` a piece starts only at an exterior ring (oriented with a negative
+    shoelace area in scene coordinates, see :mod:`equityplanner.render.geometry`), so that a
+    polygon's holes stay with it and are left unfilled.
+    """
+    n = int(rings.coords.shape[0])
+    if n <= max_vertices or rings.starts.size <= 1:
+        return [rings]
+    starts = rings.starts
+    candidates = starts[1:]
+    if at_exteriors:
+        x, y = rings.coords[:, 0], rings.coords[:, 1]
+        cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+        ends = np.append(starts[1:], n)
+        cross[ends - 1] = x[ends - 1] * y[starts] - x[starts] * y[ends - 1]  # close each ring
+        area = np.add.reduceat(cross, starts)
+        candidates = starts[1:][area[1:] <= 0]
+    cuts: list[int] = []
+    last = 0
+    # The first candidate at or past each multiple of max_vertices since the last cut.
+    while True:
+        i = int(np.searchsorted(candidates, last + max_vertices))
+        if i >= candidates.size:
+            break
+        cut = int(candidates[i])
+        cuts.append(cut)
+        last = cut
+    pieces = []
+    bounds = [0, *cuts, n]
+    for a, b in pairwise(bounds):
+        inner = starts[(starts >= a) & (starts < b)] - a
+        pieces.append(Rings(rings.coords[a:b], inner))
+    return pieces
+
+
+@dataclass(eq=False)
+class _RenderJob:
+    """A picture of a large layer, prepared on a thread and drawn on the GUI thread in slices."""
+
+    key: tuple[Any, ...]
+    rect: QRectF  # scene rectangle of the picture
+    width_px: int
+    height_px: int
+    dpr: float
+    scale: float
+    cancelled: bool = False
+    marks: list[tuple[Rings, Any]] = field(default_factory=list)
+    image: QImage | None = None
+    painter: QPainter | None = None
+    surface: QtSurface | None = None
+    next_mark: int = 0
+
+
+class _JobSignals(QObject):
+    prepared = Signal(object)
+
+
 class ChoroplethItem(QGraphicsItem):
-    """Every neighbourhood in one item: one filled path per class plus an outline path."""
+    """Every neighbourhood in one item: one filled path per class plus an outline path.
+
+    A layer of more than ``PROGRESSIVE_VERTICES`` vertices is never drawn in one go on the
+    GUI thread: its level of detail and class rings are computed on a thread, then the
+    picture is painted a slice of ``SLICE_VERTICES`` at a time between events, the previous
+    picture standing in (scaled) until the new one is complete.
+    """
+
+    PROGRESSIVE_VERTICES = 400_000
+    SLICE_VERTICES = 25_000
+    SLICE_MS = 30.0
 
     def __init__(self, layer: LayerGeometry, style: MapStyle | None = None) -> None:
         super().__init__()
+        self.progressive = layer.vertex_count > self.PROGRESSIVE_VERTICES
+        self._lock = threading.Lock()  # the caches below, shared with the preparing thread
+        self._job: _RenderJob | None = None
+        # Owned by the application (C++), deleted in dispose(): the item itself may be
+        # released on the preparing thread, and Qt objects must die on their own thread.
+        self._signals = _JobSignals(QCoreApplication.instance())
+        self._signals.prepared.connect(self._on_prepared)
+        self._slicer = QTimer(self._signals)
+        self._slicer.setInterval(0)
+        self._slicer.timeout.connect(self._draw_slice)
         self.layer = layer
         self.style = style or MapStyle()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -164,14 +257,21 @@ class ChoroplethItem(QGraphicsItem):
         if no_data:
             self._fills[-1] = Fill(rgba(no_data), self._fills[-1].hatch, antialias=False)
         self._version += 1
-        self._rings.clear()
-        self._image = None
+        with self._lock:
+            self._rings.clear()
+        if not self.progressive:  # a large layer keeps its old picture until the new one
+            self._image = None
         self.update()
 
     def invalidate_picture(self) -> None:
         """Forget the cached picture (the class rings stay cached); the next paint redraws."""
         self._image = None
         self.update()
+
+    @property
+    def drawing(self) -> bool:
+        """True while a large layer's picture is being prepared or painted."""
+        return self._job is not None
 
     def _region(self, visible: QRectF, pixels_per_metre: float) -> tuple[int, ...] | None:
         """Whole layer (None) when it fits in a few screens, else a grid-aligned neighbourhood."""
@@ -204,6 +304,12 @@ class ChoroplethItem(QGraphicsItem):
 
     def rings_for(self, pixels_per_metre: float, visible: QRectF) -> tuple[dict[int, Rings], Rings]:
         """Class rings and outline rings for a zoom and a visible scene rectangle (cached)."""
+        with self._lock:
+            return self._rings_for(pixels_per_metre, visible)
+
+    def _rings_for(
+        self, pixels_per_metre: float, visible: QRectF
+    ) -> tuple[dict[int, Rings], Rings]:
         level, tol = level_for_scale(pixels_per_metre)
         region = self._region(visible, pixels_per_metre)
         key = (level, region, self._version)
@@ -246,6 +352,14 @@ class ChoroplethItem(QGraphicsItem):
             and self._image_key == key
             and self._image_rect.contains(visible)
         )
+        if not cached and self.progressive:
+            self._request(view.scale, visible, dpr, key)
+            if self._image is not None:  # the last picture, scaled, until the new one is done
+                painter.save()
+                painter.drawImage(self._image_rect, self._image)
+                painter.restore()
+            self.last_paint_stats = {"cached": 0.0, "pending": 1.0}
+            return
         if not cached:
             self._render_image(view.scale, visible, dpr, key)
         assert self._image is not None
@@ -256,6 +370,104 @@ class ChoroplethItem(QGraphicsItem):
         painter.drawImage(QPointF(round(origin.x()), round(origin.y())), self._image)
         painter.restore()
         self.last_paint_stats = {"cached": float(cached)}
+
+    # Large layers: prepared on a thread, painted in slices --------------------------------
+
+    def _picture_rect(self, scale: float, visible: QRectF) -> tuple[QRectF, int, int]:
+        margin_x = visible.width() * _CACHE_MARGIN
+        margin_y = visible.height() * _CACHE_MARGIN
+        region = visible.adjusted(-margin_x, -margin_y, margin_x, margin_y)
+        left = math.floor(region.left() * scale) / scale
+        top = math.floor(region.top() * scale) / scale
+        width_px = math.ceil(region.width() * scale)
+        height_px = math.ceil(region.height() * scale)
+        return QRectF(left, top, width_px / scale, height_px / scale), width_px, height_px
+
+    def _request(self, scale: float, visible: QRectF, dpr: float, key: tuple[Any, ...]) -> None:
+        job = self._job
+        if job is not None and not job.cancelled and job.key == key and job.rect.contains(visible):
+            return  # being drawn
+        self._cancel_job()
+        rect, width_px, height_px = self._picture_rect(scale, visible)
+        job = _RenderJob(key, rect, width_px, height_px, dpr, scale)
+        self._job = job
+        threading.Thread(
+            target=self._prepare, args=(job,), name="equityplanner-choropleth", daemon=True
+        ).start()
+
+    def dispose(self) -> None:
+        """Stop drawing and release the item's Qt objects (it leaves the map)."""
+        self._cancel_job()
+        self._signals.deleteLater()
+
+    def _cancel_job(self) -> None:
+        job = self._job
+        self._job = None
+        self._slicer.stop()
+        if job is not None:
+            job.cancelled = True
+            if job.painter is not None:
+                job.painter.end()
+                job.painter = None
+
+    def _prepare(self, job: _RenderJob) -> None:
+        """On a thread: the level of detail, class rings and outline, cut into slices."""
+        try:
+            by_class, outline = self.rings_for(job.scale, job.rect)
+            if job.cancelled:
+                return
+            view = Affine(job.scale, -job.rect.left() * job.scale, -job.rect.top() * job.scale)
+            show_outline = outlines_visible(self.layer.mean_size_m, job.scale)
+            marks = choropleth_marks(
+                by_class, self._fills, view, self.style, outline if show_outline else None
+            )
+            for rings, paint in marks:
+                is_pen = isinstance(paint, Pen)
+                for piece in split_rings(rings, self.SLICE_VERTICES, at_exteriors=not is_pen):
+                    job.marks.append((piece, paint))
+        except Exception:  # a broken picture must not take the app down: nothing is drawn
+            job.cancelled = True
+            return
+        self._signals.prepared.emit(job)
+
+    def _on_prepared(self, job: _RenderJob) -> None:
+        if job is not self._job or job.cancelled:
+            return
+        image = QImage(
+            max(1, round(job.width_px * job.dpr)),
+            max(1, round(job.height_px * job.dpr)),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        image.setDevicePixelRatio(job.dpr)
+        image.fill(Qt.GlobalColor.transparent)
+        job.image = image
+        job.painter = QPainter(image)
+        job.surface = QtSurface(job.painter, job.width_px, job.height_px, PathCache())
+        self._slicer.start()
+
+    def _draw_slice(self) -> None:
+        """Paint marks for about ``SLICE_MS``, then let the event loop run."""
+        job = self._job
+        if job is None or job.painter is None or job.surface is None or job.cancelled:
+            self._slicer.stop()
+            return
+        view = Affine(job.scale, -job.rect.left() * job.scale, -job.rect.top() * job.scale)
+        start = time.perf_counter()
+        while job.next_mark < len(job.marks):
+            rings, paint = job.marks[job.next_mark]
+            job.next_mark += 1
+            if isinstance(paint, Pen):
+                job.surface.stroke(rings, paint, view)
+            else:
+                job.surface.fill(rings, paint, view)
+            if (time.perf_counter() - start) * 1000 > self.SLICE_MS:
+                return
+        job.painter.end()
+        job.painter = None
+        self._slicer.stop()
+        self._job = None
+        self._image, self._image_rect, self._image_key = job.image, job.rect, job.key
+        self.update()
 
     def _render_image(
         self, scale: float, visible: QRectF, dpr: float, key: tuple[Any, ...]
@@ -494,15 +706,31 @@ class _NamesItem(QGraphicsItem):
         self._canvas = canvas
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.layer: LayerGeometry | None = None
-        self.names: list[str] | None = None
+        self.names: Sequence[Any] | None = None
+        self._label: Callable[[str], str] = str
+        self._labels: dict[int, str] = {}
         self._anchors: dict[int, tuple[float, float, float]] = {}
         self.names_drawn = 0
 
-    def set_names(self, layer: LayerGeometry | None, names: Sequence[str] | None) -> None:
+    def set_names(
+        self,
+        layer: LayerGeometry | None,
+        names: Sequence[Any] | None,
+        label: Callable[[str], str] | None = None,
+    ) -> None:
         self.layer = layer
-        self.names = [str(n) for n in names] if names is not None else None
+        self.names = names
+        self._label = label or str
+        self._labels = {}
         self._anchors = {}
         self.update()
+
+    def _text(self, row: int) -> str:
+        text = self._labels.get(row)
+        if text is None and self.names is not None:
+            text = self._label(str(self.names[row]))
+            self._labels[row] = text
+        return text or ""
 
     def boundingRect(self) -> QRectF:
         return QRectF(-5e6, -5e6, 1e7, 1e7)
@@ -523,7 +751,7 @@ class _NamesItem(QGraphicsItem):
     ) -> None:
         self.names_drawn = 0
         layer, names = self.layer, self.names
-        if layer is None or not names or len(names) != layer.count:
+        if layer is None or names is None or len(names) != layer.count:
             return
         view = _device_view(painter)
         if layer.mean_size_m * view.scale < _NAME_MIN_PX:
@@ -545,7 +773,7 @@ class _NamesItem(QGraphicsItem):
         dpr = _device_ratio(painter)
         for row in order:
             x, y, width_m = self._anchors[row]
-            text = names[row]
+            text = self._text(row)
             if not text:
                 continue
             m = surface.measure(text, font)
@@ -669,6 +897,7 @@ class MapCanvas(QGraphicsView):
     def set_layer(self, layer: LayerGeometry | None, *, zoom: bool = True) -> None:
         """Show a neighbourhood layer (None clears the map)."""
         if self.choropleth is not None:
+            self.choropleth.dispose()
             self.scene().removeItem(self.choropleth)
             self.choropleth = None
         self.layer = layer
@@ -728,9 +957,12 @@ class MapCanvas(QGraphicsView):
     def _on_tile_arrived(self) -> None:
         self.viewport().update()
 
-    def set_names(self, names: Sequence[str] | None) -> None:
-        """Names of the layer's neighbourhoods, written on them when zoomed in close."""
-        self._names_item.set_names(self.layer, names)
+    def set_names(
+        self, names: Sequence[Any] | None, label: Callable[[str], str] | None = None
+    ) -> None:
+        """Names of the layer's neighbourhoods, written on them (as ``label`` makes them
+        shorter) when zoomed in close; only the names in view are ever made."""
+        self._names_item.set_names(self.layer, names, label)
 
     def set_units(self, units: str) -> None:
         """``metric`` (m, km) or ``imperial`` (ft, mi) for the scale bar."""

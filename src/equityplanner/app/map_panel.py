@@ -20,7 +20,7 @@ import threading
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
@@ -51,7 +51,6 @@ _BASEMAPS = (
     ("custom", "Own tile server"),
 )
 _UNITS = (("metric", "km, m"), ("imperial", "mi, ft"))
-_LAYER_WAIT_MS = 1500  # projects wait this long for their layer before drawing alone
 _ZOOM_MARGIN_M = 600.0  # around the projects and catchments when a run finishes
 _METRES_PER_MILE = 1609.344
 
@@ -175,11 +174,7 @@ class MapPanel(QWidget):
         self._values: np.ndarray | None = None  # of the map field, per row, for tooltips
         self._catchment_share: np.ndarray | None = None  # share of each row inside the catchment
         self._projects_transform: SceneTransform | None = None
-        self._layer_overdue = False  # the document's layer did not come: projects alone
-        self._overdue = QTimer(self)
-        self._overdue.setSingleShot(True)
-        self._overdue.setInterval(_LAYER_WAIT_MS)
-        self._overdue.timeout.connect(self._on_layer_overdue)
+        self._layer_overdue = False  # the document's layer could not be read: projects alone
         self._build_bar()
         self._connect()
         state.changed.connect(self._on_state_changed)
@@ -291,8 +286,6 @@ class MapPanel(QWidget):
         if change & Change.RESET:
             self._projects_transform = None  # the next project's features set their own view
             self._layer_overdue = False
-        if change & Change.BASELINE and self.state.baseline is not None:
-            self._overdue.stop()
         if change & Change.FIELDS:
             self._fill_field_combo()
         if change & Change.MAP_FIELD:
@@ -331,7 +324,7 @@ class MapPanel(QWidget):
             if baseline is not None:
                 frame = baseline.neighbourhoods.frame
                 names = frame["name"] if "name" in frame.columns else frame["id"]
-                self.canvas.set_names([short_name(str(n)) for n in names])
+                self.canvas.set_names(names.to_numpy(object), short_name)
 
     def _shade(self) -> None:
         """Classes and legend of the map field, on the neighbourhood table shown."""
@@ -371,11 +364,9 @@ class MapPanel(QWidget):
         doc = self.state.document
         canvas = self.canvas
         new_view = False
-        if canvas.layer is None and doc.projects and doc.baseline is not None:
-            # The layer being read sets the map's projection: the projects wait for it, for
-            # a moment (choosing a projection of their own costs the GUI thread 0.25 s).
-            if not self._layer_overdue:
-                self._overdue.start()
+        # While the document's layer is read, it is to set the map's projection: the projects
+        # wait for it (a projection of their own costs the GUI thread 0.25 s), unless it
+        # could not be read (layer_failed).
         if canvas.layer is None and doc.projects and (doc.baseline is None or self._layer_overdue):
             # No neighbourhoods: draw the projects in their own local projection.
             transform = self._projects_scene_transform(doc)
@@ -415,7 +406,8 @@ class MapPanel(QWidget):
             canvas.zoom_to_layer()
         canvas.viewport().update()
 
-    def _on_layer_overdue(self) -> None:
+    def layer_failed(self) -> None:
+        """The document's layer could not be read: draw the projects on their own."""
         if self.canvas.layer is None:
             self._layer_overdue = True
             self.draw_overlays()

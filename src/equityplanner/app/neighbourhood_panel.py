@@ -76,6 +76,7 @@ class NeighbourhoodPanel(QWidget):
         layout.addWidget(self.view, 1)
 
         self.filter_edit.textChanged.connect(self._on_filter_changed)
+        self.proxy.filtered.connect(self._show_count)
         self.view.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_changed)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         state.changed.connect(self._on_state_changed)
@@ -139,8 +140,10 @@ class NeighbourhoodPanel(QWidget):
         for c, column in enumerate(self.model.columns()):
             picks = sample
             if column.kind == "text" and rows:
-                lengths = np.char.str_len(np.asarray(column.values, dtype=str))
-                picks = np.union1d(sample, np.argsort(lengths)[-5:])
+                # The longest of a few thousand rows (all of a small table).
+                spread = np.unique(np.linspace(0, rows - 1, num=min(rows, 4000)).astype(int))
+                lengths = np.char.str_len(np.asarray(column.values[spread], dtype=str))
+                picks = np.union1d(sample, spread[np.argsort(lengths)[-5:]])
             width = header.horizontalAdvance(column.label) + 28  # the sort arrow
             for row in picks:
                 text = self.model.data(self.model.index(int(row), c))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 
 from equityplanner.app.presentation import TableColumn, format_number
@@ -112,9 +114,17 @@ class NeighbourhoodFilterModel(QAbstractProxyModel):
     names. Proxy row ``r`` shows source (layer) row ``rows()[r]``.
     """
 
+    ASYNC_ROWS = 50_000  # a longer table is searched on a thread (a keystroke never waits)
+
+    filtered = Signal()  # the rows shown changed after a search made on a thread
+    _found = Signal(object)  # (generation, text, rows kept), from the searching thread
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._text = ""
+        self._searching: tuple[int, str] | None = None  # generation and text searched
+        self._generation = 0
+        self._found.connect(self._on_found)
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._rows = np.empty(0, dtype=np.int64)  # proxy row -> source row
@@ -138,14 +148,15 @@ class NeighbourhoodFilterModel(QAbstractProxyModel):
 
     def _on_source_reset(self) -> None:
         self._search = None
+        self._generation += 1
         self._rebuild()
         self.endResetModel()
 
     def _texts(self) -> np.ndarray:
-        if self._search is None:
-            model = self._source
+        model = self._source
+        n = model.rowCount() if model is not None else 0
+        if self._search is None or self._search.size != n:  # none yet, or another table's
             columns = model.columns() if model is not None else []
-            n = model.rowCount() if model is not None else 0
             parts = [
                 np.char.lower(np.asarray(c.values[:n], dtype=str))
                 for c in columns[:2]
@@ -160,13 +171,14 @@ class NeighbourhoodFilterModel(QAbstractProxyModel):
                 self._search = joined
         return self._search
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, keep: np.ndarray | None = None) -> None:
         """Rows shown, in order: the sort's order of the rows the filter keeps."""
         model = self._source
         n = model.rowCount() if model is not None else 0
         order = self._sorted_rows(n)
         if self._text:
-            keep = np.char.find(self._texts(), self._text) >= 0
+            if keep is None or keep.size != n:
+                keep = np.char.find(self._texts(), self._text) >= 0
             order = order[keep[order]]
         self._rows = order
         self._position = np.full(n, -1, dtype=np.int64)
@@ -207,13 +219,53 @@ class NeighbourhoodFilterModel(QAbstractProxyModel):
         self.layoutChanged.emit()
 
     def set_filter_text(self, text: str) -> None:
-        """Show only rows whose id or name contains ``text``."""
+        """Show only rows whose id or name contains ``text``.
+
+        Past ``ASYNC_ROWS`` rows the search runs on a thread and the rows change when it
+        is done (``filtered``); the last text typed wins.
+        """
         wanted = text.strip().lower()
-        if wanted == self._text:
+        if wanted == self._text and self._searching is None:
             return
+        model = self._source
+        rows = model.rowCount() if model is not None else 0
+        if rows <= self.ASYNC_ROWS or not wanted:
+            self._searching = None
+            self._apply_filter(wanted, None)
+            return
+        self._generation += 1
+        self._searching = (self._generation, wanted)
+        threading.Thread(
+            target=self._search_rows,
+            args=(self._generation, wanted),
+            name="equityplanner-table-filter",
+            daemon=True,
+        ).start()
+
+    @property
+    def searching(self) -> bool:
+        """True while a search of a long table runs on a thread."""
+        return self._searching is not None
+
+    def _search_rows(self, generation: int, text: str) -> None:
+        try:
+            keep = np.char.find(self._texts(), text) >= 0
+        except Exception:  # the table changed under the search: the next one will do
+            return
+        self._found.emit((generation, text, keep))
+
+    def _on_found(self, found: tuple[int, str, np.ndarray]) -> None:
+        generation, text, keep = found
+        if self._searching != (generation, text) or generation != self._generation:
+            return  # superseded by another keystroke or another table
+        self._searching = None
+        self._apply_filter(text, keep)
+        self.filtered.emit()
+
+    def _apply_filter(self, text: str, keep: np.ndarray | None) -> None:
         self.beginResetModel()
-        self._text = wanted
-        self._rebuild()
+        self._text = text
+        self._rebuild(keep)
         self.endResetModel()
 
     def rows(self) -> np.ndarray:

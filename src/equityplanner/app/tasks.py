@@ -70,6 +70,7 @@ def load_baseline_task(progress: Progress, document: ProjectDocument) -> Baselin
     nb = load_baseline(document, progress.subrange(0.0, 0.7))
     progress.report(0.75, "Preparing the map")
     layer = LayerGeometry(nb.frame.geometry.to_numpy(), nb.crs)
+    _ = layer.tree  # the hit-test index, built here rather than on the first hover
     progress.report(0.9, "Computing group shares")
     table, warnings = prepared_table(nb, document)
     progress.report(1.0, "Neighbourhoods loaded")

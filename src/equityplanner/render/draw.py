@@ -54,6 +54,7 @@ __all__ = [
     "MapStyle",
     "ScaleBar",
     "choropleth_fills",
+    "choropleth_marks",
     "draw_attribution",
     "draw_catchment",
     "draw_choropleth",
@@ -156,6 +157,34 @@ def outlines_visible(mean_size_m: float, pixels_per_metre: float) -> bool:
     return mean_size_m * pixels_per_metre >= _OUTLINE_MIN_PX
 
 
+def choropleth_marks(
+    rings_by_class: Mapping[int, Rings],
+    fills: Mapping[int, Fill],
+    to_px: Affine,
+    style: MapStyle,
+    outline: Rings | None = None,
+) -> list[tuple[Rings, Fill | Pen]]:
+    """What :func:`draw_choropleth` draws, in order: each class's rings with its fill (no data
+    first), then the outlines with their pen (a :class:`Pen` is stroked, a :class:`Fill`
+    filled). The canvas draws a large layer from this list a slice at a time."""
+    marks: list[tuple[Rings, Fill | Pen]] = []
+    for c in sorted(rings_by_class):
+        fill = fills.get(c, fills[-1])
+        if fill.hatch is not None:  # the hatch moves with the map
+            fill = replace(fill, hatch=replace(fill.hatch, origin=(to_px.tx, to_px.ty)))
+        marks.append((rings_by_class[c], fill))
+    if outline is not None and not outline.is_empty:
+        pen = Pen(
+            style.colour("outline", WHITE, 0.75),
+            style.px(0.8),
+            cap="flat",
+            join="bevel",
+            antialias=False,
+        )
+        marks.append((outline, pen))
+    return marks
+
+
 def draw_choropleth(
     surface: Surface,
     rings_by_class: Mapping[int, Rings],
@@ -165,20 +194,11 @@ def draw_choropleth(
     outline: Rings | None = None,
 ) -> None:
     """Fill each class's rings (no data first), then the outlines when given."""
-    for c in sorted(rings_by_class):
-        fill = fills.get(c, fills[-1])
-        if fill.hatch is not None:  # the hatch moves with the map
-            fill = replace(fill, hatch=replace(fill.hatch, origin=(to_px.tx, to_px.ty)))
-        surface.fill(rings_by_class[c], fill, to_px)
-    if outline is not None and not outline.is_empty:
-        pen = Pen(
-            style.colour("outline", WHITE, 0.75),
-            style.px(0.8),
-            cap="flat",
-            join="bevel",
-            antialias=False,
-        )
-        surface.stroke(outline, pen, to_px)
+    for rings, paint in choropleth_marks(rings_by_class, fills, to_px, style, outline):
+        if isinstance(paint, Pen):
+            surface.stroke(rings, paint, to_px)
+        else:
+            surface.fill(rings, paint, to_px)
 
 
 # Catchments, lines, sites --------------------------------------------------------------
