@@ -3,6 +3,7 @@ by the pure check, by the reader (the API) and by the command line, with the fix
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import warnings
@@ -149,6 +150,20 @@ def test_a_tiny_layer_is_refused_by_the_reader(tmp_path: Path):
 
 
 def test_cli_refuses_the_wrong_crs_in_one_line(no_crs_shapefile: Path, tmp_path: Path):
+    site = {
+        "type": "Feature",
+        "properties": {
+            "project_id": "homes",
+            "project_name": "Homes",
+            "kind": "housing",
+            "role": "site",
+            "total_units": 100,
+            "units_market": 100,
+        },
+        "geometry": {"type": "Point", "coordinates": [-121.46, 38.55]},
+    }
+    projects = tmp_path / "projects.geojson"
+    projects.write_text(json.dumps({"type": "FeatureCollection", "features": [site]}))
     proc = subprocess.run(
         [
             sys.executable,
