@@ -255,3 +255,61 @@ def test_the_previous_mapping_carries_to_the_next_vintage(qtbot, tmp_path: Path)
         "total_population": "persons10",
         "nh_white": "anglo10",
     }
+
+
+def test_population_weights_step_previews_and_reads_points(
+    wizard: ImportWizard, tmp_path: Path, sacramento_frame: gpd.GeoDataFrame
+):
+    # Block-like points: one inside each tract, carrying its population as POP20.
+    points = gpd.GeoDataFrame(
+        {"GEOID20": sacramento_frame["FIPS"] + "1000", "POP20": sacramento_frame["TOT_POP"]},
+        geometry=sacramento_frame.geometry.representative_point(),
+        crs=sacramento_frame.crs,
+    )
+    blocks = tmp_path / "blocks.gpkg"
+    points.to_file(blocks, engine="pyogrio")
+    wizard.files_page.polygon_edit.setText(str(shared_data("geoda-tracts", "sacramento1.gpkg")))
+    for _ in range(4):
+        _next(wizard)
+    assert wizard.currentId() == ImportWizard.CHECK_PAGE
+    assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()  # weights are optional
+    _next(wizard)
+    assert wizard.currentId() == ImportWizard.WEIGHTS_PAGE
+    page = wizard.weights_page
+    page.path_edit.setText(str(blocks))
+    assert page.count_combo.currentText() == "POP20"  # found by its name
+    assert page.id_combo.currentText() == "GEOID20"
+    model = page.preview_view.model()
+    assert model.rowCount() > 0 and model.headerData(1, Qt.Orientation.Horizontal) == "POP20"
+    assert "Read as points" in page.summary_label.text()
+    page.read_button.click()
+    assert "403 census blocks (POP20, 1,796,857 in all)" in page.summary_label.text()
+    assert wizard.result_weights_points().total == 1_796_857
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.weights_visited
+    from equityplanner.model.project import WeightsSource
+
+    assert wizard.result_weights() == WeightsSource(path=str(blocks))
+
+
+def test_a_wrong_count_column_is_said_with_the_fix(
+    wizard: ImportWizard, tmp_path: Path, sacramento_frame: gpd.GeoDataFrame
+):
+    points = gpd.GeoDataFrame(
+        {"label": ["a"] * len(sacramento_frame), "homes": 0},
+        geometry=sacramento_frame.geometry.representative_point(),
+        crs=sacramento_frame.crs,
+    )
+    path = tmp_path / "points.gpkg"
+    points.to_file(path, engine="pyogrio")
+    wizard.files_page.polygon_edit.setText(str(shared_data("geoda-tracts", "sacramento1.gpkg")))
+    for _ in range(5):
+        _next(wizard)
+    page = wizard.weights_page
+    page.path_edit.setText(str(path))
+    assert page.count_combo.currentData() is None and not page.read_button.isEnabled()
+    page.count_combo.setCurrentIndex(page.count_combo.findText("homes"))
+    page.read_button.click()
+    assert "points.gpkg: has no one in it: every homes is 0" in page.message_label.text()
+    assert "Choose the count column with the people" in page.message_label.text()
+    assert wizard.result_weights_points() is None

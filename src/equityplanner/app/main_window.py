@@ -330,9 +330,20 @@ class MainWindow(QMainWindow):
                 table=str(document.resolve(source.table)) if source.table else None,
             )
         wizard = ImportWizard(self, source=source)
+        if document.weights is not None:
+            weights = document.weights
+            wizard.start_weights_from(
+                replace(
+                    weights,
+                    path=str(document.resolve(weights.path)),
+                    table=str(document.resolve(weights.table)) if weights.table else None,
+                )
+            )
         if wizard.exec() != ImportWizard.DialogCode.Accepted:
             return
         document = editing.set_baseline(self.session.document, wizard.result_source())
+        if wizard.weights_visited:  # the weights page's choice (None: area weighting)
+            document = replace(document, weights=wizard.result_weights())
         try:
             nb = wizard.result_neighbourhoods()
         except RuntimeError:

@@ -14,6 +14,10 @@ Five pages lead a planner from files to validated neighbourhoods:
 5. **Check**: reads everything with :func:`~equityplanner.io.neighbourhoods.read_neighbourhoods`
    and lists the problem (:class:`~equityplanner.errors.InputError`) or the warnings by
    file, row and feature. Finish is enabled only once the import succeeds.
+6. **Population weights** (optional, Next from the check): census blocks or any points with a
+   count (:func:`~equityplanner.io.weights.peek_weights` previews them, the count column
+   highlighted; :func:`~equityplanner.io.weights.read_weights` reads and sums them), for
+   population-weighted catchments. :meth:`ImportWizard.result_weights` gives the choice.
 
 Reads run synchronously under a busy cursor: neighbourhood files are small.
 
@@ -114,7 +118,7 @@ from equityplanner.io.sources import (
     spatial_layers,
 )
 from equityplanner.model.fields import COUNT, field_specs
-from equityplanner.model.project import BaselineSource
+from equityplanner.model.project import BaselineSource, WeightsSource
 
 __all__ = ["ImportWizard"]
 
@@ -138,6 +142,11 @@ def _dialog_filter(title: str, formats: Mapping[str, FileFormat], *, all_files: 
 
 _POLYGON_FILTER = _dialog_filter("Neighbourhood polygons", POLYGON_FORMATS, all_files=True)
 _TABLE_FILTER = _dialog_filter("Attribute tables", TABLE_FORMATS, all_files=False)
+_WEIGHTS_FILTER = (
+    _dialog_filter("Blocks or points", POLYGON_FORMATS, all_files=False)
+    + ";;"
+    + _dialog_filter("Tables of points", TABLE_FORMATS, all_files=True)
+)
 
 
 # --- Qt-free part: the state of the import (file peeking is in equityplanner.io.sources) ----
@@ -178,6 +187,11 @@ class _ImportState:
     initial_mapping: dict[str, Any] | None = None
     # The mapping of the given source once another file was chosen: offered for reuse.
     previous_mapping: dict[str, Any] | None = None
+    # Population weights: the project's (given), the choice on the weights page, and the
+    # points read there.
+    weights: WeightsSource | None = None
+    weights_choice: WeightsSource | None = None
+    weights_points: Any = None
 
     @property
     def has_table(self) -> bool:
@@ -1257,6 +1271,195 @@ class _CheckPage(QWizardPage):
         self.problems_list.addItem(item)
 
 
+class _WeightsPage(QWizardPage):
+    """Page 6 (optional, after the check): where people live inside the neighbourhoods.
+
+    Census blocks with their population, or any point layer with a count, refine how a
+    neighbourhood's people are shared out to a catchment (population-weighted instead of
+    area-weighted). The file is previewed with its count column highlighted, then read and
+    summed; Finish is open whether or not a file is given.
+    """
+
+    def __init__(self, state: _ImportState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = state
+        self._preview: Any = None
+        self._auto_count: str | None = None
+        self._auto_id: str | None = None
+        self.setTitle("Population weights (optional)")
+        self.setSubTitle(
+            "Where people live inside each neighbourhood: census blocks with their 2020 "
+            "population (TIGER/Line tl_2020_<state>_tabblock20.zip, which carries POP20), "
+            "or any points with a count (address points, parcels with dwelling units). "
+            "Catchments then take people where they live, not in proportion to area."
+        )
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("Blocks or points (GeoPackage, Shapefile, .zip, CSV)")
+        self.path_button = QPushButton("Browse…")
+        self.count_combo = QComboBox()
+        self.count_combo.setToolTip("The column with the people (or homes) at each point.")
+        self.id_combo = QComboBox()
+        self.id_combo.setToolTip("The points' ids (block GEOIDs), to join a table of counts.")
+        self.table_edit = QLineEdit()
+        self.table_edit.setPlaceholderText(
+            "Optional: the table of counts (data.census.gov P1, GEO_ID and P1_001N)"
+        )
+        self.preview_view = QTableView()
+        self.preview_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview_view.verticalHeader().setVisible(False)
+        self.read_button = QPushButton("Read and sum")
+        self.read_button.setToolTip("Read the whole layer and check its counts.")
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.message_label = _message_label()
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit)
+        path_row.addWidget(self.path_button)
+        form = QFormLayout()
+        form.addRow("Weights file:", path_row)
+        form.addRow("Count column:", self.count_combo)
+        form.addRow("Id column:", self.id_combo)
+        form.addRow("Counts table:", self.table_edit)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary_label, 1)
+        buttons.addWidget(self.read_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.preview_view, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message_label)
+        self.path_edit.textChanged.connect(self._on_path_changed)
+        self.path_button.clicked.connect(self._on_path_button_clicked)
+        self.count_combo.currentIndexChanged.connect(self._on_column_changed)
+        self.id_combo.currentIndexChanged.connect(self._on_column_changed)
+        self.table_edit.textChanged.connect(self._on_column_changed)
+        self.read_button.clicked.connect(self.read)
+        self.read_button.setEnabled(False)
+        self.setFinalPage(True)
+
+    def nextId(self) -> int:
+        return -1
+
+    def initializePage(self) -> None:
+        given = self._state.weights
+        if given is not None and not self.path_edit.text():
+            self.path_edit.setText(given.path)
+
+    def _on_path_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Population weights", self.path_edit.text(), _WEIGHTS_FILTER
+        )
+        if path:
+            self.path_edit.setText(path)
+
+    def _on_path_changed(self, text: str) -> None:
+        from equityplanner.io.weights import peek_weights
+
+        self._preview = None
+        self._state.weights_points = None
+        self.summary_label.setText("")
+        for combo in (self.count_combo, self.id_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.blockSignals(False)
+        self.preview_view.setModel(None)
+        path = text.strip()
+        message = ""
+        if path:
+            try:
+                with _busy():
+                    self._preview = peek_weights(path)
+            except InputError as exc:
+                message = exc.message
+        _show_message(self.message_label, message)
+        preview = self._preview
+        if preview is not None:
+            given = self._state.weights
+            same = given is not None and _same_file(path, given.path)
+            self._auto_count, self._auto_id = preview.count_column, preview.id_column
+            count = (given.count_column if same and given is not None else None) or self._auto_count
+            ident = (given.id_column if same and given is not None else None) or self._auto_id
+            self._fill(self.count_combo, preview.columns, count, "(choose the count column)")
+            self._fill(self.id_combo, preview.columns, ident, "(none)")
+            if same and given is not None and given.table:
+                self.table_edit.setText(given.table)
+            self.summary_label.setText(
+                f"Read as {preview.geometry}"
+                + (f", in {preview.crs}" if preview.crs else "")
+                + ". First rows below; the count column is highlighted."
+            )
+        self._on_column_changed()
+
+    @staticmethod
+    def _fill(combo: QComboBox, columns: tuple[str, ...], wanted: str | None, none: str) -> None:
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(none, None)
+        for column in columns:
+            combo.addItem(column, column)
+        index = combo.findData(wanted) if wanted is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def _on_column_changed(self, *_args: Any) -> None:
+        self._state.weights_points = None
+        preview = self._preview
+        if preview is not None:
+            self.preview_view.setModel(_preview_model(preview.rows, self.count_combo.currentData()))
+            self.preview_view.resizeColumnsToContents()  # twenty rows: cheap
+        has_count = preview is not None and (
+            self.count_combo.currentData() is not None or bool(self.table_edit.text().strip())
+        )
+        self.read_button.setEnabled(has_count)
+        self._state.weights_choice = self.choice()
+
+    def choice(self) -> WeightsSource | None:
+        """The weights as chosen (None when no file is given)."""
+        path = self.path_edit.text().strip()
+        if not path or self._preview is None:
+            return None
+        count = self.count_combo.currentData()
+        ident = self.id_combo.currentData()
+        table = self.table_edit.text().strip() or None
+        return WeightsSource(
+            path=path,
+            count_column=count if count != self._auto_count else None,
+            id_column=ident if ident != self._auto_id else None,
+            table=table,
+        )
+
+    def read(self) -> None:
+        """Read the whole layer with the choices and show what it holds."""
+        from equityplanner.io.weights import read_weights
+
+        source = self.choice()
+        if source is None:
+            return
+        try:
+            with _busy():
+                points = read_weights(
+                    source.path,
+                    count_column=self.count_combo.currentData(),
+                    id_column=self.id_combo.currentData(),
+                    table=source.table,
+                )
+        except InputError as exc:
+            self._state.weights_points = None
+            _show_message(self.message_label, exc.message)
+            self.summary_label.setText("<b>The weights could not be read.</b>")
+            return
+        self._state.weights_points = points
+        _show_message(self.message_label, "")
+        warned = (
+            f" {len(points.warnings)} warning(s): " + " ".join(points.warnings)
+            if points.warnings
+            else ""
+        )
+        self.summary_label.setText(
+            f"<b>{points.description}</b>, in {crs_label(points.crs)}.{warned}"
+        )
+
+
 # --- the wizard ------------------------------------------------------------------------------
 
 
@@ -1271,7 +1474,7 @@ class ImportWizard(QWizard):
         Choices to start from, e.g. the project's current baseline (absolute paths).
     """
 
-    FILES_PAGE, PREVIEW_PAGE, MAPPING_PAGE, CRS_PAGE, CHECK_PAGE = range(5)
+    FILES_PAGE, PREVIEW_PAGE, MAPPING_PAGE, CRS_PAGE, CHECK_PAGE, WEIGHTS_PAGE = range(6)
 
     def __init__(self, parent: QWidget | None = None, *, source: BaselineSource | None = None):
         super().__init__(parent)
@@ -1283,11 +1486,14 @@ class ImportWizard(QWizard):
         self.mapping_page = _MappingPage(self._state)
         self.crs_page = _CrsPage(self._state)
         self.check_page = _CheckPage(self._state)
+        self.weights_page = _WeightsPage(self._state)
         self.setPage(self.FILES_PAGE, self.files_page)
         self.setPage(self.PREVIEW_PAGE, self.preview_page)
         self.setPage(self.MAPPING_PAGE, self.mapping_page)
         self.setPage(self.CRS_PAGE, self.crs_page)
         self.setPage(self.CHECK_PAGE, self.check_page)
+        self.setPage(self.WEIGHTS_PAGE, self.weights_page)
+        self.check_page.setFinalPage(True)  # Finish there; Next goes on to the weights
         self.resize(820, 620)
         if source is not None:
             self._start_from(source)
@@ -1309,6 +1515,25 @@ class ImportWizard(QWizard):
         """
         return self._state.source(full_mapping=full_mapping)
 
+    def result_weights(self) -> WeightsSource | None:
+        """The population weights chosen on the last page, or None (area weighting).
+
+        Only when the weights page was opened: otherwise the project's weights are kept
+        (see :attr:`weights_visited`).
+        """
+        return self._state.weights_choice
+
+    @property
+    def weights_visited(self) -> bool:
+        """True when the user went to the weights page (its choice then replaces the
+        project's weights)."""
+        return self.WEIGHTS_PAGE in self.visitedIds()
+
+    def result_weights_points(self) -> Any:
+        """The weights read on the last page (:class:`~equityplanner.io.weights.WeightPoints`),
+        or None when they were not read."""
+        return self._state.weights_points
+
     def result_neighbourhoods(self) -> Neighbourhoods:
         """The neighbourhoods read on the last page.
 
@@ -1320,6 +1545,11 @@ class ImportWizard(QWizard):
         if self._state.result is None:
             raise RuntimeError("the import has not succeeded yet")
         return self._state.result
+
+    def start_weights_from(self, weights: WeightsSource | None) -> None:
+        """The project's weights, offered again on the weights page (absolute paths)."""
+        self._state.weights = weights
+        self._state.weights_choice = weights
 
     def _start_from(self, source: BaselineSource) -> None:
         state = self._state
