@@ -103,7 +103,7 @@ def serve_tiles() -> ThreadingHTTPServer:
 
 
 def sacramento_project(folder: Path) -> Path:
-    from shapely.geometry import LineString, Point
+    from shapely.geometry import Point
 
     from equityplanner.io.project_file import save_project
     from equityplanner.model.project import (
@@ -116,7 +116,6 @@ def sacramento_project(folder: Path) -> Path:
         TransitProject,
     )
 
-    line = [xy for _name, xy in STOCKTON_BLVD]
     doc = ProjectDocument(
         metadata=Metadata(title="Sacramento: Stockton Boulevard BRT"),
         baseline=BaselineSource(neighbourhoods=str(SACRAMENTO), vintage="Census 2000 (GeoDa)"),
@@ -127,12 +126,27 @@ def sacramento_project(folder: Path) -> Path:
                 Mode.BRT,
                 ServiceChange.NEW,
                 tuple(Station(name, Point(xy)) for name, xy in STOCKTON_BLVD),
-                alignment=LineString(line),
                 peak_headway_min=10,
             ),
         ),
     )
     return save_project(doc, folder / "sacramento.eqp.json")
+
+
+def draw_alignment(window: object, points: list[tuple[float, float]]) -> None:
+    """Draw the BRT's alignment with the map's alignment tool, clicking as a planner would."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    canvas = window.canvas  # type: ignore[attr-defined]
+    window.state.select_project("stockton-brt")  # type: ignore[attr-defined]
+    canvas.set_tool("alignment")
+    viewport = canvas.viewport()
+    for lon, lat in points[:-1]:
+        QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=canvas.lonlat_to_view(lon, lat))
+    last = canvas.lonlat_to_view(*points[-1])
+    QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=last)
+    canvas.set_tool("select")
 
 
 def main(out_dir: Path) -> None:
@@ -160,6 +174,7 @@ def main(out_dir: Path) -> None:
         window.show()
         window.open_project(sacramento_project(folder))
         window.wait_for_tasks()
+        draw_alignment(window, [xy for _name, xy in STOCKTON_BLVD])
         window.run_assessment()
         window.wait_for_tasks()
 
