@@ -766,11 +766,12 @@ class _NamesItem(QGraphicsItem):
         colour = style.colour("muted_text", "#404040")
         halo = Pen(rgba("#ffffff", 0.85), style.px(3.0))
         order = sorted((int(r) for r in rows), key=lambda r: -self._anchors[r][2])
-        placed: list[Rect] = []
+        placed: list[Rect] = self._canvas.project_label_boxes(view)  # names keep clear
         painter.save()
         painter.resetTransform()
         surface = QtSurface(painter)
         dpr = _device_ratio(painter)
+        drawn = 0
         for row in order:
             x, y, width_m = self._anchors[row]
             text = self._text(row)
@@ -784,15 +785,16 @@ class _NamesItem(QGraphicsItem):
             if any(box.intersects(other) for other in placed):
                 continue
             placed.append(box)
+            drawn += 1
             image, dx, dy = _text_stamp(text, font, colour, halo, dpr)
             painter.drawImage(
                 QPointF(round(px - m.width / 2 + dx), round(py - m.height / 2 + m.ascent + dy)),
                 image,
             )
-            if len(placed) >= _MAX_NAMES:
+            if drawn >= _MAX_NAMES:
                 break
         painter.restore()
-        self.names_drawn = len(placed)
+        self.names_drawn = drawn
 
 
 @dataclass
@@ -963,6 +965,21 @@ class MapCanvas(QGraphicsView):
         """Names of the layer's neighbourhoods, written on them (as ``label`` makes them
         shorter) when zoomed in close; only the names in view are ever made."""
         self._names_item.set_names(self.layer, names, label)
+
+    def project_label_boxes(self, view: Affine) -> list[Rect]:
+        """Device boxes of the project names shown and of the project symbols, for the
+        neighbourhood names to keep clear of."""
+        boxes = []
+        for item in self._labels.values():
+            placed = item.placed
+            if item.isVisible() and placed is not None:
+                x, y = view.point(item.pos().x(), item.pos().y())
+                box = placed.box
+                boxes.append(Rect(x + box.x, y + box.y, box.w, box.h))
+        for fx, fy in self._feature_xy:
+            x, y = view.point(float(fx), float(fy))
+            boxes.append(Rect(x - 10, y - 10, 20, 20))
+        return boxes
 
     def set_units(self, units: str) -> None:
         """``metric`` (m, km) or ``imperial`` (ft, mi) for the scale bar."""
