@@ -94,3 +94,33 @@ def test_the_table_proxy_passes_the_model_tester(qtmodeltester, opened: MainWind
         opened.neighbourhoods.model.column_of("total_population"), Qt.SortOrder.DescendingOrder
     )
     qtmodeltester.check(proxy)
+
+
+def test_a_large_import_is_prepared_in_a_worker(
+    qtbot, opened: MainWindow, monkeypatch: pytest.MonkeyPatch
+):
+    from helpers import shared_data
+    from PySide6.QtWidgets import QWizard
+
+    import equityplanner.app.main_window as main_window
+    from equityplanner.app.dialogs import ImportWizard
+
+    sacramento = shared_data("geoda-tracts", "sacramento1.gpkg")
+
+    def drive(wizard: ImportWizard) -> int:
+        wizard.files_page.polygon_edit.setText(str(sacramento))
+        wizard.show()
+        for _ in range(4):  # every column is recognised: no mapping by hand
+            wizard.button(QWizard.WizardButton.NextButton).click()
+        assert wizard.currentId() == ImportWizard.CHECK_PAGE, wizard.check_page.problems()
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+        return wizard.result()
+
+    monkeypatch.setattr(ImportWizard, "exec", drive)
+    monkeypatch.setattr(main_window, "IMPORT_IN_WORKER_ROWS", 0)
+    with qtbot.waitSignal(opened.baseline_loaded, timeout=30_000):
+        opened.import_neighbourhoods()
+        assert opened.canvas.layer is None or opened.canvas.layer.count != 403  # not yet
+    assert opened.canvas.layer is not None and opened.canvas.layer.count == 403
+    assert opened.neighbourhoods.model.rowCount() == 403
+    assert opened.session.document.baseline.neighbourhoods == str(sacramento)

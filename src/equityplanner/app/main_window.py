@@ -58,6 +58,7 @@ from equityplanner.app.tasks import (
     BaselineOutcome,
     assess_task,
     load_baseline_task,
+    prepare_baseline_task,
 )
 from equityplanner.app.workbook_export import WorkbookExport
 from equityplanner.app.workers import Worker
@@ -68,6 +69,7 @@ from equityplanner.render.geometry import LayerGeometry
 
 __all__ = ["MainWindow"]
 
+IMPORT_IN_WORKER_ROWS = 20_000  # an imported layer this large is prepared in a worker
 PROJECTS_IMPORT_FILTER = (
     "Projects (*.geojson *.json *.gpkg);;GeoJSON (*.geojson *.json);;GeoPackage (*.gpkg)"
 )
@@ -348,6 +350,23 @@ class MainWindow(QMainWindow):
             nb = wizard.result_neighbourhoods()
         except RuntimeError:
             nb = None  # not checked by the wizard: the edit below reads it in a worker
+        if nb is not None and len(nb.frame) > IMPORT_IN_WORKER_ROWS:
+            # Prepared for the map in a worker (a large layer froze the window for seconds);
+            # started first, so that the edit sees it being read and does not read it again.
+            self.tasks.start(
+                Task(
+                    TaskKind.BASELINE,
+                    prepare_baseline_task,
+                    (document, nb),
+                    "Preparing neighbourhoods",
+                    "preparing the neighbourhoods",
+                    on_success=self._on_baseline_read,
+                    on_failure=lambda _exc: self.map_panel.layer_failed(),
+                    subject=document.baseline,
+                )
+            )
+            self.session.apply(document, "Import neighbourhoods")
+            return
         with self.state.batch():
             if nb is not None:
                 from equityplanner.app.tasks import prepared_table

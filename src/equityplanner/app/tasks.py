@@ -21,7 +21,14 @@ if TYPE_CHECKING:  # the analysis is imported by the tasks, not by the first win
     from equityplanner.model.results import Assessment
     from equityplanner.render.geometry import LayerGeometry
 
-__all__ = ["AssessOutcome", "BaselineOutcome", "assess_task", "export_task", "load_baseline_task"]
+__all__ = [
+    "AssessOutcome",
+    "BaselineOutcome",
+    "assess_task",
+    "export_task",
+    "load_baseline_task",
+    "prepare_baseline_task",
+]
 
 
 @dataclass
@@ -65,9 +72,17 @@ def prepared_table(nb: Neighbourhoods, document: ProjectDocument) -> tuple[pd.Da
 def load_baseline_task(progress: Progress, document: ProjectDocument) -> BaselineOutcome:
     """Read the document's neighbourhoods and prepare them for the map."""
     from equityplanner.analysis.assess import load_baseline
-    from equityplanner.render.geometry import LayerGeometry
 
     nb = load_baseline(document, progress.subrange(0.0, 0.7))
+    return prepare_baseline_task(progress, document, nb)
+
+
+def prepare_baseline_task(
+    progress: Progress, document: ProjectDocument, nb: Neighbourhoods
+) -> BaselineOutcome:
+    """Prepare neighbourhoods already read (by the import wizard) for the map."""
+    from equityplanner.render.geometry import LayerGeometry
+
     progress.report(0.75, "Preparing the map")
     layer = LayerGeometry(nb.frame.geometry.to_numpy(), nb.crs)
     _ = layer.tree  # the hit-test index, built here rather than on the first hover
