@@ -309,7 +309,7 @@ class TileLoader(QObject):
             fix = f"{provider.note} {fix}"
         self.failure = (
             f"Basemap {name}: {host} could not be reached ({detail}). {fix}; choose "
-            "Map ▸ Basemap ▸ None to turn it off."
+            "None in the Basemap list above the map to turn it off."
         )
         if not self._told:
             self._told = True
