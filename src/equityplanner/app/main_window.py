@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
                 table=str(document.resolve(source.table)) if source.table else None,
             )
         wizard = ImportWizard(self, source=source)
-        if document.weights is not None:
+        if document.weights is not None and hasattr(wizard, "start_weights_from"):
             weights = document.weights
             wizard.start_weights_from(
                 replace(
@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
         if wizard.exec() != ImportWizard.DialogCode.Accepted:
             return
         document = editing.set_baseline(self.session.document, wizard.result_source())
-        if wizard.weights_visited:  # the weights page's choice (None: area weighting)
+        if getattr(wizard, "weights_visited", False):  # the weights page's choice (None: area)
             document = replace(document, weights=wizard.result_weights())
         try:
             nb = wizard.result_neighbourhoods()
