@@ -313,3 +313,37 @@ def test_a_wrong_count_column_is_said_with_the_fix(
     assert "points.gpkg: has no one in it: every homes is 0" in page.message_label.text()
     assert "Choose the count column with the people" in page.message_label.text()
     assert wizard.result_weights_points() is None
+
+
+def test_a_large_layer_is_checked_in_a_worker(
+    qtbot, wizard: ImportWizard, tmp_path: Path, sacramento_frame: gpd.GeoDataFrame, monkeypatch
+):
+    from equityplanner.app.dialogs.import_wizard import _CheckPage
+
+    monkeypatch.setattr(_CheckPage, "READ_IN_WORKER_FEATURES", 0)
+    wizard.files_page.polygon_edit.setText(str(shared_data("geoda-tracts", "sacramento1.gpkg")))
+    for _ in range(3):
+        _next(wizard)
+    page = wizard.check_page
+    with qtbot.waitSignal(page.checked, timeout=30_000):
+        _next(wizard)
+        assert page.reading and not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    assert "403 neighbourhoods imported" in page.summary_label.text()
+    assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    # A problem found in the worker is listed as one found on the GUI thread would be.
+    duplicated = sacramento_frame.copy()
+    duplicated.loc[1, "FIPS"] = duplicated.loc[0, "FIPS"]
+    path = tmp_path / "duplicated.gpkg"
+    duplicated.to_file(path, engine="pyogrio")
+    wizard.back()
+    wizard.back()
+    wizard.back()
+    wizard.back()
+    wizard.files_page.polygon_edit.setText(str(path))
+    for _ in range(3):
+        _next(wizard)
+    with qtbot.waitSignal(page.checked, timeout=30_000):
+        _next(wizard)
+    assert "The import failed" in page.summary_label.text()
+    assert any("appear more than once" in line for line in page.problems())
+    assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()

@@ -60,7 +60,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -1180,6 +1180,20 @@ def _problem_text(name: str, problems: list[CrsProblem], which: str) -> str:
     return f"{head}: {name}{where}: {first.fault}. {first.remedy}."
 
 
+def _read_source(progress: Any, source: BaselineSource) -> Neighbourhoods:
+    """Read and validate neighbourhoods as chosen (in a worker: Qt-free)."""
+    return read_neighbourhoods(
+        source.neighbourhoods,
+        table=source.table,
+        layer=source.layer,
+        id_column=source.id_column,
+        table_id_column=source.table_id_column,
+        crs=source.crs,
+        mapping=source.mapping or None,
+        progress=progress,
+    )
+
+
 class _CheckPage(QWizardPage):
     """Page 5: read everything and list the problems; Finish only when the import succeeds."""
 
@@ -1202,13 +1216,28 @@ class _CheckPage(QWizardPage):
         layout.addWidget(self.problems_list)
         layout.addLayout(buttons)
         self.recheck_button.clicked.connect(self._on_recheck_button_clicked)
+        self._worker: Any = None
+
+    READ_IN_WORKER_FEATURES = 20_000  # a larger layer is read in a worker (the window answers)
 
     def initializePage(self) -> None:
         self.run_check()
 
     def cleanupPage(self) -> None:
+        self._drop_worker()
         self._state.result = None
         self.problems_list.clear()
+
+    @property
+    def reading(self) -> bool:
+        """True while a large layer is read in a worker."""
+        return self._worker is not None
+
+    def _drop_worker(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.cancel()
+        self.recheck_button.setEnabled(True)
 
     def isComplete(self) -> bool:
         return self._state.result is not None
@@ -1218,20 +1247,77 @@ class _CheckPage(QWizardPage):
         return [self.problems_list.item(i).text() for i in range(self.problems_list.count())]
 
     def run_check(self) -> None:
-        """Read the files with the chosen options and show the outcome."""
+        """Read the files with the chosen options and show the outcome.
+
+        A layer of more than ``READ_IN_WORKER_FEATURES`` features is read in a worker; the
+        page says how far it got and shows the outcome when it is done (``checked``).
+        """
         state = self._state
+        self._drop_worker()
         state.result = None
         self.problems_list.clear()
+        extent = state.extent
+        if extent is not None and extent[1] > self.READ_IN_WORKER_FEATURES:
+            self._read_in_worker(extent[1])
+            return
         try:
             with _busy():
                 result = state.read()
         except InputError as exc:
+            self._show_outcome(exc)
+        else:
+            self._show_outcome(result)
+
+    def _read_in_worker(self, count: int) -> None:
+        from equityplanner.app.workers import Worker
+
+        self.summary_label.setText(f"Reading {count:,} neighbourhoods…")
+        self.recheck_button.setEnabled(False)
+        worker = Worker(_read_source, self._state.source(full_mapping=False), description="Reading")
+        self._worker = worker
+
+        def current() -> bool:
+            return self._worker is worker
+
+        def progressed(fraction: float, message: str) -> None:
+            if current():
+                self.summary_label.setText(
+                    f"{message}… ({fraction:.0%} of {count:,} neighbourhoods)"
+                )
+
+        def succeeded(result: Neighbourhoods) -> None:
+            if current():
+                self._show_outcome(result)
+
+        def failed(exc: BaseException) -> None:
+            if current():
+                if not isinstance(exc, InputError):
+                    exc = InputError(f"could not be read ({exc})", path=self._state.polygon_path)
+                self._show_outcome(exc)
+
+        def finished() -> None:
+            if current():
+                self._worker = None
+                self.recheck_button.setEnabled(True)
+                self.checked.emit()
+
+        worker.signals.progressed.connect(progressed)
+        worker.signals.succeeded.connect(succeeded)
+        worker.signals.failed.connect(failed)
+        worker.signals.finished.connect(finished)
+        worker.start()
+        self.completeChanged.emit()
+
+    def _show_outcome(self, outcome: Neighbourhoods | InputError) -> None:
+        state = self._state
+        if isinstance(outcome, InputError):
             self.summary_label.setText(
                 "<b>The import failed.</b> Correct the file or go back and change your "
                 "choices, then check again."
             )
-            self._add_error(exc)
+            self._add_error(outcome)
         else:
+            result = outcome
             state.result = result
             with_moe = len(result.moe.columns)
             self.summary_label.setText(
@@ -1246,6 +1332,8 @@ class _CheckPage(QWizardPage):
 
     def _on_recheck_button_clicked(self) -> None:
         self.run_check()
+
+    checked = Signal()  # a check made in a worker is done (result or problem shown)
 
     def _short(self, text: str) -> str:
         """File names instead of full paths (the tooltip keeps them)."""
@@ -1545,6 +1633,10 @@ class ImportWizard(QWizard):
         if self._state.result is None:
             raise RuntimeError("the import has not succeeded yet")
         return self._state.result
+
+    def done(self, result: int) -> None:
+        self.check_page._drop_worker()  # a read still running is not wanted any more
+        super().done(result)
 
     def start_weights_from(self, weights: WeightsSource | None) -> None:
         """The project's weights, offered again on the weights page (absolute paths)."""
