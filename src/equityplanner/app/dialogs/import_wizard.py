@@ -19,7 +19,8 @@ Five pages lead a planner from files to validated neighbourhoods:
    highlighted; :func:`~equityplanner.io.weights.read_weights` reads and sums them), for
    population-weighted catchments. :meth:`ImportWizard.result_weights` gives the choice.
 
-Reads run synchronously under a busy cursor: neighbourhood files are small.
+Previews and small layers are read under a busy cursor; a layer of more than 20,000 features
+is checked in a worker, the page reporting its progress.
 
 Public API
 ----------
