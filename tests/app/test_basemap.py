@@ -130,6 +130,7 @@ def test_blocked_tiles_are_said_once_and_the_map_works(
             w.canvas.viewport().repaint()
         assert len(server.requests) == asked and told == [notice.text()]
         assert w.canvas.choropleth is not None and w.canvas.basemap_tiles_drawn() == 0
+        assert w.canvas.choropleth.opacity() == 1.0  # no tiles: the neighbourhoods stay opaque
         assert w.canvas._shown_attribution() == ""
     finally:
         _close(w)

@@ -887,6 +887,9 @@ class MapCanvas(QGraphicsView):
         # Basemap tiles under the neighbourhoods (see app/basemap.py), names above them.
         self.tile_loader = TileLoader(parent=self)
         self.tile_loader.tile_arrived.connect(self._on_tile_arrived)
+        self._tiles_seen = (
+            False  # a tile of the basemap arrived (the neighbourhoods go translucent)
+        )
         self.basemap: BasemapProvider | None = None
         self.attribution = ""
         self._basemap_items: list[BasemapItem] = []
@@ -911,7 +914,7 @@ class MapCanvas(QGraphicsView):
         self.transform_ = layer.transform
         self.choropleth = ChoroplethItem(layer, self.style_)
         self.choropleth.setZValue(Z_ORDER["choropleth"])
-        self.choropleth.setOpacity(_BASEMAP_OPACITY if self.basemap is not None else 1.0)
+        self.choropleth.setOpacity(self._choropleth_opacity())
         self._names_item.set_names(layer, None)
         self.scene().addItem(self.choropleth)
         xmin, ymin, xmax, ymax = layer.bounds
@@ -948,15 +951,25 @@ class MapCanvas(QGraphicsView):
                 self._basemap_items.append(over)
             for item in self._basemap_items:
                 self.scene().addItem(item)
+        self._tiles_seen = False
         if self.choropleth is not None:
-            self.choropleth.setOpacity(_BASEMAP_OPACITY if provider is not None else 1.0)
+            self.choropleth.setOpacity(self._choropleth_opacity())
         self.viewport().update()
+
+    def _choropleth_opacity(self) -> float:
+        """Translucent over basemap tiles, so that streets show through; opaque without
+        (no basemap, or none of its tiles arrived)."""
+        return _BASEMAP_OPACITY if self.basemap is not None and self._tiles_seen else 1.0
 
     def basemap_tiles_drawn(self) -> int:
         """How many basemap tiles the last paint drew (their own or a coarser one's)."""
         return sum(item.tiles_drawn for item in self._basemap_items)
 
     def _on_tile_arrived(self) -> None:
+        if not self._tiles_seen:
+            self._tiles_seen = True
+            if self.choropleth is not None:
+                self.choropleth.setOpacity(self._choropleth_opacity())
         self.viewport().update()
 
     def set_names(
