@@ -70,14 +70,24 @@ def warm_up() -> None:
     _WARMED.set()
 
     def work() -> None:
-        try:
-            import pandas  # noqa: F401
+        import importlib
 
-            from equityplanner.analysis import assess  # noqa: F401  (geopandas, pyogrio)
+        # pyarrow: every layer is read through it; GTFS: transit projects read feeds.
+        for name in (
+            "pandas",
+            "pyarrow",
+            "equityplanner.analysis.assess",
+            "equityplanner.io.gtfs",
+        ):
+            try:
+                importlib.import_module(name)
+            except Exception:  # only a head start: the tasks import what they need anyway
+                continue
+        try:
             from equityplanner.analysis.crs import local_projected_crs
 
             local_projected_crs((-87.0, 33.4, -86.6, 33.6))  # opens PROJ's database
-        except Exception:  # only a head start: the tasks import what they need anyway
+        except Exception:
             return
         from equityplanner.app.pyside_compat import freeze_long_lived
 
