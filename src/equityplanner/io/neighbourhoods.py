@@ -26,6 +26,7 @@ import shapely
 
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
+from equityplanner.io.column_styles import apply_rates
 from equityplanner.io.columns import (
     FieldSource,
     apply_user_mapping,
@@ -36,6 +37,7 @@ from equityplanner.io.columns import (
     is_truncated_acs,
     orphan_margins,
 )
+from equityplanner.io.crs_checks import check_layer_crs
 from equityplanner.io.files import regular_file
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.sources import crs_label, parse_crs, read_polygon_arrays, read_table
@@ -188,6 +190,14 @@ def read_neighbourhoods(
         )
     bounds = shapely.bounds(shapes.geometry)
     source_crs = _check_degrees(bounds, source_crs, shapes_path, crs, warnings)
+    named = parse_crs(crs, location="crs option") if crs is not None else None
+    checked = check_layer_crs(
+        shapes.geometry, source_crs, path=shapes_path, declared_by_file=file_crs is not None,
+        alternative=named, warnings=warnings,
+    )  # fmt: skip
+    if checked is not source_crs:  # the file's CRS is implausible, the one named is not
+        warnings[:] = [w for w in warnings if not w.startswith(f"{shapes_path}: the file's own")]
+        source_crs = checked
     attributes = shapes.attributes
     shape_rows = _Rows(shapes_path, "feature", np.arange(1, len(attributes) + 1), 0)
     shape_id_column = find_id_column(attributes.columns, id_column, path=shapes_path)
@@ -932,6 +942,7 @@ def _field_values(
         if source.moe_columns:
             errors = np.column_stack([values(column, True) for column in source.moe_columns])
             margins[name] = _sum_moe(parts, errors)
+    apply_rates(estimates, margins, field_map, locator.path, warnings)  # rates to counts
     _check_universes(estimates, margins, field_map, locator)
     _check_populated(estimates, field_map, locator)
     for name, field_values in estimates.items():
