@@ -519,6 +519,8 @@ class MainWindow(QMainWindow):
             self._layout_done = True
             if not self._layout_restored:
                 QTimer.singleShot(0, self._size_docks)
+            if self.interactive:  # a project never saved, autosaved by a window that is gone
+                QTimer.singleShot(0, self.files.offer_untitled_recovery)
 
     def _size_docks(self) -> None:
         """Dock proportions for a first start (later starts restore the user's layout)."""
