@@ -43,6 +43,7 @@ from equityplanner.app.map_panel import MapPanel
 from equityplanner.app.messages import ErrorReport, describe_error, show_error
 from equityplanner.app.neighbourhood_panel import NeighbourhoodPanel
 from equityplanner.app.presentation import field_for_indicator
+from equityplanner.app.project_editing import ProjectEditor
 from equityplanner.app.project_files import ProjectFiles
 from equityplanner.app.project_tree import ProjectExplorer
 from equityplanner.app.properties_panel import PropertiesPanel
@@ -155,7 +156,11 @@ class MainWindow(QMainWindow):
             show_status=self.statusBar().showMessage,
             parent=self,
         )
+        self.project_editor = ProjectEditor(
+            self, self.session, show_status=self.statusBar().showMessage
+        )
         self._connect()
+        self._connect_project_commands()
         self.resize(1400, 900)
         self._restore_layout()
         self.session.reset(editing.new_document(), None)  # every view shows the empty project
@@ -232,6 +237,37 @@ class MainWindow(QMainWindow):
         if a.recent_menu is not None:
             menu = a.recent_menu
             menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(menu))
+
+    def _connect_project_commands(self) -> None:
+        """Scenarios, details, access data and Help (issue 11)."""
+        a, editor = self.commands, self.project_editor
+        self.explorer.command_requested.connect(editor.run_command)
+        a.new_scenario.triggered.connect(editor.new_scenario)
+        a.details.triggered.connect(editor.edit_details)
+        a.add_opportunity.triggered.connect(lambda: editor.edit_opportunity(None))
+        a.gtfs.triggered.connect(editor.edit_gtfs)
+        a.guide.triggered.connect(self.show_guide)
+        a.open_sample.triggered.connect(self.open_sample_project)
+        self.properties.details_requested.connect(editor.edit_details)
+
+    def show_guide(self) -> None:
+        """Help ▸ Guide: the short guide in a window of its own."""
+        from equityplanner.app.help import GuideDialog
+
+        GuideDialog.show_guide(self)
+
+    def open_sample_project(self) -> bool:
+        """Help ▸ Open sample project: a fresh copy in the user's data folder, opened."""
+        from equityplanner.app.help import copy_sample_project
+
+        if not self.files.maybe_save():
+            return False
+        try:
+            path = copy_sample_project()
+        except InputError as exc:
+            self.report_error(exc, "opening the sample project")
+            return False
+        return self.open_project(path, ask=False)
 
     # ------------------------------------------------------------------------------------
     # Errors and the project file

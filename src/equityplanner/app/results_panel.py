@@ -150,8 +150,18 @@ class ResultsPanel(QWidget):
             if change & (Change.ASSESSMENT | Change.STALENESS):
                 self.set_stale(state.staleness is not None, state.staleness or "")
 
+        def on_result_chosen(result_id: str) -> None:
+            # Properties follow: a project chosen here is the one edited; a scenario or a
+            # service change is no project, so none is edited.
+            with state.batch():
+                if any(p.id == result_id for p in state.document.projects):
+                    state.select_project(result_id)
+                else:
+                    state.select_project(None)
+                state.select_result(result_id)
+
         state.changed.connect(on_state_changed)
-        self.result_changed.connect(state.select_result)
+        self.result_changed.connect(on_result_chosen)
 
     # Content -----------------------------------------------------------------------------
 
