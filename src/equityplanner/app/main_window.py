@@ -63,6 +63,7 @@ from equityplanner.app.tasks import (
 from equityplanner.app.workbook_export import WorkbookExport
 from equityplanner.app.workers import Worker
 from equityplanner.errors import InputError
+from equityplanner.io.projects import FieldMapping
 from equityplanner.model.project import Parameters, ProjectDocument
 from equityplanner.model.results import Indicator
 from equityplanner.render.geometry import LayerGeometry
@@ -503,12 +504,20 @@ class MainWindow(QMainWindow):
         if path:
             self.import_projects(Path(path))
 
-    def import_projects(self, path: Path) -> list[str]:
-        """Add the projects of a GeoJSON or GeoPackage file; returns their ids."""
+    def import_projects(self, path: Path, mapping: FieldMapping | None = None) -> list[str]:
+        """Add the projects of a GeoJSON or GeoPackage file; returns their ids.
+
+        A layer drawn elsewhere (without equityplanner's attributes) is read through
+        ``mapping``, which the field-mapping step asks for when not given.
+        """
         from equityplanner.io.projects import read_projects
 
+        if mapping is None:
+            proceed, mapping = self.project_editor.ask_mapping(Path(path))
+            if not proceed:
+                return []
         try:
-            projects = read_projects(path)
+            projects = read_projects(path, mapping)
         except InputError as exc:
             self.report_error(exc, f"importing {Path(path).name}")
             return []

@@ -9,12 +9,15 @@ project can be undone and reaches the saved file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
 
 from equityplanner.app import editing
 from equityplanner.app.session import ProjectSession
+from equityplanner.errors import InputError
+from equityplanner.io.projects import FieldMapping, needs_mapping, read_layer_features
 from equityplanner.model.project import GtfsSource, Metadata, OpportunitySource, Scenario
 
 __all__ = ["ProjectEditor"]
@@ -163,3 +166,22 @@ class ProjectEditor(QObject):
     def remove_gtfs(self) -> bool:
         """Remove the GTFS feeds; undoable."""
         return self.apply_gtfs(None) if self.session.document.gtfs is not None else False
+
+    # Importing proposals drawn elsewhere -----------------------------------------------------
+
+    def ask_mapping(self, path: Path) -> tuple[bool, FieldMapping | None]:
+        """The field mapping a file needs: (True, None) for a file in equityplanner's own form
+        (or one that cannot be read: the import reports why), (True, mapping) once chosen,
+        (False, None) when the user cancels."""
+        from equityplanner.app.dialogs.proposals_import import ProposalsImportDialog
+
+        try:
+            features = read_layer_features(path)
+        except InputError:
+            return True, None
+        if not needs_mapping(features):
+            return True, None
+        dialog = ProposalsImportDialog(path, features, self._window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False, None
+        return True, dialog.mapping()

@@ -236,7 +236,7 @@ class DetailsDialog(_CheckedDialog):
         for edit in (self.title_edit, self.date_edit):
             edit.textChanged.connect(self.check)
         self.finish_layout(form)
-        self.resize(460, 380)
+        self.resize(600, 400)
 
     def metadata(self) -> Metadata:
         """The details as typed."""
