@@ -46,6 +46,7 @@ __all__ = [
     "delete_project",
     "delete_scenario",
     "move_feature",
+    "nearest_on_line",
     "new_document",
     "replace_project",
     "replace_scenario",
@@ -348,6 +349,12 @@ def set_metadata(doc: ProjectDocument, metadata: Metadata) -> ProjectDocument:
 def set_baseline(doc: ProjectDocument, baseline: BaselineSource | None) -> ProjectDocument:
     """The document with another neighbourhood layer (paths made absolute)."""
     return with_absolute_paths(replace(doc, baseline=baseline))
+
+
+def nearest_on_line(line: BaseGeometry, lon: float, lat: float) -> tuple[float, float]:
+    """The point of ``line`` nearest to (lon, lat), in the line's coordinates."""
+    point = line.interpolate(line.project(Point(lon, lat)))
+    return float(point.x), float(point.y)
 
 
 def is_line(geometry: BaseGeometry | None) -> bool:

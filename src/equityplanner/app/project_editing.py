@@ -179,8 +179,10 @@ class ProjectEditor(QObject):
             features = read_layer_features(path)
         except InputError:
             return True, None
-        if not needs_mapping(features):
-            return True, None
+        if not needs_mapping(features) or not any(
+            isinstance(f, dict) and f.get("geometry") for f in features
+        ):
+            return True, None  # nothing to map: the import says what is wrong
         dialog = ProposalsImportDialog(path, features, self._window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False, None
