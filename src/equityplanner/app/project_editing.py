@@ -180,7 +180,7 @@ class ProjectEditor(QObject):
         except InputError:
             return True, None
         if not needs_mapping(features) or not any(
-            isinstance(f, dict) and f.get("geometry") for f in features
+            f.get("geometry") for f in features if isinstance(f, dict)
         ):
             return True, None  # nothing to map: the import says what is wrong
         dialog = ProposalsImportDialog(path, features, self._window)

@@ -88,7 +88,7 @@ def read_projects(path: str | Path, mapping: FieldMapping | None = None) -> tupl
     return projects_from_features(features, source=path)
 
 
-def read_layer_features(path: str | Path) -> list[dict[str, Any]]:
+def read_layer_features(path: str | Path) -> list[Any]:
     """The features of a GeoJSON or GeoPackage layer as GeoJSON dicts in longitude/latitude."""
     path = Path(path)
     if not path.exists():
