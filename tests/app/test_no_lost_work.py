@@ -261,3 +261,17 @@ def test_window_records_are_alive_while_the_window_runs(tmp_path: Path) -> None:
     assert {r.id: r.alive for r in read_records(tmp_path)} == {b.id: True}
     b.release()
     assert read_records(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "chown") or os.geteuid() != 0, reason="needs root to chown")
+def test_an_autosave_gets_the_project_files_group(
+    qtbot, window: MainWindow, project_file: Path
+) -> None:
+    os.chown(project_file, -1, 4321)
+    os.chmod(project_file, 0o640)
+    _open(qtbot, window, project_file)
+    _edit(window)
+    path = window.files.autosave()
+    assert path is not None
+    info = path.stat()
+    assert (info.st_gid, stat.S_IMODE(info.st_mode)) == (4321, 0o640)

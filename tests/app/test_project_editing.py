@@ -282,3 +282,44 @@ def test_the_showing_box_and_properties_stay_in_step(assessed: MainWindow) -> No
         assert w.state.selection.project_id is None, "no project is edited for a scenario"
         assert not w.properties.form.isVisibleTo(w.properties)
         assert w.state.selection.result_id == scenario
+
+
+def test_a_new_project_gets_its_details_and_a_scenario_and_keeps_them(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from equityplanner.app import editing
+
+    w = window
+    assert "Prepared by: not stated" in w.properties.hint.text()
+
+    def details(d: DetailsDialog) -> None:
+        _type(qtbot, d.title_edit, "Northside housing review")
+        _type(qtbot, d.author_edit, "A. Planner")
+        _type(qtbot, d.organisation_edit, "Housing Department")
+
+    _fill_and_ok(qtbot, monkeypatch, DetailsDialog, details)
+    w.properties.hint.linkActivated.emit("details")  # "Edit project details…" in Properties
+    assert "A. Planner · Housing Department" in w.properties.hint.text()
+    doc, first = editing.add_housing_site(w.session.document, -86.80, 33.50, name="North homes")
+    doc, second = editing.add_housing_site(doc, -86.81, 33.51, name="South homes")
+    w.session.apply(doc, "Place housing sites")
+    assert w.commands.new_scenario.isEnabled()
+
+    def scenario(d: ScenarioDialog) -> None:
+        _type(qtbot, d.name_edit, "Both sites")
+
+    _fill_and_ok(qtbot, monkeypatch, ScenarioDialog, scenario)
+    w.commands.new_scenario.trigger()
+    target = tmp_path / "northside.eqp.json"
+    monkeypatch.setattr(
+        "equityplanner.app.project_files.QFileDialog.getSaveFileName",
+        lambda *a, **k: (str(target), ""),
+    )
+    assert w.files.save()
+    saved = load_project(target)
+    assert (saved.metadata.title, saved.metadata.author, saved.metadata.organisation) == (
+        "Northside housing review",
+        "A. Planner",
+        "Housing Department",
+    )
+    assert [(s.name, s.project_ids) for s in saved.scenarios] == [("Both sites", (first, second))]

@@ -49,6 +49,7 @@ __all__ = [
     "Instance",
     "find_autosaves",
     "has_newer_autosave",
+    "project_group",
     "project_mode",
     "remove_autosave",
     "sidecar_path",
@@ -102,20 +103,39 @@ def write_autosave(
     ``target`` is where (the plain sidecar by default).
     """
     target = Path(target) if target is not None else sidecar_path(project_path)
-    return write_private(document, target, project_mode(project_path))
+    return write_private(document, target, project_mode(project_path), project_group(project_path))
 
 
-def write_private(document: ProjectDocument, target: Path, mode: int) -> Path:
+def write_private(
+    document: ProjectDocument, target: Path, mode: int, group: int | None = None
+) -> Path:
     """Save ``document`` to ``target`` with exactly the permission bits ``mode``.
 
     The file is made with those bits before the document is written, and the atomic write
     keeps the bits of the file it replaces, so no copy is ever more readable than ``mode``.
+    ``group`` (POSIX) gives it the project file's group too, when the user may.
     """
+    # Until the file has the project's group, only its owner may read it.
+    regroup = group is not None and hasattr(os, "chown")
+    first = mode & 0o700 if regroup else mode
     if not target.exists():
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, first)
         os.close(fd)
-    os.chmod(target, mode)  # the umask may have taken bits away; an old file may have others
-    return save_project(document, target)
+    os.chmod(target, first)  # the umask may have taken bits away; an old file may have others
+    written = save_project(document, target)
+    if regroup and group is not None:
+        with contextlib.suppress(OSError):  # not a member of that group: the folder's stays
+            os.chown(written, -1, group)
+        os.chmod(written, mode)
+    return written
+
+
+def project_group(project_path: str | Path | None) -> int | None:
+    """The group of the project file (POSIX), or None."""
+    try:
+        return Path(project_path).stat().st_gid if project_path else None
+    except OSError:
+        return None
 
 
 def has_newer_autosave(project_path: str | Path) -> bool:

@@ -264,8 +264,12 @@ class ProjectFiles(QObject):
         if target is None:
             return None
         try:
+            path = self.session.path
             written = autosaves.write_private(
-                self.session.document, target, autosaves.project_mode(self.session.path)
+                self.session.document,
+                target,
+                autosaves.project_mode(path),
+                autosaves.project_group(path),
             )
         except (InputError, OSError) as exc:
             message = exc.message if isinstance(exc, InputError) else str(exc)
