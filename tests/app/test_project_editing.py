@@ -282,6 +282,9 @@ def test_the_showing_box_and_properties_stay_in_step(assessed: MainWindow) -> No
         assert w.state.selection.project_id is None, "no project is edited for a scenario"
         assert not w.properties.form.isVisibleTo(w.properties)
         assert w.state.selection.result_id == scenario
+        name = next(s.name for s in w.session.document.scenarios if s.id == scenario)
+        assert f"Scenario: {name}" in w.properties.hint.text(), "Properties show the scenario"
+        assert "Edit scenario…" in w.properties.hint.text()
 
 
 def test_a_new_project_gets_its_details_and_a_scenario_and_keeps_them(

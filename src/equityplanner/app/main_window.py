@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         a.guide.triggered.connect(self.show_guide)
         a.open_sample.triggered.connect(self.open_sample_project)
         self.properties.details_requested.connect(editor.edit_details)
+        self.properties.scenario_requested.connect(editor.edit_scenario)
 
     def show_guide(self) -> None:
         """Help ▸ Guide: the short guide in a window of its own."""

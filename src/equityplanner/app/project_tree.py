@@ -101,8 +101,10 @@ class ProjectExplorer(QTreeView):
             with state.batch():
                 if kind == "project":
                     state.select_project(item_id)
-                if kind == "scenario" and assessed:
-                    state.select_result(item_id)
+                if kind == "scenario":
+                    state.select_project(None)  # Properties shows the scenario, not a project
+                    if assessed:
+                        state.select_result(item_id)
 
         state.changed.connect(on_state_changed)
         self.item_selected.connect(on_item_selected)

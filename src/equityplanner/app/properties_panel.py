@@ -19,7 +19,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from equityplanner.app.state import AppState, Change
-from equityplanner.model.project import Project, ProjectDocument
+from equityplanner.model.project import Project, ProjectDocument, Scenario
 
 if TYPE_CHECKING:
     from equityplanner.app.dialogs import ProjectForm
@@ -43,10 +43,13 @@ class PropertiesPanel(QWidget):
         The user changed the project shown; ``old_id`` is its id before (the form can rename).
     details_requested()
         The user chose to edit the project's details (title, authors, vintage).
+    scenario_requested(scenario_id)
+        The user chose to edit the scenario shown.
     """
 
     edited = Signal(object, str)
     details_requested = Signal()
+    scenario_requested = Signal(str)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,7 +69,7 @@ class PropertiesPanel(QWidget):
         self.hint = QLabel(_HINT)
         self.hint.setWordWrap(True)
         self.hint.setObjectName("propertiesHint")
-        self.hint.linkActivated.connect(lambda _link: self.details_requested.emit())
+        self.hint.linkActivated.connect(self._on_link)
         self._layout.addWidget(self.hint)
         self._layout.addStretch(1)
         self.scroll_area = QScrollArea()
@@ -85,8 +88,14 @@ class PropertiesPanel(QWidget):
         """The message in the bar, or ``""``."""
         return self.problem_bar.text() if self.problem_bar.isVisibleTo(self) else ""
 
+    def _on_link(self, link: str) -> None:
+        if link.startswith("scenario:"):
+            self.scenario_requested.emit(link.split(":", 1)[1])
+        else:
+            self.details_requested.emit()
+
     def _on_state_changed(self, change: Change) -> None:
-        if change & (Change.DOCUMENT | Change.PROJECT):
+        if change & (Change.DOCUMENT | Change.PROJECT | Change.UNIT):
             self._show(self.state.selected_project())
 
     def _show(self, project: Project | None) -> None:
@@ -94,7 +103,14 @@ class PropertiesPanel(QWidget):
             if self.form is not None:
                 self.form.setVisible(False)
             self._show_problem("")
-            self.hint.setText(_description_html(self.state.document))
+            document = self.state.document
+            result_id = self.state.selection.result_id
+            scenario = next((x for x in document.scenarios if x.id == result_id), None)
+            self.hint.setText(
+                _scenario_html(document, scenario)
+                if scenario is not None
+                else _description_html(document)
+            )
             self.hint.setVisible(True)
             return
         from equityplanner.app.dialogs import ProjectForm
@@ -139,3 +155,15 @@ def _description_html(doc: ProjectDocument) -> str:
     lines.append('<p><a href="details">Edit project details…</a></p>')
     lines.append(f"<p><i>{_HINT}</i></p>")
     return "".join(lines)
+
+
+def _scenario_html(doc: ProjectDocument, scenario: Scenario) -> str:
+    """The scenario shown in Results: its projects, and how to change it."""
+    names = {p.id: p.name for p in doc.projects}
+    items = "".join(f"<li>{html.escape(names.get(i, i))}</li>" for i in scenario.project_ids)
+    return (
+        f"<p><b>Scenario: {html.escape(scenario.name)}</b></p>"
+        f"<p>Its {len(scenario.project_ids)} project(s), assessed together:</p><ul>{items}</ul>"
+        f'<p><a href="scenario:{html.escape(scenario.id)}">Edit scenario…</a></p>'
+        f"<p><i>{_HINT}</i></p>"
+    )
