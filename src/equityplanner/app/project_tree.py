@@ -275,6 +275,8 @@ class ProjectExplorer(QTreeView):
                 self.command_requested.emit("new-scenario", "")
             elif heading == "data":
                 self.command_requested.emit("add-opportunity", "")
+            elif heading == "details":
+                self.command_requested.emit("details", "")
         else:
             command = _DOUBLE_CLICK.get(kind)
             if command is not None:
