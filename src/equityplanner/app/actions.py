@@ -171,7 +171,7 @@ class WindowActions:
             "&Guide", "about", "A short guide: from a new project to the workbook", "F1"
         )
         self.open_sample = make(
-            "Open &sample project", "document-open", "Open a copy of the Magnolia sample project"
+            "Open &sample project", "document-open", "Open your copy of the Magnolia sample project"
         )
         self.about = make("&About equityplanner", "about", "Version, methods and data credits")
         self.about_qt = make("About &Qt", None, "The Qt version in use")

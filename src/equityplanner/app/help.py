@@ -37,7 +37,8 @@ def sample_source() -> Path | None:
 
 
 def copy_sample_project(data_folder: Path | None = None) -> Path:
-    """Copy the sample into ``<data>/samples/magnolia`` (afresh) and return its project file.
+    """The project file of the sample's copy in ``<data>/samples/magnolia``, copied there first
+    when there is none (a copy already made is kept, with whatever the planner saved in it).
 
     Raises
     ------
@@ -53,10 +54,15 @@ def copy_sample_project(data_folder: Path | None = None) -> Path:
             "your own (File ▸ Open…)",
         )
     target = (data_folder or user_data_folder()) / "samples" / source.name
+    if (target / SAMPLE_NAME).is_file():
+        return target / SAMPLE_NAME
     try:
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.py", "*.autosave"))
+        shutil.copytree(
+            source,
+            target,
+            ignore=shutil.ignore_patterns("*.py", "*.autosave"),
+            dirs_exist_ok=True,
+        )
     except OSError as exc:
         raise InputError(
             f"cannot copy the sample project here ({exc.strerror or exc})",
