@@ -239,8 +239,9 @@ class DetailsDialog(_CheckedDialog):
         self.resize(600, 400)
 
     def metadata(self) -> Metadata:
-        """The details as typed."""
-        return Metadata(
+        """The details as typed (anything else the metadata holds is kept)."""
+        return replace(
+            self.document.metadata,
             title=self.title_edit.text().strip(),
             author=self.author_edit.text().strip(),
             organisation=self.organisation_edit.text().strip(),
