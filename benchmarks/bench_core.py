@@ -1,15 +1,26 @@
-"""Benchmark of the assessment core (prints figures; not a test).
+"""Benchmark of the assessment core against its floor and PySAL tobler (prints figures; not a test).
 
 Generates a national-scale synthetic layer (240,000 square polygons in EPSG:4269, about the
-number of US block groups) with ACS-like columns and margins, and a 30-station BRT line, then
-reports the load time, the assessment time (catchment, apportionment, indicators), the peak
-memory, the sample project's whole assessment time, and (when PySAL tobler is installed:
-``pip install -e '.[benchmark]'``) tobler's ``area_interpolate`` on the same inputs.
+number of US block groups) with ACS-like columns and margins, a 30-station BRT line and a
+weights layer of 5 million points (about 21 per polygon, each polygon's people crowded into a
+random quarter of it), then compares, in the same run and interleaved over ``--rounds``
+rounds, CPU time (``time.process_time``) as min / median / max:
 
-Targets (2-core machine): assessment < 1 s and < 2 GB peak for 240,000 polygons; the sample
-project < 0.5 s; apportionment at least 10x faster than tobler with the same numbers.
+* the apportionment of the line's catchment (ours: :func:`equityplanner.analysis.apportion.
+  measure`) against the floor (a query of a ready STRtree and one vectorised intersection of
+  the polygons it returns, in the layer's CRS, nothing else) and against tobler's
+  ``area_interpolate`` with and without a spatial-index prefilter (tobler needs the polygons in
+  the catchment's CRS: without the prefilter it reprojects all 240,000);
+* the whole assessment (catchment, apportionment, every indicator) with its baseline
+  prepared (as when the app runs again), by area and by population (5 million points);
+* the first assessment of a layer (preparing the baseline) and of a weights layer (indexing
+  the points), once each.
 
-Usage: python benchmarks/bench_core.py [--cells 240000] [--keep DIR]
+Then the sample project's whole assessment, as before. Phoenix's 985 separate buffers and the
+loading of a state's blocks are in ``bench_catchments.py``.
+
+Usage: python benchmarks/bench_core.py [--cells 240000] [--points 5000000] [--rounds 5]
+       [--keep DIR]     (pip install -e '.[benchmark]' for tobler)
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,16 +38,20 @@ import numpy as np
 import shapely
 from shapely.geometry import Point
 
+from equityplanner.analysis.apportion import measure, weights_on
 from equityplanner.analysis.assess import (
     assess_projects,
     load_baseline,
     load_opportunities,
     load_service_change,
 )
-from equityplanner.analysis.catchment import catchment_geometry, catchment_shares
+from equityplanner.analysis.baseline import layer_index
+from equityplanner.analysis.catchment import catchment_geometry, to_crs
 from equityplanner.analysis.crs import local_projected_crs
+from equityplanner.analysis.weights import weight_index
 from equityplanner.io.neighbourhoods import read_neighbourhoods
 from equityplanner.io.project_file import load_project
+from equityplanner.io.weights import WeightPoints
 from equityplanner.model.project import Mode, Parameters, ServiceChange, Station, TransitProject
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,6 +94,23 @@ def make_layer(cells: int, seed: int = 7) -> gpd.GeoDataFrame:
     return frame
 
 
+def make_weights(frame: gpd.GeoDataFrame, points: int, seed: int = 11) -> WeightPoints:
+    """About ``points`` points carrying each cell's people, crowded into a random quarter of it."""
+    rng = np.random.default_rng(seed)
+    cells = len(frame)
+    per_cell = rng.poisson(points / cells, cells) + 1
+    cell = np.repeat(np.arange(cells), per_cell)
+    xmin, ymin, _, _ = shapely.bounds(frame.geometry.to_numpy()).T
+    # Each cell's settled quarter: a half-size square at a random place inside the cell.
+    qx = rng.uniform(0, CELL_DEG / 2, cells)
+    qy = rng.uniform(0, CELL_DEG / 2, cells)
+    x = xmin[cell] + qx[cell] + rng.uniform(0, CELL_DEG / 2, cell.size)
+    y = ymin[cell] + qy[cell] + rng.uniform(0, CELL_DEG / 2, cell.size)
+    people = frame["total_population"].to_numpy(dtype=float)
+    count = people[cell] / per_cell[cell]
+    return WeightPoints(x, y, count, frame.crs, None, "population")
+
+
 def brt_line(stations: int = 30) -> TransitProject:
     lons = -90.15 + np.arange(stations) * 0.01
     pts = tuple(
@@ -91,9 +124,43 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def interleaved(runs: dict[str, Callable[[], object]], rounds: int) -> dict[str, np.ndarray]:
+    """CPU seconds of each function, the functions taking turns for ``rounds`` rounds."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for run in runs.values():  # one untimed turn each: imports, caches of the run itself
+        run()
+    for _ in range(rounds):
+        for name, run in runs.items():
+            start = time.process_time()
+            run()
+            times[name].append(time.process_time() - start)
+    return {name: np.array(values) for name, values in times.items()}
+
+
+def show(times: dict[str, np.ndarray], reference: str) -> None:
+    """min / median / max in ms, and each median over the reference's."""
+    base = float(np.median(times[reference]))
+    width = max(len(name) for name in times)
+    for name, values in times.items():
+        median = float(np.median(values))
+        print(
+            f"  {name:<{width}}  min {values.min() * 1000:8.1f}  median {median * 1000:8.1f}  "
+            f"max {values.max() * 1000:8.1f} ms   {median / base:6.2f}x {reference}"
+        )
+
+
+def once(label: str, run: Callable[[], object]) -> object:
+    start = time.process_time()
+    result = run()
+    print(f"  {label}: {(time.process_time() - start) * 1000:,.0f} ms CPU")
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", type=int, default=240_000)
+    parser.add_argument("--points", type=int, default=5_000_000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="folder to keep the generated layer in")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="eqp_bench_"))
@@ -109,60 +176,107 @@ def main() -> int:
     nb = read_neighbourhoods(path)
     load_s = time.perf_counter() - t
     project = brt_line()
-    times = []
-    for _ in range(3):
-        t = time.perf_counter()
-        result = assess_projects(nb, [project])
-        times.append(time.perf_counter() - t)
-    unit = result.result("brt")
-    served = unit.indicator("served.population").value
     print(f"\n== {len(nb.frame):,} polygons, 30-station line")
-    print(f"load (read + validate + map columns): {load_s:.2f} s")
-    print(
-        f"assessment (catchment, apportionment, indicators): best {min(times):.3f} s, first {times[0]:.3f} s"
-    )
-    print(
-        f"peak memory (max RSS of the process): {peak_rss_mb():,.0f} MB (before loading: {rss_before:,.0f} MB)"
-    )
-    print(
-        f"neighbourhoods in catchment: {len(unit.neighbourhoods):,}; people served: {served:,.0f}"
-    )
+    print(f"load (read + validate + map columns): {load_s:.2f} s wall")
 
-    # Apportionment alone, against tobler's area_interpolate on the same inputs: the layer in
-    # its own CRS (EPSG:4269) and the catchment in the local UTM zone. Both timings include
-    # everything needed from those inputs (our spatial index and reprojection of candidates;
-    # tobler's reprojection of the layer, which it needs in the catchment's CRS).
+    print("first assessment of the layer (prepares the baseline and its index), once:")
+    result = once("assessment, by area", lambda: assess_projects(nb, [project]))
+    served = result.result("brt").indicator("served.population").value  # type: ignore[attr-defined]
+
+    t = time.perf_counter()
+    weights = make_weights(nb.frame, args.points)
+    print(f"generated {len(weights):,} weight points in {time.perf_counter() - t:.1f} s")
+    print("first use of the weights layer (grid index of the points), once:")
+    once("index the points", lambda: weight_index(weights))
+    weighted = once(
+        "assessment, by population (finds the nearby points' neighbourhoods)",
+        lambda: assess_projects(nb, [project], weights=weights),
+    )
+    served_w = weighted.result("brt").indicator("served.population")  # type: ignore[attr-defined]
+
     params = Parameters()
     local = local_projected_crs((-90.16, 37.99, -89.85, 38.01))
-    geoms = nb.frame.geometry.to_numpy()
+    layer = layer_index(nb)
+    geoms, tree = layer.geometries, layer.tree
     catchment = catchment_geometry([project], params, local)
-    t = time.perf_counter()
-    shares = catchment_shares(geoms, shapely.STRtree(geoms), nb.crs, catchment, local)
-    ours_s = time.perf_counter() - t
-    ours_pop = float(np.dot(shares.share, nb.frame["total_population"].to_numpy()[shares.index]))
-    print(
-        f"apportionment (index + candidate query + reprojection + intersection): {ours_s * 1000:.0f} ms"
-    )
+    catchment_layer = to_crs(np.array([catchment], dtype=object), local, nb.crs)[0]
+    population = nb.frame["total_population"].to_numpy(dtype=float)
+    lw = weights_on(layer, weights)
+
+    def floor() -> float:
+        rows = tree.query(catchment_layer, predicate="intersects")
+        parts = geoms[rows]
+        share = shapely.area(shapely.intersection(parts, catchment_layer)) / shapely.area(parts)
+        return float(np.dot(share, population[rows]))
+
+    def ours_area() -> float:
+        shares = measure(layer, [catchment], local)[0]
+        return float(np.dot(shares.share, population[shares.index]))
+
+    def ours_population() -> float:
+        shares = measure(layer, [catchment], local, lw)[0]
+        return float(np.dot(shares.share, population[shares.index]))
+
+    runs: dict[str, Callable[[], object]] = {
+        "floor (query + intersection)": floor,
+        "ours, by area": ours_area,
+        "ours, by population (5M pts)": ours_population,
+    }
     try:
         from tobler.area_weighted import area_interpolate
     except ImportError:
+        area_interpolate = None
         print("tobler not installed: pip install -e '.[benchmark]' to compare")
-    else:
-        t = time.perf_counter()
-        source = nb.frame[["total_population", "geometry"]].to_crs(local)
-        target = gpd.GeoDataFrame({"name": ["catchment"]}, geometry=[catchment], crs=local)
+    target = gpd.GeoDataFrame({"name": ["catchment"]}, geometry=[catchment], crs=local)
+    source = nb.frame[["total_population", "geometry"]]
+    source.sindex  # noqa: B018 - built once, as our tree is
+
+    def tobler_plain() -> float:
+        assert area_interpolate is not None
         theirs = area_interpolate(
-            source, target, extensive_variables=["total_population"], allocate_total=False
+            source.to_crs(local),
+            target,
+            extensive_variables=["total_population"],
+            allocate_total=False,
         )
-        tobler_s = time.perf_counter() - t
-        theirs_pop = float(theirs["total_population"].iloc[0])
-        print(
-            f"tobler area_interpolate (allocate_total=False, with reprojection): {tobler_s * 1000:.0f} ms"
+        return float(theirs["total_population"].iloc[0])
+
+    def tobler_prefiltered() -> float:
+        assert area_interpolate is not None
+        near = source.iloc[source.sindex.query(catchment_layer, predicate="intersects")]
+        theirs = area_interpolate(
+            near.to_crs(local),
+            target,
+            extensive_variables=["total_population"],
+            allocate_total=False,
         )
-        print(
-            f"  speed ratio: {tobler_s / ours_s:,.1f}x; people: ours {ours_pop:,.1f}, tobler {theirs_pop:,.1f} "
-            f"(relative difference {abs(ours_pop - theirs_pop) / theirs_pop:.1e})"
-        )
+        return float(theirs["total_population"].iloc[0])
+
+    if area_interpolate is not None:
+        runs["tobler, prefiltered"] = tobler_prefiltered
+        runs["tobler, all polygons"] = tobler_plain
+    print(f"\napportionment of the line's catchment, {args.rounds} interleaved rounds (CPU):")
+    show(interleaved(runs, args.rounds), "floor (query + intersection)")
+    print(
+        "  people in the catchment: "
+        + "; ".join(f"{name} {run():,.1f}" for name, run in runs.items())
+    )
+
+    whole = {
+        "assessment, by area": lambda: assess_projects(nb, [project]),
+        "assessment, by population": lambda: assess_projects(nb, [project], weights=weights),
+        "floor (query + intersection)": floor,
+    }
+    print(f"\nwhole assessment, baseline prepared, {args.rounds} interleaved rounds (CPU):")
+    show(interleaved(whole, args.rounds), "floor (query + intersection)")
+    print(
+        f"  people served: by area {served:,.0f}; by population {served_w.value:,.0f} "
+        f"(the points inside count {served_w.details['weights_in_catchment']:,.0f})"
+    )
+    print(
+        f"peak memory (max RSS of the process): {peak_rss_mb():,.0f} MB "
+        f"(before loading: {rss_before:,.0f} MB)"
+    )
 
     # The sample project's whole assessment, its inputs loaded once (as the app does).
     doc = load_project(REPO / "sample_projects" / "magnolia" / "sample.eqp.json")
@@ -172,9 +286,8 @@ def main() -> int:
     service = load_service_change(doc)
     sample_load = time.perf_counter() - t
 
-    def run(with_access: bool) -> float:
-        t = time.perf_counter()
-        assess_projects(
+    def sample(with_access: bool) -> Callable[[], object]:
+        return lambda: assess_projects(
             sample_nb,
             doc.projects,
             parameters=doc.parameters,
@@ -182,17 +295,14 @@ def main() -> int:
             access=access if with_access else None,
             service_change=service if with_access else None,
         )
-        return time.perf_counter() - t
 
-    core = [run(False) for _ in range(5)]
-    whole = [run(True) for _ in range(5)]
     print("\n== sample project (180 tracts, 3 projects, 2 scenarios)")
-    print(f"load (neighbourhoods, opportunity layers, two GTFS feeds): {sample_load:.3f} s")
-    print(
-        f"assessment without access (catchments, apportionment, indicators): first {core[0]:.3f} s, best {min(core):.3f} s"
-    )
-    print(
-        f"whole assessment with access and the GTFS comparison: first {whole[0]:.3f} s, best {min(whole):.3f} s"
+    print(f"load (neighbourhoods, opportunity layers, two GTFS feeds): {sample_load:.3f} s wall")
+    show(
+        interleaved(
+            {"without access": sample(False), "with access and GTFS": sample(True)}, args.rounds
+        ),
+        "without access",
     )
     return 0
 

@@ -3,9 +3,11 @@
 Run:  .venv/bin/python benchmarks/bench_workbook.py [--rows 40 --cols 50] [--keep out.xlsx]
 
 A grid of 300 m squares (UTM 16N) with random ACS-like counts and one proposed rail line of
-12 stations across it. Prints the time to assess (for context), to render the map alone, to
-lay out and save the workbook with a ready map, and to write the whole workbook (map
-included), which is what ``equityplanner assess --xlsx`` pays. Target: workbook under 3 s.
+12 stations across it. Prints the time to assess (for context), to render one map alone, to
+lay out and save the workbook with a ready map, and to write the whole workbook (its two
+maps, minority and low-income share, included: the second is drawn on a thread while the
+sheets are laid out), which is what ``equityplanner assess --xlsx`` pays. Target: workbook
+under 3 s.
 """
 
 from __future__ import annotations
@@ -148,10 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"neighbourhoods            {n:>8,}")
     print(f"cells / formulas          {cells:>8,} / {formulas:,}")
     print(f"assess (context)          {assess_s:8.2f} s")
-    print(f"map render alone          {map_s:8.2f} s   ({len(png) / 1e3:,.0f} kB PNG, 1600 x 1100)")
+    print(f"one map render alone      {map_s:8.2f} s   ({len(png) / 1e3:,.0f} kB PNG, 1600 x 1100)")
     print(f"workbook layout           {layout_s:8.2f} s")
     print(f"workbook save (openpyxl)  {save_s:8.2f} s")
-    print(f"write_workbook, all in    {total_s:8.2f} s   ({size_mb:.1f} MB; target < 3 s)")
+    print(
+        f"write_workbook, all in    {total_s:8.2f} s   ({size_mb:.1f} MB, two maps; target < 3 s)"
+    )
     return 0 if total_s < 3.0 else 1
 
 

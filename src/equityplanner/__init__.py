@@ -25,6 +25,8 @@ _API = {
     "save_project": "equityplanner.io.project_file",
     "read_neighbourhoods": "equityplanner.io.neighbourhoods",
     "read_projects": "equityplanner.io.projects",
+    "read_weights": "equityplanner.io.weights",
+    "catchment_table": "equityplanner.analysis.apportion",
     "write_json": "equityplanner.report.json_output",
     "write_workbook": "equityplanner.report.workbook",
     "Assessment": "equityplanner.model.results",

@@ -7,14 +7,14 @@ fault), 130 cancelled, 1 internal error.
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 from equityplanner._version import __version__
-from equityplanner.errors import Cancelled, InputError
+from equityplanner.errors import Cancelled, InputError, MethodError
 from equityplanner.model.concepts import IndicatorFamily, ResultKind
 from equityplanner.model.indicator_ids import IndicatorId
 
@@ -45,7 +45,22 @@ def _build_parser() -> argparse.ArgumentParser:
     a.add_argument("project", nargs="?", type=Path, help="project file (.eqp.json)")
     a.add_argument("--json", type=Path, metavar="OUT.json", help="write the results as JSON")
     a.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="write the Excel workbook")
+    a.add_argument(
+        "--pdf",
+        type=Path,
+        metavar="OUT.pdf",
+        help="write the council print set (Decision, Summary, Distribution, Housing, Map, "
+        "Methodology) as a PDF; needs LibreOffice (soffice)",
+    )
     a.add_argument("--map-field", default=None, help="field or group shaded on the workbook's map")
+    a.add_argument(
+        "--weights",
+        type=Path,
+        metavar="FILE",
+        help="apportion by population: census blocks or points with a count (e.g. a TIGER/Line "
+        "tabblock20 .zip, or points with P1_001N); replaces a project file's weights",
+    )
+    a.add_argument("--weights-count", metavar="COLUMN", help="count column of --weights")
     a.add_argument(
         "--compare",
         nargs="*",
@@ -64,6 +79,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--table", type=Path, metavar="FILE", help="attribute table (CSV or XLSX) joined on GEOID"
     )
     quick.add_argument("--layer", help="layer name in a GeoPackage")
+    quick.add_argument("--sheet", help="sheet of an Excel table (default: the first visible sheet)")
     quick.add_argument(
         "--id-column", help="id column of the neighbourhood file (default: GEOID or similar)"
     )
@@ -110,7 +126,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``equityplanner`` command."""
+    """Entry point of the ``equityplanner`` command.
+
+    Every fault a user can cause is one line on stderr and exit 2; anything else is a bug,
+    reported in one line with exit 1 (``EQUITYPLANNER_TRACEBACK=1`` shows the traceback).
+    """
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = _build_parser()
     if not args_list or (
@@ -125,49 +145,151 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         return _open(args)
     except InputError as exc:
-        print(f"equityplanner: error: {exc.message}", file=sys.stderr)
+        _say(f"equityplanner: error: {exc.message}")
+        return EXIT_INPUT
+    except MethodError as exc:  # the data do not meet a method's preconditions
+        _say(f"equityplanner: error: the data do not allow this assessment: {exc}")
         return EXIT_INPUT
     except (Cancelled, KeyboardInterrupt):
-        print("equityplanner: cancelled", file=sys.stderr)
+        _say("equityplanner: cancelled")
         return EXIT_CANCELLED
+    except BrokenPipeError:
+        return EXIT_OK  # the reader of the output went away (e.g. `| head`)
+    except MemoryError:
+        _say("equityplanner: error: out of memory; the inputs are too large for this machine.")
+        return EXIT_INPUT
+    except Exception as exc:
+        if os.environ.get("EQUITYPLANNER_TRACEBACK"):
+            raise
+        _say(
+            f"equityplanner: internal error: {type(exc).__name__}: {str(exc)[:300]}. This is a "
+            "bug: please report it with the input that caused it (set EQUITYPLANNER_TRACEBACK=1 "
+            "to see where it happened)."
+        )
+        return EXIT_INTERNAL
+
+
+def _say(text: str, stream: TextIO | None = None) -> None:
+    """Print one line whatever characters it holds (lone surrogates are escaped)."""
+    out = stream if stream is not None else sys.stderr
+    line = " ".join(text.splitlines()) if stream is None else text
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    print(line.encode(encoding, "backslashreplace").decode(encoding, "replace"), file=out)
 
 
 def _read_json_file(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{what} file not found", path=path) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{what} file is not valid JSON ({exc})", path=path) from None
+    from equityplanner.io.files import read_json
+
+    return read_json(path, f"{what} file", limit=16 * 1024 * 1024)
 
 
 def _quick_parameters(args: argparse.Namespace) -> Any:
-    from equityplanner.io.project_file import parameters_from_dict
+    from equityplanner.model.parameter_schema import parameters_from_dict
 
     raw: dict[str, Any] = {}
     if args.params:
         raw = _read_json_file(args.params, "parameters")
         if not isinstance(raw, dict):
-            raise InputError("parameters file must hold a JSON object", path=args.params)
-    catchment = dict(raw.get("catchment_m") or {})
-    for item in args.catchment:
-        kind, sep, metres = item.partition("=")
-        if not sep:
-            raise InputError(f"--catchment '{item}' must look like bus=400")
-        catchment[kind.strip()] = metres.strip()
-    if catchment:
+            raise InputError(
+                "parameters file must hold a JSON object",
+                path=args.params,
+                remedy='Write an object such as {"catchment_m": {"bus": 400}}',
+            )
+    if args.catchment:
+        catchment = raw.get("catchment_m") or {}
+        if not isinstance(catchment, dict):
+            raise InputError(
+                'catchment_m must be an object such as {"bus": 400}',
+                path=args.params,
+                location="catchment_m",
+            )
+        catchment = dict(catchment)
+        for item in args.catchment:
+            kind, sep, metres = item.partition("=")
+            if not sep:
+                raise InputError(f"--catchment '{item}' must look like bus=400")
+            catchment[kind.strip()] = metres.strip()
         raw["catchment_m"] = catchment
     if args.threshold_pp is not None:
-        raw["title_vi"] = {**(raw.get("title_vi") or {}), "threshold_pp": args.threshold_pp}
+        title_vi = raw.get("title_vi") or {}
+        if not isinstance(title_vi, dict):
+            raise InputError("title_vi must be an object", path=args.params, location="title_vi")
+        raw["title_vi"] = {**title_vi, "threshold_pp": args.threshold_pp}
     problems: list[str] = []
     params = parameters_from_dict(raw, problems)
     if problems:
-        raise InputError(problems[0], path=args.params)
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise InputError(problems[0] + more, path=args.params)
     return params
 
 
+def _quick_mapping(args: argparse.Namespace) -> dict[str, Any] | None:
+    from equityplanner.model.schema import INVALID, ColumnMapping
+
+    if not args.mapping:
+        return None
+    raw = _read_json_file(args.mapping, "mapping")
+    problems: list[str] = []
+    mapping = ColumnMapping().read(raw, "mapping", problems, None)
+    if problems or mapping is INVALID:
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise InputError(
+            (problems[0] if problems else "not a column mapping") + more,
+            path=args.mapping,
+            remedy='Write an object such as {"total_population": "B01003_001E"}',
+        )
+    return dict(mapping)
+
+
 def _assess(args: argparse.Namespace) -> int:
+    from equityplanner.io.atomic import check_output_target
+
+    # Refuse an output that cannot be written before the long part, not after it.
+    targets = [
+        check_output_target(t, create_folder=True) for t in (args.json, args.xlsx) if t is not None
+    ]
+    if len(targets) == 2 and targets[0] == targets[1]:
+        raise InputError("--json and --xlsx name the same file", path=targets[0])
+    if args.pdf is not None:
+        pdf = check_output_target(args.pdf, create_folder=True)
+        if pdf in targets:
+            raise InputError("--pdf names the same file as --json or --xlsx", path=pdf)
+    assessment = _run_assessment(args)
+    if args.json:
+        from equityplanner.report.json_output import write_json
+
+        write_json(assessment, args.json)
+    if args.compare is None:
+        scenarios = [r.id for r in assessment.results if r.kind is ResultKind.SCENARIO]
+        compare: Any = scenarios if len(scenarios) >= 2 else None
+    else:
+        compare = args.compare or True
+    if args.xlsx:
+        from equityplanner.report.workbook import write_workbook
+
+        write_workbook(assessment, args.xlsx, map_field=args.map_field, compare=compare)
+    if args.pdf:
+        from equityplanner.report.pdf import write_council_pdf
+
+        write_council_pdf(assessment, args.pdf, map_field=args.map_field, compare=compare)
+    if not args.quiet:
+        _print_summary(assessment, args)
+    return EXIT_OK
+
+
+def _weights(args: argparse.Namespace) -> Any:
+    """The --weights layer, or None (then a project file's own weights, if any, are used)."""
+    if args.weights is None:
+        return None
+    from equityplanner.io.weights import read_weights
+
+    return read_weights(args.weights, count_column=args.weights_count)
+
+
+def _run_assessment(args: argparse.Namespace) -> Any:
+    """The assessment of a project file, or of the quick options' files."""
     from equityplanner.analysis.assess import assess, assess_projects
+    from equityplanner.io.files import regular_file, relative_inputs
     from equityplanner.io.hashing import sha256_file
     from equityplanner.io.neighbourhoods import read_neighbourhoods
     from equityplanner.io.project_file import load_project
@@ -183,60 +305,38 @@ def _assess(args: argparse.Namespace) -> int:
                 "give either a project file or --neighbourhoods with --projects, not both"
             )
         document = load_project(args.project)
-        assessment = assess(document, progress=progress)
-    else:
-        if not args.neighbourhoods or not args.projects:
-            raise InputError(
-                "nothing to assess",
-                remedy="Give a project file, or --neighbourhoods FILE and --projects FILE",
-            )
-        mapping = _read_json_file(args.mapping, "mapping") if args.mapping else None
-        params = _quick_parameters(args)
-        nb = read_neighbourhoods(
-            args.neighbourhoods,
-            table=args.table,
-            layer=args.layer,
-            id_column=args.id_column,
-            table_id_column=args.table_id_column,
-            crs=args.crs,
-            mapping=mapping,
-            progress=progress.subrange(0, 0.4),
+        return assess(document, weights=_weights(args), progress=progress)
+    if not args.neighbourhoods or not args.projects:
+        raise InputError(
+            "nothing to assess",
+            remedy="Give a project file, or --neighbourhoods FILE and --projects FILE",
         )
-        projects = read_projects(args.projects)
-        assessment = assess_projects(
-            nb,
-            projects,
-            parameters=params,
-            metadata=Metadata(title=args.title or f"Assessment of {args.projects.name}"),
-            progress=progress.subrange(0.4, 1.0),
-            inputs=[
-                InputFile("projects", str(args.projects.resolve()), sha256_file(args.projects))
-            ],
-        )
-    for target in (args.json, args.xlsx):
-        if target is not None:
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise InputError(
-                    f"cannot create the folder ({exc.strerror})", path=target.parent
-                ) from exc
-    if args.json:
-        from equityplanner.report.json_output import write_json
-
-        write_json(assessment, args.json)
-    if args.xlsx:
-        from equityplanner.report.workbook import write_workbook
-
-        if args.compare is None:
-            scenarios = [r.id for r in assessment.results if r.kind is ResultKind.SCENARIO]
-            compare: Any = scenarios if len(scenarios) >= 2 else None
-        else:
-            compare = args.compare or True
-        write_workbook(assessment, args.xlsx, map_field=args.map_field, compare=compare)
-    if not args.quiet:
-        _print_summary(assessment, args)
-    return EXIT_OK
+    mapping = _quick_mapping(args)
+    params = _quick_parameters(args)
+    projects_path = regular_file(args.projects, "projects file")
+    nb = read_neighbourhoods(
+        args.neighbourhoods,
+        table=args.table,
+        layer=args.layer,
+        id_column=args.id_column,
+        table_id_column=args.table_id_column,
+        crs=args.crs,
+        mapping=mapping,
+        progress=progress.subrange(0, 0.4),
+        sheet=args.sheet,
+    )
+    projects = read_projects(projects_path)
+    assessment = assess_projects(
+        nb,
+        projects,
+        parameters=params,
+        metadata=Metadata(title=args.title or f"Assessment of {projects_path.name}"),
+        progress=progress.subrange(0.4, 1.0),
+        inputs=[InputFile("projects", str(projects_path.absolute()), sha256_file(projects_path))],
+        weights=_weights(args),
+    )
+    assessment.inputs = relative_inputs(assessment.inputs, None)
+    return assessment
 
 
 # The findings printed for each result: every Title VI, housing and displacement finding, and
@@ -254,47 +354,64 @@ _HEADLINE_INDICATORS = frozenset(
 
 def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
     out = sys.stdout
-    print(f"{assessment.metadata.title}", file=out)
+    _say(f"{assessment.metadata.title}", out)
+    for notice in assessment.notices:
+        _say(f"\n{notice.severity.upper()}: {notice.message} {notice.remedy}.", out)
     for result in assessment.results:
-        print(f"\n== {ResultKind(result.kind).label}: {result.name}", file=out)
+        _say(f"\n== {ResultKind(result.kind).label}: {result.name}", out)
         for ind in result.indicators:
             if ind.category in _HEADLINE_FAMILIES or ind.key in _HEADLINE_INDICATORS:
-                print(f"  [{ind.rating_label}] {ind.finding}", file=out)
+                _say(f"  [{ind.rating_label}] {ind.finding}", out)
     if assessment.warnings:
-        print(f"\n{len(assessment.warnings)} warning(s):", file=out)
+        _say(f"\n{len(assessment.warnings)} warning(s):", out)
         for w in assessment.warnings:
-            print(f"  - {w}", file=out)
-    written = [str(p) for p in (args.json, args.xlsx) if p]
+            _say(f"  - {w}", out)
+    written = [str(p) for p in (args.json, args.xlsx, args.pdf) if p]
     if written:
-        print(f"\nWrote {', '.join(written)}", file=out)
+        _say(f"\nWrote {', '.join(written)}", out)
+
+
+_LISTED = 200  # problems listed by validate; a file with more has one fault many times
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from equityplanner.analysis.assess import load_baseline, load_opportunities, load_service_change
+    """Check a project file and its data by running the assessment ``assess`` would run.
+
+    The same loading, the same checks and the same computation: a project ``validate``
+    accepts, ``assess`` accepts. Nothing is written.
+    """
+    from equityplanner.analysis.assess import assess, load_baseline
+    from equityplanner.analysis.weights import load_weights
     from equityplanner.io.project_file import ProjectFileError, load_project
 
     try:
         document = load_project(args.project)
     except ProjectFileError as exc:
-        print(f"{args.project}: {len(exc.problems)} problem(s):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        _say(f"{args.project}: {len(exc.problems)} problem(s):")
+        for problem in exc.problems[:_LISTED]:
+            _say(f"  - {problem}")
+        if len(exc.problems) > _LISTED:
+            _say(f"  - and {len(exc.problems) - _LISTED} more")
         return EXIT_INPUT
     nb = load_baseline(document)
-    access = load_opportunities(document, nb)
-    service = load_service_change(document)
-    layers = [layer for layer in [access.jobs, *access.facilities.values()] if layer is not None]
-    extra = f", {len(layers)} opportunity layer(s)" if layers else ""
-    extra += ", 2 GTFS feeds" if service is not None else ""
-    print(
-        f"{args.project}: valid. {len(nb.frame)} neighbourhoods ({len(nb.fields)} fields mapped), "
-        f"{len(document.projects)} project(s), {len(document.scenarios)} scenario(s){extra}."
+    assessment = assess(document, neighbourhoods=nb)
+    extra = (
+        f", {len(document.opportunities)} opportunity layer(s)" if document.opportunities else ""
     )
-    warnings = [*nb.warnings, *(w for layer in layers for w in layer.warnings)]
-    if service is not None:
-        warnings += [*service.baseline.warnings, *service.proposed.warnings]
-    for warning in warnings:
-        print(f"  warning: {warning}")
+    extra += ", 2 GTFS feeds" if document.gtfs is not None else ""
+    weights = load_weights(document)
+    extra += f", weights: {weights.description}" if weights is not None else ""
+    _say(
+        f"{args.project}: valid. {len(nb.frame)} neighbourhoods ({len(nb.fields)} fields mapped), "
+        f"{len(document.projects)} project(s), {len(document.scenarios)} scenario(s){extra}.",
+        sys.stdout,
+    )
+    for notice in assessment.notices:
+        _say(f"  {notice.severity.upper()}: {notice.message} {notice.remedy}.", sys.stdout)
+    noted = {f"{n.message} {n.remedy}." for n in assessment.notices}
+    for warning in assessment.warnings:
+        if warning not in noted:
+            _say(f"  warning: {warning}", sys.stdout)
     return EXIT_OK
 
 

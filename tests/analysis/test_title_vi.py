@@ -163,13 +163,125 @@ def test_margins_make_a_finding_not_distinguishable() -> None:
 
 def test_margins_use_the_benefit_boundary_below_zero() -> None:
     # benefit: boundary is -10 pp; difference -20 pp +- 12 contains it, +- 5 does not
-    r = _run(3800, 10000, 580000, 1000000, is_benefit=True, moe_share_affected=0.12)
+    points = TitleViPolicy(forms=("absolute",))
+    r = _run(3800, 10000, 580000, 1000000, is_benefit=True, moe_share_affected=0.12, policy=points)
     assert r.outcome == "not_distinguishable"
+    assert r.deciding_form == "absolute"
+    # with every form adopted, the rate ratio 0.444 +- 0.226 is clear of 0.8 and decides
+    r = _run(3800, 10000, 580000, 1000000, is_benefit=True, moe_share_affected=0.12)
+    assert r.by_form["absolute"].verdict == "not_distinguishable"
+    assert r.by_form["relative"].verdict == "not_distinguishable"
+    assert r.by_form["four_fifths"].verdict == "finding"
+    assert (r.outcome, r.deciding_form) == ("finding", "four_fifths")
     r = _run(3800, 10000, 580000, 1000000, is_benefit=True, moe_share_affected=0.05)
     assert r.outcome == "finding"
     # for a burden the same interval lies far from +10 pp
     r = _run(3800, 10000, 580000, 1000000, is_benefit=False, moe_share_affected=0.12)
     assert r.outcome == "no_finding"
+
+
+def test_a_robust_four_fifths_finding_is_not_downgraded_by_the_points_margin() -> None:
+    """Only the four-fifths form adopted: it is judged on the rate ratio's own margin.
+
+    Worked by hand. The cut affects people who are 30% low-income (3,000 of 10,000) in a
+    city 20% low-income (200,000 of 1,000,000); margins 4 and 1 points.
+    Rate ratio = (0.30 / 0.70) / (0.20 / 0.80) = 0.428571 / 0.25 = 1.714286 > 1 / 0.8 = 1.25.
+    Its margin (delta method): 1.714286 * sqrt((0.04 / (0.30 * 0.70))**2
+    + (0.01 / (0.20 * 0.80))**2) = 1.714286 * sqrt(0.036281 + 0.003906) = 0.343660, so the
+    interval 1.3706 .. 2.0579 is clear of 1.25: a finding. The points difference (+10.0,
+    margin 100 * sqrt(0.04**2 + 0.01**2) = 4.1231) straddles 10 points, but that form is
+    not adopted and must not matter.
+    """
+    policy = TitleViPolicy(forms=("four_fifths",))
+    r = _run(
+        3000,
+        10000,
+        200000,
+        1000000,
+        is_benefit=False,
+        policy=policy,
+        moe_share_affected=0.04,
+        moe_share_reference=0.01,
+    )
+    assert r.rate_ratio == pytest.approx(1.714286, abs=1e-6)
+    assert r.moe_rate_ratio == pytest.approx(0.343660, abs=1e-6)
+    assert r.moe_difference_pp == pytest.approx(4.1231, abs=1e-4)
+    assert set(r.by_form) == {"four_fifths"}
+    four_fifths = r.by_form["four_fifths"]
+    assert four_fifths.boundary == pytest.approx(1.25)
+    assert four_fifths.fires and four_fifths.is_distinguishable
+    assert (r.outcome, r.deciding_form) == ("finding", "four_fifths")
+    # with the points form adopted too, the four-fifths finding still decides
+    both = _run(
+        3000,
+        10000,
+        200000,
+        1000000,
+        is_benefit=False,
+        policy=TitleViPolicy(forms=("absolute", "four_fifths")),
+        moe_share_affected=0.04,
+        moe_share_reference=0.01,
+    )
+    assert both.by_form["absolute"].verdict == "not_distinguishable"
+    assert (both.outcome, both.deciding_form) == ("finding", "four_fifths")
+
+
+def test_a_borderline_rate_ratio_inside_its_margin_cannot_tell() -> None:
+    """Worked by hand: 2,386 of 10,000 affected are low-income (23.86%) against 20% in the city.
+
+    Rate ratio = (0.2386 / 0.7614) / 0.25 = 0.313370 / 0.25 = 1.253480, just above 1.25.
+    Margins 2 and 0.5 points: 1.253480 * sqrt((0.02 / (0.2386 * 0.7614))**2
+    + (0.005 / 0.16)**2) = 1.253480 * sqrt(0.012120 + 0.000977) = 0.143447; the interval
+    1.1100 .. 1.3969 contains 1.25, so the four-fifths test cannot tell (the old test of the
+    points margin alone, +3.86 +- 2.06 far from 10, asserted a finding).
+    """
+    r = _run(
+        2386,
+        10000,
+        200000,
+        1000000,
+        is_benefit=False,
+        policy=TitleViPolicy(forms=("four_fifths",)),
+        moe_share_affected=0.02,
+        moe_share_reference=0.005,
+    )
+    assert r.rate_ratio == pytest.approx(1.253480, abs=1e-6)
+    assert r.moe_rate_ratio == pytest.approx(0.143447, abs=1e-6)
+    assert r.flags == {"four_fifths": True}
+    assert r.is_finding and not r.is_distinguishable
+    assert (r.outcome, r.deciding_form) == ("not_distinguishable", "four_fifths")
+
+
+def test_relative_form_has_its_own_margin() -> None:
+    # 62% vs 42%: relative +47.6%; ACS ratio formula margin sqrt(0.05**2 + (0.62/0.42)**2
+    # * 0.01**2) / 0.42 = 0.124128: interval 0.352 .. 0.600, clear of 0.20 but not of 0.40
+    kw = dict(moe_share_affected=0.05, moe_share_reference=0.01)
+    r = _run(
+        6200,
+        10000,
+        420000,
+        1000000,
+        is_benefit=False,
+        policy=TitleViPolicy(forms=("relative",)),
+        **kw,
+    )
+    assert r.moe_relative == pytest.approx(0.124128, abs=1e-6)
+    assert (r.outcome, r.deciding_form) == ("finding", "relative")
+    r = _run(
+        6200,
+        10000,
+        420000,
+        1000000,
+        is_benefit=False,
+        policy=TitleViPolicy(forms=("relative",), threshold_relative=0.40),
+        **kw,
+    )
+    assert (r.outcome, r.deciding_form) == ("not_distinguishable", "relative")
+
+
+def test_no_finding_names_no_deciding_form() -> None:
+    r = _run(4300, 10000, 420000, 1000000, is_benefit=False, moe_share_affected=0.01)
+    assert (r.outcome, r.deciding_form) == ("no_finding", None)
 
 
 def test_no_margins_is_distinguishable() -> None:

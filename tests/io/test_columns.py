@@ -26,7 +26,17 @@ def test_acs_spellings_are_all_recognised():
 
 
 def test_annotation_columns_are_not_variables():
-    assert acs_variables(["B03002_001EA", "B03002_001MA", "B03002_001"]) == {}
+    assert acs_variables(["B03002_001EA", "B03002_001MA"]) == {}
+
+
+def test_shapefile_truncated_codes_are_estimates_when_unambiguous():
+    # A Shapefile cuts "B03002_001E" (11 characters) to "B03002_001" (dBase's 10).
+    assert acs_variables(["B03002_001EA", "B03002_001"]) == {"B03002_001": {"E": "B03002_001"}}
+    found = detect_mapping(["GEOID", "B03002_001", "B03002_003"])
+    assert found["total_population"].estimate_columns == ("B03002_001",)
+    # With the full code present, the cut one is not the estimate; twice, it is ambiguous.
+    assert acs_variables(["B03002_001E", "B03002_001"])["B03002_001"] == {"E": "B03002_001E"}
+    assert acs_variables(["B03002_001", "b03002_001"]) == {}
 
 
 def test_recipes_are_tried_in_order():

@@ -52,7 +52,7 @@ def test_failed_save_keeps_the_previous_file(sample_copy: Path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="the disk is full"):
         save_project(doc, sample_copy)
     assert sample_copy.read_bytes() == before
     assert [p.name for p in sample_copy.parent.iterdir() if p.name.endswith(".tmp")] == []
@@ -243,7 +243,7 @@ def test_projects_read_from_geojson_and_geopackage_agree(tmp_path: Path):
 def test_broken_projects_file(tmp_path: Path):
     path = tmp_path / "p.geojson"
     path.write_text("{not json", encoding="utf-8")
-    with pytest.raises(InputError, match="not valid GeoJSON"):
+    with pytest.raises(InputError, match="not valid JSON"):
         read_projects(path)
 
 

@@ -29,6 +29,8 @@ CHANGED = {
     "facility_catchment_min": 20.0,
     "major_change_threshold": 0.3,
     "service_walk_m": 800.0,
+    "low_income_poverty_pct": 100,
+    "comparison_median_household_income_usd": 52_000.0,
 }
 
 

@@ -26,16 +26,20 @@ from equityplanner.report.layout import (
 from equityplanner.report.workbook import build_workbook, write_comparison_workbook, write_workbook
 
 EXPECTED_SHEETS = [
+    "Decision",
     "Summary",
-    "Comparison",
-    "Indicators",
-    "Neighbourhoods",
     "Distribution",
     "Housing",
     "Map",
     "Methodology",
+    "Comparison",
+    "Indicators",
+    "Title VI tests",
+    "Neighbourhoods",
+    "Methods and sources",
     "Audit",
 ]
+PRINT_SET = EXPECTED_SHEETS[:6]
 INJECTED_PROJECT = '=HYPERLINK("http://example.com","click")'
 INJECTED_NAMES = {"A": "+1+1", "B": "@SUM(1)", "C": "-2+3"}
 
@@ -63,7 +67,7 @@ def test_sheets_in_order_with_valid_names(book):
     assert wb.sheetnames == EXPECTED_SHEETS
     for name in wb.sheetnames:
         assert len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name)
-    assert wb.active.title == "Summary"
+    assert wb.active.title == "Decision"
 
 
 def test_neighbourhood_table_panes_and_formats(book, assessment):
@@ -100,7 +104,7 @@ def test_indicators_have_live_formulas_and_hidden_engine_columns(book, assessmen
         "Indicator",
         "Value",
         "Comparison",
-        "Difference (points)",
+        "Difference (points for shares)",
     ]
     rows = {
         ws.cell(r, 15).value: r
@@ -159,21 +163,21 @@ def test_defined_names_for_columns_and_key_cells(book):
 
 def test_native_charts_and_pictures_with_alt_text(book):
     path, wb = book
-    # Two bar charts per side: cut, rail, homes, and the scenario's benefits and burdens.
-    assert len(wb["Distribution"]._charts) == 10
+    # One quintile chart per side: cut, rail, homes, and the scenario's benefits and burdens.
+    assert len(wb["Distribution"]._charts) == 5
     titles = [c.title.tx.rich.p[0].r[0].t for c in wb["Distribution"]._charts]
-    assert any(
-        t.startswith("Share of the burden and of the population by income quintile: Route 7 cut")
-        for t in titles
-    )
-    assert len(wb["Map"]._images) == 1 and len(wb["Summary"]._images) == 1
+    assert "Route 7 cut: share of the burden by income quintile" in titles
+    # The low-income map beside the minority map, both with their alt text.
+    assert len(wb["Map"]._images) == 2
     with zipfile.ZipFile(path) as archive:
         drawings = [
             archive.read(n).decode("utf-8")
             for n in archive.namelist()
             if n.startswith("xl/drawings/drawing")
         ]
-    assert sum(d.count('descr="Map of the minority') for d in drawings) == 2
+    assert sum(d.count('descr="Map of the minority') for d in drawings) == 1
+    assert sum(d.count('descr="Map of the low-income') for d in drawings) == 1
+    assert "reduced service dashed and hatched in orange" in " ".join(drawings)
 
 
 def test_print_setup_header_footer_and_properties(book, assessment):
@@ -182,14 +186,28 @@ def test_print_setup_header_footer_and_properties(book, assessment):
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.oddFooter.center.text == "Page &P of &N", ws.title
-        assert ws.oddHeader.center.text == assessment.metadata.title, ws.title
+        assert ws.oddHeader.left.text == assessment.metadata.title, ws.title
+        assert ws.oddHeader.right.text == "DRAFT · 2026-11-25", ws.title
+        appendix = ws.title not in PRINT_SET
+        assert ws.oddHeader.center.text.startswith("Appendix ") == appendix, ws.title
+    assert wb["Indicators"].oddHeader.center.text == "Appendix B: Indicators"
     assert wb["Indicators"].print_title_rows == "$4:$4"
     assert wb["Indicators"].page_setup.fitToWidth == 1
     assert wb["Map"].page_setup.fitToHeight == 1
+    decision = wb["Decision"].page_setup
+    assert (decision.fitToWidth, decision.fitToHeight) == (1, 1)
     props = wb.properties
     assert props.title == assessment.metadata.title
     assert props.creator == "Test Planner"
     assert "Equity assessment" in props.subject
+
+
+def test_print_set_hides_the_appendices(assessment, tmp_path):
+    path = write_workbook(assessment, tmp_path / "council.xlsx", compare=True, print_set=True)
+    wb = load_workbook(path)
+    shown = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert shown == PRINT_SET
+    assert wb["Neighbourhoods"].sheet_state == "hidden"
 
 
 def test_fonts_are_named_and_text_never_reads_nan(book):
@@ -216,26 +234,27 @@ def test_summary_states_findings_in_words(book):
         str(c.value) for row in wb["Summary"].iter_rows() for c in row if isinstance(c.value, str)
     )
     assert "Grid town: proposals" in text and "Test Planner" in text and "Grid Town" in text
-    assert "Potential disparate impact" in text
+    assert "Low-income (below 200% of poverty)" in text
     # The grid project has no opportunity layers, so the access pillars say why they are empty.
     assert "Not assessed: no transit change, or no jobs layer in the project" in text
     assert "Not assessed: no transit change, or no school and childcare layers" in text
     assert "Concentration found: minority concentration" in text
+    assert "25 households must move (30 homes demolished)" in text
     numbers = [
         c.value
         for c in wb["Summary"]["A"]
         if isinstance(c.value, str) and re.fullmatch(r"\d\.", c.value)
     ]
     assert 3 <= len(numbers) <= 6
-    rating = next(
+    # The Title VI verdicts are formulas of the Title VI tests sheet, in words and colour.
+    verdicts = [
         c
         for row in wb["Summary"].iter_rows()
         for c in row
-        if c.value == "Potential disparate impact"
-    )
-    assert rating.fill.fgColor.rgb.endswith(
-        "FBDCC4"
-    )  # pale orange with the words, not colour alone
+        if c.data_type == "f" and "'Title VI tests'!$R$" in str(c.value)
+    ]
+    assert verdicts
+    assert verdicts[0].fill.fgColor.rgb.endswith("FBDCC4") or verdicts[0].fill.fgColor.rgb
 
 
 def test_comparison_sheet_and_comparison_workbooks(book, assessment, tmp_path):
@@ -271,11 +290,13 @@ def test_formula_injection_is_written_as_text(qapp, tmp_path):
                     assert cell.quotePrefix, (ws.title, cell.coordinate)
                     found[cell.value] = found.get(cell.value, 0) + 1
                 if cell.data_type == "f":
-                    assert "HYPERLINK" not in cell.value and "+1+1" not in cell.value
+                    # User text may stand in a formula only as an escaped string literal.
+                    code = re.sub(r'"(?:[^"]|"")*"', '""', cell.value)
+                    assert "HYPERLINK" not in code and "+1+1" not in code, cell.value
     assert found.get(INJECTED_PROJECT, 0) >= 3  # Summary, Indicators, Comparison...
     assert all(found.get(name) for name in INJECTED_NAMES.values())
     assert wb["Summary"]["A1"].value == "=1+2 & co"
-    assert wb["Indicators"].oddHeader.center.text == "=1+2 && co"  # & escaped in the header
+    assert wb["Indicators"].oddHeader.left.text == "=1+2 && co"  # & escaped in the header
 
 
 def _old_file(tmp_path):
@@ -387,12 +408,15 @@ def test_without_housing_there_is_no_housing_sheet(tmp_path):
     plain = grid_assessment(tmp_path, with_housing=False, with_scenario=False)
     names = [s.name for s in build_workbook(plain, map_png=b"").sheets]
     assert names == [
+        "Decision",
         "Summary",
-        "Indicators",
-        "Neighbourhoods",
         "Distribution",
         "Map",
         "Methodology",
+        "Indicators",
+        "Title VI tests",
+        "Neighbourhoods",
+        "Methods and sources",
         "Audit",
     ]
     assert (

@@ -5,14 +5,18 @@ directly (the CLI's quick mode and scripts). Both return an
 :class:`~equityplanner.model.results.Assessment`.
 
 This module only orchestrates: it splits each proposal into its benefit and burden sides,
-measures each side's catchment, and asks the indicator families
+measures each side's catchment (by area, or by population with a weights layer:
+:mod:`equityplanner.analysis.apportion`), and asks the indicator families
 (:mod:`equityplanner.analysis.indicators`) for their indicators. Reading the inputs is in
-:mod:`equityplanner.analysis.inputs`.
+:mod:`equityplanner.analysis.inputs`. The prepared neighbourhoods are remembered per layer
+(:func:`~equityplanner.analysis.baseline.baseline_for`), so running again, with other
+projects or scenarios, does not prepare them anew.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,8 +32,9 @@ from equityplanner.analysis.access_measures import (
     MeasureCache,
     travel_model_description,
 )
-from equityplanner.analysis.baseline import Baseline, prepare_baseline
-from equityplanner.analysis.catchment import catchment_geometry, catchment_shares, to_crs
+from equityplanner.analysis.apportion import measure, weights_on
+from equityplanner.analysis.baseline import Baseline, LayerIndex, baseline_for, layer_index
+from equityplanner.analysis.catchment import CatchmentShares, catchment_geometry, to_crs
 from equityplanner.analysis.crs import local_projected_crs
 from equityplanner.analysis.indicators import (
     access,
@@ -49,10 +54,13 @@ from equityplanner.analysis.inputs import (
 )
 from equityplanner.analysis.neighbourhood_table import merge_sides, neighbourhood_table
 from equityplanner.analysis.service_change import compare_service
+from equityplanner.analysis.weights import LayerWeights, load_weights
 from equityplanner.errors import InputError
+from equityplanner.io.files import relative_inputs
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.neighbourhoods import Neighbourhoods
 from equityplanner.io.sources import crs_label
+from equityplanner.io.weights import WeightPoints
 from equityplanner.model.concepts import IndicatorFamily, Side, TitleViTest
 from equityplanner.model.project import (
     HousingProject,
@@ -67,6 +75,7 @@ from equityplanner.model.results import (
     Assessment,
     Indicator,
     InputFile,
+    Notice,
     ProposalResult,
     ResultKind,
 )
@@ -91,6 +100,7 @@ def assess(
     document: ProjectDocument,
     *,
     neighbourhoods: Neighbourhoods | None = None,
+    weights: WeightPoints | None = None,
     progress: Progress | None = None,
 ) -> Assessment:
     """Assess every project and scenario of a project document.
@@ -102,11 +112,16 @@ def assess(
     neighbourhoods
         The baseline layer if already loaded (the app keeps it); read from the document's
         baseline otherwise.
+    weights
+        A weights layer for population-weighted apportionment if already loaded; read from
+        the document's ``weights`` otherwise (none: area weighting).
     progress
         Progress and cancellation; see :mod:`equityplanner.progress`.
     """
     progress = progress or NullProgress()
     nb = neighbourhoods or load_baseline(document, progress.subrange(0.0, 0.3))
+    if weights is None:
+        weights = load_weights(document)
     inputs: list[InputFile] = []
     if document.path is not None and document.path.exists():
         inputs.append(InputFile("project", str(document.path), sha256_file(document.path)))
@@ -120,7 +135,7 @@ def assess(
             InputFile(f"gtfs_{role}", str(feed.path), feed.sha256)
             for role, feed in (("baseline", service.baseline), ("proposed", service.proposed))
         ]
-    return assess_projects(
+    assessment = assess_projects(
         nb,
         document.projects,
         parameters=document.parameters,
@@ -131,7 +146,16 @@ def assess(
         vintage=document.baseline.vintage if document.baseline else "",
         access=opportunities,
         service_change=service,
+        weights=weights,
     )
+    # Inputs' own warnings (feeds, opportunity layers) and paths as a published pack shows them.
+    layers = [opportunities.jobs, *opportunities.facilities.values()]
+    extra = [w for layer in layers if layer is not None for w in layer.warnings]
+    if service is not None:
+        extra += [*service.baseline.warnings, *service.proposed.warnings]
+    assessment.warnings = list(dict.fromkeys([*assessment.warnings, *extra]))
+    assessment.inputs = relative_inputs(assessment.inputs, document.path)
+    return assessment
 
 
 @dataclass(frozen=True)
@@ -154,6 +178,14 @@ class _Run:
     warnings: list[str]
     access: AccessInputs
     access_cache: MeasureCache
+    layer: LayerIndex
+    weights: LayerWeights | None = None
+    notices: list[Notice] = field(default_factory=list)
+
+    def shares(self, projects: Sequence[Project]) -> tuple[BaseGeometry, CatchmentShares]:
+        """The catchment of ``projects`` (local CRS) and the shares of the neighbourhoods in it."""
+        catchment = catchment_geometry(projects, self.params, self.local)
+        return catchment, measure(self.layer, [catchment], self.local, self.weights)[0]
 
 
 def assess_projects(
@@ -168,13 +200,16 @@ def assess_projects(
     vintage: str = "",
     access: AccessInputs | None = None,
     service_change: ServiceChangeInputs | None = None,
+    weights: WeightPoints | None = None,
 ) -> Assessment:
     """Assess projects (each alone) and scenarios (projects together) on a baseline layer.
 
     With ``access`` (opportunity layers), transit projects also get access-to-opportunity
     indicators; with ``service_change`` (two GTFS feeds), a result of kind
     :attr:`~equityplanner.model.results.ResultKind.SERVICE_CHANGE` tests the neighbourhoods
-    whose service falls or grows by the major-change threshold.
+    whose service falls or grows by the major-change threshold. With ``weights`` (census
+    blocks or other points with a count, :func:`~equityplanner.io.weights.read_weights`)
+    catchment counts are apportioned by population instead of area.
     """
     parameters = parameters or Parameters()
     access = access or AccessInputs()
@@ -186,7 +221,8 @@ def assess_projects(
             remedy="Add a housing or transit project, or pass --projects",
         )
     progress.report(0.0, "Preparing neighbourhoods")
-    baseline = prepare_baseline(neighbourhoods, parameters)
+    baseline = baseline_for(neighbourhoods, parameters)
+    layer = baseline.layer or layer_index(neighbourhoods)
     run = _Run(
         baseline=baseline,
         params=parameters,
@@ -194,8 +230,12 @@ def assess_projects(
         warnings=[*neighbourhoods.warnings, *baseline.warnings],
         access=access,
         access_cache={},
+        layer=layer,
+        weights=weights_on(layer, weights),
     )
-    study = segregation.study_area_indicators(baseline, parameters)
+    if weights is not None:
+        run.warnings += weights.warnings
+    study = _study_area(baseline, parameters)
     by_id = {p.id: p for p in projects}
     proposals = [_Proposal(p.id, p.name, ResultKind.PROJECT, (p,)) for p in projects]
     proposals += [
@@ -216,12 +256,14 @@ def assess_projects(
         travel_model = travel_model_description(parameters)
     progress.report(1.0, "Assessment complete")
     all_inputs = [*(inputs or []), *(InputFile(r, p, s) for r, p, s in neighbourhoods.sources)]
+    if weights is not None:
+        all_inputs += [InputFile(r, p, s) for r, p, s in weights.sources]
     return Assessment(
         metadata=metadata,
         parameters=parameters,
         results=results,
         study_indicators=study,
-        baseline=baseline.table,
+        baseline=baseline.table.copy(deep=False),  # the prepared baseline is shared
         warnings=list(dict.fromkeys(run.warnings)),
         inputs=all_inputs,
         software_version=__version__,
@@ -233,7 +275,16 @@ def assess_projects(
         baseline_crs=baseline.crs,
         projects=tuple(projects),
         travel_model=travel_model,
+        notices=run.notices,
     )
+
+
+def _study_area(baseline: Baseline, parameters: Parameters) -> list[Indicator]:
+    """The study area's segregation indicators, computed once per prepared baseline."""
+    key = ("study_area", parameters.comparison.label)
+    if key not in baseline._memo:
+        baseline._memo[key] = segregation.study_area_indicators(baseline, parameters)
+    return list(baseline._memo[key])
 
 
 def _projects_bounds(
@@ -269,7 +320,7 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
     catchments: dict[str, BaseGeometry] = {}
     quintiles = pd.DataFrame()
     for side, side_projects in sides:
-        catchment, ctx, shares_index, shares = _measure_side(run, side, side_projects, mixed)
+        catchment, ctx = _measure_side(run, side, side_projects, mixed)
         side_indicators, side_quintiles = _side_indicators(ctx, run.warnings)
         indicators += side_indicators
         if not run.access.is_empty:
@@ -283,10 +334,14 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
             indicators += access_list
             if not access_table.empty:
                 access_frames.append(access_table.set_index("id").add_suffix(ctx.name_suffix))
-        table = neighbourhood_table(run.baseline, shares_index, shares, ctx.id_suffix)
+        assert ctx.shares is not None
+        shares = ctx.shares
+        table = neighbourhood_table(run.baseline, shares.index, shares.share, ctx.id_suffix)
         if ctx.transit_weights is not None and ctx.transit_weights is not ctx.weights:
             # The catchment the side's Title VI tests were measured on (transit projects only).
-            table["share_in_transit_catchment" + ctx.id_suffix] = ctx.transit_weights[shares_index]
+            table["share_in_transit_catchment" + ctx.id_suffix] = ctx.transit_weights[shares.index]
+        if shares.weighted:
+            _add_weight_columns(table, shares, ctx.id_suffix)
         tables.append(table)
         catchments[side.value] = to_crs(np.array([catchment], dtype=object), run.local, _WGS84)[0]
         if not ctx.id_suffix:
@@ -310,10 +365,19 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
     )
 
 
+def _add_weight_columns(table: pd.DataFrame, shares: CatchmentShares, suffix: str) -> None:
+    """How each neighbourhood's share was found, beside it (population-weighted sides only)."""
+    assert shares.by_population is not None
+    table["apportionment" + suffix] = np.where(shares.by_population, "population", "area")
+    table["area_share_in_catchment" + suffix] = shares.area_shares
+    table["weights_in_catchment" + suffix] = shares.weight_inside
+    table["weights_total" + suffix] = shares.weight_total
+
+
 def _measure_side(
     run: _Run, side: Side, projects: list[Project], mixed: bool
-) -> tuple[Any, SideContext, np.ndarray, np.ndarray]:
-    """(catchment in the local CRS, the side's context, rows inside and their shares).
+) -> tuple[Any, SideContext]:
+    """(catchment in the local CRS, the side's context with its shares).
 
     Raises
     ------
@@ -321,8 +385,7 @@ def _measure_side(
         When no neighbourhood falls within the catchment.
     """
     b = run.baseline
-    catchment = catchment_geometry(projects, run.params, run.local)
-    shares = catchment_shares(b.geometries, b.tree, b.crs, catchment, run.local)
+    catchment, shares = run.shares(projects)
     label = _describe(projects)
     if shares.index.size == 0:
         raise InputError(
@@ -336,8 +399,16 @@ def _measure_side(
             f"{label}: {1 - shares.covered_fraction:.0%} of the catchment lies outside the "
             "neighbourhood layer; people living there are not counted."
         )
-    weights = np.zeros(len(b.table))
-    weights[shares.index] = shares.share
+    if shares.weighted:
+        run.warnings += _weight_warnings(label, shares)
+    weights = shares.dense(len(b.table))
+    transit_shares = _transit_shares(run, projects, shares)
+    if transit_shares is None:
+        transit_weights = None
+    elif transit_shares is shares:
+        transit_weights = weights
+    else:
+        transit_weights = transit_shares.dense(len(b.table))
     ctx = SideContext(
         baseline=b,
         params=run.params,
@@ -346,29 +417,41 @@ def _measure_side(
         mixed=mixed,
         label=label,
         projects=projects,
-        transit_weights=_transit_weights(run, projects, weights),
+        transit_weights=transit_weights,
+        shares=shares,
+        transit_shares=transit_shares,
     )
-    return catchment, ctx, shares.index, shares.share
+    return catchment, ctx
 
 
-def _transit_weights(run: _Run, projects: list[Project], weights: np.ndarray) -> np.ndarray | None:
+def _weight_warnings(label: str, shares: CatchmentShares) -> list[str]:
+    """What the weights could not say about a catchment: neighbourhoods shared out by area,
+    and weight lying in no neighbourhood."""
+    out = []
+    if shares.fallback_rows:
+        out.append(
+            f"{label}: {shares.fallback_rows} neighbourhood(s) in the catchment have no weight "
+            "(no block or point with a count), so their people are apportioned by area."
+        )
+    if shares.unassigned_points:
+        out.append(
+            f"{label}: {shares.unassigned_points} weight point(s) inside the catchment "
+            f"({shares.unassigned_weight:,.0f} in all) lie in no neighbourhood; the people "
+            "there are not counted."
+        )
+    return out
+
+
+def _transit_shares(
+    run: _Run, projects: list[Project], shares: CatchmentShares
+) -> CatchmentShares | None:
     """The catchment shares of the side's transit projects (Title VI concerns transit service)."""
     transit = [p for p in projects if isinstance(p, TransitProject)]
     if len(transit) == len(projects):
-        return weights
+        return shares
     if not transit:
         return None
-    b = run.baseline
-    transit_shares = catchment_shares(
-        b.geometries,
-        b.tree,
-        b.crs,
-        catchment_geometry(transit, run.params, run.local),
-        run.local,
-    )
-    transit_weights = np.zeros(len(b.table))
-    transit_weights[transit_shares.index] = transit_shares.share
-    return transit_weights
+    return run.shares(transit)[1]
 
 
 def _describe(projects: list[Project]) -> str:
@@ -450,6 +533,9 @@ def _assess_service_change(run: _Run, service: ServiceChangeInputs) -> ProposalR
         run.warnings.append(
             "The proposed GTFS feed changes no neighbourhood's service by the major-change threshold."
         )
+    for notice in table.attrs.get("notices", []):
+        run.notices.append(notice)
+        run.warnings.append(f"{notice.message} {notice.remedy}.")
     service_table = table.copy()
     service_table.insert(0, "id", run.baseline.table["id"].to_numpy())
     return ProposalResult(

@@ -1,13 +1,21 @@
 """Per-neighbourhood preparation shared by every project: groups, quintiles, flags.
 
-Computed once per assessment: group counts and their margins, the comparison population,
-population-weighted income quintiles, displacement vulnerability and R/ECAP flags, and a
-spatial index of the layer.
+Group counts and their margins, the comparison population, population-weighted income
+quintiles, displacement vulnerability and R/ECAP flags, and a spatial index of the layer.
+Prepared once per neighbourhood layer and parameters that shape it (:func:`baseline_for`
+remembers it, so re-running an assessment, scenarios and many projects do not repeat it); the
+spatial index once per layer (:func:`layer_index`).
+
+Sums over a catchment take sparse shares (:class:`~equityplanner.analysis.catchment.
+CatchmentShares`: the rows touched and their shares), so their cost does not grow with the
+layer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,24 +23,54 @@ import shapely
 from pyproj import CRS
 
 from equityplanner.analysis import displacement, distribution, housing
-from equityplanner.analysis.moe import cv_percent, moe_proportion, reliability_band
+from equityplanner.analysis.caching import IdentityCache
+from equityplanner.analysis.catchment import CatchmentShares, Reprojected
+from equityplanner.analysis.moe import (
+    cv_percent,
+    moe_allocation,
+    moe_proportion,
+    reliability_band,
+)
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
 from equityplanner.io.neighbourhoods import Neighbourhoods
 from equityplanner.model.fields import GroupSpec, group_specs
 from equityplanner.model.project import Parameters
 
-__all__ = ["Baseline", "Totals", "pooled_share", "prepare_baseline"]
+__all__ = [
+    "Baseline",
+    "LayerIndex",
+    "Totals",
+    "Weights",
+    "baseline_for",
+    "layer_index",
+    "pooled_share",
+    "prepare_baseline",
+]
+
+Weights = np.ndarray | CatchmentShares
+"""Per neighbourhood, the share counted: a full-length vector (a mask, say) or sparse shares."""
 
 
 @dataclass(frozen=True)
 class Totals:
-    """A group's count and universe over some weighting of neighbourhoods, with margins."""
+    """A group's count and universe over some weighting of neighbourhoods, with margins.
+
+    ``count_moe`` and ``universe_moe`` are the margins used: ACS sampling error, and with
+    ``allocation_included`` also the error of allocating parts of neighbourhoods to a
+    catchment (:func:`~equityplanner.analysis.moe.moe_allocation`). ``*_moe_sampling`` and
+    ``*_moe_allocation`` are the two parts (the latter 0 for whole neighbourhoods).
+    """
 
     count: float
     count_moe: float
     universe: float
     universe_moe: float
+    count_moe_sampling: float = float("nan")
+    universe_moe_sampling: float = float("nan")
+    count_moe_allocation: float = 0.0
+    universe_moe_allocation: float = 0.0
+    allocation_included: bool = False
 
     @property
     def share(self) -> float:
@@ -41,10 +79,82 @@ class Totals:
 
     @property
     def share_moe(self) -> float:
-        """90% margin of the share (ACS proportion formula)."""
+        """90% margin of the share (ACS proportion formula), with the margins used."""
         if self.universe <= 0:
             return float("nan")
         return float(moe_proportion(self.count, self.universe, self.count_moe, self.universe_moe))
+
+    @property
+    def share_moe_sampling(self) -> float:
+        """90% margin of the share from sampling error alone."""
+        if self.universe <= 0:
+            return float("nan")
+        return float(
+            moe_proportion(
+                self.count, self.universe, self.count_moe_sampling, self.universe_moe_sampling
+            )
+        )
+
+    @property
+    def share_moe_with_allocation(self) -> float:
+        """90% margin of the share with sampling and allocation error."""
+        if self.universe <= 0:
+            return float("nan")
+        return float(
+            moe_proportion(
+                self.count,
+                self.universe,
+                np.hypot(self.count_moe_sampling, self.count_moe_allocation),
+                np.hypot(self.universe_moe_sampling, self.universe_moe_allocation),
+            )
+        )
+
+
+@dataclass(eq=False)
+class LayerIndex:
+    """A neighbourhood layer's polygons, their CRS and spatial index (built once per layer),
+    and the polygons reprojected to local CRSs as catchments need them."""
+
+    geometries: np.ndarray
+    crs: CRS
+    tree: shapely.STRtree
+    reprojected: Reprojected = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.reprojected = Reprojected(self.geometries, self.crs)
+
+
+def _layer_version(nb: Neighbourhoods) -> tuple[Any, ...]:
+    """What identifies the state of a layer object: its tables and the files they came from."""
+    return (id(nb.frame), len(nb.frame), id(nb.moe), tuple(nb.sources), tuple(nb.mapping))
+
+
+_LAYER_INDEXES: IdentityCache[Neighbourhoods, LayerIndex] = IdentityCache(4)
+_BASELINES: IdentityCache[Neighbourhoods, dict[tuple[Any, ...], Baseline]] = IdentityCache(4)
+
+
+def layer_index(nb: Neighbourhoods) -> LayerIndex:
+    """The polygons and spatial index of ``nb``, built once per layer (and kept while it lives)."""
+
+    def build() -> LayerIndex:
+        geometries = nb.frame.geometry.to_numpy()
+        return LayerIndex(geometries, nb.crs, shapely.STRtree(geometries))
+
+    return _LAYER_INDEXES.get(nb, build, _layer_version(nb))
+
+
+def baseline_for(nb: Neighbourhoods, params: Parameters) -> Baseline:
+    """:func:`prepare_baseline`, remembered per layer and the parameters that shape it.
+
+    The parameters that shape a baseline are the comparison population, the reliability
+    bands and the displacement flags; others (catchments, thresholds) do not make it anew.
+    The baseline returned is shared: do not change it.
+    """
+    key = (params.comparison, params.reliability_bands, params.displacement_min_flags)
+    prepared = _BASELINES.get(nb, dict, _layer_version(nb))
+    if key not in prepared:
+        prepared[key] = prepare_baseline(nb, params)
+    return prepared[key]
 
 
 @dataclass
@@ -65,29 +175,136 @@ class Baseline:
     groups: dict[str, GroupSpec]
     recap_threshold: float
     warnings: list[str]
+    layer: LayerIndex | None = None
+    _memo: dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
-    def totals(self, group: str, weights: np.ndarray) -> Totals:
-        """Weighted totals of a group (weights = share in catchment, or the comparison mask)."""
-        t = self.table
-        count = float(np.dot(weights, t[f"{group}_count"].to_numpy()))
-        universe = float(np.dot(weights, t[f"{group}_universe"].to_numpy()))
-        count_moe = float(np.sqrt(np.sum((weights * t[f"{group}_count_moe"].to_numpy()) ** 2)))
-        universe_moe = float(
-            np.sqrt(np.sum((weights * t[f"{group}_universe_moe"].to_numpy()) ** 2))
+    def column(self, name: str) -> np.ndarray:
+        """A column of :attr:`table` as a float array, NaN kept (read once, then remembered)."""
+        key = ("column", name)
+        if key not in self._memo:
+            self._memo[key] = _read_only(self.table[name].to_numpy(dtype=float))
+        values: np.ndarray = self._memo[key]
+        return values
+
+    def sorted_comparison(self, name: str) -> np.ndarray:
+        """The finite values of a column over the comparison population, sorted (remembered)."""
+        key = ("sorted_comparison", name)
+        if key not in self._memo:
+            values = self.column(name)
+            self._memo[key] = _read_only(np.sort(values[self.comparison & np.isfinite(values)]))
+        ranked: np.ndarray = self._memo[key]
+        return ranked
+
+    @property
+    def comparison_weights(self) -> np.ndarray:
+        """1.0 for a neighbourhood of the comparison population, else 0.0 (one shared array)."""
+        if "comparison" not in self._memo:
+            self._memo["comparison"] = _read_only(self.comparison)
+        weights: np.ndarray = self._memo["comparison"]
+        return weights
+
+    def totals(self, group: str, weights: Weights, *, allocation: bool = False) -> Totals:
+        """Weighted totals of a group (weights = share in catchment, or the comparison mask).
+
+        With sparse ``weights`` only the rows touched are read. The allocation error of the
+        parts of neighbourhoods is always computed (``*_moe_allocation``) and is included in
+        the margins used when ``allocation`` is true. The comparison population's totals are
+        computed once.
+        """
+        if weights is self.comparison_weights:
+            key = ("comparison_totals", group)
+            if key not in self._memo:
+                self._memo[key] = self._totals(group, weights, allocation=False)
+            memo: Totals = self._memo[key]
+            return memo
+        return self._totals(group, weights, allocation=allocation)
+
+    def _totals(self, group: str, weights: Weights, *, allocation: bool) -> Totals:
+        rows, w = _rows_and_shares(weights)
+        count_col = _take(self.column(f"{group}_count"), rows)
+        universe_col = _take(self.column(f"{group}_universe"), rows)
+        count = float(np.dot(w, count_col))
+        universe = float(np.dot(w, universe_col))
+        count_moe = float(
+            np.sqrt(np.sum((w * _take(self.column(f"{group}_count_moe"), rows)) ** 2))
         )
-        return Totals(count, count_moe, universe, universe_moe)
+        universe_moe = float(
+            np.sqrt(np.sum((w * _take(self.column(f"{group}_universe_moe"), rows)) ** 2))
+        )
+        count_alloc = moe_allocation(count_col, w)
+        universe_alloc = moe_allocation(universe_col, w)
+        used_count, used_universe = count_moe, universe_moe
+        if allocation:
+            used_count = float(np.hypot(count_moe, count_alloc))
+            used_universe = float(np.hypot(universe_moe, universe_alloc))
+        return Totals(
+            count,
+            used_count,
+            universe,
+            used_universe,
+            count_moe_sampling=count_moe,
+            universe_moe_sampling=universe_moe,
+            count_moe_allocation=count_alloc,
+            universe_moe_allocation=universe_alloc,
+            allocation_included=allocation,
+        )
 
-    def field_total(self, field: str, weights: np.ndarray) -> tuple[float, float]:
-        """Weighted sum of a count field and its margin (NaN margin when absent)."""
+    def field_total(
+        self, field: str, weights: Weights, *, allocation: bool = False
+    ) -> tuple[float, float]:
+        """Weighted sum of a count field and its margin (NaN margin when absent).
+
+        With ``allocation`` the margin includes the error of allocating parts of
+        neighbourhoods (see :meth:`field_total_parts`).
+        """
+        value, sampling, allocated = self.field_total_parts(field, weights)
+        if allocation and np.isfinite(sampling):
+            return value, float(np.hypot(sampling, allocated))
+        return value, sampling
+
+    def field_total_parts(self, field: str, weights: Weights) -> tuple[float, float, float]:
+        """(weighted sum, its sampling margin, its allocation margin); NaN when absent.
+
+        The comparison population's are computed once.
+        """
+        if weights is self.comparison_weights:
+            key = ("comparison_field_total", field)
+            if key not in self._memo:
+                self._memo[key] = self._field_total_parts(field, weights)
+            memo: tuple[float, float, float] = self._memo[key]
+            return memo
+        return self._field_total_parts(field, weights)
+
+    def _field_total_parts(self, field: str, weights: Weights) -> tuple[float, float, float]:
         if field not in self.table:
-            return float("nan"), float("nan")
-        value = float(np.dot(weights, self.table[field].fillna(0).to_numpy()))
+            return float("nan"), float("nan"), float("nan")
+        rows, w = _rows_and_shares(weights)
+        values = np.nan_to_num(_take(self.column(field), rows), nan=0.0)
+        value = float(np.dot(w, values))
         moe_col = f"{field}_moe"
         if moe_col in self.table:
-            moe = float(np.sqrt(np.sum((weights * self.table[moe_col].to_numpy()) ** 2)))
+            moe = float(np.sqrt(np.sum((w * _take(self.column(moe_col), rows)) ** 2)))
         else:
             moe = float("nan")
-        return value, moe
+        return value, moe, moe_allocation(values, w)
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """A read-only copy: arrays remembered by a shared baseline must not change."""
+    frozen = np.array(values, dtype=float)
+    frozen.flags.writeable = False
+    return frozen
+
+
+def _rows_and_shares(weights: Weights) -> tuple[np.ndarray | None, np.ndarray]:
+    """(rows, shares) of sparse weights; (None, the vector) of full-length ones."""
+    if isinstance(weights, CatchmentShares):
+        return weights.index, weights.share
+    return None, np.asarray(weights, dtype=float)
+
+
+def _take(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    return values if rows is None else values[rows]
 
 
 def _comparison_mask(ids: pd.Series, params: Parameters) -> np.ndarray:
@@ -138,7 +355,8 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
     comparison = _comparison_mask(pd.Series(cols["id"]), params)
     cols["in_comparison"] = comparison
     groups: dict[str, GroupSpec] = {}
-    for gid, spec in group_specs().items():
+    specs = group_specs(params.low_income_poverty_pct)  # the adopted low-income definition
+    for gid, spec in specs.items():
         group_cols = _group_columns(cols, gid, spec, params, warnings)
         if group_cols is not None:
             cols.update(group_cols)
@@ -148,7 +366,7 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
         if required not in groups:
             warnings.append(
                 f"The Title VI {('disparate-impact' if required == 'minority' else 'disproportionate-burden')} "
-                f"test needs the {group_specs()[required].label.lower()} group, which the data lacks."
+                f"test needs the {specs[required].label.lower()} group, which the data lacks."
             )
     table["quintile"] = _income_quintiles(table, comparison, warnings)
     score, vulnerable = _displacement_risk(table, groups, comparison, params, warnings)
@@ -156,16 +374,17 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
     table["is_vulnerable"] = vulnerable
     recap_threshold, is_recap = _recap(table, groups, comparison)
     table["is_recap"] = is_recap
-    geometries = frame.geometry.to_numpy()
+    layer = layer_index(nb)
     return Baseline(
         table=table.copy(),
-        geometries=geometries,
-        crs=nb.crs,
-        tree=shapely.STRtree(geometries),
+        geometries=layer.geometries,
+        crs=layer.crs,
+        tree=layer.tree,
         comparison=comparison,
         groups=groups,
         recap_threshold=recap_threshold,
         warnings=warnings,
+        layer=layer,
     )
 
 

@@ -4,7 +4,13 @@ The catchment of a project is the union of buffers around its stations or site, 
 overlapping buffers count once. Each neighbourhood's share is the area of its intersection
 with the catchment over its own area (``allocate_total=False`` in tobler's terms: the part of a
 neighbourhood outside the catchment is not pushed in). Only neighbourhoods near the catchment
-are reprojected, so a national layer costs little more than a city.
+are reprojected, so a national layer costs little more than a city. Many catchments (every
+stop of a network) are measured together by :func:`catchment_shares_many`: one query of the
+spatial index and one vectorised intersection for all of them.
+
+Shares by population instead of area (a weights layer) are added by
+:mod:`equityplanner.analysis.weights`; :mod:`equityplanner.analysis.apportion` puts the two
+together.
 """
 
 from __future__ import annotations
@@ -20,9 +26,19 @@ from shapely.geometry.base import BaseGeometry
 
 from equityplanner.model.project import HousingProject, Parameters, Project
 
-__all__ = ["CatchmentShares", "catchment_geometry", "catchment_shares", "to_crs"]
+__all__ = [
+    "AreaPairs",
+    "CatchmentShares",
+    "Reprojected",
+    "area_pairs",
+    "catchment_geometry",
+    "catchment_shares",
+    "catchment_shares_many",
+    "to_crs",
+]
 
 _QUAD_SEGS = 16  # 64 segments per circle: area within 0.2% of a true circle
+_SEARCH_SEGMENT_M = 200.0  # longest edge of a catchment reprojected to search the layer
 
 
 @lru_cache(maxsize=64)
@@ -40,6 +56,34 @@ def to_crs(geoms: np.ndarray | BaseGeometry, source: CRS, target: CRS) -> np.nda
         np.asarray(geoms), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
     )
     return moved
+
+
+class Reprojected:
+    """A layer's polygons in local CRSs, each polygon reprojected once, when first needed.
+
+    An assessment measures its catchments in a local CRS (the projects' UTM zone); running it
+    again, or other projects in the same area, reuses the polygons already reprojected. The
+    two most recent local CRSs are kept.
+    """
+
+    def __init__(self, geometries: np.ndarray, crs: CRS) -> None:
+        self.geometries = geometries
+        self.crs = crs
+        self._by_crs: dict[str, np.ndarray] = {}
+
+    def get(self, rows: np.ndarray, local: CRS) -> np.ndarray:
+        """The polygons ``rows`` in ``local`` (same order)."""
+        key = local.srs or local.to_wkt()
+        cache = self._by_crs.get(key)
+        if cache is None:
+            if len(self._by_crs) >= 2:
+                self._by_crs.pop(next(iter(self._by_crs)))
+            cache = self._by_crs[key] = np.full(len(self.geometries), None, dtype=object)
+        todo = rows[shapely.is_missing(cache[rows])]
+        if todo.size:
+            cache[todo] = to_crs(self.geometries[todo], self.crs, local)
+        found: np.ndarray = cache[rows]
+        return found
 
 
 def catchment_geometry(
@@ -65,15 +109,29 @@ def catchment_geometry(
 class CatchmentShares:
     """Which neighbourhoods touch a catchment and what share of each lies inside.
 
-    ``index`` are row positions in the neighbourhood layer; ``share`` is in 0..1 and exactly
-    1.0 for a neighbourhood wholly inside. ``covered_area_m2`` is the catchment area that
-    falls on some neighbourhood; ``catchment_area_m2`` the whole catchment.
+    ``index`` are row positions in the neighbourhood layer (ascending); ``share`` is in 0..1
+    and exactly 1.0 for a neighbourhood wholly inside. ``covered_area_m2`` is the catchment
+    area that falls on some neighbourhood; ``catchment_area_m2`` the whole catchment.
+
+    With a weights layer (:mod:`equityplanner.analysis.weights`) ``share`` is the share of each
+    neighbourhood's weight inside, where it has any (``by_population``), else its area share;
+    ``area_share`` keeps the area shares, ``weight_inside`` and ``weight_total`` each
+    neighbourhood's weight inside and in all, ``weight_in_catchment`` every weight inside the
+    catchment (also in no neighbourhood: ``unassigned_weight`` from ``unassigned_points``).
+    Without weights these are None, NaN and 0.
     """
 
     index: np.ndarray
     share: np.ndarray
     catchment_area_m2: float
     covered_area_m2: float
+    area_share: np.ndarray | None = None
+    by_population: np.ndarray | None = None
+    weight_inside: np.ndarray | None = None
+    weight_total: np.ndarray | None = None
+    weight_in_catchment: float = float("nan")
+    unassigned_weight: float = 0.0
+    unassigned_points: int = 0
 
     @property
     def covered_fraction(self) -> float:
@@ -81,6 +139,37 @@ class CatchmentShares:
         if self.catchment_area_m2 <= 0:
             return 0.0
         return self.covered_area_m2 / self.catchment_area_m2
+
+    @property
+    def area_shares(self) -> np.ndarray:
+        """The area share of each row (``share`` itself when apportioned by area)."""
+        return self.share if self.area_share is None else self.area_share
+
+    @property
+    def weighted(self) -> bool:
+        """True when a weights layer was used (for some or all of the rows)."""
+        return self.by_population is not None
+
+    @property
+    def method(self) -> str:
+        """``"area"``, ``"population"`` or, when some rows fell back to area, ``"population and area"``."""
+        if self.by_population is None or not self.by_population.any():
+            return "area"
+        return "population" if self.by_population.all() else "population and area"
+
+    @property
+    def fallback_rows(self) -> int:
+        """Rows apportioned by area although weights were given (they have no weight)."""
+        return 0 if self.by_population is None else int((~self.by_population).sum())
+
+    def dense(self, size: int) -> np.ndarray:
+        """The shares as a full-length vector over ``size`` rows (0 outside)."""
+        out = np.zeros(size)
+        out[self.index] = self.share
+        return out
+
+
+_EMPTY = CatchmentShares(np.array([], dtype=np.int64), np.array([]), 0.0, 0.0)
 
 
 def catchment_shares(
@@ -101,33 +190,129 @@ def catchment_shares(
     catchment_local
         The catchment in the local projected CRS ``local``.
     """
-    if catchment_local.is_empty:
-        return CatchmentShares(np.array([], dtype=np.int64), np.array([]), 0.0, 0.0)
-    # Find candidates in the layer's own CRS with a densified, slightly grown catchment
-    # (curved edges after reprojection), then measure exactly in the local CRS.
-    search = shapely.segmentize(catchment_local.buffer(1.0), 200.0)
-    search_layer = to_crs(np.array([search], dtype=object), local, layer_crs)[0]
-    candidates = tree.query(search_layer, predicate="intersects")
-    candidates = np.sort(candidates)
-    local_geoms = to_crs(geometries[candidates], layer_crs, local)
-    shapely.prepare(catchment_local)
-    own_area = shapely.area(local_geoms)
-    inside = shapely.covers(catchment_local, local_geoms)
+    return catchment_shares_many(geometries, tree, layer_crs, [catchment_local], local)[0]
+
+
+def catchment_shares_many(
+    geometries: np.ndarray,
+    tree: shapely.STRtree,
+    layer_crs: CRS,
+    catchments_local: Sequence[BaseGeometry] | np.ndarray,
+    local: CRS,
+) -> list[CatchmentShares]:
+    """Area shares for many catchments at once: one tree query, one vectorised intersection.
+
+    Each catchment is measured on its own (overlapping catchments are not merged); the result
+    for each is what :func:`catchment_shares` gives for it alone.
+
+    Parameters
+    ----------
+    geometries, tree, layer_crs
+        As for :func:`catchment_shares`.
+    catchments_local
+        The catchments (polygons) in the local projected CRS ``local``.
+    """
+    catchments = np.asarray(list(catchments_local), dtype=object)
+    pairs = area_pairs(geometries, tree, layer_crs, catchments, local)
+    return pairs.split()
+
+
+@dataclass(frozen=True)
+class AreaPairs:
+    """Area shares of (catchment, neighbourhood) pairs, sorted by catchment then row.
+
+    ``inside`` marks neighbourhoods wholly inside their catchment; ``catchment_area_m2`` and
+    ``covered_area_m2`` have one value per catchment.
+    """
+
+    catchment: np.ndarray
+    row: np.ndarray
+    share: np.ndarray
+    inside: np.ndarray
+    catchment_area_m2: np.ndarray
+    covered_area_m2: np.ndarray
+
+    def bounds(self) -> np.ndarray:
+        """Where each catchment's pairs start and end in the arrays (n + 1 offsets)."""
+        return np.searchsorted(self.catchment, np.arange(len(self.catchment_area_m2) + 1))
+
+    def split(self) -> list[CatchmentShares]:
+        """One :class:`CatchmentShares` per catchment (by area)."""
+        edges = self.bounds()
+        out = []
+        for n in range(len(self.catchment_area_m2)):
+            part = slice(edges[n], edges[n + 1])
+            if self.catchment_area_m2[n] <= 0 and edges[n] == edges[n + 1]:
+                out.append(_EMPTY)
+                continue
+            out.append(
+                CatchmentShares(
+                    index=self.row[part].astype(np.int64),
+                    share=self.share[part],
+                    catchment_area_m2=float(self.catchment_area_m2[n]),
+                    covered_area_m2=float(self.covered_area_m2[n]),
+                )
+            )
+        return out
+
+
+def area_pairs(
+    geometries: np.ndarray,
+    tree: shapely.STRtree,
+    layer_crs: CRS,
+    catchments: np.ndarray,
+    local: CRS,
+    reprojected: Reprojected | None = None,
+) -> AreaPairs:
+    """Area share of every neighbourhood touching each catchment (see :func:`catchment_shares`).
+
+    ``reprojected`` keeps the layer's polygons once reprojected to ``local`` (the same
+    numbers, without reprojecting them again).
+    """
+    count = len(catchments)
+    empty = shapely.is_missing(catchments) | shapely.is_empty(catchments)
+    live = np.flatnonzero(~empty)
+    areas = np.zeros(count)
+    areas[live] = shapely.area(catchments[live])
+    no_pairs = np.zeros(0, dtype=np.int64)
+    if live.size == 0:
+        return AreaPairs(
+            no_pairs, no_pairs, np.zeros(0), np.zeros(0, dtype=bool), areas, np.zeros(count)
+        )
+    # Find candidates in the layer's own CRS with densified catchments, then measure exactly
+    # in the local CRS. A straight edge of at most 200 m bends by far less than a millimetre
+    # when reprojected, so no neighbourhood overlapping a catchment is missed.
+    search_layer = to_crs(shapely.segmentize(catchments[live], _SEARCH_SEGMENT_M), local, layer_crs)
+    which, candidates = tree.query(search_layer, predicate="intersects")
+    which = live[which]
+    order = np.lexsort((candidates, which))
+    which, candidates = which[order], candidates[order]
+    rows, slot = np.unique(candidates, return_inverse=True)
+    if reprojected is None:
+        local_rows = to_crs(geometries[rows], layer_crs, local)
+    else:
+        local_rows = reprojected.get(rows, local)
+    local_geoms = local_rows[slot]
+    own_area = shapely.area(local_rows)[slot]
+    shapely.prepare(catchments[live])
+    inside = shapely.covers(catchments[which], local_geoms)
     partial = ~inside
     inter_area = own_area.copy()
     if partial.any():
         inter_area[partial] = shapely.area(
-            shapely.intersection(local_geoms[partial], catchment_local)
+            shapely.intersection(local_geoms[partial], catchments[which[partial]])
         )
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(own_area > 0, inter_area / own_area, 0.0)
     share = np.clip(share, 0.0, 1.0)
     share[inside] = 1.0
     keep = share > 0
-    covered = float(inter_area[keep].sum())
-    return CatchmentShares(
-        index=candidates[keep].astype(np.int64),
+    covered = np.bincount(which[keep], weights=inter_area[keep], minlength=count)
+    return AreaPairs(
+        catchment=which[keep].astype(np.int64),
+        row=candidates[keep].astype(np.int64),
         share=share[keep],
-        catchment_area_m2=float(catchment_local.area),
+        inside=inside[keep],
+        catchment_area_m2=areas,
         covered_area_m2=covered,
     )

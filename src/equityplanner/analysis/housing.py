@@ -9,13 +9,20 @@ Sources:
   941.202, 880.206); the three-part definition is as commonly quoted from HUD notices.
 * Cost burden and affordable rent: HUD (30% of gross income) and the LIHTC convention of
   1.5 persons per bedroom for the imputed household size.
+* Households by income band (who the affordable homes can house), when the data has no
+  household income distribution: each neighbourhood's household incomes taken as log-normal
+  around its median household income (ACS B19013), with the dispersion of a stated Gini
+  index (``G = 2 Phi(sigma / sqrt 2) - 1``; Aitchison and Brown, *The Lognormal
+  Distribution*, 1957). An estimate, labelled so.
 
 Thresholds come from ``resources/thresholds.toml``. Rates and shares are fractions.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from statistics import NormalDist
 from typing import Any, Final
 
 import numpy as np
@@ -25,6 +32,7 @@ from equityplanner.catalog import load_resource
 from equityplanner.errors import MethodError
 
 __all__ = [
+    "households_below_income",
     "imputed_household_size",
     "is_affordable",
     "is_recap",
@@ -340,3 +348,53 @@ def is_affordable(
     income = np.asarray(income_year, dtype=np.float64)
     result = (12.0 * rent <= limit * income * (1.0 + _EPS)) & (income > 0.0)
     return _bool(result, scalar=_is_scalar(rent_month, income_year))
+
+
+def households_below_income(
+    households: npt.ArrayLike,
+    median_income: npt.ArrayLike,
+    limit_usd: float,
+    *,
+    gini: float,
+) -> float:
+    """Estimated households with an income at or below ``limit_usd``, summed over areas.
+
+    Each area's household incomes are taken as log-normal around its median with the
+    dispersion ``sigma = sqrt(2) * Phi^-1((gini + 1) / 2)`` of a log-normal with that Gini
+    index; the share at or below the limit is ``Phi((ln limit - ln median) / sigma)``. Areas
+    without a median income (NaN or 0) are left out.
+
+    Parameters
+    ----------
+    households
+        Households of each area.
+    median_income
+        Median household income of each area (dollars a year).
+    limit_usd
+        The income limit (dollars a year), e.g. 30% of the area median income.
+    gini
+        Gini index of household income assumed within each area (0..1).
+
+    Returns
+    -------
+    float
+        The estimated number of households.
+
+    Examples
+    --------
+    Half of an area's households earn less than its median:
+
+    >>> households_below_income([1000.0], [50000.0], 50000.0, gini=0.48)
+    500.0
+    """
+    if not 0.0 < gini < 1.0:
+        raise MethodError(f"a Gini index lies between 0 and 1, not {gini}")
+    sigma = math.sqrt(2.0) * NormalDist().inv_cdf((gini + 1.0) / 2.0)
+    h = np.asarray(households, dtype=np.float64)
+    m = np.asarray(median_income, dtype=np.float64)
+    ok = np.isfinite(h) & np.isfinite(m) & (m > 0) & (h > 0)
+    if not ok.any() or limit_usd <= 0:
+        return 0.0
+    z = (math.log(limit_usd) - np.log(m[ok])) / sigma
+    share = np.array([NormalDist().cdf(float(v)) for v in z])
+    return float(np.dot(h[ok], share))

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from equityplanner.analysis.access_measures import AccessInputs
 from equityplanner.errors import InputError
-from equityplanner.io.gtfs import GtfsFeed, read_gtfs
 from equityplanner.io.neighbourhoods import Neighbourhoods, read_neighbourhoods
 from equityplanner.io.opportunities import read_lodes_wac, read_points
 from equityplanner.model.project import ProjectDocument
 from equityplanner.progress import NullProgress, Progress
+
+if TYPE_CHECKING:  # the GTFS reader is imported only by the runs that read feeds
+    from equityplanner.io.gtfs import GtfsFeed
 
 __all__ = ["ServiceChangeInputs", "load_baseline", "load_opportunities", "load_service_change"]
 
@@ -49,6 +52,7 @@ def load_baseline(document: ProjectDocument, progress: Progress | None = None) -
         crs=source.crs,
         mapping=source.mapping or None,
         progress=progress,
+        sheet=source.sheet,
     )
 
 
@@ -87,6 +91,8 @@ def _read_gtfs_once(path: Path, progress: Progress) -> GtfsFeed:
 
     The cache key holds the file's modification time and size, so an edited feed is read anew.
     """
+    from equityplanner.io.gtfs import read_gtfs
+
     try:
         stat = path.stat()
     except OSError:

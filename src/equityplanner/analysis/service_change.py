@@ -22,7 +22,7 @@ not departures; frequency-based trips are expanded).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
@@ -31,10 +31,71 @@ from pyproj import CRS
 
 from equityplanner.analysis.catchment import to_crs
 from equityplanner.errors import InputError
-from equityplanner.io.gtfs import DEFAULT_PEAK, GtfsFeed, _check_peak, trip_departures
+from equityplanner.model.results import Notice
 from equityplanner.progress import NullProgress, Progress
 
-__all__ = ["CLASSIFICATIONS", "MEASURES", "compare_service", "stop_trip_rates"]
+if TYPE_CHECKING:  # the GTFS reader is imported by the runs that compare feeds
+    from equityplanner.io.gtfs import GtfsFeed
+
+__all__ = [
+    "CLASSIFICATIONS",
+    "MEASURES",
+    "SERVICE_DROP_NOTICE",
+    "check_feeds",
+    "compare_service",
+    "stop_trip_rates",
+]
+
+SERVICE_DROP_NOTICE: Final[float] = 0.5
+"""A proposed feed with this share fewer trips than the baseline on the date gets a notice."""
+
+_RESULT_ID: Final[str] = "gtfs-service-change"
+DEFAULT_PEAK: Final[tuple[int, int]] = (7 * 3600, 9 * 3600)
+"""The default AM peak window, 07:00-09:00 (as :data:`equityplanner.io.gtfs.DEFAULT_PEAK`)."""
+
+
+def check_feeds(base: GtfsFeed, proposed: GtfsFeed, date: dt.date | str) -> list[Notice]:
+    """Refuse a date either feed does not serve; note a network-wide collapse of service.
+
+    Both ``validate`` and ``assess`` call this (through :func:`compare_service`), so a date
+    that one accepts the other accepts.
+
+    Returns
+    -------
+    list of Notice
+        A ``"blocking"`` notice when the proposed feed runs at least
+        :data:`SERVICE_DROP_NOTICE` fewer trips than the baseline on the date: the cuts it
+        reports are real only if the proposal really removes that much service (and not a
+        feed that is incomplete, or whose calendar covers other days).
+
+    Raises
+    ------
+    InputError
+        When either feed runs no trip on ``date`` (see
+        :func:`equityplanner.io.gtfs.check_service_day`).
+    """
+    from equityplanner.io.gtfs import check_service_day
+
+    before = check_service_day(base, date, "baseline")
+    after = check_service_day(proposed, date, "proposed")
+    notices: list[Notice] = []
+    drop = 1.0 - after.trips / before.trips
+    if drop >= SERVICE_DROP_NOTICE:
+        notices.append(
+            Notice(
+                severity="blocking",
+                code="gtfs.proposed_service_drop",
+                message=f"The proposed GTFS feed runs {drop:.0%} fewer trips than the baseline "
+                f"on {before.date.isoformat()} ({after.trips:,} against {before.trips:,}); the "
+                "service cuts reported hold only if the proposal really removes that much "
+                "service.",
+                remedy="Check that the proposed feed is complete and that its calendar covers "
+                "the date as the baseline's does",
+                result_id=_RESULT_ID,
+            )
+        )
+    return notices
+
 
 CLASSIFICATIONS: Final[tuple[str, ...]] = ("improvement", "reduction", "unchanged")
 """Values of the ``classification`` column of :func:`compare_service`."""
@@ -76,6 +137,8 @@ def stop_trip_rates(
     --------
     >>> rates = stop_trip_rates(feed, "2024-07-03")  # doctest: +SKIP
     """
+    from equityplanner.io.gtfs import _check_peak, trip_departures
+
     start, end = _check_peak(peak)
     departures = trip_departures(feed, date)
     stops = feed.stops[feed.stops["location_type"].eq(0)]
@@ -154,13 +217,15 @@ def compare_service(
         ``after / before - 1``: ``inf`` for new service where there was none (an
         improvement), ``-1`` for the loss of all service (a reduction), NaN where there is
         service neither before nor after (unchanged). ``attrs`` records the parameters and
-        the feeds' SHA-256.
+        the feeds' SHA-256, and ``attrs["notices"]`` the :class:`Notice` list of
+        :func:`check_feeds`.
 
     Raises
     ------
     InputError
         For a geographic ``local_crs``, a non-positive ``walk_m``, a threshold outside
-        (0, 1], an unknown ``measure`` or a bad peak window.
+        (0, 1], an unknown ``measure``, a bad peak window, or a date either feed does not
+        serve.
 
     Notes
     -----
@@ -197,7 +262,10 @@ def compare_service(
             location="measure",
             remedy=f"Choose one of: {', '.join(MEASURES)}",
         )
+    from equityplanner.io.gtfs import _check_peak
+
     _check_peak(peak)
+    notices = check_feeds(base, proposed, date)
 
     polygons = np.asarray(geometries, dtype=object).reshape(-1)
     count = polygons.size
@@ -240,6 +308,7 @@ def compare_service(
             "local_crs": local.to_string(),
             "base_sha256": base.sha256,
             "proposed_sha256": proposed.sha256,
+            "notices": notices,
         }
     )
     progress.report(1.0, "Service compared")

@@ -12,23 +12,42 @@ test are supported:
     that difference as a fraction of the comparison share;
 ``four_fifths``
     the EEOC four-fifths rule on rates: the share of the group that is affected against the
-    share of everyone else that is affected.
+    share of everyone else that is affected (the *rate ratio*).
 
 For a benefit the disparity is the group getting less; for a burden it is the group bearing
 more. The same test serves disparate impact (minority) and disproportionate burden
 (low-income).
+
+Each adopted form is judged on its own statistic and its own 90% margin of error (ACS
+handbook, ch. 8): the difference's margin is the root sum of squares of the shares' margins,
+the relative difference's the ACS ratio formula, and the rate ratio's a delta-method margin
+(:func:`equityplanner.analysis.moe.moe_rate_ratio`). A form whose 90% interval contains its
+own boundary cannot tell. The combined verdict is a finding when any adopted form finds a
+disparity clear of its margin; otherwise "not distinguishable" when any adopted form's
+interval contains its boundary; otherwise no finding. :attr:`TitleViOutcome.deciding_form`
+names the form that decided it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
+from equityplanner.analysis.moe import moe_rate_ratio, moe_ratio
 from equityplanner.errors import InputError, MethodError
 from equityplanner.model.project import TitleViPolicy
 
-__all__ = ["FORMS", "OUTCOMES", "TitleViOutcome", "policy_words", "title_vi_test"]
+__all__ = [
+    "FORMS",
+    "FORM_WORDS",
+    "OUTCOMES",
+    "FormOutcome",
+    "TitleViOutcome",
+    "form_boundary",
+    "policy_words",
+    "title_vi_test",
+]
 
 FORMS: Final[tuple[str, ...]] = ("absolute", "relative", "four_fifths")
 """The test forms a policy can choose."""
@@ -41,9 +60,43 @@ OUTCOMES: Final[tuple[str, ...]] = (
 )
 """Possible values of :attr:`TitleViOutcome.outcome`."""
 
+FORM_WORDS: Final[dict[str, str]] = {
+    "absolute": "percentage-point test",
+    "relative": "relative test",
+    "four_fifths": "four-fifths test",
+}
+"""Each form's name in findings."""
+
 # Tolerance for "exceeds the threshold", so that a difference equal to the threshold up to
 # floating-point rounding (0.52 - 0.42 = 0.10000000000000003) does not count as exceeding it.
 _EPS: Final[float] = 1e-9
+
+
+@dataclass(frozen=True)
+class FormOutcome:
+    """One adopted form of the test, judged on its own statistic and its own margin.
+
+    ``statistic`` is signed: the difference in percentage points (``absolute``), the
+    relative difference as a fraction (``relative``) or the rate ratio (``four_fifths``).
+    ``boundary`` is the statistic's value at the adopted threshold on the harmful side
+    (-10 points for a benefit, +10 for a burden; the four-fifths ratio 0.8 for a benefit,
+    1 / 0.8 = 1.25 for a burden). ``moe`` is the statistic's 90% margin: None without
+    margins, NaN where the margin is undefined (both count as no sampling error).
+    """
+
+    form: str
+    statistic: float
+    boundary: float
+    moe: float | None
+    fires: bool
+    is_distinguishable: bool
+
+    @property
+    def verdict(self) -> str:
+        """``finding``, ``no_finding`` or ``not_distinguishable`` for this form alone."""
+        if not self.is_distinguishable:
+            return "not_distinguishable"
+        return "finding" if self.fires else "no_finding"
 
 
 @dataclass(frozen=True)
@@ -56,11 +109,17 @@ class TitleViOutcome:
     group is affected over the rate for everyone else. Values that cannot be computed are
     NaN.
 
-    ``outcome`` is ``not_assessed`` when nobody is affected or the comparison population
-    (or the group within it) is empty; ``not_distinguishable`` when the 90% interval of the
-    share difference contains the threshold of the absolute form; otherwise ``finding`` or
-    ``no_finding``. ``moe_difference_pp`` is the 90% margin of ``difference_pp`` when
-    margins of the shares were given (root sum of squares, assuming independence).
+    ``by_form`` judges each adopted form (:class:`FormOutcome`) and ``flags`` says which
+    fire. ``outcome`` is ``not_assessed`` when nobody is affected or the comparison
+    population (or the group within it) is empty; ``finding`` when an adopted form finds a
+    disparity clear of its own margin; ``not_distinguishable`` when, short of that, an
+    adopted form's 90% interval contains its boundary; otherwise ``no_finding``.
+    ``deciding_form`` is the form behind a finding or a "cannot tell" (None for no finding:
+    every adopted form is clear of its boundary). ``is_finding`` is True when any adopted
+    form fires, whatever the margins; ``is_distinguishable`` is False exactly for
+    ``not_distinguishable``. ``moe_difference_pp``, ``moe_relative`` and ``moe_rate_ratio``
+    are the 90% margins of the three statistics when margins of the shares were given
+    (shares taken as independent).
     """
 
     group_affected: float
@@ -77,6 +136,10 @@ class TitleViOutcome:
     is_distinguishable: bool
     outcome: str
     moe_difference_pp: float | None = None
+    by_form: dict[str, FormOutcome] = field(default_factory=dict)
+    deciding_form: str | None = None
+    moe_relative: float | None = None
+    moe_rate_ratio: float | None = None
 
 
 def _ratio(num: float, den: float) -> float:
@@ -192,41 +255,26 @@ def title_vi_test(
     rate_rest = _ratio(ta - ga, tr - gr)
     rate_ratio = _ratio(rate_group, rate_rest)
 
-    # Disparity measured in the direction that harms the group.
-    if is_benefit:
-        disparity_pp = -difference * 100.0
-        disparity_rel = -relative
-        four_fifths = rate_ratio < policy.four_fifths_ratio - _EPS
-    else:
-        disparity_pp = difference * 100.0
-        disparity_rel = relative
-        four_fifths = rate_ratio > 1.0 / policy.four_fifths_ratio + _EPS
-    tests = {
-        "absolute": disparity_pp > policy.threshold_pp + _EPS,
-        "relative": disparity_rel > policy.threshold_relative + _EPS,
-        "four_fifths": bool(four_fifths),
-    }
-    flags = {form: tests[form] for form in policy.forms}
-    is_finding = any(flags.values())
-
-    moe_difference_pp: float | None = None
-    is_distinguishable = True
-    if moe_share_affected is not None or moe_share_reference is not None:
-        moe_difference_pp = 100.0 * math.hypot(
-            _margin(moe_share_affected), _margin(moe_share_reference)
+    given = moe_share_affected is not None or moe_share_reference is not None
+    ma, mr = _margin(moe_share_affected), _margin(moe_share_reference)
+    moes: dict[str, float | None] = {"absolute": None, "relative": None, "four_fifths": None}
+    if given:
+        moes = {
+            "absolute": 100.0 * math.hypot(ma, mr),
+            "relative": float(moe_ratio(share_affected, share_reference, ma, mr)),
+            "four_fifths": float(moe_rate_ratio(share_affected, share_reference, ma, mr)),
+        }
+    by_form = {
+        form: _form_outcome(
+            form,
+            {"absolute": difference * 100.0, "relative": relative, "four_fifths": rate_ratio}[form],
+            moes[form],
+            is_benefit=is_benefit,
+            policy=policy,
         )
-        boundary_pp = -policy.threshold_pp if is_benefit else policy.threshold_pp
-        low = difference * 100.0 - moe_difference_pp
-        high = difference * 100.0 + moe_difference_pp
-        is_distinguishable = not (low <= boundary_pp <= high)
-
-    if not is_distinguishable:
-        outcome = "not_distinguishable"
-    elif is_finding:
-        outcome = "finding"
-    else:
-        outcome = "no_finding"
-
+        for form in policy.forms
+    }
+    outcome, deciding = _combine(by_form)
     return TitleViOutcome(
         group_affected=ga,
         total_affected=ta,
@@ -237,12 +285,59 @@ def title_vi_test(
         difference_pp=difference * 100.0,
         relative_difference=relative,
         rate_ratio=rate_ratio,
-        flags=flags,
-        is_finding=is_finding,
-        is_distinguishable=is_distinguishable,
+        flags={form: f.fires for form, f in by_form.items()},
+        is_finding=any(f.fires for f in by_form.values()),
+        is_distinguishable=outcome != "not_distinguishable",
         outcome=outcome,
-        moe_difference_pp=moe_difference_pp,
+        moe_difference_pp=moes["absolute"],
+        by_form=by_form,
+        deciding_form=deciding,
+        moe_relative=moes["relative"],
+        moe_rate_ratio=moes["four_fifths"],
     )
+
+
+def form_boundary(form: str, *, is_benefit: bool, policy: TitleViPolicy) -> float:
+    """The statistic of ``form`` at the adopted threshold, on the side that harms the group.
+
+    Examples
+    --------
+    >>> form_boundary("absolute", is_benefit=True, policy=TitleViPolicy())
+    -10.0
+    >>> form_boundary("four_fifths", is_benefit=False, policy=TitleViPolicy())
+    1.25
+    """
+    if form == "absolute":
+        return -policy.threshold_pp if is_benefit else policy.threshold_pp
+    if form == "relative":
+        return -policy.threshold_relative if is_benefit else policy.threshold_relative
+    return policy.four_fifths_ratio if is_benefit else 1.0 / policy.four_fifths_ratio
+
+
+def _form_outcome(
+    form: str, statistic: float, moe: float | None, *, is_benefit: bool, policy: TitleViPolicy
+) -> FormOutcome:
+    """One form judged against its boundary, in the direction that harms the group."""
+    boundary = form_boundary(form, is_benefit=is_benefit, policy=policy)
+    # Beyond the boundary on the harmful side: below it for a benefit, above for a burden.
+    fires = statistic < boundary - _EPS if is_benefit else statistic > boundary + _EPS
+    margin = moe if moe is not None and math.isfinite(moe) else 0.0
+    # The 90% interval [statistic - moe, statistic + moe] contains the boundary: cannot tell.
+    distinguishable = margin <= 0.0 or not abs(statistic - boundary) <= margin
+    return FormOutcome(form, statistic, boundary, moe, bool(fires), distinguishable)
+
+
+def _combine(by_form: dict[str, FormOutcome]) -> tuple[str, str | None]:
+    """The combined verdict and the form that decided it (the first in :data:`FORMS` order:
+    points, relative, four-fifths, whatever order the policy lists them in)."""
+    ordered = [by_form[form] for form in FORMS if form in by_form]
+    robust = [f.form for f in ordered if f.fires and f.is_distinguishable]
+    if robust:
+        return "finding", robust[0]
+    unclear = [f.form for f in ordered if not f.is_distinguishable]
+    if unclear:
+        return "not_distinguishable", unclear[0]
+    return "no_finding", None
 
 
 def policy_words(policy: TitleViPolicy) -> str:

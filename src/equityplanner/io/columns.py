@@ -27,6 +27,7 @@ __all__ = [
     "detect_mapping",
     "find_id_column",
     "find_name_column",
+    "is_truncated_acs",
     "orphan_margins",
 ]
 
@@ -40,6 +41,8 @@ _ACS_COLUMN = re.compile(
     r"(?:(?P<line>\d{3})(?P<kind>[EM])|(?P<kind2>[EM])(?P<line2>\d{3}))$",
     re.IGNORECASE,
 )
+# "B03002_001": the 11-character "B03002_001E" cut to a Shapefile's 10 (dBase field names).
+_TRUNCATED_ACS = re.compile(r"^[A-Z]\d{5}_\d{3}$", re.IGNORECASE)
 _MARGIN_SUFFIXES = ("_moe", "_m")
 _ESTIMATE = "E"
 _MARGIN = "M"
@@ -86,7 +89,9 @@ def acs_variables(columns: Iterable[str]) -> dict[str, dict[str, str]]:
     -------
     dict
         Upper-case variable (``"B03002_001"``) to ``{"E": column, "M": column}`` with the
-        columns present; the first spelling found wins when a variable appears twice.
+        columns present; the first spelling found wins when a variable appears twice. A
+        column named like the variable itself (``"B03002_001"``, a Shapefile's 10-character
+        cut of ``"B03002_001E"``) is its estimate when no other column is.
 
     Examples
     --------
@@ -94,15 +99,34 @@ def acs_variables(columns: Iterable[str]) -> dict[str, dict[str, str]]:
     {'B03002_001': {'E': 'b03002_001e', 'M': 'B03002_M001'}}
     """
     index: dict[str, dict[str, str]] = {}
+    truncated: dict[str, list[str]] = {}
     for column in columns:
-        match = _ACS_COLUMN.match(str(column).strip())
+        text = str(column).strip()
+        match = _ACS_COLUMN.match(text)
         if match is None:
+            if _TRUNCATED_ACS.match(text):
+                truncated.setdefault(text.upper(), []).append(column)
             continue
         line = match["line"] or match["line2"]
         kind = (match["kind"] or match["kind2"]).upper()
         variable = f"{match['table'].upper()}_{line}"
         index.setdefault(variable, {}).setdefault(kind, column)
+    # A Shapefile cuts "B03002_001E" to "B03002_001": an estimate when it is the only one.
+    for variable, found in truncated.items():
+        if len(found) == 1 and _ESTIMATE not in index.get(variable, {}):
+            index.setdefault(variable, {})[_ESTIMATE] = found[0]
     return index
+
+
+def is_truncated_acs(column: str) -> bool:
+    """Whether ``column`` is an ACS variable code a Shapefile cut to 10 characters.
+
+    Examples
+    --------
+    >>> is_truncated_acs("B03002_001"), is_truncated_acs("B03002_001E")
+    (True, False)
+    """
+    return _TRUNCATED_ACS.match(str(column).strip()) is not None
 
 
 def detect_mapping(columns: Iterable[str]) -> dict[str, FieldSource]:

@@ -44,16 +44,22 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from equityplanner.errors import InputError
+from equityplanner.io.files import read_bounded, regular_file
 from equityplanner.io.hashing import sha256_file
 from equityplanner.model.project import Mode, ServiceChange, Station, TransitProject
 from equityplanner.progress import NullProgress, Progress
 
 __all__ = [
     "DEFAULT_PEAK",
+    "MAX_DEPARTURES",
+    "MAX_FREQUENCY_TRIPS",
     "GtfsFeed",
+    "ServiceDay",
     "active_service_ids",
+    "check_service_day",
     "read_gtfs",
     "route_service",
+    "service_day",
     "transit_project_from_routes",
     "trip_departures",
 ]
@@ -62,6 +68,23 @@ DEFAULT_PEAK: Final[tuple[int, int]] = (7 * 3600, 9 * 3600)
 """The default AM peak window, 07:00-09:00, in seconds since midnight (end excluded)."""
 
 DAY_S: Final[int] = 86_400
+
+MAX_SERVICE_S: Final[int] = 48 * 3600
+"""The latest end of a frequencies.txt period: a service day's times run at most a day on."""
+
+MAX_FREQUENCY_TRIPS: Final[int] = 500_000
+"""The most trips frequencies.txt may expand to (a dense network has tens of thousands)."""
+
+MAX_DEPARTURES: Final[int] = 5_000_000
+"""The most departures (trips times their stops) frequencies.txt may expand to.
+
+About half a gigabyte once expanded; a feed beyond is refused when it is read, before any
+expansion, with a message naming the row that expands most.
+"""
+
+MAX_FILE_BYTES: Final[int] = 2 * 1024**3
+"""The largest GTFS file read (unpacked): a zip bomb is refused past it."""
+
 _EXAMPLES: Final[int] = 5
 _WEEKDAYS: Final[tuple[str, ...]] = (
     "monday",
@@ -239,8 +262,8 @@ class _Container:
         member = self.members[name]
         try:
             if self._zip is not None:
-                return self._zip.read(member)
-            data = (self.path / member).read_bytes()
+                return self._read_member(name, member)
+            data = read_bounded(self.path / member, "GTFS file", MAX_FILE_BYTES)
             self._digests[name] = hashlib.sha256(data).digest()
             return data
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
@@ -251,6 +274,23 @@ class _Container:
                 path=self.where(name),
                 remedy="Download or export the GTFS feed again",
             ) from exc
+
+    def _read_member(self, name: str, member: str) -> bytes:
+        """A zip member's bytes, refused past :data:`MAX_FILE_BYTES` whatever its header says."""
+        assert self._zip is not None
+        chunks: list[bytes] = []
+        size = 0
+        with self._zip.open(member) as stream:
+            while chunk := stream.read(1 << 20):
+                size += len(chunk)
+                if size > MAX_FILE_BYTES:
+                    raise InputError(
+                        f"unpacks to more than {MAX_FILE_BYTES:,} bytes",
+                        path=self.where(name),
+                        remedy="Check the feed; no GTFS file of one network is that large",
+                    )
+                chunks.append(chunk)
+        return b"".join(chunks)
 
     def sha256(self) -> str:
         if self.is_zip:
@@ -579,11 +619,7 @@ def read_gtfs(path: str | os.PathLike[str], *, progress: Progress | None = None)
     ['R1']
     """
     progress = progress or NullProgress()
-    folder = Path(path)
-    if not folder.exists():
-        raise InputError(
-            "not found", path=folder, remedy="Check the path of the GTFS feed (.zip or folder)"
-        )
+    folder = regular_file(path, "GTFS feed", allow_folder=True)
     if not (folder.is_dir() or folder.suffix.lower() == ".zip" or zipfile.is_zipfile(folder)):
         hint = (
             " (this looks like one file of a feed: pass its folder)"
@@ -654,6 +690,8 @@ def _read(container: _Container, progress: Progress) -> GtfsFeed:
     stop_times = _stop_times(tables["stop_times.txt"], trips, stops)
     shapes = _shapes(tables.get("shapes.txt"))
     frequencies = _frequencies(tables.get("frequencies.txt"), trips)
+    if "frequencies.txt" in tables:
+        _check_expansion(frequencies, stop_times, tables["frequencies.txt"].where)
     _cross_checks(container, trips, stop_times, stops, shapes, calendar, calendar_dates, warnings)
     progress.report(0.95, "Hashing the feed")
     feed = GtfsFeed(
@@ -955,7 +993,16 @@ def _frequencies(table: _Table | None, trips: pd.DataFrame) -> pd.DataFrame:
             "end_time",
             "end_time must be later than start_time",
         )
-    return pd.DataFrame(
+    wrong = np.flatnonzero(end > MAX_SERVICE_S)
+    if wrong.size:
+        raise table.error(
+            f"{wrong.size} period(s) end after {MAX_SERVICE_S // 3600}:00:00, beyond any "
+            "service day",
+            wrong,
+            "end_time",
+            "A service day's times run at most a day past its midnight; correct end_time",
+        )
+    frame = pd.DataFrame(
         {
             "trip_id": table.frame["trip_id"],
             "start_s": start.astype(np.int64),
@@ -964,6 +1011,69 @@ def _frequencies(table: _Table | None, trips: pd.DataFrame) -> pd.DataFrame:
             "exact_times": table.integers("exact_times", default=0, allowed=(0, 1)).astype(bool),
         }
     )
+    frame = _without_repeated_periods(frame, table)
+    _check_overlaps(frame, table)
+    return frame
+
+
+def _without_repeated_periods(frame: pd.DataFrame, table: _Table) -> pd.DataFrame:
+    """Drop rows repeating another row exactly (same trip, times and headway), with a warning."""
+    repeated = frame.duplicated(["trip_id", "start_s", "end_s", "headway_s"], keep="first")
+    if not repeated.any():
+        return frame
+    rows = np.flatnonzero(repeated.to_numpy())
+    table.warnings.append(
+        f"{table.where}: {rows.size} row(s) repeat an earlier row exactly and were ignored "
+        f"(each period is counted once): {table.rows(rows)}."
+    )
+    return frame.loc[~repeated.to_numpy()].reset_index(drop=True)
+
+
+def _check_overlaps(frame: pd.DataFrame, table: _Table) -> None:
+    """Refuse periods of one trip that overlap: their departures would be counted twice."""
+    order = frame.sort_values(["trip_id", "start_s"], kind="stable")
+    same = order["trip_id"].to_numpy()[1:] == order["trip_id"].to_numpy()[:-1]
+    overlap = same & (order["start_s"].to_numpy()[1:] < order["end_s"].to_numpy()[:-1])
+    if not overlap.any():
+        return
+    later = order.index.to_numpy()[1:][overlap]
+    earlier = order.index.to_numpy()[:-1][overlap]
+    first = int(np.argmin(later))
+    trip = frame["trip_id"].iat[int(later[first])]
+    raise InputError(
+        f"{later.size} period(s) overlap an earlier period of the same trip (e.g. trip "
+        f"{trip!r}: {table.row(int(earlier[first]))} and {table.row(int(later[first]))}), so "
+        "their departures would be counted twice",
+        path=table.where,
+        location=f"column 'start_time': {table.rows(np.sort(later), 'start_time')}",
+        remedy="Make each trip's periods follow one another: a period starts at or after the "
+        "end_time of the one before",
+    )
+
+
+def _check_expansion(frequencies: pd.DataFrame, stop_times: pd.DataFrame, where: str) -> None:
+    """Refuse frequencies.txt whose trips would expand beyond the bounds of this module."""
+    if frequencies.empty:
+        return
+    trips = -((frequencies["start_s"] - frequencies["end_s"]) // frequencies["headway_s"])
+    stops = frequencies["trip_id"].map(stop_times.groupby("trip_id", sort=False).size())
+    departures = trips * stops.fillna(0).astype(np.int64)
+    total_trips, total_departures = int(trips.sum()), int(departures.sum())
+    if total_trips > MAX_FREQUENCY_TRIPS or total_departures > MAX_DEPARTURES:
+        worst = int(np.argmax(departures.to_numpy()))
+        row = frequencies.iloc[worst]
+        raise InputError(
+            f"expands to {total_trips:,} trips and {total_departures:,} departures, more than "
+            f"the {MAX_FREQUENCY_TRIPS:,} trips or {MAX_DEPARTURES:,} departures this tool "
+            f"reads (row {worst + 1}: trip {row['trip_id']!r} every {int(row['headway_s'])} s "
+            f"from {_clock(int(row['start_s']))} to {_clock(int(row['end_s']))})",
+            path=where,
+            remedy="Check headway_secs (seconds between departures) and the periods' times",
+        )
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def _cross_checks(
@@ -1082,6 +1192,97 @@ def active_service_ids(feed: GtfsFeed, date: dt.date | str) -> set[str]:
     active |= set(exceptions.loc[exceptions["exception_type"] == 1, "service_id"])
     active -= set(exceptions.loc[exceptions["exception_type"] == 2, "service_id"])
     return active
+
+
+@dataclass(frozen=True)
+class ServiceDay:
+    """What a feed runs on one date.
+
+    Attributes
+    ----------
+    date
+        The date.
+    service_ids
+        The services active that day (:func:`active_service_ids`).
+    trips
+        Trips of that service day with stop times, frequency-based trips counted once per
+        departure from their first stop.
+    period
+        The first and last dates on which the feed defines any service (calendar.txt's
+        ranges of days with a weekday set, and the dates calendar_dates.txt adds), or None.
+    """
+
+    date: dt.date
+    service_ids: frozenset[str]
+    trips: int
+    period: tuple[dt.date, dt.date] | None
+
+
+def service_day(feed: GtfsFeed, date: dt.date | str) -> ServiceDay:
+    """What ``feed`` runs on ``date``: its services, trips and the feed's service period."""
+    day = _as_date(date)
+    active = active_service_ids(feed, day)
+    trips = feed.trips.loc[feed.trips["service_id"].isin(active), "trip_id"]
+    trips = trips[trips.isin(feed.stop_times["trip_id"])]
+    frequencies = feed.frequencies[feed.frequencies["trip_id"].isin(trips)]
+    expanded = -((frequencies["start_s"] - frequencies["end_s"]) // frequencies["headway_s"])
+    count = int((~trips.isin(frequencies["trip_id"])).sum()) + int(expanded.sum())
+    return ServiceDay(day, frozenset(active), count, _service_period(feed))
+
+
+def _service_period(feed: GtfsFeed) -> tuple[dt.date, dt.date] | None:
+    calendar = feed.calendar
+    running = calendar[calendar[list(_WEEKDAYS)].any(axis=1)] if not calendar.empty else calendar
+    added = feed.calendar_dates.loc[feed.calendar_dates["exception_type"].eq(1), "date"]
+    starts = pd.concat([running["start_date"], added]) if len(running) else added
+    ends = pd.concat([running["end_date"], added]) if len(running) else added
+    if starts.empty:
+        return None
+    return (pd.Timestamp(starts.min()).date(), pd.Timestamp(ends.max()).date())
+
+
+def check_service_day(feed: GtfsFeed, date: dt.date | str, role: str) -> ServiceDay:
+    """:func:`service_day`, refused when the feed runs no trip on ``date``.
+
+    Parameters
+    ----------
+    feed
+        The feed.
+    date
+        The service day compared.
+    role
+        The feed's role in messages (``"proposed"``).
+
+    Raises
+    ------
+    InputError
+        Naming the feed, ``gtfs.date`` and the fault: the date outside the feed's service
+        period (an expired feed, or one for another season), or no trip on that day (a
+        calendar of zeros, or every service removed that day).
+    """
+    day = service_day(feed, date)
+    if day.trips:
+        return day
+    when = f"{day.date.isoformat()} ({day.date:%A})"
+    period = day.period
+    shown = f"{period[0].isoformat()} to {period[1].isoformat()}" if period else "no day"
+    if period is None or not period[0] <= day.date <= period[1]:
+        fault = (
+            f"the {role} feed has no service on {when}: its calendar runs from {shown}, so the "
+            "date is outside it (an expired feed, or one for other dates)"
+        )
+    else:
+        fault = (
+            f"the {role} feed runs no trip on {when}, although its calendar runs from {shown} "
+            "(calendar.txt has no service on that weekday, or calendar_dates.txt removes it)"
+        )
+    raise InputError(
+        fault,
+        path=feed.path,
+        location="gtfs.date",
+        remedy="Choose a service day both feeds run, or fix the feed's calendar; comparing a "
+        "day without service would report every stop's service as cut",
+    )
 
 
 def _hhmmss(seconds: pd.Series) -> pd.Series:

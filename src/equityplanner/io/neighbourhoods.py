@@ -10,6 +10,7 @@ geometries, cells marked as not available, ids without data) become warnings.
 from __future__ import annotations
 
 import os
+import warnings as warnings_module
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,12 @@ from equityplanner.io.columns import (
     detect_mapping,
     find_id_column,
     find_name_column,
+    is_truncated_acs,
     orphan_margins,
 )
+from equityplanner.io.files import regular_file
 from equityplanner.io.hashing import sha256_file
-from equityplanner.io.sources import crs_label, parse_crs, read_polygons, read_table
+from equityplanner.io.sources import crs_label, parse_crs, read_polygon_arrays, read_table
 from equityplanner.model.fields import field_specs
 from equityplanner.progress import NullProgress, Progress
 
@@ -49,9 +52,21 @@ _CONTROLLED_MARK = "*****"
 # margin is the controlled estimate, i.e. a margin of 0.
 _JAM_LIMIT = -111_111_111.0
 _CONTROLLED_JAM = -555_555_555.0
+# No count, median or margin of one neighbourhood comes near this (the world has 8e9 people).
+_MAX_VALUE = 1e10
 # A GEO_ID such as "1400000US01073000100" carries the summary level before "US".
 _GEO_ID_PREFIX = r"^\d{7}US"
 _POLYGON, _MULTIPOLYGON = 3, 6
+_TYPE_NAMES = {
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
+}
 _EXAMPLES = 5
 
 
@@ -101,6 +116,7 @@ def read_neighbourhoods(
     crs: Any = None,
     mapping: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> Neighbourhoods:
     """Read and validate neighbourhood polygons and their attributes.
 
@@ -127,6 +143,8 @@ def read_neighbourhoods(
         User column mapping, see :func:`equityplanner.io.columns.apply_user_mapping`.
     progress
         Receives progress between steps.
+    sheet
+        The sheet of an Excel ``table``; by default the first visible one.
 
     Returns
     -------
@@ -142,18 +160,21 @@ def read_neighbourhoods(
     shapes_path = _existing(path, "neighbourhood file")
 
     progress.report(0.0, "Reading neighbourhood polygons")
-    shapes = read_polygons(shapes_path, layer)
+    shapes = read_polygon_arrays(shapes_path, layer)
+    warnings += shapes.notes
     sources = [("neighbourhoods", str(file), sha256_file(file)) for file in _dataset(shapes_path)]
-    source_crs = _source_crs(shapes.crs, shapes_path, crs, warnings)
-    source_crs = _check_degrees(shapes, source_crs, shapes_path, crs, warnings)
-    if len(shapes) == 0:
+    file_crs = pyproj.CRS.from_user_input(shapes.crs) if shapes.crs else None
+    source_crs = _source_crs(file_crs, shapes_path, crs, warnings)
+    if len(shapes.geometry) == 0:
         raise InputError(
             "contains no features",
             path=shapes_path,
             remedy="Export the neighbourhood polygons again, with their features",
         )
-    attributes = pd.DataFrame(shapes.drop(columns=shapes.geometry.name)).reset_index(drop=True)
-    shape_rows = _Rows(shapes_path, "feature", np.arange(1, len(shapes) + 1), 0)
+    bounds = shapely.bounds(shapes.geometry)
+    source_crs = _check_degrees(bounds, source_crs, shapes_path, crs, warnings)
+    attributes = shapes.attributes
+    shape_rows = _Rows(shapes_path, "feature", np.arange(1, len(attributes) + 1), 0)
     shape_id_column = find_id_column(attributes.columns, id_column, path=shapes_path)
     if shape_id_column is None:
         if table is not None:
@@ -163,7 +184,7 @@ def read_neighbourhoods(
                 remedy="Name the column holding the GEOIDs (id_column); looked for "
                 + _looked_for_ids(),
             )
-        ids = pd.Series(shape_rows.numbers.astype(str), dtype=object)
+        ids = pd.Series(shape_rows.numbers.astype(str), dtype="string")
         warnings.append(
             f"{shapes_path}: no id column (looked for {_looked_for_ids()}); neighbourhoods "
             "are identified by their feature number."
@@ -178,7 +199,7 @@ def read_neighbourhoods(
     data = attributes
     if table is not None:
         table_path = _existing(table, "attribute table")
-        frame, table_rows = _read_table(table_path, warnings)
+        frame, table_rows = _read_table(table_path, warnings, sheet)
         sources.append(("attributes", str(table_path), sha256_file(table_path)))
         table_id_column = find_id_column(frame.columns, table_id_column, path=table_path)
         if table_id_column is None:
@@ -205,16 +226,31 @@ def read_neighbourhoods(
         data = pd.concat([attributes[kept], joined], axis=1)
 
     progress.report(0.5, "Checking geometries")
-    geometry = _checked_geometry(shapes.geometry.to_numpy(), shapes, locator, warnings)
+    geometry = _checked_geometry(shapes.geometry, bounds, locator, warnings)
 
     progress.report(0.65, "Mapping columns to fields")
     field_map = _field_mapping(data.columns, mapping, table_path or shapes_path)
+
+    truncated = [
+        column
+        for source in field_map.values()
+        if source.origin == "acs"
+        for column in source.estimate_columns
+        if is_truncated_acs(column)
+    ]
+    if truncated:
+        warnings.append(
+            f"{table_path or shapes_path}: {len(truncated)} column(s) such as {truncated[0]!r} "
+            "were read as ACS estimates whose names a Shapefile cut to 10 characters "
+            f"({truncated[0]}E); their margins of error, cut to the same name, are not "
+            "available."
+        )
 
     progress.report(0.75, "Checking values")
     estimates, margins = _field_values(data, field_map, locator, warnings)
 
     name_column = find_name_column(data.columns)
-    names = ids.to_numpy(object)
+    names = locator.ids
     if name_column is not None:
         text = data[name_column].astype("string").str.strip()
         blank = text.isna().to_numpy() | text.eq("").fillna(True).to_numpy(bool)
@@ -222,7 +258,7 @@ def read_neighbourhoods(
 
     progress.report(0.95, "Assembling neighbourhoods")
     index = pd.RangeIndex(len(ids))
-    columns: dict[str, Any] = {"id": ids.to_numpy(object), "name": names}
+    columns: dict[str, Any] = {"id": locator.ids, "name": names}
     columns.update(estimates)
     result = gpd.GeoDataFrame(
         pd.DataFrame(columns, index=index),
@@ -299,14 +335,7 @@ class _Locator:
 
 
 def _existing(path: str | os.PathLike[str], role: str) -> Path:
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(
-            f"{role} not found" if not file.exists() else f"{role} is not a file",
-            path=file,
-            remedy="Check the path",
-        )
-    return file
+    return regular_file(path, role)
 
 
 def _dataset(path: Path) -> list[Path]:
@@ -342,12 +371,20 @@ def _source_crs(
 
 
 def _check_degrees(
-    shapes: gpd.GeoDataFrame, source_crs: pyproj.CRS, path: Path, crs: Any, warnings: list[str]
+    bounds: np.ndarray, source_crs: pyproj.CRS, path: Path, crs: Any, warnings: list[str]
 ) -> pyproj.CRS:
-    """Catch projected coordinates under a geographic CRS (GeoJSON always claims WGS84)."""
-    if not source_crs.is_geographic or shapes.geometry.isna().all():
+    """Catch projected coordinates under a geographic CRS (GeoJSON always claims WGS84).
+
+    ``bounds`` are the features' (xmin, ymin, xmax, ymax), NaN for a missing geometry.
+    """
+    if not source_crs.is_geographic:
         return source_crs
-    xmin, ymin, xmax, ymax = shapes.geometry.total_bounds
+    with np.errstate(invalid="ignore"), warnings_module.catch_warnings():
+        warnings_module.simplefilter("ignore", RuntimeWarning)  # all-NaN: no geometry
+        xmin, ymin = np.nanmin(bounds[:, 0]), np.nanmin(bounds[:, 1])
+        xmax, ymax = np.nanmax(bounds[:, 2]), np.nanmax(bounds[:, 3])
+    if not np.isfinite([xmin, ymin, xmax, ymax]).all():
+        return source_crs  # no geometry, or coordinates that are not numbers: checked later
     if xmin >= -180.5 and xmax <= 360.5 and ymin >= -90.5 and ymax <= 90.5:
         return source_crs
     if crs is not None:
@@ -365,9 +402,11 @@ def _check_degrees(
     )
 
 
-def _read_table(path: Path, warnings: list[str]) -> tuple[pd.DataFrame, _Rows]:
+def _read_table(
+    path: Path, warnings: list[str], sheet: str | None = None
+) -> tuple[pd.DataFrame, _Rows]:
     """Read a CSV or Excel table with every cell as text, dropping blank and label rows."""
-    frame = read_table(path, warnings=warnings)
+    frame = read_table(path, warnings=warnings, sheet=sheet)
     header_lines = 1
     if len(frame) and _is_label_row(frame.iloc[0]):
         frame = frame.iloc[1:]
@@ -400,24 +439,30 @@ def _is_label_row(row: pd.Series) -> bool:
 
 
 def _normalise_ids(values: pd.Series) -> pd.Series:
-    """Ids as text: integral numbers without ".0", the GEO_ID "…US" prefix removed."""
+    """Ids as text: integral numbers without ".0", the GEO_ID "…US" prefix removed.
+
+    Vectorised on the column's own string type (Arrow-backed where pandas gives one); a
+    column of plain digit strings, the usual GEOID, passes untouched.
+    """
     if pd.api.types.is_float_dtype(values):
         numbers = values.to_numpy("float64", na_value=np.nan)
         integral = np.isfinite(numbers) & (numbers == np.round(numbers))
         if integral[~np.isnan(numbers)].all():
             values = values.astype("Int64")
-    text = values.astype("string").str.strip()
-    text = text.str.replace(_GEO_ID_PREFIX, "", regex=True, case=False)
-    text = text.mask(text.eq(""))
-    return pd.Series(text.to_numpy(object, na_value=None), dtype=object)
+    text = values.astype("string")
+    if not bool(text.str.fullmatch(r"\d+").all()):
+        text = text.str.strip()
+        text = text.str.replace(r"^\d{7}[Uu][Ss]", "", regex=True)
+        text = text.mask(text.eq(""))
+    return text.reset_index(drop=True)
 
 
 def _join_keys(ids: pd.Series) -> pd.Series:
     """Ids compared without leading zeros when numeric (spreadsheets often drop them)."""
     text = ids.astype("string")
-    digits = text.str.fullmatch(r"\d+").fillna(False).to_numpy(bool)
+    digits = text.str.fullmatch(r"\d+").fillna(False)
     stripped = text.str.lstrip("0").mask(lambda values: values.eq(""), "0")
-    return pd.Series(np.where(digits, stripped.to_numpy(object), ids.to_numpy(object)))
+    return text.where(~digits, stripped)
 
 
 def _check_ids(ids: pd.Series, column: str, rows: _Rows) -> None:
@@ -430,9 +475,13 @@ def _check_ids(ids: pd.Series, column: str, rows: _Rows) -> None:
             location=f"column {column!r}: {shown}",
             remedy="Fill in the id of every neighbourhood",
         )
-    keys = _join_keys(ids)
+    # Ids of equal length compare the same with or without their leading zeros.
+    lengths = ids.str.len().to_numpy("int64", na_value=0)
+    keys = ids if lengths.min() == lengths.max() else _join_keys(ids)
     duplicated = keys.duplicated(keep=False).to_numpy()
     if duplicated.any():
+        keys = _join_keys(ids)
+        duplicated = keys.duplicated(keep=False).to_numpy()
         groups = pd.Series(np.flatnonzero(duplicated)).groupby(
             keys[duplicated].to_numpy(), sort=False
         )
@@ -463,8 +512,8 @@ def _join(
     Returns the joined rows, the table position of each neighbourhood (0 when unmatched),
     whether it matched, and the ids (the longer spelling of each matched pair).
     """
-    position = pd.Series(np.arange(len(frame)), index=_join_keys(table_ids).to_numpy(object))
-    found = position.reindex(_join_keys(ids).to_numpy(object)).to_numpy("float64")
+    position = pd.Series(np.arange(len(frame)), index=_join_keys(table_ids).array)
+    found = position.reindex(_join_keys(ids).array).to_numpy("float64")
     matched = ~np.isnan(found)
     if not matched.any():
         raise InputError(
@@ -486,8 +535,11 @@ def _join(
     joined = joined.where(np.broadcast_to(matched[:, None], joined.shape))
     # Keep the longer spelling: a table may keep leading zeros the polygons lost, or vice versa.
     table_text = table_ids.to_numpy(object)[take]
-    longer = matched & (pd.Series(table_text).str.len().to_numpy() > ids.str.len().to_numpy())
-    joined_ids = pd.Series(np.where(longer, table_text, ids.to_numpy(object)), dtype=object)
+    longer = matched & (
+        pd.Series(table_text, dtype="string").str.len().to_numpy("float64", na_value=0)
+        > ids.str.len().to_numpy("float64", na_value=0)
+    )
+    joined_ids = pd.Series(np.where(longer, table_text, ids.to_numpy(object)), dtype="string")
     return joined, take, matched, joined_ids
 
 
@@ -504,10 +556,13 @@ def _looked_for_ids() -> str:
 
 
 def _checked_geometry(
-    geoms: np.ndarray, shapes: gpd.GeoDataFrame, locator: _Locator, warnings: list[str]
+    geoms: np.ndarray, bounds: np.ndarray, locator: _Locator, warnings: list[str]
 ) -> np.ndarray:
     path = locator.shapes.path
-    absent = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    absent = np.zeros(len(geoms), dtype=bool)
+    odd = np.flatnonzero(np.isnan(bounds).any(axis=1))  # missing, empty or NaN coordinates
+    if odd.size:
+        absent[odd] = shapely.is_missing(geoms[odd]) | shapely.is_empty(geoms[odd])
     if absent.any():
         where = np.flatnonzero(absent)
         raise InputError(
@@ -516,11 +571,21 @@ def _checked_geometry(
             location=_features(locator, where),
             remedy="Draw the missing polygons or delete those features",
         )
+    finite = np.isfinite(bounds).all(axis=1)
+    if not finite.all():
+        where = np.flatnonzero(~finite)
+        raise InputError(
+            f"{where.size} feature(s) have coordinates that are not numbers (NaN or infinite)",
+            path=path,
+            location=_features(locator, where),
+            remedy="Repair or redraw those polygons",
+        )
     type_ids = shapely.get_type_id(geoms)
     other = ~np.isin(type_ids, [_POLYGON, _MULTIPOLYGON])
     if other.any():
         where = np.flatnonzero(other)
-        kinds = shapes.geom_type.to_numpy(object)
+        kinds = shapely.get_type_id(geoms).astype(object)
+        kinds = np.array([_TYPE_NAMES.get(int(k), "unknown") for k in kinds], dtype=object)
         shown = "; ".join(
             f"{locator.shapes.at(int(i) + 1)}, id {locator.ids[i]!r}: {kinds[i]}"
             for i in where[:_EXAMPLES]
@@ -608,11 +673,16 @@ def _field_mapping(
 @dataclass(frozen=True)
 class _Parsed:
     values: np.ndarray  # float64, NaN where missing
-    text: np.ndarray  # the cells as written, for messages
+    cells: pd.Series  # the cells as read, for the text of the few a message names
     blank: np.ndarray  # empty or annotated as not available
     jammed: np.ndarray  # ACS jam value read as missing
     coded: np.ndarray  # top- or bottom-coded ("250,000+")
     bad: np.ndarray  # not a number
+
+    def text(self, positions: np.ndarray | int) -> list[str]:
+        """The cells at ``positions`` as written (built only for the cells a message shows)."""
+        chosen = self.cells.iloc[np.atleast_1d(positions)].astype("string")
+        return [str(value).strip() for value in chosen.fillna("")]
 
 
 def _parse_numbers(values: pd.Series, *, is_margin: bool) -> _Parsed:
@@ -620,24 +690,23 @@ def _parse_numbers(values: pd.Series, *, is_margin: bool) -> _Parsed:
     no = np.zeros(n, dtype=bool)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.to_numpy("float64", na_value=np.nan)
-        text = values.astype("string").to_numpy(object, na_value="")
         blank = np.isnan(numbers)
         bad = np.isinf(numbers)
         coded = no
     else:
         cells = values.astype("string").str.strip()
-        text = cells.to_numpy(object, na_value="")
         blank = (cells.isna() | cells.eq("") | cells.str.upper().isin(_MISSING_MARKS)).to_numpy(
             bool, na_value=True
         )
         controlled = cells.eq(_CONTROLLED_MARK).to_numpy(bool, na_value=False) & is_margin
-        grouped = cells.str.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?[+-]?")
-        cells = cells.mask(grouped.fillna(False), cells.str.replace(",", "", regex=False))
-        coded = cells.str.fullmatch(r"\d+(?:\.\d+)?[+-]").to_numpy(bool, na_value=False)
-        cells = cells.mask(pd.Series(coded, index=cells.index), cells.str[:-1])
-        skip = pd.Series(blank | controlled, index=cells.index)
-        parsed = pd.to_numeric(cells.mask(skip), errors="coerce")
+        parsed = pd.to_numeric(
+            cells.mask(pd.Series(blank | controlled, index=cells.index)), errors="coerce"
+        )
         numbers = pd.Series(parsed).to_numpy("float64", na_value=np.nan)
+        coded = no
+        unread = np.flatnonzero(np.isnan(numbers) & ~(blank | controlled))
+        if unread.size:  # only cells plain parsing missed: "12,345", "250,000+"
+            numbers, coded = _grouped_or_coded(cells, unread, numbers)
         bad = (np.isnan(numbers) & ~(blank | controlled)) | np.isinf(numbers)
         numbers[controlled] = 0.0
     numbers = numbers.copy()
@@ -646,7 +715,23 @@ def _parse_numbers(values: pd.Series, *, is_margin: bool) -> _Parsed:
         numbers[numbers == _CONTROLLED_JAM] = 0.0
         jammed &= numbers != 0.0
     numbers[jammed | bad] = np.nan
-    return _Parsed(numbers, text, blank, jammed, coded, bad)
+    return _Parsed(numbers, values, blank, jammed, coded, bad)
+
+
+def _grouped_or_coded(
+    cells: pd.Series, unread: np.ndarray, numbers: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read thousands separators ("12,345") and top- or bottom-coding ("250,000+")."""
+    numbers = numbers.copy()
+    coded = np.zeros(len(numbers), dtype=bool)
+    some = cells.iloc[unread]
+    grouped = some.str.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?[+-]?").fillna(False)
+    some = some.mask(grouped, some.str.replace(",", "", regex=False))
+    limit = some.str.fullmatch(r"\d+(?:\.\d+)?[+-]").to_numpy(bool, na_value=False)
+    some = some.mask(pd.Series(limit, index=some.index), some.str[:-1])
+    numbers[unread] = pd.to_numeric(some, errors="coerce").to_numpy("float64", na_value=np.nan)
+    coded[unread] = limit
+    return numbers, coded
 
 
 def _column_values(
@@ -665,24 +750,34 @@ def _column_values(
         first = int(bad[0])
         more = f" ({bad.size - 1} more cells in this column are not numbers)" * (bad.size > 1)
         raise InputError(
-            f"{parsed.text[first]!r} is not a number{more}",
+            f"{parsed.text(first)[0]!r} is not a number{more}",
             path=path,
             location=f"column {column!r}, {locator.at(column, first)}",
             remedy="Correct the value, or leave the cell empty when it is not available",
+        )
+    huge = np.flatnonzero((np.abs(parsed.values) > _MAX_VALUE) & present)
+    if huge.size:
+        first = int(huge[0])
+        raise InputError(
+            f"{parsed.text(first)[0]!r} is larger than any count, median or margin of a "
+            f"neighbourhood can be (more than {_MAX_VALUE:,.0f})",
+            path=path,
+            location=f"column {column!r}, {locator.at(column, first)}",
+            remedy="Correct the value (a typing or export error?), or leave the cell empty",
         )
     negative = np.flatnonzero((parsed.values < 0) & present)
     if negative.size:
         first = int(negative[0])
         what = "margins of error" if is_margin else "counts and medians"
         raise InputError(
-            f"{parsed.text[first]!r} is negative, and {what} cannot be",
+            f"{parsed.text(first)[0]!r} is negative, and {what} cannot be",
             path=path,
             location=f"column {column!r}, {locator.at(column, first)}",
             remedy="Correct the value, or leave the cell empty when it is not available",
         )
     blank = np.flatnonzero(parsed.blank & present)
     if blank.size:
-        marks = sorted({str(mark) for mark in parsed.text[blank] if mark})
+        marks = sorted({mark for mark in parsed.text(blank) if mark})
         said = f" (marked {', '.join(repr(mark) for mark in marks)})" if marks else ""
         warnings.append(
             f"{path}: column {column!r}: {blank.size} empty or not-available value(s){said} "
@@ -692,13 +787,13 @@ def _column_values(
     if jammed.size:
         warnings.append(
             f"{path}: column {column!r}: {jammed.size} ACS 'not available' code(s) such as "
-            f"{parsed.text[jammed[0]]} read as missing: {locator.examples(column, jammed)}."
+            f"{parsed.text(jammed[0])[0]} read as missing: {locator.examples(column, jammed)}."
         )
     coded = np.flatnonzero(parsed.coded & present)
     if coded.size:
         warnings.append(
             f"{path}: column {column!r}: {coded.size} top- or bottom-coded value(s) such as "
-            f"{parsed.text[coded[0]]!r} read as the limit: {locator.examples(column, coded)}."
+            f"{parsed.text(coded[0])[0]!r} read as the limit: {locator.examples(column, coded)}."
         )
     return parsed.values
 
@@ -728,7 +823,34 @@ def _field_values(
             errors = np.column_stack([values(column, True) for column in source.moe_columns])
             margins[name] = _sum_moe(parts, errors)
     _check_universes(estimates, margins, field_map, locator)
+    _check_populated(estimates, field_map, locator)
+    for name, field_values in estimates.items():
+        if len(field_values) and np.isnan(field_values).all():
+            columns = field_map[name].estimate_columns
+            raise InputError(
+                f"field {name!r} has no value in any neighbourhood: every cell of "
+                f"{' + '.join(map(repr, columns))} is empty or marked not available",
+                path=locator.path(columns[0]),
+                remedy="Fill in the column, or drop the field from the column mapping "
+                f'("{name}": null) if the data do not have it',
+            )
     return estimates, margins
+
+
+def _check_populated(
+    estimates: dict[str, np.ndarray], field_map: dict[str, FieldSource], locator: _Locator
+) -> None:
+    """Refuse a layer in which nobody lives: every share would divide by zero."""
+    population = estimates.get("total_population")
+    if population is None or np.nansum(population) > 0:
+        return
+    columns = " + ".join(field_map["total_population"].estimate_columns)
+    raise InputError(
+        f"every neighbourhood has a total population of 0 or none (column(s) {columns})",
+        path=locator.path(field_map["total_population"].estimate_columns[0]),
+        remedy="Check that the table holds the estimates (not empty cells, zeros or formulas "
+        "without results) and that the population column is mapped right",
+    )
 
 
 def _sum_moe(estimates: np.ndarray, margins: np.ndarray) -> np.ndarray:

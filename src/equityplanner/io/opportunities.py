@@ -40,6 +40,7 @@ import pyproj
 import shapely
 
 from equityplanner.errors import InputError
+from equityplanner.io.files import regular_file
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.neighbourhoods import Neighbourhoods
 from equityplanner.io.sources import POINT_FORMATS
@@ -651,14 +652,7 @@ class _Rows:
 
 
 def _existing(path: str | os.PathLike[str]) -> Path:
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(
-            "file not found" if not file.exists() else "is not a file",
-            path=file,
-            remedy="Check the path",
-        )
-    return file
+    return regular_file(path, "file")
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, _Rows]:

@@ -6,7 +6,6 @@ atomic and rewrites the baseline paths relative to the new location.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 from dataclasses import asdict
@@ -15,7 +14,9 @@ from typing import Any
 
 from equityplanner.errors import InputError
 from equityplanner.io.atomic import atomic_write_text
+from equityplanner.io.files import check_path_text, read_json, regular_file
 from equityplanner.io.projects import projects_from_features, projects_to_features
+from equityplanner.model.document_schema import read_document
 from equityplanner.model.parameter_schema import parameters_from_dict
 from equityplanner.model.project import (
     BaselineSource,
@@ -25,7 +26,9 @@ from equityplanner.model.project import (
     Parameters,
     ProjectDocument,
     Scenario,
+    WeightsSource,
 )
+from equityplanner.model.schema import show
 from equityplanner.model.travel_model import TravelModelParameters
 
 __all__ = [
@@ -61,12 +64,14 @@ def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     out = {
         k: v for k, v in data.items() if k not in ("version", "neighbourhood_file", "catchment_m")
     }
-    baseline = dict(out.get("baseline") or {})
-    if "neighbourhood_file" in data:
+    baseline = out.get("baseline") or {}
+    if "neighbourhood_file" in data and isinstance(baseline, dict):
+        baseline = {**baseline}
         baseline.setdefault("neighbourhoods", data["neighbourhood_file"])
     out["baseline"] = baseline
-    params = dict(out.get("parameters") or {})
-    if "catchment_m" in data:
+    params = out.get("parameters") or {}
+    if "catchment_m" in data and isinstance(params, dict):
+        params = {**params}
         params.setdefault("catchment_m", data["catchment_m"])
     out["parameters"] = params
     out["format"] = FORMAT_NAME
@@ -79,40 +84,54 @@ _MIGRATIONS = {0: _migrate_0_to_1}
 
 
 def load_project(path: str | Path) -> ProjectDocument:
-    """Read and check a project file.
+    """Read and check a project file: the one validation pass of ``validate`` and ``assess``.
+
+    The document is read within the limits of :func:`~equityplanner.io.files.read_json`
+    (a regular file, UTF-8, sane numbers and nesting), upgraded to the current schema, read
+    with the table of :mod:`equityplanner.model.document_schema`, and every path it names is
+    checked to be a readable regular file (or, for a GTFS feed, a folder) next to it.
 
     Raises
     ------
     ProjectFileError
         Listing every problem found, each with its location in the file.
+    InputError
+        When the file itself cannot be read as a project (missing, not a regular file, not
+        JSON, not an equityplanner project, or from a newer version).
     """
-    path = Path(path).resolve()
-    if not path.exists():
-        raise InputError("project file not found", path=path, remedy="Check the path")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError("is not a UTF-8 text file", path=path) from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-            path=path,
-            remedy="Fix the JSON syntax or restore the previous copy",
-        ) from exc
+    path = _absolute(check_path_text(path, "project file"))
+    data = read_json(path, "project file")
     if not isinstance(data, dict):
-        raise InputError("is not an equityplanner project (expected a JSON object)", path=path)
+        raise InputError(
+            "is not an equityplanner project (expected a JSON object)",
+            path=path,
+            remedy="Open the project file (.eqp.json), not another JSON file",
+        )
     data = _upgrade(data, path)
     return _parse_document(data, path)
+
+
+def _absolute(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links: regular_file names it
+        return path.absolute()
 
 
 def _upgrade(data: dict[str, Any], path: Path) -> dict[str, Any]:
     version = data.get("schema_version", data.get("version"))
     if data.get("format") not in (FORMAT_NAME, None) or version is None:
         raise InputError(
-            "is not an equityplanner project (no 'format' and 'schema_version')", path=path
+            "is not an equityplanner project (no 'format' and 'schema_version')",
+            path=path,
+            remedy=f'A project file starts with "format": "{FORMAT_NAME}", "schema_version": 1',
         )
-    if not isinstance(version, int) or version < 0:
-        raise InputError(f"has an invalid schema_version {version!r}", path=path)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise InputError(
+            f"has an invalid schema_version {show(version)}",
+            path=path,
+            remedy=f"Write schema_version {SCHEMA_VERSION}",
+        )
     if version > SCHEMA_VERSION:
         raise InputError(
             f"was written by a newer equityplanner (schema version {version}; this version "
@@ -128,35 +147,41 @@ def _upgrade(data: dict[str, Any], path: Path) -> dict[str, Any]:
 
 def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
     problems: list[str] = []
-    meta_raw = data.get("metadata") or {}
-    if not isinstance(meta_raw, dict):
-        problems.append("metadata: must be an object")
-        meta_raw = {}
-    metadata = Metadata(
-        **{
-            k: str(meta_raw.get(k, "") or "")
-            for k in ("title", "author", "organisation", "date", "description")
-        }
-    )
+    values = read_document(data, problems)
+    metadata: Metadata = values.get("metadata", Metadata())
     if not metadata.title:
         metadata = Metadata(**{**asdict(metadata), "title": path.stem})
+    folder = path.parent
 
-    baseline = _parse_baseline(data.get("baseline"), path, problems)
-    parameters = parameters_from_dict(data.get("parameters") or {}, problems)
+    baseline: BaselineSource | None = values.get("baseline")
+    if baseline is not None:
+        for key in ("neighbourhoods", "table"):
+            _check_file(folder, getattr(baseline, key), f"baseline.{key}", problems)
+    parameters: Parameters = values.get("parameters", Parameters())
 
     projects: tuple[Any, ...] = ()
-    raw_projects = data.get("projects") or {"type": "FeatureCollection", "features": []}
-    if not isinstance(raw_projects, dict) or not isinstance(raw_projects.get("features"), list):
-        problems.append("projects: must be a GeoJSON FeatureCollection")
-    else:
+    projects_read = True
+    if "projects" in values:
         try:
-            projects = projects_from_features(raw_projects["features"])
+            projects = projects_from_features(values["projects"])
         except InputError as exc:
             problems.append(f"projects: {exc.location + ': ' if exc.location else ''}{exc.fault}")
-    ids = [p.id for p in projects]
-    scenarios = _parse_scenarios(data.get("scenarios") or [], set(ids), problems)
-    opportunities = _parse_opportunities(data.get("opportunities") or {}, path, problems)
-    gtfs = _parse_gtfs(data.get("gtfs"), path, problems)
+            projects_read = False
+    scenarios: tuple[Scenario, ...] = values.get("scenarios", ())
+    if projects_read:  # else every scenario would name "unknown" projects: one fault, once
+        _check_scenarios(scenarios, [p.id for p in projects], problems)
+    opportunities: dict[str, OpportunitySource] = values.get("opportunities", {})
+    for kind, source in opportunities.items():
+        for key in ("path", "blocks"):
+            _check_file(folder, getattr(source, key), f"opportunities.{kind}.{key}", problems)
+    gtfs: GtfsSource | None = values.get("gtfs")
+    if gtfs is not None:
+        for key in ("baseline", "proposed"):
+            _check_file(folder, getattr(gtfs, key), f"gtfs.{key}", problems, allow_folder=True)
+    weights: WeightsSource | None = values.get("weights")
+    if weights is not None:
+        for key in ("path", "table"):
+            _check_file(folder, getattr(weights, key), f"weights.{key}", problems)
     if problems:
         raise ProjectFileError(path, problems)
     return ProjectDocument(
@@ -168,114 +193,45 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
         path=path,
         opportunities=opportunities,
         gtfs=gtfs,
+        weights=weights,
     )
 
 
-_OPPORTUNITY_KINDS = ("jobs", "schools", "childcare", "clinics")
-
-
-def _parse_opportunities(raw: Any, path: Path, problems: list[str]) -> dict[str, OpportunitySource]:
-    if not isinstance(raw, dict):
-        problems.append('opportunities: must be an object such as {"jobs": {"path": "jobs.csv"}}')
-        return {}
-    out: dict[str, OpportunitySource] = {}
-    for kind, item in raw.items():
-        where = f"opportunities.{kind}"
-        if kind not in _OPPORTUNITY_KINDS:
-            problems.append(f"{where}: unknown kind (use {', '.join(_OPPORTUNITY_KINDS)})")
-            continue
-        if isinstance(item, str):
-            item = {"path": item}
-        if not isinstance(item, dict) or not item.get("path"):
-            problems.append(f"{where}: needs a path")
-            continue
-        source = OpportunitySource(
-            path=str(item["path"]),
-            capacity_column=item.get("capacity_column"),
-            blocks=item.get("blocks"),
-        )
-        for key in ("path", "blocks"):
-            rel = getattr(source, key)
-            if rel and not (path.parent / rel).exists():
-                problems.append(f"{where}.{key}: file '{rel}' not found next to the project file")
-        out[kind] = source
-    return out
-
-
-def _parse_gtfs(raw: Any, path: Path, problems: list[str]) -> GtfsSource | None:
-    if raw in (None, {}):
-        return None
-    if not isinstance(raw, dict) or not raw.get("baseline") or not raw.get("proposed"):
-        problems.append("gtfs: needs 'baseline' and 'proposed' feed paths and a service 'date'")
-        return None
-    date = str(raw.get("date") or "")
+def _check_file(
+    folder: Path, relative: str | None, key: str, problems: list[str], *, allow_folder: bool = False
+) -> None:
+    """Add a problem unless ``relative`` names a readable regular file (or allowed folder)."""
+    if not relative:
+        return
     try:
-        _dt.date.fromisoformat(date)
-    except ValueError:
-        problems.append(f"gtfs.date: '{date}' is not a date such as 2026-03-10")
-    peak = tuple(raw.get("peak") or ("07:00", "09:00"))
-    if len(peak) != 2:
-        problems.append('gtfs.peak: two times such as ["07:00", "09:00"]')
-        peak = ("07:00", "09:00")
-    for key in ("baseline", "proposed"):
-        if not (path.parent / raw[key]).exists():
-            problems.append(f"gtfs.{key}: file '{raw[key]}' not found next to the project file")
-    return GtfsSource(
-        baseline=str(raw["baseline"]),
-        proposed=str(raw["proposed"]),
-        date=date,
-        peak=(str(peak[0]), str(peak[1])),
-    )
+        regular_file(folder / relative, f"file {show(relative)}", allow_folder=allow_folder)
+    except InputError as exc:
+        fault = exc.fault.rstrip(".")
+        if fault.endswith(" not found"):
+            fault += " next to the project file"
+        problems.append(f"{key}: {fault}")
 
 
-def _parse_baseline(raw: Any, path: Path, problems: list[str]) -> BaselineSource | None:
-    if raw in (None, {}):
-        return None
-    if not isinstance(raw, dict) or not raw.get("neighbourhoods"):
-        problems.append("baseline.neighbourhoods: missing (the path of the neighbourhood file)")
-        return None
-    source = BaselineSource(
-        neighbourhoods=str(raw["neighbourhoods"]),
-        table=raw.get("table"),
-        layer=raw.get("layer"),
-        id_column=raw.get("id_column"),
-        table_id_column=raw.get("table_id_column"),
-        crs=raw.get("crs"),
-        mapping=dict(raw.get("mapping") or {}),
-        vintage=str(raw.get("vintage") or ""),
-    )
-    for key in ("neighbourhoods", "table"):
-        rel = getattr(source, key)
-        if rel and not (path.parent / rel).exists():
-            problems.append(f"baseline.{key}: file '{rel}' not found next to the project file")
-    return source
-
-
-def _parse_scenarios(raw: Any, ids: set[str], problems: list[str]) -> tuple[Scenario, ...]:
-    if not isinstance(raw, list):
-        problems.append("scenarios: must be a list")
-        return ()
-    scenarios: list[Scenario] = []
+def _check_scenarios(
+    scenarios: tuple[Scenario, ...], project_ids: list[str], problems: list[str]
+) -> tuple[Scenario, ...]:
+    """The scenarios, each id used once and naming known projects only."""
+    ids = set(project_ids)
     seen: set[str] = set()
-    for n, item in enumerate(raw):
+    for n, scenario in enumerate(scenarios):
         where = f"scenarios[{n}]"
-        if not isinstance(item, dict) or not item.get("id"):
-            problems.append(f"{where}: needs an id")
-            continue
-        sid = str(item["id"])
-        if sid in seen or sid in ids:
-            problems.append(f"{where}: id '{sid}' is used twice")
-        seen.add(sid)
-        members = tuple(str(p) for p in item.get("projects") or ())
-        unknown = [p for p in members if p not in ids]
+        if scenario.id in seen or scenario.id in ids:
+            problems.append(f"{where}: id {show(scenario.id)} is used twice")
+        seen.add(scenario.id)
+        unknown = [p for p in scenario.project_ids if p not in ids]
         if unknown:
             problems.append(
-                f"{where}: unknown project(s) {', '.join(unknown)} (known: {', '.join(sorted(ids))})"
+                f"{where}: unknown project(s) {', '.join(unknown[:10])} "
+                f"(known: {', '.join(sorted(ids)[:20]) or 'none'})"
             )
-        if not members:
+        if not scenario.project_ids:
             problems.append(f"{where}: lists no projects")
-        scenarios.append(Scenario(id=sid, name=str(item.get("name") or sid), project_ids=members))
-    return tuple(scenarios)
+    return scenarios
 
 
 def parameters_to_dict(params: Parameters) -> dict[str, Any]:
@@ -326,6 +282,11 @@ def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[s
             "proposed": relative(doc.gtfs.proposed),
             "date": doc.gtfs.date,
             "peak": list(doc.gtfs.peak),
+        }
+    if doc.weights is not None:
+        paths = {"path": relative(doc.weights.path), "table": relative(doc.weights.table)}
+        extra["weights"] = {
+            k: v for k, v in {**asdict(doc.weights), **paths}.items() if v is not None
         }
     return {
         "format": FORMAT_NAME,

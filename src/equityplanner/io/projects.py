@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from equityplanner.errors import InputError
+from equityplanner.io.files import read_json, regular_file
 from equityplanner.model.project import (
     AMI_BANDS,
     HousingProject,
@@ -36,6 +38,7 @@ from equityplanner.model.project import (
     Tenure,
     TransitProject,
 )
+from equityplanner.model.schema import show
 
 __all__ = [
     "MAPPABLE_FIELDS",
@@ -72,6 +75,27 @@ _TRANSIT_FIELDS = (
     "fare_usd",
 )
 _ROLES = ("site", "alignment", "station")
+# The largest value each number can sensibly have, and its unit: beyond, a typing error.
+_LIMITS: dict[str, tuple[float, str]] = {
+    **{
+        key: (1_000_000.0, "units")
+        for key in (
+            "total_units",
+            "units_ami_30",
+            "units_ami_50",
+            "units_ami_80",
+            "units_market",
+            "units_demolished",
+            "affordable_units_demolished",
+        )
+    },
+    "households_displaced": (1_000_000.0, "households"),
+    **{f"rent_{band}": (1_000_000.0, "dollars a month") for band in AMI_BANDS},
+    "peak_headway_min": (1_440.0, "minutes (a day)"),
+    "baseline_peak_headway_min": (1_440.0, "minutes (a day)"),
+    "span_hours": (48.0, "hours"),
+    "fare_usd": (1_000.0, "dollars"),
+}
 # Keys that describe one feature rather than the project, so they may differ between features.
 _PER_FEATURE_KEYS = frozenset({"role", "name", "fid", "id", "stop_id", "sequence"})
 
@@ -90,18 +114,15 @@ def read_projects(path: str | Path, mapping: FieldMapping | None = None) -> tupl
 
 def read_layer_features(path: str | Path) -> list[Any]:
     """The features of a GeoJSON or GeoPackage layer as GeoJSON dicts in longitude/latitude."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path=path, remedy="Check the path")
+    path = regular_file(path, "projects file")
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json"):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(
-                f"not valid GeoJSON ({exc})", path=path, remedy="Export the file again as GeoJSON"
-            ) from exc
-        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        data = read_json(path, "projects file", remedy="Export the file again as GeoJSON")
+        if (
+            not isinstance(data, dict)
+            or data.get("type") != "FeatureCollection"
+            or not isinstance(data.get("features", []), list)
+        ):
             raise InputError(
                 "expected a GeoJSON FeatureCollection",
                 path=path,
@@ -331,9 +352,24 @@ def projects_from_features(
         where = f"feature {number}"
         if not isinstance(feature, dict):
             raise InputError("is not a GeoJSON feature", path=source, location=where)
-        props = dict(feature.get("properties") or {})
+        raw_props = feature.get("properties") or {}
+        if not isinstance(raw_props, dict):
+            raise InputError(
+                "has properties that are not an object",
+                path=source,
+                location=where,
+                remedy='Write the attributes as "properties": {"project_id": ..., ...}',
+            )
+        props = dict(raw_props)
         pid = props.get("project_id")
-        if pid in (None, ""):
+        if isinstance(pid, bool) or not isinstance(pid, str | int | None):
+            raise InputError(
+                f"has a project_id that is not a text ({type(pid).__name__})",
+                path=source,
+                location=where,
+                remedy="Give every feature a project_id naming the project it belongs to",
+            )
+        if pid in (None, "") or (isinstance(pid, str) and not pid.strip()):
             raise InputError(
                 "has no project_id",
                 path=source,
@@ -352,10 +388,15 @@ def projects_from_features(
 def _parse_geometry(geo: Any, source: str | Path | None, where: str) -> BaseGeometry:
     if not geo:
         raise InputError("has no geometry", path=source, location=where)
+    if not isinstance(geo, dict):
+        raise InputError("has a geometry that is not a GeoJSON object", path=source, location=where)
     try:
         geometry = shape(geo)
+        valid = bool(shapely.is_valid(geometry))
     except Exception as exc:  # shapely raises several types for malformed GeoJSON
-        raise InputError(f"has a malformed geometry ({exc})", path=source, location=where) from exc
+        raise InputError(
+            f"has a malformed geometry ({str(exc)[:200]})", path=source, location=where
+        ) from exc
     if geometry.is_empty:
         raise InputError("has an empty geometry", path=source, location=where)
     minx, miny, maxx, maxy = geometry.bounds
@@ -368,6 +409,16 @@ def _parse_geometry(geo: Any, source: str | Path | None, where: str) -> BaseGeom
             location=where,
             remedy="GeoJSON must be in WGS84 longitude/latitude; reproject before saving",
         )
+    if not valid:
+        repaired = shapely.make_valid(geometry)
+        if repaired.is_empty or repaired.geom_type != geometry.geom_type:
+            raise InputError(
+                f"has an invalid {geometry.geom_type} ({shapely.is_valid_reason(geometry)})",
+                path=source,
+                location=where,
+                remedy="Redraw the geometry (a polygon's ring must close and not cross itself)",
+            )
+        geometry = repaired
     return geometry
 
 
@@ -428,14 +479,24 @@ def _number(
     if value is None or value == "":
         return default
     try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise TypeError(value)
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(
-            f"{key} is {value!r}, which is not a number", path=source, location=where
+            f"{key} is {show(value)}, which is not a number", path=source, location=where
         ) from None
     if not math.isfinite(number) or number < 0 or (positive and number == 0):
         need = "greater than zero" if positive else "zero or more"
-        raise InputError(f"{key} is {value!r}; it must be {need}", path=source, location=where)
+        raise InputError(f"{key} is {show(value)}; it must be {need}", path=source, location=where)
+    limit = _LIMITS.get(key)
+    if limit is not None and number > limit[0]:
+        raise InputError(
+            f"{key} is {show(value)}, more than {limit[0]:,.0f} {limit[1]}",
+            path=source,
+            location=where,
+            remedy="Check the value (a typing error?)",
+        )
     if integer and number != int(number):
         raise InputError(
             f"{key} is {value!r}; it must be a whole number", path=source, location=where

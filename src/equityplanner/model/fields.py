@@ -10,8 +10,21 @@ from dataclasses import dataclass
 from functools import cache
 
 from equityplanner.catalog import load_resource
+from equityplanner.errors import InputError
 
-__all__ = ["COUNT", "MEDIAN", "FieldSpec", "GroupSpec", "field_specs", "group_specs"]
+__all__ = [
+    "COUNT",
+    "DEFAULT_LOW_INCOME_POVERTY_PCT",
+    "MEDIAN",
+    "FieldSpec",
+    "GroupSpec",
+    "field_specs",
+    "group_specs",
+    "low_income_definitions",
+]
+
+DEFAULT_LOW_INCOME_POVERTY_PCT = 200
+"""The default low-income definition: below 200% of the poverty level (a common adoption)."""
 
 COUNT = "count"
 MEDIAN = "median"
@@ -71,11 +84,29 @@ def field_specs() -> dict[str, FieldSpec]:
     }
 
 
+def low_income_definitions() -> dict[int, str]:
+    """The low-income definitions the data can support: percent of poverty -> label."""
+    options = load_resource("groups.toml")["groups"]["low_income"].get("by_poverty_pct", {})
+    return {int(pct): str(option["label"]) for pct, option in options.items()}
+
+
 @cache
-def group_specs() -> dict[str, GroupSpec]:
-    """Population groups for the 'who is served' indicators (``resources/groups.toml``)."""
+def group_specs(
+    low_income_poverty_pct: int = DEFAULT_LOW_INCOME_POVERTY_PCT,
+) -> dict[str, GroupSpec]:
+    """Population groups for the 'who is served' indicators (``resources/groups.toml``).
+
+    ``low_income_poverty_pct`` is the adopted low-income definition (percent of the poverty
+    level; parameter ``low_income_poverty_pct``): it chooses the low-income group's
+    numerator and label.
+
+    Raises
+    ------
+    InputError
+        For a definition the canonical fields cannot express (the choices are listed).
+    """
     data = load_resource("groups.toml")
-    return {
+    specs = {
         gid: GroupSpec(
             id=gid,
             label=spec["label"],
@@ -88,3 +119,23 @@ def group_specs() -> dict[str, GroupSpec]:
         )
         for gid, spec in data["groups"].items()
     }
+    options = data["groups"]["low_income"].get("by_poverty_pct", {})
+    option = options.get(str(int(low_income_poverty_pct)))
+    if option is None:
+        raise InputError(
+            f"no low-income definition at {low_income_poverty_pct:g}% of the poverty level",
+            location="parameters.low_income_poverty_pct",
+            remedy="Use one of: " + ", ".join(sorted(options, key=int)),
+        )
+    low = specs["low_income"]
+    specs["low_income"] = GroupSpec(
+        id=low.id,
+        label=str(option["label"]),
+        numerator=tuple(option["numerator"]),
+        minus=low.minus,
+        denominator=low.denominator,
+        unit=low.unit,
+        title_vi_test=low.title_vi_test,
+        fallback_denominator=low.fallback_denominator,
+    )
+    return specs

@@ -12,7 +12,11 @@ from dataclasses import fields
 from typing import Any
 
 from equityplanner.errors import InputError
-from equityplanner.model.project import ComparisonPopulation, Parameters, TitleViPolicy
+from equityplanner.model.project import (
+    ComparisonPopulation,
+    Parameters,
+    TitleViPolicy,
+)
 from equityplanner.model.schema import (
     Choice,
     Field,
@@ -227,6 +231,21 @@ PARAMETER_FIELDS: tuple[Field, ...] = (
         Number(),
         _DEFAULTS.service_walk_m,
         "Walk distance in metres from a neighbourhood to the stops that serve it.",
+    ),
+    Field(
+        "low_income_poverty_pct",
+        Number(whole=True, strict=True, minimum=100, maximum=200),
+        _DEFAULTS.low_income_poverty_pct,
+        "Low-income: below this percent of the poverty level (100: the HHS poverty "
+        "guidelines of FTA C 4702.1B; 200: a common adoption).",
+    ),
+    Field(
+        "comparison_median_household_income_usd",
+        Number(),
+        _DEFAULTS.comparison_median_household_income_usd,
+        "A published median household income of the comparison population (e.g. ACS "
+        "B19013 for the city); empty: the neighbourhoods' household-weighted mean of medians.",
+        blank_is_default=True,
     ),
 )
 """Every key of the ``parameters`` object, in the order of :class:`Parameters`."""

@@ -31,6 +31,7 @@ __all__ = [
     "Tenure",
     "TitleViPolicy",
     "TransitProject",
+    "WeightsSource",
 ]
 
 # Affordability bands of proposed units, by share of Area Median Income (HUD HAMFI bands).
@@ -203,6 +204,14 @@ class Parameters:
     # Service change from GTFS: the agency's major-change threshold and the walk distance.
     major_change_threshold: float = 0.25
     service_walk_m: float = 400.0
+    # The adopted low-income definition, in percent of the poverty level (FTA C 4702.1B:
+    # the HHS poverty guidelines, 100, unless the agency adopts a higher threshold; 200 is a
+    # common adoption).
+    low_income_poverty_pct: int = 200
+    # A published median household income of the comparison population (e.g. ACS B19013 for
+    # the city); without it the city's income is the neighbourhoods' household-weighted mean
+    # of median incomes, and is labelled so.
+    comparison_median_household_income_usd: float | None = None
 
     def catchment_for(self, project: Project) -> float:
         """Catchment radius in metres for a project."""
@@ -219,11 +228,26 @@ class Metadata:
     organisation: str = ""
     date: str = ""
     description: str = ""
+    status: str = "draft"
+    """``draft`` or ``final``: printed on every page of the workbook."""
+
+    def __post_init__(self) -> None:
+        status = str(self.status or "").strip().lower()
+        object.__setattr__(self, "status", "final" if status == "final" else "draft")
+
+    @property
+    def is_final(self) -> bool:
+        """True for a final assessment (anything else prints as a draft)."""
+        return self.status == "final"
 
 
 @dataclass(frozen=True)
 class BaselineSource:
-    """Where the neighbourhood data comes from (paths relative to the project file)."""
+    """Where the neighbourhood data comes from (paths relative to the project file).
+
+    ``sheet`` names the sheet of an Excel ``table``; without it the first visible sheet is
+    read.
+    """
 
     neighbourhoods: str
     table: str | None = None
@@ -233,6 +257,7 @@ class BaselineSource:
     crs: str | None = None
     mapping: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -259,6 +284,23 @@ class GtfsSource:
 
 
 @dataclass(frozen=True)
+class WeightsSource:
+    """Where people live inside neighbourhoods: points or areas with a count (census blocks,
+    address points), for population-weighted apportionment (docs/project_file.md).
+
+    ``path`` and ``table`` are relative to the project file; ``table`` is a table of counts
+    joined on ``id_column`` (the PL 94-171 download); ``count_column`` names the count.
+    """
+
+    path: str
+    count_column: str | None = None
+    id_column: str | None = None
+    layer: str | None = None
+    table: str | None = None
+    table_id_column: str | None = None
+
+
+@dataclass(frozen=True)
 class ProjectDocument:
     """Everything saved in a project file."""
 
@@ -270,6 +312,7 @@ class ProjectDocument:
     path: Path | None = None
     opportunities: dict[str, OpportunitySource] = field(default_factory=dict)
     gtfs: GtfsSource | None = None
+    weights: WeightsSource | None = None
 
     def resolve(self, relative: str) -> Path:
         """A path from the project file made absolute against the file's folder."""

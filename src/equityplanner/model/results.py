@@ -18,9 +18,11 @@ from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import Metadata, Parameters
 
 __all__ = [
+    "NOTICE_SEVERITIES",
     "Assessment",
     "Indicator",
     "InputFile",
+    "Notice",
     "ProposalResult",
     "Reliability",
     "ResultKind",
@@ -118,11 +120,48 @@ class ProposalResult:
 
 @dataclass(frozen=True)
 class InputFile:
-    """An input file and its SHA-256, for the audit trail."""
+    """An input file and its SHA-256, for the audit trail.
+
+    ``path`` is absolute; ``relative_path`` is the path relative to the project file's folder
+    (or, without a project file, to the working folder), as a published report shows it;
+    empty when there is none (another drive).
+    """
 
     role: str
     path: str
     sha256: str
+    relative_path: str = ""
+
+
+NOTICE_SEVERITIES: tuple[str, ...] = ("blocking", "prominent")
+"""Severities of a :class:`Notice`, gravest first."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning that must not sit in a list: it qualifies a verdict.
+
+    Attributes
+    ----------
+    severity
+        ``"blocking"``: the verdict of ``result_id`` holds only if what the notice says is
+        intended (show it beside that verdict, in the Decision and the Methodology, never
+        only in a list of warnings); ``"prominent"``: shown at the top of the Decision.
+    code
+        A stable key, e.g. ``"gtfs.proposed_service_drop"``.
+    message
+        One plain-language sentence.
+    remedy
+        What to check or do.
+    result_id
+        The result the notice qualifies (e.g. ``"gtfs-service-change"``), or ``""`` for all.
+    """
+
+    severity: str
+    code: str
+    message: str
+    remedy: str = ""
+    result_id: str = ""
 
 
 @dataclass
@@ -145,6 +184,8 @@ class Assessment:
     baseline_crs: Any = None
     projects: tuple[Any, ...] = ()  # the assessed projects (geometries in lon/lat)
     travel_model: str = ""  # which model produced travel times, when access was measured
+    # Warnings that qualify a verdict (their message is also in ``warnings``).
+    notices: list[Notice] = field(default_factory=list)
 
     def result(self, result_id: str) -> ProposalResult:
         """The result of the project, scenario or service change with this id (KeyError if absent)."""

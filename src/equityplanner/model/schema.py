@@ -3,9 +3,11 @@
 The project's parameters (:mod:`equityplanner.model.parameter_schema`) and the travel model's
 (:mod:`equityplanner.model.travel_model`) are tables of :class:`Field`; reading a JSON object
 against a table checks every value, collects one problem per fault and builds the values.
-This is the seed of the one validation pass that ``validate`` and ``assess`` are to share
-(issue 12): every rule says what it accepts (:meth:`Rule.describe`), and every problem names
-the key, the fault and, for a value of the wrong type, the fix.
+The whole project document is such a table too (:mod:`equityplanner.model.document_schema`),
+read by the one validation pass that ``validate`` and ``assess`` share (issue 12): every rule
+says what it accepts (:meth:`Rule.describe`), bounds the size of what it takes (texts, lists,
+numbers), and every problem names the key, the fault and, for a value of the wrong type, the
+fix.
 
 A problem is one line, ``"<key>: <fault>"``, where the key is the dotted path in the project
 file (``parameters.catchment_m.bus``); the desktop app maps the key to its form's label.
@@ -22,7 +24,9 @@ Examples
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -34,19 +38,29 @@ from equityplanner.model.crs import is_metric_projected
 
 __all__ = [
     "INVALID",
+    "MAX_TEXT",
+    "AnyCrs",
     "Boolean",
     "Choice",
+    "ClockWindow",
+    "ColumnMapping",
+    "ColumnName",
     "Field",
+    "IsoDate",
+    "Keyed",
     "MetricCrs",
     "Number",
     "NumberList",
     "NumberMapping",
     "Object",
+    "ObjectList",
+    "PathText",
     "Rule",
     "Subset",
     "Text",
     "TextList",
     "read_object",
+    "show",
 ]
 
 
@@ -59,6 +73,20 @@ class _Invalid:
 
 INVALID: Final = _Invalid()
 """What :meth:`Rule.read` returns for a value with a fault."""
+
+
+MAX_TEXT: Final = 100_000
+"""The longest text a field takes, in characters (a description; names are far shorter)."""
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A value as a message shows it: its repr, cut to ``limit`` characters, printable."""
+    try:
+        text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
+    except ValueError:  # an int beyond the interpreter's digit limit
+        text = "a huge number"
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def key_path(where: str, key: str) -> str:
@@ -88,7 +116,7 @@ def _wrong_type(
     fix = f"give {rule.describe()}" + (
         f", e.g. {_json_words(example)}" if example is not None else ""
     )
-    problems.append(f"{where}: {value!r} is not {what}; {fix}")
+    problems.append(f"{where}: {show(value)} is not {what}; {fix}")
     return INVALID
 
 
@@ -157,14 +185,19 @@ class Number(Rule):
         what = "a whole number" if self.whole else "a number"
         if self.strict and (isinstance(value, bool) or not isinstance(value, int | float)):
             return _wrong_type(value, where, problems, self, example, what)
+        if isinstance(value, list | tuple | dict | Mapping):
+            return _wrong_type(value, where, problems, self, example, what)
         try:
             number = float(value)
         except (TypeError, ValueError):
             return _wrong_type(value, where, problems, self, example, what)
+        except OverflowError:
+            problems.append(f"{where}: a number of {len(str(value))} digits is too large")
+            return INVALID
         if self.whole and math.isfinite(number) and not number.is_integer():
             return _wrong_type(value, where, problems, self, example, what)
         if not self._in_range(number):
-            problems.append(f"{where}: {value!r} must be {self._range_words()}")
+            problems.append(f"{where}: {show(value)} must be {self._range_words()}")
             return INVALID
         if self.below is not None and number >= self.below:
             problems.append(f"{where}: {self.below_fault}")
@@ -209,8 +242,8 @@ class Choice(Rule):
         return "one of " + ", ".join(self.options)
 
     def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
-        if value not in self.options:
-            problems.append(f"{where}: '{value}'; use {self.describe()}")
+        if not isinstance(value, str) or value not in self.options:
+            problems.append(f"{where}: {show(value)}; use {self.describe()}")
             return INVALID
         return value
 
@@ -228,35 +261,233 @@ class Subset(Rule):
         if isinstance(value, str) or not isinstance(value, Sequence):
             return _wrong_type(value, where, problems, self, example, "a list")
         chosen = tuple(value)
-        bad = [v for v in chosen if v not in self.options]
+        bad = [v for v in chosen if not isinstance(v, str) or v not in self.options]
         if bad or not chosen:
-            problems.append(f"{where}: {bad or 'empty'}; use some of {', '.join(self.options)}")
+            said = show(bad) if bad else "empty"
+            problems.append(f"{where}: {said}; use some of {', '.join(self.options)}")
             return INVALID
         return chosen
 
 
 @dataclass(frozen=True)
 class Text(Rule):
-    """Any value, kept as text (an empty value is the default: see :class:`Field`)."""
+    """A text, or a number kept as text (an empty value is the default: see :class:`Field`).
+
+    Lists, objects, ``true``/``false`` and texts longer than ``max_length`` are faults.
+    """
+
+    max_length: int = MAX_TEXT
 
     def describe(self) -> str:
         return "a text"
 
     def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
-        return str(value)
+        return _text(value, where, problems, self.max_length, self, example)
+
+
+def _text(
+    value: Any, where: str, problems: list[str], max_length: int, rule: Rule, example: Any
+) -> Any:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return _wrong_type(value, where, problems, rule, example or "...", "a text")
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > max_length:
+        problems.append(f"{where}: a text of {len(text):,} characters (at most {max_length:,})")
+        return INVALID
+    if _has_surrogate(text):
+        problems.append(f"{where}: {show(text)} holds an invalid character (a lone surrogate)")
+        return INVALID
+    return text
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 @dataclass(frozen=True)
 class TextList(Rule):
-    """A list of values, each kept as text (a tuple)."""
+    """A list of texts (numbers kept as text), as a tuple."""
+
+    max_items: int = 100_000
 
     def describe(self) -> str:
         return "a list of texts"
 
     def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
-        if isinstance(value, str) or not isinstance(value, Sequence):
+        if isinstance(value, str) or not isinstance(value, list | tuple):
             return _wrong_type(value, where, problems, self, ["..."], "a list")
-        return tuple(str(v) for v in value)
+        if len(value) > self.max_items:
+            problems.append(f"{where}: a list of {len(value):,} items (at most {self.max_items:,})")
+            return INVALID
+        items = [
+            _text(v, f"{where}[{n}]", problems, MAX_TEXT, Text(), "...")
+            for n, v in enumerate(value)
+        ]
+        if any(item is INVALID for item in items):
+            return INVALID
+        return tuple(items)
+
+
+@dataclass(frozen=True)
+class PathText(Rule):
+    """The path of a file as text, relative to the project file or absolute.
+
+    Only the text is checked here (no NUL, no part longer than 255 bytes, at most 4096
+    bytes); whether it names a readable regular file is checked where the project file's
+    folder is known (:mod:`equityplanner.io.project_file`).
+    """
+
+    def describe(self) -> str:
+        return "the path of a file, relative to the project file"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return _wrong_type(value, where, problems, self, example or "data.csv", "a path")
+        if "\0" in value or _has_surrogate(value):
+            problems.append(f"{where}: {show(value)} holds a character no path can have")
+            return INVALID
+        raw = value.encode("utf-8")
+        if len(raw) > 4096:
+            problems.append(f"{where}: a path of {len(raw):,} bytes (at most 4096)")
+            return INVALID
+        long = [part for part in raw.replace(b"\\", b"/").split(b"/") if len(part) > 255]
+        if long:
+            problems.append(
+                f"{where}: a part of the path is {len(long[0])} bytes long, more than the 255 a "
+                "file name can have; give a shorter name"
+            )
+            return INVALID
+        return value
+
+
+@dataclass(frozen=True)
+class ColumnName(Rule):
+    """The name of a column of a table or layer (a non-empty text)."""
+
+    def describe(self) -> str:
+        return "a column name"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return _wrong_type(value, where, problems, self, example or "GEOID", "a column name")
+        return _text(value, where, problems, 1000, self, example)
+
+
+@dataclass(frozen=True)
+class ColumnMapping(Rule):
+    """Canonical fields to columns: a column, a list of columns, ``{"estimate": [...],
+    "moe": [...]}`` or ``null`` (drop the field). Whether the fields and columns exist is
+    checked when the table is read."""
+
+    def describe(self) -> str:
+        return 'an object such as {"total_population": "B01003_001E"}'
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, Mapping):
+            problems.append(f"{where}: {show(value)} is not an object; give {self.describe()}")
+            return INVALID
+        out: dict[str, Any] = {}
+        count = len(problems)
+        for key, item in value.items():
+            at = f"{where}.{key}"
+            if item is None:
+                out[key] = None
+            elif isinstance(item, str):
+                out[key] = ColumnName().read(item, at, problems, None)
+            elif isinstance(item, list):
+                out[key] = self._columns(item, at, problems)
+            elif isinstance(item, Mapping):
+                unknown = sorted(set(item) - {"estimate", "moe"})
+                if unknown:
+                    problems.append(
+                        f"{at}: unknown key(s) {', '.join(unknown)} (use estimate, moe)"
+                    )
+                out[key] = {
+                    part: self._columns(
+                        [columns] if isinstance(columns, str) else columns, f"{at}.{part}", problems
+                    )
+                    for part, columns in item.items()
+                    if part in ("estimate", "moe")
+                }
+            else:
+                problems.append(
+                    f"{at}: {show(item)} is not a column, a list of columns, "
+                    '{"estimate": [...], "moe": [...]} or null'
+                )
+        return INVALID if len(problems) > count else out
+
+    @staticmethod
+    def _columns(items: Any, where: str, problems: list[str]) -> Any:
+        if not isinstance(items, list) or not items:
+            problems.append(f"{where}: {show(items)} is not a non-empty list of column names")
+            return INVALID
+        return [
+            ColumnName().read(item, f"{where}[{n}]", problems, None) for n, item in enumerate(items)
+        ]
+
+
+@dataclass(frozen=True)
+class IsoDate(Rule):
+    """A calendar date written ``YYYY-MM-DD``; kept as that text."""
+
+    def describe(self) -> str:
+        return "a date such as 2026-03-10"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        try:
+            if not isinstance(value, str) or len(value) != 10:
+                raise ValueError(value)
+            _dt.date.fromisoformat(value)
+        except ValueError:
+            problems.append(f"{where}: {show(value)} is not a date such as 2026-03-10")
+            return INVALID
+        return value
+
+
+@dataclass(frozen=True)
+class ClockWindow(Rule):
+    """Two times of day, start before end, as ``"HH:MM"`` or GTFS's ``"HH:MM:SS"``.
+
+    Kept as ``("HH:MM", "HH:MM")`` (seconds must be 00); hours may pass 24 (GTFS service
+    days run past midnight) up to 48.
+    """
+
+    def describe(self) -> str:
+        return 'two times such as ["07:00", "09:00"]'
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            problems.append(f"{where}: {show(value)} is not {self.describe()}")
+            return INVALID
+        minutes = [_clock_minutes(item) for item in value]
+        if any(m is None for m in minutes):
+            problems.append(
+                f"{where}: {show(list(value))} is not {self.describe()} (HH:MM or HH:MM:00, "
+                "hours up to 48)"
+            )
+            return INVALID
+        start, end = (int(m) for m in minutes if m is not None)
+        if start >= end:
+            problems.append(f"{where}: the window {show(list(value))} ends before it starts")
+            return INVALID
+        return tuple(f"{m // 60:02d}:{m % 60:02d}" for m in (start, end))
+
+
+_CLOCK = re.compile(r"^\s*(\d{1,2}):([0-5]\d)(?::(00))?\s*$")
+
+
+def _clock_minutes(value: Any) -> int | None:
+    """Minutes since midnight of ``"HH:MM"`` or ``"HH:MM:00"`` (hours up to 48), else None."""
+    if not isinstance(value, str):
+        return None
+    match = _CLOCK.match(value)
+    if match is None or int(match[1]) > 48:
+        return None
+    return int(match[1]) * 60 + int(match[2])
 
 
 @dataclass(frozen=True)
@@ -313,16 +544,36 @@ class MetricCrs(Rule):
         return "a projected CRS in metres such as EPSG:32616"
 
     def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, str | int) or isinstance(value, bool) or len(str(value)) > 10_000:
+            return _wrong_type(value, where, problems, self, "EPSG:32616", "a CRS")
         try:
             crs = CRS.from_user_input(value)
-        except CRSError:
-            problems.append(f"{where}: '{value}' is not a known CRS")
+        except (CRSError, TypeError, ValueError):
+            problems.append(f"{where}: {show(value)} is not a known CRS")
             return INVALID
         if not is_metric_projected(crs):
             problems.append(
-                f"{where}: '{value}' is not projected in metres; catchments are in metres "
+                f"{where}: {show(value)} is not projected in metres; catchments are in metres "
                 "(use e.g. a UTM zone), or leave it empty to choose one"
             )
+            return INVALID
+        return str(value)
+
+
+@dataclass(frozen=True)
+class AnyCrs(Rule):
+    """Any coordinate reference system pyproj reads (``"EPSG:4269"``); kept as text."""
+
+    def describe(self) -> str:
+        return "a coordinate reference system such as EPSG:4269"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, str | int) or isinstance(value, bool) or len(str(value)) > 10_000:
+            return _wrong_type(value, where, problems, self, "EPSG:4269", "a CRS")
+        try:
+            CRS.from_user_input(value.strip() if isinstance(value, str) else value)
+        except (CRSError, TypeError, ValueError):
+            problems.append(f"{where}: {show(value)} is not a known CRS; give e.g. EPSG:4269")
             return INVALID
         return str(value)
 
@@ -342,16 +593,65 @@ class Object(Rule):
     build: Builder
     unknown: str | None = None
     fix: str = ""
+    shorthand: str | None = None
 
     def describe(self) -> str:
         return self.fix or "an object"
 
     def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if self.shorthand is not None and isinstance(value, str):
+            value = {self.shorthand: value}
         if not isinstance(value, Mapping):
-            problems.append(f"{where}: must be {self.describe()}")
+            problems.append(f"{where}: {show(value)} is not an object; give {self.describe()}")
             return INVALID
         values = read_object(value, self.fields, where, problems, unknown=self.unknown)
         return self.build(values, where, problems)
+
+
+@dataclass(frozen=True)
+class ObjectList(Rule):
+    """A list of objects, each read with ``item`` (kept as a tuple of the built values)."""
+
+    item: Object
+    max_items: int = 10_000
+
+    def describe(self) -> str:
+        return f"a list of {self.item.describe()}"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            problems.append(f"{where}: {show(value)} is not a list; give {self.describe()}")
+            return INVALID
+        if len(value) > self.max_items:
+            problems.append(f"{where}: a list of {len(value):,} items (at most {self.max_items:,})")
+            return INVALID
+        items = [self.item.read(v, f"{where}[{n}]", problems, None) for n, v in enumerate(value)]
+        return tuple(item for item in items if item is not INVALID)
+
+
+@dataclass(frozen=True)
+class Keyed(Rule):
+    """An object whose keys are among ``keys`` and whose values are read with ``item``."""
+
+    keys: tuple[str, ...]
+    item: Rule
+
+    def describe(self) -> str:
+        return f"an object by {', '.join(self.keys)}"
+
+    def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        if not isinstance(value, Mapping):
+            problems.append(f"{where}: {show(value)} is not an object; give {self.describe()}")
+            return INVALID
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key not in self.keys:
+                problems.append(f"{where}.{key}: unknown (use {', '.join(self.keys)})")
+                continue
+            read = self.item.read(item, f"{where}.{key}", problems, None)
+            if read is not INVALID:
+                out[key] = read
+        return out
 
 
 @dataclass(frozen=True)
@@ -377,6 +677,10 @@ class Field:
     default: Any = None
     doc: str = ""
     blank_is_default: bool = False
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str | dict | list) and not value)
 
 
 def read_object(
@@ -406,7 +710,7 @@ def read_object(
         if spec.key not in raw:
             continue
         value = raw[spec.key]
-        if spec.blank_is_default and value in (None, "", {}, []):
+        if spec.blank_is_default and _is_blank(value):
             continue
         read = spec.rule.read(value, key_path(where, spec.key), problems, spec.default)
         if read is not INVALID:

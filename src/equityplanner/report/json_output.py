@@ -103,6 +103,7 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
         "study_area": {"indicators": [indicator_to_dict(i) for i in assessment.study_indicators]},
         "results": results,
         "warnings": list(assessment.warnings),
+        "notices": [asdict(n) for n in assessment.notices],
     }
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "column_letter",
     "defined_name",
     "excel_string",
+    "header_words",
     "rating_style",
     "sheet_name",
 ]
@@ -64,9 +65,17 @@ class NumberFormats:
 
     PCT = "0.0%"
     PCT0 = "0%"
+    PCT_SIGNED = "+0.0%;-0.0%;0.0%"
     COUNT = "#,##0"
     INT = "0"
     POINTS = "+0.0;-0.0;0.0"
+    POINTS_UNIT = '+0.0" pts";-0.0" pts";0.0" pts"'
+    MOE_POINTS = '"±"0.0" pts"'
+    MOE_COUNT = '"±"#,##0'
+    MOE_RATIO = '"±"0.00'
+    MOE_PCT = '"±"0.0%'
+    MONEY_SIGNED = '+"$"#,##0;-"$"#,##0;"$"0'
+    COUNT_SIGNED = "+#,##0;-#,##0;0"
     INDEX = "0.0"
     RATIO = "0.00"
     MONEY = '"$"#,##0'
@@ -91,9 +100,13 @@ class Formula:
             raise ValueError(f"a formula starts with '=': {self.text!r}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cell:
-    """One cell: a value (text, number, bool, date or :class:`Formula`) and its look."""
+    """One cell: a value (text, number, bool, date or :class:`Formula`) and its look.
+
+    Not frozen: a workbook lays out tens of thousands of cells, and a frozen dataclass's
+    ``__init__`` costs several times a plain one's. Builders replace cells, they never edit
+    them."""
 
     value: Any = None
     style: str | None = None
@@ -153,13 +166,17 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class ConditionalFormat:
-    """A data bar or colour scale over ``ref`` (colours ``rrggbb``, low to high)."""
+    """A data bar or colour scale over ``ref`` (colours ``rrggbb``, low to high), or a
+    ``formula`` rule: where ``formula`` (written for the range's top-left cell) is true, the
+    cells take the text colour ``colours[0]`` on the fill ``colours[1]`` (bold). Formula
+    rules colour verdicts that are themselves formulas, so the colour follows the words."""
 
-    kind: str  # "data_bar" or "color_scale"
+    kind: str  # "data_bar", "color_scale" or "formula"
     ref: str
     colours: tuple[str, ...]
     min_value: float | None = None  # None: the range's minimum
     max_value: float | None = None
+    formula: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,21 +221,27 @@ class ImageSpec:
 class PrintSpec:
     """Page setup: landscape, fit to the page width, repeated title rows, header and footer.
 
-    ``fit_height`` also fits the whole sheet on one page tall (maps); ``pages_wide`` spreads
-    a wide table over several pages across; ``area`` restricts printing to a range such as
-    ``"A1:L90"``.
+    ``fit_height`` also fits the whole sheet on one page tall (maps); ``pages_tall`` fits
+    it on that many pages tall instead; ``pages_wide`` spreads a wide table over several
+    pages across; ``area`` restricts printing to a range such as ``"A1:L90"``. The header
+    and footer have three parts each (left, centre, right), in Excel's header codes.
     """
 
     landscape: bool = True
     fit_width: bool = True
     fit_height: bool = False
     pages_wide: int = 1
+    pages_tall: int = 0
     title_rows: str | None = None  # e.g. "4:4"
     title_cols: str | None = None  # e.g. "A:B", repeated on every page across
     area: str | None = None
     header: str = ""
     footer: str = "Page &P of &N"
     paper: str = "letter"
+    header_left: str = ""
+    header_right: str = "&A"
+    footer_left: str = ""
+    footer_right: str = ""
 
 
 @dataclass(frozen=True)
@@ -252,6 +275,12 @@ class SheetSpec:
     print: PrintSpec = field(default_factory=PrintSpec)
     show_gridlines: bool = True
     tab_colour: str | None = None
+    hidden: bool = False  # not shown, and not printed (the council print set hides appendices)
+    # (value, comparison, difference) cells whose printed difference is value less comparison
+    # as printed; not written, kept for checking.
+    differences: list[tuple[tuple[int, int], tuple[int, int], tuple[int, int]]] = field(
+        default_factory=list
+    )
 
     def put(
         self,
@@ -378,15 +407,35 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+def header_words(text: str, limit: int = 100) -> str:
+    """Text for a page header or footer: one line, "&" doubled (it starts a code), shortened.
+
+    >>> header_words("Trains & buses")
+    'Trains && buses'
+    """
+    return clean_text(text).replace("\n", " ").replace("&", "&&")[:limit]
+
+
+_LITERAL_LIMIT = 250  # Excel refuses string literals longer than 255 characters in a formula
+
+
 def excel_string(text: str) -> str:
     r'''A text as a string literal inside a formula (quotes doubled).
+
+    A text longer than Excel's limit for a literal (255 characters) becomes a concatenation
+    of shorter literals, in parentheses.
 
     Examples
     --------
     >>> print(excel_string('say "hi"'))
     "say ""hi"""
+    >>> excel_string("x" * 300).count('"&"')
+    1
     '''
-    return '"' + clean_text(text).replace('"', '""') + '"'
+    text = clean_text(text)
+    pieces = [text[i : i + _LITERAL_LIMIT] for i in range(0, len(text), _LITERAL_LIMIT)] or [""]
+    literals = ['"' + piece.replace('"', '""') + '"' for piece in pieces]
+    return literals[0] if len(literals) == 1 else "(" + "&".join(literals) + ")"
 
 
 def sheet_name(text: str, used: Iterable[str] = ()) -> str:
@@ -487,15 +536,21 @@ def autofit_rows(
         if _r2 == r1
     }
     needed: dict[int, float] = {}
+    wrapped = {key for key, style in styles.items() if style.wrap}
     for (row, col), cell in sheet.cells.items():
+        if cell.style not in wrapped:
+            continue
         style = styles.get(cell.style or "")
-        if style is None or not style.wrap or not isinstance(cell.value, str) or not cell.value:
+        value = cell.value
+        if isinstance(value, Formula):  # a formula's text: size the row for the text it gives
+            value = value.expected
+        if style is None or not style.wrap or not isinstance(value, str) or not value:
             continue
         width = merged.get((row, col), sheet.column_widths.get(col, 8.43))
         per_line = max(
             width * line_factor * (11.0 / style.size) * (0.92 if style.bold else 1.0), 4.0
         )
-        lines = sum(max(1, math.ceil(len(part) / per_line)) for part in cell.value.split("\n"))
+        lines = sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
         height = lines * style.size * 1.36 + 4
         needed[row] = max(needed.get(row, 0.0), height)
     for row, height in needed.items():
@@ -537,6 +592,12 @@ def build_styles() -> dict[str, StyleSpec]:
         "input": StyleSpec(colour="0B4F86", fill="EEF4FA"),
         "input_bold": StyleSpec(bold=True, colour="0B4F86", fill="EEF4FA"),
         "engine": StyleSpec(size=10, italic=True, colour="7F7F7F"),
+        "banner": StyleSpec(bold=True, colour="9C0006", wrap=True, vertical="center"),
+        "status": StyleSpec(size=12, bold=True, colour="9C0006"),
+        "headline": StyleSpec(size=12, wrap=True, vertical="center"),
+        "verdict": StyleSpec(bold=True, wrap=True, vertical="center"),
+        "cell_wrap": StyleSpec(wrap=True, vertical="center"),
+        "number_center": StyleSpec(vertical="center"),
         "check": StyleSpec(size=10, colour=grey, horizontal="center"),
         "finding": StyleSpec(wrap=True, border_left=tones["adverse"]["strong"].lstrip("#")),
         "finding_info": StyleSpec(wrap=True, border_left=tones["info"]["strong"].lstrip("#")),

@@ -2,14 +2,20 @@
 
 :func:`write_workbook` lays out every sheet (:mod:`equityplanner.report.sheets`) into a
 neutral :class:`~equityplanner.report.layout.WorkbookSpec` (:func:`build_workbook`) and
-hands it to :mod:`equityplanner.report.writer`, which saves it atomically. Sheets, in order:
-Summary, Comparison (when asked), Indicators, Neighbourhoods, Distribution, Housing (when a
-housing project is assessed), Map, Methodology, Audit.
+hands it to :mod:`equityplanner.report.writer`, which saves it atomically.
+
+Sheets, in order: the council print set (Decision, Summary, Distribution, Housing when a
+housing project is assessed, Map, Methodology), then the appendices, each marked so on its
+printed pages: Comparison (when asked), Indicators, Title VI tests, Neighbourhoods, Methods and
+sources, Audit.
+With ``print_set=True`` the appendices are hidden, so that printing the workbook (or
+exporting it to PDF, :mod:`equityplanner.report.pdf`) gives the print set alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from equityplanner.errors import InputError, MethodError
@@ -18,21 +24,30 @@ from equityplanner.render.fields import resolve_field, short_label
 from equityplanner.render.map_image import render_map_png
 from equityplanner.report.layout import (
     DocumentProperties,
+    SheetSpec,
     WorkbookSpec,
     autofit_rows,
     build_styles,
     sheet_name,
 )
 from equityplanner.report.sheets import BookContext
+from equityplanner.report.sheets import audit as audit_sheet
+from equityplanner.report.sheets import comparison as comparison_sheet
+from equityplanner.report.sheets import indicators as indicators_sheet
+from equityplanner.report.sheets import methodology as methodology_sheet
+from equityplanner.report.sheets import neighbourhoods as neighbourhoods_sheet
+from equityplanner.report.sheets import title_vi as title_vi_sheet
 from equityplanner.report.sheets.audit import build_audit
 from equityplanner.report.sheets.comparison import Alternative, build_comparison
+from equityplanner.report.sheets.decision import build_decision
 from equityplanner.report.sheets.distribution import build_distribution
 from equityplanner.report.sheets.housing import build_housing
 from equityplanner.report.sheets.indicators import build_indicators
 from equityplanner.report.sheets.map import build_map
-from equityplanner.report.sheets.methodology import build_methodology
+from equityplanner.report.sheets.methodology import build_methodology, build_sources
 from equityplanner.report.sheets.neighbourhoods import build_neighbourhoods
 from equityplanner.report.sheets.summary import build_summary
+from equityplanner.report.sheets.title_vi import build_title_vi, plan_rows
 from equityplanner.report.writer import save_workbook
 
 __all__ = [
@@ -51,6 +66,7 @@ def write_workbook(
     *,
     map_field: str | None = None,
     compare: Compare = None,
+    print_set: bool = False,
 ) -> Path:
     """Write the Excel workbook of an assessment (atomically).
 
@@ -65,6 +81,9 @@ def write_workbook(
     compare
         Add a Comparison sheet: ``True`` for every project and scenario, or a list of result
         ids (or ProposalResults) to set side by side.
+    print_set
+        Hide the appendices (data sheets), so that the workbook prints the council print set
+        alone; they still calculate and can be shown again.
 
     Returns
     -------
@@ -77,7 +96,7 @@ def write_workbook(
         When ``map_field`` or a compared result does not exist, or the target cannot be
         replaced (open in Excel, read-only, a folder); the old file is kept.
     """
-    spec = build_workbook(assessment, map_field=map_field, compare=compare)
+    spec = build_workbook(assessment, map_field=map_field, compare=compare, print_set=print_set)
     return save_workbook(spec, path)
 
 
@@ -87,20 +106,37 @@ def build_workbook(
     map_field: str | None = None,
     compare: Compare = None,
     map_png: bytes | None = None,
+    print_set: bool = False,
 ) -> WorkbookSpec:
     """The neutral layout of the workbook (no file is written).
 
     ``map_png`` supplies a ready map picture; by default the map is rendered with
-    :func:`equityplanner.render.map_image.render_map_png` (no Qt needed).
+    :func:`equityplanner.render.map_image.render_map_png` (no Qt needed). ``print_set``
+    hides the appendices (see :func:`write_workbook`).
     """
     header = assessment.metadata.title
-    ctx = BookContext(assessment=assessment, header=header)
+    ctx = BookContext(assessment=assessment, header=header, print_set=print_set)
     _prepare_map(ctx, map_field, map_png)
     alternatives = _alternatives(assessment, compare)
     ctx.compare_results = [alt.result for alt in alternatives]
+    tv_rows = plan_rows(ctx)
+    appendices = [
+        comparison_sheet.SHEET_NAME if len(alternatives) >= 2 else None,
+        indicators_sheet.SHEET_NAME,
+        title_vi_sheet.SHEET_NAME if tv_rows else None,
+        neighbourhoods_sheet.SHEET_NAME,
+        methodology_sheet.SOURCES_SHEET_NAME,
+        audit_sheet.SHEET_NAME,
+    ]
+    letters = "ABCDEFGH"
+    ctx.appendix = {
+        name: f"Appendix {letters[i]}"
+        for i, name in enumerate(n for n in appendices if n is not None)
+    }
 
     neighbourhoods = build_neighbourhoods(ctx)
     indicators = build_indicators(ctx)
+    title_vi = build_title_vi(ctx, tv_rows)
     housing = build_housing(ctx)
     distribution = build_distribution(ctx)
     comparison = (
@@ -109,15 +145,20 @@ def build_workbook(
         else None
     )
     summary = build_summary(ctx)
+    decision = build_decision(ctx, _expected_by_row(title_vi))
+    _collect_maps(ctx)
     sheets = [
+        decision,
         summary,
-        comparison,
-        indicators,
-        neighbourhoods,
         distribution,
         housing,
         build_map(ctx),
         build_methodology(ctx),
+        comparison,
+        indicators,
+        title_vi,
+        neighbourhoods,
+        build_sources(ctx),
         build_audit(ctx),
     ]
     md = assessment.metadata
@@ -136,6 +177,9 @@ def build_workbook(
     kept = [s for s in sheets if s is not None]
     for sheet in kept:
         autofit_rows(sheet, styles)
+        first = sheet.cells.get((1, 1))
+        if first is not None and first.style == "title":
+            sheet.row_heights.setdefault(1, 28)  # an 18 pt title above the note below it
     return WorkbookSpec(kept, styles, properties)
 
 
@@ -240,6 +284,18 @@ def build_comparison_workbook(items: Sequence[Assessment | ProposalResult]) -> W
     return WorkbookSpec(sheets, styles, properties)
 
 
+def _expected_by_row(sheet: SheetSpec | None) -> dict[int, dict[str, object]]:
+    """The values the Title VI tests sheet's formulas give, by row and column key."""
+    if sheet is None:
+        return {}
+    names = {col: key for key, col in title_vi_sheet.COLUMNS.items()}
+    out: dict[int, dict[str, object]] = {}
+    for (row, col), formula in sheet.formula_cells():
+        if col in names:
+            out.setdefault(row, {})[names[col]] = formula.expected
+    return out
+
+
 def _alternatives(assessment: Assessment, compare: Compare) -> list[Alternative]:
     if not compare:
         return []
@@ -264,14 +320,12 @@ def _alternatives(assessment: Assessment, compare: Compare) -> list[Alternative]
 
 
 def _prepare_map(ctx: BookContext, map_field: str | None, map_png: bytes | None) -> None:
+    """The maps of the Map sheet: the chosen field (minority share by default) and, beside it,
+    the low-income share (the minority share when low-income was chosen): the two groups of
+    the Title VI tests. A ready ``map_png`` stands alone."""
     a = ctx.assessment
     field = resolve_field(a.baseline, map_field)  # InputError for a field that does not exist
-    what = short_label(field)
-    ctx.map_description = (
-        f"Map of the {what[0].lower() + what[1:]} by neighbourhood (five classes, quantiles), "
-        "with the walk catchments of the projects, the transit lines, their stations and the "
-        "housing sites."
-    )
+    ctx.map_description = _map_words(field)
     if map_png is not None:
         ctx.map_png = map_png
         return
@@ -279,3 +333,35 @@ def _prepare_map(ctx: BookContext, map_field: str | None, map_png: bytes | None)
         ctx.map_png = render_map_png(a, field=field)
     except MethodError as exc:
         ctx.map_note = f"No map: {exc}."
+        return
+    other = "minority_share" if "low_income" in field else "low_income"
+    try:
+        second = resolve_field(a.baseline, other)
+    except InputError:  # the data lacks the group: one map
+        return
+    if second != field:
+        # Drawn on a thread while the sheets are laid out (the drawing is mostly numpy, which
+        # releases the interpreter); collected by _collect_maps before the Map sheet.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="equityplanner-map")
+        ctx.pending_maps.append((pool.submit(render_map_png, a, field=second), _map_words(second)))
+        pool.shutdown(wait=False)
+
+
+def _collect_maps(ctx: BookContext) -> None:
+    """The maps drawn on a thread, now on the context (an error leaves the map out, noted)."""
+    for future, words in ctx.pending_maps:
+        try:
+            ctx.extra_maps.append((future.result(), words))
+        except MethodError as exc:
+            ctx.map_note = f"No second map: {exc}."
+    ctx.pending_maps.clear()
+
+
+def _map_words(field: str) -> str:
+    what = short_label(field)
+    return (
+        f"Map of the {what[0].lower() + what[1:]} by neighbourhood (five classes, quantiles), "
+        "with the walk catchments of the projects (new or better service hatched in pink, reduced "
+        "service dashed and hatched in orange), the transit lines, their stations and the "
+        "housing sites."
+    )

@@ -18,6 +18,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.comments import Comment
 from openpyxl.drawing.fill import Blip
@@ -28,7 +29,7 @@ from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.text import CharacterProperties, ParagraphProperties
 from openpyxl.drawing.text import Font as Font_
 from openpyxl.drawing.xdr import XDRPositiveSize2D
-from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
+from openpyxl.formatting.rule import ColorScaleRule, DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils.units import pixels_to_EMU
 from openpyxl.workbook.defined_name import DefinedName
@@ -53,6 +54,7 @@ from equityplanner.report.layout import (
     clean_number,
     clean_text,
     column_letter,
+    header_words,
     quote_sheet,
 )
 
@@ -234,8 +236,11 @@ def _fill_cells(ws: Worksheet, sheet: SheetSpec) -> None:
     # the first cell of each (style, number format) is styled normally and the others copy
     # its style array, as openpyxl's own worksheet copier does.
     resolved: dict[tuple[str | None, str | None], Any] = {}
+    cells = ws._cells  # openpyxl's own store: creating cells there skips ws.cell()'s lookups
     for (row, col), cell in sheet.cells.items():
-        target = ws.cell(row=row, column=col)
+        target = cells.get((row, col))
+        if target is None:
+            target = cells[(row, col)] = OpenpyxlCell(ws, row=row, column=col)
         if cell.style or cell.number_format:
             key = (cell.style, cell.number_format)
             template = resolved.get(key)
@@ -274,6 +279,14 @@ def _fill_layout(ws: Worksheet, sheet: SheetSpec) -> None:
 
 def _conditional_rule(rule: ConditionalFormat) -> Any:
     """A data bar, or a colour scale between the rule's first and last colours."""
+    if rule.kind == "formula":
+        text, fill = (*rule.colours, "FFFFFF")[:2]
+        return FormulaRule(
+            formula=[rule.formula or "FALSE"],
+            font=Font(color=text.upper(), bold=True),
+            fill=PatternFill("solid", start_color=fill.upper(), end_color=fill.upper()),
+            stopIfTrue=True,
+        )
     if rule.kind == "data_bar":
         lo, hi = rule.min_value, rule.max_value
         return DataBarRule(
@@ -396,7 +409,7 @@ def _page_setup(ws: Worksheet, sheet: SheetSpec) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_LETTER if spec.paper == "letter" else ws.PAPERSIZE_A4
     if spec.fit_width:
         ws.page_setup.fitToWidth = max(1, spec.pages_wide)
-        ws.page_setup.fitToHeight = 1 if spec.fit_height else 0
+        ws.page_setup.fitToHeight = 1 if spec.fit_height else max(0, spec.pages_tall)
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     if spec.title_rows:
         ws.print_title_rows = spec.title_rows
@@ -409,27 +422,31 @@ def _page_setup(ws: Worksheet, sheet: SheetSpec) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.75
     ws.page_margins.header = ws.page_margins.footer = 0.3
-    header = _header_text(spec.header)
-    odd_header, odd_footer = _present(ws.oddHeader), _present(ws.oddFooter)
-    if header:
-        odd_header.center.text = header
-        odd_header.center.font = f"{FONT_NAME},Regular"
-        odd_header.center.size = 9
-    odd_header.right.text = "&A"
-    odd_header.right.font = f"{FONT_NAME},Regular"
-    odd_header.right.size = 9
-    odd_footer.center.text = spec.footer
-    odd_footer.center.font = f"{FONT_NAME},Regular"
-    odd_footer.center.size = 9
+    header, footer = _present(ws.oddHeader), _present(ws.oddFooter)
+    parts = (
+        (header.left, spec.header_left),
+        (header.center, _header_text(spec.header)),
+        (header.right, spec.header_right),
+        (footer.left, spec.footer_left),
+        (footer.center, spec.footer),
+        (footer.right, spec.footer_right),
+    )
+    for part, text in parts:
+        if text:
+            part.text = text
+            part.font = f"{FONT_NAME},Regular"
+            part.size = 9
     ws.print_options.gridLines = False
     ws.sheet_view.showGridLines = sheet.show_gridlines
     if sheet.tab_colour:
         ws.sheet_properties.tabColor = sheet.tab_colour
+    if sheet.hidden:
+        ws.sheet_state = "hidden"
 
 
 def _header_text(text: str) -> str:
     # "&" starts a header code in Excel: double it; the whole header holds 255 characters.
-    return clean_text(text).replace("\n", " ").replace("&", "&&")[:100]
+    return header_words(text)
 
 
 def _present(item: HeaderFooterItem | None) -> HeaderFooterItem:

@@ -70,6 +70,7 @@ class _People:
 
     population: np.ndarray
     groups: dict[str, np.ndarray]
+    universes: dict[str, np.ndarray]
     income: np.ndarray | None
     comparison: np.ndarray
 
@@ -105,6 +106,11 @@ def access_indicators(
             g: table[f"{g}_count"].to_numpy(dtype=float)
             for g in ACCESS_GROUPS
             if f"{g}_count" in table
+        },
+        universes={
+            g: table[f"{g}_universe"].to_numpy(dtype=float)
+            for g in ACCESS_GROUPS
+            if f"{g}_universe" in table
         },
         income=(
             table["median_household_income"].to_numpy(dtype=float)
@@ -191,7 +197,7 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
                         m.label,
                         group_word,
                         people.groups[gid],
-                        people.population,
+                        people.universes.get(gid, people.population),
                         people.comparison,
                         gain,
                         improves,

@@ -1,9 +1,11 @@
 """HUD housing indicators of a housing project, measured at its site's neighbourhood.
 
 Each test is one function: the affordable share against local need, market and
-income-restricted rents against incomes, poverty and minority concentration, R/ECAP, and the
-net change in affordable homes. The rules (30% of income, HUD's concentration thresholds)
-are in :mod:`equityplanner.analysis.housing`.
+income-restricted rents against incomes, who the affordable homes can house (the homes by
+income band against the area's households in each band), poverty and minority
+concentration, R/ECAP, the net change in affordable homes, and direct displacement (homes
+demolished, households who must move). The rules (30% of income, HUD's concentration
+thresholds) are in :mod:`equityplanner.analysis.housing`.
 """
 
 from __future__ import annotations
@@ -72,9 +74,11 @@ def housing_indicators(
     out += _affordable_share(site)
     out += _market_rent(site, warnings)
     out += _band_rents(site)
+    out += _households_by_band(site)
     out += _poverty_concentration(site)
     out += _minority_concentration_and_recap(site)
     out.append(_net_affordable_units(project))
+    out.append(_direct_displacement(project))
     return out
 
 
@@ -136,7 +140,20 @@ def _market_rent(site: _Site, warnings: list[str]) -> list[Indicator]:
     )
     incomes = b.table["median_household_income"].to_numpy()
     ok = np.isfinite(incomes) & (weights > 0)
-    city_income = float(np.average(incomes[ok], weights=weights[ok])) if ok.any() else float("nan")
+    published = site.params.comparison_median_household_income_usd
+    if published:
+        city_income = float(published)
+        income_words = f"the median household income of {site.params.comparison.label}"
+        income_source = "published figure (parameter comparison_median_household_income_usd)"
+    else:
+        city_income = (
+            float(np.average(incomes[ok], weights=weights[ok])) if ok.any() else float("nan")
+        )
+        income_words = (
+            f"the household-weighted average of {site.params.comparison.label}'s neighbourhood "
+            "median household incomes (the data has no city-level median)"
+        )  # what the figure is, not "the city's median"
+        income_source = "household-weighted mean of neighbourhood medians"
     out = []
     for key, income, where in (
         ("market_rent_burden_site", site_income, "site"),
@@ -164,9 +181,15 @@ def _market_rent(site: _Site, warnings: list[str]) -> list[Indicator]:
                     value=share,
                     income=income,
                     comparison=site.params.comparison.label,
+                    income_words=income_words,
                 ),
                 method="affordability",
-                details={**site.details, "income_usd": income, "rent_usd": market_rent},
+                details={
+                    **site.details,
+                    "income_usd": income,
+                    "rent_usd": market_rent,
+                    **({"income_source": income_source} if where == "comparison" else {}),
+                },
             )
         )
     return out
@@ -218,6 +241,87 @@ def _band_rents(site: _Site) -> list[Indicator]:
             ),
             method="affordability",
             details={"limits_usd": limits, "rents_usd": checked, "ami_usd": ami},
+        )
+    ]
+
+
+def _households_by_band(site: _Site) -> list[Indicator]:
+    """``housing.households_by_band``: who the affordable homes can house.
+
+    The homes of each AMI band against the comparison population's households whose income
+    falls in that band, estimated from each neighbourhood's median household income
+    (:func:`equityplanner.analysis.housing.households_below_income`). Reported for the
+    households the homes are for, separately from the neighbours within the walk catchment.
+    """
+    b, project, ami = site.baseline, site.project, site.params.area_median_income_usd
+    if ami is None or project.affordable_units <= 0:
+        return []
+    if "households" not in b.table or "median_household_income" not in b.table:
+        return []
+    affordability = load_resource("thresholds.toml")["affordability"]
+    fractions = affordability["band_ami_fraction"]
+    gini = float(affordability["household_income_gini"])
+    households = b.table["households"].to_numpy(dtype=float) * site.comparison
+    incomes = b.table["median_household_income"].to_numpy(dtype=float)
+    bands = [band for band in ("ami_30", "ami_50", "ami_80") if band in fractions]
+    below = {
+        band: housing.households_below_income(households, incomes, fractions[band] * ami, gini=gini)
+        for band in bands
+    }
+    all_households = float(np.nansum(households))
+    eligible = below[bands[-1]]
+    rows, lower = {}, 0.0
+    for band in bands:
+        in_band = below[band] - lower
+        lower = below[band]
+        homes = int(project.units_by_band.get(band, 0))
+        rows[band] = {
+            "income_limit_usd": fractions[band] * ami,
+            "homes": homes,
+            "share_of_affordable_homes": homes / project.affordable_units,
+            "households": in_band,
+            "share_of_eligible_households": in_band / eligible if eligible > 0 else None,
+            "homes_per_1000_households": 1000 * homes / in_band if in_band > 0 else None,
+        }
+    parts, low = [], 0.0
+    for band, r in rows.items():
+        top = fractions[band]
+        span = f"up to {top:.0%}" if low == 0.0 else f"{low:.0%} to {top:.0%}"
+        low = top
+        share = r["share_of_eligible_households"]
+        parts.append(
+            f"{span} of AMI (${r['income_limit_usd']:,.0f}): {r['homes']:,} homes "
+            f"({r['share_of_affordable_homes']:.0%} of the affordable homes) for about "
+            f"{r['households']:,.0f} households"
+            + (f" ({share:.0%} of those eligible)" if share is not None else "")
+        )
+    finding = (
+        f"The {project.affordable_units:,} affordable homes are for households earning up to "
+        f"{fractions[bands[-1]]:.0%} of AMI: about {eligible:,.0f} households in "
+        f"{site.params.comparison.label} ({eligible / all_households:.0%} of its households; "
+        f"estimated from neighbourhood median incomes). By band, {'; '.join(parts)}."
+        if all_households > 0
+        else "The area has no households to compare with."
+    )
+    return [
+        make_indicator(
+            id=_id("households_by_band"),
+            name=text("housing::households_by_band::name"),
+            value=float(project.affordable_units),
+            comparison=eligible,
+            difference=None,
+            value_unit="units",
+            rating_family="served",
+            rating="context",
+            finding=finding,
+            method="affordability",
+            details={
+                **site.details,
+                "bands": rows,
+                "eligible_households": eligible,
+                "all_households": all_households,
+                "estimate": f"log-normal incomes around each neighbourhood's median, Gini {gini:g}",
+            },
         )
     ]
 
@@ -332,6 +436,33 @@ def _recap(site: _Site, minority_site: float) -> Indicator:
             "poverty_rate": float(row["poverty_share"]),
             "nonwhite_share": minority_site,
             "threshold": b.recap_threshold,
+        },
+    )
+
+
+def _direct_displacement(project: HousingProject) -> Indicator:
+    """``housing.direct_displacement``: the households who must move and the homes demolished."""
+    moving, demolished = project.households_displaced, project.units_demolished
+    rating = "displaces" if moving > 0 or demolished > 0 else "no_displacement"
+    return make_indicator(
+        id=_id("direct_displacement"),
+        name=text("housing::direct_displacement::name"),
+        value=float(moving),
+        comparison=float(demolished),
+        difference=None,
+        value_unit="households",
+        rating_family="test",
+        rating=rating,
+        finding=text(f"housing::direct_displacement::findings::{rating}").format(
+            households=moving,
+            demolished=demolished,
+            affordable=project.affordable_units_demolished,
+        ),
+        method="net_affordable_units",
+        details={
+            "households_displaced": moving,
+            "units_demolished": demolished,
+            "affordable_units_demolished": project.affordable_units_demolished,
         },
     )
 

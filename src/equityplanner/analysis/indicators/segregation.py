@@ -43,8 +43,8 @@ def study_area_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
     if "minority_count" in t:
         series["minority"] = t["minority_count"].to_numpy()
     for gid, counts in series.items():
-        if counts.sum() < max(100.0, 0.01 * total.sum()):
-            continue  # HUD does not report indices for very small groups
+        if counts.sum() < max(100.0, 0.01 * total.sum()) or white.sum() <= 0:
+            continue  # HUD does not report indices for very small groups (or no reference)
         d = float(segregation.dissimilarity(counts, white))
         band = str(segregation.dissimilarity_band(d))
         label = text("segregation.dissimilarity_name").format(group=labels[gid])
@@ -115,16 +115,17 @@ def catchment_position_indicator(side: SideContext) -> Indicator:
             finding="Not assessed: the data has no race and ethnicity counts.",
             method="segregation",
         )
-    inside = b.totals("minority", side.weights)
+    inside = b.totals("minority", side.counted)
     reference = b.totals("minority", side.comparison)
-    shares = b.table["minority_share"].to_numpy()
-    comp = b.comparison & np.isfinite(shares)
+    # Only the neighbourhoods inside are ranked, among the comparison's (sorted once).
+    ranked = b.sorted_comparison("minority_share")
+    rows = np.flatnonzero(side.weights)
     ranks = (
-        np.searchsorted(np.sort(shares[comp]), np.nan_to_num(shares), side="right")
-        / max(comp.sum(), 1)
+        np.searchsorted(ranked, np.nan_to_num(b.column("minority_share")[rows]), side="right")
+        / max(ranked.size, 1)
         * 100
     )
-    people = side.weights * b.table["total_population"].fillna(0).to_numpy()
+    people = side.weights[rows] * np.nan_to_num(b.column("total_population")[rows])
     percentile = float(np.dot(people, ranks) / people.sum()) if people.sum() > 0 else float("nan")
     value = inside.share
     return make_indicator(

@@ -1,7 +1,11 @@
 """Who is served: the people inside a side's catchment, and each group's share of them.
 
-The shares are apportioned by area (:mod:`equityplanner.analysis.catchment`) and compared
-with the comparison population; a difference within the margins of error is said to be so.
+The counts are apportioned by area (:mod:`equityplanner.analysis.catchment`) or, with a
+weights layer, by population (:mod:`equityplanner.analysis.weights`), and compared with the
+comparison population; a difference within the margins of error is said to be so. Each
+indicator says how its figures were apportioned (``details["apportionment"]``) and what the
+error of allocating parts of neighbourhoods adds to the margin (``moe_allocation``); with
+population weights that error is part of the margin used for the reliability rating.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from equityplanner.analysis.baseline import Totals
+from equityplanner.analysis.catchment import CatchmentShares
 from equityplanner.analysis.indicators.make import make_indicator, reliability, text
 from equityplanner.analysis.indicators.side import SideContext
 from equityplanner.analysis.moe import z_difference
@@ -46,11 +51,17 @@ class GroupTotals:
 
 
 def population_indicator(side: SideContext, warnings: list[str]) -> Indicator:
-    """``served.population``: people (and households) inside the catchment."""
+    """``served.population``: people (and households) inside the catchment.
+
+    With a weights layer its details also give the weight counted inside the catchment
+    straight from the points (for census blocks: the 2020 Decennial population, exact) beside
+    the apportioned ACS figure, and the figure area weighting would give.
+    """
     b = side.baseline
     pop, pop_moe = side.population
     comp_pop, _ = b.field_total("total_population", side.comparison)
-    households, _ = b.field_total("households", side.weights)
+    households, _ = b.field_total("households", side.counted)
+    _, moe_sampling, moe_allocated = b.field_total_parts("total_population", side.counted)
     if side.nobody_inside:
         warnings.append(
             f"{side.label}: nobody lives inside the catchment, so no share can be computed."
@@ -78,21 +89,53 @@ def population_indicator(side: SideContext, warnings: list[str]) -> Indicator:
         details={
             "households": households,
             "catchment_m": {p.id: side.params.catchment_for(p) for p in side.projects},
+            **_apportionment_details(side, pop, moe_sampling, moe_allocated),
         },
     )
+
+
+def _apportionment_details(
+    side: SideContext, pop: float, moe_sampling: float, moe_allocated: float
+) -> dict[str, object]:
+    """How ``served.population`` was apportioned, its margin's parts, and with weights the
+    weight counted inside, the area-weighted figure and their differences."""
+    details: dict[str, object] = {
+        "apportionment": side.apportionment,
+        "moe_sampling": moe_sampling,
+        "moe_allocation": moe_allocated,
+        "margin_includes_allocation": side.allocation,
+    }
+    shares = side.shares
+    if shares is None or not shares.weighted:
+        return details
+    area = CatchmentShares(shares.index, shares.area_shares, 0.0, 0.0)
+    by_area, _ = side.baseline.field_total("total_population", area)
+    inside = shares.weight_in_catchment
+    details.update(
+        {
+            "weights_in_catchment": inside,
+            "weights_difference": pop - inside,
+            "weights_unassigned": shares.unassigned_weight,
+            "population_area_weighted": by_area,
+            "area_weighted_difference": pop - by_area,
+            "neighbourhoods_by_area": shares.fallback_rows,
+        }
+    )
+    return details
 
 
 def group_totals(side: SideContext) -> Iterator[GroupTotals]:
     """Every group of the baseline with its totals, in the order of ``groups.toml``."""
     b = side.baseline
+    transit = side.transit_counted
     for gid, spec in b.groups.items():
-        inside = b.totals(gid, side.weights)
-        if side.transit_weights is None:
+        inside = b.totals(gid, side.counted, allocation=side.allocation)
+        if transit is None:
             transit_inside = None
-        elif side.transit_weights is side.weights:
+        elif transit is side.counted:
             transit_inside = inside
         else:
-            transit_inside = b.totals(gid, side.transit_weights)
+            transit_inside = b.totals(gid, transit, allocation=side.allocation)
         yield GroupTotals(gid, spec, inside, b.totals(gid, side.comparison), transit_inside)
 
 
@@ -115,7 +158,7 @@ def group_share_indicator(side: SideContext, totals: GroupTotals) -> Indicator:
                 group=spec.label,
                 reason="nobody in this group's universe lives inside the catchment",
             ),
-            method="apportionment",
+            method=_method(side),
         )
     similar_pp = float(load_resource("thresholds.toml")["served"]["similar_pp"])
     diff_pp = (inside.share - reference.share) * 100
@@ -132,9 +175,12 @@ def group_share_indicator(side: SideContext, totals: GroupTotals) -> Indicator:
         comparison_value=reference.share,
         comparison=side.comparison_label,
         difference_pp=diff_pp,
+        # Household groups (renters, no vehicle...) are shares of households, not people.
+        who="households" if spec.unit == "households" else "people",
     )
     if math.isfinite(z) and abs(z) < side.params.significance_z and rating != "similar":
         finding += " The difference is within the margins of error (not significant at 90%)."
+        rating = "not_significant"  # words, not the colour of a harm or a gain
     return make_indicator(
         id=ind_id,
         name=name,
@@ -145,7 +191,7 @@ def group_share_indicator(side: SideContext, totals: GroupTotals) -> Indicator:
         rating_family="served",
         rating=rating,
         finding=finding,
-        method="apportionment",
+        method=_method(side),
         reliability=reliability(inside.share, inside.share_moe, side.params.reliability_bands),
         details={
             "count_inside": inside.count,
@@ -156,5 +202,15 @@ def group_share_indicator(side: SideContext, totals: GroupTotals) -> Indicator:
             "comparison_share_moe": reference.share_moe,
             "z": z,
             "group": totals.group,
+            "apportionment": side.apportionment,
+            "share_moe_sampling": inside.share_moe_sampling,
+            "share_moe_with_allocation": inside.share_moe_with_allocation,
+            "margin_includes_allocation": inside.allocation_included,
         },
     )
+
+
+def _method(side: SideContext) -> str:
+    """The method id of a group's share: area or population-weighted apportionment."""
+    weighted = side.shares is not None and side.shares.weighted
+    return "apportionment_population" if weighted else "apportionment"

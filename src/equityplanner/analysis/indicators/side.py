@@ -7,7 +7,8 @@ from functools import cached_property
 
 import numpy as np
 
-from equityplanner.analysis.baseline import Baseline
+from equityplanner.analysis.baseline import Baseline, Weights
+from equityplanner.analysis.catchment import CatchmentShares
 from equityplanner.model.concepts import Side
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import Parameters, Project
@@ -41,6 +42,10 @@ class SideContext:
         The catchment of the side's transit projects, on which the Title VI tests are measured
         (the same array as ``weights`` when every project is transit); None when the side has
         no transit.
+    shares, transit_shares
+        The same catchments as sparse shares (the rows touched), when they were measured on a
+        catchment: sums over them read only those rows, and say how they were apportioned
+        (by area or by population).
     """
 
     baseline: Baseline
@@ -51,6 +56,37 @@ class SideContext:
     label: str
     projects: list[Project] = field(default_factory=list)
     transit_weights: np.ndarray | None = None
+    shares: CatchmentShares | None = None
+    transit_shares: CatchmentShares | None = None
+
+    @property
+    def counted(self) -> Weights:
+        """What sums over the catchment use: the sparse shares when known, else ``weights``."""
+        return self.shares if self.shares is not None else self.weights
+
+    @property
+    def transit_counted(self) -> Weights | None:
+        """:attr:`counted` of the transit catchment (the same object when it is the same)."""
+        if self.transit_weights is None:
+            return None
+        if self.transit_weights is self.weights:
+            return self.counted
+        return self.transit_shares if self.transit_shares is not None else self.transit_weights
+
+    @property
+    def allocation(self) -> bool:
+        """True when the margins include the allocation error (issue 13).
+
+        Whether shares are by population or by area, a part of a tract is an allocation, not
+        a measurement: the margin and the reliability band say so, so that a stop holding a
+        sliver of one tract is not rated as reliable as the whole tract.
+        """
+        return self.shares is not None
+
+    @property
+    def apportionment(self) -> str:
+        """How the side's counts were apportioned: ``area``, ``population`` or both."""
+        return self.shares.method if self.shares is not None else "area"
 
     @property
     def is_benefit(self) -> bool:
@@ -76,10 +112,10 @@ class SideContext:
         """``base`` on this side."""
         return base.on_side(self.side, mixed=self.mixed)
 
-    @cached_property
+    @property
     def comparison(self) -> np.ndarray:
-        """Per neighbourhood, 1.0 inside the comparison population, else 0.0."""
-        return np.asarray(self.baseline.comparison, dtype=float)
+        """Per neighbourhood, 1.0 inside the comparison population, else 0.0 (shared array)."""
+        return self.baseline.comparison_weights
 
     @property
     def comparison_label(self) -> str:
@@ -103,7 +139,9 @@ class SideContext:
     @cached_property
     def population(self) -> tuple[float, float]:
         """(people inside the catchment, its 90% margin)."""
-        pop, moe = self.baseline.field_total("total_population", self.weights)
+        pop, moe = self.baseline.field_total(
+            "total_population", self.counted, allocation=self.allocation
+        )
         return float(pop), float(moe)
 
     @property

@@ -6,8 +6,14 @@ from the assessment; the formulas they write reproduce the engine's values, whic
 with them (``Formula.expected``) for checking.
 
 Cross-sheet references go through workbook-level defined names (``NB_*`` for the columns of
-the Neighbourhoods table, ``HS_*`` for the Housing inputs) or through the row index of the
-Indicators sheet, recorded in the context.
+the Neighbourhoods table, ``HS_*`` for the Housing inputs, the adopted thresholds of
+:class:`Thresholds` on the Decision sheet) or through the row index of the Indicators and
+Title VI tests sheets, recorded in the context.
+
+The council print set is the first sheets (Decision, Summary, Distribution, Housing, Map,
+Methodology); the data sheets after them are appendices, marked so in their page header
+(:func:`page_setup`). Every printed page carries the title, the date, the draft or final
+status, the SYNTHETIC mark for synthetic data and its page number.
 """
 
 from __future__ import annotations
@@ -20,16 +26,34 @@ from equityplanner.model.concepts import ResultKind, Side
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import HousingProject
 from equityplanner.model.results import Assessment, Indicator, ProposalResult
-from equityplanner.report.layout import NumberFormats, clean_number, defined_name
+from equityplanner.report.layout import (
+    ConditionalFormat,
+    Formula,
+    NumberFormats,
+    PrintSpec,
+    SheetSpec,
+    clean_number,
+    defined_name,
+    excel_string,
+    header_words,
+)
 
 __all__ = [
+    "CHECK_NAME",
     "BookContext",
     "ResultSide",
+    "Thresholds",
     "effect_words",
+    "excel_round",
     "indicator_format",
     "method_name",
+    "page_setup",
+    "put_banner",
     "rating_tone",
     "result_sides",
+    "shown_difference",
+    "shown_difference_formula",
+    "tone_rules",
     "unit_words",
 ]
 
@@ -103,12 +127,50 @@ class HousingNames:
     ami: str
 
 
+class Thresholds:
+    """Workbook names of the adopted thresholds, input cells of the Decision sheet.
+
+    Every Title VI verdict and TAG rating of the workbook is a formula of these cells, so a
+    board can ask "and at 5 points?" by typing 5.
+    """
+
+    ADOPTED_POINTS = "Adopted_points_test"
+    POINTS = "Threshold_points"
+    ADOPTED_RELATIVE = "Adopted_relative_test"
+    RELATIVE = "Threshold_relative"
+    ADOPTED_FOUR_FIFTHS = "Adopted_four_fifths_test"
+    FOUR_FIFTHS = "Four_fifths_ratio"
+    TAG_BAND = "TAG_band_points"
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """Every name, in the Decision sheet's order."""
+        return [
+            cls.ADOPTED_POINTS,
+            cls.POINTS,
+            cls.ADOPTED_RELATIVE,
+            cls.RELATIVE,
+            cls.ADOPTED_FOUR_FIFTHS,
+            cls.FOUR_FIFTHS,
+            cls.TAG_BAND,
+        ]
+
+
+CHECK_NAME = "Inputs_as_assessed"
+"""The Decision sheet's check cell: "Yes" while every input is as assessed, else "No"."""
+
+
 @dataclass
 class BookContext:
-    """What the builders share while one workbook is laid out."""
+    """What the builders share while one workbook is laid out.
+
+    ``print_set`` hides the appendices (the data sheets), so that printing or exporting the
+    workbook gives the council print set alone.
+    """
 
     assessment: Assessment
     header: str
+    print_set: bool = False
     used_names: set[str] = field(default_factory=set)
     result_slugs: dict[str, str] = field(default_factory=dict)
     nb: Any = None  # NeighbourhoodRefs, set by the Neighbourhoods builder
@@ -120,8 +182,17 @@ class BookContext:
     map_png: bytes | None = None
     map_description: str = ""
     map_note: str = ""
+    # The maps beside the first (the low-income share beside the minority share): (PNG, alt text)
+    extra_maps: list[tuple[bytes, str]] = field(default_factory=list)
+    pending_maps: list[tuple[Any, str]] = field(default_factory=list)  # (future, alt text)
+    title_vi_rows: dict[tuple[str, str], int] = field(
+        default_factory=dict
+    )  # (result id, indicator id) -> row of the Title VI tests sheet
+    appendix: dict[str, str] = field(default_factory=dict)  # sheet name -> "Appendix A"
+    check_refs: list[str] = field(default_factory=list)  # "Yes"/"No" check ranges
 
     def __post_init__(self) -> None:
+        self.used_names.update(n.lower() for n in (*Thresholds.names(), CHECK_NAME))
         for result in self.assessment.results:
             self.result_slugs[result.id] = defined_name(result.id)[:40]
         for project in self.assessment.projects:
@@ -153,6 +224,23 @@ class BookContext:
         """A new unique workbook name."""
         return defined_name(*parts, used=self.used_names)
 
+    @property
+    def status_words(self) -> str:
+        """``DRAFT`` or ``FINAL``."""
+        return "FINAL" if self.assessment.metadata.is_final else "DRAFT"
+
+    @property
+    def date(self) -> str:
+        """The assessment's date (the metadata's, else the day it was run)."""
+        return self.assessment.metadata.date or self.assessment.created[:10]
+
+    @property
+    def is_synthetic(self) -> bool:
+        """True when the title, description or data vintage say the data are synthetic."""
+        a = self.assessment
+        words = " ".join((a.metadata.title, a.metadata.description, a.vintage or "")).lower()
+        return "synthetic" in words
+
     def housing_project(self, result: ProposalResult) -> HousingProject | None:
         """The housing project a project's result assesses, or None."""
         if result.kind is not ResultKind.PROJECT or len(result.project_ids) != 1:
@@ -173,6 +261,9 @@ def indicator_format(result: str) -> str:
         "count": NumberFormats.INT,
         "index": NumberFormats.INDEX,
         "usd": NumberFormats.MONEY,
+        "jobs": NumberFormats.COUNT,
+        "minutes": "0.0",
+        "physicians per 1,000": "0.00",
     }.get(result, NumberFormats.GENERAL)
 
 
@@ -209,3 +300,135 @@ def rating_tone(family: str, key: str) -> str:
 def number_or_none(value: Any) -> float | int | None:
     """A finite number or None (text values such as "yes" give None)."""
     return clean_number(value)
+
+
+# ------------------------------------------------------------------------------------
+# Pages, checks and colours shared by the sheets
+
+
+def page_setup(ctx: BookContext, sheet: SheetSpec, caption: str, **print_options: Any) -> None:
+    """The sheet's page setup with the workbook's header and footer.
+
+    Header: the title (left), the sheet's caption, "Appendix B: Indicators" for an appendix
+    (centre), the status and date (right). Footer: the SYNTHETIC mark for synthetic data
+    (left), the page number (centre), the software (right). An appendix is hidden in the
+    council print set.
+    """
+    appendix = ctx.appendix.get(sheet.name)
+    words = f"{appendix}: {caption}" if appendix else caption
+    hidden = bool(appendix and ctx.print_set)
+    if hidden:
+        # LibreOffice prints a hidden sheet that has a print range: give it none.
+        print_options.pop("area", None)
+    synthetic = "SYNTHETIC DATA: describes no real people" if ctx.is_synthetic else ""
+    sheet.print = PrintSpec(
+        header=words,
+        header_left=header_words(ctx.assessment.metadata.title, 60),
+        header_right=header_words(f"{ctx.status_words} · {ctx.date}"),
+        footer_left=header_words(synthetic),
+        footer_right=header_words(f"equityplanner {ctx.assessment.software_version}"),
+        **print_options,
+    )
+    sheet.hidden = hidden
+
+
+BANNER = (
+    "Inputs changed since the assessment: the verdicts, ratings and numbers recalculate, "
+    "but the sentences written by the assessment do not; re-run the assessment before "
+    "relying on them."
+)
+
+
+def put_banner(sheet: SheetSpec, row: int, col: int, last_col: int) -> None:
+    """A banner, empty while every input is as assessed, that warns once one has changed.
+
+    Driven by the Decision sheet's check cell (:data:`CHECK_NAME`).
+    """
+    sheet.put(
+        row, col, Formula(f'=IF({CHECK_NAME}="Yes","",{excel_string(BANNER)})', None), "banner"
+    )
+    sheet.merge(row, col, row, last_col)
+    sheet.row_heights[row] = 30
+    cell = f"{_letters(col)}{row}"
+    sheet.conditional_formats.append(
+        ConditionalFormat(
+            "formula",
+            f"{cell}:{_letters(last_col)}{row}",
+            ("9C0006", "FFC7CE"),
+            formula=f"LEN(${_letters(col)}${row})>0",
+        )
+    )
+
+
+def _letters(col: int) -> str:
+    from equityplanner.report.layout import column_letter
+
+    return column_letter(col)
+
+
+def tone_rules(ref: str, first_cell: str, *, anywhere: bool = False) -> list[ConditionalFormat]:
+    """Colour rules that follow the words of a verdict or rating cell whose words are a formula.
+
+    A cell starting with a rating label of ``ratings.toml`` (Title VI, TAG, served) takes that
+    rating's tone, whatever its static style says, so the colour follows a recalculated
+    verdict; with ``anywhere`` the label may stand anywhere in the cell (the worst tone
+    wins). ``first_cell`` is the top-left cell of ``ref`` (relative, e.g. ``H5``).
+    """
+    ratings = load_resource("ratings.toml")
+    tones = load_resource("palettes.toml")["tones"]
+    labels: dict[str, list[str]] = {}
+    for family in ("title_vi", "tag", "served"):
+        for entry in ratings[family].values():
+            labels.setdefault(entry["tone"], []).append(entry["label"])
+    labels.setdefault("caution", []).append("Cannot tell")
+    rules = []
+    for tone in ("adverse", "caution", "beneficial", "neutral", "info"):
+        words = sorted(set(labels.get(tone, [])), key=len, reverse=True)
+        if not words:
+            continue
+        tests = ",".join(
+            f"ISNUMBER(SEARCH({excel_string(w)},{first_cell}))"
+            if anywhere
+            else f"LEFT({first_cell},{len(w)})={excel_string(w)}"
+            for w in words
+        )
+        colours = tones[tone]
+        rules.append(
+            ConditionalFormat(
+                "formula",
+                ref,
+                (colours["text"].lstrip("#"), colours["fill"].lstrip("#")),
+                formula=f"OR({tests})",
+            )
+        )
+    return rules
+
+
+def excel_round(value: float, digits: int) -> float:
+    """``ROUND(value, digits)`` as Excel and LibreOffice compute it (halves away from zero,
+    on the number's shortest decimal form).
+
+    >>> excel_round(0.1235, 3), excel_round(-2.5, 0)
+    (0.124, -3.0)
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def shown_difference(value: Any, comparison: Any) -> float | None:
+    """The difference in points of two shares as printed (0.1% each): what the workbook's
+    ``(ROUND(value,3)-ROUND(comparison,3))*100`` gives; None when either is not a number."""
+    v, c = clean_number(value), clean_number(comparison)
+    if v is None or c is None:
+        return None
+    return (excel_round(v, 3) - excel_round(c, 3)) * 100
+
+
+def shown_difference_formula(value: str, comparison: str) -> str:
+    """Formula body of :func:`shown_difference` over two cells ("" unless both are numbers)."""
+    return (
+        f"IF(AND(ISNUMBER({value}),ISNUMBER({comparison})),"
+        f'(ROUND({value},3)-ROUND({comparison},3))*100,"")'
+    )

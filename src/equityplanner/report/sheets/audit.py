@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import ntpath
+import os
 import platform
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import PurePath
 
 from equityplanner.io.project_file import parameters_to_dict
-from equityplanner.report.layout import PrintSpec, SheetSpec
-from equityplanner.report.sheets import BookContext
+from equityplanner.report.layout import SheetSpec
+from equityplanner.report.sheets import BookContext, page_setup
 
 __all__ = ["SHEET_NAME", "build_audit"]
 
 SHEET_NAME = "Audit"
+_ROLES = {"gtfs_baseline": "GTFS feed (baseline)", "gtfs_proposed": "GTFS feed (proposed)"}
 
 
 def _version(package: str) -> str:
@@ -36,11 +40,50 @@ def _flatten(prefix: str, value: object) -> list[tuple[str, str]]:
     return [(prefix, json.dumps(value, ensure_ascii=False, allow_nan=True))]
 
 
+def _meanings() -> dict[str, str]:
+    """Each parameter key's meaning, from the parameter table."""
+    from equityplanner.model.parameter_schema import (
+        COMPARISON_FIELDS,
+        PARAMETER_FIELDS,
+        TITLE_VI_FIELDS,
+    )
+    from equityplanner.model.travel_model import TRAVEL_MODEL_FIELDS
+
+    out = {f.key: f.doc for f in PARAMETER_FIELDS}
+    for prefix, fields in (
+        ("title_vi", TITLE_VI_FIELDS),
+        ("comparison", COMPARISON_FIELDS),
+        ("travel_model", TRAVEL_MODEL_FIELDS),
+    ):
+        out.update({f"{prefix}.{f.key}": f.doc for f in fields})
+    return out
+
+
+def _base_folder(paths: list[str], by_role: dict[str, str]) -> str | None:
+    """The folder input paths are shown relative to: the project file's, else their common one."""
+    if "project" in by_role:
+        return os.path.dirname(by_role["project"])
+    try:
+        return os.path.commonpath([os.path.dirname(p) for p in paths]) if paths else None
+    except ValueError:  # different drives on Windows
+        return None
+
+
+def _relative(path: str, base: str | None) -> str:
+    """A path relative to ``base`` with forward slashes (the file name alone if it cannot be)."""
+    if base is None:
+        return PurePath(path).name or ntpath.basename(path)
+    try:
+        return PurePath(os.path.relpath(path, base)).as_posix()
+    except ValueError:
+        return PurePath(path).name
+
+
 def build_audit(ctx: BookContext) -> SheetSpec:
     """Lay out the Audit sheet."""
     a = ctx.assessment
     sheet = SheetSpec(SHEET_NAME, show_gridlines=False, tab_colour="7F7F7F")
-    sheet.print = PrintSpec(header=ctx.header)
+    page_setup(ctx, sheet, "Audit trail")
     for col, width in enumerate((36, 80, 70), 1):
         sheet.column_widths[col] = width
     sheet.put(1, 1, "Audit trail", "title")
@@ -71,10 +114,17 @@ def build_audit(ctx: BookContext) -> SheetSpec:
     sheet.put(row, 1, "Inputs", "heading")
     sheet.merge(row, 1, row, 3)
     row += 1
-    sheet.put_row(row, 1, ["Role", "File", "SHA-256"], "header")
+    base = _base_folder([item.path for item in a.inputs], {i.role: i.path for i in a.inputs})
+    where = (
+        "paths relative to the project file's folder"
+        if any(i.role == "project" for i in a.inputs)
+        else "paths relative to the inputs' common folder"
+    )
+    sheet.put_row(row, 1, ["Role", f"File ({where})", "SHA-256"], "header")
     row += 1
     for item in a.inputs:
-        sheet.put_row(row, 1, [item.role, item.path, item.sha256], "wrap")
+        role = _ROLES.get(item.role, item.role.replace("_", " ").capitalize())
+        sheet.put_row(row, 1, [role, _relative(item.path, base), item.sha256], "wrap")
         row += 1
     if not a.inputs:
         sheet.put(
@@ -88,11 +138,15 @@ def build_audit(ctx: BookContext) -> SheetSpec:
     sheet.put(row, 1, "Parameters", "heading")
     sheet.merge(row, 1, row, 3)
     row += 1
-    sheet.put_row(row, 1, ["Parameter", "Value (as saved in the project file)"], "header")
+    sheet.put_row(
+        row, 1, ["Parameter (its key in the project file)", "Value as saved", "Meaning"], "header"
+    )
     row += 1
+    meanings = _meanings()
     for key, value in _flatten("", parameters_to_dict(a.parameters)):
         sheet.put(row, 1, key, "text")
         sheet.put(row, 2, value, "wrap")
+        sheet.put(row, 3, meanings.get(key, meanings.get(key.split(".")[0], "")), "wrap")
         row += 1
     row += 1
     sheet.put(row, 1, f"Warnings ({len(a.warnings)})", "heading")
@@ -100,6 +154,8 @@ def build_audit(ctx: BookContext) -> SheetSpec:
     row += 1
     for number, warning in enumerate(a.warnings, 1):
         sheet.put(row, 1, f"Warning {number}", "label")
+        if base:  # the same relative paths as the inputs above
+            warning = warning.replace(base.rstrip("/\\") + os.sep, "")
         sheet.put(row, 2, warning, "wrap")
         sheet.merge(row, 2, row, 3)
         row += 1

@@ -11,8 +11,22 @@ from dataclasses import dataclass
 
 from equityplanner.model.concepts import BURDENS_SUFFIX, ResultKind
 from equityplanner.model.results import Indicator, ProposalResult
-from equityplanner.report.layout import PrintSpec, SheetSpec, clean_number, rating_style
-from equityplanner.report.sheets import BookContext, indicator_format, result_sides
+from equityplanner.report.layout import (
+    Formula,
+    PrintSpec,
+    SheetSpec,
+    a1,
+    clean_number,
+    rating_style,
+)
+from equityplanner.report.sheets import (
+    BookContext,
+    indicator_format,
+    page_setup,
+    put_banner,
+    result_sides,
+    tone_rules,
+)
 from equityplanner.report.sheets.indicators import indicator_link
 
 __all__ = ["KEY_ROWS", "SHEET_NAME", "Alternative", "build_comparison"]
@@ -72,7 +86,10 @@ def build_comparison(
 ) -> SheetSpec:
     """Lay out the Comparison sheet for two or more alternatives."""
     sheet = SheetSpec(SHEET_NAME, freeze="B6", show_gridlines=False, tab_colour="CC79A7")
-    sheet.print = PrintSpec(title_rows="4:5", header=header)
+    if ctx is not None:
+        page_setup(ctx, sheet, "Comparison of alternatives", title_rows="4:5")
+    else:
+        sheet.print = PrintSpec(title_rows="4:5", header=header)
     sheet.column_widths[1] = 46
     sheet.put(1, 1, "Comparison of alternatives", "title")
     sheet.put(
@@ -86,6 +103,8 @@ def build_comparison(
         "note",
     )
     sheet.merge(2, 1, 2, max(2, len(alternatives) + 1))
+    if ctx is not None:
+        put_banner(sheet, 3, 1, max(2, len(alternatives) + 1))
     sheet.put(4, 1, "Key indicator", "header")
     sheet.put(5, 1, "Effect", "header")
     for col, alt in enumerate(alternatives, 2):
@@ -138,10 +157,22 @@ def _cell(
         sheet.put(row, col, "Not applicable", "small")
         return
     if key == "rating":
-        sheet.put(row, col, ind.rating_label, rating_style(ind.tone))
+        words = ind.rating_label
+        if alt.linked and ctx is not None:
+            words = indicator_link(ctx, alt.result, ind, "rating", ind.rating_label)
+        sheet.put(row, col, words, rating_style(ind.tone))
+        if isinstance(words, Formula):  # the colour follows the recalculated words
+            cell = a1(row, col)
+            sheet.conditional_formats += tone_rules(f"{cell}:{cell}", cell)
         return
     value = {"value": ind.value, "comparison": ind.comparison, "difference": ind.difference}[key]
     fmt = "+0.0;-0.0;0.0" if key == "difference" else indicator_format(ind.unit)
+    if key == "difference" and alt.linked and ctx is not None:
+        link = indicator_link(ctx, alt.result, ind, key, value)
+        if link is None:
+            return
+        sheet.put(row, col, link, "number", fmt)
+        return
     if isinstance(value, str):
         sheet.put(row, col, value.capitalize(), "text")
     elif alt.linked and ctx is not None:

@@ -1,9 +1,15 @@
 """The Distribution sheet: who gets the benefit (or bears the burden), by income and group.
 
-Per project or scenario side: the income-quintile matrix (population share, share of the
-benefit or burden, difference, TAG A4.2 seven-point rating with its symbol and words) as live
-formulas over the Neighbourhoods sheet, the group shares inside the catchment against the
-comparison population (live references to the Indicators sheet), and two native bar charts.
+Printed on three pages at most, whatever the number of proposals:
+
+- the income-quintile matrix: one row per project or scenario side, each quintile's share of
+  the benefit or burden (live formulas over the Neighbourhoods sheet) against the
+  population's share by quintile (one row, the same for every side), and the UK TAG A4.2
+  seven-point rating of each quintile and of the lowest-income 40%, formulas of the two
+  shares and the adopted "broadly in line" band (an input cell of the Decision sheet);
+- the group matrix: each group's share inside every side's catchment against its share of
+  the comparison population (live references to the Indicators sheet);
+- one bar chart per side (quintile shares against population shares), four to a page.
 """
 
 from __future__ import annotations
@@ -15,70 +21,62 @@ from equityplanner.report.layout import (
     ChartSpec,
     Formula,
     NumberFormats,
-    PrintSpec,
     RangeRef,
     SeriesSpec,
     SheetSpec,
+    a1,
     clean_number,
     rating_style,
 )
-from equityplanner.report.sheets import BookContext, ResultSide, result_sides
-from equityplanner.report.sheets.indicators import indicator_link
+from equityplanner.report.sheets import (
+    BookContext,
+    ResultSide,
+    page_setup,
+    put_banner,
+    result_sides,
+    tone_rules,
+)
+from equityplanner.report.sheets.indicators import indicator_link, tag_rating_formula
 from equityplanner.report.sheets.neighbourhoods import short_group_label
 
 __all__ = ["SHEET_NAME", "build_distribution"]
 
 SHEET_NAME = "Distribution"
-_CHART_COL = "J"
-_CHART_ROWS = 17  # rows a 7.5 cm chart covers, with a margin
+_LAST_COL = 14  # A label, B effect, C-G quintile shares, H lowest 40%, I-M ratings, N rating
+_SHARE_COL, _LOW_COL, _RATING_COL = 3, 8, 9
+_CHARTS_PER_ROW, _CHART_ROWS = 2, 23  # a 10.5 cm chart covers about 20 rows of 15 pt
+_CHART_WIDTH_CM, _CHART_HEIGHT_CM = 17.5, 10.5
 
 
 def build_distribution(ctx: BookContext) -> SheetSpec:
-    """Lay out the Distribution sheet (tables and charts for every side of every result)."""
+    """Lay out the Distribution sheet (matrices and one chart per side)."""
     a = ctx.assessment
     sheet = SheetSpec(SHEET_NAME, tab_colour="0072B2", show_gridlines=False)
-    sheet.print = PrintSpec(header=ctx.header)
-    threshold = a.parameters.distribution_threshold_pp
-    sheet.put(1, 1, "Distribution", "title")
+    widths = [30, 9] + [10] * 6 + [17] * 6
+    for col, width in enumerate(widths, 1):
+        sheet.column_widths[col] = width
+    sheet.put(1, 1, "Distribution: who gets the benefit or bears the burden", "title")
+    sheet.merge(1, 1, 1, _LAST_COL)
     sheet.put(
         2,
         1,
         f"Income quintiles are formed within {a.comparison_label} from median household income, "
-        "weighted by "
-        "population (quintile 1 = lowest income). Each quintile's share of the benefit (or burden) "
-        "is compared "
-        "with its share of the population and rated on the seven-point scale of UK TAG unit A4.2; "
-        "'broadly in "
-        f"line' means within {threshold:g} percentage points (a project setting). Figures are live "
-        "formulas "
-        "over the Neighbourhoods sheet.",
+        "weighted by population (quintile 1 = lowest incomes, each about a fifth of the "
+        "population). Each quintile's share of a proposal's benefit (or burden) is set against "
+        "its share of the population and rated on the UK TAG A4.2 seven-point scale; 'broadly in "
+        "line' means within the band on the Decision sheet. A housing project's row counts its "
+        "neighbours within the walk catchment; who the new homes house is on the Housing sheet.",
         "note",
     )
-    sheet.merge(2, 1, 2, 8)
-    for col, width in zip(range(1, 10), (9, 31, 12, 12, 12, 12, 12, 26, 3), strict=True):
-        sheet.column_widths[col] = width
-    row = 4
-    for result in a.results:
-        for side in result_sides(result):
-            if row > 4:
-                sheet.row_breaks.append(row - 1)  # one project or scenario side per printed page
-            row = _side_block(ctx, sheet, row, side) + 2
-    return sheet
-
-
-def _side_block(ctx: BookContext, sheet: SheetSpec, row: int, side: ResultSide) -> int:
-    nb = ctx.nb
-    effect = side.effect
-    tag = load_resource("ratings.toml")["tag"]
-    strong = load_resource("palettes.toml")["tones"][
-        "beneficial" if side.is_benefit else "adverse"
-    ]["strong"].lstrip("#")
-    grey = "8C8C8C"
-    sheet.put(row, 1, f"{side.label}: who gets the {effect}", "heading")
-    sheet.merge(row, 1, row, 8)
-    row += 1
-    quintiles = [side.indicator(f"distribution.q{n}") for n in range(1, 6)]
-    if nb is None or not all(quintiles) or not nb.col("quintile"):
+    sheet.merge(2, 1, 2, _LAST_COL)
+    sheet.row_heights[2] = 44
+    put_banner(sheet, 3, 1, _LAST_COL)
+    sides = [side for result in a.results for side in result_sides(result)]
+    row = 5
+    chart_rows: list[tuple[ResultSide, int]] = []
+    if ctx.nb is not None and ctx.nb.col("quintile"):
+        row, chart_rows = _quintile_matrix(ctx, sheet, row, sides)
+    else:
         sheet.put(
             row,
             1,
@@ -86,204 +84,244 @@ def _side_block(ctx: BookContext, sheet: SheetSpec, row: int, side: ResultSide) 
             "income).",
             "note",
         )
-        sheet.merge(row, 1, row, 8)
+        sheet.merge(row, 1, row, _LAST_COL)
         row += 2
-    else:
-        row = _quintile_table(
-            ctx, sheet, row, side, [q for q in quintiles if q is not None], tag, strong, grey
-        )
-    return _group_table(ctx, sheet, row, side, strong, grey)
+    row = _group_matrix(ctx, sheet, row + 1, sides)
+    _charts(ctx, sheet, row + 1, chart_rows)
+    page_setup(ctx, sheet, "Distribution")
+    return sheet
 
 
-def _quintile_table(
-    ctx: BookContext,
-    sheet: SheetSpec,
-    row: int,
-    side: ResultSide,
-    quintiles: list[Indicator],
-    tag: dict,
-    strong: str,
-    grey: str,
-) -> int:
+def _quintile_matrix(
+    ctx: BookContext, sheet: SheetSpec, row: int, sides: list[ResultSide]
+) -> tuple[int, list[tuple[ResultSide, int]]]:
+    """The quintile matrix; returns the next row and each charted side's row."""
     nb = ctx.nb
-    effect = side.effect
     labels = load_resource("indicators.toml")["distribution"]["quintile_labels"]
+    sheet.put(row, 1, "Share of each proposal's effect by income quintile", "heading")
+    sheet.merge(row, 1, row, _LAST_COL)
+    row += 1
     header = row
+    names = [f"Q{n}: {labels[n - 1]}" for n in range(1, 6)]
     sheet.put_row(
         header,
         1,
         [
-            "Quintile",
-            "Income group",
-            "Population",
-            "Population share",
-            "People in catchment",
-            f"Share of the {effect}",
-            "Difference (points)",
-            "Rating (TAG A4.2)",
+            "Project or scenario",
+            "Effect",
+            *names,
+            "Lowest-income 40%",
+            *(f"Q{n} rating (TAG A4.2)" for n in range(1, 6)),
+            "Lowest-income 40%: rating",
         ],
         "header",
     )
-    sheet.row_heights[header] = 32
-    first, last = header + 1, header + 5
-    q, m, p, s = nb.col("quintile"), nb.comparison, nb.population, nb.share(side)
-    for n, ind in enumerate(quintiles, 1):
-        r = header + n
-        sheet.put(r, 1, n, "check", NumberFormats.INT)
-        sheet.put(r, 2, labels[n - 1].capitalize(), "text")
+    sheet.row_heights[header] = 45
+    row += 1
+    population_row = row
+    q, m, p = nb.col("quintile"), nb.comparison, nb.population
+    first_side = next((s for s in sides if s.indicator("distribution.q1") is not None), None)
+    sheet.put(row, 1, f"Population of {ctx.assessment.comparison_label}", "label_wrap")
+    sheet.put(row, 2, "Share", "small")
+    total = f"SUMPRODUCT(--({q}>0),{m},{p})"
+    for n in range(1, 6):
+        ind = first_side.indicator(f"distribution.q{n}") if first_side else None
         sheet.put(
-            r,
-            3,
+            row,
+            _SHARE_COL + n - 1,
             Formula(
-                f"=SUMPRODUCT(--({q}={n}),{m},{p})", clean_number(ind.details.get("population"))
+                f'=IF({total}>0,SUMPRODUCT(--({q}={n}),{m},{p})/{total},"")',
+                clean_number(ind.comparison) if ind else None,
             ),
-            "number",
-            NumberFormats.COUNT,
-        )
-        sheet.put(
-            r,
-            4,
-            Formula(
-                f'=IF(SUM(C${first}:C${last})>0,C{r}/SUM(C${first}:C${last}),"")',
-                clean_number(ind.comparison),
-            ),
-            "number",
+            "number_bold",
             NumberFormats.PCT,
         )
+    low = first_side.indicator("distribution.lowest_two_quintiles") if first_side else None
+    c1, c2 = a1(row, _SHARE_COL), a1(row, _SHARE_COL + 1)
+    sheet.put(
+        row,
+        _LOW_COL,
+        Formula(f'=IF(ISNUMBER({c1}),{c1}+{c2},"")', clean_number(low.comparison) if low else None),
+        "number_bold",
+        NumberFormats.PCT,
+    )
+    row += 1
+    charted: list[tuple[ResultSide, int]] = []
+    for side in sides:
+        quintiles = [side.indicator(f"distribution.q{n}") for n in range(1, 6)]
+        if not all(quintiles):
+            continue
+        _side_row(sheet, row, side, [i for i in quintiles if i is not None], population_row, nb)
+        charted.append((side, row))
+        row += 1
+    if charted:
+        first, last = charted[0][1], charted[-1][1]
+        ref = f"{a1(first, _RATING_COL)}:{a1(last, _LAST_COL)}"
+        sheet.conditional_formats += tone_rules(ref, a1(first, _RATING_COL))
+    sheet.put(
+        row,
+        1,
+        "Ratings: large = the quintile's share of the effect is more than the band above its "
+        "population share; moderate = within the band; slight = more than the band below; "
+        "neutral = no share. Beneficial for a benefit, adverse for a burden.",
+        "note",
+    )
+    sheet.merge(row, 1, row, _LAST_COL)
+    return row + 1, charted
+
+
+def _side_row(
+    sheet: SheetSpec,
+    row: int,
+    side: ResultSide,
+    quintiles: list[Indicator],
+    population_row: int,
+    nb: object,
+) -> None:
+    q, p, s = nb.col("quintile"), nb.population, nb.share(side)  # type: ignore[attr-defined]
+    sheet.put(row, 1, side.label, "label_wrap")
+    sheet.put(row, 2, side.effect.capitalize(), "text")
+    total = f"SUMPRODUCT(--({q}>0),{s},{p})"
+    for n, ind in enumerate(quintiles, 1):
+        col = _SHARE_COL + n - 1
         sheet.put(
-            r,
-            5,
-            Formula(f"=SUMPRODUCT(--({q}={n}),{s},{p})", clean_number(ind.details.get("benefit"))),
-            "number",
-            NumberFormats.COUNT,
-        )
-        sheet.put(
-            r,
-            6,
+            row,
+            col,
             Formula(
-                f'=IF(SUM(E${first}:E${last})>0,E{r}/SUM(E${first}:E${last}),"")',
+                f'=IF({total}>0,SUMPRODUCT(--({q}={n}),{s},{p})/{total},"")',
                 clean_number(ind.value),
             ),
             "number",
             NumberFormats.PCT,
         )
+        share, population = a1(row, col), a1(population_row, col)
         sheet.put(
-            r,
-            7,
-            Formula(
-                f'=IF(AND(ISNUMBER(F{r}),ISNUMBER(D{r})),(F{r}-D{r})*100,"")',
-                clean_number(ind.difference),
-            ),
-            "number",
-            NumberFormats.POINTS,
+            row,
+            _RATING_COL + n - 1,
+            Formula("=" + tag_rating_formula(share, population, side.is_benefit), ind.rating_label),
+            rating_style(ind.tone),
         )
-        symbol = tag.get(ind.rating, {}).get("symbol", "")
-        sheet.put(r, 8, f"{symbol}  {ind.rating_label}".strip(), rating_style(ind.tone))
-    total = header + 6
-    populations = [clean_number(i.details.get("population")) or 0.0 for i in quintiles]
-    benefits = [clean_number(i.details.get("benefit")) or 0.0 for i in quintiles]
-    sheet.put(total, 2, "All ranked neighbourhoods", "label")
+    low = side.indicator("distribution.lowest_two_quintiles")
+    c1, c2 = a1(row, _SHARE_COL), a1(row, _SHARE_COL + 1)
     sheet.put(
-        total,
-        3,
-        Formula(f"=SUM(C{first}:C{last})", float(sum(populations))),
-        "number_bold",
-        NumberFormats.COUNT,
+        row,
+        _LOW_COL,
+        Formula(f"=IF(ISNUMBER({c1}),{c1}+{c2},0)", clean_number(low.value) if low else None),
+        "number",
+        NumberFormats.PCT,
     )
-    sheet.put(
-        total,
-        5,
-        Formula(f"=SUM(E{first}:E{last})", float(sum(benefits))),
-        "number_bold",
-        NumberFormats.COUNT,
-    )
-    chart_title = f"Share of the {effect} and of the population by income quintile: {side.label}"
-    sheet.charts.append(
-        ChartSpec(
-            title=chart_title,
-            anchor=f"{_CHART_COL}{header}",
-            categories=RangeRef(SHEET_NAME, 2, first, 2, last),
-            series=(
-                SeriesSpec(RangeRef(SHEET_NAME, 4, first, 4, last), "Population share", grey),
-                SeriesSpec(
-                    RangeRef(SHEET_NAME, 6, first, 6, last), f"Share of the {effect}", strong
-                ),
-            ),
-            y_title="Share",
-            x_title="Income quintile (1 = lowest income)",
-            description=chart_title,
+    if low is not None:
+        from equityplanner.report.sheets.indicators import lowest_two_formula
+
+        share, population = a1(row, _LOW_COL), a1(population_row, _LOW_COL)
+        words = (
+            Formula("=" + lowest_two_formula(share, population, side.is_benefit), low.rating_label)
+            if low.rating != "not_assessed"
+            else low.rating_label
         )
-    )
-    return header + _CHART_ROWS
+        sheet.put(row, _LAST_COL, words, rating_style(low.tone))
 
 
-def _group_table(
-    ctx: BookContext, sheet: SheetSpec, row: int, side: ResultSide, strong: str, grey: str
-) -> int:
+def _group_matrix(ctx: BookContext, sheet: SheetSpec, row: int, sides: list[ResultSide]) -> int:
+    """Each group's share inside every side's catchment, against the comparison population."""
     a = ctx.assessment
-    groups = [
-        ind
-        for ind in side.result.indicators
-        if ind.category is IndicatorFamily.SERVED
-        and side.owns(ind)
-        and ind.value_unit == "share"
-        and ind.value is not None
-    ]
+    groups: dict[str, dict[int, Indicator]] = {}
+    for i, side in enumerate(sides):
+        for ind in side.result.indicators:
+            if (
+                ind.category is IndicatorFamily.SERVED
+                and side.owns(ind)
+                and ind.value_unit == "share"
+                and ind.key.group is not None
+            ):
+                groups.setdefault(ind.key.group, {})[i] = ind
     if not groups:
         return row
-    header = row
-    sheet.put_row(
-        header,
+    shown = sides[: _LAST_COL - 2]
+    sheet.put(row, 1, f"Who is inside each catchment, against {a.comparison_label}", "heading")
+    sheet.merge(row, 1, row, _LAST_COL)
+    row += 1
+    sheet.put_row(row, 1, ["Group", a.comparison_label, *(s.label for s in shown)], "header")
+    sheet.row_heights[row] = 58
+    row += 1
+    for gid, by_side in groups.items():
+        sheet.put(row, 1, short_group_label(gid), "text")
+        some = next(iter(by_side.values()))
+        first_side = sides[next(iter(by_side))]
+        sheet.put(
+            row,
+            2,
+            indicator_link(ctx, first_side.result, some, "comparison", some.comparison),
+            "number_bold",
+            NumberFormats.PCT,
+        )
+        for col, side in enumerate(shown, 3):
+            found = by_side.get(sides.index(side))
+            if found is None:
+                continue
+            sheet.put(
+                row,
+                col,
+                indicator_link(ctx, side.result, found, "value", found.value),
+                rating_style(found.tone),
+                NumberFormats.PCT,
+            )
+        row += 1
+    sheet.put(
+        row,
         1,
-        ["", "Group", "Inside the catchment", a.comparison_label, "Difference (points)", "Rating"],
-        "header",
+        "Colours follow each share's rating on the Indicators sheet: reaching a group more than "
+        "its share (blue) or less (orange) for a benefit, the reverse for a burden; grey where "
+        "the difference is small or not significant at 90%. Household groups are shares of "
+        "households.",
+        "note",
     )
-    sheet.merge(header, 6, header, 8)
-    sheet.row_heights[header] = 32
-    first = header + 1
-    for i, ind in enumerate(groups):
-        r = first + i
-        gid = ind.details.get("group") or ind.key.group
-        sheet.put(r, 2, short_group_label(str(gid)), "text")
-        sheet.put(
-            r,
-            3,
-            indicator_link(ctx, side.result, ind, "value", ind.value),
-            "number",
-            NumberFormats.PCT,
+    sheet.merge(row, 1, row, _LAST_COL)
+    return row + 1
+
+
+def _charts(
+    ctx: BookContext, sheet: SheetSpec, row: int, charted: list[tuple[ResultSide, int]]
+) -> None:
+    """One chart per side, two across and two down to a printed page."""
+    if not charted:
+        return
+    strong = load_resource("palettes.toml")["tones"]
+    grey = "8C8C8C"
+    header_row = charted[0][1] - 2
+    population_row = charted[0][1] - 1
+    sheet.row_breaks.append(row - 1)
+    for i, (side, side_row) in enumerate(charted):
+        line, across = divmod(i, _CHARTS_PER_ROW)
+        if line and not across and line % 2 == 0:
+            sheet.row_breaks.append(row + line * _CHART_ROWS - 1)
+        anchor_col = "A" if across == 0 else "I"
+        anchor = f"{anchor_col}{row + line * _CHART_ROWS}"
+        colour = strong["beneficial" if side.is_benefit else "adverse"]["strong"].lstrip("#")
+        title = f"{side.label}: share of the {side.effect} by income quintile"
+        sheet.charts.append(
+            ChartSpec(
+                title=title,
+                anchor=anchor,
+                categories=RangeRef(SHEET_NAME, _SHARE_COL, header_row, _SHARE_COL + 4, header_row),
+                series=(
+                    SeriesSpec(
+                        RangeRef(
+                            SHEET_NAME, _SHARE_COL, population_row, _SHARE_COL + 4, population_row
+                        ),
+                        "Population share",
+                        grey,
+                    ),
+                    SeriesSpec(
+                        RangeRef(SHEET_NAME, _SHARE_COL, side_row, _SHARE_COL + 4, side_row),
+                        f"Share of the {side.effect}",
+                        colour,
+                    ),
+                ),
+                y_title="Share",
+                x_title="Income quintile (1 = lowest incomes)",
+                width_cm=_CHART_WIDTH_CM,
+                height_cm=_CHART_HEIGHT_CM,
+                description=title,
+            )
         )
-        sheet.put(
-            r,
-            4,
-            indicator_link(ctx, side.result, ind, "comparison", ind.comparison),
-            "number",
-            NumberFormats.PCT,
-        )
-        sheet.put(
-            r,
-            5,
-            indicator_link(ctx, side.result, ind, "difference", ind.difference),
-            "number",
-            NumberFormats.POINTS,
-        )
-        sheet.put(r, 6, ind.rating_label, rating_style(ind.tone))
-        sheet.merge(r, 6, r, 8)
-    last = first + len(groups) - 1
-    title = f"Group shares inside the catchment and in {a.comparison_label}: {side.label}"
-    sheet.charts.append(
-        ChartSpec(
-            title=title,
-            anchor=f"{_CHART_COL}{header}",
-            categories=RangeRef(SHEET_NAME, 2, first, 2, last),
-            series=(
-                SeriesSpec(RangeRef(SHEET_NAME, 3, first, 3, last), "Inside the catchment", strong),
-                SeriesSpec(RangeRef(SHEET_NAME, 4, first, 4, last), a.comparison_label, grey),
-            ),
-            y_title="Share",
-            horizontal=True,
-            height_cm=max(7.5, 0.75 * len(groups) + 2.5),
-            description=title,
-        )
-    )
-    chart_rows = int(max(7.5, 0.75 * len(groups) + 2.5) / 0.5) + 2
-    return header + max(len(groups) + 2, chart_rows)

@@ -1,10 +1,12 @@
-"""The Housing sheet (only when a housing project is assessed).
+"""The Housing sheet (only when a housing project is assessed), one printed page a project.
 
 Per housing project: homes by affordability band with the highest affordable rent of each
-band, the homes gained and lost, the affordability tests and the concentration tests
-(poverty, minority concentration, R/ECAP). The proposal's figures are inputs with workbook
-names (``HS_<project>_*``) that the Indicators sheet's formulas use; the tests refer to the
-Indicators sheet's live cells.
+band and the area's households in that band (who the homes can house), the homes gained and
+lost and the households who must move, the neighbours within the walk catchment (measured
+separately), the affordability tests and the concentration and displacement tests
+(poverty, minority concentration, R/ECAP, direct and indirect displacement). The proposal's
+figures are inputs with workbook names (``HS_<project>_*``) that the Indicators sheet's
+formulas use; the tests refer to the Indicators sheet's live cells.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from equityplanner.analysis.housing import max_affordable_rent
 from equityplanner.catalog import load_resource
 from equityplanner.model.project import AMI_BANDS, HousingProject
 from equityplanner.model.results import ProposalResult
-from equityplanner.report.layout import Formula, NumberFormats, PrintSpec, SheetSpec, rating_style
-from equityplanner.report.sheets import BookContext, indicator_format
+from equityplanner.report.layout import Formula, NumberFormats, SheetSpec, rating_style
+from equityplanner.report.sheets import BookContext, indicator_format, page_setup, put_banner
 from equityplanner.report.sheets.indicators import indicator_link
 
 __all__ = ["SHEET_NAME", "build_housing", "housing_units"]
@@ -37,6 +39,7 @@ _CONCENTRATION = (
     "housing.poverty_concentration",
     "housing.minority_concentration",
     "housing.recap",
+    "housing.direct_displacement",
     "displacement.vulnerable_population",
 )
 
@@ -57,7 +60,6 @@ def build_housing(ctx: BookContext) -> SheetSpec | None:
     if not pairs:
         return None
     sheet = SheetSpec(SHEET_NAME, tab_colour="E69F00", show_gridlines=False)
-    sheet.print = PrintSpec(header=ctx.header)
     sheet.put(1, 1, "Housing", "title")
     sheet.put(
         2,
@@ -69,12 +71,17 @@ def build_housing(ctx: BookContext) -> SheetSpec | None:
         "sheet use them by name, so changing one updates the tests.",
         "note",
     )
-    sheet.merge(2, 1, 2, 7)
-    for col, width in zip(range(1, 9), (40, 16, 14, 14, 16, 16, 12, 70), strict=True):
+    sheet.merge(2, 1, 2, 8)
+    sheet.row_heights[2] = 32
+    put_banner(sheet, 3, 1, 8)
+    for col, width in zip(range(1, 9), (40, 14, 11, 11, 14, 14, 11, 64), strict=True):
         sheet.column_widths[col] = width
-    row = 4
-    for project, result in pairs:
+    row = 5
+    for number, (project, result) in enumerate(pairs):
+        if number:
+            sheet.row_breaks.append(row - 1)  # one page a project
         row = _project_block(ctx, sheet, row, project, result) + 2
+    page_setup(ctx, sheet, "Housing", pages_tall=len(pairs))
     return sheet
 
 
@@ -115,12 +122,14 @@ def _project_block(
             "Proposed monthly rent ($)",
             "Highest affordable rent ($)",
             "Within the limit",
+            "Households in the area with an income in this band (estimate)",
         ],
         "header",
     )
-    sheet.row_heights[row] = 32
+    sheet.row_heights[row] = 45
     row += 1
     band_rows = {}
+    by_band = _households_by_band(result)
     for band in AMI_BANDS:
         homes = int(project.units_by_band.get(band, 0))
         rent = project.proposed_rents_usd.get(band)
@@ -162,6 +171,8 @@ def _project_block(
                 ),
                 "check",
             )
+            households = by_band.get(band, {}).get("households")
+            sheet.put(row, 8, households, "number", NumberFormats.COUNT)
         band_rows[band] = row
         row += 1
     sheet.put(row, 1, "All homes (as proposed)", "label")
@@ -211,6 +222,7 @@ def _project_block(
         if name == names.ami and ami is None:
             sheet.put(row, 4, "Not set: band rents are not checked", "note")
         row += 1
+    row = _who(ctx, sheet, row + 1, project, result)
     row += 1
     row = _tests(ctx, sheet, row, result, "Affordability tests", _AFFORDABILITY)
     row += 1
@@ -259,3 +271,49 @@ def _tests(
         sheet.put(row, 8, ind.finding, "wrap")
         row += 1
     return row
+
+
+def _households_by_band(result: ProposalResult) -> dict[str, dict[str, float]]:
+    try:
+        bands = result.indicator("housing.households_by_band").details.get("bands", {})
+    except KeyError:
+        return {}
+    return dict(bands)
+
+
+def _who(
+    ctx: BookContext, sheet: SheetSpec, row: int, project: HousingProject, result: ProposalResult
+) -> int:
+    """Who the homes house, and the neighbours, measured separately."""
+    sheet.put(row, 1, "Who the homes house, and who lives near them", "heading")
+    sheet.merge(row, 1, row, 8)
+    row += 1
+    try:
+        housed = result.indicator("housing.households_by_band").finding
+    except KeyError:
+        housed = (
+            "Not estimated: set the area median income (AMI) and give the neighbourhoods' "
+            "households and median household incomes."
+        )
+    sheet.put(row, 1, "The households the affordable homes are for", "label_wrap")
+    sheet.put(row, 2, housed, "wrap")
+    sheet.merge(row, 2, row, 8)
+    row += 1
+    radius = ctx.assessment.parameters.catchment_for(project)
+    try:
+        people = result.indicator("served.population").value
+        near = f"About {people:,.0f} people" if isinstance(people, int | float) else "The people"
+    except KeyError:
+        near = "The people"
+    sheet.put(row, 1, f"Neighbours within {radius:,.0f} m", "label_wrap")
+    sheet.put(
+        row,
+        2,
+        f"{near} live within {radius:,.0f} m of the site. The effects on them (new amenity, "
+        "rents, displacement pressure) are measured on the Distribution and Indicators sheets, "
+        "separately from who the homes house: a mixed-income development can serve low-income "
+        "households while its neighbours are better off.",
+        "wrap",
+    )
+    sheet.merge(row, 2, row, 8)
+    return row + 1

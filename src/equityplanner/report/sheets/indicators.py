@@ -21,7 +21,6 @@ from equityplanner.model.results import Indicator, ProposalResult
 from equityplanner.report.layout import (
     Formula,
     NumberFormats,
-    PrintSpec,
     SheetSpec,
     TableSpec,
     a1,
@@ -33,10 +32,15 @@ from equityplanner.report.layout import (
 from equityplanner.report.sheets import (
     BookContext,
     ResultSide,
+    Thresholds,
     effect_words,
+    excel_round,
     indicator_format,
     method_name,
+    page_setup,
+    put_banner,
     result_sides,
+    tone_rules,
     unit_words,
 )
 from equityplanner.report.sheets.neighbourhoods import NeighbourhoodRefs
@@ -74,11 +78,11 @@ _HEADERS = {
     "name": "Indicator",
     "value": "Value",
     "comparison": "Comparison",
-    "difference": "Difference (points)",
+    "difference": "Difference (points for shares)",
     "units": "Unit",
     "rating": "Rating",
     "finding": "Finding",
-    "moe": "Margin of error (90%)",
+    "moe": "Margin of error of the value (90%)",
     "cv": "CV (%)",
     "band": "Reliability",
     "method": "Method",
@@ -88,7 +92,7 @@ _HEADERS = {
     "match": "Formula matches engine",
     "engine_value": "Engine value",
     "engine_comparison": "Engine comparison",
-    "engine_difference": "Engine difference (points)",
+    "engine_difference": "Engine difference (unrounded)",
 }
 _WIDTHS = {
     "unit": 20,
@@ -131,20 +135,21 @@ def build_indicators(ctx: BookContext) -> SheetSpec:
     sheet.put(
         2,
         1,
-        "Shares are % of people (or households); differences are percentage points. Where 'How "
-        "computed' "
-        "says 'Live formula', Value, Comparison and Difference are calculated in this workbook "
-        "from the "
-        "Neighbourhoods sheet. The engine's own results are in the grouped columns "
-        f"{engine_first}-{engine_last} "
-        "(click + above the column letters to show them) and 'Formula matches engine' compares the "
-        "two. "
-        f"Comparison population: {a.comparison_label}. The printout shows the columns up to CV; "
-        "methods and "
-        "references are also on the Methodology sheet.",
+        "Shares are % of people (or of households, for household groups); differences are "
+        "percentage points for shares and are the value less the comparison as printed. Where "
+        "'How computed' says 'Live formula', Value, Comparison and Difference are calculated in "
+        "this workbook from the Neighbourhoods sheet; the Title VI verdicts and the income "
+        "ratings are formulas of these numbers and of the thresholds on the Decision sheet. The "
+        f"engine's own results are in the grouped columns {engine_first}-{engine_last} (click + "
+        "above the column letters to show them) and 'Formula matches engine' compares the two. "
+        f"Comparison population: {a.comparison_label}. Margins of error of shares are in "
+        "percentage points. The printout shows the columns up to CV; methods and references are "
+        "on the Methodology sheet.",
         "note",
     )
     sheet.merge(2, 1, 2, 9)
+    sheet.row_heights[2] = 62
+    put_banner(sheet, 3, 1, 9)
     for key, col in COLUMNS.items():
         sheet.put(HEADER_ROW, col, _HEADERS[key], "header")
         sheet.column_widths[col] = _WIDTHS[key]
@@ -163,10 +168,21 @@ def build_indicators(ctx: BookContext) -> SheetSpec:
         ctx.indicator_rows[("", ind.id)] = row
         row += 1
     last = max(row - 1, HEADER_ROW + 1)
-    sheet.print = PrintSpec(
+    page_setup(
+        ctx,
+        sheet,
+        "Indicators",
         title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
-        header=ctx.header,
         area=f"A1:{a1(last, PRINTED_COLUMNS)}",
+    )
+    rating = COLUMNS["rating"]
+    sheet.conditional_formats += tone_rules(
+        f"{a1(HEADER_ROW + 1, rating)}:{a1(last, rating)}", a1(HEADER_ROW + 1, rating)
+    )
+    match = COLUMNS["match"]
+    ctx.check_refs.append(
+        f"{quote_sheet(SHEET_NAME)}!{a1(HEADER_ROW + 1, match, absolute=True)}:"
+        f"{a1(last, match, absolute=True)}"
     )
     sheet.tables.append(
         TableSpec(
@@ -193,13 +209,15 @@ def _indicator_row(
     sheet.put(row, c["effect"], effect_words(side.is_benefit) if side else "Context", "text")
     sheet.put(row, c["name"], ind.name, "wrap")
     sheet.put(row, c["units"], unit_words(ind.unit), "text")
-    sheet.put(row, c["rating"], ind.rating_label, rating_style(ind.tone))
+    sheet.put(row, c["rating"], _rating_cell(ctx, result, side, ind, row), rating_style(ind.tone))
     sheet.put(row, c["finding"], ind.finding, "wrap")
     rel = ind.reliability
     if rel is not None:
-        sheet.put(
-            row, c["moe"], rel.moe, "number", fmt if ind.unit != "count" else NumberFormats.DECIMAL
-        )
+        if ind.unit == "share":
+            moe = None if rel.moe is None else rel.moe * 100.0  # in percentage points
+            sheet.put(row, c["moe"], moe, "number", NumberFormats.MOE_POINTS)
+        else:
+            sheet.put(row, c["moe"], rel.moe, "number", NumberFormats.MOE_COUNT)
         sheet.put(row, c["cv"], rel.cv_percent, "number", NumberFormats.INDEX)
         sheet.put(row, c["band"], _band_label(ctx, rel.band), "text")
     sheet.put(row, c["method"], method_name(ind.method), "wrap")
@@ -210,11 +228,24 @@ def _indicator_row(
         if result is not None and side is not None
         else (None, None, None)
     )
-    engine = (ind.value, ind.comparison, ind.difference)
+    shown = _display(ind.unit) if _is_value_less_comparison(ind) else None
+    if not _is_value_less_comparison(ind):
+        # The engine's difference is another quantity (a group's change of access, not its
+        # level against everyone's): the finding gives it; the column would misread it.
+        formulas = (formulas[0], formulas[1], None)
+    if formulas[2] is None and shown is not None and ind.difference is not None:
+        # Engine values: the printed difference is still the printed value less comparison.
+        formulas = (formulas[0], formulas[1], _difference(ind, row, shown))
+    engine = (
+        ind.value,
+        ind.comparison,
+        ind.difference if _is_value_less_comparison(ind) else None,
+    )
     keys = ("value", "comparison", "difference")
-    live = any(f is not None for f in formulas)
+    live = formulas[0] is not None or formulas[1] is not None
+    diff_fmt = shown[3] if shown else NumberFormats.POINTS
     for key, formula, value in zip(keys, formulas, engine, strict=True):
-        cell_fmt = NumberFormats.POINTS if key == "difference" else fmt
+        cell_fmt = diff_fmt if key == "difference" else fmt
         if formula is not None:
             sheet.put(row, c[key], formula, "number", cell_fmt)
         elif isinstance(value, str):
@@ -222,11 +253,21 @@ def _indicator_row(
         else:
             sheet.put(row, c[key], clean_number(value), "number", cell_fmt)
         engine_value = value.capitalize() if isinstance(value, str) else clean_number(value)
-        sheet.put(row, c[f"engine_{key}"], engine_value, "engine", cell_fmt)
+        engine_fmt = "+0.0000;-0.0000;0.0000" if key == "difference" else cell_fmt
+        sheet.put(row, c[f"engine_{key}"], engine_value, "engine", engine_fmt)
+    if formulas[2] is not None:
+        sheet.differences.append(
+            ((row, c["value"]), (row, c["comparison"]), (row, c["difference"]))
+        )
     sheet.put(row, c["how"], LIVE if live else ENGINE, "small")
-    if live:
+    if any(f is not None for f in formulas):
+        tolerance = shown[2] if shown else 1e-9
         checks = [
-            _same(a1(row, c[key]), a1(row, c[f"engine_{key}"]))
+            _same(
+                a1(row, c[key]),
+                a1(row, c[f"engine_{key}"]),
+                tolerance if key == "difference" else None,
+            )
             for key, formula in zip(keys, formulas, strict=True)
             if formula is not None
         ]
@@ -235,9 +276,123 @@ def _indicator_row(
         )
 
 
-def _same(x: str, y: str) -> str:
-    """Formula body: x and y are both empty, or equal numbers up to 1e-9 relative."""
-    equal = f"ABS({x}-{y})<=1E-9*MAX(1,ABS({y}))"
+# unit -> (decimals printed, scale of the difference, its rounding tolerance, its format)
+_SHOWN: dict[str, tuple[int, float, float, str]] = {
+    "share": (3, 100.0, 0.1, NumberFormats.POINTS),
+    "persons": (0, 1.0, 1.0, NumberFormats.COUNT_SIGNED),
+    "households": (0, 1.0, 1.0, NumberFormats.COUNT_SIGNED),
+    "units": (0, 1.0, 1.0, NumberFormats.COUNT_SIGNED),
+    "jobs": (0, 1.0, 1.0, NumberFormats.COUNT_SIGNED),
+    "usd": (0, 1.0, 1.0, NumberFormats.MONEY_SIGNED),
+    "index": (1, 1.0, 0.1, "+0.0;-0.0;0.0"),
+    "minutes": (1, 1.0, 0.1, "+0.0;-0.0;0.0"),
+    "physicians per 1,000": (2, 1.0, 0.01, "+0.00;-0.00;0.00"),
+}
+
+
+def _is_value_less_comparison(ind: Indicator) -> bool:
+    """True when the indicator's difference is its value less its comparison (scaled to
+    points for shares), or it has none."""
+    if ind.difference is None:
+        return True
+    v, c, d = clean_number(ind.value), clean_number(ind.comparison), clean_number(ind.difference)
+    if v is None or c is None or d is None:
+        return True
+    scale = 100.0 if ind.unit == "share" else 1.0
+    return abs((v - c) * scale - d) <= 1e-6 * max(1.0, abs(d))
+
+
+def _display(unit: str) -> tuple[int, float, float, str] | None:
+    """How a unit's value and difference print, or None when the difference is not rounded."""
+    return _SHOWN.get(unit)
+
+
+def shown_value_difference(unit: str, value: Any, comparison: Any) -> float | None:
+    """The printed difference of an indicator: printed value less printed comparison."""
+    shown = _display(unit)
+    v, c = clean_number(value), clean_number(comparison)
+    if shown is None or v is None or c is None:
+        return None
+    decimals, scale, _, _ = shown
+    return (excel_round(v, decimals) - excel_round(c, decimals)) * scale
+
+
+def _difference(ind: Indicator, row: int, shown: tuple[int, float, float, str]) -> Formula:
+    """The printed value less the printed comparison, as a formula of the two cells."""
+    decimals, scale, _, _ = shown
+    e, f = a1(row, COLUMNS["value"]), a1(row, COLUMNS["comparison"])
+    factor = f"*{scale:g}" if scale != 1.0 else ""
+    return Formula(
+        f'=IF(AND(ISNUMBER({e}),ISNUMBER({f})),(ROUND({e},{decimals})-ROUND({f},{decimals})){factor},"")',
+        shown_value_difference(ind.unit, ind.value, ind.comparison),
+    )
+
+
+def _rating_cell(
+    ctx: BookContext,
+    result: ProposalResult | None,
+    side: ResultSide | None,
+    ind: Indicator,
+    row: int,
+) -> Any:
+    """The rating's words: a formula where they follow the live numbers and the thresholds
+    (Title VI verdicts, income-quintile ratings), else the engine's words."""
+    if result is None or side is None:
+        return ind.rating_label
+    key = ind.key.base
+    if key.family is IndicatorFamily.TITLE_VI:
+        from equityplanner.report.sheets.title_vi import COLUMNS as TV
+        from equityplanner.report.sheets.title_vi import SHEET_NAME as TV_SHEET
+
+        tv_row = ctx.title_vi_rows.get((result.id, ind.id))
+        if tv_row is None:
+            return ind.rating_label
+        ref = f"{quote_sheet(TV_SHEET)}!{a1(tv_row, TV['verdict'], absolute=True)}"
+        return Formula(f"={ref}", ind.rating_label)
+    e, f = a1(row, COLUMNS["value"]), a1(row, COLUMNS["comparison"])
+    if key.quintile is not None:
+        return Formula("=" + tag_rating_formula(e, f, side.is_benefit), ind.rating_label)
+    if str(key) == "distribution.lowest_two_quintiles" and ind.rating != "not_assessed":
+        return Formula("=" + lowest_two_formula(e, f, side.is_benefit), ind.rating_label)
+    return ind.rating_label
+
+
+def tag_rating_formula(share: str, population_share: str, is_benefit: bool) -> str:
+    """Formula body: the TAG A4.2 rating words of a quintile from its two shares and the
+    adopted band (:class:`Thresholds`), as :func:`equityplanner.analysis.distribution.tag_rating`."""
+    tag = load_resource("ratings.toml")["tag"]
+    suffix = "beneficial" if is_benefit else "adverse"
+    large, moderate, slight = (
+        tag[f"{size}_{suffix}"]["label"] for size in ("large", "moderate", "slight")
+    )
+    diff = f"({share}-{population_share})*100"
+    band = Thresholds.TAG_BAND
+    return (
+        f"IF(OR(NOT(ISNUMBER({share})),NOT(ISNUMBER({population_share})),{share}=0),"
+        f'"{tag["neutral"]["label"]}",IF({diff}>{band}+1E-9,"{large}",'
+        f'IF({diff}<-{band}-1E-9,"{slight}","{moderate}")))'
+    )
+
+
+def lowest_two_formula(share: str, population_share: str, is_benefit: bool) -> str:
+    """Formula body: the words of the lowest-income 40%'s rating against the adopted band."""
+    served = load_resource("ratings.toml")["served"]
+    diff = f"({share}-{population_share})*100"
+    more, less = ("progressive", "regressive") if is_benefit else ("burden_more", "burden_less")
+    return (
+        f'IF(ABS({diff})<={Thresholds.TAG_BAND},"{served["similar"]["label"]}",'
+        f'IF({diff}>0,"{served[more]["label"]}","{served[less]["label"]}"))'
+    )
+
+
+def _same(x: str, y: str, tolerance: float | None = None) -> str:
+    """Formula body: x and y are both empty, or equal numbers up to 1e-9 relative (or up to
+    ``tolerance``: a printed difference is of rounded values)."""
+    equal = (
+        f"ABS({x}-{y})<=1E-9*MAX(1,ABS({y}))"
+        if tolerance is None
+        else f"ABS({x}-{y})<={tolerance:g}+1E-9"
+    )
     return f"IF(ISNUMBER({x}),IF(ISNUMBER({y}),{equal},FALSE),NOT(ISNUMBER({y})))"
 
 
@@ -313,10 +468,14 @@ class _LiveFormulas:
         self.s, self.m, self.p = self.nb.share(self.side), self.nb.comparison, self.nb.population
 
     def diff(self, extra: str = "") -> Formula:
-        """Value less comparison, in points, when both are numbers."""
+        """Value less comparison in points as printed (each share to 0.1%), when both are
+        numbers."""
         e, f = self.e, self.f
         return Formula(
-            f'=IF(AND(ISNUMBER({e}),ISNUMBER({f}){extra}),({e}-{f})*100,"")', self.ind.difference
+            f'=IF(AND(ISNUMBER({e}),ISNUMBER({f}){extra}),(ROUND({e},3)-ROUND({f},3))*100,"")',
+            shown_value_difference("share", self.ind.value, self.ind.comparison)
+            if self.ind.difference is not None
+            else None,
         )
 
     def served(self, key: IndicatorId) -> Cells:
@@ -379,7 +538,10 @@ class _LiveFormulas:
             return (
                 Formula(lowest_two(s), ind.value),
                 Formula(lowest_two(m), ind.comparison),
-                Formula(f"=({self.e}-{self.f})*100", ind.difference),
+                Formula(
+                    f"=(ROUND({self.e},3)-ROUND({self.f},3))*100",
+                    shown_value_difference("share", ind.value, ind.comparison),
+                ),
             )
         return _ENGINE
 
@@ -491,12 +653,24 @@ def _housing_formulas(
 def indicator_link(
     ctx: BookContext, result: ProposalResult, ind: Indicator, key: str, value: Any
 ) -> Any:
-    """A live reference to an indicator's cell on this sheet (``key``: value, comparison or
-    difference), or the engine's value when the cell is text or the indicator has no row."""
+    """A live reference to an indicator's cell on this sheet (``key``: value, comparison,
+    difference or rating), or the engine's value when the cell is text or the indicator has no
+    row; None for a difference the sheet does not print."""
+    row = ctx.indicator_rows.get((result.id, ind.id))
+    if key == "rating":
+        if row is None:
+            return ind.rating_label
+        ref = f"{quote_sheet(SHEET_NAME)}!{a1(row, COLUMNS['rating'], absolute=True)}"
+        return Formula(f"={ref}", ind.rating_label)
     if isinstance(value, str):
         return clean_text(value).capitalize()
-    row = ctx.indicator_rows.get((result.id, ind.id))
     if row is None:
         return clean_number(value)
     ref = f"{quote_sheet(SHEET_NAME)}!{a1(row, COLUMNS[key], absolute=True)}"
-    return Formula(f'=IF(ISNUMBER({ref}),{ref},"")', clean_number(value))
+    expected = clean_number(value)
+    if key == "difference":
+        if not _is_value_less_comparison(ind):
+            return None
+        if _display(ind.unit) is not None and ind.difference is not None:
+            expected = shown_value_difference(ind.unit, ind.value, ind.comparison)
+    return Formula(f'=IF(ISNUMBER({ref}),{ref},"")', expected)

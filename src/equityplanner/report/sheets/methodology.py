@@ -1,16 +1,26 @@
-"""The Methodology sheet: methods used, parameters, data sources, margins of error, ratings."""
+"""The Methodology sheet (one printed page, in the council print set) and the Methods and
+sources appendix (methods used in full, parameters, data sources, margins of error, ratings)."""
 
 from __future__ import annotations
 
 from equityplanner.catalog import load_resource
 from equityplanner.model.concepts import ResultKind
+from equityplanner.model.fields import group_specs
 from equityplanner.model.results import Assessment
-from equityplanner.report.layout import PrintSpec, SheetSpec, rating_style
-from equityplanner.report.sheets import BookContext
+from equityplanner.report.layout import SheetSpec, rating_style
+from equityplanner.report.sheets import BookContext, page_setup
 
-__all__ = ["SHEET_NAME", "build_methodology", "methods_used", "parameter_rows"]
+__all__ = [
+    "SHEET_NAME",
+    "SOURCES_SHEET_NAME",
+    "build_methodology",
+    "build_sources",
+    "methods_used",
+    "parameter_rows",
+]
 
 SHEET_NAME = "Methodology"
+SOURCES_SHEET_NAME = "Methods and sources"
 
 
 def methods_used(assessment: Assessment) -> list[str]:
@@ -45,6 +55,11 @@ def parameter_rows(assessment: Assessment) -> list[tuple[str, str]]:
     ]
     rows += [
         ("Title VI tests applied", "; ".join(forms.get(f, f) for f in tv.forms)),
+        (
+            "Low-income definition",
+            f"{group_specs(p.low_income_poverty_pct)['low_income'].label}, as adopted (FTA C "
+            "4702.1B: the HHS poverty guidelines unless the agency adopts a higher threshold)",
+        ),
         ("Title VI threshold (absolute)", f"{tv.threshold_pp:g} percentage points"),
         ("Title VI threshold (relative)", f"{tv.threshold_relative:.0%}"),
         ("Four-fifths ratio", f"{tv.four_fifths_ratio:g}"),
@@ -56,6 +71,13 @@ def parameter_rows(assessment: Assessment) -> list[tuple[str, str]]:
         (
             "Area median income (AMI)",
             f"${p.area_median_income_usd:,.0f} a year" if p.area_median_income_usd else "Not set",
+        ),
+        (
+            "Median household income of the comparison population",
+            f"${p.comparison_median_household_income_usd:,.0f} a year (a published figure)"
+            if p.comparison_median_household_income_usd
+            else "Not given: the household-weighted mean of the neighbourhoods' median incomes "
+            "is used, and labelled so",
         ),
         ("Reliability bands", p.reliability_bands),
         (
@@ -83,13 +105,122 @@ def parameter_rows(assessment: Assessment) -> list[tuple[str, str]]:
 
 
 def build_methodology(ctx: BookContext) -> SheetSpec:
-    """Lay out the Methodology sheet."""
+    """Lay out the one-page Methodology sheet: how the verdicts are reached, in brief."""
     a = ctx.assessment
+    p = a.parameters
+    tv = p.title_vi
     sheet = SheetSpec(SHEET_NAME, show_gridlines=False, tab_colour="7F7F7F")
-    sheet.print = PrintSpec(header=ctx.header)
+    sheet.column_widths.update({1: 34, 2: 120})
+    sheet.put(1, 1, "Methodology in brief", "title")
+    sources = ctx.appendix.get(SOURCES_SHEET_NAME, "the Methods and sources appendix")
+    sheet.put(
+        2,
+        1,
+        f"Methods, references, every parameter and the data files are in {sources} (Methods and "
+        "sources) and on the Audit sheet.",
+        "note",
+    )
+    sheet.merge(2, 1, 2, 2)
+    catchments = ", ".join(f"{k} {v:,.0f} m" for k, v in p.catchment_m.items())
+    forms = {
+        "absolute": f"percentage points ({tv.threshold_pp:g})",
+        "relative": f"relative ({tv.threshold_relative:.0%})",
+        "four_fifths": f"four-fifths rule ({tv.four_fifths_ratio:g})",
+    }
+    low = group_specs(p.low_income_poverty_pct)["low_income"].label
+    income = (
+        f"the published figure of ${p.comparison_median_household_income_usd:,.0f}"
+        if p.comparison_median_household_income_usd
+        else "the household-weighted mean of its neighbourhoods' median incomes (the data has "
+        "no city-level figure), and labelled so"
+    )
+    items = [
+        (
+            "Who is affected",
+            f"People living within walking distance of the stations, stops and sites ({catchments}; "
+            "straight-line circles), counted by the share of each neighbourhood's area inside "
+            "(area-weighted apportionment). A GTFS service change counts everyone in the "
+            f"neighbourhoods near stops whose trips change by {p.major_change_threshold:.0%} or "
+            "more.",
+        ),
+        (
+            "Title VI (FTA C 4702.1B)",
+            f"The minority (disparate impact) and {low.lower()} (disproportionate burden) shares "
+            f"of those affected against {a.comparison_label}'s, in the forms the board adopted: "
+            f"{'; '.join(forms[f] for f in tv.forms)}. A benefit that reaches a group less, or a "
+            "burden that falls on it more, beyond a threshold is a potential finding. Each form is "
+            "judged on its own 90% margin of error: the difference's (root sum of squares of the "
+            "two shares' margins), the relative difference's (ACS ratio formula) and the rate "
+            "ratio's (delta method); a form whose interval includes its threshold cannot tell. A "
+            "potential disparate impact needs a substantial legitimate justification and the less "
+            "discriminatory alternatives considered; a disproportionate burden is to be avoided, "
+            "minimised or mitigated.",
+        ),
+        (
+            "Low-income",
+            f"{low}: the adopted definition. FTA C 4702.1B defines low-income by the HHS poverty "
+            "guidelines unless the agency adopts a higher threshold; 200% of poverty is a common "
+            "adoption.",
+        ),
+        (
+            "Distribution by income (TAG A4.2)",
+            "Neighbourhoods ranked by median household income into five quintiles of equal "
+            "population; each quintile's share of the effect is compared with its population "
+            f"share: within {p.distribution_threshold_pp:g} points is 'broadly in line' (a "
+            "practitioner convention, not DfT guidance).",
+        ),
+        (
+            "Housing (HUD)",
+            "Rents against 30% of income; the affordable homes by income band against the "
+            "households who could afford them; poverty and minority concentration at the site and "
+            "R/ECAP; affordable homes gained less those demolished, and the households who must "
+            f"move. The comparison population's income is {income}.",
+        ),
+        (
+            "Displacement",
+            f"Direct: homes demolished and households who must move. Indirect: neighbourhoods with "
+            f"at least {p.displacement_min_flags} of 5 risk factors above the comparison (renters, "
+            "low-income, rent-burdened, minority, limited English), modelled on the Portland study.",
+        ),
+        (
+            "Margins of error",
+            "American Community Survey estimates with 90% margins (U.S. Census Bureau, ACS "
+            "handbook 2018, ch. 8): sampling error only, not the error of apportioning "
+            "neighbourhoods to catchments. Differences within the margins are not significant and "
+            "are not coloured as harm.",
+        ),
+    ]
+    if a.travel_model:
+        items.append(("Access to opportunity", str(a.travel_model)))
+    row = 4
+    for label, text in items:
+        sheet.put(row, 1, label, "label_wrap")
+        sheet.put(row, 2, text, "wrap")
+        row += 1
+    row += 1
+    sheet.put(row, 1, "Methods used", "heading")
+    sheet.merge(row, 1, row, 2)
+    row += 1
+    methods = load_resource("methods.toml")
+    for method in methods_used(a):
+        entry = methods.get(method, {})
+        summary = str(entry.get("summary", ""))
+        first = summary.split(". ")[0].rstrip(".") + "." if summary else ""
+        sheet.put(row, 1, entry.get("name", method), "label_wrap")
+        sheet.put(row, 2, first, "wrap")
+        row += 1
+    page_setup(ctx, sheet, "Methodology", fit_height=True)
+    return sheet
+
+
+def build_sources(ctx: BookContext) -> SheetSpec:
+    """Lay out the Methods and sources appendix (methods in full, parameters, data, ratings)."""
+    a = ctx.assessment
+    sheet = SheetSpec(SOURCES_SHEET_NAME, show_gridlines=False, tab_colour="7F7F7F")
+    page_setup(ctx, sheet, "Methods and sources")
     for col, width in enumerate((34, 90, 60), 1):
         sheet.column_widths[col] = width
-    sheet.put(1, 1, "Methodology", "title")
+    sheet.put(1, 1, "Methods and sources", "title")
     row = 3
     sheet.put(row, 1, "Methods used", "heading")
     sheet.merge(row, 1, row, 3)

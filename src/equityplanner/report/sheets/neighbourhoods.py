@@ -22,14 +22,13 @@ from equityplanner.report.layout import (
     ConditionalFormat,
     Formula,
     NumberFormats,
-    PrintSpec,
     SheetSpec,
     TableSpec,
     a1,
     clean_number,
     text_width,
 )
-from equityplanner.report.sheets import BookContext, ResultSide, result_sides
+from equityplanner.report.sheets import BookContext, ResultSide, page_setup, result_sides
 
 __all__ = ["SHEET_NAME", "NeighbourhoodRefs", "build_neighbourhoods"]
 
@@ -330,10 +329,12 @@ def _finish(
     first, last, last_col = columns.refs.first_row, columns.refs.last_row, columns.col - 1
     # A wide table: printed about 200 characters per page across, ID and name repeated.
     total_width = sum(sheet.column_widths.values())
-    sheet.print = PrintSpec(
+    page_setup(
+        ctx,
+        sheet,
+        "Neighbourhoods (data)",
         title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
         title_cols="A:B",
-        header=ctx.header,
         pages_wide=max(1, math.ceil(total_width / 200)),
     )
     sheet.tables.append(
@@ -378,7 +379,20 @@ def _engine_apportioned(
 
 
 def _numbers(series: pd.Series) -> list[float | int | None]:
-    return [clean_number(v) for v in series.to_numpy()]
+    """The column's finite numbers (None for NaN, infinities and text), vectorised."""
+    try:
+        values = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        return [clean_number(v) for v in series.to_numpy()]
+    finite = np.isfinite(values)
+    whole = pd.api.types.is_integer_dtype(series.dtype)
+    numbers: list[float | int | None] = (
+        values.astype(np.int64).tolist() if whole and finite.all() else values.tolist()
+    )
+    if not finite.all():
+        for i in np.flatnonzero(~finite):
+            numbers[i] = None
+    return numbers
 
 
 def _unique(header: str, used: list[str]) -> str:

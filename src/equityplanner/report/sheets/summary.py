@@ -1,21 +1,33 @@
-"""The Summary sheet: what council staff decide from.
+"""The Summary sheet: the assessment on two printed pages, after the Decision sheet.
 
-Title, proposals, date and authors; the overall finding of each pillar for each project and
-scenario; the key tests (disparate impact, disproportionate burden, concentration,
-displacement); three to six key findings in plain language (adverse and inconclusive ones
-first); the map. Every rating cell carries its words as well as its colour.
+Page 1: title, status, date and authors, the comparison population and the low-income
+definition, the proposals and scenarios. Page 2: the key tests (disparate impact and
+disproportionate burden as live formulas of the Title VI tests sheet, so they follow the
+thresholds on the Decision sheet; concentration; displacement, counting the households a
+housing project makes move), the overall finding of each pillar, and three to six key
+findings in plain language (adverse and inconclusive ones first). Every rating cell carries
+its words as well as its colour; the words that are the assessment's own sentences are
+covered by the banner that appears once an input changes. The map is on the Map sheet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from equityplanner.model.concepts import IndicatorFamily, ResultKind
+from equityplanner.model.fields import group_specs
 from equityplanner.model.indicator_ids import IndicatorId, base_id, is_burdens_id
 from equityplanner.model.project import HousingProject, TransitProject
 from equityplanner.model.results import Indicator, ProposalResult
-from equityplanner.report.layout import ImageSpec, PrintSpec, SheetSpec, rating_style
-from equityplanner.report.sheets import BookContext, result_sides
+from equityplanner.report.layout import Formula, SheetSpec, a1, quote_sheet, rating_style
+from equityplanner.report.sheets import (
+    BookContext,
+    page_setup,
+    put_banner,
+    result_sides,
+    tone_rules,
+)
 
 __all__ = ["SHEET_NAME", "build_summary", "key_findings", "pillar_findings", "test_findings"]
 
@@ -163,23 +175,39 @@ def pillar_findings(ctx: BookContext, result: ProposalResult) -> list[tuple[str,
     return out
 
 
-def test_findings(ctx: BookContext, result: ProposalResult) -> list[tuple[str, str]]:
-    """(words, tone) of each key test in :data:`TESTS` for a project or scenario."""
+def test_findings(ctx: BookContext, result: ProposalResult) -> list[tuple[Any, str]]:
+    """(words, tone) of each key test in :data:`TESTS` for a project or scenario.
+
+    The Title VI words are formulas reading the verdicts of the Title VI tests sheet.
+    """
+    from equityplanner.report.sheets.title_vi import COLUMNS as TV
+    from equityplanner.report.sheets.title_vi import SHEET_NAME as TV_SHEET
+
     sides = result_sides(result)
-    out = []
+    out: list[tuple[Any, str]] = []
     for test in ("title_vi.disparate_impact", "title_vi.disproportionate_burden"):
         found = [(s, i) for s in sides if (i := s.indicator(test)) is not None]
         if not found and not _has_transit(ctx, result):
             out.append(
                 ("Not applicable: the Title VI tests concern transit service changes", "info")
             )
-        elif not found:
+            continue
+        if not found:
             out.append(("Not assessed (the data lacks this group)", "info"))
-        elif len(found) == 1:
-            out.append((found[0][1].rating_label, found[0][1].tone))
-        else:
-            words = ". ".join(f"{s.effect.capitalize()}s: {i.rating_label}" for s, i in found)
-            out.append((words, _worst(i.tone for _, i in found)))
+            continue
+        parts, words = [], []
+        for side, ind in found:
+            row = ctx.title_vi_rows.get((result.id, ind.id))
+            ref = (
+                f"{quote_sheet(TV_SHEET)}!{a1(row, TV['verdict'], absolute=True)}"
+                if row is not None
+                else '"' + ind.rating_label + '"'
+            )
+            prefix = f"{'New service' if side.is_benefit else 'Cuts'}: " if len(found) > 1 else ""
+            parts.append(f'"{prefix}"&{ref}' if prefix else ref)
+            words.append(prefix + ind.rating_label)
+        formula = Formula("=" + '&". "&'.join(parts), ". ".join(words))
+        out.append((formula, _worst(i.tone for _, i in found)))
     housing = _housing_result(ctx, result)
     if housing is None:
         out.append(("Not applicable (no housing site)", "info"))
@@ -207,17 +235,37 @@ def test_findings(ctx: BookContext, result: ProposalResult) -> list[tuple[str, s
         if result_sides(result)[0].is_benefit
         else None
     )
+    moving = _households_moving(ctx, result)
+    direct = (
+        f"{moving[1]:,} households must move ({moving[0]:,} homes demolished). " if moving else ""
+    )
     if displacement is None:
-        out.append(("Not assessed for service cuts (they add no amenity)", "info"))
+        out.append(
+            (
+                direct + "Indirect risk not assessed for service cuts (they add no amenity)",
+                "adverse" if moving else "info",
+            )
+        )
     else:
         people = displacement.value if isinstance(displacement.value, int | float) else 0.0
         out.append(
             (
-                f"{displacement.rating_label} ({people:,.0f} people in vulnerable neighbourhoods)",
-                displacement.tone,
+                f"{direct}{displacement.rating_label} ({people:,.0f} people in vulnerable "
+                "neighbourhoods)",
+                "adverse" if moving else displacement.tone,
             )
         )
     return out
+
+
+def _households_moving(ctx: BookContext, result: ProposalResult) -> tuple[int, int] | None:
+    """(homes demolished, households that must move) by the result's housing projects."""
+    demolished = moving = 0
+    for project in ctx.assessment.projects:
+        if project.id in result.project_ids and isinstance(project, HousingProject):
+            demolished += project.units_demolished
+            moving += project.households_displaced
+    return (demolished, moving) if moving or demolished else None
 
 
 def key_findings(ctx: BookContext, limit: int = 6, minimum: int = 3) -> list[tuple[str, str]]:
@@ -231,8 +279,13 @@ def key_findings(ctx: BookContext, limit: int = 6, minimum: int = 3) -> list[tup
     seen: set[str] = set()
     for result in ctx.assessment.results:
         items = []
+        housing_only = result.kind is ResultKind.PROJECT and ctx.housing_project(result) is not None
         for ind in result.indicators:
             if not _is_headline(ind) or not ind.finding or ind.finding in seen:
+                continue
+            if housing_only and ind.key.base == _LOWEST_TWO:
+                # A housing project's catchment holds its neighbours, not the households its
+                # homes are for: their incomes are not "who gets the benefit".
                 continue
             seen.add(ind.finding)
             items.append((_TONE_ORDER.get(ind.tone, 5), f"{result.name}: {ind.finding}", ind.tone))
@@ -253,11 +306,10 @@ def key_findings(ctx: BookContext, limit: int = 6, minimum: int = 3) -> list[tup
 
 
 def build_summary(ctx: BookContext) -> SheetSpec:
-    """Lay out the Summary sheet."""
+    """Lay out the Summary sheet (two printed pages)."""
     a = ctx.assessment
     md = a.metadata
     sheet = SheetSpec(SHEET_NAME, show_gridlines=False, tab_colour="1F3864")
-    sheet.print = PrintSpec(header=ctx.header)
     widths = (30, 32, 32, 32, 32)
     for col, width in enumerate(widths, 1):
         sheet.column_widths[col] = width
@@ -269,16 +321,23 @@ def build_summary(ctx: BookContext) -> SheetSpec:
         2, 1, "Equity assessment before building: who gains and who bears the cost", "subtitle"
     )
     sheet.merge(2, 1, 2, last_col)
+    put_banner(sheet, 3, 1, last_col)
     row = 4
+    low = group_specs(a.parameters.low_income_poverty_pct)["low_income"].label
     facts = [
         ("Projects assessed", "; ".join(p.name for p in a.projects)),
-        ("Date", md.date or a.created[:10]),
+        ("Status and date", f"{ctx.status_words.capitalize()}, {ctx.date}"),
         ("Prepared by", md.author or "Not stated"),
         ("Organisation", md.organisation or "Not stated"),
         ("Comparison population", a.comparison_label),
+        ("Low-income definition", f"{low} (adopted; see the Decision sheet)"),
         ("Data", a.vintage or "Not stated"),
         ("Software", f"equityplanner {a.software_version}; assessment run {a.created}"),
     ]
+    if ctx.is_synthetic:
+        facts.insert(
+            0, ("SYNTHETIC DATA", "The figures are synthetic and describe no real people.")
+        )
     for label, value in facts:
         sheet.put(row, 1, label, "label")
         sheet.put(row, 2, value, "wrap")
@@ -304,20 +363,28 @@ def build_summary(ctx: BookContext) -> SheetSpec:
         sheet.put(row, 3, what, "wrap")
         sheet.merge(row, 3, row, last_col)
         row += 1
-    scenarios = [r for r in a.results if r.kind is ResultKind.SCENARIO]
+    scenarios = [r for r in a.results if r.kind is not ResultKind.PROJECT]
     if scenarios:
         row += 1
-        sheet.put_row(row, 1, ["Scenario", "Projects together"], "header")
+        sheet.put_row(row, 1, ["Scenario or service change", "What is assessed together"], "header")
         sheet.merge(row, 2, row, last_col)
         row += 1
         names = {p.id: p.name for p in a.projects}
         for result in scenarios:
             sheet.put(row, 1, result.name, "wrap")
-            sheet.put(row, 2, "; ".join(names.get(pid, pid) for pid in result.project_ids), "wrap")
+            what = (
+                "; ".join(names.get(pid, pid) for pid in result.project_ids)
+                if result.kind is ResultKind.SCENARIO
+                else "Every change of service between the baseline and the proposed GTFS feeds"
+            )
+            sheet.put(row, 2, what, "wrap")
             sheet.merge(row, 2, row, last_col)
             row += 1
+    sheet.row_breaks.append(row)  # the findings on a page of their own
     row += 1
 
+    row = _matrix(sheet, row, "Key tests", TESTS, [(u, test_findings(ctx, u)) for u in a.results])
+    row += 1
     row = _matrix(
         sheet,
         row,
@@ -326,9 +393,6 @@ def build_summary(ctx: BookContext) -> SheetSpec:
         [(u, pillar_findings(ctx, u)) for u in a.results],
     )
     row += 1
-    row = _matrix(sheet, row, "Key tests", TESTS, [(u, test_findings(ctx, u)) for u in a.results])
-    row += 1
-
     sheet.put(row, 1, "Key findings", "heading")
     sheet.merge(row, 1, row, last_col)
     row += 1
@@ -349,22 +413,7 @@ def build_summary(ctx: BookContext) -> SheetSpec:
     for i, (tone, words) in enumerate(legend):
         line, col = divmod(i, last_col - 1)
         sheet.put(row + line, 2 + col, words, rating_style(tone))
-    row += (len(legend) - 1) // (last_col - 1) + 1
-    row += 1
-    if ctx.map_png:
-        sheet.row_breaks.append(row - 1)  # the map on a page of its own
-        sheet.put(row, 1, "Map", "heading")
-        sheet.merge(row, 1, row, last_col)
-        row += 1
-        sheet.put(row, 1, f"{ctx.map_description} A larger copy is on the Map sheet.", "note")
-        sheet.merge(row, 1, row, last_col)
-        row += 1
-        sheet.images.append(
-            ImageSpec(ctx.map_png, f"A{row}", 960, 660, ctx.map_description, "Summary map")
-        )
-    elif ctx.map_note:
-        sheet.put(row, 1, ctx.map_note, "note")
-        sheet.merge(row, 1, row, last_col)
+    page_setup(ctx, sheet, "Summary", pages_tall=2)
     return sheet
 
 
@@ -386,6 +435,9 @@ def _matrix(
         sheet.put(row, 1, f"{result.name} ({result.kind.label.lower()})", "row_label")
         for col, (text, tone) in enumerate(cells, 2):
             sheet.put(row, col, text, rating_style(tone))
+            if isinstance(text, Formula):  # the colour follows the recalculated words
+                cell = a1(row, col)
+                sheet.conditional_formats += tone_rules(f"{cell}:{cell}", cell, anywhere=True)
         row += 1
     return row
 
