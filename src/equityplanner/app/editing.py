@@ -87,8 +87,8 @@ def new_document(title: str = "Untitled assessment") -> ProjectDocument:
 def with_absolute_paths(doc: ProjectDocument) -> ProjectDocument:
     """The document with the paths of its data made absolute.
 
-    The neighbourhood layer and table, the opportunity layers and their blocks, and the GTFS
-    feeds. Kept in memory this way, the document stays valid when it is saved under another
+    The neighbourhood layer and table, the opportunity layers and their blocks, the GTFS
+    feeds and the population weights. Kept in memory this way, the document stays valid when it is saved under another
     name in another folder (``save_project`` writes the paths relative to the file again).
     """
 
@@ -111,7 +111,14 @@ def with_absolute_paths(doc: ProjectDocument) -> ProjectDocument:
         gtfs = replace(
             gtfs, baseline=str(doc.resolve(gtfs.baseline)), proposed=str(doc.resolve(gtfs.proposed))
         )
-    absolute_doc = replace(doc, baseline=baseline, opportunities=opportunities, gtfs=gtfs)
+    weights = doc.weights
+    if weights is not None:
+        weights = replace(
+            weights, path=str(doc.resolve(weights.path)), table=absolute(weights.table)
+        )
+    absolute_doc = replace(
+        doc, baseline=baseline, opportunities=opportunities, gtfs=gtfs, weights=weights
+    )
     return doc if absolute_doc == doc else absolute_doc
 
 
