@@ -147,6 +147,7 @@ def test_project_details_and_data_vintage_round_trip_to_the_file(
         _type(qtbot, d.date_edit, "2026-12-01")
         assert not d.message_label.isVisible()
         d.description_edit.setPlainText("For the planning commission, December.")
+        d.status_combo.setCurrentIndex(d.status_combo.findData("final"))
         _type(qtbot, d.vintage_edit, "ACS 2019-2023 5-year")
 
     _fill_and_ok(qtbot, monkeypatch, DetailsDialog, details)
@@ -158,6 +159,7 @@ def test_project_details_and_data_vintage_round_trip_to_the_file(
         "Department of City Planning",
         "2026-12-01",
     )
+    assert meta.is_final
     assert w.windowTitle().startswith("Eastside corridor equity assessment")
     assert w.commands.undo.text() == "&Undo Edit project details"
     assert w.files.save()

@@ -232,6 +232,12 @@ class DetailsDialog(_CheckedDialog):
         form.addRow("&Organisation:", self.organisation_edit)
         form.addRow("&Date:", self.date_edit)
         form.addRow("D&escription:", self.description_edit)
+        self.status_combo = QComboBox()
+        self.status_combo.addItem("Draft", "draft")
+        self.status_combo.addItem("Final", "final")
+        self.status_combo.setCurrentIndex(1 if meta.is_final else 0)
+        self.status_combo.setToolTip("Printed on every page of the workbook: draft or final")
+        form.addRow("&Status:", self.status_combo)
         form.addRow("Data &vintage:", self.vintage_edit)
         for edit in (self.title_edit, self.date_edit):
             edit.textChanged.connect(self.check)
@@ -247,6 +253,7 @@ class DetailsDialog(_CheckedDialog):
             organisation=self.organisation_edit.text().strip(),
             date=self.date_edit.text().strip(),
             description=self.description_edit.toPlainText().strip(),
+            status=str(self.status_combo.currentData()),
         )
 
     def vintage(self) -> str:
