@@ -1,11 +1,13 @@
 """Bar charts of a result, drawn through a :class:`~equityplanner.render.surface.Surface`.
 
-The workbook's Distribution sheet has two charts per side of every project or scenario
-(:mod:`equityplanner.report.sheets.distribution`): the share of the benefit (or burden) and of
-the population by income quintile, and the group shares inside the catchment against the
-comparison population. :func:`result_charts` makes the same charts as plain data — the same
-titles, categories, series, order and colours (``resources/palettes.toml``: the side's tone
-colour, and the workbook's grey for the population or comparison) — and :func:`draw_bar_chart`
+The workbook's Distribution sheet charts, for every side of every project or scenario
+(:mod:`equityplanner.report.sheets.distribution`), the share of the benefit (or burden) and of
+the population by income quintile; beside its group table, the app also charts each group's
+share inside the catchment against the comparison population. :func:`result_charts` makes
+these charts as plain data — the quintile chart with the workbook's title, categories, series,
+order and colours (``resources/palettes.toml``: the side's tone colour, and the workbook's grey
+for the population or comparison), the group chart in the same look — and
+:func:`draw_bar_chart`
 draws one on any surface: the app's ``QtSurface`` on screen, the
 :class:`~equityplanner.render.raster.RasterSurface` for a picture, with no Qt.
 
@@ -112,10 +114,10 @@ def quintile_chart(result: ProposalResult, side: Side, *, mixed: bool = False) -
         return None
     labels = load_resource("indicators.toml")["distribution"]["quintile_labels"]
     effect, label = side.effect, _side_label(result, side, mixed)
-    title = f"Share of the {effect} and of the population by income quintile: {label}"
+    title = f"{label}: share of the {effect} by income quintile"
     return BarChart(
         title=title,
-        categories=tuple(str(text).capitalize() for text in labels[:5]),
+        categories=tuple(f"Q{n}: {labels[n - 1]}" for n in range(1, 6)),
         series=(
             BarSeries(
                 "Population share",
@@ -129,7 +131,7 @@ def quintile_chart(result: ProposalResult, side: Side, *, mixed: bool = False) -
             ),
         ),
         y_title="Share",
-        x_title="Income quintile (1 = lowest income)",
+        x_title="Income quintile (1 = lowest incomes)",
         description=title,
     )
 
@@ -157,8 +159,8 @@ def group_chart(
         return spec.label.split(" (")[0] if spec else gid
 
     title = (
-        f"Group shares inside the catchment and in {comparison_label}: "
-        f"{_side_label(result, side, mixed)}"
+        f"{_side_label(result, side, mixed)}: each group's share inside the catchment and in "
+        f"{comparison_label}"
     )
     return BarChart(
         title=title,
