@@ -328,3 +328,34 @@ def test_a_new_project_gets_its_details_and_a_scenario_and_keeps_them(
         "Housing Department",
     )
     assert [(s.name, s.project_ids) for s in saved.scenarios] == [("Both sites", (first, second))]
+
+
+def test_population_weights_are_set_and_removed_in_the_explorer(
+    qtbot, opened: MainWindow, project_file: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from equityplanner.app.dialogs.project_dialogs import WeightsDialog
+
+    w = opened
+    w.project_editor.remove_weights()
+    blocks = tmp_path / "blocks.geojson"
+    blocks.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": '
+        '{"type": "Point", "coordinates": [-86.8, 33.5]}, "properties": {"POP20": 12}}]}',
+        encoding="utf-8",
+    )
+
+    def weights(d: WeightsDialog) -> None:
+        assert "Choose the weights file" in d.message_label.text()
+        _type(qtbot, d.path_row.edit, str(blocks))
+        _type(qtbot, d.count_edit, "POP20")
+
+    _fill_and_ok(qtbot, monkeypatch, WeightsDialog, weights)
+    _trigger(w, _row(w, heading="data"), "Set population weights…")
+    assert _row(w, kind="weights").data() == "Population weights: blocks.geojson"
+    assert w.files.save()
+    saved = load_project(project_file)
+    assert saved.weights is not None and saved.weights.count_column == "POP20"
+    assert saved.resolve(saved.weights.path) == blocks
+    _trigger(w, _row(w, kind="weights"), "Remove population weights")
+    assert w.files.save()
+    assert load_project(project_file).weights is None

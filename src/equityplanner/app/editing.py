@@ -32,6 +32,7 @@ from equityplanner.model.project import (
     ServiceChange,
     Station,
     TransitProject,
+    WeightsSource,
 )
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "set_metadata",
     "set_opportunity",
     "set_parameters",
+    "set_weights",
     "unique_id",
     "with_absolute_paths",
 ]
@@ -450,3 +452,8 @@ def set_opportunity(
 def set_gtfs(doc: ProjectDocument, gtfs: GtfsSource | None) -> ProjectDocument:
     """The document with the baseline and proposed GTFS feeds set (None removes them)."""
     return with_absolute_paths(replace(doc, gtfs=gtfs))
+
+
+def set_weights(doc: ProjectDocument, weights: WeightsSource | None) -> ProjectDocument:
+    """The document with population weights set (None removes them: catchments by area)."""
+    return with_absolute_paths(replace(doc, weights=weights))

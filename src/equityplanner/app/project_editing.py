@@ -18,7 +18,13 @@ from equityplanner.app import editing
 from equityplanner.app.session import ProjectSession
 from equityplanner.errors import InputError
 from equityplanner.io.projects import FieldMapping, needs_mapping, read_layer_features
-from equityplanner.model.project import GtfsSource, Metadata, OpportunitySource, Scenario
+from equityplanner.model.project import (
+    GtfsSource,
+    Metadata,
+    OpportunitySource,
+    Scenario,
+    WeightsSource,
+)
 
 __all__ = ["ProjectEditor"]
 
@@ -59,6 +65,8 @@ class ProjectEditor(QObject):
             "remove-opportunity": lambda: self.remove_opportunity(item_id),
             "edit-gtfs": self.edit_gtfs,
             "remove-gtfs": self.remove_gtfs,
+            "edit-weights": self.edit_weights,
+            "remove-weights": self.remove_weights,
         }
         commands[command]()
 
@@ -166,6 +174,25 @@ class ProjectEditor(QObject):
     def remove_gtfs(self) -> bool:
         """Remove the GTFS feeds; undoable."""
         return self.apply_gtfs(None) if self.session.document.gtfs is not None else False
+
+    def edit_weights(self) -> bool:
+        """Set the population weights; True when changed."""
+        from equityplanner.app.dialogs.project_dialogs import WeightsDialog
+
+        dialog = WeightsDialog(self.session.document, self._window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        return self.apply_weights(dialog.source())
+
+    def apply_weights(self, source: WeightsSource | None) -> bool:
+        """Set (None: remove) the population weights; undoable."""
+        doc = editing.set_weights(self.session.document, source)
+        text = "Set the population weights" if source else "Remove the population weights"
+        return self.session.apply(doc, text)
+
+    def remove_weights(self) -> bool:
+        """Remove the population weights (catchments shared by area again); undoable."""
+        return self.apply_weights(None) if self.session.document.weights is not None else False
 
     # Importing proposals drawn elsewhere -----------------------------------------------------
 

@@ -30,6 +30,7 @@ _DOUBLE_CLICK = {
     "scenario": "edit-scenario",
     "opportunity": "edit-opportunity",
     "gtfs": "edit-gtfs",
+    "weights": "edit-weights",
     "details": "details",
     "baseline": "details",
 }
@@ -42,11 +43,12 @@ class ProjectExplorer(QTreeView):
     -------
     item_selected(kind, id)
         ``kind`` is ``baseline``, ``project``, ``scenario``, ``opportunity``, ``gtfs``,
-        ``details`` or ``""`` (a heading).
+        ``weights``, ``details`` or ``""`` (a heading).
     command_requested(command, id)
         ``new-scenario``, ``edit-scenario``, ``delete-scenario``, ``details``,
         ``add-opportunity``, ``edit-opportunity``, ``remove-opportunity``, ``edit-gtfs``,
-        ``remove-gtfs``; ``id`` is the scenario's id or the opportunity's kind.
+        ``remove-gtfs``, ``edit-weights``, ``remove-weights``; ``id`` is the scenario's id or
+        the opportunity's kind.
     edit_requested(project_id)
         Double-click or "Properties…" on a project.
     delete_requested(project_id), zoom_requested(project_id)
@@ -208,7 +210,17 @@ class ProjectExplorer(QTreeView):
                 "Double-click to change them"
             )
             data.appendRow(item)
-        if not document.opportunities and document.gtfs is None:
+        if document.weights is not None:
+            w = document.weights
+            item = _item(f"Population weights: {Path(w.path).name}", "weights", "weights", "table")
+            lines = [f"Where people live: {w.path}"]
+            if w.count_column:
+                lines.append(f"Count: {w.count_column}")
+            if w.table:
+                lines.append(f"Table: {w.table}")
+            item.setToolTip("\n".join([*lines, "Double-click to change them"]))
+            data.appendRow(item)
+        if not document.opportunities and document.gtfs is None and document.weights is None:
             data.appendRow(
                 self._placeholder("None — right-click Access data to add jobs, schools, GTFS…")
             )
@@ -315,12 +327,18 @@ class ProjectExplorer(QTreeView):
                 ("&Change GTFS feeds…", "form", command("edit-gtfs")),
                 ("&Remove GTFS feeds", "delete", command("remove-gtfs")),
             ]
+        elif kind == "weights":
+            entries += [
+                ("&Change population weights…", "form", command("edit-weights")),
+                ("&Remove population weights", "delete", command("remove-weights")),
+            ]
         elif kind in ("details", "baseline"):
             entries.append(("Edit project &details…", "form", command("details")))
-        if kind in ("opportunity", "gtfs") or heading == "data":
+        if kind in ("opportunity", "gtfs", "weights") or heading == "data":
             entries += [
                 ("Add &opportunity layer…", "neighbourhoods", command("add-opportunity")),
                 ("Set &GTFS feeds…", "run", command("edit-gtfs")),
+                ("Set population &weights…", "table", command("edit-weights")),
             ]
         elif heading == "details":
             entries.append(("Edit project &details…", "form", command("details")))

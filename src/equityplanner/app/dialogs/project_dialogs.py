@@ -15,6 +15,9 @@ edit with the functions of :mod:`equityplanner.app.editing`.
     ``kind()``, ``source()``.
 ``GtfsDialog(document)``
     The baseline and proposed GTFS feeds, their service date and peak: ``source()``.
+``WeightsDialog(document)``
+    Where people live inside neighbourhoods (census blocks, address points), for
+    population-weighted catchments: ``source()``.
 
 The widgets are attributes so that tests and scripts can drive the dialogs.
 """
@@ -53,9 +56,10 @@ from equityplanner.model.project import (
     OpportunitySource,
     ProjectDocument,
     Scenario,
+    WeightsSource,
 )
 
-__all__ = ["DetailsDialog", "GtfsDialog", "OpportunityDialog", "ScenarioDialog"]
+__all__ = ["DetailsDialog", "GtfsDialog", "OpportunityDialog", "ScenarioDialog", "WeightsDialog"]
 
 _ERROR_STYLE = "color: #8a3300; background: #fbdcc4; padding: 4px; border-radius: 3px;"
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -447,3 +451,63 @@ class GtfsDialog(_CheckedDialog):
         if self.peak_end.time() <= self.peak_start.time():
             return "The peak ends before it starts: set its end after its start."
         return ""
+
+
+_WEIGHTS_FILTER = (
+    "Points or areas with a count (*.zip *.gpkg *.geojson *.json *.shp *.csv *.xlsx);;All files (*)"
+)
+
+
+class WeightsDialog(_CheckedDialog):
+    """Population weights: where people live inside neighbourhoods (docs/project_file.md)."""
+
+    def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
+        super().__init__("Population weights", parent)
+        weights = document.weights
+        self.path_row = _PathRow(
+            "Census blocks or points with a count",
+            _WEIGHTS_FILTER,
+            str(document.resolve(weights.path)) if weights else "",
+        )
+        self.count_edit = QLineEdit(weights.count_column or "" if weights else "")
+        self.count_edit.setPlaceholderText("found by itself: POP20, P1_001N, population…")
+        self.table_row = _PathRow(
+            "Table of counts (PL 94-171)",
+            "Tables (*.csv *.xlsx);;All files (*)",
+            str(document.resolve(weights.table)) if weights and weights.table else "",
+        )
+        self.table_row.edit.setPlaceholderText("optional: a table of counts joined on the id")
+        self.id_edit = QLineEdit(weights.id_column or "" if weights else "")
+        self.id_edit.setPlaceholderText("found by itself: GEOID20, GEOID…")
+        hint = QLabel(
+            "With weights, a neighbourhood's people are shared out to a catchment by where they "
+            "live, not by area: the 2020 census blocks of the state (TIGER/Line tabblock20, "
+            "with POP20) are the usual choice. Without them, catchments are shared by area."
+        )
+        hint.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("&File:", self.path_row)
+        form.addRow("&Count column:", self.count_edit)
+        form.addRow("&Table:", self.table_row)
+        form.addRow("&Id column:", self.id_edit)
+        self.path_row.edit.textChanged.connect(self.check)
+        self.table_row.edit.textChanged.connect(self.check)
+        self.finish_layout(form, hint)
+        self.resize(600, 280)
+        self._original = weights
+
+    def source(self) -> WeightsSource:
+        """The weights as chosen (absolute paths; saving makes them relative to the file)."""
+        base = self._original or WeightsSource(path="")
+        return replace(
+            base,
+            path=self.path_row.text(),
+            count_column=self.count_edit.text().strip() or None,
+            table=self.table_row.text() or None,
+            id_column=self.id_edit.text().strip() or None,
+        )
+
+    def problem(self) -> str:
+        return _missing("weights file", self.path_row.text()) or _missing(
+            "table of counts", self.table_row.text(), optional=True
+        )
