@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from equityplanner._version import __version__
 from equityplanner.analysis.access_measures import (
     AccessInputs,
     MeasureCache,
+    RoutedAccess,
     travel_model_description,
 )
 from equityplanner.analysis.apportion import measure, weights_on
@@ -49,6 +50,7 @@ from equityplanner.analysis.indicators.side import SideContext
 from equityplanner.analysis.inputs import (
     ServiceChangeInputs,
     load_baseline,
+    load_network,
     load_opportunities,
     load_service_change,
 )
@@ -81,11 +83,15 @@ from equityplanner.model.results import (
 )
 from equityplanner.progress import NullProgress, Progress
 
+if TYPE_CHECKING:  # the routing modules (and the GTFS reader) load only with a network
+    from equityplanner.analysis.routing.network import RoutedNetwork
+
 __all__ = [
     "ServiceChangeInputs",
     "assess",
     "assess_projects",
     "load_baseline",
+    "load_network",
     "load_opportunities",
     "load_service_change",
 ]
@@ -126,7 +132,8 @@ def assess(
     if document.path is not None and document.path.exists():
         inputs.append(InputFile("project", str(document.path), sha256_file(document.path)))
     opportunities = load_opportunities(document, nb)
-    service = load_service_change(document, progress.subrange(0.3, 0.4))
+    service = load_service_change(document, progress.subrange(0.3, 0.35))
+    network = load_network(document, progress.subrange(0.35, 0.4))
     for layer in [opportunities.jobs, *opportunities.facilities.values()]:
         if layer is not None:
             inputs += [InputFile(role, path, sha) for role, path, sha in layer.sources]
@@ -135,6 +142,8 @@ def assess(
             InputFile(f"gtfs_{role}", str(feed.path), feed.sha256)
             for role, feed in (("baseline", service.baseline), ("proposed", service.proposed))
         ]
+    if network is not None:
+        inputs += _network_inputs(network)
     assessment = assess_projects(
         nb,
         document.projects,
@@ -147,6 +156,7 @@ def assess(
         access=opportunities,
         service_change=service,
         weights=weights,
+        network=network,
     )
     # Inputs' own warnings (feeds, opportunity layers) and paths as a published pack shows them.
     layers = [opportunities.jobs, *opportunities.facilities.values()]
@@ -156,6 +166,16 @@ def assess(
     assessment.warnings = list(dict.fromkeys([*assessment.warnings, *extra]))
     assessment.inputs = relative_inputs(assessment.inputs, document.path)
     return assessment
+
+
+def _network_inputs(network: RoutedNetwork) -> list[InputFile]:
+    """The street network and the feeds routed, for the audit trail."""
+    out = [InputFile("network_osm", str(network.osm), sha256_file(network.osm))]
+    for feed in network.feeds:
+        path = feed.source
+        sha = sha256_file(path) if path.is_file() else ""
+        out.append(InputFile(f"network_gtfs_{feed.prefix}", str(path), sha))
+    return out
 
 
 @dataclass(frozen=True)
@@ -181,6 +201,7 @@ class _Run:
     layer: LayerIndex
     weights: LayerWeights | None = None
     notices: list[Notice] = field(default_factory=list)
+    routed: RoutedAccess | None = None
 
     def shares(self, projects: Sequence[Project]) -> tuple[BaseGeometry, CatchmentShares]:
         """The catchment of ``projects`` (local CRS) and the shares of the neighbourhoods in it."""
@@ -201,6 +222,7 @@ def assess_projects(
     access: AccessInputs | None = None,
     service_change: ServiceChangeInputs | None = None,
     weights: WeightPoints | None = None,
+    network: RoutedNetwork | None = None,
 ) -> Assessment:
     """Assess projects (each alone) and scenarios (projects together) on a baseline layer.
 
@@ -210,6 +232,9 @@ def assess_projects(
     whose service falls or grows by the major-change threshold. With ``weights`` (census
     blocks or other points with a count, :func:`~equityplanner.io.weights.read_weights`)
     catchment counts are apportioned by population instead of area.
+    whose service falls or grows by the major-change threshold. With ``network`` (a street
+    network and GTFS feeds), access is measured on routed travel times instead of the
+    straight-line sketch model.
     """
     parameters = parameters or Parameters()
     access = access or AccessInputs()
@@ -235,6 +260,8 @@ def assess_projects(
     )
     if weights is not None:
         run.warnings += weights.warnings
+    if network is not None and not access.is_empty:
+        run.routed = RoutedAccess(network, baseline, access, run.local)
     study = _study_area(baseline, parameters)
     by_id = {p.id: p for p in projects}
     proposals = [_Proposal(p.id, p.name, ResultKind.PROJECT, (p,)) for p in projects]
@@ -252,8 +279,14 @@ def assess_projects(
         progress.report(0.05 + 0.95 * len(proposals) / steps, "Comparing GTFS service")
         results.append(_assess_service_change(run, service_change))
     travel_model = ""
+    routing: dict[str, Any] = {}
     if not access.is_empty and any(isinstance(p, TransitProject) for p in projects):
         travel_model = travel_model_description(parameters)
+        if run.routed is not None:
+            travel_model = run.routed.description
+            routing = _routing_record(run.routed)
+    if network is not None:
+        run.warnings += network.warnings
     progress.report(1.0, "Assessment complete")
     all_inputs = [*(inputs or []), *(InputFile(r, p, s) for r, p, s in neighbourhoods.sources)]
     if weights is not None:
@@ -276,6 +309,7 @@ def assess_projects(
         projects=tuple(projects),
         travel_model=travel_model,
         notices=run.notices,
+        routing=routing,
     )
 
 
@@ -330,6 +364,7 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
                 run.local,
                 progress=progress.subrange(0.2, 1.0),
                 cache=run.access_cache,
+                routed=run.routed,
             )
             indicators += access_list
             if not access_table.empty:
@@ -556,3 +591,27 @@ def _assess_service_change(run: _Run, service: ServiceChangeInputs) -> ProposalR
 def _seconds(text: str) -> int:
     hours, _, minutes = str(text).partition(":")
     return int(hours) * 3600 + int(minutes or 0) * 60
+
+
+def _routing_record(routed: RoutedAccess) -> dict[str, Any]:
+    """What produced the routed times, for the assessment's record (and its outputs)."""
+    network = routed.network
+    s = network.settings
+    return {
+        "engine": network.engine.name,
+        "engine_version": network.engine.version,
+        "osm": str(network.osm),
+        "gtfs": [str(f.source) for f in network.feeds],
+        "date": s.date,
+        "window": list(s.window),
+        "step_min": s.step_min,
+        "departures": len(s.departures_s),
+        "percentile": s.percentile,
+        "max_walk_min": s.max_walk_min,
+        "max_rides": s.max_rides,
+        "cutoff_min": s.cutoff_min,
+        "noise_floor": s.noise_floor,
+        "destination_cell_m": routed.aggregation_m,
+        "preparation": [f.report.describe() for f in network.feeds],
+        "description": routed.description,
+    }

@@ -7,8 +7,9 @@ Derived Estimates"; the same formulas as tidycensus ``moe_sum``, ``moe_prop``,
 
 All functions take scalars or numpy arrays and return the same kind: a ``float`` when every
 input is a scalar, otherwise a float64 array. A NaN margin means "no margin available" and
-gives a NaN result. The margins describe sampling error only; they say nothing about the
-error of apportioning counts to catchments.
+gives a NaN result. The survey formulas describe sampling error only; the error of apportioning
+counts to catchments is :func:`allocation_variance` / :func:`moe_allocation`, and
+:func:`moe_apportioned` combines the two.
 """
 
 from __future__ import annotations

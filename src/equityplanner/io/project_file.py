@@ -17,6 +17,7 @@ from equityplanner.io.atomic import atomic_write_text
 from equityplanner.io.files import check_path_text, read_json, regular_file
 from equityplanner.io.projects import projects_from_features, projects_to_features
 from equityplanner.model.document_schema import read_document
+from equityplanner.model.network import NetworkSource, network_to_dict
 from equityplanner.model.parameter_schema import parameters_from_dict
 from equityplanner.model.project import (
     BaselineSource,
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 FORMAT_NAME = "equityplanner-project"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class ProjectFileError(InputError):
@@ -79,8 +80,14 @@ def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 adds the optional ``network`` block (routed access); schema 1 had none, so a
+    schema 1 project keeps the straight-line sketch model and says so in every output."""
+    return {**data, "schema_version": 2}
+
+
 # Each step migrates from the key version to the next one.
-_MIGRATIONS = {0: _migrate_0_to_1}
+_MIGRATIONS = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 
 def load_project(path: str | Path) -> ProjectDocument:
@@ -182,6 +189,11 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
     if weights is not None:
         for key in ("path", "table"):
             _check_file(folder, getattr(weights, key), f"weights.{key}", problems)
+    network: NetworkSource | None = values.get("network")
+    if network is not None:
+        _check_file(folder, network.osm, "network.osm", problems)
+        for k, feed in enumerate(network.gtfs):
+            _check_file(folder, feed, f"network.gtfs[{k}]", problems, allow_folder=True)
     if problems:
         raise ProjectFileError(path, problems)
     return ProjectDocument(
@@ -194,6 +206,7 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
         opportunities=opportunities,
         gtfs=gtfs,
         weights=weights,
+        network=network,
     )
 
 
@@ -288,6 +301,11 @@ def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[s
         extra["weights"] = {
             k: v for k, v in {**asdict(doc.weights), **paths}.items() if v is not None
         }
+    if doc.network is not None:
+        network = network_to_dict(doc.network)
+        network["osm"] = relative(doc.network.osm)
+        network["gtfs"] = [relative(g) for g in doc.network.gtfs]
+        extra["network"] = network
     return {
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from equityplanner.model.network import NetworkBlock
 from equityplanner.model.parameter_schema import PARAMETER_FIELDS, _shallow
 from equityplanner.model.project import (
     BaselineSource,
@@ -316,6 +317,13 @@ DOCUMENT_FIELDS: tuple[Field, ...] = (
         ),
         None,
         "Where people live inside neighbourhoods, for population-weighted catchments.",
+        True,
+    ),
+    Field(
+        "network",
+        NetworkBlock(),
+        None,
+        "The street network and GTFS feeds routed for access to opportunity (model/network.py).",
         True,
     ),
 )

@@ -508,8 +508,8 @@ def _notes(ctx: BookContext, sheet: SheetSpec, row: int) -> int:
 
     notes = [
         "Verdicts are formulas of the shares above and the adopted thresholds; each names the form "
-        "of the test that decided it. Margins of error are 90% margins of the survey estimates "
-        "(sampling error only). Every number and test is on the Title VI tests and Indicators "
+        "of the test that decided it. Margins of error are 90% margins: the survey's sampling "
+        "error and the error of apportioning parts of neighbourhoods to catchments. Every number and test is on the Title VI tests and Indicators "
         "sheets (appendices).",
         *reconciliation(ctx),
     ]

@@ -185,8 +185,8 @@ def build_methodology(ctx: BookContext) -> SheetSpec:
         (
             "Margins of error",
             "American Community Survey estimates with 90% margins (U.S. Census Bureau, ACS "
-            "handbook 2018, ch. 8): sampling error only, not the error of apportioning "
-            "neighbourhoods to catchments. Differences within the margins are not significant and "
+            "handbook 2018, ch. 8), combined with the error of apportioning parts of "
+            "neighbourhoods to catchments (allocation error). Differences within the margins are not significant and "
             "are not coloured as harm.",
         ),
     ]
@@ -263,11 +263,10 @@ def build_sources(ctx: BookContext) -> SheetSpec:
     note = (
         "American Community Survey figures are estimates from a sample. Margins of error (MOE) are "
         "given at the "
-        "90% confidence level and describe sampling error only: they do not include the error of "
-        "apportioning "
-        "neighbourhoods to catchments by area, nor of assuming that people are spread evenly "
-        "within a "
-        "neighbourhood. Margins of sums and shares use the Census Bureau's approximations, which "
+        "90% confidence level. They combine the survey's sampling error with the error of "
+        "apportioning parts of neighbourhoods to catchments (allocation error); they cannot "
+        "include the bias of assuming that people are spread evenly within a neighbourhood when "
+        "no weights layer says where they live. Margins of sums and shares use the Census Bureau's approximations, which "
         "assume "
         "independent estimates. The reliability band comes from the coefficient of variation (CV = "
         "MOE / 1.645 "
