@@ -167,6 +167,11 @@ class WindowActions:
         self.gtfs = make(
             "&GTFS feeds…", "run", "The baseline and proposed GTFS feeds for the service change"
         )
+        self.network = make(
+            "Street &network…",
+            "alignment",
+            "The street network and timetables that access to jobs and services is routed on",
+        )
         self.guide = make(
             "&Guide", "about", "A short guide: from a new project to the workbook", "F1"
         )
@@ -221,6 +226,7 @@ class WindowActions:
         edit.addSeparator()
         edit.addAction(self.parameters)
         edit.addActions([self.details, self.new_scenario, self.add_opportunity, self.gtfs])
+        edit.addAction(self.network)
 
         view = bar.addMenu("&Map")
         view.addActions(list(self.tools.values()))

@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 
+from equityplanner.model.network import NetworkSource
 from equityplanner.model.project import (
     BaselineSource,
     GtfsSource,
@@ -56,6 +57,7 @@ __all__ = [
     "set_data_vintage",
     "set_gtfs",
     "set_metadata",
+    "set_network",
     "set_opportunity",
     "set_parameters",
     "set_weights",
@@ -90,7 +92,7 @@ def with_absolute_paths(doc: ProjectDocument) -> ProjectDocument:
     """The document with the paths of its data made absolute.
 
     The neighbourhood layer and table, the opportunity layers and their blocks, the GTFS
-    feeds and the population weights. Kept in memory this way, the document stays valid when it is saved under another
+    feeds, the population weights and the street network's OSM extract and feeds. Kept in memory this way, the document stays valid when it is saved under another
     name in another folder (``save_project`` writes the paths relative to the file again).
     """
 
@@ -118,8 +120,20 @@ def with_absolute_paths(doc: ProjectDocument) -> ProjectDocument:
         weights = replace(
             weights, path=str(doc.resolve(weights.path)), table=absolute(weights.table)
         )
+    network = doc.network
+    if network is not None:
+        network = replace(
+            network,
+            osm=str(doc.resolve(network.osm)),
+            gtfs=tuple(str(doc.resolve(feed)) for feed in network.gtfs),
+        )
     absolute_doc = replace(
-        doc, baseline=baseline, opportunities=opportunities, gtfs=gtfs, weights=weights
+        doc,
+        baseline=baseline,
+        opportunities=opportunities,
+        gtfs=gtfs,
+        weights=weights,
+        network=network,
     )
     return doc if absolute_doc == doc else absolute_doc
 
@@ -457,3 +471,8 @@ def set_gtfs(doc: ProjectDocument, gtfs: GtfsSource | None) -> ProjectDocument:
 def set_weights(doc: ProjectDocument, weights: WeightsSource | None) -> ProjectDocument:
     """The document with population weights set (None removes them: catchments by area)."""
     return with_absolute_paths(replace(doc, weights=weights))
+
+
+def set_network(doc: ProjectDocument, network: NetworkSource | None) -> ProjectDocument:
+    """The document with a street network for routed access (None: the sketch model)."""
+    return with_absolute_paths(replace(doc, network=network))

@@ -42,6 +42,7 @@ from equityplanner.app.map_editing import MapEditor
 from equityplanner.app.map_panel import MapPanel
 from equityplanner.app.messages import ErrorReport, describe_error, show_error
 from equityplanner.app.neighbourhood_panel import NeighbourhoodPanel
+from equityplanner.app.network_routes import NetworkRoutes
 from equityplanner.app.presentation import field_for_indicator
 from equityplanner.app.project_editing import ProjectEditor
 from equityplanner.app.project_files import ProjectFiles
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         )
         self._connect()
         self._connect_project_commands()
+        self.network_routes = NetworkRoutes(self.session, self.tasks, self.canvas, self)
         self.resize(1400, 900)
         self._restore_layout()
         self.session.reset(editing.new_document(), None)  # every view shows the empty project
@@ -247,6 +249,7 @@ class MainWindow(QMainWindow):
         a.details.triggered.connect(editor.edit_details)
         a.add_opportunity.triggered.connect(lambda: editor.edit_opportunity(None))
         a.gtfs.triggered.connect(editor.edit_gtfs)
+        a.network.triggered.connect(editor.edit_network)
         a.guide.triggered.connect(self.show_guide)
         a.open_sample.triggered.connect(self.open_sample_project)
         self.properties.details_requested.connect(editor.edit_details)

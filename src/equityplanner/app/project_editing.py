@@ -18,6 +18,7 @@ from equityplanner.app import editing
 from equityplanner.app.session import ProjectSession
 from equityplanner.errors import InputError
 from equityplanner.io.projects import FieldMapping, needs_mapping, read_layer_features
+from equityplanner.model.network import NetworkSource
 from equityplanner.model.project import (
     GtfsSource,
     Metadata,
@@ -67,6 +68,8 @@ class ProjectEditor(QObject):
             "remove-gtfs": self.remove_gtfs,
             "edit-weights": self.edit_weights,
             "remove-weights": self.remove_weights,
+            "edit-network": self.edit_network,
+            "remove-network": self.remove_network,
         }
         commands[command]()
 
@@ -193,6 +196,25 @@ class ProjectEditor(QObject):
     def remove_weights(self) -> bool:
         """Remove the population weights (catchments shared by area again); undoable."""
         return self.apply_weights(None) if self.session.document.weights is not None else False
+
+    def edit_network(self) -> bool:
+        """Set the street network of routed access; True when changed."""
+        from equityplanner.app.dialogs.project_dialogs import NetworkDialog
+
+        dialog = NetworkDialog(self.session.document, self._window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        return self.apply_network(dialog.source())
+
+    def apply_network(self, source: NetworkSource | None) -> bool:
+        """Set (None: remove) the street network; undoable."""
+        doc = editing.set_network(self.session.document, source)
+        text = "Set the street network" if source else "Remove the street network"
+        return self.session.apply(doc, text)
+
+    def remove_network(self) -> bool:
+        """Remove the street network (access from the sketch model again); undoable."""
+        return self.apply_network(None) if self.session.document.network is not None else False
 
     # Importing proposals drawn elsewhere -----------------------------------------------------
 

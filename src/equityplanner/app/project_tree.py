@@ -31,6 +31,7 @@ _DOUBLE_CLICK = {
     "opportunity": "edit-opportunity",
     "gtfs": "edit-gtfs",
     "weights": "edit-weights",
+    "network": "edit-network",
     "details": "details",
     "baseline": "details",
 }
@@ -43,12 +44,12 @@ class ProjectExplorer(QTreeView):
     -------
     item_selected(kind, id)
         ``kind`` is ``baseline``, ``project``, ``scenario``, ``opportunity``, ``gtfs``,
-        ``weights``, ``details`` or ``""`` (a heading).
+        ``weights``, ``network``, ``details`` or ``""`` (a heading).
     command_requested(command, id)
         ``new-scenario``, ``edit-scenario``, ``delete-scenario``, ``details``,
         ``add-opportunity``, ``edit-opportunity``, ``remove-opportunity``, ``edit-gtfs``,
-        ``remove-gtfs``, ``edit-weights``, ``remove-weights``; ``id`` is the scenario's id or
-        the opportunity's kind.
+        ``remove-gtfs``, ``edit-weights``, ``remove-weights``, ``edit-network``,
+        ``remove-network``; ``id`` is the scenario's id or the opportunity's kind.
     edit_requested(project_id)
         Double-click or "Properties…" on a project.
     delete_requested(project_id), zoom_requested(project_id)
@@ -210,6 +211,29 @@ class ProjectExplorer(QTreeView):
                 "Double-click to change them"
             )
             data.appendRow(item)
+        if document.network is not None:
+            n = document.network
+            feeds = len(n.gtfs)
+            when = "median" if n.percentile == 50 else f"{n.percentile}th percentile"
+            item = _item(
+                f"Street network: {Path(n.osm).name} · {feeds} feed{'s' if feeds != 1 else ''}",
+                "network",
+                "network",
+                "alignment",
+            )
+            item.setToolTip(
+                "\n".join(
+                    [
+                        f"OpenStreetMap: {n.osm}",
+                        *(f"GTFS: {feed}" for feed in n.gtfs),
+                        f"{n.date}, departures {n.window[0]}–{n.window[1]} every "  # noqa: RUF001
+                        f"{n.step_min} min, {when} travel time",
+                        "Access is routed on these streets and timetables. Double-click to "
+                        "change them",
+                    ]
+                )
+            )
+            data.appendRow(item)
         if document.weights is not None:
             w = document.weights
             item = _item(f"Population weights: {Path(w.path).name}", "weights", "weights", "table")
@@ -220,7 +244,7 @@ class ProjectExplorer(QTreeView):
                 lines.append(f"Table: {w.table}")
             item.setToolTip("\n".join([*lines, "Double-click to change them"]))
             data.appendRow(item)
-        if not document.opportunities and document.gtfs is None and document.weights is None:
+        if not (document.opportunities or document.gtfs or document.weights or document.network):
             data.appendRow(
                 self._placeholder("None — right-click Access data to add jobs, schools, GTFS…")
             )
@@ -327,6 +351,11 @@ class ProjectExplorer(QTreeView):
                 ("&Change GTFS feeds…", "form", command("edit-gtfs")),
                 ("&Remove GTFS feeds", "delete", command("remove-gtfs")),
             ]
+        elif kind == "network":
+            entries += [
+                ("&Change street network…", "form", command("edit-network")),
+                ("&Remove street network", "delete", command("remove-network")),
+            ]
         elif kind == "weights":
             entries += [
                 ("&Change population weights…", "form", command("edit-weights")),
@@ -334,11 +363,12 @@ class ProjectExplorer(QTreeView):
             ]
         elif kind in ("details", "baseline"):
             entries.append(("Edit project &details…", "form", command("details")))
-        if kind in ("opportunity", "gtfs", "weights") or heading == "data":
+        if kind in ("opportunity", "gtfs", "weights", "network") or heading == "data":
             entries += [
                 ("Add &opportunity layer…", "neighbourhoods", command("add-opportunity")),
                 ("Set &GTFS feeds…", "run", command("edit-gtfs")),
                 ("Set population &weights…", "table", command("edit-weights")),
+                ("Set street &network…", "alignment", command("edit-network")),
             ]
         elif heading == "details":
             entries.append(("Edit project &details…", "form", command("details")))

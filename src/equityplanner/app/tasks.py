@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from equityplanner.analysis.assess import assess, load_baseline
 from equityplanner.analysis.baseline import prepare_baseline
@@ -20,7 +21,14 @@ from equityplanner.model.results import Assessment
 from equityplanner.progress import Progress
 from equityplanner.render.geometry import LayerGeometry
 
-__all__ = ["AssessOutcome", "BaselineOutcome", "assess_task", "export_task", "load_baseline_task"]
+__all__ = [
+    "AssessOutcome",
+    "BaselineOutcome",
+    "assess_task",
+    "export_task",
+    "load_baseline_task",
+    "network_routes_task",
+]
 
 
 @dataclass
@@ -95,3 +103,11 @@ def export_task(
     written = write_workbook(assessment, path, map_field=map_field, compare=compare)
     progress.report(1.0, "Workbook written")
     return Path(written)
+
+
+def network_routes_task(progress: Progress, document: ProjectDocument) -> list[BaseGeometry]:
+    """The routes of the document's street network as lon/lat lines (none without one)."""
+    from equityplanner.analysis.inputs import load_network
+
+    network = load_network(document, progress)
+    return [line.geometry for line in network.route_lines()] if network is not None else []

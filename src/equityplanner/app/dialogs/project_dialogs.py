@@ -15,6 +15,9 @@ edit with the functions of :mod:`equityplanner.app.editing`.
     ``kind()``, ``source()``.
 ``GtfsDialog(document)``
     The baseline and proposed GTFS feeds, their service date and peak: ``source()``.
+``NetworkDialog(document)``
+    The street network of routed access (issue 10): the OpenStreetMap extract, the baseline
+    GTFS feeds, the service date, the departure window and the percentile: ``source()``.
 ``WeightsDialog(document)``
     Where people live inside neighbourhoods (census blocks, address points), for
     population-weighted catchments: ``source()``.
@@ -30,6 +33,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -43,12 +47,15 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from equityplanner.app import editing
+from equityplanner.errors import InputError
+from equityplanner.model.network import PERCENTILES, NetworkSource, check_network
 from equityplanner.model.project import (
     GtfsSource,
     HousingProject,
@@ -59,7 +66,14 @@ from equityplanner.model.project import (
     WeightsSource,
 )
 
-__all__ = ["DetailsDialog", "GtfsDialog", "OpportunityDialog", "ScenarioDialog", "WeightsDialog"]
+__all__ = [
+    "DetailsDialog",
+    "GtfsDialog",
+    "NetworkDialog",
+    "OpportunityDialog",
+    "ScenarioDialog",
+    "WeightsDialog",
+]
 
 _ERROR_STYLE = "color: #8a3300; background: #fbdcc4; padding: 4px; border-radius: 3px;"
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -511,3 +525,159 @@ class WeightsDialog(_CheckedDialog):
         return _missing("weights file", self.path_row.text()) or _missing(
             "table of counts", self.table_row.text(), optional=True
         )
+
+
+_PERCENTILE_WORDS = {25: "25th (a good day)", 50: "Median", 75: "75th (a bad day)"}
+
+
+class NetworkDialog(_CheckedDialog):
+    """The street network and timetables that routed access is measured on.
+
+    Without one, access comes from the straight-line sketch model (and every output says so).
+    """
+
+    def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
+        super().__init__("Street network", parent)
+        network = document.network or NetworkSource(osm="", gtfs=(), date="")
+        self._original = network
+        self.osm_row = _PathRow(
+            "OpenStreetMap extract",
+            "OpenStreetMap extracts (*.osm.pbf *.pbf);;All files (*)",
+            str(document.resolve(network.osm)) if network.osm else "",
+        )
+        self.osm_row.edit.setPlaceholderText("city.osm.pbf, covering every stop with a margin")
+        self.feed_list = QListWidget()
+        self.feed_list.setObjectName("networkFeeds")
+        self.feed_list.setAccessibleName("Baseline GTFS feeds")
+        self.feed_list.setMaximumHeight(80)
+        for feed in network.gtfs:
+            self.feed_list.addItem(str(document.resolve(feed)))
+        add, remove = QPushButton("Add feed…"), QPushButton("Remove")
+        add.clicked.connect(self._add_feed)
+        remove.clicked.connect(self._remove_feed)
+        feeds = QWidget()
+        feed_row = QHBoxLayout(feeds)
+        feed_row.setContentsMargins(0, 0, 0, 0)
+        feed_row.addWidget(self.feed_list, 1)
+        buttons = QVBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        feed_row.addLayout(buttons)
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        date = QDate.fromString(network.date, "yyyy-MM-dd")
+        self.date_edit.setDate(date if date.isValid() else QDate.currentDate())
+        self.date_edit.setToolTip("A typical weekday inside every feed's calendar")
+        self.first_edit = QTimeEdit(QTime.fromString(network.window[0], "HH:mm"))
+        self.last_edit = QTimeEdit(QTime.fromString(network.window[1], "HH:mm"))
+        self.step_spin = QSpinBox()
+        self.step_spin.setRange(1, 60)
+        self.step_spin.setValue(int(network.step_min))
+        self.step_spin.setSuffix(" min")
+        window = QWidget()
+        window_row = QHBoxLayout(window)
+        window_row.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.first_edit, QLabel("to"), self.last_edit, QLabel("every")):
+            window_row.addWidget(widget)
+        window_row.addWidget(self.step_spin)
+        window_row.addStretch(1)
+        for edit in (self.first_edit, self.last_edit):
+            edit.setDisplayFormat("HH:mm")
+            edit.timeChanged.connect(self.check)
+        self.percentile_combo = QComboBox()
+        for value in PERCENTILES:
+            self.percentile_combo.addItem(_PERCENTILE_WORDS.get(value, f"{value}th"), value)
+        self.percentile_combo.setCurrentIndex(
+            max(self.percentile_combo.findData(int(network.percentile)), 0)
+        )
+        self.percentile_combo.setToolTip(
+            "The travel time over the window's departures that every access measure uses"
+        )
+        self.walk_spin = QSpinBox()
+        self.walk_spin.setRange(1, 60)
+        self.walk_spin.setValue(round(network.max_walk_min))
+        self.walk_spin.setSuffix(" min")
+        self.rides_spin = QSpinBox()
+        self.rides_spin.setRange(1, 6)
+        self.rides_spin.setValue(int(network.max_rides))
+        self.cutoff_spin = QSpinBox()
+        self.cutoff_spin.setRange(10, 240)
+        self.cutoff_spin.setValue(round(network.cutoff_min))
+        self.cutoff_spin.setSuffix(" min")
+        self.noise_check = QCheckBox("Route the baseline twice and report the engine's noise")
+        self.noise_check.setChecked(bool(network.noise_floor))
+        form = QFormLayout()
+        form.addRow("&OpenStreetMap:", self.osm_row)
+        form.addRow("GTFS &feeds:", feeds)
+        form.addRow("Service &date:", self.date_edit)
+        form.addRow("Departures:", window)
+        form.addRow("&Percentile:", self.percentile_combo)
+        form.addRow("Longest &walk:", self.walk_spin)
+        form.addRow("Most &rides:", self.rides_spin)
+        form.addRow("&Cutoff:", self.cutoff_spin)
+        form.addRow("", self.noise_check)
+        self.osm_row.edit.textChanged.connect(self.check)
+        self.feed_list.model().rowsInserted.connect(self.check)
+        self.feed_list.model().rowsRemoved.connect(self.check)
+        hint = QLabel(
+            "Access to jobs and services is then routed on the streets and every trip of the "
+            "feeds on the date (proposals modify the timetables); without a network, the "
+            "straight-line sketch model is used."
+        )
+        hint.setWordWrap(True)
+        self.finish_layout(form, hint)
+        self.resize(620, 460)
+
+    def _add_feed(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Baseline GTFS feed", str(Path.home()), _GTFS_FILTER
+        )
+        if path:
+            self.feed_list.addItem(path)
+
+    def _remove_feed(self) -> None:
+        row = self.feed_list.currentRow()
+        if row >= 0:
+            self.feed_list.takeItem(row)
+
+    def feeds(self) -> tuple[str, ...]:
+        """The feeds listed, in order."""
+        return tuple(self.feed_list.item(r).text() for r in range(self.feed_list.count()))
+
+    def source(self) -> NetworkSource:
+        """The network as chosen (absolute paths; saving makes them relative to the file)."""
+        return replace(
+            self._original,
+            osm=self.osm_row.text(),
+            gtfs=self.feeds(),
+            date=self.date_edit.date().toString("yyyy-MM-dd"),
+            window=(
+                self.first_edit.time().toString("HH:mm"),
+                self.last_edit.time().toString("HH:mm"),
+            ),
+            step_min=self.step_spin.value(),
+            percentile=int(self.percentile_combo.currentData()),
+            max_walk_min=float(self.walk_spin.value()),
+            max_rides=self.rides_spin.value(),
+            cutoff_min=float(self.cutoff_spin.value()),
+            noise_floor=self.noise_check.isChecked(),
+        )
+
+    def problem(self) -> str:
+        missing = _missing("OpenStreetMap extract", self.osm_row.text())
+        if missing:
+            return missing
+        if not self.feed_list.count():
+            return "Add at least one baseline GTFS feed (Add feed…)."
+        for feed in self.feeds():
+            if not Path(feed).exists():
+                return f"The GTFS feed {feed} does not exist: remove it and add the right one."
+        if self.last_edit.time() < self.first_edit.time():
+            return "The departure window ends before it starts: set its end after its start."
+        try:
+            check_network(self.source())
+        except InputError as exc:
+            return exc.message
+        return ""
