@@ -200,6 +200,8 @@ def test_opportunity_layers_and_gtfs_feeds_are_added_and_removed_in_the_explorer
     for kind in list(w.session.document.opportunities):
         w.project_editor.remove_opportunity(kind)
     w.project_editor.remove_gtfs()
+    w.project_editor.remove_weights()
+    w.project_editor.remove_network()
     heading = _row(w, heading="data")
     assert w.explorer.model().index(0, 0, heading).data().startswith("None")
 
