@@ -149,3 +149,11 @@ def grid_project(tmp_path: Path) -> Path:
     target = tmp_path / "grid"
     target.mkdir()
     return _grid_project(target)
+
+
+@pytest.fixture(autouse=True)
+def _data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Autosaves of untitled projects and window records in the test's own data folder."""
+    folder = tmp_path / "user-data"
+    monkeypatch.setenv("EQUITYPLANNER_DATA_DIR", str(folder))
+    return folder

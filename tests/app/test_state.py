@@ -36,6 +36,7 @@ def test_the_state_and_the_other_qt_free_modules_import_without_qt() -> None:
         "equityplanner.app.editing",
         "equityplanner.app.tasks",
         "equityplanner.app.autosave",
+        "equityplanner.app.verdicts",
     ]
     code = (
         f"import sys\nfor name in {modules!r}:\n    __import__(name)\n"

@@ -151,6 +151,33 @@ class WindowActions:
             "Compare two projects or scenarios side by side",
             "Ctrl+Shift+C",
         )
+        self.new_scenario = make(
+            "New &scenario…", "scenario", "Group projects into a scenario assessed together"
+        )
+        self.details = make(
+            "Project &details…",
+            "about",
+            "Title, author, organisation, date and data vintage, as the workbook prints them",
+        )
+        self.add_opportunity = make(
+            "Add &opportunity layer…",
+            "neighbourhoods",
+            "Jobs, schools, childcare or clinics for the access indicators",
+        )
+        self.gtfs = make(
+            "&GTFS feeds…", "run", "The baseline and proposed GTFS feeds for the service change"
+        )
+        self.network = make(
+            "Street &network…",
+            "alignment",
+            "The street network and timetables that access to jobs and services is routed on",
+        )
+        self.guide = make(
+            "&Guide", "about", "A short guide: from a new project to the workbook", "F1"
+        )
+        self.open_sample = make(
+            "Open &sample project", "document-open", "Open your copy of the Magnolia sample project"
+        )
         self.about = make("&About equityplanner", "about", "Version, methods and data credits")
         self.about_qt = make("About &Qt", None, "The Qt version in use")
         self.about_qt.triggered.connect(QApplication.aboutQt)
@@ -198,6 +225,8 @@ class WindowActions:
         edit.addActions([self.new_project, self.properties, self.delete])
         edit.addSeparator()
         edit.addAction(self.parameters)
+        edit.addActions([self.details, self.new_scenario, self.add_opportunity, self.gtfs])
+        edit.addAction(self.network)
 
         view = bar.addMenu("&Map")
         view.addActions(list(self.tools.values()))
@@ -214,6 +243,8 @@ class WindowActions:
             self.window_menu.addAction(dock.toggleViewAction())
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.guide, self.open_sample])
+        help_menu.addSeparator()
         help_menu.addActions([self.about, self.about_qt])
 
     def build_toolbar(self) -> QToolBar:
@@ -252,6 +283,7 @@ class WindowActions:
         self.compare.setEnabled(state.assessment is not None)
         self.delete.setEnabled(selection.feature is not None or selection.project_id is not None)
         self.properties.setEnabled(selection.project_id is not None)
+        self.new_scenario.setEnabled(bool(document.projects))
 
 
 def _set_tips(action: QAction, tip: str) -> None:

@@ -54,7 +54,7 @@ class ComparisonView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)  # indicator names wrap, never cut to a shared prefix
         self.message = QLabel("Run the assessment (F5) to compare projects and scenarios.")
         self.message.setObjectName("comparisonMessage")
         a_label = QLabel("&A:")
@@ -147,6 +147,7 @@ class ComparisonView(QWidget):
             name.setToolTip(ref.name)
             cells = [name, *self._side(row.a), *self._side(row.b), _right(row.difference)]
             self.model.appendRow(cells)
+        self.table.resizeRowsToContents()
 
     def rows(self) -> int:
         """Number of indicator rows shown (for tests)."""

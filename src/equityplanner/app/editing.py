@@ -18,33 +18,49 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 
+from equityplanner.model.network import NetworkSource
 from equityplanner.model.project import (
     BaselineSource,
+    GtfsSource,
     HousingProject,
     Metadata,
     Mode,
+    OpportunitySource,
     Parameters,
     Project,
     ProjectDocument,
+    Scenario,
     ServiceChange,
     Station,
     TransitProject,
+    WeightsSource,
 )
 
 __all__ = [
+    "OPPORTUNITY_KINDS",
     "FeatureRef",
     "add_housing_site",
     "add_projects",
+    "add_scenario",
     "add_station",
+    "check_scenario",
     "delete_feature",
     "delete_project",
+    "delete_scenario",
     "move_feature",
+    "nearest_on_line",
     "new_document",
     "replace_project",
+    "replace_scenario",
     "set_alignment",
     "set_baseline",
+    "set_data_vintage",
+    "set_gtfs",
     "set_metadata",
+    "set_network",
+    "set_opportunity",
     "set_parameters",
+    "set_weights",
     "unique_id",
     "with_absolute_paths",
 ]
@@ -75,8 +91,8 @@ def new_document(title: str = "Untitled assessment") -> ProjectDocument:
 def with_absolute_paths(doc: ProjectDocument) -> ProjectDocument:
     """The document with the paths of its data made absolute.
 
-    The neighbourhood layer and table, the opportunity layers and their blocks, and the GTFS
-    feeds. Kept in memory this way, the document stays valid when it is saved under another
+    The neighbourhood layer and table, the opportunity layers and their blocks, the GTFS
+    feeds, the population weights and the street network's OSM extract and feeds. Kept in memory this way, the document stays valid when it is saved under another
     name in another folder (``save_project`` writes the paths relative to the file again).
     """
 
@@ -100,14 +116,24 @@ def with_absolute_paths(doc: ProjectDocument) -> ProjectDocument:
             gtfs, baseline=str(doc.resolve(gtfs.baseline)), proposed=str(doc.resolve(gtfs.proposed))
         )
     weights = doc.weights
-    if weights is not None:  # population weights (issue 13): their files too
+    if weights is not None:
         weights = replace(
-            weights,
-            path=str(doc.resolve(weights.path)),
-            table=str(doc.resolve(weights.table)) if weights.table else None,
+            weights, path=str(doc.resolve(weights.path)), table=absolute(weights.table)
+        )
+    network = doc.network
+    if network is not None:
+        network = replace(
+            network,
+            osm=str(doc.resolve(network.osm)),
+            gtfs=tuple(str(doc.resolve(feed)) for feed in network.gtfs),
         )
     absolute_doc = replace(
-        doc, baseline=baseline, opportunities=opportunities, gtfs=gtfs, weights=weights
+        doc,
+        baseline=baseline,
+        opportunities=opportunities,
+        gtfs=gtfs,
+        weights=weights,
+        network=network,
     )
     return doc if absolute_doc == doc else absolute_doc
 
@@ -348,6 +374,105 @@ def set_baseline(doc: ProjectDocument, baseline: BaselineSource | None) -> Proje
     return with_absolute_paths(replace(doc, baseline=baseline))
 
 
+def nearest_on_line(line: BaseGeometry, lon: float, lat: float) -> tuple[float, float]:
+    """The point of ``line`` nearest to (lon, lat), in the line's coordinates."""
+    point = line.interpolate(line.project(Point(lon, lat)))
+    return float(point.x), float(point.y)
+
+
 def is_line(geometry: BaseGeometry | None) -> bool:
     """True for a LineString or MultiLineString."""
     return isinstance(geometry, LineString | MultiLineString)
+
+
+# Scenarios, data vintage and access data ---------------------------------------------------
+
+# The kinds of opportunity layer a project file takes (io.project_file), as planners say them.
+OPPORTUNITY_KINDS = {
+    "jobs": "Jobs",
+    "schools": "Schools",
+    "childcare": "Childcare",
+    "clinics": "Clinics",
+}
+
+
+def check_scenario(doc: ProjectDocument, scenario: Scenario, old_id: str | None = None) -> None:
+    """Raise ValueError with a planner's message when ``scenario`` cannot be saved as it is."""
+    if not scenario.name.strip():
+        raise ValueError("the scenario has no name: give it one")
+    if not scenario.project_ids:
+        raise ValueError("the scenario lists no project: tick at least one")
+    known = {p.id for p in doc.projects}
+    unknown = [i for i in scenario.project_ids if i not in known]
+    if unknown:
+        raise ValueError(f"the scenario lists projects not in this file: {', '.join(unknown)}")
+    taken = _ids(doc) - ({old_id} if old_id else set())
+    if scenario.id in taken:
+        raise ValueError(f"the id '{scenario.id}' is already used by a project or scenario")
+
+
+def add_scenario(
+    doc: ProjectDocument, name: str, project_ids: tuple[str, ...] | list[str]
+) -> tuple[ProjectDocument, str]:
+    """Append a scenario of ``project_ids`` named ``name``; returns the document and its id."""
+    scenario = Scenario(unique_id(_ids(doc), name), name.strip(), tuple(project_ids))
+    check_scenario(doc, scenario)
+    return replace(doc, scenarios=(*doc.scenarios, scenario)), scenario.id
+
+
+def replace_scenario(
+    doc: ProjectDocument, scenario: Scenario, old_id: str | None = None
+) -> ProjectDocument:
+    """The document with the scenario ``old_id`` (default: ``scenario.id``) replaced."""
+    old_id = old_id or scenario.id
+    if all(s.id != old_id for s in doc.scenarios):
+        raise KeyError(old_id)
+    check_scenario(doc, scenario, old_id)
+    scenarios = tuple(scenario if s.id == old_id else s for s in doc.scenarios)
+    return replace(doc, scenarios=scenarios)
+
+
+def delete_scenario(doc: ProjectDocument, scenario_id: str) -> ProjectDocument:
+    """Remove a scenario (its projects stay)."""
+    if all(s.id != scenario_id for s in doc.scenarios):
+        raise KeyError(scenario_id)
+    return replace(doc, scenarios=tuple(s for s in doc.scenarios if s.id != scenario_id))
+
+
+def set_data_vintage(doc: ProjectDocument, vintage: str) -> ProjectDocument:
+    """The document with the neighbourhood data's vintage ("ACS 2019-2023 5-year")."""
+    if doc.baseline is None:
+        raise ValueError("the project has no neighbourhood layer to give a vintage")
+    return replace(doc, baseline=replace(doc.baseline, vintage=vintage.strip()))
+
+
+def set_opportunity(
+    doc: ProjectDocument, kind: str, source: OpportunitySource | None
+) -> ProjectDocument:
+    """The document with the opportunity layer of ``kind`` set (None removes it)."""
+    if kind not in OPPORTUNITY_KINDS:
+        raise ValueError(
+            f"unknown kind of opportunity {kind!r} (use {', '.join(OPPORTUNITY_KINDS)})"
+        )
+    layers = dict(doc.opportunities)
+    if source is None:
+        layers.pop(kind, None)
+    else:
+        layers[kind] = source
+    ordered = {k: layers[k] for k in OPPORTUNITY_KINDS if k in layers}
+    return with_absolute_paths(replace(doc, opportunities=ordered))
+
+
+def set_gtfs(doc: ProjectDocument, gtfs: GtfsSource | None) -> ProjectDocument:
+    """The document with the baseline and proposed GTFS feeds set (None removes them)."""
+    return with_absolute_paths(replace(doc, gtfs=gtfs))
+
+
+def set_weights(doc: ProjectDocument, weights: WeightsSource | None) -> ProjectDocument:
+    """The document with population weights set (None removes them: catchments by area)."""
+    return with_absolute_paths(replace(doc, weights=weights))
+
+
+def set_network(doc: ProjectDocument, network: NetworkSource | None) -> ProjectDocument:
+    """The document with a street network for routed access (None: the sketch model)."""
+    return with_absolute_paths(replace(doc, network=network))

@@ -42,7 +42,9 @@ from equityplanner.app.map_editing import MapEditor
 from equityplanner.app.map_panel import MapPanel
 from equityplanner.app.messages import ErrorReport, describe_error, show_error
 from equityplanner.app.neighbourhood_panel import NeighbourhoodPanel
+from equityplanner.app.network_routes import NetworkRoutes
 from equityplanner.app.presentation import field_for_indicator
+from equityplanner.app.project_editing import ProjectEditor
 from equityplanner.app.project_files import ProjectFiles
 from equityplanner.app.project_tree import ProjectExplorer
 from equityplanner.app.properties_panel import PropertiesPanel
@@ -63,6 +65,7 @@ from equityplanner.app.tasks import (
 from equityplanner.app.workbook_export import WorkbookExport
 from equityplanner.app.workers import Worker
 from equityplanner.errors import InputError
+from equityplanner.io.projects import FieldMapping
 from equityplanner.model.project import Parameters, ProjectDocument
 from equityplanner.model.results import Indicator
 from equityplanner.render.geometry import LayerGeometry
@@ -157,7 +160,12 @@ class MainWindow(QMainWindow):
             show_status=self.statusBar().showMessage,
             parent=self,
         )
+        self.project_editor = ProjectEditor(
+            self, self.session, show_status=self.statusBar().showMessage
+        )
         self._connect()
+        self._connect_project_commands()
+        self.network_routes = NetworkRoutes(self.session, self.tasks, self.canvas, self)
         self.resize(1400, 900)
         self._restore_layout()
         self.session.reset(editing.new_document(), None)  # every view shows the empty project
@@ -235,6 +243,39 @@ class MainWindow(QMainWindow):
         if a.recent_menu is not None:
             menu = a.recent_menu
             menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(menu))
+
+    def _connect_project_commands(self) -> None:
+        """Scenarios, details, access data and Help (issue 11)."""
+        a, editor = self.commands, self.project_editor
+        self.explorer.command_requested.connect(editor.run_command)
+        a.new_scenario.triggered.connect(editor.new_scenario)
+        a.details.triggered.connect(editor.edit_details)
+        a.add_opportunity.triggered.connect(lambda: editor.edit_opportunity(None))
+        a.gtfs.triggered.connect(editor.edit_gtfs)
+        a.network.triggered.connect(editor.edit_network)
+        a.guide.triggered.connect(self.show_guide)
+        a.open_sample.triggered.connect(self.open_sample_project)
+        self.properties.details_requested.connect(editor.edit_details)
+        self.properties.scenario_requested.connect(editor.edit_scenario)
+
+    def show_guide(self) -> None:
+        """Help ▸ Guide: the short guide in a window of its own."""
+        from equityplanner.app.help import GuideDialog
+
+        GuideDialog.show_guide(self)
+
+    def open_sample_project(self) -> bool:
+        """Help ▸ Open sample project: a fresh copy in the user's data folder, opened."""
+        from equityplanner.app.help import copy_sample_project
+
+        if not self.files.maybe_save():
+            return False
+        try:
+            path = copy_sample_project()
+        except InputError as exc:
+            self.report_error(exc, "opening the sample project")
+            return False
+        return self.open_project(path, ask=False)
 
     # ------------------------------------------------------------------------------------
     # Errors and the project file
@@ -499,12 +540,20 @@ class MainWindow(QMainWindow):
         if path:
             self.import_projects(Path(path))
 
-    def import_projects(self, path: Path) -> list[str]:
-        """Add the projects of a GeoJSON or GeoPackage file; returns their ids."""
+    def import_projects(self, path: Path, mapping: FieldMapping | None = None) -> list[str]:
+        """Add the projects of a GeoJSON or GeoPackage file; returns their ids.
+
+        A layer drawn elsewhere (without equityplanner's attributes) is read through
+        ``mapping``, which the field-mapping step asks for when not given.
+        """
         from equityplanner.io.projects import read_projects
 
+        if mapping is None:
+            proceed, mapping = self.project_editor.ask_mapping(Path(path))
+            if not proceed:
+                return []
         try:
-            projects = read_projects(path)
+            projects = read_projects(path, mapping)
         except InputError as exc:
             self.report_error(exc, f"importing {Path(path).name}")
             return []
@@ -551,6 +600,8 @@ class MainWindow(QMainWindow):
             self._layout_done = True
             if not self._layout_restored:
                 QTimer.singleShot(0, self._size_docks)
+            if self.interactive:  # a project never saved, autosaved by a window that is gone
+                QTimer.singleShot(0, self.files.offer_untitled_recovery)
 
     def _size_docks(self) -> None:
         """Dock proportions for a first start (later starts restore the user's layout)."""

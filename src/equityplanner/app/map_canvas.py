@@ -1215,6 +1215,35 @@ class MapCanvas(QGraphicsView):
         ]
         self.viewport().update()
 
+    # The routed network (issue 10) -------------------------------------------------------
+
+    def set_network_lines(self, lines: Sequence[BaseGeometry]) -> None:
+        """Draw the routes of the street network's feeds (lon/lat lines) in grey, over the
+        catchments and under the proposals; an empty list clears them."""
+        from equityplanner.render.geometry import geometry_rings
+        from equityplanner.render.surface import Pen
+
+        scene = self.scene()
+        for item in getattr(self, "_network_items", []):
+            scene.removeItem(item)
+        self._network_items: list[QGraphicsItem] = []
+        rings = (
+            Rings.concat([geometry_rings(self.transform_, line) for line in lines])
+            if self.transform_ is not None and lines
+            else Rings.empty()
+        )
+        if not rings.is_empty:
+            pen = Pen(rgba(map_colour("network", "#8c8c8c"), 0.75), self.style_.px(1.6))
+            z = (Z_ORDER["catchment"] + Z_ORDER["casing"]) / 2
+            self._network_items = [
+                self._layer_item(rings, lambda surface, view: surface.stroke(rings, pen, view), z)
+            ]
+        self.viewport().update()
+
+    def network_line_count(self) -> int:
+        """How many network items are drawn (for tests)."""
+        return len(getattr(self, "_network_items", []))
+
     # Selection ---------------------------------------------------------------------------
 
     def set_selected_row(self, row: int, *, centre: bool = False) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 from equityplanner.app import editing
 from equityplanner.app.map_panel import MapPanel
@@ -23,10 +23,11 @@ from equityplanner.model.project import Project, ProjectDocument, TransitProject
 if TYPE_CHECKING:
     from equityplanner.app.dialogs import NewProjectSpec
 
-__all__ = ["MapEditor"]
+__all__ = ["SNAP_PX", "MapEditor"]
 
 ReportError = Callable[[BaseException, str], object]
 ShowStatus = Callable[[str, int], None]
+SNAP_PX = 16  # a station dropped this close to its line's alignment lands on it
 _ROLE_WORDS = {"site": "housing site", "station": "station", "alignment": "alignment vertex"}
 
 
@@ -112,7 +113,14 @@ class MapEditor(QObject):
         self._apply_and_select(doc, "Draw alignment", pid)
 
     def move_feature(self, ref: editing.FeatureRef, lon: float, lat: float) -> None:
-        """A site, station or vertex dragged to ``lon``, ``lat``."""
+        """A site, station or vertex dragged to ``lon``, ``lat``.
+
+        A station dropped within :data:`SNAP_PX` pixels of its line's alignment lands on it
+        (hold Alt while dropping to place it freely).
+        """
+        snapped = False
+        if ref.role == "station" and not self._free_placement():
+            lon, lat, snapped = self.snap_station(ref.project_id, lon, lat)
         try:
             doc = editing.move_feature(self.session.document, ref, lon, lat)
         except (ValueError, KeyError, IndexError) as exc:
@@ -120,6 +128,34 @@ class MapEditor(QObject):
             return
         if not self.session.apply(doc, f"Move {_ROLE_WORDS.get(ref.role, ref.role)}"):
             self.map_panel.draw_overlays()  # dropped where it was: put the symbol back
+        elif snapped:
+            self._show_status(
+                "Station snapped onto the alignment (hold Alt while dropping to place it freely).",
+                6000,
+            )
+
+    def snap_station(self, project_id: str, lon: float, lat: float) -> tuple[float, float, bool]:
+        """(lon, lat) moved onto the line's alignment when it is within SNAP_PX pixels."""
+        project = next((p for p in self.session.document.projects if p.id == project_id), None)
+        if not isinstance(project, TransitProject) or not editing.is_line(project.alignment):
+            return lon, lat, False
+        assert project.alignment is not None
+        x, y = editing.nearest_on_line(project.alignment, lon, lat)
+        try:
+            dropped = self.canvas.lonlat_to_view(lon, lat)
+            nearest = self.canvas.lonlat_to_view(x, y)
+        except RuntimeError:  # no map yet: nothing to measure pixels on
+            return lon, lat, False
+        distance = ((dropped.x() - nearest.x()) ** 2 + (dropped.y() - nearest.y()) ** 2) ** 0.5
+        if distance > SNAP_PX:
+            return lon, lat, False
+        return x, y, True
+
+    @staticmethod
+    def _free_placement() -> bool:
+        from PySide6.QtWidgets import QApplication
+
+        return bool(QApplication.keyboardModifiers() & Qt.KeyboardModifier.AltModifier)
 
     def delete_selected(self) -> None:
         """Delete the feature selected on the map, or else the project selected."""

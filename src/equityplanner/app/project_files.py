@@ -2,42 +2,87 @@
 
 :class:`ProjectFiles` carries out the File commands on a
 :class:`~equityplanner.app.session.ProjectSession`: it asks for file names, reads and writes
-project files, writes the autosave sidecar (:mod:`equityplanner.app.autosave`) on a timer and
-shortly after each edit, offers to recover it on open, and keeps the recent-files list.
-Opening or starting a project resets the session, and with it the application state; what the
-new document needs (its neighbourhood layer) the window loads when the session says so.
+project files, writes the window's autosave (:mod:`equityplanner.app.autosave`) on a timer and
+shortly after each edit, offers to recover autosaves on open (and, at start, those of untitled
+projects whose window is gone), and keeps the recent-files list. Opening or starting a project
+resets the session, and with it the application state; what the new document needs (its
+neighbourhood layer) the window loads when the session says so.
+
+No lost work:
+
+* each window autosaves to a file of its own and deletes only its own autosaves, those it
+  recovered and saved, and those whose window is gone, never another running window's;
+* a project never saved is autosaved in the user's data folder;
+* the file's state (size, time, hash) is noted when it is opened or saved; a save over a file
+  that changed since (another window, another program, a colleague) asks first;
+* autosaves get the project file's permissions.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from equityplanner.app import autosave as autosaves
 from equityplanner.app import editing
-from equityplanner.app.autosave import (
-    has_newer_autosave,
-    remove_autosave,
-    sidecar_path,
-    write_autosave,
-)
+from equityplanner.app.autosave import AutosaveFile, Instance, sidecar_path
 from equityplanner.app.session import ProjectSession
 from equityplanner.app.settings import AppSettings
 from equityplanner.errors import InputError
 from equityplanner.model.project import ProjectDocument
 
-__all__ = ["AUTOSAVE_AFTER_EDIT_MS", "AUTOSAVE_INTERVAL_MS", "PROJECT_FILTER", "ProjectFiles"]
+__all__ = [
+    "AUTOSAVE_AFTER_EDIT_MS",
+    "AUTOSAVE_INTERVAL_MS",
+    "PROJECT_FILTER",
+    "DiskStamp",
+    "ProjectFiles",
+]
 
 AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000
 AUTOSAVE_AFTER_EDIT_MS = 5000
 PROJECT_FILTER = "equityplanner projects (*.eqp.json *.json);;All files (*)"
+CHANGED_ON_DISK = "Project file changed on disk"
+RECOVER_UNTITLED = "Recover an unsaved project?"
 
 ReportError = Callable[[BaseException, str], object]
 ShowStatus = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class DiskStamp:
+    """What a project file was when this window last read or wrote it."""
+
+    mtime_ns: int
+    size: int
+    digest: str
+
+    @classmethod
+    def of(cls, path: Path) -> DiskStamp | None:
+        """The file's stamp, or None when it cannot be read."""
+        try:
+            info = path.stat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return None
+        return cls(info.st_mtime_ns, info.st_size, digest)
+
+    def changed(self, path: Path) -> bool:
+        """True when the file's content is no longer what it was (a touch alone is not)."""
+        try:
+            info = path.stat()
+        except OSError:
+            return False  # deleted or moved away: saving puts it back, overwriting nothing
+        if (info.st_mtime_ns, info.st_size) == (self.mtime_ns, self.size):
+            return False
+        now = DiskStamp.of(path)
+        return now is not None and now.digest != self.digest
 
 
 class ProjectFiles(QObject):
@@ -55,6 +100,9 @@ class ProjectFiles(QObject):
         How errors and short messages reach the user.
     interactive
         False for scripted runs: nothing asks questions and the preferences are left alone.
+    data_folder
+        Where untitled projects are autosaved and windows are recorded
+        (:func:`~equityplanner.app.autosave.user_data_folder` by default).
     """
 
     def __init__(
@@ -66,6 +114,7 @@ class ProjectFiles(QObject):
         report_error: ReportError,
         show_status: ShowStatus,
         interactive: bool = True,
+        data_folder: Path | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -74,6 +123,13 @@ class ProjectFiles(QObject):
         self._report_error = report_error
         self._show_status = show_status
         self.interactive = interactive
+        try:
+            self.instance: Instance | None = Instance(data_folder)
+        except OSError:  # no data folder: autosave beside saved projects only
+            self.instance = None
+        self.own_autosave: Path | None = None  # this window's autosave, when written
+        self.adopted: list[AutosaveFile] = []  # autosaves recovered here, deleted once saved
+        self.disk_stamp: DiskStamp | None = None
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -90,8 +146,10 @@ class ProjectFiles(QObject):
         """Start an empty project (asks to save changes first)."""
         if not self.maybe_save():
             return False
-        remove_autosave(self.session.path)
+        self._drop_autosaves()
         self.session.reset(editing.new_document(), None)
+        self.disk_stamp = None
+        self._claim()
         self._show_status(
             "New project. Import neighbourhoods, then place or import projects.", 8000
         )
@@ -117,16 +175,30 @@ class ProjectFiles(QObject):
         except InputError as exc:
             self._report_error(exc, f"opening {path.name}")
             return False
+        stamp = DiskStamp.of(path.resolve())
+        self._drop_autosaves()
         recovered = self._recover_autosave(path)
-        if self.session.path != path.resolve():
-            remove_autosave(self.session.path)
         self.session.reset(document, path)
+        self.disk_stamp = stamp
+        self._claim()
         if recovered is not None:
             self.session.apply(recovered, "Recover autosaved changes")
         if self.interactive:  # scripted runs (screenshots) leave the preferences alone
             self.settings.add_recent_file(path)
             self.settings.set_last_folder("project", path.resolve().parent)
-        self._show_status(f"Opened {path.name}", 5000)
+        others = (
+            autosaves.others_with_project(path, self.instance.id, self.instance.data_folder)
+            if self.instance is not None
+            else []
+        )
+        if others:
+            self._show_status(
+                f"Opened {path.name}. It is open in another equityplanner window too: a save "
+                "over changes saved there asks first.",
+                10000,
+            )
+        else:
+            self._show_status(f"Opened {path.name}", 5000)
         return True
 
     def save(self) -> bool:
@@ -148,7 +220,7 @@ class ProjectFiles(QObject):
             return False
         if not path.endswith(".json"):
             path += ".eqp.json"
-        return self._save_to(Path(path))
+        return self._save_to(Path(path), confirmed=True)
 
     def maybe_save(self) -> bool:
         """Ask what to do with unsaved changes; False when the user cancels."""
@@ -168,22 +240,110 @@ class ProjectFiles(QObject):
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
 
-    def autosave(self) -> Path | None:
-        """Write the sidecar autosave when there are unsaved edits; returns its path."""
+    def autosave_path(self) -> Path | None:
+        """Where this window autosaves the document now (None: nowhere).
+
+        A saved project: the plain sidecar beside it, unless another window's autosave is
+        there, then this window's own sidecar. A project never saved: the data folder.
+        """
         path = self.session.path
-        if path is None or not self.session.is_modified:
+        if self.own_autosave is not None:  # dropped whenever the project changes file
+            return self.own_autosave
+        if path is None:
+            return self.instance.untitled_path if self.instance is not None else None
+        plain = sidecar_path(path)
+        if not plain.exists() or self.instance is None:
+            return plain
+        return sidecar_path(path, self.instance.id)
+
+    def autosave(self) -> Path | None:
+        """Write this window's autosave when there are unsaved edits; returns its path."""
+        if not self.session.is_modified:
+            return None
+        target = self.autosave_path()
+        if target is None:
             return None
         try:
-            return write_autosave(self.session.document, path)
-        except InputError as exc:
-            self._show_status(f"Autosave failed: {exc.message}", 10000)
+            path = self.session.path
+            written = autosaves.write_private(
+                self.session.document,
+                target,
+                autosaves.project_mode(path),
+                autosaves.project_group(path),
+            )
+        except (InputError, OSError) as exc:
+            message = exc.message if isinstance(exc, InputError) else str(exc)
+            self._show_status(
+                f"Autosave to {target} failed: {message}. Save the project (Ctrl+S) to keep "
+                "your changes.",
+                10000,
+            )
             return None
+        self.own_autosave = written
+        self._claim()
+        return written
 
     def close(self) -> None:
-        """The window closes (its changes saved or discarded): stop autosaving, remove it."""
+        """The window closes (its changes saved or discarded): stop autosaving, remove its own.
+
+        Autosaves recovered here are removed when their window is gone; a running window
+        keeps its own.
+        """
         self.autosave_timer.stop()
         self.edit_autosave_timer.stop()
-        remove_autosave(self.session.path)
+        self._drop_autosaves()
+        if self.instance is not None:
+            self.instance.release()
+
+    def offer_untitled_recovery(self) -> bool:
+        """Offer the newest autosave of an untitled project whose window is gone.
+
+        Yes opens it as an unsaved new project; Discard deletes it; Ignore asks again next
+        time. True when it was recovered.
+        """
+        instance = self.instance
+        if not self.interactive or instance is None or not instance.alive:
+            return False
+        if self.session.is_modified or self.session.path is not None:
+            return False  # the user started on something already
+        found = autosaves.find_untitled_autosaves(instance.data_folder)
+        if not found:
+            return False
+        newest = found[0]
+        from equityplanner.io.project_file import load_project
+
+        try:
+            document = editing.with_absolute_paths(load_project(newest.path))
+        except InputError as exc:
+            self._report_error(exc, "recovering an unsaved project")
+            return False
+        meta = document.metadata
+        more = f" ({len(found) - 1} older one(s) are kept for later)" if len(found) > 1 else ""
+        answer = QMessageBox.question(
+            self._window,
+            RECOVER_UNTITLED,
+            f"<p>A window closed without saving the project <b>{html.escape(meta.title)}</b> "
+            f"({len(document.projects)} project(s), {len(document.scenarios)} scenario(s)), "
+            f"autosaved {newest.when} in {html.escape(str(newest.path.parent))}{more}.</p>"
+            "<p><b>Yes</b> opens it as a new, unsaved project: save it to keep it. "
+            "<b>Discard</b> deletes the autosave. <b>Ignore</b> asks again next time.</p>",
+            QMessageBox.StandardButton.Yes
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Ignore,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer == QMessageBox.StandardButton.Discard:
+            newest.path.unlink(missing_ok=True)
+            return False
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.session.reset(editing.new_document(), None)
+        self.session.apply(document, "Recover autosaved changes")
+        self.disk_stamp = None
+        self.autosave()  # safe in this window's own autosave before the old one goes
+        newest.path.unlink(missing_ok=True)
+        self._show_status("Recovered the unsaved project: save it to keep it (Ctrl+S).", 10000)
+        return True
 
     def fill_recent_menu(self, menu: QMenu) -> None:
         """List the recent projects in ``menu`` (before it shows)."""
@@ -204,47 +364,115 @@ class ProjectFiles(QObject):
 
     # Internals -----------------------------------------------------------------------------
 
-    def _save_to(self, path: Path) -> bool:
+    def _save_to(self, path: Path, *, confirmed: bool = False) -> bool:
         from equityplanner.io.project_file import save_project
 
         old = self.session.path
+        same_file = old is not None and old == path.resolve()
+        if same_file and not confirmed and not self._may_overwrite(path):
+            return False
         try:
             save_project(self.session.document, path)
         except InputError as exc:
             self._report_error(exc, f"saving {path.name}")
             return False
         self.session.mark_saved(path)
-        remove_autosave(path)
-        if old is not None and old != path.resolve():
-            remove_autosave(old)
+        self.disk_stamp = DiskStamp.of(path.resolve())
+        # The edits are in the file now: this window's autosave and those it recovered go.
+        self._drop_autosaves(saved=True)
+        self._claim()
         self.settings.add_recent_file(path)
         self.settings.set_last_folder("project", path.resolve().parent)
         self._show_status(f"Saved {path.name}", 5000)
         return True
 
+    def _may_overwrite(self, path: Path) -> bool:
+        """False when the file changed since it was read and the user does not replace it."""
+        stamp = self.disk_stamp
+        if stamp is None or not stamp.changed(path):
+            return True
+        fault = (
+            f"{path.name} was changed on disk since this window opened or saved it (by another "
+            "equityplanner window, another program or a colleague)"
+        )
+        if not self.interactive:
+            self._report_error(
+                InputError(
+                    fault,
+                    path=path,
+                    remedy="Save under another name (File ▸ Save As…), then compare the two",
+                ),
+                f"saving {path.name}",
+            )
+            return False
+        answer = QMessageBox.question(
+            self._window,
+            CHANGED_ON_DISK,
+            f"<p>{html.escape(fault)}.</p><p><b>Save</b> replaces that version with yours, "
+            "and its changes are lost. <b>Cancel</b> keeps it: then use File ▸ Save As… to "
+            "save yours under another name and compare the two.</p>"
+            f"<p>{html.escape(str(path))}</p>",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Save
+
+    def _claim(self) -> None:
+        if self.instance is not None:
+            self.instance.claim(self.session.path, self.own_autosave)
+
+    def _drop_autosaves(self, *, saved: bool = False) -> None:
+        """Delete this window's autosave, and the recovered ones: all once their edits are
+        saved, else those whose window is gone."""
+        if self.own_autosave is not None:
+            self.own_autosave.unlink(missing_ok=True)
+            self.own_autosave = None
+        for found in self.adopted:
+            if saved or found.deletable:
+                found.path.unlink(missing_ok=True)
+        self.adopted = []
+        self._claim()
+
     def _recover_autosave(self, path: Path) -> ProjectDocument | None:
-        if not self.interactive or not has_newer_autosave(path):
+        if not self.interactive:
             return None
-        sidecar = sidecar_path(path)
+        instance = self.instance
+        own = (self.own_autosave,) if self.own_autosave is not None else ()
+        found = autosaves.find_autosaves(
+            path, data_folder=instance.data_folder if instance else None, exclude=own
+        )
+        if not found:
+            return None
+        newest = found[0]
+        whose = (
+            "by another equityplanner window that still has it open"
+            if newest.owner_alive
+            else "by a window that closed without saving them"
+        )
+        keep = (
+            "the other window keeps its autosave"
+            if not newest.deletable
+            else "the autosave is then deleted"
+        )
         answer = QMessageBox.question(
             self._window,
             "Recover unsaved changes?",
             f"<p><b>{html.escape(path.name)}</b> has changes that were autosaved but never saved "
-            f"(autosave of {_mtime(sidecar)}).</p><p>Recover them? They open as an unsaved "
-            "edit you can undo; choose No to open the file as last saved.</p>",
+            f"(autosave of {newest.when}, {whose}).</p><p>Recover them? They open as an unsaved "
+            f"edit you can undo; choose No to open the file as last saved ({keep}).</p>",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:
+            if newest.deletable:
+                newest.path.unlink(missing_ok=True)
             return None
         from equityplanner.io.project_file import load_project
 
         try:
-            return editing.with_absolute_paths(load_project(sidecar))
+            recovered = editing.with_absolute_paths(load_project(newest.path))
         except InputError as exc:
             self._report_error(exc, "recovering the autosaved changes")
             return None
-
-
-def _mtime(path: Path) -> str:
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%d %b %Y %H:%M")
+        self.adopted.append(newest)
+        return recovered

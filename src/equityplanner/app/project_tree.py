@@ -1,13 +1,22 @@
-"""Project explorer: the neighbourhood layer, the proposed projects and the scenarios."""
+"""Project explorer: the neighbourhood layer, the proposed projects, the scenarios, the access
+data (opportunity layers, GTFS feeds) and the project's details.
+
+Every part of the project can be changed from here: double-click an item, or use its context
+menu (or the heading's, to add one). Project commands come out as the signals they always
+were; the others as :attr:`ProjectExplorer.command_requested` with a command name that
+:meth:`equityplanner.app.project_editing.ProjectEditor.run_command` carries out.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView, QWidget
 
+from equityplanner.app.editing import OPPORTUNITY_KINDS
 from equityplanner.app.icons import icon
 from equityplanner.app.state import AppState, Change
 from equityplanner.model.project import HousingProject, ProjectDocument, TransitProject
@@ -16,6 +25,16 @@ __all__ = ["ProjectExplorer"]
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
+HEADING_ROLE = Qt.ItemDataRole.UserRole + 3
+_DOUBLE_CLICK = {
+    "scenario": "edit-scenario",
+    "opportunity": "edit-opportunity",
+    "gtfs": "edit-gtfs",
+    "weights": "edit-weights",
+    "network": "edit-network",
+    "details": "details",
+    "baseline": "details",
+}
 
 
 class ProjectExplorer(QTreeView):
@@ -24,7 +43,13 @@ class ProjectExplorer(QTreeView):
     Signals
     -------
     item_selected(kind, id)
-        ``kind`` is ``baseline``, ``project``, ``scenario`` or ``""`` (a heading).
+        ``kind`` is ``baseline``, ``project``, ``scenario``, ``opportunity``, ``gtfs``,
+        ``weights``, ``network``, ``details`` or ``""`` (a heading).
+    command_requested(command, id)
+        ``new-scenario``, ``edit-scenario``, ``delete-scenario``, ``details``,
+        ``add-opportunity``, ``edit-opportunity``, ``remove-opportunity``, ``edit-gtfs``,
+        ``remove-gtfs``, ``edit-weights``, ``remove-weights``, ``edit-network``,
+        ``remove-network``; ``id`` is the scenario's id or the opportunity's kind.
     edit_requested(project_id)
         Double-click or "Properties…" on a project.
     delete_requested(project_id), zoom_requested(project_id)
@@ -35,6 +60,7 @@ class ProjectExplorer(QTreeView):
     edit_requested = Signal(str)
     delete_requested = Signal(str)
     zoom_requested = Signal(str)
+    command_requested = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,8 +104,10 @@ class ProjectExplorer(QTreeView):
             with state.batch():
                 if kind == "project":
                     state.select_project(item_id)
-                if kind == "scenario" and assessed:
-                    state.select_result(item_id)
+                if kind == "scenario":
+                    state.select_project(None)  # Properties shows the scenario, not a project
+                    if assessed:
+                        state.select_result(item_id)
 
         state.changed.connect(on_state_changed)
         self.item_selected.connect(on_item_selected)
@@ -109,6 +137,17 @@ class ProjectExplorer(QTreeView):
                 lines.append(f"Data: {document.baseline.vintage}")
             child.setToolTip("\n".join(lines))
             base.appendRow(child)
+            vintage = document.baseline.vintage
+            child = _item(
+                f"Data: {vintage}" if vintage else "Data vintage not stated",
+                "details",
+                "vintage",
+                "about",
+            )
+            if not vintage:
+                child.setForeground(self.palette().placeholderText())
+            child.setToolTip("The survey and years of the data; double-click to set it")
+            base.appendRow(child)
         root.appendRow(base)
 
         projects = _heading(f"Projects ({len(document.projects)})", "form")
@@ -130,19 +169,110 @@ class ProjectExplorer(QTreeView):
             projects.appendRow(item)
         root.appendRow(projects)
 
-        scenarios = _heading(f"Scenarios ({len(document.scenarios)})", "scenario")
+        scenarios = _heading(f"Scenarios ({len(document.scenarios)})", "scenario", "scenarios")
         names = {p.id: p.name for p in document.projects}
         for s in document.scenarios:
-            item = _item(s.name, "scenario", s.id, "scenario")
+            item = _item(
+                f"{s.name}  ·  {len(s.project_ids)} projects", "scenario", s.id, "scenario"
+            )
             item.setToolTip(
-                "Projects assessed together: " + ", ".join(names.get(i, i) for i in s.project_ids)
+                "Projects assessed together: "
+                + ", ".join(names.get(i, i) for i in s.project_ids)
+                + "\nDouble-click to edit it"
             )
             scenarios.appendRow(item)
+        if not document.scenarios:
+            scenarios.appendRow(
+                self._placeholder("No scenario — right-click Scenarios ▸ New scenario…")
+            )
         root.appendRow(scenarios)
+
+        data = _heading("Access data", "parameters", "data")
+        for kind, source in document.opportunities.items():
+            label = OPPORTUNITY_KINDS.get(kind, kind)
+            item = _item(
+                f"{label}: {Path(source.path).name}", "opportunity", kind, "neighbourhoods"
+            )
+            lines = [f"{label}: {source.path}"]
+            if source.capacity_column:
+                lines.append(f"Capacity: {source.capacity_column}")
+            if source.blocks:
+                lines.append(f"Block centroids: {source.blocks}")
+            item.setToolTip("\n".join([*lines, "Double-click to change it"]))
+            data.appendRow(item)
+        if document.gtfs is not None:
+            g = document.gtfs
+            item = _item(
+                f"GTFS: {Path(g.baseline).name} → {Path(g.proposed).name}", "gtfs", "gtfs", "run"
+            )
+            item.setToolTip(
+                f"Baseline feed: {g.baseline}\nProposed feed: {g.proposed}\n"
+                f"Service date {g.date}, peak {g.peak[0]}–{g.peak[1]}\n"  # noqa: RUF001
+                "Double-click to change them"
+            )
+            data.appendRow(item)
+        if document.network is not None:
+            n = document.network
+            feeds = len(n.gtfs)
+            when = "median" if n.percentile == 50 else f"{n.percentile}th percentile"
+            item = _item(
+                f"Street network: {Path(n.osm).name} · {feeds} feed{'s' if feeds != 1 else ''}",
+                "network",
+                "network",
+                "alignment",
+            )
+            item.setToolTip(
+                "\n".join(
+                    [
+                        f"OpenStreetMap: {n.osm}",
+                        *(f"GTFS: {feed}" for feed in n.gtfs),
+                        f"{n.date}, departures {n.window[0]}–{n.window[1]} every "  # noqa: RUF001
+                        f"{n.step_min} min, {when} travel time",
+                        "Access is routed on these streets and timetables. Double-click to "
+                        "change them",
+                    ]
+                )
+            )
+            data.appendRow(item)
+        if document.weights is not None:
+            w = document.weights
+            item = _item(f"Population weights: {Path(w.path).name}", "weights", "weights", "table")
+            lines = [f"Where people live: {w.path}"]
+            if w.count_column:
+                lines.append(f"Count: {w.count_column}")
+            if w.table:
+                lines.append(f"Table: {w.table}")
+            item.setToolTip("\n".join([*lines, "Double-click to change them"]))
+            data.appendRow(item)
+        if not (document.opportunities or document.gtfs or document.weights or document.network):
+            data.appendRow(
+                self._placeholder("None — right-click Access data to add jobs, schools, GTFS…")
+            )
+        root.appendRow(data)
+
+        details = _heading("About this assessment", "about", "details")
+        meta = document.metadata
+        who = " · ".join(x for x in (meta.author, meta.organisation, meta.date) if x)
+        item = _item(meta.title, "details", "details", "form")
+        item.setToolTip(
+            f"{meta.title}\n{who or 'Prepared by: not stated'}\nDouble-click to edit the details"
+        )
+        details.appendRow(item)
+        by = _item(who or "Author and organisation not stated", "details", "details", "form")
+        if not who:
+            by.setForeground(self.palette().placeholderText())
+        details.appendRow(by)
+        root.appendRow(details)
         self.expandAll()
         self._updating = False
         if current is not None:
             self.select_item(*current, emit=False)
+
+    def _placeholder(self, text: str) -> QStandardItem:
+        item = _item(text, "", "", "about")
+        item.setForeground(self.palette().placeholderText())
+        item.setSelectable(False)
+        return item
 
     def current_item(self) -> tuple[str, str] | None:
         """(kind, id) of the selected row, or None."""
@@ -172,33 +302,105 @@ class ProjectExplorer(QTreeView):
         )
 
     def _on_double_clicked(self, index: QModelIndex) -> None:
-        if index.data(KIND_ROLE) == "project":
-            self.edit_requested.emit(str(index.data(ID_ROLE)))
+        kind, item_id = str(index.data(KIND_ROLE) or ""), str(index.data(ID_ROLE) or "")
+        if kind == "project":
+            self.edit_requested.emit(item_id)
+        elif kind == "":  # a heading: add one
+            heading = str(index.data(HEADING_ROLE) or "")
+            if heading == "scenarios":
+                self.command_requested.emit("new-scenario", "")
+            elif heading == "data":
+                self.command_requested.emit("add-opportunity", "")
+            elif heading == "details":
+                self.command_requested.emit("details", "")
+        else:
+            command = _DOUBLE_CLICK.get(kind)
+            if command is not None:
+                self.command_requested.emit(command, item_id)
+
+    def context_actions(self, index: QModelIndex) -> list[QAction]:
+        """The context menu's actions for the row at ``index`` (for scripts and tests)."""
+        kind, item_id = str(index.data(KIND_ROLE) or ""), str(index.data(ID_ROLE) or "")
+        heading = str(index.data(HEADING_ROLE) or "")
+        entries: list[tuple[str, str, Callable[[], None]]] = []
+
+        def command(name: str, target: str = "") -> Callable[[], None]:
+            return lambda: self.command_requested.emit(name, target)
+
+        if kind == "project":
+            entries += [
+                ("&Properties…", "form", lambda: self.edit_requested.emit(item_id)),
+                ("&Zoom to project", "zoom-layer", lambda: self.zoom_requested.emit(item_id)),
+                ("&Delete project", "delete", lambda: self.delete_requested.emit(item_id)),
+            ]
+        elif kind == "scenario":
+            entries += [
+                ("&Edit scenario…", "form", command("edit-scenario", item_id)),
+                ("&Delete scenario", "delete", command("delete-scenario", item_id)),
+                ("&New scenario…", "scenario", command("new-scenario")),
+            ]
+        elif heading == "scenarios":
+            entries.append(("&New scenario…", "scenario", command("new-scenario")))
+        elif kind == "opportunity":
+            entries += [
+                ("&Change layer…", "form", command("edit-opportunity", item_id)),
+                ("&Remove layer", "delete", command("remove-opportunity", item_id)),
+            ]
+        elif kind == "gtfs":
+            entries += [
+                ("&Change GTFS feeds…", "form", command("edit-gtfs")),
+                ("&Remove GTFS feeds", "delete", command("remove-gtfs")),
+            ]
+        elif kind == "network":
+            entries += [
+                ("&Change street network…", "form", command("edit-network")),
+                ("&Remove street network", "delete", command("remove-network")),
+            ]
+        elif kind == "weights":
+            entries += [
+                ("&Change population weights…", "form", command("edit-weights")),
+                ("&Remove population weights", "delete", command("remove-weights")),
+            ]
+        elif kind in ("details", "baseline"):
+            entries.append(("Edit project &details…", "form", command("details")))
+        if kind in ("opportunity", "gtfs", "weights", "network") or heading == "data":
+            entries += [
+                ("Add &opportunity layer…", "neighbourhoods", command("add-opportunity")),
+                ("Set &GTFS feeds…", "run", command("edit-gtfs")),
+                ("Set population &weights…", "table", command("edit-weights")),
+                ("Set street &network…", "alignment", command("edit-network")),
+            ]
+        elif heading == "details":
+            entries.append(("Edit project &details…", "form", command("details")))
+        actions = []
+        for text, name, slot in entries:
+            action = QAction(icon(name), text, self)
+            action.triggered.connect(slot)
+            actions.append(action)
+        return actions
 
     def _on_context_menu(self, pos: QPoint) -> None:
         index = self.indexAt(pos)
-        if not index.isValid() or index.data(KIND_ROLE) != "project":
+        if not index.isValid():
             return
-        pid = str(index.data(ID_ROLE))
+        actions = self.context_actions(index)
+        if not actions:
+            return
         menu = QMenu(self)
-        for text, name, signal in (
-            ("&Properties…", "form", self.edit_requested),
-            ("&Zoom to project", "zoom-layer", self.zoom_requested),
-            ("&Delete project", "delete", self.delete_requested),
-        ):
-            action = QAction(icon(name), text, menu)
-            action.triggered.connect(lambda _=False, s=signal: s.emit(pid))
+        for action in actions:
+            action.setParent(menu)
             menu.addAction(action)
         menu.exec(self.viewport().mapToGlobal(pos))
 
 
-def _heading(text: str, icon_name: str) -> QStandardItem:
+def _heading(text: str, icon_name: str, name: str = "") -> QStandardItem:
     item = QStandardItem(icon(icon_name), text)
     font = item.font()
     font.setBold(True)
     item.setFont(font)
     item.setData("", KIND_ROLE)
     item.setData("", ID_ROLE)
+    item.setData(name, HEADING_ROLE)
     item.setSelectable(False)
     return item
 

@@ -1,12 +1,17 @@
-"""Results of the assessment: indicators of one project or scenario, with rating and finding.
+"""Results of the assessment: the verdict overview, the indicators of one project or scenario
+with rating and finding, and its charts.
 
-Every rating shows its words and its tone colour together (never colour alone). Choosing an
-indicator that has a per-neighbourhood meaning lets the window shade the map by it.
+Three tabs: **Overview** (every project, scenario and service change, adverse findings first,
+full indicator names that wrap; :mod:`equityplanner.app.verdicts`), **Indicators** (the one
+chosen in *Showing*, by category) and **Charts** (its charts, drawn as in the workbook;
+:mod:`equityplanner.app.chart_view`). Every rating shows its words and its tone colour
+together (never colour alone). Choosing an indicator that has a per-neighbourhood meaning lets
+the window shade the map by it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -23,12 +28,16 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTabWidget,
     QTextBrowser,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from equityplanner.app.chart_view import ChartsView
 from equityplanner.app.presentation import (
     format_indicator,
     indicator_categories,
@@ -38,6 +47,7 @@ from equityplanner.app.presentation import (
     tone,
 )
 from equityplanner.app.state import AppState, Change
+from equityplanner.app.verdicts import overview_html, parse_link
 from equityplanner.model.results import Assessment, Indicator, ProposalResult
 
 __all__ = ["ResultsPanel"]
@@ -56,6 +66,34 @@ def _dot(colour: str, size: int = 12) -> QIcon:
     p.drawEllipse(1, 1, size - 2, size - 2)
     p.end()
     return QIcon(pixmap)
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their wrapped text at the column's width (QTreeView does not wrap)."""
+
+    def __init__(self, tree: QTreeView) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)
+        text = str(index.data() or "")
+        if not text:
+            return size
+        width = self._tree.columnWidth(index.column()) - 12
+        if index.column() == 0:
+            depth, parent = 0, index.parent()
+            while parent.isValid():
+                depth, parent = depth + 1, parent.parent()
+            width -= self._tree.indentation() * (depth + 1)
+        if index.data(Qt.ItemDataRole.DecorationRole) is not None:
+            width -= option.decorationSize.width() + 4
+        bounds = option.fontMetrics.boundingRect(
+            QRect(0, 0, max(width, 20), 10_000), Qt.TextFlag.TextWordWrap, text
+        )
+        return QSize(size.width(), max(size.height(), bounds.height() + 6))
 
 
 class ResultsPanel(QWidget):
@@ -103,18 +141,21 @@ class ResultsPanel(QWidget):
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
         self.tree.setRootIsDecorated(True)
+        # Names wrap, never cut to a shared prefix: rows grow to the lines they need.
+        self.tree.setUniformRowHeights(False)
+        self.tree.setWordWrap(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
         header = self.tree.header()
-        # The indicator keeps a readable width; the rating words take what is left (elided,
-        # full text in the tooltip and in the finding below).
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 175)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in (1, 2):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(3, 150)  # the rating's words wrap too
         header.setMinimumSectionSize(40)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setItemDelegate(_WrappingDelegate(self.tree))
+        header.sectionResized.connect(lambda *_: self.tree.doItemsLayout())
         self.tree.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
 
         self.finding = QTextBrowser()
@@ -122,6 +163,16 @@ class ResultsPanel(QWidget):
         self.finding.setAccessibleName("Finding")
         self.finding.setOpenLinks(False)
         self.finding.setPlaceholderText("Choose an indicator to read its finding.")
+
+        self.overview = QTextBrowser()
+        self.overview.setObjectName("verdictOverview")
+        self.overview.setAccessibleName("Verdict overview")
+        self.overview.setOpenLinks(False)
+        self.overview.setPlaceholderText(
+            "Run the assessment (F5) to see who gains and who bears the cost."
+        )
+        self.overview.anchorClicked.connect(self._on_overview_link)
+        self.charts = ChartsView()
 
         top = QHBoxLayout()
         top.addWidget(label)
@@ -132,12 +183,21 @@ class ResultsPanel(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("resultsTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.overview, "&Overview")
+        self.tabs.addTab(splitter, "&Indicators")
+        self.tabs.addTab(self.charts, "C&harts")
+        self.tabs.setTabToolTip(0, "Every project and scenario, adverse findings first")
+        self.tabs.setTabToolTip(1, "The indicators of the project or scenario shown")
+        self.tabs.setTabToolTip(2, "Its charts, as in the workbook")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
         layout.addWidget(self.banner)
         layout.addWidget(self.summary)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.tabs, 1)
 
     def bind(self, state: AppState) -> None:
         """Show the run, the result and the staleness of ``state``; the result chosen here goes there."""
@@ -150,8 +210,18 @@ class ResultsPanel(QWidget):
             if change & (Change.ASSESSMENT | Change.STALENESS):
                 self.set_stale(state.staleness is not None, state.staleness or "")
 
+        def on_result_chosen(result_id: str) -> None:
+            # Properties follow: a project chosen here is the one edited; a scenario or a
+            # service change is no project, so none is edited.
+            with state.batch():
+                if any(p.id == result_id for p in state.document.projects):
+                    state.select_project(result_id)
+                else:
+                    state.select_project(None)
+                state.select_result(result_id)
+
         state.changed.connect(on_state_changed)
-        self.result_changed.connect(state.select_result)
+        self.result_changed.connect(on_result_chosen)
 
     # Content -----------------------------------------------------------------------------
 
@@ -169,6 +239,10 @@ class ResultsPanel(QWidget):
             "What the value is compared with: the comparison population"
             f"{' (' + label + ')' if label else ''}, or the situation before the project"
         )
+        self._stale_reason = ""
+        self._fill_overview()
+        if assessment is not None:
+            self.tabs.setCurrentWidget(self.overview)  # a new run opens on its verdicts
         ids = [r.id for r in assessment.results] if assessment else []
         wanted = (
             result_id
@@ -191,6 +265,7 @@ class ResultsPanel(QWidget):
             self.result_combo.blockSignals(False)
         self.model.removeRows(0, self.model.rowCount())
         self.finding.clear()
+        self.charts.show_result(self.assessment, result_id)
         if (
             self.assessment is None
             or result_id is None
@@ -255,6 +330,32 @@ class ResultsPanel(QWidget):
         for item in (value, comparison, rating):
             item.setData(ind, _INDICATOR_ROLE)
         return [name, value, comparison, rating]
+
+    def _fill_overview(self) -> None:
+        if self.assessment is None:
+            self.overview.clear()
+            return
+        bar = self.overview.verticalScrollBar()
+        position = bar.value()
+        self.overview.setHtml(overview_html(self.assessment))
+        bar.setValue(position)
+
+    def _on_overview_link(self, url: object) -> None:
+        link = url.toString() if hasattr(url, "toString") else str(url)
+        if link.startswith("#"):
+            self.overview.scrollToAnchor(link[1:])
+            return
+        kind, result_id, indicator_id = parse_link(link)
+        if kind not in ("indicator", "result") or self.assessment is None:
+            return
+        if result_id != self.result_id:
+            self.show_result(result_id)
+            self.result_changed.emit(result_id)
+        if kind == "indicator":
+            self.tabs.setCurrentIndex(1)
+            self.select_indicator(indicator_id)
+        else:
+            self.tabs.setCurrentIndex(2 if self.charts.charts else 1)
 
     def set_stale(self, stale: bool, reason: str = "") -> None:
         """Show or hide the 'results are out of date' banner."""

@@ -42,6 +42,7 @@ class TaskKind(StrEnum):
     BASELINE = "baseline"  # read the neighbourhood layer
     ASSESS = "assess"  # run the assessment
     EXPORT = "export"  # write the workbook
+    NETWORK = "network"  # read the street network's routes for the map
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from equityplanner.progress import Progress
 
 if TYPE_CHECKING:  # the analysis is imported by the tasks, not by the first window
     import pandas as pd
+    from shapely.geometry.base import BaseGeometry
 
     from equityplanner.io.neighbourhoods import Neighbourhoods
     from equityplanner.model.results import Assessment
@@ -27,6 +28,7 @@ __all__ = [
     "assess_task",
     "export_task",
     "load_baseline_task",
+    "network_routes_task",
     "prepare_baseline_task",
 ]
 
@@ -121,3 +123,11 @@ def export_task(
     written = write_workbook(assessment, path, map_field=map_field, compare=compare)
     progress.report(1.0, "Workbook written")
     return Path(written)
+
+
+def network_routes_task(progress: Progress, document: ProjectDocument) -> list[BaseGeometry]:
+    """The routes of the document's street network as lon/lat lines (none without one)."""
+    from equityplanner.analysis.inputs import load_network
+
+    network = load_network(document, progress)
+    return [line.geometry for line in network.route_lines()] if network is not None else []

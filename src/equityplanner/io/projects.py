@@ -5,13 +5,20 @@ One encoding serves the project file (inline FeatureCollection) and project file
 ``transit``) and ``role`` (``site``, ``alignment`` or ``station``); the project's attributes sit
 on its site or alignment feature (or on any of its features, if they agree). See
 ``docs/project_file.md``.
+
+A layer drawn elsewhere (a line in QGIS, points from a CAD export) has none of these: read it
+with a :class:`FieldMapping` (``read_projects(path, mapping=...)``), which says which of its
+fields names the project, the project's name and each station's, which fields hold which
+attributes, and the values the layer does not give (kind, mode, change).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +40,16 @@ from equityplanner.model.project import (
 )
 from equityplanner.model.schema import show
 
-__all__ = ["projects_from_features", "projects_to_features", "read_projects"]
+__all__ = [
+    "MAPPABLE_FIELDS",
+    "FieldMapping",
+    "apply_mapping",
+    "needs_mapping",
+    "projects_from_features",
+    "projects_to_features",
+    "read_layer_features",
+    "read_projects",
+]
 
 _HOUSING_FIELDS = (
     "total_units",
@@ -86,8 +102,20 @@ _LIMITS: dict[str, tuple[float, str]] = {
 _PER_FEATURE_KEYS = frozenset({"role", "name", "fid", "id", "stop_id", "sequence"})
 
 
-def read_projects(path: str | Path) -> tuple[Project, ...]:
-    """Read proposed projects from a GeoJSON or GeoPackage file (any CRS; stored as lon/lat)."""
+def read_projects(path: str | Path, mapping: FieldMapping | None = None) -> tuple[Project, ...]:
+    """Read proposed projects from a GeoJSON or GeoPackage file (any CRS; stored as lon/lat).
+
+    With ``mapping`` the file is a layer drawn elsewhere, read through :func:`apply_mapping`.
+    """
+    path = Path(path)
+    features = read_layer_features(path)
+    if mapping is not None:
+        features = apply_mapping(features, mapping, source=path)
+    return projects_from_features(features, source=path)
+
+
+def read_layer_features(path: str | Path) -> list[Any]:
+    """The features of a GeoJSON or GeoPackage layer as GeoJSON dicts in longitude/latitude."""
     path = regular_file(path, "projects file")
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json"):
@@ -102,7 +130,8 @@ def read_projects(path: str | Path) -> tuple[Project, ...]:
                 path=path,
                 remedy="Save the projects as a FeatureCollection",
             )
-        return projects_from_features(data.get("features", []), source=path)
+        features = data.get("features", [])
+        return features if isinstance(features, list) else []
     if suffix == ".gpkg":
         import geopandas as gpd  # deferred: heavy import only when needed
 
@@ -119,13 +148,200 @@ def read_projects(path: str | Path) -> tuple[Project, ...]:
                 remedy="Assign one in your GIS and save again",
             )
         frame = frame.to_crs(4326)
-        features = json.loads(frame.to_json(drop_id=True))["features"]
-        return projects_from_features(features, source=path)
+        return list(json.loads(frame.to_json(drop_id=True))["features"])
     raise InputError(
         f"unsupported project file type '{suffix}'",
         path=path,
         remedy="Use GeoJSON (.geojson) or GeoPackage (.gpkg)",
     )
+
+
+# Attributes a layer's fields can give, by kind, as the project encoding names them.
+MAPPABLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "housing": (
+        "total_units",
+        *(f"units_{band}" for band in AMI_BANDS),
+        "tenure",
+        *(f"rent_{band}" for band in AMI_BANDS),
+        "units_demolished",
+        "affordable_units_demolished",
+        "households_displaced",
+    ),
+    "transit": (
+        "mode",
+        "change",
+        "peak_headway_min",
+        "baseline_peak_headway_min",
+        "span_hours",
+        "fare_usd",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FieldMapping:
+    """How to read the features of a layer drawn elsewhere as proposals.
+
+    ``kind``
+        ``housing`` or ``transit`` (what every project of the layer is).
+    ``project_field``
+        The field whose value names the project a feature belongs to (features with the same
+        value make one project); None: the whole layer is one project (``single=True``) or
+        each feature is one (``single=False``).
+    ``name_field`` / ``name``
+        The field holding the project's name, else the name given.
+    ``station_name_field``
+        The field holding a station's name (transit points).
+    ``fields``
+        Project attribute → layer field (``{"total_units": "UNITS", "mode": "MODE"}``).
+    ``values``
+        Project attribute → value for what the layer does not give (``{"mode": "brt"}``).
+    ``stations_at_ends``
+        A line without station points gets a station at each end (place more on the map).
+
+    A housing project given a total but no units by band counts them all as market rate
+    until the planner sets the bands.
+
+    Lines are alignments, points are stations (transit) or sites (housing), polygons sites.
+    """
+
+    kind: str
+    project_field: str | None = None
+    single: bool = True
+    name_field: str | None = None
+    name: str = ""
+    station_name_field: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    stations_at_ends: bool = True
+
+
+def needs_mapping(features: list[Any]) -> bool:
+    """True when the features are not in the project encoding (no ``project_id`` or ``role``)."""
+    return (
+        any(
+            not isinstance(f, dict)
+            or not (f.get("properties") or {}).get("project_id")
+            or not (f.get("properties") or {}).get("role")
+            for f in features
+        )
+        or not features
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def apply_mapping(
+    features: list[Any], mapping: FieldMapping, source: str | Path | None = None
+) -> list[dict[str, Any]]:
+    """Features of a foreign layer turned into the project encoding by ``mapping``.
+
+    Raises
+    ------
+    InputError
+        For a kind other than housing or transit, a field the layer has not, or a geometry
+        that cannot be a site, alignment or station.
+    """
+    kind = mapping.kind.strip().lower()
+    if kind not in MAPPABLE_FIELDS:
+        raise InputError(
+            f"kind '{mapping.kind}' is not housing or transit",
+            path=source,
+            remedy="Choose housing or transit",
+        )
+    known = {k for f in features if isinstance(f, dict) for k in (f.get("properties") or {})}
+    named = [mapping.project_field, mapping.name_field, mapping.station_name_field]
+    for layer_field in [*named, *mapping.fields.values()]:
+        if layer_field and layer_field not in known:
+            raise InputError(
+                f"has no field '{layer_field}' (it has {', '.join(sorted(known)) or 'no field'})",
+                path=source,
+                remedy="Choose one of the layer's fields in the mapping",
+            )
+    out: list[dict[str, Any]] = []
+    ends: dict[str, tuple[Any, dict[str, Any]]] = {}  # project id -> an alignment, its props
+    has_stations: set[str] = set()
+    keys: list[str] = []  # the project of each feature
+    names: dict[str, str] = {}  # project -> its name: the first one its features give
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            raise InputError("is not a GeoJSON feature", path=source, location=f"feature {number}")
+        props = feature.get("properties") or {}
+        if mapping.project_field:
+            value = props.get(mapping.project_field)
+            key = str(value) if value not in (None, "") else f"feature {number}"
+        else:
+            key = "layer" if mapping.single else f"feature {number}"
+        keys.append(key)
+        given = props.get(mapping.name_field) if mapping.name_field else None
+        if given not in (None, "") and key not in names:
+            names[key] = str(given).strip()
+    for key in keys:
+        if key not in names:
+            names[key] = mapping.name or (key if mapping.project_field else "Imported project")
+    for number, (feature, key) in enumerate(zip(features, keys, strict=True), start=1):
+        props = dict(feature.get("properties") or {})
+        geometry = feature.get("geometry") or {}
+        geom_type = str(geometry.get("type", ""))
+        name = names[key]
+        if mapping.project_field:
+            pid = _slug(key) or f"imported-{number}"
+        elif mapping.single:
+            pid = _slug(name) or "imported"
+        else:
+            pid = f"{_slug(name) or 'imported'}-{number}"
+        attrs = {**mapping.values}
+        for attribute, layer_field in mapping.fields.items():
+            if props.get(layer_field) not in (None, ""):
+                attrs[attribute] = props[layer_field]
+        if "Line" in geom_type:
+            role = "alignment"
+        elif "Polygon" in geom_type:
+            role = "site"
+        elif kind == "transit":
+            role = "station"
+        else:
+            role = "site"
+        encoded = {"project_id": pid, "project_name": name, "kind": kind, "role": role, **attrs}
+        if role == "station":
+            has_stations.add(pid)
+            station = props.get(mapping.station_name_field) if mapping.station_name_field else None
+            encoded["name"] = str(station) if station not in (None, "") else None
+        elif role == "alignment":
+            ends.setdefault(pid, (geometry, encoded))
+        out.append({"type": "Feature", "geometry": geometry, "properties": encoded})
+    if kind == "housing":  # units not split by band: all market rate until the planner sets them
+        bands = {f"units_{band}" for band in AMI_BANDS}
+        for feature in out:
+            props = feature["properties"]
+            if "total_units" in props and not bands & props.keys():
+                props["units_market"] = props["total_units"]
+    if kind == "transit" and mapping.stations_at_ends:
+        for pid, (geometry, encoded) in ends.items():
+            if pid in has_stations:
+                continue
+            coords = _line_ends(geometry)
+            for label, point in zip(("Terminus A", "Terminus B"), coords, strict=True):
+                props = {k: encoded[k] for k in ("project_id", "project_name", "kind")}
+                out.append(
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": list(point)},
+                        "properties": {**props, "role": "station", "name": label},
+                    }
+                )
+    return out
+
+
+def _line_ends(geometry: dict[str, Any]) -> tuple[Any, Any]:
+    coords = geometry.get("coordinates") or []
+    if geometry.get("type") == "MultiLineString":
+        coords = [c for part in coords for c in part]
+    if not coords:
+        return ((0.0, 0.0), (0.0, 0.0))
+    return (coords[0][:2], coords[-1][:2])
 
 
 def projects_from_features(

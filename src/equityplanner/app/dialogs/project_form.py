@@ -189,11 +189,15 @@ class ProjectForm(QWidget):
 
     edited = Signal(object)
     """Emitted with the new project after each valid, committed change."""
+    problem_changed = Signal(str)
+    """Emitted with the message of an invalid edit, and with ``""`` once it is put right."""
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._project: Project = project
         self._problem = ""
+        # False where the message is shown elsewhere, in view (the Properties panel's bar).
+        self.inline_messages = True
         self.name_edit = QLineEdit()
         self.name_edit.setToolTip("The project's name, as it appears in the results.")
         self.kind_label = QLabel()
@@ -585,9 +589,12 @@ class ProjectForm(QWidget):
             self.edited.emit(project)
 
     def _show_problem(self, text: str) -> None:
+        changed = text != self._problem
         self._problem = text
         self.message_label.setText(text)
-        self.message_label.setVisible(bool(text))
+        self.message_label.setVisible(bool(text) and self.inline_messages)
+        if changed:
+            self.problem_changed.emit(text)
 
 
 # --- new project -------------------------------------------------------------------------------
