@@ -209,6 +209,14 @@ def _thresholds(ctx: BookContext, sheet: SheetSpec, row: int) -> int:
 def _rows(ctx: BookContext) -> list[_Row]:
     rows: list[_Row] = []
     for result in ctx.assessment.results:
+        if result.kind is ResultKind.FARE_CHANGE:
+            fare = _Row(result, None)
+            for test in TitleViTest:
+                ind = _fare_indicator(result, test)
+                if ind is not None:
+                    fare.keys[test] = "finding" if ind.rating == test.value else ind.rating
+            rows.append(fare)
+            continue
         housing = ctx.housing_project(result)
         sides = result_sides(result)
         added = False
@@ -326,6 +334,9 @@ def _proposal_row(
 ) -> None:
     result, side = item.result, item.side
     sheet.put(row, 1, f"{row_label(result, side)}\n{_what_changes(ctx, result, side)}", "cell_wrap")
+    if result.kind is ResultKind.FARE_CHANGE:
+        _fare_row(sheet, row, item)
+        return
     population = side.indicator("served.population") if side is not None else None
     if population is not None:
         sheet.put(
@@ -406,6 +417,32 @@ def _step(ctx: BookContext, item: _Row, tv_expected: dict[int, dict[str, Any]]) 
     return Formula("=" + body, required_step_words(expected_keys))
 
 
+def _fare_indicator(result: ProposalResult, test: TitleViTest) -> Indicator | None:
+    for ind in result.indicators:
+        key = ind.key
+        if key.fare and key.title_vi_test is test:
+            return ind
+    return None
+
+
+def _fare_row(sheet: SheetSpec, row: int, item: _Row) -> None:
+    """A fare change: each group's average fare change (USD a trip) against the other
+    riders', the verdict of the FTA C 4702.1B fare equity analysis and the required step."""
+    for test, (share_col, diff_col, moe_col, verdict_col) in (
+        (TitleViTest.DISPARATE_IMPACT, (3, 4, 5, 6)),
+        (TitleViTest.DISPROPORTIONATE_BURDEN, (7, 8, 9, 10)),
+    ):
+        ind = _fare_indicator(item.result, test)
+        if ind is None:
+            continue
+        sheet.put(row, share_col, clean_number(ind.value), "number_center", '"$"0.00')
+        sheet.put(row, diff_col, clean_number(ind.difference), "number_center", '+0"¢";-0"¢"')
+        sheet.put(row, moe_col, "n/a", "small")
+        tone = "adverse" if item.keys.get(test) == "finding" else "info"
+        sheet.put(row, verdict_col, ind.rating_label, rating_style(tone))
+    sheet.put(row, COL["step"], required_step_words(item.keys), "cell_wrap")
+
+
 def _housing_step(project: HousingProject) -> str:
     if project.households_displaced > 0:
         return (
@@ -436,6 +473,12 @@ def _has_transit(ctx: BookContext, result: ProposalResult) -> bool:
 def _what_changes(ctx: BookContext, result: ProposalResult, side: ResultSide | None) -> str:
     """What the row's proposal changes, in a few words."""
     a = ctx.assessment
+    if result.kind is ResultKind.FARE_CHANGE:
+        return (
+            "Fare change (FTA C 4702.1B fare equity analysis): the group's average fare change "
+            "a trip and its difference from the other riders', in place of shares; no margin "
+            "of error (survey or ACS proxy). See the Indicators sheet."
+        )
     if result.kind is ResultKind.SERVICE_CHANGE:
         threshold = a.parameters.major_change_threshold
         if side is not None and not side.is_benefit:

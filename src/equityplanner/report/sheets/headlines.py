@@ -45,7 +45,9 @@ class Headline:
 def headline(
     ctx: BookContext, result: ProposalResult, tv_expected: dict[int, dict[str, Any]]
 ) -> Headline:
-    """The headline sentence of a project, scenario or service change."""
+    """The headline sentence of a project, scenario, service change or fare change."""
+    if result.kind is ResultKind.FARE_CHANGE:
+        return _fare_headline(result)
     keys: dict[TitleViTest, list[tuple[str, str]]] = {_DI: [], _DB: []}
     for side in result_sides(result):
         for test in (_DI, _DB):
@@ -98,6 +100,26 @@ def headline(
         words = clear.strip('"')
         severity = 2
     return Headline(Formula(body, name + words + tail), severity)
+
+
+def _fare_headline(result: ProposalResult) -> Headline:
+    """A fare change: its two tests in words (the engine's verdicts)."""
+    found = [
+        ind
+        for ind in result.indicators
+        if ind.key.fare and ind.key.title_vi_test is not None and ind.rating == ind.key.topic
+    ]
+    if found:
+        what = " and ".join(
+            f"a potential {ind.key.title_vi_test.words}" for ind in found if ind.key.title_vi_test
+        )
+        steps = [STEPS["di"] if ind.key.topic == _DI.value else STEPS["db"] for ind in found]
+        return Headline(
+            f"{result.name}: {what} in the fare equity analysis (FTA C 4702.1B); the policy "
+            f"requires {' and '.join(steps)}.",
+            0,
+        )
+    return Headline(f"{result.name}: no Title VI disparity in the fare equity analysis.", 2)
 
 
 def _tail(ctx: BookContext, result: ProposalResult) -> str:

@@ -15,7 +15,13 @@ from equityplanner.analysis.housing import max_affordable_rent
 from equityplanner.catalog import load_resource
 from equityplanner.model.project import AMI_BANDS, HousingProject
 from equityplanner.model.results import ProposalResult
-from equityplanner.report.layout import Formula, NumberFormats, SheetSpec, rating_style
+from equityplanner.report.layout import (
+    Formula,
+    NumberFormats,
+    SheetSpec,
+    clean_number,
+    rating_style,
+)
 from equityplanner.report.sheets import BookContext, indicator_format, page_setup, put_banner
 from equityplanner.report.sheets.indicators import indicator_link
 
@@ -227,7 +233,41 @@ def _project_block(
     row = _tests(ctx, sheet, row, result, "Affordability tests", _AFFORDABILITY)
     row += 1
     row = _tests(ctx, sheet, row, result, "Concentration and displacement tests", _CONCENTRATION)
-    return row
+    return _h_plus_t(ctx, sheet, row + 1, result)
+
+
+def _h_plus_t(ctx: BookContext, sheet: SheetSpec, row: int, result: ProposalResult) -> int:
+    """Housing + transportation (CNT H+T) with and without transport costs, and the screening
+    layers at the site (``affordability.*`` and ``screening.*`` indicators)."""
+    ids = tuple(i.id for i in result.indicators if i.category in ("affordability", "screening"))
+    if not ids:
+        return row
+    try:
+        ht = result.indicator("affordability.h_plus_t")
+    except KeyError:
+        ht = None
+    if ht is not None:
+        sheet.put(row, 1, "Housing + transportation (H+T) for the typical household", "heading")
+        sheet.merge(row, 1, row, 8)
+        row += 1
+        sheet.put_row(row, 1, ["Cost", "Share of income", "Benchmark"], "header")
+        row += 1
+        d = ht.details
+        for label, value, bench in (
+            (
+                "Housing alone (without transport costs)",
+                d.get("h_plus_t_without_transport"),
+                d.get("housing_benchmark"),
+            ),
+            ("Transport alone", d.get("transport_share"), d.get("transport_benchmark")),
+            ("Housing + transport (H+T)", ht.value, ht.comparison),
+        ):
+            sheet.put(row, 1, label, "label")
+            sheet.put(row, 2, clean_number(value), "number", NumberFormats.PCT)
+            sheet.put(row, 3, clean_number(bench), "number", NumberFormats.PCT0)
+            row += 1
+        row += 1
+    return _tests(ctx, sheet, row, result, "H+T and the screening layers at the site", ids)
 
 
 def _tests(
