@@ -80,6 +80,14 @@ def load_screening(document: ProjectDocument, ids: np.ndarray) -> Screening:
         out.sources.append((f"screening_{kind}", str(table.path), table.sha256))
         out.warnings += table.warnings
         joined = join_layer(table, ids, source.neighbourhood_vintage, relationship)
+        if joined.matched == 0:
+            out.warnings.append(
+                f"{table.path.name}: no neighbourhood id matches a row of the {table.short} file "
+                f"(column {table.columns.get('id', 'id')!r}); the layer is not used. Check that "
+                "the file covers the study area and the vintage of its ids "
+                "(screening.neighbourhood_vintage, screening.relationship)."
+            )
+            continue
         out.layers[kind] = joined
         if joined.matched < len(ids):
             missing = len(ids) - joined.matched
@@ -87,14 +95,6 @@ def load_screening(document: ProjectDocument, ids: np.ndarray) -> Screening:
                 f"{table.path.name}: {missing} of {len(ids)} neighbourhoods have no row in the "
                 f"{table.short} file ({joined.method}); they are left out of its shares. Check "
                 "that the file covers the study area and that its vintage is right."
-            )
-        if joined.matched == 0:
-            raise InputError(
-                f"no neighbourhood id matches a row of the {table.short} file",
-                path=table.path,
-                location=f"column {table.columns.get('id', 'id')!r}",
-                remedy="Check the file covers the study area, and the vintage of its ids "
-                "(screening.neighbourhood_vintage, screening.relationship)",
             )
     return out
 
