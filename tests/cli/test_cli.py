@@ -56,6 +56,7 @@ def test_json_contract_of_the_sample(sample_output: dict):
         "all",
         "brt-only",
         "gtfs-service-change",
+        "fare-change",
     }
     assert {"jobs", "school", "clinic", "gtfs_baseline", "gtfs_proposed"} <= roles
     for unit in data["results"]:

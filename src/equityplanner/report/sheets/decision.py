@@ -435,11 +435,17 @@ def _fare_row(sheet: SheetSpec, row: int, item: _Row) -> None:
         ind = _fare_indicator(item.result, test)
         if ind is None:
             continue
-        sheet.put(row, share_col, clean_number(ind.value), "number_center", '"$"0.00')
-        sheet.put(row, diff_col, clean_number(ind.difference), "number_center", '+0"¢";-0"¢"')
-        sheet.put(row, moe_col, "n/a", "small")
+        del share_col, diff_col, moe_col  # no shares: the average fare changes are in words
         tone = "adverse" if item.keys.get(test) == "finding" else "info"
-        sheet.put(row, verdict_col, ind.rating_label, rating_style(tone))
+        mine = float(ind.value) if isinstance(ind.value, int | float) else float("nan")
+        theirs = float(ind.comparison) if isinstance(ind.comparison, int | float) else float("nan")
+        sheet.put(
+            row,
+            verdict_col,
+            f"{ind.rating_label}: average fare {mine * 100:+.0f}¢ a trip against "
+            f"{theirs * 100:+.0f}¢ for other riders",
+            rating_style(tone),
+        )
     sheet.put(row, COL["step"], required_step_words(item.keys), "cell_wrap")
 
 
