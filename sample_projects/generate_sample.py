@@ -7,7 +7,7 @@ Writes, into DIR:
   tracts.gpkg          180 census-tract-like polygons (layer "tracts", EPSG:4269 like TIGER/Line)
   acs_2019_2023.csv    ACS-5-year-style estimates (<var>E) and 90% margins (<var>M) per tract,
                        keyed by GEO_ID as data.census.gov writes it, plus a plain "jobs" column
-  sample.eqp.json      the equityplanner project file (schema version 1)
+  sample.eqp.json      the equityplanner project file (schema version 2)
   proposals.geojson    the proposed projects alone (for the CLI's --projects option)
   README.md            what the sample is, the calibration targets and the achieved figures
 
@@ -944,6 +944,7 @@ def build_projects(lonlat, site_xy: np.ndarray) -> tuple[dict, dict]:
                 "baseline_peak_headway_min": 30,
                 "span_hours": 14,
                 "fare_usd": 1.5,
+                "gtfs_routes": ["14"],
             },
             {"type": "LineString", "coordinates": lonlat(r14_line)},
         )
@@ -1186,9 +1187,11 @@ def main(argv: list[str] | None = None) -> None:
     import generate_gtfs
     import generate_opportunities
     import generate_screening
+    import generate_streets
 
     generate_gtfs.main(["--sample", str(out)])
     generate_opportunities.main(["--out", str(out)])
+    generate_streets.main(["--sample", str(out)])
     generate_screening.main(["--out", str(out)])
 
 
@@ -1268,7 +1271,7 @@ def verify(out: Path, site_geoid: str) -> None:
 
     doc = json.loads((out / "sample.eqp.json").read_text(encoding="utf-8"))
     fc = json.loads((out / "proposals.geojson").read_text(encoding="utf-8"))
-    assert doc["projects"] == fc and doc["schema_version"] == 1
+    assert doc["projects"] == fc and doc["schema_version"] == 2
     city = shapely.union_all(g.geometry.values)
     geoms = {}
     for f in fc["features"]:
@@ -1306,7 +1309,7 @@ def choose_site_tract(est: pd.DataFrame, cxy: np.ndarray, exclude: set[int]) -> 
 def project_document(fc: dict) -> dict:
     return {
         "format": "equityplanner-project",
-        "schema_version": 1,
+        "schema_version": 2,
         "metadata": {
             "title": "Magnolia City: Eastside BRT, Southside Commons and Route 14 changes",
             "author": "Sample Planner",
@@ -1408,6 +1411,20 @@ def project_document(fc: dict) -> dict:
                     },
                 },
             ],
+        },
+        # Routed access: the street grid of generate_streets.py and the baseline bus network,
+        # routed over the morning peak (written by main()).
+        "network": {
+            "osm": "streets.osm.pbf",
+            "gtfs": ["gtfs_baseline.zip"],
+            "date": "2026-11-25",
+            "window": ["07:00", "09:00"],
+            "step_min": 5,
+            "percentile": 50,
+            "max_walk_min": 20,
+            "max_rides": 3,
+            "cutoff_min": 120,
+            "noise_floor": True,
         },
     }
 

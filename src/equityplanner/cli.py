@@ -399,6 +399,10 @@ def _validate(args: argparse.Namespace) -> int:
         f", {len(document.opportunities)} opportunity layer(s)" if document.opportunities else ""
     )
     extra += ", 2 GTFS feeds" if document.gtfs is not None else ""
+    if document.network is not None:
+        extra += (
+            f", a street network and {len(document.network.gtfs)} GTFS feed(s) for routed access"
+        )
     weights = load_weights(document)
     extra += f", weights: {weights.description}" if weights is not None else ""
     _say(

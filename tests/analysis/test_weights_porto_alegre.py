@@ -15,6 +15,7 @@ through fine cells as a tract file of another vintage cuts through blocks).
 from __future__ import annotations
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,8 +26,6 @@ from pyproj import Transformer
 from equityplanner.analysis.apportion import catchment_table
 from equityplanner.io.neighbourhoods import read_neighbourhoods
 from equityplanner.io.weights import WeightPoints
-
-h3 = pytest.importorskip("h3")
 
 # Trensurb stations (the operator's GTFS, poa_trensurb.zip) and named places of the city's
 # sample points (poa_points_of_interest.csv) inside the cells' extent.

@@ -93,7 +93,11 @@ def test_json_contract_of_the_sample(sample_output: dict):
     cut = units["route-14"]
     assert cut["effect"] == "burden"
     # Access to opportunity: before/after per neighbourhood and indicators by group.
-    assert data["travel_model"].startswith("straight-line walking")
+    # the sample names a street network and its GTFS: access is routed (issue 10)
+    assert data["travel_model"].startswith("routed on the street network (streets.osm.pbf)")
+    assert (
+        "median (50th percentile) travel time over departures 07:00-09:00" in data["travel_model"]
+    )
     assert {
         "access.jobs_45min",
         "access.jobs_45min.minority",
@@ -257,7 +261,7 @@ def test_validate_lists_every_problem(tmp_path: Path):
     data = json.loads(SAMPLE_PROJECT.read_text(encoding="utf-8"))
     data["baseline"]["neighbourhoods"] = str(SAMPLE_PROJECT.parent / "tracts.gpkg")
     data["baseline"]["table"] = str(SAMPLE_PROJECT.parent / "acs_2019_2023.csv")
-    data.pop("opportunities"), data.pop("gtfs")
+    data.pop("opportunities"), data.pop("gtfs"), data.pop("network")
     data["parameters"]["distribution_threshold_pp"] = "five"
     data["parameters"]["catchment_m"]["tram"] = 500
     path = tmp_path / "bad.eqp.json"

@@ -12,11 +12,23 @@ isolates the proposal's own effect. Measured per neighbourhood (from a point ins
 
 The indicators made from these measures, by group and with the Title VI tests, are in
 :mod:`equityplanner.analysis.indicators.access`.
+
+**Routed access.** With a routed network (:class:`RoutedAccess`, from the project file's
+``network`` block), the times are instead routed on the street network and the whole GTFS
+timetable over the departure window (:mod:`equityplanner.analysis.routing`), the proposals
+modify the baseline timetable (:mod:`equityplanner.analysis.routing.scenario`), and the before
+and after networks are routed with the same settings, so the difference is the proposals'
+alone. The chosen percentile of travel time over the window feeds every measure. Because the
+engine's results move slightly from one build to another, the baseline is routed a second time
+from a fresh build and each measure carries the change between the two builds
+(``noise_floor``): aggregate changes smaller than it are not the proposal's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import shapely
@@ -31,10 +43,15 @@ from equityplanner.model.project import Parameters, Project, TransitProject
 from equityplanner.model.travel_model import TravelModelParameters
 from equityplanner.progress import NullProgress, Progress
 
+if TYPE_CHECKING:  # the routing modules (and the GTFS reader) load only with a network
+    from equityplanner.analysis.routing.network import RoutedNetwork
+    from equityplanner.analysis.routing.provider import WindowTimes
+
 __all__ = [
     "AccessInputs",
     "AccessMeasure",
     "MeasureCache",
+    "RoutedAccess",
     "measure_access",
     "travel_model_description",
     "travel_parameters",
@@ -46,6 +63,7 @@ _FACILITIES = (
     ("clinics", "clinic"),
 )
 _CHUNK = 2000  # origins per block of the exact times matrix
+_DENSE_CELLS = 4_000_000  # origins x facilities beyond this: sparse costs within the catchment
 
 
 @dataclass
@@ -79,7 +97,9 @@ class AccessMeasure:
 
     ``kind`` names the measure in ids and columns (``"jobs_45min"``, ``"schools_time"``,
     ``"clinics_2sfca"``), ``label`` in words; ``unit`` is what a value counts (``"jobs"``,
-    ``"minutes"``, ...).
+    ``"minutes"``, ...). ``travel_times`` says which model produced the times (empty: the
+    straight-line sketch model); ``noise_floor`` is, for routed times, how much the
+    population-weighted mean of the baseline moves between two builds of the engine.
     """
 
     kind: str
@@ -88,6 +108,8 @@ class AccessMeasure:
     after: np.ndarray
     unit: str
     higher_is_better: bool
+    noise_floor: float | None = None
+    travel_times: str = ""
 
 
 MeasureCache = dict[tuple[str, ...], list[AccessMeasure]]
@@ -103,12 +125,14 @@ def measure_access(
     *,
     progress: Progress | None = None,
     cache: MeasureCache | None = None,
+    routed: RoutedAccess | None = None,
 ) -> list[AccessMeasure]:
     """Every access measure before and after the change the projects' transit makes.
 
     Empty when no project is transit or there are no opportunity layers. ``cache`` keeps the
     measures of a set of transit projects, so that a project also part of scenarios is
-    measured once.
+    measured once. With ``routed``, the times are routed (see the module docstring);
+    otherwise the straight-line sketch model gives them.
     """
     transit = [p for p in projects if isinstance(p, TransitProject)]
     if not transit or inputs.is_empty:
@@ -116,7 +140,10 @@ def measure_access(
     key = tuple(sorted(p.id for p in transit))
     if cache is not None and key in cache:
         return cache[key]
-    measures = _measure(baseline, transit, inputs, params, local, progress or NullProgress())
+    if routed is not None:
+        measures = routed.measure(transit, params, progress or NullProgress())
+    else:
+        measures = _measure(baseline, transit, inputs, params, local, progress or NullProgress())
     if cache is not None:
         cache[key] = measures
     return measures
@@ -174,35 +201,41 @@ def _measure(
             continue
         progress.report(done / steps, f"Access to {key}")
         dest_xy = shapely.get_coordinates(to_crs(layer.frame.geometry.to_numpy(), layer.crs, local))
-        t_before = _times(before_model, origins, dest_xy, progress)
-        t_after = _times(after_model, origins, dest_xy, progress)
+        catchment = params.facility_catchment_min
+        bands = {catchment / 3: 1.0, 2 * catchment / 3: 0.68, catchment: 0.22}  # Luo & Qi 2009
+        clinics = key == "clinics" and layer.capacity_field is not None
+        capacity = layer.capacity if clinics else None
+        nearest, e2sfca = [], []
+        for model in (before_model, after_model):
+            if len(origins) * len(dest_xy) <= _DENSE_CELLS:
+                times = _times(model, origins, dest_xy, progress)
+                nearest.append(acc.nearest_time(times))
+                if capacity is not None:
+                    result = acc.two_step_fca(population, capacity, times, catchment, bands)
+                    e2sfca.append(result.access * 1000)
+            else:  # sparse: only the pairs within the catchment are kept (issue 14)
+                costs = _sparse_costs(model, origins, dest_xy, catchment, bands, progress)
+                nearest.append(costs.nearest)
+                if capacity is not None:
+                    result = acc.two_step_fca_sparse(population, capacity, costs)
+                    e2sfca.append(result.access * 1000)
         measures.append(
             AccessMeasure(
                 f"{key}_time",
                 f"Minutes to the nearest {words}",
-                acc.nearest_time(t_before),
-                acc.nearest_time(t_after),
+                nearest[0],
+                nearest[1],
                 "minutes",
                 False,
             )
         )
-        if key == "clinics" and layer.capacity_field is not None:
-            catchment = params.facility_catchment_min
-            bands = {catchment / 3: 1.0, 2 * catchment / 3: 0.68, catchment: 0.22}  # Luo & Qi 2009
-            a_before = (
-                acc.two_step_fca(population, layer.capacity, t_before, catchment, bands).access
-                * 1000
-            )
-            a_after = (
-                acc.two_step_fca(population, layer.capacity, t_after, catchment, bands).access
-                * 1000
-            )
+        if e2sfca:
             measures.append(
                 AccessMeasure(
                     "clinics_2sfca",
                     f"Clinic capacity ({layer.capacity_field}) per 1,000 residents within {catchment:g} minutes (E2SFCA)",
-                    a_before,
-                    a_after,
+                    e2sfca[0],
+                    e2sfca[1],
                     f"{layer.capacity_field} per 1,000",
                     True,
                 )
@@ -219,6 +252,25 @@ def _origins(baseline: Baseline, local: CRS) -> np.ndarray:
     return xy
 
 
+def _sparse_costs(
+    model: StraightLineModel,
+    origins: np.ndarray,
+    dest_xy: np.ndarray,
+    catchment: float,
+    bands: dict[float, float],
+    progress: Progress,
+) -> acc.CatchmentCosts:
+    """The pairs within the facility catchment, computed chunk by chunk of origins."""
+    return acc.catchment_costs(
+        lambda rows: model.times_minutes(origins[rows], dest_xy),
+        (len(origins), len(dest_xy)),
+        threshold=catchment,
+        weights=bands,
+        chunk=_CHUNK,
+        progress=progress.subrange(0, 0),
+    )
+
+
 def _times(
     model: StraightLineModel, origins: np.ndarray, dest_xy: np.ndarray, progress: Progress
 ) -> np.ndarray:
@@ -227,3 +279,237 @@ def _times(
         progress.check_cancelled()
         blocks.append(model.times_minutes(origins[start : start + _CHUNK], dest_xy))
     return np.vstack(blocks) if blocks else np.empty((0, len(dest_xy)))
+
+
+# --- routed access ----------------------------------------------------------------------------
+
+_MAX_ROUTED_POINTS: Final[int] = 4000  # destinations are aggregated on a grid beyond this
+_DEST_CELL_M: Final[float] = 100.0  # the smallest aggregation cell tried
+
+
+def origin_points(baseline: Baseline, local: CRS) -> np.ndarray:
+    """The origin of each neighbourhood, in ``local`` (metres): a point inside its polygon.
+
+    The seam for population-weighted origins: when the baseline carries a population weights
+    layer (blocks or buildings), its weighted centre per neighbourhood belongs here.
+    """
+    return _origins(baseline, local)
+
+
+@dataclass
+class _Layer:
+    """Destinations of one opportunity layer, aggregated, as positions in the routed points."""
+
+    index: np.ndarray  # positions in RoutedAccess.lonlat
+    weights: np.ndarray  # capacity (or 1 per point) per destination
+    capacity_field: str | None
+
+
+class RoutedAccess:
+    """Routed travel times shared by every proposal of one assessment (see the module docs).
+
+    The origins (one per neighbourhood) and every opportunity layer's destinations are routed
+    as one set of points; the baseline is routed once (and once more from a fresh build for the
+    noise floor), each proposal's network once.
+
+    Parameters
+    ----------
+    network
+        The street network and the baseline feeds.
+    baseline
+        The neighbourhoods (origins and population).
+    inputs
+        The opportunity layers.
+    local
+        The projected CRS of the assessment (metres).
+    """
+
+    def __init__(
+        self, network: RoutedNetwork, baseline: Baseline, inputs: AccessInputs, local: CRS
+    ) -> None:
+        self.network = network
+        self.population = baseline.table["total_population"].fillna(0).to_numpy(dtype=float)
+        origins = origin_points(baseline, local)
+        layers: dict[str, tuple[np.ndarray, np.ndarray, str | None]] = {}
+        if inputs.jobs is not None:
+            layers["jobs"] = (
+                _xy(inputs.jobs, local),
+                inputs.jobs.capacity,
+                inputs.jobs.capacity_field,
+            )
+        for key, _ in _FACILITIES:
+            layer = inputs.facilities.get(key)
+            if layer is not None:
+                capacity = (
+                    layer.capacity
+                    if layer.capacity_field is not None
+                    else np.ones(len(layer.frame))
+                )
+                layers[key] = (_xy(layer, local), capacity, layer.capacity_field)
+        total = len(origins) + sum(len(xy) for xy, _, _ in layers.values())
+        cell = 0.0
+        while total > _MAX_ROUTED_POINTS:
+            cell = _DEST_CELL_M if cell == 0 else cell * 1.5
+            total = len(origins) + sum(
+                len(_aggregate(xy, w, cell)[0]) for xy, w, _ in layers.values()
+            )
+        self.aggregation_m = cell
+        parts = [origins]
+        self.layers: dict[str, _Layer] = {}
+        start = len(origins)
+        for key, (xy, weights, capacity_field) in layers.items():
+            points, summed = _aggregate(xy, weights, cell) if cell else (xy, weights)
+            parts.append(points)
+            self.layers[key] = _Layer(np.arange(start, start + len(points)), summed, capacity_field)
+            start += len(points)
+        self.origins = np.arange(len(origins))
+        xy_all = np.vstack(parts) if parts else np.empty((0, 2))
+        self.lonlat = (
+            shapely.get_coordinates(to_crs(shapely.points(xy_all), local, CRS.from_epsg(4326)))
+            if len(xy_all)
+            else np.empty((0, 2))
+        )
+        self._baseline: WindowTimes | None = None
+        self._rebuilt: WindowTimes | None = None
+
+    @property
+    def description(self) -> str:
+        """The travel-time model in one line (which engine, window and percentile)."""
+        return self.network.description
+
+    def baseline_times(self, progress: Progress) -> WindowTimes:
+        """The baseline routed over the window (once per assessment)."""
+        if self._baseline is None:
+            self._baseline = self.network.route_window(self.lonlat, progress=progress)
+        return self._baseline
+
+    def rebuilt_times(self, progress: Progress) -> WindowTimes | None:
+        """The baseline routed again from a fresh build (once; None without a noise floor)."""
+        if not self.network.settings.noise_floor:
+            return None
+        if self._rebuilt is None:
+            self._rebuilt = self.network.route_window(self.lonlat, build=1, progress=progress)
+        return self._rebuilt
+
+    def measure(
+        self, transit: list[TransitProject], params: Parameters, progress: Progress
+    ) -> list[AccessMeasure]:
+        """Every access measure before and after the projects modify the baseline timetable."""
+        from equityplanner.analysis.routing.scenario import apply_projects, measured_headway_min
+
+        settings = self.network.settings
+        headways = {}
+        for project in transit:
+            if project.gtfs_routes and project.baseline_peak_headway_min is None:
+                measured = measured_headway_min(
+                    self.network.feeds,
+                    project.gtfs_routes,
+                    settings.window_s,
+                    f"project {project.id}",
+                )
+                if measured is not None:
+                    headways[project.id] = measured
+        feeds = apply_projects(self.network.feeds, transit, travel_parameters(params), headways)
+        before = self.baseline_times(progress.subrange(0.0, 0.35))
+        rebuilt = self.rebuilt_times(progress.subrange(0.35, 0.6))
+        after = self.network.route_window(self.lonlat, feeds, progress=progress.subrange(0.6, 0.95))
+        measures = self.measures_from(before, after, rebuilt, params)
+        progress.report(1.0, "Access measured")
+        return measures
+
+    def measures_from(
+        self,
+        before: WindowTimes,
+        after: WindowTimes,
+        rebuilt: WindowTimes | None,
+        params: Parameters,
+    ) -> list[AccessMeasure]:
+        """The access measures from routed times before and after (and the rebuilt baseline)."""
+        percentile = self.network.settings.percentile
+        pop = self.population
+
+        def times_of(window: WindowTimes) -> Callable[[np.ndarray], np.ndarray]:
+            return lambda columns: window.minutes(percentile, self.origins, columns)
+
+        sides = [times_of(before), times_of(after)]
+        if rebuilt is not None:
+            sides.append(times_of(rebuilt))
+        values = [_routed_values(get, self.layers, pop, params) for get in sides]
+        measures = []
+        for kind, (label, unit, higher) in values[0][1].items():
+            b, a = values[0][0][kind], values[1][0][kind]
+            noise = None
+            if rebuilt is not None:
+                noise = abs(_weighted_mean(values[2][0][kind], pop) - _weighted_mean(b, pop))
+            measures.append(AccessMeasure(kind, label, b, a, unit, higher, noise, self.description))
+        return measures
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    ok = np.isfinite(values) & (weights > 0)
+    return float(np.average(values[ok], weights=weights[ok])) if ok.any() else 0.0
+
+
+def _routed_values(
+    times: Callable[[np.ndarray], np.ndarray],
+    layers: dict[str, _Layer],
+    population: np.ndarray,
+    params: Parameters,
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, str, bool]]]:
+    """Every measure's values per neighbourhood from one routed network, and their labels."""
+    values: dict[str, np.ndarray] = {}
+    labels: dict[str, tuple[str, str, bool]] = {}
+    jobs = layers.get("jobs")
+    if jobs is not None:
+        thresholds = [float(t) for t in params.job_thresholds_min]
+        counts = acc.cumulative_opportunities(times(jobs.index), jobs.weights, thresholds)
+        for k, t in enumerate(thresholds):
+            values[f"jobs_{t:g}min"] = counts[:, k]
+            labels[f"jobs_{t:g}min"] = (f"Jobs reachable within {t:g} minutes", "jobs", True)
+    for key, words in _FACILITIES:
+        layer = layers.get(key)
+        if layer is None:
+            continue
+        minutes = times(layer.index)
+        values[f"{key}_time"] = acc.nearest_time(minutes)
+        labels[f"{key}_time"] = (f"Minutes to the nearest {words}", "minutes", False)
+        if key == "clinics" and layer.capacity_field is not None:
+            catchment = params.facility_catchment_min
+            bands = {catchment / 3: 1.0, 2 * catchment / 3: 0.68, catchment: 0.22}
+            values["clinics_2sfca"] = (
+                acc.two_step_fca(population, layer.weights, minutes, catchment, bands).access * 1000
+            )
+            labels["clinics_2sfca"] = (
+                f"Clinic capacity ({layer.capacity_field}) per 1,000 residents within "
+                f"{catchment:g} minutes (E2SFCA)",
+                f"{layer.capacity_field} per 1,000",
+                True,
+            )
+    return values, labels
+
+
+def _xy(layer: OpportunityLayer, local: CRS) -> np.ndarray:
+    xy: np.ndarray = shapely.get_coordinates(
+        to_crs(layer.frame.geometry.to_numpy(), layer.crs, local)
+    )
+    return xy
+
+
+def _aggregate(xy: np.ndarray, weights: np.ndarray, cell: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points summed into square cells of ``cell`` metres (weighted centres, summed weights)."""
+    if cell <= 0 or len(xy) == 0:
+        return xy, weights
+    keys = np.floor(xy / cell).astype(np.int64)
+    _, group = np.unique(keys, axis=0, return_inverse=True)
+    group = group.ravel()
+    count = int(group.max()) + 1
+    w = np.asarray(weights, dtype=float)
+    total = np.bincount(group, weights=w, minlength=count)
+    plain = np.bincount(group, minlength=count).astype(float)
+    use = np.where(total[group] > 0, w, 1.0)
+    norm = np.bincount(group, weights=use, minlength=count)
+    centre = np.column_stack(
+        [np.bincount(group, weights=use * xy[:, i], minlength=count) / norm for i in (0, 1)]
+    )
+    del plain
+    return centre, total

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from equityplanner._version import __version__
 from equityplanner.analysis.access_measures import (
     AccessInputs,
     MeasureCache,
+    RoutedAccess,
     travel_model_description,
 )
 from equityplanner.analysis.apportion import measure, weights_on
@@ -53,6 +54,7 @@ from equityplanner.analysis.indicators.side import SideContext
 from equityplanner.analysis.inputs import (
     ServiceChangeInputs,
     load_baseline,
+    load_network,
     load_opportunities,
     load_service_change,
 )
@@ -92,11 +94,15 @@ from equityplanner.model.results import (
 from equityplanner.model.transport_cost import TransportCostParameters
 from equityplanner.progress import NullProgress, Progress
 
+if TYPE_CHECKING:  # the routing modules (and the GTFS reader) load only with a network
+    from equityplanner.analysis.routing.network import RoutedNetwork
+
 __all__ = [
     "ServiceChangeInputs",
     "assess",
     "assess_projects",
     "load_baseline",
+    "load_network",
     "load_opportunities",
     "load_service_change",
 ]
@@ -138,7 +144,8 @@ def assess(
     if document.path is not None and document.path.exists():
         inputs.append(InputFile("project", str(document.path), sha256_file(document.path)))
     opportunities = load_opportunities(document, nb)
-    service = load_service_change(document, progress.subrange(0.3, 0.4))
+    service = load_service_change(document, progress.subrange(0.3, 0.35))
+    network = load_network(document, progress.subrange(0.35, 0.4))
     for layer in [opportunities.jobs, *opportunities.facilities.values()]:
         if layer is not None:
             inputs += [InputFile(role, path, sha) for role, path, sha in layer.sources]
@@ -154,6 +161,8 @@ def assess(
         price = gtfs_fare(document.resolve(document.gtfs.baseline))
         if price is not None:
             fare = (price, "the baseline GTFS feed's fare_attributes.txt (most common price)")
+    if network is not None:
+        inputs += _network_inputs(network)
     assessment = assess_projects(
         nb,
         document.projects,
@@ -169,6 +178,7 @@ def assess(
         screening=screening,
         fare_change=document.fare_change,
         transit_fare=fare,
+        network=network,
     )
     # Inputs' own warnings (feeds, opportunity layers) and paths as a published pack shows them.
     layers = [opportunities.jobs, *opportunities.facilities.values()]
@@ -178,6 +188,16 @@ def assess(
     assessment.warnings = list(dict.fromkeys([*assessment.warnings, *extra]))
     assessment.inputs = relative_inputs(assessment.inputs, document.path)
     return assessment
+
+
+def _network_inputs(network: RoutedNetwork) -> list[InputFile]:
+    """The street network and the feeds routed, for the audit trail."""
+    out = [InputFile("network_osm", str(network.osm), sha256_file(network.osm))]
+    for feed in network.feeds:
+        path = feed.source
+        sha = sha256_file(path) if path.is_file() else ""
+        out.append(InputFile(f"network_gtfs_{feed.prefix}", str(path), sha))
+    return out
 
 
 @dataclass(frozen=True)
@@ -205,6 +225,7 @@ class _Run:
     notices: list[Notice] = field(default_factory=list)
     screening: Screening = field(default_factory=Screening)
     costs: TransportCosts | None = None
+    routed: RoutedAccess | None = None
 
     def shares(self, projects: Sequence[Project]) -> tuple[BaseGeometry, CatchmentShares]:
         """The catchment of ``projects`` (local CRS) and the shares of the neighbourhoods in it."""
@@ -228,6 +249,7 @@ def assess_projects(
     screening: Screening | None = None,
     fare_change: FareChange | None = None,
     transit_fare: tuple[float, str] | None = None,
+    network: RoutedNetwork | None = None,
 ) -> Assessment:
     """Assess projects (each alone) and scenarios (projects together) on a baseline layer.
 
@@ -236,7 +258,9 @@ def assess_projects(
     :attr:`~equityplanner.model.results.ResultKind.SERVICE_CHANGE` tests the neighbourhoods
     whose service falls or grows by the major-change threshold. With ``weights`` (census
     blocks or other points with a count, :func:`~equityplanner.io.weights.read_weights`)
-    catchment counts are apportioned by population instead of area. With ``screening``
+    catchment counts are apportioned by population instead of area. With ``network`` (a street
+    network and GTFS feeds), access is measured on routed travel times instead of the
+    straight-line sketch model. With ``screening``
     (:func:`~equityplanner.analysis.screening.load_screening`) the disadvantaged-community and
     environmental indicators are added; with ``fare_change`` a result of kind
     :attr:`~equityplanner.model.results.ResultKind.FARE_CHANGE` holds its fare equity analysis.
@@ -276,6 +300,8 @@ def assess_projects(
     run.warnings += run.screening.warnings
     if weights is not None:
         run.warnings += weights.warnings
+    if network is not None and not access.is_empty:
+        run.routed = RoutedAccess(network, baseline, access, run.local)
     study = _study_area(baseline, parameters)
     by_id = {p.id: p for p in projects}
     proposals = [_Proposal(p.id, p.name, ResultKind.PROJECT, (p,)) for p in projects]
@@ -295,8 +321,14 @@ def assess_projects(
     if fare_change is not None:
         results.append(_assess_fare_change(run, fare_change))
     travel_model = ""
+    routing: dict[str, Any] = {}
     if not access.is_empty and any(isinstance(p, TransitProject) for p in projects):
         travel_model = travel_model_description(parameters)
+        if run.routed is not None:
+            travel_model = run.routed.description
+            routing = _routing_record(run.routed)
+    if network is not None:
+        run.warnings += network.warnings
     progress.report(1.0, "Assessment complete")
     all_inputs = [*(inputs or []), *(InputFile(r, p, s) for r, p, s in neighbourhoods.sources)]
     if weights is not None:
@@ -319,6 +351,7 @@ def assess_projects(
         projects=tuple(projects),
         travel_model=travel_model,
         notices=run.notices,
+        routing=routing,
     )
 
 
@@ -387,6 +420,7 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
                 run.local,
                 progress=progress.subrange(0.2, 1.0),
                 cache=run.access_cache,
+                routed=run.routed,
             )
             indicators += access_list
             if not access_table.empty:
@@ -668,3 +702,27 @@ def _assess_service_change(run: _Run, service: ServiceChangeInputs) -> ProposalR
 def _seconds(text: str) -> int:
     hours, _, minutes = str(text).partition(":")
     return int(hours) * 3600 + int(minutes or 0) * 60
+
+
+def _routing_record(routed: RoutedAccess) -> dict[str, Any]:
+    """What produced the routed times, for the assessment's record (and its outputs)."""
+    network = routed.network
+    s = network.settings
+    return {
+        "engine": network.engine.name,
+        "engine_version": network.engine.version,
+        "osm": str(network.osm),
+        "gtfs": [str(f.source) for f in network.feeds],
+        "date": s.date,
+        "window": list(s.window),
+        "step_min": s.step_min,
+        "departures": len(s.departures_s),
+        "percentile": s.percentile,
+        "max_walk_min": s.max_walk_min,
+        "max_rides": s.max_rides,
+        "cutoff_min": s.cutoff_min,
+        "noise_floor": s.noise_floor,
+        "destination_cell_m": routed.aggregation_m,
+        "preparation": [f.report.describe() for f in network.feeds],
+        "description": routed.description,
+    }

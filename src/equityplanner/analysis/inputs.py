@@ -18,9 +18,16 @@ from equityplanner.model.project import ProjectDocument
 from equityplanner.progress import NullProgress, Progress
 
 if TYPE_CHECKING:  # the GTFS reader is imported only by the runs that read feeds
+    from equityplanner.analysis.routing.network import RoutedNetwork
     from equityplanner.io.gtfs import GtfsFeed
 
-__all__ = ["ServiceChangeInputs", "load_baseline", "load_opportunities", "load_service_change"]
+__all__ = [
+    "ServiceChangeInputs",
+    "load_baseline",
+    "load_network",
+    "load_opportunities",
+    "load_service_change",
+]
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,21 @@ def load_service_change(
     base = _read_gtfs_once(document.resolve(document.gtfs.baseline), progress.subrange(0, 0.5))
     proposed = _read_gtfs_once(document.resolve(document.gtfs.proposed), progress.subrange(0.5, 1))
     return ServiceChangeInputs(base, proposed, document.gtfs.date, document.gtfs.peak)
+
+
+def load_network(
+    document: ProjectDocument, progress: Progress | None = None
+) -> RoutedNetwork | None:
+    """Read the street network and prepare the GTFS feeds the ``network`` block names.
+
+    None without a ``network`` block (the straight-line sketch model gives the times).
+    """
+    if document.network is None:
+        return None
+    from equityplanner.analysis.routing.network import RoutedNetwork
+
+    base = document.path.parent if document.path is not None else None
+    return RoutedNetwork.load(document.network, base=base, read=_read_gtfs_once, progress=progress)
 
 
 def _read_gtfs_once(path: Path, progress: Progress) -> GtfsFeed:

@@ -17,6 +17,7 @@ from equityplanner.io.atomic import atomic_write_text
 from equityplanner.io.files import check_path_text, read_json, regular_file
 from equityplanner.io.projects import projects_from_features, projects_to_features
 from equityplanner.model.document_schema import read_document
+from equityplanner.model.network import NetworkSource, network_to_dict
 from equityplanner.model.parameter_schema import parameters_from_dict
 from equityplanner.model.project import (
     BaselineSource,
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 FORMAT_NAME = "equityplanner-project"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class ProjectFileError(InputError):
@@ -80,8 +81,14 @@ def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 adds the optional ``network`` block (routed access); schema 1 had none, so a
+    schema 1 project keeps the straight-line sketch model and says so in every output."""
+    return {**data, "schema_version": 2}
+
+
 # Each step migrates from the key version to the next one.
-_MIGRATIONS = {0: _migrate_0_to_1}
+_MIGRATIONS = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 
 def load_project(path: str | Path) -> ProjectDocument:
@@ -188,6 +195,11 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
         for kind, layer in screening.layers.items():
             _check_file(folder, layer.path, f"screening.{kind}.path", problems)
         _check_file(folder, screening.relationship, "screening.relationship", problems)
+    network: NetworkSource | None = values.get("network")
+    if network is not None:
+        _check_file(folder, network.osm, "network.osm", problems)
+        for k, feed in enumerate(network.gtfs):
+            _check_file(folder, feed, f"network.gtfs[{k}]", problems, allow_folder=True)
     if problems:
         raise ProjectFileError(path, problems)
     return ProjectDocument(
@@ -202,6 +214,7 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
         weights=weights,
         screening=screening,
         fare_change=values.get("fare_change"),
+        network=network,
     )
 
 
@@ -332,6 +345,11 @@ def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[s
                 for f in fc.fares
             ],
         }
+    if doc.network is not None:
+        network = network_to_dict(doc.network)
+        network["osm"] = relative(doc.network.osm)
+        network["gtfs"] = [relative(g) for g in doc.network.gtfs]
+        extra["network"] = network
     return {
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,

@@ -57,6 +57,8 @@ _TRANSIT_FIELDS = (
     "baseline_peak_headway_min",
     "span_hours",
     "fare_usd",
+    "gtfs_routes",
+    "run_time_min",
 )
 _ROLES = ("site", "alignment", "station")
 # The largest value each number can sensibly have, and its unit: beyond, a typing error.
@@ -419,7 +421,27 @@ def _build_transit(
         ),
         span_hours=_number(attrs, "span_hours", source, where),
         fare_usd=_number(attrs, "fare_usd", source, where),
+        gtfs_routes=_route_names(attrs.get("gtfs_routes"), source, where),
+        run_time_min=_number(attrs, "run_time_min", source, where, positive=True),
     )
+
+
+def _route_names(value: Any, source: str | Path | None, where: str) -> tuple[str, ...]:
+    """``gtfs_routes``: a list of route ids or short names (or one, or comma-separated text)."""
+    if value is None or value == "" or value == []:
+        return ()
+    if isinstance(value, str):
+        items: list[Any] = [v for v in value.split(",")]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise InputError(
+            f"gtfs_routes is {value!r}; give a list of GTFS route ids or short names",
+            path=source,
+            location=where,
+        )
+    names = tuple(str(v).strip() for v in items if str(v).strip())
+    return tuple(dict.fromkeys(names))
 
 
 def projects_to_features(projects: tuple[Project, ...] | list[Project]) -> dict[str, Any]:
@@ -446,6 +468,8 @@ def projects_to_features(projects: tuple[Project, ...] | list[Project]) -> dict[
             "baseline_peak_headway_min": project.baseline_peak_headway_min,
             "span_hours": project.span_hours,
             "fare_usd": project.fare_usd,
+            "gtfs_routes": list(project.gtfs_routes) or None,
+            "run_time_min": project.run_time_min,
         }
         attrs = {k: v for k, v in attrs.items() if v is not None}
         if project.alignment is not None:

@@ -28,6 +28,7 @@ from functools import partial
 from typing import Any, Final
 
 from equityplanner.catalog import load_resource
+from equityplanner.model.network import NetworkBlock
 from equityplanner.model.parameter_schema import PARAMETER_FIELDS, _shallow
 from equityplanner.model.project import (
     SCREENING_KINDS,
@@ -548,6 +549,13 @@ DOCUMENT_FIELDS: tuple[Field, ...] = (
         ),
         None,
         "A proposed change of fares, for the FTA C 4702.1B fare equity analysis.",
+        True,
+    ),
+    Field(
+        "network",
+        NetworkBlock(),
+        None,
+        "The street network and GTFS feeds routed for access to opportunity (model/network.py).",
         True,
     ),
 )

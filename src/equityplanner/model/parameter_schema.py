@@ -3,7 +3,9 @@
 :func:`parameters_from_dict` reads the ``parameters`` object of a project file (and the
 desktop app's form) with :data:`PARAMETER_FIELDS`; ``docs/project_file.md`` describes the
 same keys. Adding a parameter is adding a row here and a field to
-:class:`~equityplanner.model.project.Parameters`.
+:class:`~equityplanner.model.project.Parameters`. The project file's ``network`` block (routed
+access) is read with its own table, :data:`NETWORK_FIELDS` (``model/network.py``), re-exported
+here with :func:`network_from_dict`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import fields
 from typing import Any
 
 from equityplanner.errors import InputError
+from equityplanner.model.network import NETWORK_FIELDS, network_from_dict, network_to_dict
 from equityplanner.model.project import (
     ComparisonPopulation,
     Parameters,
@@ -35,8 +38,11 @@ from equityplanner.model.travel_model import TRAVEL_MODEL_FIELDS, TravelModelPar
 
 __all__ = [
     "COMPARISON_FIELDS",
+    "NETWORK_FIELDS",
     "PARAMETER_FIELDS",
     "TITLE_VI_FIELDS",
+    "network_from_dict",
+    "network_to_dict",
     "parameters_from_dict",
 ]
 

@@ -13,6 +13,8 @@ from typing import Any, Self
 
 from shapely.geometry.base import BaseGeometry
 
+from equityplanner.model.network import NetworkSource
+
 __all__ = [
     "AMI_BANDS",
     "SCREENING_KINDS",
@@ -129,7 +131,13 @@ class HousingProject:
 
 @dataclass(frozen=True)
 class TransitProject:
-    """A proposed transit line or service change."""
+    """A proposed transit line or service change.
+
+    With a routed network (the project file's ``network`` block), ``gtfs_routes`` names the
+    routes of the baseline GTFS that an improvement, reduction or removal changes (route_id or
+    short name), and ``run_time_min`` the end-to-end run time of a new line (otherwise its
+    length at the mode's scheduled speed).
+    """
 
     id: str
     name: str
@@ -142,6 +150,8 @@ class TransitProject:
     span_hours: float | None = None
     fare_usd: float | None = None
     kind: str = "transit"
+    gtfs_routes: tuple[str, ...] = ()
+    run_time_min: float | None = None
 
     @property
     def adds_amenity(self) -> bool:
@@ -400,6 +410,7 @@ class ProjectDocument:
     weights: WeightsSource | None = None
     screening: ScreeningSource | None = None
     fare_change: FareChange | None = None
+    network: NetworkSource | None = None  # routed access (model/network.py)
 
     def resolve(self, relative: str) -> Path:
         """A path from the project file made absolute against the file's folder."""

@@ -186,6 +186,10 @@ class Assessment:
     travel_model: str = ""  # which model produced travel times, when access was measured
     # Warnings that qualify a verdict (their message is also in ``warnings``).
     notices: list[Notice] = field(default_factory=list)
+    # Routed access (the project's ``network``): engine, version, street network, feeds, date,
+    # window, step, percentile, departures, noise floor and each feed's preparation; empty
+    # when the straight-line sketch model gave the times.
+    routing: dict[str, Any] = field(default_factory=dict)
 
     def result(self, result_id: str) -> ProposalResult:
         """The result of the project, scenario or service change with this id (KeyError if absent)."""

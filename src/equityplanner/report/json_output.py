@@ -99,12 +99,29 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
         "projected_crs": assessment.projected_crs,
         "data_vintage": assessment.vintage,
         "travel_model": assessment.travel_model or None,
+        "routing": _routing(assessment) or None,
         "inputs": [asdict(i) for i in assessment.inputs],
         "study_area": {"indicators": [indicator_to_dict(i) for i in assessment.study_indicators]},
         "results": results,
         "warnings": list(assessment.warnings),
         "notices": [asdict(n) for n in assessment.notices],
     }
+
+
+def _routing(assessment: Assessment) -> dict[str, Any]:
+    """The routed-access settings, with the street network and feeds as published paths.
+
+    The paths are shown as the inputs list shows them (relative to the project file), so a
+    published pack does not reveal a planner's folders; the full paths are in ``inputs``.
+    """
+    if not assessment.routing:
+        return {}
+    published = {i.path: i.relative_path or i.path for i in assessment.inputs}
+    routing = dict(assessment.routing)
+    if routing.get("osm"):
+        routing["osm"] = published.get(str(routing["osm"]), Path(str(routing["osm"])).name)
+    routing["gtfs"] = [published.get(str(f), Path(str(f)).name) for f in routing.get("gtfs", [])]
+    return _plain(routing)
 
 
 def write_json(assessment: Assessment, path: str | Path) -> Path:

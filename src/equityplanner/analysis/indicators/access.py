@@ -24,6 +24,7 @@ from equityplanner.analysis.access_measures import (
     AccessInputs,
     AccessMeasure,
     MeasureCache,
+    RoutedAccess,
     measure_access,
 )
 from equityplanner.analysis.indicators.make import make_indicator
@@ -82,6 +83,7 @@ def access_indicators(
     *,
     progress: Progress | None = None,
     cache: MeasureCache | None = None,
+    routed: RoutedAccess | None = None,
 ) -> tuple[list[Indicator], pd.DataFrame]:
     """Access indicators of one side (its transit projects) and the per-neighbourhood table.
 
@@ -96,6 +98,7 @@ def access_indicators(
         local,
         progress=progress,
         cache=cache,
+        routed=routed,
     )
     if not measures:
         return [], pd.DataFrame()
@@ -122,11 +125,13 @@ def access_indicators(
     columns: dict[str, Any] = {"id": table["id"].to_numpy()}
     indicators: list[Indicator] = []
     for m in measures:
+        with np.errstate(invalid="ignore"):  # unreachable before and after: no change (NaN)
+            change = m.after - m.before
         columns.update(
             {
                 f"{m.kind}_before": m.before,
                 f"{m.kind}_after": m.after,
-                f"{m.kind}_change": m.after - m.before,
+                f"{m.kind}_change": change,
             }
         )
         indicators.extend(_measure_indicators(side, m, people))
@@ -138,7 +143,8 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
     pop = people.population * people.comparison
     mean_before, mean_after = _mean(m.before, pop), _mean(m.after, pop)
     change = mean_after - mean_before
-    gain = (m.after - m.before) if m.higher_is_better else (m.before - m.after)
+    with np.errstate(invalid="ignore"):  # unreachable before and after: no change (NaN)
+        gain = (m.after - m.before) if m.higher_is_better else (m.before - m.after)
     gain = np.where(np.isfinite(gain), gain, 0.0)
     improves = gain.sum() > 0 if np.any(gain) else None
     rating = (
@@ -159,7 +165,8 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
         finding=(
             f"{m.label}, population-weighted mean across {side.comparison_label}: "
             f"{fmt(mean_before)} before and {fmt(mean_after)} after ({_signed(change, fmt)}). "
-            f"Travel times: {DESCRIPTION}."
+            + _noise_words(m, change, fmt)
+            + f"Travel times: {m.travel_times or DESCRIPTION}."
         ),
         method="accessibility",
         details={
@@ -167,6 +174,7 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
             "after_mean": mean_after,
             "people_gaining": float(pop[gain > 0].sum()),
             "people_losing": float(pop[gain < 0].sum()),
+            **_routing_details(m),
         },
     )
     by_group = acc.compare_access(
@@ -262,6 +270,24 @@ def _group_indicator(
             "ratio_to_whole_after": ratio,
         },
     )
+
+
+def _noise_words(m: AccessMeasure, change: float, fmt: Formatter) -> str:
+    """For routed times: the change beside the engine's rebuild noise."""
+    if m.noise_floor is None:
+        return ""
+    within = math.isfinite(change) and abs(change) <= m.noise_floor
+    return f"Rebuilding the unchanged network moves this mean by {fmt(m.noise_floor)}" + (
+        "; the change is within that noise. " if within else ". "
+    )
+
+
+def _routing_details(m: AccessMeasure) -> dict[str, Any]:
+    """``travel_times`` (the model in words) and, for routed times, ``noise_floor``."""
+    out: dict[str, Any] = {"travel_times": m.travel_times or DESCRIPTION}
+    if m.noise_floor is not None:
+        out["noise_floor"] = m.noise_floor
+    return out
 
 
 def _mean(values: np.ndarray, weights: np.ndarray) -> float:

@@ -91,8 +91,28 @@ def parameter_rows(assessment: Assessment) -> list[tuple[str, str]]:
         ),
     ]
     if assessment.travel_model:
+        rows += [("Travel-time model (access to opportunity)", assessment.travel_model)]
+    routing = assessment.routing
+    if routing:
         rows += [
-            ("Travel-time model (access to opportunity)", assessment.travel_model),
+            (
+                "Routing engine and its limits",
+                f"{routing.get('engine', '')} {routing.get('engine_version', '')}: walking on the "
+                "street network and riding every scheduled trip of the service day (RAPTOR); no "
+                "fares, bicycles, cars, real-time data or accessibility; boarding only at the "
+                "origin's nearest stop (docs/json_output.md, Routed access)",
+            ),
+            ("Feed preparation", "; ".join(routing.get("preparation", [])) or "none needed"),
+            (
+                "Noise floor",
+                "the unchanged network is built and routed twice; each access change is shown "
+                "beside how far that alone moves it"
+                if routing.get("noise_floor")
+                else "not measured (network.noise_floor is false)",
+            ),
+        ]
+    if assessment.travel_model:
+        rows += [
             ("Jobs counted within", ", ".join(f"{t:g} minutes" for t in p.job_thresholds_min)),
             ("Clinic catchment (E2SFCA)", f"{p.facility_catchment_min:g} minutes"),
         ]
