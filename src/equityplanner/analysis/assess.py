@@ -31,6 +31,7 @@ from equityplanner.analysis.access_measures import (
     AccessInputs,
     MeasureCache,
     RoutedAccess,
+    measure_access,
     travel_model_description,
 )
 from equityplanner.analysis.apportion import measure, weights_on
@@ -423,6 +424,21 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
                 routed=run.routed,
             )
             indicators += access_list
+            if run.screening.layers:
+                # The measures just computed (the cache holds them): the share of each access
+                # change reaching disadvantaged communities (Justice40, issue 15.2).
+                measures = measure_access(
+                    ctx.baseline,
+                    ctx.projects,
+                    run.access,
+                    run.params,
+                    run.local,
+                    cache=run.access_cache,
+                    routed=run.routed,
+                )
+                indicators += screening_indicators.access_gain_indicators(
+                    ctx, run.screening, measures
+                )
             if not access_table.empty:
                 access_frames.append(access_table.set_index("id").add_suffix(ctx.name_suffix))
         assert ctx.shares is not None

@@ -3,6 +3,10 @@
 - ``screening.<layer>_served``: the share of the people a side serves (or burdens) who live
   in the layer's disadvantaged communities, against their share of the comparison population
   (the Justice40 framing; the 40% goal in the details).
+- ``screening.<layer>_access_<measure>``: the share of an access measure's gains (on a
+  burden side, its losses), weighted by the people who gain, reaching the layer's
+  disadvantaged communities, against their share of the comparison population (the
+  Justice40 framing applied to access gains, issue 15.2).
 - ``screening.<layer>_site``: whether a housing site's neighbourhood is disadvantaged.
 - ``screening.<layer>_<column>``: a burden percentile at a housing site, against the 80th.
 """
@@ -13,6 +17,7 @@ import re
 
 import numpy as np
 
+from equityplanner.analysis.access_measures import AccessMeasure
 from equityplanner.analysis.baseline import Baseline
 from equityplanner.analysis.indicators.make import make_indicator, text
 from equityplanner.analysis.indicators.side import SideContext
@@ -22,7 +27,13 @@ from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.results import Indicator
 
-__all__ = ["served_indicators", "site_indicators", "topic"]
+__all__ = [
+    "access_gain_indicators",
+    "access_gain_share",
+    "served_indicators",
+    "site_indicators",
+    "topic",
+]
 
 
 def topic(*parts: str) -> str:
@@ -105,6 +116,113 @@ def served_indicators(side: SideContext, screening: Screening) -> list[Indicator
                 },
             )
         )
+    return out
+
+
+def access_gain_share(
+    amount: np.ndarray, population: np.ndarray, disadvantaged: np.ndarray
+) -> tuple[float, float, float]:
+    """(share of the amount reaching disadvantaged communities, that amount, the whole amount).
+
+    ``amount`` is each neighbourhood's access gain (for a burden: its access loss), in the
+    measure's unit; only positive, finite amounts count, so gains elsewhere do not offset a
+    loss and the share stays within 0-1. ``population`` is its people (0 outside the
+    comparison population) and ``disadvantaged`` the share of it in disadvantaged
+    communities (0..1; NaN: not covered by the layer, left out of both sums). The share is
+    ``Σ p_i d_i a_i / Σ p_i a_i``; NaN when nobody gains (or loses).
+
+    Examples
+    --------
+    Two neighbourhoods of 100 and 300 people gain 10 and 2 jobs; the first is disadvantaged:
+
+    >>> share, inside, total = access_gain_share(
+    ...     np.array([10.0, 2.0]), np.array([100.0, 300.0]), np.array([1.0, 0.0]))
+    >>> round(share, 4), inside, total
+    (0.625, 1000.0, 1600.0)
+    """
+    counted = np.isfinite(disadvantaged) & np.isfinite(amount) & (amount > 0)
+    weighted = population * np.where(counted, amount, 0.0)
+    inside = float(np.dot(weighted, np.where(counted, disadvantaged, 0.0)))
+    total = float(weighted.sum())
+    return (inside / total if total > 0 else float("nan")), inside, total
+
+
+def access_gain_indicators(
+    side: SideContext, screening: Screening, measures: list[AccessMeasure]
+) -> list[Indicator]:
+    """For each layer with a disadvantaged flag and each access measure: the share of the
+    access gains (on a burden side, the losses) reaching disadvantaged communities, against
+    their share of the comparison population."""
+    b = side.baseline
+    goal = float(load_resource("screening.toml")["thresholds"]["justice40_share"])
+    band = side.params.distribution_threshold_pp
+    people = _population(b) * side.comparison
+    noun = "gains" if side.is_benefit else "losses"
+    prefix = "benefit" if side.is_benefit else "burden"
+    out = []
+    for kind, layer in screening.layers.items():
+        if layer.disadvantaged is None:
+            continue
+        ref_in, ref_all = _share(layer, b, side.comparison)
+        ref = ref_in / ref_all if ref_all > 0 else float("nan")
+        short = layer.table.short
+        for m in measures:
+            with np.errstate(invalid="ignore"):  # unreachable before and after: no change
+                gain = (m.after - m.before) if m.higher_is_better else (m.before - m.after)
+            amount = gain if side.is_benefit else -gain
+            share, inside, total = access_gain_share(amount, people, layer.disadvantaged)
+            if not np.isfinite(share):
+                continue  # nobody gains (or loses) by this measure: nothing to share out
+            diff = (share - ref) * 100
+            if not np.isfinite(diff):
+                rating = "not_assessed"
+            elif abs(diff) <= band:
+                rating = f"{prefix}_in_line"
+            else:
+                rating = f"{prefix}_more" if diff > 0 else f"{prefix}_less"
+            finding = (
+                f"Of the access {noun} in {m.label[:1].lower()}{m.label[1:]} (weighted by the "
+                f"people who {'gain' if side.is_benefit else 'lose'}), {share:.1%} "
+                f"{'reach' if side.is_benefit else 'fall on'} people in {short} disadvantaged "
+                f"communities, against their {ref:.1%} of {side.comparison_label} "
+                f"({diff:+.1f} points; 'in line' is within {band:g} points)."
+            )
+            if side.is_benefit:
+                finding += (
+                    f" The Justice40 goal of {goal:.0%} of the benefits is "
+                    f"{'met' if share >= goal else 'not met'} by this measure (access gains)."
+                )
+            finding += f" ({layer.method}.)"
+            topic_id = f"{topic(kind)}_access_{m.kind}"
+            out.append(
+                make_indicator(
+                    id=side.indicator_id(IndicatorId(IndicatorFamily.SCREENING, topic_id)),
+                    name=text("screening::access::name").format(
+                        noun=noun, measure=m.label[:1].lower() + m.label[1:], layer=short
+                    ),
+                    value=share,
+                    comparison=ref,
+                    difference=diff,
+                    value_unit="share",
+                    rating_family="screening",
+                    rating=rating,
+                    finding=finding,
+                    method="screening",
+                    details={
+                        "layer": kind,
+                        "measure": m.kind,
+                        "release": layer.table.release,
+                        "vintage": layer.table.vintage,
+                        "join": layer.method,
+                        "amount_in_disadvantaged": inside,
+                        "amount_total": total,
+                        "amount_unit": f"{m.unit} x people",
+                        "justice40_goal": goal,
+                        "meets_justice40_goal": bool(share >= goal) if side.is_benefit else None,
+                        "is_benefit": side.is_benefit,
+                    },
+                )
+            )
     return out
 
 
