@@ -93,7 +93,7 @@ def fare_indicators(
                 name=f"Fare change: Title VI {test.words} ({words} riders)",
                 value=group.change,
                 comparison=others.change,
-                difference=(group.change - others.change) * 100,
+                difference=group.change - others.change,
                 value_unit="USD per trip",
                 rating_family="title_vi",
                 rating=rating,
@@ -111,6 +111,10 @@ def fare_indicators(
                     "others_new_usd": others.new,
                     "others_change_pct": others.change_pct,
                     "usage": {g: usage[g], o: usage[o]},
+                    "fares": [
+                        {"name": f.name, "old_usd": f.old_usd, "new_usd": f.new_usd}
+                        for f in change.fares
+                    ],
                     "forms": list(policy.forms),
                     "deciding_form": result.deciding_form,
                     "by_form": {
