@@ -95,6 +95,14 @@ def test_fare_change_worked_case_of_methods_section_1() -> None:
         GroupFare("minority", 2.0, 1.9), GroupFare("non_minority", 2.0, 1.7), policy=TitleViPolicy()
     )
     assert cut.is_benefit and cut.outcome == "finding"  # 0.10 / 0.30 = 0.33 < 0.8
+    # The group's fare rises while the others' falls: the ratio is infinite, a disparity.
+    apart = fare_test(
+        GroupFare("minority", 2.0, 2.1),
+        GroupFare("non_minority", 2.0, 1.9),
+        policy=TitleViPolicy(forms=("four_fifths",)),
+        is_benefit=False,
+    )
+    assert math.isinf(apart.by_form["four_fifths"].statistic) and apart.outcome == "finding"
 
 
 def test_average_fare_weights_each_fare_by_the_group_usage() -> None:

@@ -120,7 +120,9 @@ def fare_test(
     statistics = {
         "absolute": 100.0 * sign * (group.change_pct - others.change_pct),
         "relative": _ratio(mine - theirs, abs(theirs)) if theirs else _ratio(mine, 0.0),
-        "four_fifths": _ratio(mine, theirs),
+        # The others bearing none of the effect, or the opposite one (their fare falls in an
+        # increase), is an infinite ratio, not a negative one that no threshold would catch.
+        "four_fifths": _ratio(mine, theirs) if theirs > 0 else _ratio(mine, 0.0),
     }
     by_form = {
         form: form_outcome(form, statistics[form], None, is_benefit=is_benefit, policy=policy)
