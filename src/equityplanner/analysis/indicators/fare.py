@@ -91,13 +91,14 @@ def fare_indicators(
             make_indicator(
                 id=IndicatorId(IndicatorFamily.TITLE_VI, test.value, fare=True),
                 name=f"Fare change: Title VI {test.words} ({words} riders)",
-                value=group.change,
-                comparison=others.change,
-                difference=group.change - others.change,
+                # Cents are decimal: 0.36499999999999977 (float noise) is the fare change 0.365.
+                value=round(group.change, 10),
+                comparison=round(others.change, 10),
+                difference=round(group.change - others.change, 10),
                 value_unit="USD per trip",
                 rating_family="title_vi",
                 rating=rating,
-                finding=opening + verdict + f" Usage: {source}.",
+                finding=opening + verdict + f" {source[:1].upper()}{source[1:]}.",
                 method="fare_equity",
                 details={
                     "is_benefit": not burden,

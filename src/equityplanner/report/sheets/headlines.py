@@ -46,16 +46,24 @@ def headline(
     ctx: BookContext, result: ProposalResult, tv_expected: dict[int, dict[str, Any]]
 ) -> Headline:
     """The headline sentence of a project, scenario, service change or fare change."""
-    if result.kind is ResultKind.FARE_CHANGE:
-        return _fare_headline(result)
     keys: dict[TitleViTest, list[tuple[str, str]]] = {_DI: [], _DB: []}
-    for side in result_sides(result):
-        for test in (_DI, _DB):
-            row = ctx.title_vi_rows.get((result.id, f"title_vi.{test.value}{side.suffix}"))
-            if row is not None:
-                ref = f"{quote_sheet(TV_SHEET)}!{a1(row, TV['key'], absolute=True)}"
-                keys[test].append((ref, str(tv_expected.get(row, {}).get("key", ""))))
-    tail = _tail(ctx, result)
+    where = "under the adopted Title VI policy"
+    if result.kind is ResultKind.FARE_CHANGE:
+        # Its tests are on the Fare equity sheet (average fares, not shares).
+        where = "in the fare equity analysis (FTA C 4702.1B) under the adopted Title VI policy"
+        for block in ctx.fare_blocks:
+            if block.result is result:
+                for t in block.tests:
+                    keys[t.test].append((t.ref("key"), str(t.cells["key"])))
+        tail = ""
+    else:
+        for side in result_sides(result):
+            for test in (_DI, _DB):
+                row = ctx.title_vi_rows.get((result.id, f"title_vi.{test.value}{side.suffix}"))
+                if row is not None:
+                    ref = f"{quote_sheet(TV_SHEET)}!{a1(row, TV['key'], absolute=True)}"
+                    keys[test].append((ref, str(tv_expected.get(row, {}).get("key", ""))))
+        tail = _tail(ctx, result)
     name = f"{result.name}: "
     if not keys[_DI] and not keys[_DB]:
         housing = ctx.housing_project(result)
@@ -75,11 +83,15 @@ def headline(
     both = "potential disparate impact and a potential disproportionate burden"
     adverse = (
         f'"a "&IF(AND({a},{b}),"{both}",IF({a},"potential disparate impact",'
-        f'"potential disproportionate burden"))&" under the adopted Title VI policy; the policy '
+        f'"potential disproportionate burden"))&" {where}; the policy '
         f'requires "&IF(AND({a},{b}),"{STEPS["both"]}",IF({a},"{STEPS["di"]}","{STEPS["db"]}"))&"."'
     )
     unclear = '"a Title VI test cannot tell within its margin of error; gather better data before deciding."'
-    clear = '"no Title VI disparity under the adopted tests."'
+    clear = (
+        '"no Title VI disparity in the fare equity analysis under the adopted tests."'
+        if result.kind is ResultKind.FARE_CHANGE
+        else '"no Title VI disparity under the adopted tests."'
+    )
     body = (
         f"={excel_string(name)}&IF(OR({a},{b}),{adverse},IF({c},{unclear},{clear}))"
         f"&{excel_string(tail)}"
@@ -91,7 +103,7 @@ def headline(
             else ("potential disparate impact" if a_now else "potential disproportionate burden")
         )
         step = STEPS["both"] if a_now and b_now else STEPS["di"] if a_now else STEPS["db"]
-        words = f"a {what} under the adopted Title VI policy; the policy requires {step}."
+        words = f"a {what} {where}; the policy requires {step}."
         severity = 0
     elif c_now:
         words = unclear.strip('"')
@@ -100,26 +112,6 @@ def headline(
         words = clear.strip('"')
         severity = 2
     return Headline(Formula(body, name + words + tail), severity)
-
-
-def _fare_headline(result: ProposalResult) -> Headline:
-    """A fare change: its two tests in words (the engine's verdicts)."""
-    found = [
-        ind
-        for ind in result.indicators
-        if ind.key.fare and ind.key.title_vi_test is not None and ind.rating == ind.key.topic
-    ]
-    if found:
-        what = " and ".join(
-            f"a potential {ind.key.title_vi_test.words}" for ind in found if ind.key.title_vi_test
-        )
-        steps = [STEPS["di"] if ind.key.topic == _DI.value else STEPS["db"] for ind in found]
-        return Headline(
-            f"{result.name}: {what} in the fare equity analysis (FTA C 4702.1B); the policy "
-            f"requires {' and '.join(steps)}.",
-            0,
-        )
-    return Headline(f"{result.name}: no Title VI disparity in the fare equity analysis.", 2)
 
 
 def _tail(ctx: BookContext, result: ProposalResult) -> str:

@@ -28,7 +28,13 @@ from equityplanner.report.layout import (
     clean_number,
     text_width,
 )
-from equityplanner.report.sheets import BookContext, ResultSide, page_setup, result_sides
+from equityplanner.report.sheets import (
+    BookContext,
+    ResultSide,
+    has_catchment,
+    page_setup,
+    result_sides,
+)
 
 __all__ = ["SHEET_NAME", "NeighbourhoodRefs", "build_neighbourhoods"]
 
@@ -128,6 +134,8 @@ def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
     side_share_cols: list[tuple[int, bool]] = []
     row_of = {str(v): i for i, v in enumerate(table["id"].astype(str))}
     for result in ctx.assessment.results:
+        if not has_catchment(result):
+            continue  # a fare change: no catchment
         for side in result_sides(result):
             share_col = _side_columns(columns, table, result, side, row_of)
             side_share_cols.append((share_col, side.is_benefit))
