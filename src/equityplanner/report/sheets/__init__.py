@@ -293,6 +293,7 @@ def unit_words(result: str) -> str:
         "flag": "yes / no",
         "percentile": "national percentile, 0-100",
         "USD per trip": "USD a trip (change)",
+        "USD per year": "USD a year",
     }.get(result, result)
 
 
