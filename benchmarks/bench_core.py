@@ -1,26 +1,33 @@
-"""Benchmark of the assessment core against its floor and PySAL tobler (prints figures; not a test).
+"""Benchmark of the assessment core against its floor and PySAL (prints figures; not a test).
 
 Generates a national-scale synthetic layer (240,000 square polygons in EPSG:4269, about the
 number of US block groups) with ACS-like columns and margins, a 30-station BRT line and a
 weights layer of 5 million points (about 21 per polygon, each polygon's people crowded into a
 random quarter of it), then compares, in the same run and interleaved over ``--rounds``
-rounds, CPU time (``time.process_time``) as min / median / max:
+rounds, CPU time (``time.process_time``) as min / median / max and each one's ratio to the
+reference's:
 
 * the apportionment of the line's catchment (ours: :func:`equityplanner.analysis.apportion.
   measure`) against the floor (a query of a ready STRtree and one vectorised intersection of
-  the polygons it returns, in the layer's CRS, nothing else) and against tobler's
+  the polygons it returns, in the layer's CRS, nothing else) and against PySAL tobler's
   ``area_interpolate`` with and without a spatial-index prefilter (tobler needs the polygons in
   the catchment's CRS: without the prefilter it reprojects all 240,000);
-* the whole assessment (catchment, apportionment, every indicator) with its baseline
-  prepared (as when the app runs again), by area and by population (5 million points);
+* the whole assessment (catchment, apportionment, every indicator, the result's tables) with
+  its baseline prepared (as when the app runs again), by area and by population (5 million
+  points), against the same floor; the catchment alone (buffers and their union, which the
+  floor is given) is timed as a part;
+* the study area's segregation indices (dissimilarity and isolation of the minority group)
+  against PySAL ``segregation``'s ``Dissim`` and ``Isolation`` on the same counts (values
+  printed side by side: they must agree);
 * the first assessment of a layer (preparing the baseline) and of a weights layer (indexing
   the points), once each.
 
-Then the sample project's whole assessment, as before. Phoenix's 985 separate buffers and the
-loading of a state's blocks are in ``bench_catchments.py``.
+Then the sample project's whole assessment (180 tracts: the fixed cost of building the
+indicators, whatever the layer's size). Phoenix's 985 separate buffers and the loading of a
+state's blocks are in ``bench_catchments.py``. The closing note quotes the ratios.
 
 Usage: python benchmarks/bench_core.py [--cells 240000] [--points 5000000] [--rounds 5]
-       [--keep DIR]     (pip install -e '.[benchmark]' for tobler)
+       [--keep DIR]     (pip install -e '.[benchmark]' for tobler and segregation)
 """
 
 from __future__ import annotations
@@ -30,14 +37,17 @@ import resource
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import comparing
 import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry import Point
 
+from equityplanner.analysis import segregation
 from equityplanner.analysis.apportion import measure, weights_on
 from equityplanner.analysis.assess import (
     assess_projects,
@@ -125,28 +135,24 @@ def peak_rss_mb() -> float:
 
 
 def interleaved(runs: dict[str, Callable[[], object]], rounds: int) -> dict[str, np.ndarray]:
-    """CPU seconds of each function, the functions taking turns for ``rounds`` rounds."""
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for run in runs.values():  # one untimed turn each: imports, caches of the run itself
-        run()
-    for _ in range(rounds):
-        for name, run in runs.items():
-            start = time.process_time()
-            run()
-            times[name].append(time.process_time() - start)
-    return {name: np.array(values) for name, values in times.items()}
+    """CPU seconds of each function, the functions taking turns for ``rounds`` (>= 3) rounds."""
+    return {
+        name: np.array(timing.seconds)
+        for name, timing in comparing.interleaved(runs, rounds).items()
+    }
 
 
 def show(times: dict[str, np.ndarray], reference: str) -> None:
-    """min / median / max in ms, and each median over the reference's."""
-    base = float(np.median(times[reference]))
-    width = max(len(name) for name in times)
-    for name, values in times.items():
-        median = float(np.median(values))
-        print(
-            f"  {name:<{width}}  min {values.min() * 1000:8.1f}  median {median * 1000:8.1f}  "
-            f"max {values.max() * 1000:8.1f} ms   {median / base:6.2f}x {reference}"
-        )
+    """min / median / max in ms, and each one's ratio to the reference's."""
+    comparing.show(
+        {name: comparing.Timing(name, tuple(values)) for name, values in times.items()},
+        reference,
+    )
+
+
+def timings(times: dict[str, np.ndarray]) -> dict[str, comparing.Timing]:
+    """The arrays of :func:`interleaved` as :class:`comparing.Timing`."""
+    return {name: comparing.Timing(name, tuple(values)) for name, values in times.items()}
 
 
 def once(label: str, run: Callable[[], object]) -> object:
@@ -256,19 +262,24 @@ def main() -> int:
         runs["tobler, prefiltered"] = tobler_prefiltered
         runs["tobler, all polygons"] = tobler_plain
     print(f"\napportionment of the line's catchment, {args.rounds} interleaved rounds (CPU):")
-    show(interleaved(runs, args.rounds), "floor (query + intersection)")
+    apportionment = timings(interleaved(runs, args.rounds))
+    comparing.show(apportionment, "floor (query + intersection)")
     print(
         "  people in the catchment: "
         + "; ".join(f"{name} {run():,.1f}" for name, run in runs.items())
     )
 
     whole = {
+        "floor (query + intersection)": floor,
         "assessment, by area": lambda: assess_projects(nb, [project]),
         "assessment, by population": lambda: assess_projects(nb, [project], weights=weights),
-        "floor (query + intersection)": floor,
+        "part: the catchment (buffers, union)": lambda: catchment_geometry(
+            [project], params, local
+        ),
     }
     print(f"\nwhole assessment, baseline prepared, {args.rounds} interleaved rounds (CPU):")
-    show(interleaved(whole, args.rounds), "floor (query + intersection)")
+    assessment = timings(interleaved(whole, args.rounds))
+    comparing.show(assessment, "floor (query + intersection)")
     print(
         f"  people served: by area {served:,.0f}; by population {served_w.value:,.0f} "
         f"(the points inside count {served_w.details['weights_in_catchment']:,.0f})"
@@ -277,6 +288,8 @@ def main() -> int:
         f"peak memory (max RSS of the process): {peak_rss_mb():,.0f} MB "
         f"(before loading: {rss_before:,.0f} MB)"
     )
+
+    segregation_times = _segregation(nb, args.rounds)
 
     # The sample project's whole assessment, its inputs loaded once (as the app does).
     doc = load_project(REPO / "sample_projects" / "magnolia" / "sample.eqp.json")
@@ -296,15 +309,150 @@ def main() -> int:
             service_change=service if with_access else None,
         )
 
+    sample_nb_floor = layer_index(sample_nb)
+    sample_local = local_projected_crs(_bounds(doc.projects), doc.parameters.projected_crs)
+    sample_catchments = [
+        catchment_geometry([p], doc.parameters, sample_local) for p in doc.projects
+    ]
+    sample_layer = [
+        to_crs(np.array([c], dtype=object), sample_local, sample_nb.crs)[0]
+        for c in sample_catchments
+    ]
+
+    def sample_floor() -> None:  # the floor of the three projects' apportionment
+        for c in sample_layer:
+            rows = sample_nb_floor.tree.query(c, predicate="intersects")
+            parts = sample_nb_floor.geometries[rows]
+            shapely.area(shapely.intersection(parts, c))
+
     print("\n== sample project (180 tracts, 3 projects, 2 scenarios)")
     print(f"load (neighbourhoods, opportunity layers, two GTFS feeds): {sample_load:.3f} s wall")
-    show(
+    sample_times = timings(
         interleaved(
-            {"without access": sample(False), "with access and GTFS": sample(True)}, args.rounds
-        ),
-        "without access",
+            {
+                "floor (query + intersection, 3 projects)": sample_floor,
+                "without access": sample(False),
+                "with access and GTFS": sample(True),
+            },
+            args.rounds,
+        )
     )
+    comparing.show(sample_times, "floor (query + intersection, 3 projects)")
+    per_proposal = sample_times["without access"].stats[1] / 5 * 1000
+    print(f"  without access: {per_proposal:.1f} ms per proposal (3 projects, 2 scenarios)")
+
+    notes = [
+        (
+            "apportionment, by area / floor",
+            apportionment["ours, by area"],
+            apportionment["floor (query + intersection)"],
+            1.5,
+        ),
+        (
+            "whole assessment, by area / floor",
+            assessment["assessment, by area"],
+            assessment["floor (query + intersection)"],
+            1.5,
+        ),
+        (
+            "whole assessment, by population / floor",
+            assessment["assessment, by population"],
+            assessment["floor (query + intersection)"],
+            None,
+        ),
+        (
+            "the catchment alone (given to the floor) / floor",
+            assessment["part: the catchment (buffers, union)"],
+            assessment["floor (query + intersection)"],
+            None,
+        ),
+    ]
+    if "tobler, prefiltered" in apportionment:
+        notes.append(
+            (
+                "ours, by area / tobler prefiltered",
+                apportionment["ours, by area"],
+                apportionment["tobler, prefiltered"],
+                None,
+            )
+        )
+        notes.append(
+            (
+                "ours, by area / tobler on all polygons",
+                apportionment["ours, by area"],
+                apportionment["tobler, all polygons"],
+                None,
+            )
+        )
+    if segregation_times is not None:
+        notes.append(
+            (
+                "segregation indices, ours / PySAL segregation",
+                segregation_times["ours: dissimilarity + isolation"],
+                segregation_times["PySAL: Dissim + Isolation"],
+                None,
+            )
+        )
+    notes.append(
+        (
+            "sample, whole assessment without access / its floor",
+            sample_times["without access"],
+            sample_times["floor (query + intersection, 3 projects)"],
+            None,
+        )
+    )
+    comparing.closing_note(notes)
     return 0
+
+
+def _bounds(projects: object) -> tuple[float, float, float, float]:
+    points = []
+    for p in projects:  # type: ignore[attr-defined]
+        points += [p.site] if hasattr(p, "site") else [s.geometry for s in p.stations]
+    xmin, ymin, xmax, ymax = shapely.total_bounds(np.array(points, dtype=object))
+    return float(xmin), float(ymin), float(xmax), float(ymax)
+
+
+def _segregation(nb: object, rounds: int) -> dict[str, comparing.Timing] | None:
+    """The minority group's dissimilarity (against non-Hispanic white) and isolation: ours
+    (:mod:`equityplanner.analysis.segregation`, as the study area's indicators compute them)
+    and PySAL ``segregation``'s on the same counts, in the same run."""
+    try:
+        import pandas as pd
+        from segregation.singlegroup import Dissim, Isolation
+    except ImportError:
+        print("\nsegregation (PySAL) not installed: pip install -e '.[benchmark]' to compare")
+        return None
+    frame = nb.frame  # type: ignore[attr-defined]
+    total = frame["total_population"].fillna(0).to_numpy()
+    white = frame["nh_white"].fillna(0).to_numpy()
+    minority = np.clip(total - white, 0, None)
+    # PySAL's single-group dissimilarity is the group against the rest of the total: with the
+    # total minority + white, the rest is the white population, as in HUD's two-group index.
+    counts = pd.DataFrame({"minority": minority, "pair": minority + white, "total": total})
+
+    def ours() -> tuple[float, float]:
+        return segregation.dissimilarity(minority, white), segregation.isolation(minority, total)
+
+    def pysal() -> tuple[float, float]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            d = Dissim(counts, "minority", "pair").statistic * 100
+            return d, Isolation(counts, "minority", "total").statistic
+
+    print(f"\nsegregation indices of {len(total):,} neighbourhoods, {rounds} rounds (CPU):")
+    times = timings(
+        interleaved(
+            {"PySAL: Dissim + Isolation": pysal, "ours: dissimilarity + isolation": ours}, rounds
+        )
+    )
+    comparing.show(times, "PySAL: Dissim + Isolation")
+    (d1, i1), (d2, i2) = ours(), pysal()
+    print(
+        f"  values: dissimilarity ours {d1:.6f}, PySAL {d2:.6f}; isolation ours {i1:.6f}, "
+        f"PySAL {i2:.6f} ({'the same' if np.isclose([d1, i1], [d2, i2]).all() else 'DIFFER'})"
+    )
+    return times
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Command-line interface: ``equityplanner assess | validate | open``.
 
 Exit codes: 0 success, 2 usage or input error (one line on stderr naming the file and the
-fault), 130 cancelled, 1 internal error.
+fault), 130 cancelled, 1 internal error. Running out of memory is an input error too (the
+inputs are too large for the machine): one line naming the step and what was too large, and
+what to do (issue 12.3).
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -21,6 +24,29 @@ from equityplanner.model.indicator_ids import IndicatorId
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+class OutOfMemory(InputError):
+    """The machine ran out of memory while doing something: what, and on what data."""
+
+
+_MORE_MEMORY = "or run it on a machine with more memory"
+
+
+@contextmanager
+def _step(what: str, remedy: str) -> Iterator[None]:
+    """Turn a MemoryError inside into :class:`OutOfMemory` naming ``what`` and ``remedy``."""
+    try:
+        yield
+    except MemoryError:
+        raise OutOfMemory(f"out of memory while {what}", remedy=remedy) from None
+
+
+def _size(path: Path | None) -> str:
+    try:
+        return f"{path.stat().st_size / 1e6:,.0f} MB" if path is not None else "?"
+    except OSError:
+        return "?"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -155,8 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CANCELLED
     except BrokenPipeError:
         return EXIT_OK  # the reader of the output went away (e.g. `| head`)
-    except MemoryError:
-        _say("equityplanner: error: out of memory; the inputs are too large for this machine.")
+    except MemoryError:  # a step without its own message (_step)
+        _say(
+            f"equityplanner: error: out of memory while running '{args.command}': the inputs "
+            "are too large for this machine. Clip the neighbourhood layer to the study area "
+            f"(the counties the projects serve), {_MORE_MEMORY}."
+        )
         return EXIT_INPUT
     except Exception as exc:
         if os.environ.get("EQUITYPLANNER_TRACEBACK"):
@@ -255,10 +285,15 @@ def _assess(args: argparse.Namespace) -> int:
         if pdf in targets:
             raise InputError("--pdf names the same file as --json or --xlsx", path=pdf)
     assessment = _run_assessment(args)
+    size = f"{len(assessment.baseline):,} neighbourhoods, {len(assessment.results)} result(s)"
     if args.json:
         from equityplanner.report.json_output import write_json
 
-        write_json(assessment, args.json)
+        with _step(
+            f"writing the JSON results {args.json} ({size})",
+            f"Clip the neighbourhood layer to the study area, {_MORE_MEMORY}",
+        ):
+            write_json(assessment, args.json)
     if args.compare is None:
         scenarios = [r.id for r in assessment.results if r.kind is ResultKind.SCENARIO]
         compare: Any = scenarios if len(scenarios) >= 2 else None
@@ -267,11 +302,21 @@ def _assess(args: argparse.Namespace) -> int:
     if args.xlsx:
         from equityplanner.report.workbook import write_workbook
 
-        write_workbook(assessment, args.xlsx, map_field=args.map_field, compare=compare)
+        with _step(
+            f"writing the workbook {args.xlsx} ({size})",
+            "Write the results as JSON (--json) instead, or clip the neighbourhood layer to the "
+            f"study area (the counties the projects serve), {_MORE_MEMORY}",
+        ):
+            write_workbook(assessment, args.xlsx, map_field=args.map_field, compare=compare)
     if args.pdf:
         from equityplanner.report.pdf import write_council_pdf
 
-        write_council_pdf(assessment, args.pdf, map_field=args.map_field, compare=compare)
+        with _step(
+            f"writing the council PDF {args.pdf} ({size})",
+            "Write the workbook (--xlsx) or the JSON results (--json) instead, or clip the "
+            f"neighbourhood layer to the study area, {_MORE_MEMORY}",
+        ):
+            write_council_pdf(assessment, args.pdf, map_field=args.map_field, compare=compare)
     if not args.quiet:
         _print_summary(assessment, args)
     return EXIT_OK
@@ -283,12 +328,23 @@ def _weights(args: argparse.Namespace) -> Any:
         return None
     from equityplanner.io.weights import read_weights
 
-    return read_weights(args.weights, count_column=args.weights_count)
+    with _step(
+        f"reading the weights layer {args.weights} ({_size(args.weights)})",
+        "Use the blocks of the counties the projects serve only (clip the weights layer to the "
+        f"study area), {_MORE_MEMORY}",
+    ):
+        return read_weights(args.weights, count_column=args.weights_count)
+
+
+_CLIP_LAYER = (
+    "Clip the neighbourhood layer to the study area (the counties or the state the projects "
+    f"serve), {_MORE_MEMORY}"
+)
 
 
 def _run_assessment(args: argparse.Namespace) -> Any:
     """The assessment of a project file, or of the quick options' files."""
-    from equityplanner.analysis.assess import assess, assess_projects
+    from equityplanner.analysis.assess import assess, assess_projects, load_baseline
     from equityplanner.io.files import regular_file, relative_inputs
     from equityplanner.io.hashing import sha256_file
     from equityplanner.io.neighbourhoods import read_neighbourhoods
@@ -305,7 +361,21 @@ def _run_assessment(args: argparse.Namespace) -> Any:
                 "give either a project file or --neighbourhoods with --projects, not both"
             )
         document = load_project(args.project)
-        return assess(document, weights=_weights(args), progress=progress)
+        source = document.baseline.neighbourhoods if document.baseline is not None else None
+        where = document.resolve(source) if source is not None else None
+        with _step(
+            f"reading the neighbourhood layer {where} ({_size(where)})",
+            _CLIP_LAYER,
+        ):
+            nb = load_baseline(document, progress.subrange(0, 0.3), defer_validity=True)
+        weights = _weights(args)
+        with _step(f"assessing {len(nb.frame):,} neighbourhoods", _CLIP_LAYER):
+            return assess(
+                document,
+                neighbourhoods=nb,
+                weights=weights,
+                progress=progress.subrange(0.3, 1.0),
+            )
     if not args.neighbourhoods or not args.projects:
         raise InputError(
             "nothing to assess",
@@ -314,27 +384,36 @@ def _run_assessment(args: argparse.Namespace) -> Any:
     mapping = _quick_mapping(args)
     params = _quick_parameters(args)
     projects_path = regular_file(args.projects, "projects file")
-    nb = read_neighbourhoods(
-        args.neighbourhoods,
-        table=args.table,
-        layer=args.layer,
-        id_column=args.id_column,
-        table_id_column=args.table_id_column,
-        crs=args.crs,
-        mapping=mapping,
-        progress=progress.subrange(0, 0.4),
-        sheet=args.sheet,
-    )
+    with _step(
+        f"reading the neighbourhood layer {args.neighbourhoods} ({_size(args.neighbourhoods)})",
+        _CLIP_LAYER,
+    ):
+        nb = read_neighbourhoods(
+            args.neighbourhoods,
+            table=args.table,
+            layer=args.layer,
+            id_column=args.id_column,
+            table_id_column=args.table_id_column,
+            crs=args.crs,
+            mapping=mapping,
+            progress=progress.subrange(0, 0.4),
+            sheet=args.sheet,
+            defer_validity=True,  # checked for the neighbourhoods the catchments touch
+        )
     projects = read_projects(projects_path)
-    assessment = assess_projects(
-        nb,
-        projects,
-        parameters=params,
-        metadata=Metadata(title=args.title or f"Assessment of {projects_path.name}"),
-        progress=progress.subrange(0.4, 1.0),
-        inputs=[InputFile("projects", str(projects_path.absolute()), sha256_file(projects_path))],
-        weights=_weights(args),
-    )
+    weights = _weights(args)
+    with _step(f"assessing {len(nb.frame):,} neighbourhoods", _CLIP_LAYER):
+        assessment = assess_projects(
+            nb,
+            projects,
+            parameters=params,
+            metadata=Metadata(title=args.title or f"Assessment of {projects_path.name}"),
+            progress=progress.subrange(0.4, 1.0),
+            inputs=[
+                InputFile("projects", str(projects_path.absolute()), sha256_file(projects_path))
+            ],
+            weights=weights,
+        )
     assessment.inputs = relative_inputs(assessment.inputs, None)
     return assessment
 
@@ -367,6 +446,11 @@ def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
         for w in assessment.warnings:
             _say(f"  - {w}", out)
     written = [str(p) for p in (args.json, args.xlsx, args.pdf) if p]
+    if args.xlsx:
+        from equityplanner.report.sheets.neighbourhoods import FULL_TABLE_LIMIT
+
+        if len(assessment.baseline) > FULL_TABLE_LIMIT:  # its full table is beside it
+            written.append(str(args.xlsx.with_name(f"{args.xlsx.stem}.neighbourhoods.csv")))
     if written:
         _say(f"\nWrote {', '.join(written)}", out)
 

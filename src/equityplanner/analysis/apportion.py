@@ -71,7 +71,13 @@ def measure(
     """
     catchments = np.asarray(list(catchments_local), dtype=object)
     pairs = area_pairs(
-        layer.geometries, layer.tree, layer.crs, catchments, local, layer.reprojected
+        layer.geometries,
+        layer.tree,
+        layer.crs,
+        catchments,
+        local,
+        layer.reprojected,
+        layer.query if layer.validity is not None else None,
     )
     if weights is None:
         return pairs.split()
@@ -136,6 +142,9 @@ def catchment_table(
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     local = local_projected_crs((xmin, ymin, xmax, ymax), projected_crs)
     catchments = shapely.buffer(to_crs(geoms, _WGS84, local), radii, quad_segs=_QUAD_SEGS)
+    if weights is not None and neighbourhoods.validity is not None:
+        # Weights are placed in every polygon: check them all before the index is built.
+        neighbourhoods.validity.check(neighbourhoods.frame.geometry.to_numpy())
     layer = layer_index(neighbourhoods)
     shares = measure(layer, catchments, local, weights_on(layer, weights))
     out: dict[str, object] = {

@@ -141,6 +141,8 @@ def assess(
     nb = neighbourhoods or load_baseline(document, progress.subrange(0.0, 0.3))
     if weights is None:
         weights = load_weights(document)
+    if nb.validity is not None and document.opportunities:
+        nb.validity.check(nb.frame.geometry.to_numpy())  # jobs are placed in every polygon
     inputs: list[InputFile] = []
     if document.path is not None and document.path.exists():
         inputs.append(InputFile("project", str(document.path), sha256_file(document.path)))
@@ -277,6 +279,12 @@ def assess_projects(
             remedy="Add a housing or transit project, or pass --projects",
         )
     progress.report(0.0, "Preparing neighbourhoods")
+    validity = neighbourhoods.validity
+    if validity is not None and (
+        weights is not None or not access.is_empty or service_change is not None
+    ):
+        # Weights, access and service changes use every polygon: check them all first.
+        validity.check(neighbourhoods.frame.geometry.to_numpy())
     baseline = baseline_for(neighbourhoods, parameters)
     layer = baseline.layer or layer_index(neighbourhoods)
     run = _Run(
@@ -331,6 +339,9 @@ def assess_projects(
     if network is not None:
         run.warnings += network.warnings
     progress.report(1.0, "Assessment complete")
+    repaired = validity.warning() if validity is not None else None
+    if repaired:  # the polygons the catchments touched that had to be repaired
+        run.warnings.insert(len(neighbourhoods.warnings), repaired)
     all_inputs = [*(inputs or []), *(InputFile(r, p, s) for r, p, s in neighbourhoods.sources)]
     if weights is not None:
         all_inputs += [InputFile(r, p, s) for r, p, s in weights.sources]
@@ -344,7 +355,7 @@ def assess_projects(
         inputs=all_inputs,
         software_version=__version__,
         created=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        projected_crs=crs_label(run.local),
+        projected_crs=_crs_label(run.local),
         comparison_label=parameters.comparison.label,
         vintage=vintage,
         baseline_geometries=baseline.geometries,
@@ -354,6 +365,19 @@ def assess_projects(
         notices=run.notices,
         routing=routing,
     )
+
+
+_CRS_LABELS: dict[str, str] = {}
+
+
+def _crs_label(crs: CRS) -> str:
+    """:func:`crs_label`, remembered (its look-up of the authority code costs ~0.5 ms)."""
+    key = crs.srs or crs.to_wkt()
+    if key not in _CRS_LABELS:
+        if len(_CRS_LABELS) > 64:
+            _CRS_LABELS.clear()
+        _CRS_LABELS[key] = crs_label(crs)
+    return _CRS_LABELS[key]
 
 
 def _study_area(baseline: Baseline, parameters: Parameters) -> list[Indicator]:

@@ -33,7 +33,7 @@ from equityplanner.analysis.moe import (
 )
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
-from equityplanner.io.neighbourhoods import Neighbourhoods
+from equityplanner.io.neighbourhoods import Neighbourhoods, PendingValidity
 from equityplanner.model.fields import GroupSpec, group_specs
 from equityplanner.model.project import Parameters
 
@@ -113,20 +113,82 @@ class Totals:
 @dataclass(eq=False)
 class LayerIndex:
     """A neighbourhood layer's polygons, their CRS and spatial index (built once per layer),
-    and the polygons reprojected to local CRSs as catchments need them."""
+    and the polygons reprojected to local CRSs as catchments need them.
+
+    ``validity`` is the layer's pending validity check when it was read with
+    ``defer_validity`` (:class:`~equityplanner.io.neighbourhoods.PendingValidity`): then
+    :meth:`query` checks (and repairs) the polygons it finds before testing them.
+    """
 
     geometries: np.ndarray
     crs: CRS
     tree: shapely.STRtree
+    validity: PendingValidity | None = None
     reprojected: Reprojected = dataclasses.field(init=False, repr=False)
+    # Rows (and boxes of all their rings) whose rings reach beyond the box the tree holds
+    _wide: tuple[np.ndarray, shapely.STRtree] | None = dataclasses.field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.reprojected = Reprojected(self.geometries, self.crs)
+        self._wide = _wide_rows(self.geometries) if self.validity is not None else None
+
+    def query(self, geometry: Any) -> np.ndarray:
+        """The rows whose polygons intersect ``geometry`` (one geometry: rows; an array of
+        them: ``(2, n)`` pairs of input and row), as ``tree.query(..., "intersects")``.
+
+        With a pending validity check, the polygons whose boxes the geometry meets are
+        checked and repaired first, then tested as repaired. A repaired polygon lies within
+        the box of all the rings it was read with: the tree's box (its shell's), or for a
+        polygon with a hole outside its shell, a box of its own (``_wide``).
+        """
+        if self.validity is None:
+            found: np.ndarray = self.tree.query(geometry, predicate="intersects")
+            return found
+        boxes: np.ndarray = self.tree.query(geometry)
+        if self._wide is not None:
+            wide_rows, wide_tree = self._wide
+            extra: np.ndarray = wide_tree.query(geometry)
+            if extra.size and boxes.ndim == 1:
+                boxes = np.unique(np.concatenate([boxes, wide_rows[extra]]))
+            elif extra.size:
+                more = np.vstack([extra[0], wide_rows[extra[1]]])
+                boxes = np.unique(np.hstack([boxes, more]), axis=1)
+        rows = boxes if boxes.ndim == 1 else boxes[1]
+        if rows.size == 0:
+            return boxes
+        self.validity.check(self.geometries, rows)
+        given = np.asarray(geometry, dtype=object)
+        shapely.prepare(given)
+        if boxes.ndim == 1:
+            keep = shapely.intersects(given[()], self.geometries[rows])
+        else:
+            keep = shapely.intersects(given[boxes[0]], self.geometries[rows])
+        found = boxes[..., keep]
+        return found
+
+
+def _wide_rows(geometries: np.ndarray) -> tuple[np.ndarray, shapely.STRtree] | None:
+    """The polygons whose rings reach beyond their box as GEOS gives it (the shell's: an
+    invalid polygon may have a hole outside its shell), with boxes of all their rings."""
+    holed = (shapely.get_type_id(geometries) == 6) | (
+        shapely.get_num_interior_rings(geometries) > 0
+    )
+    maybe = np.flatnonzero(holed)
+    if maybe.size == 0:
+        return None
+    rings = shapely.bounds(shapely.boundary(geometries[maybe]))
+    own = shapely.bounds(geometries[maybe])
+    wide = (rings[:, :2] < own[:, :2]).any(axis=1) | (rings[:, 2:] > own[:, 2:]).any(axis=1)
+    if not wide.any():
+        return None
+    return maybe[wide], shapely.STRtree(shapely.box(*rings[wide].T))
 
 
 def _layer_version(nb: Neighbourhoods) -> tuple[Any, ...]:
-    """What identifies the state of a layer object: its tables and the files they came from."""
-    return (id(nb.frame), len(nb.frame), id(nb.moe), tuple(nb.sources), tuple(nb.mapping))
+    """What identifies the state of a layer object: its tables and the files they came from
+    (and how many polygons a deferred validity check has repaired in place)."""
+    repairs = nb.validity.repairs if nb.validity is not None else 0
+    return (id(nb.frame), len(nb.frame), id(nb.moe), tuple(nb.sources), tuple(nb.mapping), repairs)
 
 
 _LAYER_INDEXES: IdentityCache[Neighbourhoods, LayerIndex] = IdentityCache(4)
@@ -138,7 +200,7 @@ def layer_index(nb: Neighbourhoods) -> LayerIndex:
 
     def build() -> LayerIndex:
         geometries = nb.frame.geometry.to_numpy()
-        return LayerIndex(geometries, nb.crs, shapely.STRtree(geometries))
+        return LayerIndex(geometries, nb.crs, shapely.STRtree(geometries), nb.validity)
 
     return _LAYER_INDEXES.get(nb, build, _layer_version(nb))
 
@@ -185,6 +247,25 @@ class Baseline:
             self._memo[key] = _read_only(self.table[name].to_numpy(dtype=float))
         values: np.ndarray = self._memo[key]
         return values
+
+    def filled(self, name: str) -> np.ndarray:
+        """A column of :attr:`table` as floats, missing values as 0 (``fillna(0)``), read once."""
+        key = ("filled", name)
+        if key not in self._memo:
+            values = self.column(name)
+            self._memo[key] = _read_only(np.where(np.isnan(values), 0.0, values))
+        filled: np.ndarray = self._memo[key]
+        return filled
+
+    def values(self, name: str) -> np.ndarray:
+        """A column of :attr:`table` as it is (ints, flags, ids), read once (read-only)."""
+        key = ("values", name)
+        if key not in self._memo:
+            values = self.table[name].to_numpy(copy=True)
+            values.flags.writeable = False
+            self._memo[key] = values
+        found: np.ndarray = self._memo[key]
+        return found
 
     def sorted_comparison(self, name: str) -> np.ndarray:
         """The finite values of a column over the comparison population, sorted (remembered)."""

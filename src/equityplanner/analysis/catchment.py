@@ -15,9 +15,8 @@ together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -41,10 +40,20 @@ _QUAD_SEGS = 16  # 64 segments per circle: area within 0.2% of a true circle
 _SEARCH_SEGMENT_M = 200.0  # longest edge of a catchment reprojected to search the layer
 
 
-@lru_cache(maxsize=64)
+_TRANSFORMERS: dict[tuple[object, object], Transformer] = {}
+
+
 def _transformer(source: CRS, target: CRS) -> Transformer:
-    # Building a transformer costs ~10 ms; an assessment needs the same few many times.
-    return Transformer.from_crs(source, target, always_xy=True)
+    """A transformer between two CRSs, built once (it costs ~10 ms; an assessment needs the
+    same few many times). Remembered by the CRSs' definitions as given (``srs``): hashing a
+    pyproj CRS writes its whole WKT, ~70 us a time."""
+    key = (source.srs or source, target.srs or target)
+    found = _TRANSFORMERS.get(key)
+    if found is None:
+        if len(_TRANSFORMERS) >= 64:
+            _TRANSFORMERS.pop(next(iter(_TRANSFORMERS)))
+        found = _TRANSFORMERS[key] = Transformer.from_crs(source, target, always_xy=True)
+    return found
 
 
 def to_crs(geoms: np.ndarray | BaseGeometry, source: CRS, target: CRS) -> np.ndarray:
@@ -263,11 +272,15 @@ def area_pairs(
     catchments: np.ndarray,
     local: CRS,
     reprojected: Reprojected | None = None,
+    query: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> AreaPairs:
     """Area share of every neighbourhood touching each catchment (see :func:`catchment_shares`).
 
     ``reprojected`` keeps the layer's polygons once reprojected to ``local`` (the same
-    numbers, without reprojecting them again).
+    numbers, without reprojecting them again). ``query`` finds the ``(2, n)`` pairs of
+    catchment and neighbourhood that intersect (default: the tree's ``intersects`` query); a
+    layer whose validity is checked when used passes its own
+    (:meth:`~equityplanner.analysis.baseline.LayerIndex.query`), which checks the candidates.
     """
     count = len(catchments)
     empty = shapely.is_missing(catchments) | shapely.is_empty(catchments)
@@ -283,7 +296,10 @@ def area_pairs(
     # in the local CRS. A straight edge of at most 200 m bends by far less than a millimetre
     # when reprojected, so no neighbourhood overlapping a catchment is missed.
     search_layer = to_crs(shapely.segmentize(catchments[live], _SEARCH_SEGMENT_M), local, layer_crs)
-    which, candidates = tree.query(search_layer, predicate="intersects")
+    if query is None:
+        which, candidates = tree.query(search_layer, predicate="intersects")
+    else:
+        which, candidates = query(search_layer)
     which = live[which]
     order = np.lexsort((candidates, which))
     which, candidates = which[order], candidates[order]

@@ -13,6 +13,7 @@ is loaded.
 
 from __future__ import annotations
 
+import math
 from typing import Final
 
 import numpy as np
@@ -21,7 +22,15 @@ import pandas as pd
 
 from equityplanner.errors import MethodError
 
-__all__ = ["QUINTILES", "TAG_RATINGS", "income_quintiles", "quintile_table", "tag_rating"]
+__all__ = [
+    "QUINTILES",
+    "TAG_RATINGS",
+    "income_quintiles",
+    "quintile_columns",
+    "quintile_table",
+    "quintile_table_of_sums",
+    "tag_rating",
+]
 
 QUINTILES: Final[tuple[int, ...]] = (1, 2, 3, 4, 5)
 """Quintile numbers; 1 is the lowest income. 0 marks an unranked unit."""
@@ -130,19 +139,33 @@ def quintile_table(
         raise MethodError("quintile numbers must be 0 (unranked) or 1..5")
     pop_by_q = np.bincount(q, weights=pop, minlength=6)[1:]
     ben_by_q = np.bincount(q, weights=ben, minlength=6)[1:]
+    return quintile_table_of_sums(pop_by_q, ben_by_q)
+
+
+def quintile_table_of_sums(pop_by_q: np.ndarray, ben_by_q: np.ndarray) -> pd.DataFrame:
+    """:func:`quintile_table` from the population and impact summed by quintile (1..5).
+
+    An assessment sums the comparison population once per layer and the impact over the
+    neighbourhoods inside a catchment only.
+    """
+    return pd.DataFrame(
+        quintile_columns(pop_by_q, ben_by_q),
+        index=pd.Index(QUINTILES, name="quintile"),
+    )
+
+
+def quintile_columns(pop_by_q: np.ndarray, ben_by_q: np.ndarray) -> dict[str, np.ndarray]:
+    """The columns of :func:`quintile_table` from the sums by quintile, as arrays."""
     pop_total, ben_total = pop_by_q.sum(), ben_by_q.sum()
     pop_share = pop_by_q / pop_total if pop_total != 0.0 else np.full(5, np.nan)
     ben_share = ben_by_q / ben_total if ben_total != 0.0 else np.full(5, np.nan)
-    return pd.DataFrame(
-        {
-            "population": pop_by_q,
-            "population_share": pop_share,
-            "benefit": ben_by_q,
-            "benefit_share": ben_share,
-            "difference_pp": (ben_share - pop_share) * 100.0,
-        },
-        index=pd.Index(QUINTILES, name="quintile"),
-    )
+    return {
+        "population": pop_by_q,
+        "population_share": pop_share,
+        "benefit": ben_by_q,
+        "benefit_share": ben_share,
+        "difference_pp": (ben_share - pop_share) * 100.0,
+    }
 
 
 def tag_rating(
@@ -182,10 +205,19 @@ def tag_rating(
     >>> tag_rating(0.20, 0.25, is_benefit=False, threshold_pp=5.0)
     'moderate_adverse'
     """
+    suffix = "beneficial" if is_benefit else "adverse"
+    if np.ndim(population_share) == 0 and np.ndim(benefit_share) == 0:  # one quintile
+        one = (float(benefit_share) - float(population_share)) * 100.0  # type: ignore[arg-type]
+        if math.isnan(one) or float(benefit_share) == 0.0:  # type: ignore[arg-type]
+            return "neutral"
+        if one > threshold_pp + _EPS:
+            return f"large_{suffix}"
+        if one < -threshold_pp - _EPS:
+            return f"slight_{suffix}"
+        return f"moderate_{suffix}"
     pop = np.asarray(population_share, dtype=np.float64)
     ben = np.asarray(benefit_share, dtype=np.float64)
     diff = (ben - pop) * 100.0
-    suffix = "beneficial" if is_benefit else "adverse"
     is_neutral = np.isnan(diff) | (ben == 0.0)
     rating = np.select(
         [is_neutral, diff > threshold_pp + _EPS, diff < -threshold_pp - _EPS],

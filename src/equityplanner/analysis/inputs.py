@@ -40,8 +40,11 @@ class ServiceChangeInputs:
     peak: tuple[str, str] = ("07:00", "09:00")
 
 
-def load_baseline(document: ProjectDocument, progress: Progress | None = None) -> Neighbourhoods:
-    """Read the neighbourhood data a project file refers to."""
+def load_baseline(
+    document: ProjectDocument, progress: Progress | None = None, *, defer_validity: bool = False
+) -> Neighbourhoods:
+    """Read the neighbourhood data a project file refers to (``defer_validity``: see
+    :func:`~equityplanner.io.neighbourhoods.read_neighbourhoods`)."""
     source = document.baseline
     if source is None:
         raise InputError(
@@ -60,6 +63,7 @@ def load_baseline(document: ProjectDocument, progress: Progress | None = None) -
         mapping=source.mapping or None,
         progress=progress,
         sheet=source.sheet,
+        defer_validity=defer_validity,
     )
 
 

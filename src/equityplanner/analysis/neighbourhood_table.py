@@ -7,6 +7,8 @@ JSON output). The burden side of a proposal with both sides adds its own
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -24,22 +26,33 @@ def neighbourhood_table(
     ``suffix`` is the side's id suffix: the burden side of a proposal with both sides gets
     only its ``share_in_catchment.burdens`` column (the rest is in the benefit side's table).
     """
-    t = b.table.iloc[index]
-    out = pd.DataFrame({"id": t["id"].to_numpy(), "name": t["name"].to_numpy()})
-    out["share_in_catchment" + suffix] = share
-    if suffix:
-        return out
-    for field in ("total_population", "households"):
-        if field in t:
-            out[field] = t[field].to_numpy()
-            out[f"{field}_in_catchment"] = share * t[field].fillna(0).to_numpy()
-    for gid in b.groups:
-        out[f"{gid}_count"] = t[f"{gid}_count"].to_numpy()
-        out[f"{gid}_universe"] = t[f"{gid}_universe"].to_numpy()
-        out[f"{gid}_in_catchment"] = share * t[f"{gid}_count"].to_numpy()
-    for col in ("quintile", "vulnerability_score", "is_vulnerable", "is_recap", "in_comparison"):
-        out[col] = t[col].to_numpy()
-    return out.reset_index(drop=True)
+    # Built as a dict of arrays read from the baseline's remembered columns and framed once:
+    # the same table as setting columns one by one on a slice of the baseline, at a fraction
+    # of pandas' cost per column.
+    columns: dict[str, Any] = {
+        "id": b.table["id"].array.take(index),  # pandas' own strings: nothing to infer
+        "name": b.table["name"].array.take(index),
+        "share_in_catchment" + suffix: np.asarray(share),
+    }
+    if not suffix:
+        for field in ("total_population", "households"):
+            if field in b.table:
+                columns[field] = b.column(field)[index]
+                columns[f"{field}_in_catchment"] = share * b.filled(field)[index]
+        for gid in b.groups:
+            count = b.column(f"{gid}_count")[index]
+            columns[f"{gid}_count"] = count
+            columns[f"{gid}_universe"] = b.column(f"{gid}_universe")[index]
+            columns[f"{gid}_in_catchment"] = share * count
+        for col in (
+            "quintile",
+            "vulnerability_score",
+            "is_vulnerable",
+            "is_recap",
+            "in_comparison",
+        ):
+            columns[col] = b.values(col)[index]
+    return pd.DataFrame(columns)
 
 
 def merge_sides(tables: list[pd.DataFrame]) -> pd.DataFrame:

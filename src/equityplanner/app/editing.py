@@ -99,7 +99,16 @@ def with_absolute_paths(doc: ProjectDocument) -> ProjectDocument:
         gtfs = replace(
             gtfs, baseline=str(doc.resolve(gtfs.baseline)), proposed=str(doc.resolve(gtfs.proposed))
         )
-    absolute_doc = replace(doc, baseline=baseline, opportunities=opportunities, gtfs=gtfs)
+    weights = doc.weights
+    if weights is not None:  # population weights (issue 13): their files too
+        weights = replace(
+            weights,
+            path=str(doc.resolve(weights.path)),
+            table=str(doc.resolve(weights.table)) if weights.table else None,
+        )
+    absolute_doc = replace(
+        doc, baseline=baseline, opportunities=opportunities, gtfs=gtfs, weights=weights
+    )
     return doc if absolute_doc == doc else absolute_doc
 
 

@@ -58,6 +58,7 @@ from equityplanner.app.tasks import (
     BaselineOutcome,
     assess_task,
     load_baseline_task,
+    prepare_baseline_task,
 )
 from equityplanner.app.workbook_export import WorkbookExport
 from equityplanner.app.workers import Worker
@@ -68,6 +69,7 @@ from equityplanner.render.geometry import LayerGeometry
 
 __all__ = ["MainWindow"]
 
+IMPORT_IN_WORKER_ROWS = 20_000  # an imported layer this large is prepared in a worker
 PROJECTS_IMPORT_FILTER = (
     "Projects (*.geojson *.json *.gpkg);;GeoJSON (*.geojson *.json);;GeoPackage (*.gpkg)"
 )
@@ -201,6 +203,7 @@ class MainWindow(QMainWindow):
         self.tasks.activity_changed.connect(self._update_actions)
         canvas.feature_activated.connect(lambda ref: self.show_properties(ref.project_id))
         canvas.cursor_moved.connect(self.status.show_coordinates)
+        self.map_panel.notice.connect(lambda text: self.statusBar().showMessage(text, 15000))
         canvas.tool_changed.connect(self._on_tool_changed)
         self.explorer.edit_requested.connect(self.show_properties)
         self.explorer.delete_requested.connect(self.editor.delete_project)
@@ -289,6 +292,7 @@ class MainWindow(QMainWindow):
                 "Loading neighbourhoods",
                 "loading the neighbourhoods",
                 on_success=self._on_baseline_read,
+                on_failure=lambda _exc: self.map_panel.layer_failed(),
                 subject=document.baseline,
             )
         )
@@ -328,13 +332,41 @@ class MainWindow(QMainWindow):
                 table=str(document.resolve(source.table)) if source.table else None,
             )
         wizard = ImportWizard(self, source=source)
+        if document.weights is not None and hasattr(wizard, "start_weights_from"):
+            weights = document.weights
+            wizard.start_weights_from(
+                replace(
+                    weights,
+                    path=str(document.resolve(weights.path)),
+                    table=str(document.resolve(weights.table)) if weights.table else None,
+                )
+            )
         if wizard.exec() != ImportWizard.DialogCode.Accepted:
             return
         document = editing.set_baseline(self.session.document, wizard.result_source())
+        if getattr(wizard, "weights_visited", False):  # the weights page's choice (None: area)
+            document = replace(document, weights=wizard.result_weights())
         try:
             nb = wizard.result_neighbourhoods()
         except RuntimeError:
             nb = None  # not checked by the wizard: the edit below reads it in a worker
+        if nb is not None and len(nb.frame) > IMPORT_IN_WORKER_ROWS:
+            # Prepared for the map in a worker (a large layer froze the window for seconds);
+            # started first, so that the edit sees it being read and does not read it again.
+            self.tasks.start(
+                Task(
+                    TaskKind.BASELINE,
+                    prepare_baseline_task,
+                    (document, nb),
+                    "Preparing neighbourhoods",
+                    "preparing the neighbourhoods",
+                    on_success=self._on_baseline_read,
+                    on_failure=lambda _exc: self.map_panel.layer_failed(),
+                    subject=document.baseline,
+                )
+            )
+            self.session.apply(document, "Import neighbourhoods")
+            return
         with self.state.batch():
             if nb is not None:
                 from equityplanner.app.tasks import prepared_table

@@ -30,14 +30,27 @@ The canvas never edits the document: it emits requests (:attr:`MapCanvas.place_r
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from typing import Any, Literal
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -61,6 +74,7 @@ from PySide6.QtWidgets import (
 )
 from shapely.geometry.base import BaseGeometry
 
+from equityplanner.app.basemap import BasemapItem, BasemapProvider, TileLoader
 from equityplanner.app.editing import FeatureRef
 from equityplanner.app.qt_surface import PathCache, QtSurface, qt_path
 from equityplanner.model.project import Project
@@ -69,9 +83,9 @@ from equityplanner.render.draw import (
     Z_ORDER,
     MapStyle,
     choropleth_fills,
+    choropleth_marks,
     draw_catchment,
     draw_choropleth,
-    draw_label,
     draw_line,
     draw_line_casing,
     draw_screen_furniture,
@@ -108,7 +122,7 @@ from equityplanner.render.scene import (
     line_geometries,
     project_layers,
 )
-from equityplanner.render.surface import Fill, Rect, rgba
+from equityplanner.render.surface import Fill, FontSpec, Pen, Rect, rgba
 
 __all__ = ["ChoroplethItem", "LegendEntry", "MapCanvas"]
 
@@ -117,6 +131,9 @@ _CACHE_MARGIN = 0.3  # the cached picture reaches this fraction of the view beyo
 _HIT_PIXELS = 9.0  # how near a click must be to a project feature
 _MIN_SCALE, _MAX_SCALE = 1e-5, 20.0  # pixels per metre
 _ITEM_MARGIN_PX = 12.0  # room around a line or catchment for its pen, in pixels
+_BASEMAP_OPACITY = 0.72  # of the neighbourhoods over a basemap: streets show through
+_NAME_MIN_PX = 70.0  # neighbourhood names are written once the mean polygon is this wide
+_MAX_NAMES = 300  # names written at most in one view
 
 
 def _device_view(painter: QPainter) -> Affine:
@@ -125,11 +142,90 @@ def _device_view(painter: QPainter) -> Affine:
     return Affine(math.hypot(t.m11(), t.m12()), t.dx(), t.dy())
 
 
+def split_rings(rings: Rings, max_vertices: int, *, at_exteriors: bool) -> list[Rings]:
+    """Rings cut into pieces of about ``max_vertices`` vertices, between rings.
+
+    With ``at_exteriors`` a piece starts only at an exterior ring (oriented with a negative
+    shoelace area in scene coordinates, see :mod:`equityplanner.render.geometry`), so that a
+    polygon's holes stay with it and are left unfilled.
+    """
+    n = int(rings.coords.shape[0])
+    if n <= max_vertices or rings.starts.size <= 1:
+        return [rings]
+    starts = rings.starts
+    candidates = starts[1:]
+    if at_exteriors:
+        x, y = rings.coords[:, 0], rings.coords[:, 1]
+        cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+        ends = np.append(starts[1:], n)
+        cross[ends - 1] = x[ends - 1] * y[starts] - x[starts] * y[ends - 1]  # close each ring
+        area = np.add.reduceat(cross, starts)
+        candidates = starts[1:][area[1:] <= 0]
+    cuts: list[int] = []
+    last = 0
+    # The first candidate at or past each multiple of max_vertices since the last cut.
+    while True:
+        i = int(np.searchsorted(candidates, last + max_vertices))
+        if i >= candidates.size:
+            break
+        cut = int(candidates[i])
+        cuts.append(cut)
+        last = cut
+    pieces = []
+    bounds = [0, *cuts, n]
+    for a, b in pairwise(bounds):
+        inner = starts[(starts >= a) & (starts < b)] - a
+        pieces.append(Rings(rings.coords[a:b], inner))
+    return pieces
+
+
+@dataclass(eq=False)
+class _RenderJob:
+    """A picture of a large layer, prepared on a thread and drawn on the GUI thread in slices."""
+
+    key: tuple[Any, ...]
+    rect: QRectF  # scene rectangle of the picture
+    width_px: int
+    height_px: int
+    dpr: float
+    scale: float
+    cancelled: bool = False
+    marks: list[tuple[Rings, Any]] = field(default_factory=list)
+    image: QImage | None = None
+    painter: QPainter | None = None
+    surface: QtSurface | None = None
+    next_mark: int = 0
+
+
+class _JobSignals(QObject):
+    prepared = Signal(object)
+
+
 class ChoroplethItem(QGraphicsItem):
-    """Every neighbourhood in one item: one filled path per class plus an outline path."""
+    """Every neighbourhood in one item: one filled path per class plus an outline path.
+
+    A layer of more than ``PROGRESSIVE_VERTICES`` vertices is never drawn in one go on the
+    GUI thread: its level of detail and class rings are computed on a thread, then the
+    picture is painted a slice of ``SLICE_VERTICES`` at a time between events, the previous
+    picture standing in (scaled) until the new one is complete.
+    """
+
+    PROGRESSIVE_VERTICES = 400_000
+    SLICE_VERTICES = 25_000
+    SLICE_MS = 30.0
 
     def __init__(self, layer: LayerGeometry, style: MapStyle | None = None) -> None:
         super().__init__()
+        self.progressive = layer.vertex_count > self.PROGRESSIVE_VERTICES
+        self._lock = threading.Lock()  # the caches below, shared with the preparing thread
+        self._job: _RenderJob | None = None
+        # Owned by the application (C++), deleted in dispose(): the item itself may be
+        # released on the preparing thread, and Qt objects must die on their own thread.
+        self._signals = _JobSignals(QCoreApplication.instance())
+        self._signals.prepared.connect(self._on_prepared)
+        self._slicer = QTimer(self._signals)
+        self._slicer.setInterval(0)
+        self._slicer.timeout.connect(self._draw_slice)
         self.layer = layer
         self.style = style or MapStyle()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -161,14 +257,21 @@ class ChoroplethItem(QGraphicsItem):
         if no_data:
             self._fills[-1] = Fill(rgba(no_data), self._fills[-1].hatch, antialias=False)
         self._version += 1
-        self._rings.clear()
-        self._image = None
+        with self._lock:
+            self._rings.clear()
+        if not self.progressive:  # a large layer keeps its old picture until the new one
+            self._image = None
         self.update()
 
     def invalidate_picture(self) -> None:
         """Forget the cached picture (the class rings stay cached); the next paint redraws."""
         self._image = None
         self.update()
+
+    @property
+    def drawing(self) -> bool:
+        """True while a large layer's picture is being prepared or painted."""
+        return self._job is not None
 
     def _region(self, visible: QRectF, pixels_per_metre: float) -> tuple[int, ...] | None:
         """Whole layer (None) when it fits in a few screens, else a grid-aligned neighbourhood."""
@@ -201,6 +304,12 @@ class ChoroplethItem(QGraphicsItem):
 
     def rings_for(self, pixels_per_metre: float, visible: QRectF) -> tuple[dict[int, Rings], Rings]:
         """Class rings and outline rings for a zoom and a visible scene rectangle (cached)."""
+        with self._lock:
+            return self._rings_for(pixels_per_metre, visible)
+
+    def _rings_for(
+        self, pixels_per_metre: float, visible: QRectF
+    ) -> tuple[dict[int, Rings], Rings]:
         level, tol = level_for_scale(pixels_per_metre)
         region = self._region(visible, pixels_per_metre)
         key = (level, region, self._version)
@@ -243,6 +352,14 @@ class ChoroplethItem(QGraphicsItem):
             and self._image_key == key
             and self._image_rect.contains(visible)
         )
+        if not cached and self.progressive:
+            self._request(view.scale, visible, dpr, key)
+            if self._image is not None:  # the last picture, scaled, until the new one is done
+                painter.save()
+                painter.drawImage(self._image_rect, self._image)
+                painter.restore()
+            self.last_paint_stats = {"cached": 0.0, "pending": 1.0}
+            return
         if not cached:
             self._render_image(view.scale, visible, dpr, key)
         assert self._image is not None
@@ -253,6 +370,104 @@ class ChoroplethItem(QGraphicsItem):
         painter.drawImage(QPointF(round(origin.x()), round(origin.y())), self._image)
         painter.restore()
         self.last_paint_stats = {"cached": float(cached)}
+
+    # Large layers: prepared on a thread, painted in slices --------------------------------
+
+    def _picture_rect(self, scale: float, visible: QRectF) -> tuple[QRectF, int, int]:
+        margin_x = visible.width() * _CACHE_MARGIN
+        margin_y = visible.height() * _CACHE_MARGIN
+        region = visible.adjusted(-margin_x, -margin_y, margin_x, margin_y)
+        left = math.floor(region.left() * scale) / scale
+        top = math.floor(region.top() * scale) / scale
+        width_px = math.ceil(region.width() * scale)
+        height_px = math.ceil(region.height() * scale)
+        return QRectF(left, top, width_px / scale, height_px / scale), width_px, height_px
+
+    def _request(self, scale: float, visible: QRectF, dpr: float, key: tuple[Any, ...]) -> None:
+        job = self._job
+        if job is not None and not job.cancelled and job.key == key and job.rect.contains(visible):
+            return  # being drawn
+        self._cancel_job()
+        rect, width_px, height_px = self._picture_rect(scale, visible)
+        job = _RenderJob(key, rect, width_px, height_px, dpr, scale)
+        self._job = job
+        threading.Thread(
+            target=self._prepare, args=(job,), name="equityplanner-choropleth", daemon=True
+        ).start()
+
+    def dispose(self) -> None:
+        """Stop drawing and release the item's Qt objects (it leaves the map)."""
+        self._cancel_job()
+        self._signals.deleteLater()
+
+    def _cancel_job(self) -> None:
+        job = self._job
+        self._job = None
+        self._slicer.stop()
+        if job is not None:
+            job.cancelled = True
+            if job.painter is not None:
+                job.painter.end()
+                job.painter = None
+
+    def _prepare(self, job: _RenderJob) -> None:
+        """On a thread: the level of detail, class rings and outline, cut into slices."""
+        try:
+            by_class, outline = self.rings_for(job.scale, job.rect)
+            if job.cancelled:
+                return
+            view = Affine(job.scale, -job.rect.left() * job.scale, -job.rect.top() * job.scale)
+            show_outline = outlines_visible(self.layer.mean_size_m, job.scale)
+            marks = choropleth_marks(
+                by_class, self._fills, view, self.style, outline if show_outline else None
+            )
+            for rings, paint in marks:
+                is_pen = isinstance(paint, Pen)
+                for piece in split_rings(rings, self.SLICE_VERTICES, at_exteriors=not is_pen):
+                    job.marks.append((piece, paint))
+        except Exception:  # a broken picture must not take the app down: nothing is drawn
+            job.cancelled = True
+            return
+        self._signals.prepared.emit(job)
+
+    def _on_prepared(self, job: _RenderJob) -> None:
+        if job is not self._job or job.cancelled:
+            return
+        image = QImage(
+            max(1, round(job.width_px * job.dpr)),
+            max(1, round(job.height_px * job.dpr)),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        image.setDevicePixelRatio(job.dpr)
+        image.fill(Qt.GlobalColor.transparent)
+        job.image = image
+        job.painter = QPainter(image)
+        job.surface = QtSurface(job.painter, job.width_px, job.height_px, PathCache())
+        self._slicer.start()
+
+    def _draw_slice(self) -> None:
+        """Paint marks for about ``SLICE_MS``, then let the event loop run."""
+        job = self._job
+        if job is None or job.painter is None or job.surface is None or job.cancelled:
+            self._slicer.stop()
+            return
+        view = Affine(job.scale, -job.rect.left() * job.scale, -job.rect.top() * job.scale)
+        start = time.perf_counter()
+        while job.next_mark < len(job.marks):
+            rings, paint = job.marks[job.next_mark]
+            job.next_mark += 1
+            if isinstance(paint, Pen):
+                job.surface.stroke(rings, paint, view)
+            else:
+                job.surface.fill(rings, paint, view)
+            if (time.perf_counter() - start) * 1000 > self.SLICE_MS:
+                return
+        job.painter.end()
+        job.painter = None
+        self._slicer.stop()
+        self._job = None
+        self._image, self._image_rect, self._image_key = job.image, job.rect, job.key
+        self.update()
 
     def _render_image(
         self, scale: float, visible: QRectF, dpr: float, key: tuple[Any, ...]
@@ -391,6 +606,50 @@ class _MarkerItem(QGraphicsItem):
         self._draw(QtSurface(painter))
 
 
+_STAMPS: OrderedDict[tuple[Any, ...], tuple[QImage, float, float]] = OrderedDict()
+_MAX_STAMPS = 2048
+
+
+def _text_stamp(
+    text: str, font: FontSpec, colour: tuple[int, int, int, int], halo: Pen | None, dpr: float
+) -> tuple[QImage, float, float]:
+    """A line of text (with its halo) drawn once into an image, kept for later paints.
+
+    Returns the image and the offset of its top left corner from the text's origin on its
+    baseline. Names with a halo are outlined paths, about 2 ms each: a map repainted while
+    panning drew dozens of them every frame.
+    """
+    key = (text, font, colour, halo, dpr)
+    stamp = _STAMPS.get(key)
+    if stamp is not None:
+        _STAMPS.move_to_end(key)
+        return stamp
+    metrics = QtSurface(None).measure(text, font)
+    margin = math.ceil((halo.width if halo is not None else 0.0) + 2)
+    width = math.ceil(metrics.width) + 2 * margin
+    height = math.ceil(metrics.ascent + metrics.descent) + 2 * margin
+    image = QImage(
+        max(1, round(width * dpr)),
+        max(1, round(height * dpr)),
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
+    image.setDevicePixelRatio(dpr)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    QtSurface(painter).text(margin, margin + metrics.ascent, text, font, colour, halo)
+    painter.end()
+    stamp = (image, -float(margin), -(margin + metrics.ascent))
+    _STAMPS[key] = stamp
+    while len(_STAMPS) > _MAX_STAMPS:
+        _STAMPS.popitem(last=False)
+    return stamp
+
+
+def _device_ratio(painter: QPainter) -> float:
+    device = painter.device()
+    return device.devicePixelRatioF() if hasattr(device, "devicePixelRatioF") else 1.0
+
+
 class _LabelItem(QGraphicsItem):
     """A name with a white halo, fixed size, where the label placement put it."""
 
@@ -424,9 +683,118 @@ class _LabelItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if self.placed is not None:
+        placed = self.placed
+        if placed is not None:
             colour = label_colour(self.kind, self.style)
-            draw_label(QtSurface(painter), self.placed, colour, self.style)
+            halo = Pen(rgba("#ffffff", 230 / 255), self.style.px(3.2))  # as draw_label's
+            image, dx, dy = _text_stamp(
+                placed.text, placed.font, colour, halo, _device_ratio(painter)
+            )
+            painter.drawImage(QPointF(placed.x + dx, placed.baseline + dy), image)
+
+
+class _NamesItem(QGraphicsItem):
+    """Neighbourhood names written on their polygons when zoomed in close.
+
+    A name is written where its polygon is wide enough on screen to hold it and no other name
+    is in the way (the widest polygons first), at a point inside the polygon, in grey with a
+    white halo; never more than ``_MAX_NAMES`` at once.
+    """
+
+    def __init__(self, canvas: MapCanvas) -> None:
+        super().__init__()
+        self._canvas = canvas
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.layer: LayerGeometry | None = None
+        self.names: Sequence[Any] | None = None
+        self._label: Callable[[str], str] = str
+        self._labels: dict[int, str] = {}
+        self._anchors: dict[int, tuple[float, float, float]] = {}
+        self.names_drawn = 0
+
+    def set_names(
+        self,
+        layer: LayerGeometry | None,
+        names: Sequence[Any] | None,
+        label: Callable[[str], str] | None = None,
+    ) -> None:
+        self.layer = layer
+        self.names = names
+        self._label = label or str
+        self._labels = {}
+        self._anchors = {}
+        self.update()
+
+    def _text(self, row: int) -> str:
+        text = self._labels.get(row)
+        if text is None and self.names is not None:
+            text = self._label(str(self.names[row]))
+            self._labels[row] = text
+        return text or ""
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-5e6, -5e6, 1e7, 1e7)
+
+    def _anchors_of(self, rows: np.ndarray) -> None:
+        layer = self.layer
+        missing = [int(r) for r in rows if int(r) not in self._anchors]
+        if layer is None or not missing:
+            return
+        geoms = layer.geometries[missing]
+        xy = shapely.get_coordinates(shapely.point_on_surface(geoms))
+        bounds = shapely.bounds(geoms)
+        for row, (x, y), box in zip(missing, xy, bounds, strict=True):
+            self._anchors[row] = (float(x), float(y), float(box[2] - box[0]))
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        self.names_drawn = 0
+        layer, names = self.layer, self.names
+        if layer is None or names is None or len(names) != layer.count:
+            return
+        view = _device_view(painter)
+        if layer.mean_size_m * view.scale < _NAME_MIN_PX:
+            return
+        visible = option.exposedRect
+        rows = layer.rows_in(visible.left(), visible.top(), visible.right(), visible.bottom())
+        if rows.size == 0 or rows.size > 4 * _MAX_NAMES:
+            return
+        self._anchors_of(rows)
+        style = self._canvas.style_
+        font = style.font(11, italic=True)
+        colour = style.colour("muted_text", "#404040")
+        halo = Pen(rgba("#ffffff", 0.85), style.px(3.0))
+        order = sorted((int(r) for r in rows), key=lambda r: -self._anchors[r][2])
+        placed: list[Rect] = self._canvas.project_label_boxes(view)  # names keep clear
+        painter.save()
+        painter.resetTransform()
+        surface = QtSurface(painter)
+        dpr = _device_ratio(painter)
+        drawn = 0
+        for row in order:
+            x, y, width_m = self._anchors[row]
+            text = self._text(row)
+            if not text:
+                continue
+            m = surface.measure(text, font)
+            if m.width > 0.9 * width_m * view.scale:
+                continue
+            px, py = view.point(x, y)
+            box = Rect(px - m.width / 2 - 2, py - m.height / 2 - 1, m.width + 4, m.height + 2)
+            if any(box.intersects(other) for other in placed):
+                continue
+            placed.append(box)
+            drawn += 1
+            image, dx, dy = _text_stamp(text, font, colour, halo, dpr)
+            painter.drawImage(
+                QPointF(round(px - m.width / 2 + dx), round(py - m.height / 2 + m.ascent + dy)),
+                image,
+            )
+            if drawn >= _MAX_NAMES:
+                break
+        painter.restore()
+        self.names_drawn = drawn
 
 
 @dataclass
@@ -516,12 +884,25 @@ class MapCanvas(QGraphicsView):
         self._rubber.setPen(pen)
         self._rubber.setZValue(60)
         self.scene().addItem(self._rubber)
+        # Basemap tiles under the neighbourhoods (see app/basemap.py), names above them.
+        self.tile_loader = TileLoader(parent=self)
+        self.tile_loader.tile_arrived.connect(self._on_tile_arrived)
+        self._tiles_seen = (
+            False  # a tile of the basemap arrived (the neighbourhoods go translucent)
+        )
+        self.basemap: BasemapProvider | None = None
+        self.attribution = ""
+        self._basemap_items: list[BasemapItem] = []
+        self._names_item = _NamesItem(self)
+        self._names_item.setZValue(Z_ORDER["choropleth"] + 6)
+        self.scene().addItem(self._names_item)
 
     # Layer and shading -----------------------------------------------------------------
 
     def set_layer(self, layer: LayerGeometry | None, *, zoom: bool = True) -> None:
         """Show a neighbourhood layer (None clears the map)."""
         if self.choropleth is not None:
+            self.choropleth.dispose()
             self.scene().removeItem(self.choropleth)
             self.choropleth = None
         self.layer = layer
@@ -533,6 +914,8 @@ class MapCanvas(QGraphicsView):
         self.transform_ = layer.transform
         self.choropleth = ChoroplethItem(layer, self.style_)
         self.choropleth.setZValue(Z_ORDER["choropleth"])
+        self.choropleth.setOpacity(self._choropleth_opacity())
+        self._names_item.set_names(layer, None)
         self.scene().addItem(self.choropleth)
         xmin, ymin, xmax, ymax = layer.bounds
         w, h = xmax - xmin, ymax - ymin
@@ -542,6 +925,120 @@ class MapCanvas(QGraphicsView):
         )
         if zoom:
             self.zoom_to_layer()
+
+    # Basemap, names, units ---------------------------------------------------------------
+
+    def set_basemap(self, provider: BasemapProvider | None) -> None:
+        """Draw ``provider``'s tiles under the neighbourhoods (None: no basemap).
+
+        With a basemap the neighbourhoods are drawn translucent, so that streets show
+        through; a provider's label layer goes above them.
+        """
+        if provider == self.basemap:
+            return
+        self.basemap = provider
+        self.tile_loader.set_provider(provider)
+        for item in self._basemap_items:
+            self.scene().removeItem(item)
+        self._basemap_items = []
+        if provider is not None:
+            under = BasemapItem(self.tile_loader, lambda: self.transform_)
+            under.setZValue(Z_ORDER["choropleth"] - 10)
+            self._basemap_items.append(under)
+            if provider.labels_url:
+                over = BasemapItem(self.tile_loader, lambda: self.transform_, labels=True)
+                over.setZValue(Z_ORDER["choropleth"] + 5)
+                self._basemap_items.append(over)
+            for item in self._basemap_items:
+                self.scene().addItem(item)
+        self._tiles_seen = False
+        if self.choropleth is not None:
+            self.choropleth.setOpacity(self._choropleth_opacity())
+        self.viewport().update()
+
+    def _choropleth_opacity(self) -> float:
+        """Translucent over basemap tiles, so that streets show through; opaque without
+        (no basemap, or none of its tiles arrived)."""
+        return _BASEMAP_OPACITY if self.basemap is not None and self._tiles_seen else 1.0
+
+    def basemap_tiles_drawn(self) -> int:
+        """How many basemap tiles the last paint drew (their own or a coarser one's)."""
+        return sum(item.tiles_drawn for item in self._basemap_items)
+
+    def _on_tile_arrived(self) -> None:
+        if not self._tiles_seen:
+            self._tiles_seen = True
+            if self.choropleth is not None:
+                self.choropleth.setOpacity(self._choropleth_opacity())
+        self.viewport().update()
+
+    def set_names(
+        self, names: Sequence[Any] | None, label: Callable[[str], str] | None = None
+    ) -> None:
+        """Names of the layer's neighbourhoods, written on them (as ``label`` makes them
+        shorter) when zoomed in close; only the names in view are ever made."""
+        self._names_item.set_names(self.layer, names, label)
+
+    def project_label_boxes(self, view: Affine) -> list[Rect]:
+        """Device boxes of the project names shown and of the project symbols, for the
+        neighbourhood names to keep clear of."""
+        boxes = []
+        for item in self._labels.values():
+            placed = item.placed
+            if item.isVisible() and placed is not None:
+                x, y = view.point(item.pos().x(), item.pos().y())
+                box = placed.box
+                boxes.append(Rect(x + box.x, y + box.y, box.w, box.h))
+        for fx, fy in self._feature_xy:
+            x, y = view.point(float(fx), float(fy))
+            boxes.append(Rect(x - 10, y - 10, 20, 20))
+        return boxes
+
+    def set_units(self, units: str) -> None:
+        """``metric`` (m, km) or ``imperial`` (ft, mi) for the scale bar."""
+        wanted: Literal["metric", "imperial"] = "imperial" if units == "imperial" else "metric"
+        if wanted != self.style_.units:
+            self.style_ = replace(self.style_, units=wanted)
+            self.viewport().update()
+
+    def zoom_to_bounds(
+        self, bounds: tuple[float, float, float, float], margin_m: float = 0
+    ) -> None:
+        """Fit a scene rectangle (grown by ``margin_m``) in the view, leaving the legend room."""
+        xmin, ymin, xmax, ymax = bounds
+        if not all(math.isfinite(v) for v in bounds):
+            return
+        grown = (xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)
+        width, height = self._viewport_size()
+        if width < 2 or height < 2:
+            return
+        legend = self.legend
+        if legend.entries or legend.symbols:
+            view = screen_view(QtSurface(None), grown, legend, width, height, self.style_)
+        else:
+            view = fit_view(grown, width, height)
+        if view.scale > _MAX_SCALE:
+            view = fit_view(grown, width, height)
+        self._fitted = False
+        self._apply_view(view)
+        self._after_zoom()
+
+    def projects_bounds(self) -> tuple[float, float, float, float] | None:
+        """Scene bounds of the projects drawn and the catchments shown, or None."""
+        boxes = [item.sceneBoundingRect() for item in self._catchment_items]
+        for line in self._lines:
+            if not line.parts.is_empty:
+                x0, y0, x1, y1 = line.parts.bounds()
+                boxes.append(QRectF(x0, y0, x1 - x0, y1 - y0))
+        if len(self._feature_xy):
+            (x0, y0), (x1, y1) = self._feature_xy.min(axis=0), self._feature_xy.max(axis=0)
+            boxes.append(QRectF(float(x0), float(y0), float(x1 - x0), float(y1 - y0)))
+        if not boxes:
+            return None
+        united = boxes[0]
+        for box in boxes[1:]:
+            united = united.united(box)
+        return (united.left(), united.top(), united.right(), united.bottom())
 
     def set_transform(self, transform: SceneTransform) -> None:
         """Use a scene transform without a layer (a project with no neighbourhood data yet)."""
@@ -1166,6 +1663,12 @@ class MapCanvas(QGraphicsView):
         painter.drawImage(QPointF(0, 0), self._furniture(painter))
         painter.restore()
 
+    def _shown_attribution(self) -> str:
+        """The basemap's attribution while its tiles are on the map."""
+        if self.basemap is None or not self.basemap_tiles_drawn():
+            return ""
+        return self.basemap.attribution
+
     def _furniture(self, painter: QPainter) -> QImage:
         """The legend, scale bar, credit and north arrow as a picture, redrawn only when one of
         them or the view's size or zoom changes (panning reuses it)."""
@@ -1180,6 +1683,8 @@ class MapCanvas(QGraphicsView):
             round(self.pixels_per_metre(), 12),
             self.credit,
             self.north_angle_deg(),
+            self.style_.units,
+            self._shown_attribution(),
         )
         if self._furniture_cache is not None and self._furniture_cache[0] == key:
             return self._furniture_cache[1]
@@ -1200,6 +1705,7 @@ class MapCanvas(QGraphicsView):
             pixels_per_metre=self.pixels_per_metre(),
             credit=self.credit,
             north_angle_deg=self.north_angle_deg(),
+            attribution=self._shown_attribution(),
         )
         p.end()
         self._furniture_cache = (key, image)

@@ -6,20 +6,25 @@ projects, the selected result's catchments, the selected neighbourhood and featu
 user picks on the map (a neighbourhood, a feature, a field to shade by) goes to the state.
 Placing and moving features is :class:`~equityplanner.app.map_editing.MapEditor`'s.
 
-The classification style (method, number of classes, palette) is a preference kept in the
-settings, not part of the state.
+The classification style (method, number of classes, palette), the basemap and the units
+(metric or imperial) are preferences kept in the settings, not part of the state. The basemap
+is OpenStreetMap by default, none in windows drawn offscreen (tests, unattended screenshots)
+unless the settings name one; when its tiles cannot be had the bar says so once, and the map
+goes on without them. After a run the map zooms to the projects and their catchments.
 """
 
 from __future__ import annotations
 
 import html
+import threading
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
+from equityplanner.app.basemap import NO_BASEMAP, BasemapProvider, custom_provider, providers
 from equityplanner.app.editing import FeatureRef
 from equityplanner.app.map_canvas import LegendEntry, MapCanvas
 from equityplanner.app.presentation import (
@@ -39,6 +44,108 @@ __all__ = ["MapPanel"]
 
 _METHODS = (("quantile", "Quantiles"), ("equal", "Equal intervals"), ("natural", "Natural breaks"))
 _SHARE_IN_CATCHMENT = MapField("share_in_catchment", "", "share", "result")
+_BASEMAPS = (
+    (NO_BASEMAP, "None"),
+    ("osm", "OpenStreetMap"),
+    ("carto-light", "Carto light"),
+    ("custom", "Own tile server"),
+)
+_UNITS = (("metric", "km, m"), ("imperial", "mi, ft"))
+_ZOOM_MARGIN_M = 600.0  # around the projects and catchments when a run finishes
+_METRES_PER_MILE = 1609.344
+
+
+_WARMED = threading.Event()
+
+
+def warm_up() -> None:
+    """Import in the background what opening a project will need (once per process).
+
+    The first window imports only what it shows (issue 14); pandas, geopandas, pyproj and
+    the analysis load here, on a thread of their own, while the planner looks at the
+    window, so that opening a project does not wait for them on the GUI thread.
+    """
+    if _WARMED.is_set():
+        return
+    _WARMED.set()
+
+    def work() -> None:
+        import importlib
+
+        # pyarrow: every layer is read through it; GTFS: transit projects read feeds.
+        for name in (
+            "pandas",
+            "pyarrow",
+            "equityplanner.analysis.assess",
+            "equityplanner.io.gtfs",
+        ):
+            try:
+                importlib.import_module(name)
+            except Exception:  # only a head start: the tasks import what they need anyway
+                continue
+        try:
+            from equityplanner.analysis.crs import local_projected_crs
+
+            local_projected_crs((-87.0, 33.4, -86.6, 33.6))  # opens PROJ's database
+        except Exception:
+            return
+        from equityplanner.app.pyside_compat import freeze_long_lived
+
+        freeze_long_lived()  # modules live as long as the app: out of full collections
+
+    threading.Thread(target=work, name="equityplanner-warm-up", daemon=True).start()
+
+
+def distance_text(metres: float, units: str) -> str:
+    """A distance as the map writes it: ``800 m``, or ``0.5 mi`` / ``1,320 ft`` in imperial.
+
+    Examples
+    --------
+    >>> distance_text(800, "metric"), distance_text(804.672, "imperial")
+    ('800 m', '0.5 mi')
+    >>> distance_text(200, "imperial")
+    '656 ft'
+    """
+    if units != "imperial":
+        return f"{metres:g} m"
+    miles = metres / _METRES_PER_MILE
+    if miles >= 0.245:
+        return f"{round(miles, 2):g} mi"
+    return f"{metres / 0.3048:,.0f} ft"
+
+
+def short_name(name: str) -> str:
+    """A neighbourhood's name as written on the map: a tract's number from its GEOID, the
+    first part of a census name (``Census Tract 20; Jefferson County; Alabama`` ->
+    ``Tract 20``).
+
+    Examples
+    --------
+    >>> short_name("Census Tract 20; Jefferson County; Alabama"), short_name("06061022001")
+    ('Tract 20', 'Tract 220.01')
+    """
+    text = str(name).split(";")[0].split(",")[0].strip()
+    if text.lower().startswith("census tract "):
+        text = "Tract " + text[len("census tract ") :]
+    return tract_label(text)
+
+
+def tract_label(geoid: str) -> str:
+    """A census tract's name from its 11-digit GEOID (``06067001101`` -> ``Tract 11.01``);
+    other ids are returned unchanged.
+
+    Examples
+    --------
+    >>> tract_label("06061022001"), tract_label("04013010100"), tract_label("A7")
+    ('Tract 220.01', 'Tract 101', 'A7')
+    """
+    text = str(geoid)
+    if len(text) != 11 or not text.isdigit():
+        return text
+    whole, part = int(text[5:9]), text[9:11]
+    return f"Tract {whole}" + (f".{part}" if part != "00" else "")
+
+
 # What draws on the canvas, and so what redraws it.
 _SHADING = Change.BASELINE | Change.ASSESSMENT | Change.UNIT | Change.MAP_FIELD
 _OVERLAYS = Change.DOCUMENT | Change.BASELINE | Change.ASSESSMENT | Change.UNIT | Change.PROJECT
@@ -46,6 +153,11 @@ _OVERLAYS = Change.DOCUMENT | Change.BASELINE | Change.ASSESSMENT | Change.UNIT 
 
 class MapPanel(QWidget):
     """The map canvas and its shading bar, drawing ``state``.
+
+    Signals
+    -------
+    notice(message)
+        Something the user should read once (the basemap could not be loaded).
 
     Parameters
     ----------
@@ -55,6 +167,8 @@ class MapPanel(QWidget):
         Where the classification style is remembered.
     """
 
+    notice = Signal(str)
+
     def __init__(
         self, state: AppState, settings: AppSettings, parent: QWidget | None = None
     ) -> None:
@@ -62,11 +176,15 @@ class MapPanel(QWidget):
         self.state = state
         self.settings = settings
         self.canvas = MapCanvas()
+        self.canvas.set_units(settings.units())
+        self.canvas.tile_loader.cache_dir = settings.tile_cache_dir()
+        self.canvas.tile_loader.unavailable.connect(self._on_basemap_unavailable)
         self.canvas.tooltip_provider = self.row_tooltip
         self.canvas.feature_tooltip_provider = self.feature_tooltip
         self._values: np.ndarray | None = None  # of the map field, per row, for tooltips
         self._catchment_share: np.ndarray | None = None  # share of each row inside the catchment
         self._projects_transform: SceneTransform | None = None
+        self._layer_overdue = False  # the document's layer could not be read: projects alone
         self._build_bar()
         self._connect()
         state.changed.connect(self._on_state_changed)
@@ -108,6 +226,31 @@ class MapPanel(QWidget):
                 max(self.palette_combo.findData(style["palette"]), 0)
             )
 
+        self.basemap_combo = QComboBox()
+        self.basemap_combo.setAccessibleName("Basemap")
+        self.basemap_combo.setToolTip(
+            "Streets and place names under the neighbourhoods (web map tiles, cached on this "
+            "computer); None to draw the neighbourhoods alone"
+        )
+        url, _attribution = self.settings.custom_tiles()
+        for key, text in _BASEMAPS:
+            if key != "custom" or url:
+                self.basemap_combo.addItem(text, key)
+        offscreen = QGuiApplication.platformName() == "offscreen"
+        wanted = self.settings.basemap(NO_BASEMAP if offscreen else "osm")
+        self.basemap_combo.setCurrentIndex(max(self.basemap_combo.findData(wanted), 0))
+        self.units_combo = QComboBox()
+        for key, text in _UNITS:
+            self.units_combo.addItem(text, key)
+        self.units_combo.setCurrentIndex(max(self.units_combo.findData(self.settings.units()), 0))
+        self.units_combo.setAccessibleName("Units")
+        self.units_combo.setToolTip("Units of the scale bar and the catchment distances")
+        self.basemap_notice = QLabel()
+        self.basemap_notice.setObjectName("basemapNotice")
+        self.basemap_notice.setWordWrap(True)
+        self.basemap_notice.setVisible(False)
+        self.basemap_notice.setStyleSheet("color: #8a4b00;")
+
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 4, 8, 4)
         for caption, widget in (
@@ -115,6 +258,8 @@ class MapPanel(QWidget):
             ("&Classes", self.method_combo),
             (None, self.k_spin),
             ("&Palette", self.palette_combo),
+            ("&Basemap", self.basemap_combo),
+            ("&Units", self.units_combo),
         ):
             if caption:
                 label = QLabel(caption + ":")
@@ -130,13 +275,17 @@ class MapPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(header)
+        layout.addWidget(self.basemap_notice)
         layout.addWidget(self.canvas, 1)
+        self._apply_basemap()
 
     def _connect(self) -> None:
         self.field_combo.currentIndexChanged.connect(self._on_field_combo_changed)
         self.method_combo.currentIndexChanged.connect(self._on_style_changed)
         self.k_spin.valueChanged.connect(self._on_style_changed)
         self.palette_combo.currentIndexChanged.connect(self._on_style_changed)
+        self.basemap_combo.currentIndexChanged.connect(self._on_basemap_combo_changed)
+        self.units_combo.currentIndexChanged.connect(self._on_units_combo_changed)
         self.canvas.row_clicked.connect(self.state.select_row)
         self.canvas.feature_selected.connect(self.state.select_feature)
         self.canvas.tool_changed.connect(lambda _tool: self.draw_overlays())
@@ -146,6 +295,7 @@ class MapPanel(QWidget):
     def _on_state_changed(self, change: Change) -> None:
         if change & Change.RESET:
             self._projects_transform = None  # the next project's features set their own view
+            self._layer_overdue = False
         if change & Change.FIELDS:
             self._fill_field_combo()
         if change & Change.MAP_FIELD:
@@ -159,6 +309,8 @@ class MapPanel(QWidget):
             self._shade()
         if change & _OVERLAYS:
             self.draw_overlays()
+        if change & Change.ASSESSMENT and not change & Change.RESET:
+            self.zoom_to_results()
         if change & Change.PROJECT:
             selection = self.state.selection
             self.canvas.active_project_id = selection.project_id
@@ -179,6 +331,10 @@ class MapPanel(QWidget):
         wanted = baseline.layer if baseline is not None else None
         if self.canvas.layer is not wanted:
             self.canvas.set_layer(wanted, zoom=False)
+            if baseline is not None:
+                frame = baseline.neighbourhoods.frame
+                names = frame["name"] if "name" in frame.columns else frame["id"]
+                self.canvas.set_names(names.to_numpy(object), short_name)
 
     def _shade(self) -> None:
         """Classes and legend of the map field, on the neighbourhood table shown."""
@@ -218,8 +374,11 @@ class MapPanel(QWidget):
         doc = self.state.document
         canvas = self.canvas
         new_view = False
-        if canvas.layer is None and doc.projects:
-            # No neighbourhoods yet: draw the projects in their own local projection.
+        # While the document's layer is read, it is to set the map's projection: the projects
+        # wait for it (a projection of their own costs the GUI thread 0.25 s), unless it
+        # could not be read (layer_failed).
+        if canvas.layer is None and doc.projects and (doc.baseline is None or self._layer_overdue):
+            # No neighbourhoods: draw the projects in their own local projection.
             transform = self._projects_scene_transform(doc)
             if transform is not None and canvas.transform_ is not transform:
                 canvas.set_transform(transform)
@@ -238,7 +397,8 @@ class MapPanel(QWidget):
                 ]
             else:
                 catchments.append((result.catchment, result.is_benefit is False))
-            radius = sorted({f"{m:g} m" for m in result.catchment_m.values()})
+            units = self.settings.units()
+            radius = [distance_text(m, units) for m in sorted(set(result.catchment_m.values()))]
             overlay.append(
                 LegendEntry(
                     f"Catchment ({', '.join(radius)} walk)",
@@ -256,6 +416,16 @@ class MapPanel(QWidget):
             canvas.zoom_to_layer()
         canvas.viewport().update()
 
+    def layer_failed(self) -> None:
+        """The document's layer could not be read: draw the projects on their own."""
+        if self.canvas.layer is None:
+            self._layer_overdue = True
+            self.draw_overlays()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        warm_up()
+
     def _projects_scene_transform(self, doc: ProjectDocument) -> SceneTransform | None:
         import shapely
 
@@ -266,6 +436,44 @@ class MapPanel(QWidget):
             xmin, ymin, xmax, ymax = shapely.total_bounds(np.array(geoms, dtype=object))
             self._projects_transform = SceneTransform.for_bounds((xmin, ymin, xmax, ymax))
         return self._projects_transform
+
+    def zoom_to_results(self) -> None:
+        """Show the projects and the catchments of the result shown (after a run)."""
+        if self.state.assessment is None:
+            return
+        bounds = self.canvas.projects_bounds()
+        if bounds is not None:
+            self.canvas.zoom_to_bounds(bounds, _ZOOM_MARGIN_M)
+
+    # Basemap and units ---------------------------------------------------------------------
+
+    def basemap_provider(self, key: str) -> BasemapProvider | None:
+        """The provider of a basemap key (None for ``none``, or an own server not set)."""
+        if key == "custom":
+            url, attribution = self.settings.custom_tiles()
+            return custom_provider(url, attribution) if url else None
+        if key == NO_BASEMAP:
+            return None
+        return providers(self.settings.api_keys()).get(key)
+
+    def _apply_basemap(self) -> None:
+        self.basemap_notice.setVisible(False)
+        self.canvas.set_basemap(self.basemap_provider(str(self.basemap_combo.currentData())))
+
+    def _on_basemap_combo_changed(self, _index: int) -> None:
+        self.settings.set_basemap(str(self.basemap_combo.currentData()))
+        self._apply_basemap()
+
+    def _on_units_combo_changed(self, _index: int) -> None:
+        units = str(self.units_combo.currentData())
+        self.settings.set_units(units)
+        self.canvas.set_units(units)
+        self.draw_overlays()  # the catchment's distance in the legend
+
+    def _on_basemap_unavailable(self, message: str) -> None:
+        self.basemap_notice.setText(message)
+        self.basemap_notice.setVisible(True)
+        self.notice.emit(message)
 
     # The shading bar -----------------------------------------------------------------------
 

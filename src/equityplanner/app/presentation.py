@@ -14,15 +14,17 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from equityplanner.catalog import load_resource
 from equityplanner.model.fields import group_specs
 from equityplanner.model.indicator_ids import IndicatorFamily, IndicatorId, TitleViTest
 from equityplanner.model.results import Assessment, Indicator, ProposalResult
+
+if TYPE_CHECKING:  # tables arrive as pandas frames; the first window needs no pandas
+    import pandas as pd
 from equityplanner.render.classify import QUINTILE_WORDS, Shading, classify_field
 from equityplanner.render.fields import (
     MapField,

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import ctypes
 import sys
+import time
 
 __all__ = [
     "collect_garbage_on_gui_thread",
+    "freeze_long_lived",
     "has_refcount_defect",
     "protect_singletons",
     "restore_automatic_garbage_collection",
@@ -77,7 +79,15 @@ class _GuiThreadCollector:
     widgets that live on the GUI thread, which corrupts memory. With the automatic collector
     off and this timer on, collections happen only on the GUI thread (the approach of
     pyqtgraph's ``GarbageCollector``).
+
+    A full (generation 2) collection scans every object the app holds: over 100 ms once the
+    analysis is loaded, a stall of the window each time. CPython runs one only when the
+    long-lived objects grew by a quarter; here it runs at most every ``FULL_EVERY_S``
+    seconds, and the modules loaded at start-up are frozen out of it
+    (:func:`freeze_long_lived`).
     """
+
+    FULL_EVERY_S = 60.0
 
     def __init__(self, interval_ms: int) -> None:
         import gc
@@ -85,6 +95,7 @@ class _GuiThreadCollector:
         from PySide6.QtCore import QCoreApplication, QTimer
 
         self.threshold = gc.get_threshold()
+        self.last_full = time.monotonic()
         self.timer = QTimer(QCoreApplication.instance())
         self.timer.setObjectName("guiThreadGarbageCollector")
         self.timer.timeout.connect(self.check)
@@ -98,8 +109,11 @@ class _GuiThreadCollector:
         if counts[0] > self.threshold[0]:
             generation = 0
             if counts[1] > self.threshold[1]:
-                generation = 2 if counts[2] > self.threshold[2] else 1
+                due = time.monotonic() - self.last_full > self.FULL_EVERY_S
+                generation = 2 if counts[2] > self.threshold[2] and due else 1
             gc.collect(generation)
+            if generation == 2:
+                self.last_full = time.monotonic()
 
     def stop(self) -> None:
         import gc
@@ -119,6 +133,17 @@ def collect_garbage_on_gui_thread(interval_ms: int = 500) -> None:
 
     if _collector is None and QCoreApplication.instance() is not None:
         _collector = _GuiThreadCollector(interval_ms)
+
+
+def freeze_long_lived() -> None:
+    """Leave the objects alive now (modules, classes, resources) out of later collections.
+
+    Call it once the app's modules are imported: they live as long as the process, and a
+    full collection no longer walks them.
+    """
+    import gc
+
+    gc.freeze()
 
 
 def restore_automatic_garbage_collection() -> None:

@@ -268,6 +268,36 @@ class QtSurface:
             return TextMetrics(width, *shared)
         return TextMetrics(width, metrics.ascent(), metrics.descent())
 
+    def draw_image(
+        self,
+        image: QImage,
+        source: tuple[float, float, float, float],
+        top_left: tuple[float, float],
+        top_right: tuple[float, float],
+        bottom_left: tuple[float, float],
+    ) -> None:
+        """Draw part of a ``QImage`` onto a parallelogram (an affine transform, smoothed)."""
+        sx, sy, sw, sh = source
+        if sw <= 0 or sh <= 0:
+            return
+        (x0, y0), (x1, y1), (x2, y2) = top_left, top_right, bottom_left
+        m11, m12 = (x1 - x0) / sw, (y1 - y0) / sw
+        m21, m22 = (x2 - x0) / sh, (y2 - y0) / sh
+        transform = QTransform(
+            m11, m12, m21, m22, x0 - m11 * sx - m21 * sy, y0 - m12 * sx - m22 * sy
+        )
+        p = self._painter()
+        p.save()
+        try:
+            p.setTransform(transform, True)
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            # Half a tile pixel more on each side: neighbouring pieces overlap, no seams.
+            target = QRectF(sx - 0.5, sy - 0.5, sw + 1.0, sh + 1.0)
+            p.drawImage(target, image, target)
+        finally:
+            p.restore()
+
     @contextmanager
     def clip(self, rect: Rect) -> Iterator[None]:
         """Draw inside ``rect`` only, within the block."""

@@ -1,4 +1,5 @@
-"""User preferences stored with QSettings: recent files, window layout, export folder, map style.
+"""User preferences stored with QSettings: recent files, window layout, export folder, map style,
+basemap and units.
 
 Nothing here affects results. Every number that does (catchments, thresholds…) lives in the
 project file, so an assessment can be reproduced from the file alone.
@@ -93,6 +94,51 @@ class AppSettings:
         self.qsettings.setValue("map/method", method)
         self.qsettings.setValue("map/palette", palette)
         self.qsettings.setValue("map/k", int(k))
+
+    # Basemap and units ------------------------------------------------------------------
+
+    def basemap(self, default: str) -> str:
+        """The basemap chosen (``osm``, ``carto-light``, ``custom`` or ``none``), or ``default``."""
+        return str(self.qsettings.value("basemap/provider", default) or default)
+
+    def set_basemap(self, key: str) -> None:
+        """Remember the basemap chosen."""
+        self.qsettings.setValue("basemap/provider", key)
+
+    def custom_tiles(self) -> tuple[str, str]:
+        """The URL (with ``{z}/{x}/{y}``) and attribution of the user's own tile server."""
+        return (
+            str(self.qsettings.value("basemap/url", "") or ""),
+            str(self.qsettings.value("basemap/attribution", "") or ""),
+        )
+
+    def set_custom_tiles(self, url: str, attribution: str) -> None:
+        """Remember the user's own tile server."""
+        self.qsettings.setValue("basemap/url", url)
+        self.qsettings.setValue("basemap/attribution", attribution)
+
+    def api_keys(self) -> dict[str, str]:
+        """API keys of tile providers that need one (``carto``)."""
+        key = str(self.qsettings.value("basemap/carto_key", "") or "")
+        return {"carto": key} if key else {}
+
+    def tile_cache_dir(self) -> Path | None:
+        """Where basemap tiles are cached, when not in the user's cache folder."""
+        value = str(self.qsettings.value("basemap/cache_dir", "") or "")
+        return Path(value) if value else None
+
+    def set_tile_cache_dir(self, folder: str | Path) -> None:
+        """Cache basemap tiles in ``folder`` (portable installs, tests)."""
+        self.qsettings.setValue("basemap/cache_dir", str(folder))
+
+    def units(self) -> str:
+        """``metric`` or ``imperial``: the map's scale bar and catchment distances."""
+        value = str(self.qsettings.value("map/units", "metric") or "metric")
+        return value if value in ("metric", "imperial") else "metric"
+
+    def set_units(self, units: str) -> None:
+        """Remember the units of the map."""
+        self.qsettings.setValue("map/units", units)
 
     def sync(self) -> None:
         """Write pending changes to disk."""

@@ -8,19 +8,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from equityplanner.analysis.assess import assess, load_baseline
-from equityplanner.analysis.baseline import prepare_baseline
 from equityplanner.errors import InputError
-from equityplanner.io.neighbourhoods import Neighbourhoods
 from equityplanner.model.project import BaselineSource, ProjectDocument
-from equityplanner.model.results import Assessment
 from equityplanner.progress import Progress
-from equityplanner.render.geometry import LayerGeometry
 
-__all__ = ["AssessOutcome", "BaselineOutcome", "assess_task", "export_task", "load_baseline_task"]
+if TYPE_CHECKING:  # the analysis is imported by the tasks, not by the first window
+    import pandas as pd
+
+    from equityplanner.io.neighbourhoods import Neighbourhoods
+    from equityplanner.model.results import Assessment
+    from equityplanner.render.geometry import LayerGeometry
+
+__all__ = [
+    "AssessOutcome",
+    "BaselineOutcome",
+    "assess_task",
+    "export_task",
+    "load_baseline_task",
+    "prepare_baseline_task",
+]
 
 
 @dataclass
@@ -49,6 +57,10 @@ def prepared_table(nb: Neighbourhoods, document: ProjectDocument) -> tuple[pd.Da
     Falls back to the plain fields when the parameters do not fit the layer (for example a
     comparison prefix that selects nothing); the warning says so.
     """
+    import pandas as pd
+
+    from equityplanner.analysis.baseline import prepare_baseline
+
     try:
         baseline = prepare_baseline(nb, document.parameters)
     except InputError as exc:
@@ -59,9 +71,21 @@ def prepared_table(nb: Neighbourhoods, document: ProjectDocument) -> tuple[pd.Da
 
 def load_baseline_task(progress: Progress, document: ProjectDocument) -> BaselineOutcome:
     """Read the document's neighbourhoods and prepare them for the map."""
+    from equityplanner.analysis.assess import load_baseline
+
     nb = load_baseline(document, progress.subrange(0.0, 0.7))
+    return prepare_baseline_task(progress, document, nb)
+
+
+def prepare_baseline_task(
+    progress: Progress, document: ProjectDocument, nb: Neighbourhoods
+) -> BaselineOutcome:
+    """Prepare neighbourhoods already read (by the import wizard) for the map."""
+    from equityplanner.render.geometry import LayerGeometry
+
     progress.report(0.75, "Preparing the map")
     layer = LayerGeometry(nb.frame.geometry.to_numpy(), nb.crs)
+    _ = layer.tree  # the hit-test index, built here rather than on the first hover
     progress.report(0.9, "Computing group shares")
     table, warnings = prepared_table(nb, document)
     progress.report(1.0, "Neighbourhoods loaded")
@@ -72,6 +96,8 @@ def assess_task(
     progress: Progress, document: ProjectDocument, neighbourhoods: Neighbourhoods | None
 ) -> AssessOutcome:
     """Assess ``document``, reading its neighbourhoods unless they are given."""
+    from equityplanner.analysis.assess import assess
+
     loaded = None
     if neighbourhoods is None:
         loaded = load_baseline_task(progress.subrange(0.0, 0.4), document)

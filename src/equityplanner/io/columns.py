@@ -43,7 +43,6 @@ _ACS_COLUMN = re.compile(
 )
 # "B03002_001": the 11-character "B03002_001E" cut to a Shapefile's 10 (dBase field names).
 _TRUNCATED_ACS = re.compile(r"^[A-Z]\d{5}_\d{3}$", re.IGNORECASE)
-_MARGIN_SUFFIXES = ("_moe", "_m")
 _ESTIMATE = "E"
 _MARGIN = "M"
 
@@ -64,12 +63,20 @@ class FieldSource:
     origin
         ``"acs"`` (an ACS recipe), ``"name"`` (a plain column name) or ``"user"`` (mapped by
         the user).
+    rate_per
+        ``None`` when the column holds the field itself; else it holds a rate of the field's
+        universe per ``rate_per`` (100: percent, 1: proportion, 0: decided from the values),
+        converted when read (:mod:`equityplanner.io.column_styles`).
+    found_by
+        The naming style a column was recognised by (``"GeoDa column name"``), if any.
     """
 
     field: str
     estimate_columns: tuple[str, ...]
     moe_columns: tuple[str, ...] = ()
     origin: Origin = "user"
+    rate_per: float | None = None
+    found_by: str = ""
 
     @property
     def has_moe(self) -> bool:
@@ -167,7 +174,10 @@ def detect_mapping(columns: Iterable[str]) -> dict[str, FieldSource]:
             source = _match_names(field, entry.get("names", []), by_lower)
         if source is not None:
             mapping[field] = source
-    return mapping
+    from equityplanner.io.column_styles import detect_styled  # GeoDa, LTDB … names, rates
+
+    mapping.update(detect_styled(names, mapping))
+    return {field: mapping[field] for field in field_specs() if field in mapping}
 
 
 def apply_user_mapping(
@@ -368,7 +378,9 @@ def _match_names(field: str, names: list[str], by_lower: dict[str, str]) -> Fiel
 
 
 def _plain_margin(column: str, by_lower: dict[str, str]) -> str | None:
-    for suffix in _MARGIN_SUFFIXES:
+    from equityplanner.io.column_styles import margin_suffixes  # _moe, _m, _error …
+
+    for suffix in margin_suffixes():
         margin = by_lower.get(f"{column}{suffix}".lower())
         if margin is not None:
             return margin
@@ -390,6 +402,10 @@ def _twin_margin(column: str, names: list[str], by_lower: dict[str, str]) -> str
 def _user_source(field: str, value: Any, names: list[str], path: str | Path | None) -> FieldSource:
     location = f"column mapping for {field!r}"
     by_lower = _lower_index(names)
+    if isinstance(value, Mapping) and "rate" in value:
+        from equityplanner.io.column_styles import rate_source
+
+        return rate_source(field, value, names, path)
     if isinstance(value, Mapping):
         unknown = set(value) - {"estimate", "moe"}
         if unknown:

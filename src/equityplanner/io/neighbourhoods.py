@@ -12,17 +12,21 @@ from __future__ import annotations
 import os
 import warnings as warnings_module
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyproj
 import shapely
 
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
+from equityplanner.io.column_styles import apply_rates
 from equityplanner.io.columns import (
     FieldSource,
     apply_user_mapping,
@@ -33,13 +37,14 @@ from equityplanner.io.columns import (
     is_truncated_acs,
     orphan_margins,
 )
+from equityplanner.io.crs_checks import check_layer_crs
 from equityplanner.io.files import regular_file
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.sources import crs_label, parse_crs, read_polygon_arrays, read_table
 from equityplanner.model.fields import field_specs
 from equityplanner.progress import NullProgress, Progress
 
-__all__ = ["Neighbourhoods", "read_neighbourhoods"]
+__all__ = ["Neighbourhoods", "PendingValidity", "read_neighbourhoods"]
 
 _SHAPE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
 
@@ -91,6 +96,10 @@ class Neighbourhoods:
         ``(role, path, sha256)`` of every file read.
     warnings
         Problems that were worked around, one sentence each.
+    validity
+        With ``read_neighbourhoods(defer_validity=True)``: the polygons' validity check, done
+        for each polygon when an analysis first uses it (:class:`PendingValidity`); None
+        when every polygon was checked (and repaired) on reading.
     """
 
     frame: gpd.GeoDataFrame
@@ -99,6 +108,7 @@ class Neighbourhoods:
     mapping: dict[str, FieldSource]
     sources: list[tuple[str, str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    validity: PendingValidity | None = None
 
     @property
     def fields(self) -> list[str]:
@@ -117,6 +127,7 @@ def read_neighbourhoods(
     mapping: dict[str, Any] | None = None,
     progress: Progress | None = None,
     sheet: str | None = None,
+    defer_validity: bool = False,
 ) -> Neighbourhoods:
     """Read and validate neighbourhood polygons and their attributes.
 
@@ -145,6 +156,12 @@ def read_neighbourhoods(
         Receives progress between steps.
     sheet
         The sheet of an Excel ``table``; by default the first visible one.
+    defer_validity
+        Check GEOS validity (and repair invalid polygons) only for the polygons an analysis
+        uses, when it first uses them (the neighbourhoods a catchment touches), instead of
+        every polygon now: :attr:`Neighbourhoods.validity`. Everything else about the
+        geometries (missing, empty, not numbers, not polygons) is checked now. The command
+        line's ``assess`` reads so: a national layer's check costs more than reading it.
 
     Returns
     -------
@@ -173,6 +190,14 @@ def read_neighbourhoods(
         )
     bounds = shapely.bounds(shapes.geometry)
     source_crs = _check_degrees(bounds, source_crs, shapes_path, crs, warnings)
+    named = parse_crs(crs, location="crs option") if crs is not None else None
+    checked = check_layer_crs(
+        shapes.geometry, source_crs, path=shapes_path, declared_by_file=file_crs is not None,
+        alternative=named, warnings=warnings,
+    )  # fmt: skip
+    if checked is not source_crs:  # the file's CRS is implausible, the one named is not
+        warnings[:] = [w for w in warnings if not w.startswith(f"{shapes_path}: the file's own")]
+        source_crs = checked
     attributes = shapes.attributes
     shape_rows = _Rows(shapes_path, "feature", np.arange(1, len(attributes) + 1), 0)
     shape_id_column = find_id_column(attributes.columns, id_column, path=shapes_path)
@@ -195,7 +220,7 @@ def read_neighbourhoods(
 
     progress.report(0.2, "Reading the attribute table")
     table_path: Path | None = None
-    locator = _Locator(ids=ids.to_numpy(object), shapes=shape_rows)
+    locator = _Locator(id_series=ids, shapes=shape_rows)
     data = attributes
     if table is not None:
         table_path = _existing(table, "attribute table")
@@ -216,7 +241,7 @@ def read_neighbourhoods(
             ids, frame, table_ids, table_rows, shapes_path, shape_id_column or "", warnings
         )
         locator = _Locator(
-            ids=ids.to_numpy(object),
+            id_series=ids,
             shapes=shape_rows,
             table=table_rows,
             table_row_numbers=np.where(matched, table_rows.numbers[take], 0),
@@ -226,7 +251,9 @@ def read_neighbourhoods(
         data = pd.concat([attributes[kept], joined], axis=1)
 
     progress.report(0.5, "Checking geometries")
-    geometry = _checked_geometry(shapes.geometry, bounds, locator, warnings)
+    geometry = _checked_geometry(
+        shapes.geometry, bounds, locator, warnings, check_validity=not defer_validity
+    )
 
     progress.report(0.65, "Mapping columns to fields")
     field_map = _field_mapping(data.columns, mapping, table_path or shapes_path)
@@ -250,15 +277,17 @@ def read_neighbourhoods(
     estimates, margins = _field_values(data, field_map, locator, warnings)
 
     name_column = find_name_column(data.columns)
-    names = locator.ids
+    # Text columns stay in pandas' own string type (no round trip through Python objects).
+    id_text = ids.astype("str").set_axis(pd.RangeIndex(len(ids)))
+    names = id_text
     if name_column is not None:
-        text = data[name_column].astype("string").str.strip()
-        blank = text.isna().to_numpy() | text.eq("").fillna(True).to_numpy(bool)
-        names = np.where(blank, names, text.to_numpy(object, na_value=""))
+        text = data[name_column].astype("string").str.strip().set_axis(id_text.index)
+        blank = text.isna() | text.eq("").fillna(True)
+        names = text.astype("str").where(~blank, id_text)
 
     progress.report(0.95, "Assembling neighbourhoods")
     index = pd.RangeIndex(len(ids))
-    columns: dict[str, Any] = {"id": locator.ids, "name": names}
+    columns: dict[str, Any] = {"id": id_text, "name": names}
     columns.update(estimates)
     result = gpd.GeoDataFrame(
         pd.DataFrame(columns, index=index),
@@ -273,7 +302,58 @@ def read_neighbourhoods(
         mapping=field_map,
         sources=sources,
         warnings=warnings,
+        validity=PendingValidity(locator) if defer_validity else None,
     )
+
+
+class PendingValidity:
+    """The validity check of a layer's polygons, done for each polygon when first used.
+
+    :meth:`check` checks the polygons of some rows that were not checked yet and repairs the
+    invalid ones in place (in the layer's geometry array, which the frame, the spatial index's
+    owner and the maps share), with the messages of the check on reading: an
+    :class:`~equityplanner.errors.InputError` for a polygon with no area once repaired, and
+    the warning naming the repaired polygons (:meth:`warning`). A repaired polygon lies within
+    the bounding box of the polygon as read, so an index of the polygons as read still finds
+    it.
+    """
+
+    def __init__(self, locator: _Locator) -> None:
+        self._locator = locator
+        self._checked = np.zeros(len(locator.id_series), dtype=bool)
+        self._repaired: list[np.ndarray] = []
+        self.repairs = 0  # how many polygons were repaired so far
+
+    @property
+    def done(self) -> bool:
+        """True when every polygon has been checked."""
+        return bool(self._checked.all())
+
+    def check(self, geometries: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """Check the polygons ``rows`` of ``geometries`` (all when None), repairing in place.
+
+        Raises
+        ------
+        InputError
+            For polygons with no area once repaired, as on reading.
+        """
+        todo = np.flatnonzero(~self._checked) if rows is None else rows[~self._checked[rows]]
+        if todo.size == 0:
+            return
+        todo = np.unique(todo)
+        invalid = todo[~shapely.is_valid(geometries[todo])]
+        if invalid.size:
+            geometries[invalid] = _repaired(geometries[invalid], invalid, self._locator)
+            self._repaired.append(invalid)
+            self.repairs += invalid.size
+        self._checked[todo] = True
+
+    def warning(self) -> str | None:
+        """The warning naming every polygon repaired so far (None when none was)."""
+        if not self._repaired:
+            return None
+        where = np.sort(np.concatenate(self._repaired))
+        return _repair_warning(self._locator, where)
 
 
 # --- locations -------------------------------------------------------------------------------
@@ -298,11 +378,17 @@ class _Rows:
 class _Locator:
     """Names the file and the feature or row a value of the joined data comes from."""
 
-    ids: np.ndarray
+    id_series: pd.Series  # the neighbourhoods' ids (text), by position
     shapes: _Rows
     table: _Rows | None = None
     table_row_numbers: np.ndarray | None = None  # data row per neighbourhood, 0 if unmatched
     table_columns: frozenset[str] = frozenset()
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        """The ids as an array of str (made when a message first names one)."""
+        ids: np.ndarray = self.id_series.to_numpy(object)
+        return ids
 
     def is_table(self, column: str) -> bool:
         return column in self.table_columns
@@ -316,7 +402,7 @@ class _Locator:
         """Neighbourhoods whose value of ``column`` comes from an actual row of its file."""
         if self.is_table(column) and self.table_row_numbers is not None:
             return self.table_row_numbers > 0
-        return np.ones(len(self.ids), dtype=bool)
+        return np.ones(len(self.id_series), dtype=bool)
 
     def at(self, column: str, position: int) -> str:
         if self.is_table(column) and self.table is not None and self.table_row_numbers is not None:
@@ -450,11 +536,22 @@ def _normalise_ids(values: pd.Series) -> pd.Series:
         if integral[~np.isnan(numbers)].all():
             values = values.astype("Int64")
     text = values.astype("string")
-    if not bool(text.str.fullmatch(r"\d+").all()):
+    if not _all_digits(text):
         text = text.str.strip()
         text = text.str.replace(r"^\d{7}[Uu][Ss]", "", regex=True)
         text = text.mask(text.eq(""))
     return text.reset_index(drop=True)
+
+
+def _all_digits(text: pd.Series) -> bool:
+    """Every id (missing ones aside) is ASCII digits only, as ``str.fullmatch(r"\\d+")``
+    finds on Arrow strings; on Arrow's own kernel when the column is Arrow-backed (a tenth of
+    the time of the regular expression)."""
+    try:
+        arrow = pa.array(text.array)
+    except (TypeError, pa.ArrowException):  # pragma: no cover - not Arrow-backed
+        return bool(text.str.fullmatch(r"\d+").all())
+    return bool(pc.all(pc.ascii_is_decimal(arrow)).as_py() is not False)
 
 
 def _join_keys(ids: pd.Series) -> pd.Series:
@@ -556,7 +653,12 @@ def _looked_for_ids() -> str:
 
 
 def _checked_geometry(
-    geoms: np.ndarray, bounds: np.ndarray, locator: _Locator, warnings: list[str]
+    geoms: np.ndarray,
+    bounds: np.ndarray,
+    locator: _Locator,
+    warnings: list[str],
+    *,
+    check_validity: bool = True,
 ) -> np.ndarray:
     path = locator.shapes.path
     absent = np.zeros(len(geoms), dtype=bool)
@@ -598,25 +700,42 @@ def _checked_geometry(
             "the polygon layer only",
         )
     geoms = geoms.copy()
+    if not check_validity:
+        return geoms
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         where = np.flatnonzero(invalid)
-        repaired = _polygonal_parts(shapely.make_valid(geoms[where]))
-        lost = shapely.is_missing(repaired) | shapely.is_empty(repaired)
-        if lost.any():
-            raise InputError(
-                f"{int(lost.sum())} feature(s) have no area once their invalid geometry is "
-                "repaired",
-                path=path,
-                location=_features(locator, where[lost]),
-                remedy="Redraw those polygons",
-            )
-        geoms[where] = repaired
-        warnings.append(
-            f"{path}: {where.size} invalid geometr{'y was' if where.size == 1 else 'ies were'} "
-            f"repaired (only their polygonal parts kept): {_features(locator, where)}."
-        )
+        geoms[where] = _repaired(geoms[where], where, locator)
+        warnings.append(_repair_warning(locator, where))
     return geoms
+
+
+def _repaired(geoms: np.ndarray, where: np.ndarray, locator: _Locator) -> np.ndarray:
+    """Invalid polygons (of the rows ``where``) made valid, their polygonal parts kept.
+
+    Raises
+    ------
+    InputError
+        Naming the features that have no area once repaired.
+    """
+    repaired = _polygonal_parts(shapely.make_valid(geoms))
+    lost = shapely.is_missing(repaired) | shapely.is_empty(repaired)
+    if lost.any():
+        raise InputError(
+            f"{int(lost.sum())} feature(s) have no area once their invalid geometry is repaired",
+            path=locator.shapes.path,
+            location=_features(locator, where[lost]),
+            remedy="Redraw those polygons",
+        )
+    return repaired
+
+
+def _repair_warning(locator: _Locator, where: np.ndarray) -> str:
+    return (
+        f"{locator.shapes.path}: {where.size} invalid "
+        f"geometr{'y was' if where.size == 1 else 'ies were'} repaired (only their polygonal "
+        f"parts kept): {_features(locator, where)}."
+    )
 
 
 def _polygonal_parts(geoms: np.ndarray) -> np.ndarray:
@@ -709,12 +828,13 @@ def _parse_numbers(values: pd.Series, *, is_margin: bool) -> _Parsed:
             numbers, coded = _grouped_or_coded(cells, unread, numbers)
         bad = (np.isnan(numbers) & ~(blank | controlled)) | np.isinf(numbers)
         numbers[controlled] = 0.0
-    numbers = numbers.copy()
     jammed = numbers <= _JAM_LIMIT
-    if is_margin:
-        numbers[numbers == _CONTROLLED_JAM] = 0.0
-        jammed &= numbers != 0.0
-    numbers[jammed | bad] = np.nan
+    if jammed.any() or bad.any():  # the array may be the column's own: changed on a copy
+        numbers = numbers.copy()
+        if is_margin:
+            numbers[numbers == _CONTROLLED_JAM] = 0.0
+            jammed &= numbers != 0.0
+        numbers[jammed | bad] = np.nan
     return _Parsed(numbers, values, blank, jammed, coded, bad)
 
 
@@ -822,6 +942,7 @@ def _field_values(
         if source.moe_columns:
             errors = np.column_stack([values(column, True) for column in source.moe_columns])
             margins[name] = _sum_moe(parts, errors)
+    apply_rates(estimates, margins, field_map, locator.path, warnings)  # rates to counts
     _check_universes(estimates, margins, field_map, locator)
     _check_populated(estimates, field_map, locator)
     for name, field_values in estimates.items():
@@ -894,16 +1015,24 @@ def _check_universes(
         if name not in estimates or universe is None or universe not in estimates:
             continue
         part, whole = estimates[name], estimates[universe]
-        zeros = np.zeros(len(part))
-        margin = np.hypot(
-            np.nan_to_num(margins.get(name, zeros)), np.nan_to_num(margins.get(universe, zeros))
-        )
-        tolerance = 1e-9 * np.maximum(1.0, np.abs(whole))
         with np.errstate(invalid="ignore"):
-            over = np.flatnonzero((part - whole) > margin + tolerance)
+            maybe = np.flatnonzero(part > whole)  # only these can exceed by the margin
+        if maybe.size == 0:
+            continue
+        zeros = np.zeros(maybe.size)
+        margin = np.hypot(
+            np.nan_to_num(margins[name][maybe] if name in margins else zeros),
+            np.nan_to_num(margins[universe][maybe] if universe in margins else zeros),
+        )
+        tolerance = 1e-9 * np.maximum(1.0, np.abs(whole[maybe]))
+        over = maybe[(part[maybe] - whole[maybe]) > margin + tolerance]
         if over.size == 0:
             continue
         first = int(over[0])
+        margin = np.hypot(
+            np.nan_to_num(margins[name]) if name in margins else np.zeros(len(part)),
+            np.nan_to_num(margins[universe]) if universe in margins else np.zeros(len(part)),
+        )
         column = field_map[name].estimate_columns[0]
         more = f" ({over.size - 1} more neighbourhoods too)" if over.size > 1 else ""
         raise InputError(

@@ -8,14 +8,23 @@ values only, never presentation. Indicator ids are built and read with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from equityplanner.model.concepts import IndicatorFamily, ResultKind, Side
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import Metadata, Parameters
+
+if TYPE_CHECKING:  # pandas loads with the first results, not with the app's window
+    import pandas as pd
+
+
+def _empty_frame() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame()
+
 
 __all__ = [
     "NOTICE_SEVERITIES",
@@ -97,7 +106,7 @@ class ProposalResult:
     catchments: dict[str, BaseGeometry] = field(default_factory=dict)  # "benefits", "burdens"
     # Access to opportunity per neighbourhood (every neighbourhood): <measure>_before/_after/
     # _change columns; empty when the unit changes no transit or no opportunities were given.
-    access: pd.DataFrame = field(default_factory=pd.DataFrame)
+    access: pd.DataFrame = field(default_factory=lambda: _empty_frame())
 
     def __post_init__(self) -> None:
         self.kind = ResultKind(self.kind)

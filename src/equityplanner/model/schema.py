@@ -31,11 +31,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from pyproj import CRS
-from pyproj.exceptions import CRSError
-
-from equityplanner.model.crs import is_metric_projected
-
 __all__ = [
     "INVALID",
     "MAX_TEXT",
@@ -544,6 +539,11 @@ class MetricCrs(Rule):
         return "a projected CRS in metres such as EPSG:32616"
 
     def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
+        from pyproj import CRS  # pyproj loads when a CRS is checked, not with the window
+        from pyproj.exceptions import CRSError
+
+        from equityplanner.model.crs import is_metric_projected
+
         if not isinstance(value, str | int) or isinstance(value, bool) or len(str(value)) > 10_000:
             return _wrong_type(value, where, problems, self, "EPSG:32616", "a CRS")
         try:
@@ -570,6 +570,9 @@ class AnyCrs(Rule):
     def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
         if not isinstance(value, str | int) or isinstance(value, bool) or len(str(value)) > 10_000:
             return _wrong_type(value, where, problems, self, "EPSG:4269", "a CRS")
+        from pyproj import CRS  # pyproj loads when a CRS is checked, not with the window
+        from pyproj.exceptions import CRSError
+
         try:
             CRS.from_user_input(value.strip() if isinstance(value, str) else value)
         except (CRSError, TypeError, ValueError):

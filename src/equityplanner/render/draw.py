@@ -54,6 +54,8 @@ __all__ = [
     "MapStyle",
     "ScaleBar",
     "choropleth_fills",
+    "choropleth_marks",
+    "draw_attribution",
     "draw_catchment",
     "draw_choropleth",
     "draw_label",
@@ -155,6 +157,34 @@ def outlines_visible(mean_size_m: float, pixels_per_metre: float) -> bool:
     return mean_size_m * pixels_per_metre >= _OUTLINE_MIN_PX
 
 
+def choropleth_marks(
+    rings_by_class: Mapping[int, Rings],
+    fills: Mapping[int, Fill],
+    to_px: Affine,
+    style: MapStyle,
+    outline: Rings | None = None,
+) -> list[tuple[Rings, Fill | Pen]]:
+    """What :func:`draw_choropleth` draws, in order: each class's rings with its fill (no data
+    first), then the outlines with their pen (a :class:`Pen` is stroked, a :class:`Fill`
+    filled). The canvas draws a large layer from this list a slice at a time."""
+    marks: list[tuple[Rings, Fill | Pen]] = []
+    for c in sorted(rings_by_class):
+        fill = fills.get(c, fills[-1])
+        if fill.hatch is not None:  # the hatch moves with the map
+            fill = replace(fill, hatch=replace(fill.hatch, origin=(to_px.tx, to_px.ty)))
+        marks.append((rings_by_class[c], fill))
+    if outline is not None and not outline.is_empty:
+        pen = Pen(
+            style.colour("outline", WHITE, 0.75),
+            style.px(0.8),
+            cap="flat",
+            join="bevel",
+            antialias=False,
+        )
+        marks.append((outline, pen))
+    return marks
+
+
 def draw_choropleth(
     surface: Surface,
     rings_by_class: Mapping[int, Rings],
@@ -164,20 +194,11 @@ def draw_choropleth(
     outline: Rings | None = None,
 ) -> None:
     """Fill each class's rings (no data first), then the outlines when given."""
-    for c in sorted(rings_by_class):
-        fill = fills.get(c, fills[-1])
-        if fill.hatch is not None:  # the hatch moves with the map
-            fill = replace(fill, hatch=replace(fill.hatch, origin=(to_px.tx, to_px.ty)))
-        surface.fill(rings_by_class[c], fill, to_px)
-    if outline is not None and not outline.is_empty:
-        pen = Pen(
-            style.colour("outline", WHITE, 0.75),
-            style.px(0.8),
-            cap="flat",
-            join="bevel",
-            antialias=False,
-        )
-        surface.stroke(outline, pen, to_px)
+    for rings, paint in choropleth_marks(rings_by_class, fills, to_px, style, outline):
+        if isinstance(paint, Pen):
+            surface.stroke(rings, paint, to_px)
+        else:
+            surface.fill(rings, paint, to_px)
 
 
 # Catchments, lines, sites --------------------------------------------------------------
@@ -742,17 +763,22 @@ def draw_screen_furniture(
     pixels_per_metre: float,
     credit: str = "",
     north_angle_deg: float | None = None,
+    attribution: str = "",
 ) -> None:
     """What the screen shows over the map: the legend (lower left), the scale bar and the
-    data credit (lower right) and the north arrow (upper right)."""
+    data credit (lower right), the north arrow (upper right) and, when a basemap is drawn,
+    its provider's attribution along the lower right edge (never shortened)."""
     px = style.px
     if not legend.is_empty:
         w, h = legend_size(surface, legend, style, screen_legend_max_width(width))
         draw_legend(surface, legend, px(12), height - h - px(12), style, w)
+    bottom = height - px(14)
+    if attribution:
+        bottom = draw_attribution(surface, attribution, width, height, style).y - px(4)
     bar = scale_bar(pixels_per_metre, min(0.2 * width, px(160)), style.units)
-    top = height - px(14)
+    top = bottom
     if bar is not None:
-        box = draw_scale_bar(surface, bar, width - px(16), height - px(14), style, align="right")
+        box = draw_scale_bar(surface, bar, width - px(16), bottom, style, align="right")
         top = box.y
     if credit:
         font = style.font(10)
@@ -769,6 +795,21 @@ def draw_screen_furniture(
         )
     if north_angle_deg is not None:
         draw_north_arrow(surface, width - px(34), px(48), north_angle_deg, style)
+
+
+def draw_attribution(
+    surface: Surface, text: str, width: float, height: float, style: MapStyle
+) -> Rect:
+    """A basemap's attribution on a light band in the lower right corner; returns its box."""
+    px = style.px
+    font = style.font(10)
+    m = surface.measure(text, font)
+    box = Rect(
+        width - m.width - px(8), height - m.height - px(4), m.width + px(8), m.height + px(4)
+    )
+    surface.fill(rect(box), Fill(rgba(WHITE, 200 / 255)))
+    surface.text(box.x + px(4), box.bottom - px(2) - m.descent, text, font, rgba(INK, 0.8))
+    return box
 
 
 def draw_screen(

@@ -8,16 +8,20 @@ classify them with :func:`equityplanner.render.classify.classify_field`.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
 from equityplanner.model.fields import field_specs, group_specs
 from equityplanner.model.results import ProposalResult
+
+if TYPE_CHECKING:  # tables arrive as pandas frames; the module needs no pandas to load
+    import pandas as pd
 
 __all__ = [
     "ACCESS_LABELS",
@@ -200,6 +204,33 @@ def default_field(fields: list[MapField]) -> MapField | None:
     return fields[0] if fields else None
 
 
+_POSITIONS: dict[tuple[int, int], tuple[Any, Any, np.ndarray]] = {}
+
+
+def _positions(of: pd.DataFrame, to: pd.DataFrame) -> np.ndarray:
+    """For each row of ``to``, its row in ``of`` with the same ``id`` (NaN where none).
+
+    Kept (for the last few pairs, while both frames live): the map and the table ask for it
+    again and again for the same result (reshading, refilling), and matching 240,000 text
+    ids costs a tenth of a second each time.
+    """
+    import pandas as pd
+
+    key = (id(of), id(to))
+    cached = _POSITIONS.get(key)
+    if cached is not None and cached[0]() is of and cached[1]() is to:
+        return cached[2]
+    position = pd.Series(np.arange(len(of)), index=of["id"].astype(str).to_numpy())
+    rows = position.reindex(to["id"].astype(str).to_numpy()).to_numpy(dtype=float)
+    try:
+        _POSITIONS[key] = (weakref.ref(of), weakref.ref(to), rows)
+    except TypeError:  # not weakly referenceable: not kept
+        return rows
+    while len(_POSITIONS) > 8:  # the results of a few runs
+        _POSITIONS.pop(next(iter(_POSITIONS)))
+    return rows
+
+
 def field_values(
     field: MapField,
     table: pd.DataFrame,
@@ -208,21 +239,23 @@ def field_values(
     result: ProposalResult | None = None,
 ) -> np.ndarray:
     """Values of ``field`` for every row of ``table`` (NaN where unknown), as float."""
+    import pandas as pd
+
     n = len(table)
     if field.source == "access":
         frame = result.access if result is not None else None
         if frame is None or field.key not in frame:
             return np.full(n, np.nan)
-        values = pd.Series(
-            frame[field.key].to_numpy(dtype=float), index=frame["id"].astype(str).to_numpy()
-        )
-        return values.reindex(table["id"].astype(str).to_numpy()).to_numpy(dtype=float)
+        rows = _positions(frame, table)  # the frame's row of each table row
+        ok = ~np.isnan(rows)
+        out = np.full(n, np.nan)
+        out[ok] = frame[field.key].to_numpy(dtype=float)[rows[ok].astype(int)]
+        return out
     if field.source == "result":
         out = np.zeros(n) if result is not None else np.full(n, np.nan)
         if result is not None and field.key in result.neighbourhoods:
-            position = pd.Series(np.arange(n), index=table["id"].astype(str).to_numpy())
             frame = result.neighbourhoods
-            rows = position.reindex(frame["id"].astype(str).to_numpy()).to_numpy()
+            rows = _positions(table, frame)  # the table's row of each frame row
             ok = ~np.isnan(rows)
             out[rows[ok].astype(int)] = frame[field.key].to_numpy(dtype=float)[ok]
         return out
@@ -259,6 +292,8 @@ _EXTRA_LABELS = {
 
 def mappable_fields(baseline: pd.DataFrame) -> list[str]:
     """Numeric columns of the baseline table that can shade the map."""
+    import pandas as pd
+
     out = []
     for column in baseline.columns:
         if column in ("id", "name") or column.endswith("_moe"):
@@ -270,6 +305,8 @@ def mappable_fields(baseline: pd.DataFrame) -> list[str]:
 
 
 def _kind_of(name: str, values: pd.Series) -> str:
+    import pandas as pd
+
     if name.startswith("is_") or name == "in_comparison" or pd.api.types.is_bool_dtype(values):
         return "flag"
     if name.endswith("_share"):
@@ -316,6 +353,7 @@ def resolve_field(baseline: pd.DataFrame, name: str | None) -> str:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> resolve_field(pd.DataFrame({"id": ["a"], "low_income_share": [0.2]}), "low_income")
     'low_income_share'
     """

@@ -22,17 +22,18 @@ workbook's picture draw the same level of detail for the same scale
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
-from equityplanner.analysis.crs import local_projected_crs
+if TYPE_CHECKING:  # pyproj loads with the first layer, not with the window (start-up time)
+    from pyproj import CRS, Transformer
 
 __all__ = [
     "IDENTITY",
@@ -47,7 +48,14 @@ __all__ = [
     "rings_of",
 ]
 
-WGS84 = CRS.from_epsg(4326)
+
+@cache
+def _wgs84() -> CRS:
+    from pyproj import CRS
+
+    return CRS.from_epsg(4326)
+
+
 LOD_PIXELS = 1.0
 """A level of detail snaps vertices to cells of about this many pixels."""
 
@@ -263,6 +271,9 @@ class SceneTransform:
     """
 
     def __init__(self, display_crs: CRS, origin: tuple[float, float]) -> None:
+        from pyproj import Transformer
+
+        WGS84 = _wgs84()
         self.display_crs = display_crs
         self.origin = origin
         self._forward = Transformer.from_crs(WGS84, display_crs, always_xy=True)
@@ -274,6 +285,11 @@ class SceneTransform:
         cls, bounds_lonlat: tuple[float, float, float, float], override: str | None = None
     ) -> SceneTransform:
         """A transform centred on ``bounds_lonlat`` in its local UTM zone (or ``override``)."""
+        from pyproj import Transformer
+
+        from equityplanner.analysis.crs import local_projected_crs
+
+        WGS84 = _wgs84()
         crs = local_projected_crs(bounds_lonlat, override)
         west, south, east, north = bounds_lonlat
         t = Transformer.from_crs(WGS84, crs, always_xy=True)
@@ -306,6 +322,9 @@ class SceneTransform:
 
     def geometry_to_scene(self, geometry: Any, crs: CRS | str | None = None) -> Any:
         """Shapely geometries (lon/lat, or ``crs``) to scene coordinates."""
+        from pyproj import CRS, Transformer
+
+        WGS84 = _wgs84()
         if crs is None or CRS.from_user_input(crs) == WGS84:
             transformer = self._forward
         else:
@@ -343,6 +362,15 @@ class LevelOfDetail:
         return Rings.from_first(self.xy, self.first)
 
 
+_BATCH = 20_000  # polygons flattened at a time on the loading thread (see _yield_gil)
+
+
+def _yield_gil() -> None:
+    """Let other threads run: shapely keeps the GIL while it makes geometry objects, and the
+    app's window (its GUI thread) would wait for a whole 240,000-polygon layer."""
+    time.sleep(0)
+
+
 class LayerGeometry:
     """A polygon layer prepared for drawing and hit testing, in scene coordinates.
 
@@ -359,6 +387,9 @@ class LayerGeometry:
     def __init__(
         self, geometries: np.ndarray, crs: CRS | str, transform: SceneTransform | None = None
     ) -> None:
+        from pyproj import CRS, Transformer
+
+        WGS84 = _wgs84()
         geometries = np.asarray(geometries, dtype=object)
         crs = CRS.from_user_input(crs)
         if transform is None:
@@ -368,10 +399,15 @@ class LayerGeometry:
             transform = SceneTransform.for_bounds((min(lon), min(lat), max(lon), max(lat)))
         self.transform = transform
         self.count = len(geometries)
-        if crs == transform.display_crs:
-            scene = shapely.transform(geometries, transform.xy_to_scene)
-        else:
-            scene = transform.geometry_to_scene(geometries, crs)
+        pieces = []
+        for a in range(0, max(self.count, 1), _BATCH):
+            batch = geometries[a : a + _BATCH]
+            if crs == transform.display_crs:
+                pieces.append(shapely.transform(batch, transform.xy_to_scene))
+            else:
+                pieces.append(transform.geometry_to_scene(batch, crs))
+            _yield_gil()
+        scene = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
         self.geometries = np.asarray(scene, dtype=object)
         xmin, ymin, xmax, ymax = (float(v) for v in shapely.total_bounds(self.geometries))
         self.bounds: tuple[float, float, float, float] = (xmin, ymin, xmax, ymax)
@@ -380,10 +416,24 @@ class LayerGeometry:
         self.mean_size_m = math.sqrt(area / max(self.count, 1))
         """Side of the mean polygon's square, metres: decides when outlines are worth drawing."""
 
-        parts, part_row = shapely.get_parts(self.geometries, return_index=True)
-        rings, ring_part = shapely.get_rings(_oriented(parts), return_index=True)
-        xy, vertex_ring = shapely.get_coordinates(rings, return_index=True)
-        self.xy = np.ascontiguousarray(xy, dtype=float)
+        part_rows, ring_parts, coords, vertex_rings = [], [], [], []
+        n_parts = n_rings = 0
+        for a in range(0, max(self.count, 1), _BATCH):
+            parts, part_row = shapely.get_parts(self.geometries[a : a + _BATCH], return_index=True)
+            rings, ring_part = shapely.get_rings(_oriented(parts), return_index=True)
+            xy_part, vertex_ring_part = shapely.get_coordinates(rings, return_index=True)
+            part_rows.append(part_row + a)
+            ring_parts.append(ring_part + n_parts)
+            coords.append(xy_part)
+            vertex_rings.append(vertex_ring_part + n_rings)
+            n_parts += len(parts)
+            n_rings += len(rings)
+            _yield_gil()
+        part_row = np.concatenate(part_rows)
+        ring_part = np.concatenate(ring_parts)
+        xy = np.concatenate(coords) if coords else np.empty((0, 2))
+        vertex_ring = np.concatenate(vertex_rings)
+        self.xy = np.ascontiguousarray(xy, dtype=float).reshape(-1, 2)
         self.vertex_ring = vertex_ring.astype(np.int64)
         self.ring_row = part_row[ring_part].astype(np.int64)
         self.vertex_row = self.ring_row[self.vertex_ring]
@@ -391,7 +441,7 @@ class LayerGeometry:
         first[1:] = vertex_ring[1:] != vertex_ring[:-1]
         self.vertex_first = first
         # A ring is exterior when it is the first ring of its part.
-        ring_exterior = np.ones(len(rings), dtype=bool)
+        ring_exterior = np.ones(n_rings, dtype=bool)
         ring_exterior[1:] = ring_part[1:] != ring_part[:-1]
         self.ring_exterior = ring_exterior
         self.vertex_count = len(xy)

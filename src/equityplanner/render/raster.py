@@ -20,7 +20,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -389,6 +389,74 @@ class RasterSurface:
             yield
         finally:
             self._clips.pop()
+
+    def draw_image(
+        self,
+        image: Any,
+        source: tuple[float, float, float, float],
+        top_left: tuple[float, float],
+        top_right: tuple[float, float],
+        bottom_left: tuple[float, float],
+    ) -> None:
+        """Draw part of a picture (Pillow image or RGBA array) onto a parallelogram."""
+        picture = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image))
+        picture = picture.convert("RGBA")
+        s = self.ss
+        sx, sy, sw, sh = source
+        (x0, y0), (x1, y1), (x2, y2) = top_left, top_right, bottom_left
+        # Sample position -> picture position (the inverse of the parallelogram's mapping).
+        a, b = (x1 - x0) * s / sw, (x2 - x0) * s / sh
+        c, d = (y1 - y0) * s / sw, (y2 - y0) * s / sh
+        det = a * d - b * c
+        if abs(det) < 1e-12:
+            return
+        ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
+        xs = [x0, x1, x2, x1 + x2 - x0]
+        ys = [y0, y1, y2, y1 + y2 - y0]
+        top = max(math.floor(min(ys) * s), 0)
+        left = max(math.floor(min(xs) * s), 0)
+        bottom = min(math.ceil(max(ys) * s), self._pixels.shape[0])
+        right = min(math.ceil(max(xs) * s), self._pixels.shape[1])
+        if bottom <= top or right <= left:
+            return
+        if self._clips:
+            ct, cl, cb, cr = self._clips[-1]
+            top, left, bottom, right = max(top, ct), max(left, cl), min(bottom, cb), min(right, cr)
+            if bottom <= top or right <= left:
+                return
+        ox, oy = left + 0.5 - x0 * s, top + 0.5 - y0 * s
+        coefficients = (
+            ia,
+            ib,
+            ia * ox + ib * oy + sx,
+            ic,
+            id_,
+            ic * ox + id_ * oy + sy,
+        )
+        warped = picture.transform(
+            (right - left, bottom - top),
+            Image.Transform.AFFINE,
+            coefficients,
+            resample=Image.Resampling.BILINEAR,
+        )
+        layer = np.asarray(warped, dtype=np.uint32)
+        # Only inside the source rectangle (the transform repeats no edge pixels there).
+        region = self._pixels[top:bottom, left:right].astype(np.uint32)
+        alpha = layer[..., 3:4]
+        u = (
+            (np.arange(right - left)[None, :] + ox) * ia
+            + (np.arange(bottom - top)[:, None] + oy) * ib
+            + sx
+        )
+        v = (
+            (np.arange(right - left)[None, :] + ox) * ic
+            + (np.arange(bottom - top)[:, None] + oy) * id_
+            + sy
+        )
+        inside = ((u >= sx) & (u <= sx + sw) & (v >= sy) & (v <= sy + sh))[..., None]
+        alpha = np.where(inside, alpha, 0)
+        mixed = (region[..., :3] * (255 - alpha) + layer[..., :3] * alpha + 127) // 255
+        self._pixels[top:bottom, left:right, :3] = mixed.astype(np.uint8)
 
     # Output -----------------------------------------------------------------------------
 

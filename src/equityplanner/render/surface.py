@@ -7,7 +7,8 @@ workbook's picture, and ``equityplanner.app.qt_surface.QtSurface`` (a ``QPainter
 desktop app's canvas. A surface knows nothing about maps: shapes arrive as
 :class:`~equityplanner.render.geometry.Rings` in pixels (or in map units with an
 :class:`~equityplanner.render.geometry.Affine` to pixels, so that the canvas can keep its
-paths in scene units and reuse them at every zoom), text arrives with a baseline position.
+paths in scene units and reuse them at every zoom), text arrives with a baseline position,
+pictures (basemap tiles, :mod:`equityplanner.render.tiles`) with the parallelogram they cover.
 
 Dashes, circles, rounded boxes and arrows are turned into rings before they reach a surface
 (:mod:`equityplanner.render.shapes`), so both surfaces draw them from the same vertices.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from equityplanner.render.geometry import Affine, Rings
 
@@ -201,4 +202,20 @@ class Surface(Protocol):
 
     def clip(self, rect: Rect) -> AbstractContextManager[None]:
         """Within the ``with`` block, draw inside ``rect`` only."""
+        ...
+
+    def draw_image(
+        self,
+        image: Any,
+        source: tuple[float, float, float, float],
+        top_left: tuple[float, float],
+        top_right: tuple[float, float],
+        bottom_left: tuple[float, float],
+    ) -> None:
+        """Draw the ``source`` part (left, top, width, height in image pixels) of a picture
+        onto the parallelogram with these three corners, in pixels (basemap tiles).
+
+        ``image`` is the surface's own kind of picture (a ``QImage`` on the canvas, a Pillow
+        image or an RGBA array on the raster surface).
+        """
         ...

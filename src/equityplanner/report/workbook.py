@@ -10,6 +10,11 @@ printed pages: Comparison (when asked), Indicators, Title VI tests, Neighbourhoo
 sources, Audit.
 With ``print_set=True`` the appendices are hidden, so that printing the workbook (or
 exporting it to PDF, :mod:`equityplanner.report.pdf`) gives the print set alone.
+
+A layer of more than :data:`~equityplanner.report.sheets.neighbourhoods.FULL_TABLE_LIMIT`
+neighbourhoods is paged on the Neighbourhoods sheet (those touching a catchment listed, the
+others summed by the flags the formulas weigh by), and :func:`write_workbook` writes the full
+table as a CSV file beside the workbook (``<name>.neighbourhoods.csv``), which the sheet names.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from equityplanner.errors import InputError, MethodError
+from equityplanner.io.atomic import atomic_write
 from equityplanner.model.results import Assessment, ProposalResult
 from equityplanner.render.fields import resolve_field, short_label
 from equityplanner.render.map_image import render_map_png
@@ -46,7 +52,11 @@ from equityplanner.report.sheets.housing import build_housing
 from equityplanner.report.sheets.indicators import build_indicators
 from equityplanner.report.sheets.map import build_map
 from equityplanner.report.sheets.methodology import build_methodology, build_sources
-from equityplanner.report.sheets.neighbourhoods import build_neighbourhoods
+from equityplanner.report.sheets.neighbourhoods import (
+    FULL_TABLE_LIMIT,
+    build_neighbourhoods,
+    full_table,
+)
 from equityplanner.report.sheets.summary import build_summary
 from equityplanner.report.sheets.title_vi import build_title_vi, plan_rows
 from equityplanner.report.writer import save_workbook
@@ -55,6 +65,7 @@ __all__ = [
     "build_comparison_workbook",
     "build_workbook",
     "write_comparison_workbook",
+    "write_full_table",
     "write_workbook",
 ]
 
@@ -68,6 +79,7 @@ def write_workbook(
     map_field: str | None = None,
     compare: Compare = None,
     print_set: bool = False,
+    neighbourhood_limit: int | None = FULL_TABLE_LIMIT,
 ) -> Path:
     """Write the Excel workbook of an assessment (atomically).
 
@@ -85,6 +97,9 @@ def write_workbook(
     print_set
         Hide the appendices (data sheets), so that the workbook prints the council print set
         alone; they still calculate and can be shown again.
+    neighbourhood_limit
+        A layer of more neighbourhoods is paged on the Neighbourhoods sheet, and its full
+        table written beside the workbook as ``<name>.neighbourhoods.csv`` (None: never).
 
     Returns
     -------
@@ -97,8 +112,44 @@ def write_workbook(
         When ``map_field`` or a compared result does not exist, or the target cannot be
         replaced (open in Excel, read-only, a folder); the old file is kept.
     """
-    spec = build_workbook(assessment, map_field=map_field, compare=compare, print_set=print_set)
-    return save_workbook(spec, path)
+    target = Path(path)
+    table = target.with_name(f"{target.stem}.neighbourhoods.csv")
+    spec = build_workbook(
+        assessment,
+        map_field=map_field,
+        compare=compare,
+        print_set=print_set,
+        neighbourhood_limit=neighbourhood_limit,
+        full_table_name=table.name,
+    )
+    written = save_workbook(spec, target)
+    if neighbourhood_limit is not None and len(assessment.baseline) > neighbourhood_limit:
+        write_full_table(assessment, table)
+    return written
+
+
+def write_full_table(assessment: Assessment, path: str | Path) -> Path:
+    """The Neighbourhoods sheet's full table, one row per neighbourhood, as CSV (atomically).
+
+    Its columns are the sheet's, with the engine's values where the sheet has formulas.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    frame = full_table(assessment)
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+
+    def write(tmp: Path) -> None:
+        pa_csv.write_csv(arrow, str(tmp))
+
+    try:
+        return atomic_write(path, write)
+    except OSError as exc:
+        raise InputError(
+            f"the neighbourhood table could not be written ({exc.strerror or exc})",
+            path=path,
+            remedy="Check that the disk is not full, then try again",
+        ) from exc
 
 
 def build_workbook(
@@ -108,15 +159,25 @@ def build_workbook(
     compare: Compare = None,
     map_png: bytes | None = None,
     print_set: bool = False,
+    neighbourhood_limit: int | None = FULL_TABLE_LIMIT,
+    full_table_name: str | None = None,
 ) -> WorkbookSpec:
     """The neutral layout of the workbook (no file is written).
 
     ``map_png`` supplies a ready map picture; by default the map is rendered with
     :func:`equityplanner.render.map_image.render_map_png` (no Qt needed). ``print_set``
-    hides the appendices (see :func:`write_workbook`).
+    hides the appendices (see :func:`write_workbook`). A layer of more than
+    ``neighbourhood_limit`` neighbourhoods is paged on the Neighbourhoods sheet, which names
+    ``full_table_name`` as the file holding its full table.
     """
     header = assessment.metadata.title
-    ctx = BookContext(assessment=assessment, header=header, print_set=print_set)
+    ctx = BookContext(
+        assessment=assessment,
+        header=header,
+        print_set=print_set,
+        neighbourhood_limit=neighbourhood_limit,
+        full_table_name=full_table_name,
+    )
     _prepare_map(ctx, map_field, map_png)
     alternatives = _alternatives(assessment, compare)
     ctx.compare_results = [alt.result for alt in alternatives]

@@ -4,45 +4,67 @@ The only module of equityplanner that imports openpyxl. Text is always written a
 (``data_type "s"``, with the quote prefix when it starts like a formula), styles are
 registered once as NamedStyles, and saving is atomic: a temporary file in the target folder
 is renamed over the target, so a failure leaves the old workbook intact.
+
+Saving streams the cells (issue 14.5): openpyxl builds and writes everything of a sheet but
+its cells (styles, column widths, merged cells, tables, conditional formats, charts, pictures,
+comments, print settings, names), and the rows of each sheet are written straight into the
+file as the XML openpyxl itself would write for them (inline strings, ``%.16g`` numbers,
+formulas without cached values), a block of rows at a time. No openpyxl cell object is made,
+so writing costs little more than the XML, and memory does not grow with the rows written.
+:func:`to_openpyxl` still builds a whole in-memory openpyxl workbook, cells included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 import zipfile
+from collections.abc import Iterator
 from copy import copy
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import TIME_FORMATS
 from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.comments import Comment
+from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.drawing.fill import Blip
 from openpyxl.drawing.geometry import PresetGeometry2D
 from openpyxl.drawing.image import Image
 from openpyxl.drawing.picture import PictureFrame
-from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor, SpreadsheetDrawing
 from openpyxl.drawing.text import CharacterProperties, ParagraphProperties
 from openpyxl.drawing.text import Font as Font_
 from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.formatting.rule import ColorScaleRule, DataBarRule, FormulaRule
+from openpyxl.packaging.relationship import get_rels_path
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.numbers import is_date_format
+from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.units import pixels_to_EMU
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.dimensions import RowDimension, SheetDimension
+from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import tostring
 
 from equityplanner.errors import InputError, MethodError
 from equityplanner.io.atomic import atomic_write
 from equityplanner.report.layout import (
     FONT_NAME,
+    Cell,
     ChartSpec,
     ConditionalFormat,
     Formula,
@@ -51,6 +73,7 @@ from equityplanner.report.layout import (
     SheetSpec,
     StyleSpec,
     WorkbookSpec,
+    a1,
     clean_number,
     clean_text,
     column_letter,
@@ -64,7 +87,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def save_workbook(spec: WorkbookSpec, path: str | Path) -> Path:
-    """Write ``spec`` to ``path`` atomically.
+    """Write ``spec`` to ``path`` atomically, streaming each sheet's rows into the file.
 
     Raises
     ------
@@ -75,14 +98,14 @@ def save_workbook(spec: WorkbookSpec, path: str | Path) -> Path:
     """
     target = Path(path)
     _check_target(target)
-    book = to_openpyxl(spec)
-    # openpyxl writes charts numbered in sheet order; their alt text is added afterwards.
+    book = _build(spec, with_cells=False)
+    # openpyxl writes charts numbered in sheet order; their alt text is added to the drawings.
     chart_texts = [c.description or c.title for sheet in spec.sheets for c in sheet.charts]
 
     def write(tmp: Path) -> None:
-        book.save(str(tmp))
-        if chart_texts:
-            _add_chart_alt_text(tmp, chart_texts)
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            book.properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            _StreamingWriter(book, archive, spec, chart_texts).write_data()
 
     try:
         return atomic_write(target, write)
@@ -99,42 +122,248 @@ def save_workbook(spec: WorkbookSpec, path: str | Path) -> Path:
 _FRAME = re.compile(r"<graphicFrame>.*?</graphicFrame>", re.S)
 _CHART_REF = re.compile(r'<c:chart r:id="(rId\d+)"')
 _REL = re.compile(r'<Relationship [^>]*?Target="[^"]*?chart(\d+)\.xml"[^>]*?Id="(rId\d+)"')
+_SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData></sheetData>")
+_ROWS_PER_BLOCK = 2000  # rows joined into one string before being compressed into the file
 
 
-def _add_chart_alt_text(path: Path, texts: list[str]) -> None:
-    """Give every chart its alt text (openpyxl cannot set a chart frame's description).
+def _described_drawing(xml: str, rels: str, texts: list[str]) -> str:
+    """A drawing's XML with every chart frame's alt text (openpyxl cannot set a chart frame's
+    description).
 
-    Chart ``k`` (``xl/charts/chart<k>.xml``) is the k-th chart in sheet order; its frame in
-    the drawing gets ``descr`` on its ``cNvPr``. The workbook is rewritten in place.
+    Chart ``k`` (``xl/charts/chart<k>.xml``, named in the drawing's relationships) is the k-th
+    chart in sheet order; its frame gets ``descr`` on its ``cNvPr``.
     """
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info.filename)) for info in source.infolist()]
-    rels = {}
-    for info, data in entries:
-        if info.filename.startswith("xl/drawings/_rels/"):
-            drawing = info.filename.rsplit("/", 1)[1].removesuffix(".rels")
-            rels[drawing] = {rid: int(k) for k, rid in _REL.findall(data.decode("utf-8"))}
+    charts = {rid: int(k) for k, rid in _REL.findall(rels)}
 
-    def describe(drawing: str, frame: str) -> str:
+    def describe(match: re.Match[str]) -> str:
+        frame = match.group(0)
         found = _CHART_REF.search(frame)
-        k = rels.get(drawing, {}).get(found.group(1)) if found else None
+        k = charts.get(found.group(1)) if found else None
         if k is None or not 1 <= k <= len(texts) or "descr=" in frame:
             return frame
         alt = xml_escape(texts[k - 1], {'"': "&quot;"})
         return re.sub(r"(<cNvPr [^>]*?)\s*/>", rf'\1 descr="{alt}" />', frame, count=1)
 
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for info, data in entries:
-            name = info.filename
-            if name.startswith("xl/drawings/drawing") and name.endswith(".xml"):
-                drawing = name.rsplit("/", 1)[1]
+    return _FRAME.sub(describe, xml)
 
-                def described(match: re.Match[str], drawing: str = drawing) -> str:
-                    return describe(drawing, match.group(0))
 
-                text = _FRAME.sub(described, data.decode("utf-8"))
-                data = text.encode("utf-8")
-            target.writestr(info, data)
+class _StreamingWriter(ExcelWriter):
+    """openpyxl's own writer, but each worksheet's rows come from the spec, streamed.
+
+    It overrides two methods of openpyxl 3.1's ``ExcelWriter`` and uses its private state
+    (hence the ``Any`` views of it).
+    """
+
+    def __init__(
+        self, book: Workbook, archive: zipfile.ZipFile, spec: WorkbookSpec, texts: list[str]
+    ) -> None:
+        super().__init__(book, archive)
+        self._specs = {sheet.name: sheet for sheet in spec.sheets}
+        self._texts = texts
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        sheet = self._specs[ws.title]
+        state: Any = ws
+        state._drawing = SpreadsheetDrawing()
+        state._drawing.charts = state._charts
+        state._drawing.images = state._images
+        rows = _SheetRows(ws, sheet)
+        writer: Any = _FrameWriter(ws, rows)
+        writer.write()
+        state._rels = writer._rels
+        parts = _SHEET_DATA.split(writer.read(), maxsplit=1)
+        if len(parts) != 2:
+            raise MethodError(f"openpyxl wrote no sheetData for the sheet {sheet.name!r}")
+        archive: zipfile.ZipFile = getattr(self, "_archive")  # noqa: B009 - private, not in stubs
+        with archive.open(ws.path[1:], "w", force_zip64=True) as out:
+            out.write(parts[0])
+            out.write(b"<sheetData>")
+            for block in rows.xml():
+                out.write(block.encode("utf-8"))
+            out.write(b"</sheetData>")
+            out.write(parts[1])
+        self.manifest.append(ws)
+
+    def _write_drawing(self, drawing: Any) -> None:
+        """openpyxl's, with the charts' alt text in the drawing."""
+        state: Any = self
+        state._drawings.append(drawing)
+        drawing._id = len(state._drawings)
+        for chart in drawing.charts:
+            state._charts.append(chart)
+            chart._id = len(state._charts)
+        for img in drawing.images:
+            state._images.append(img)
+            img._id = len(state._images)
+        xml: bytes = tostring(drawing._write())  # first: it makes the relationships
+        rels: bytes = tostring(drawing._write_rels())
+        if drawing.charts and self._texts:
+            described = _described_drawing(xml.decode("utf-8"), rels.decode("utf-8"), self._texts)
+            xml = described.encode("utf-8")
+        state._archive.writestr(drawing.path[1:], xml)
+        state._archive.writestr(get_rels_path(drawing.path)[1:], rels)
+        self.manifest.append(drawing)
+
+
+class _FrameWriter(WorksheetWriter):
+    """openpyxl's worksheet writer with an empty ``sheetData``, the rows being streamed in
+    its place; in memory, as the frame of a sheet is small."""
+
+    def __init__(self, ws: Worksheet, rows: _SheetRows) -> None:
+        self._rows = rows
+        super().__init__(ws, out=io.BytesIO())
+
+    def write_dimensions(self) -> None:
+        self.xf.send(SheetDimension(self._rows.dimension).to_tree())
+
+    def write_rows(self) -> None:
+        xf: Any = self.xf.send(True)
+        with xf.element("sheetData"):
+            pass
+        self.xf.send(None)
+        state: Any = self.ws
+        state._comments = self._rows.comments()
+
+    def cleanup(self) -> None:
+        pass
+
+
+class _SheetRows:
+    """The rows of a sheet spec as worksheet XML, as openpyxl writes cells (openpyxl 3.1)."""
+
+    def __init__(self, ws: Worksheet, sheet: SheetSpec) -> None:
+        self.ws = ws
+        self.sheet = sheet
+        self._styles: dict[tuple[str | None, str | None, bool], str] = {}
+        self._scratch: Any = OpenpyxlCell(ws, row=1, column=1)
+        cells = sheet.cells
+        if cells:
+            rows = [r for r, _ in cells]
+            cols = [c for _, c in cells]
+            first, last = a1(min(rows), min(cols)), a1(max(rows), max(cols))
+            self.dimension = first if first == last else f"{first}:{last}"
+        else:
+            self.dimension = "A1:A1"
+
+    def style_id(self, style: str | None, number_format: str | None, quote: bool) -> str:
+        """openpyxl's style id (index of its style array) of a named style and number format."""
+        key = (style, number_format, quote)
+        found = self._styles.get(key)
+        if found is None:
+            cell = self._scratch
+            cell._style = None
+            if style:
+                cell.style = style
+            if number_format:
+                cell.number_format = number_format
+            if quote:
+                cell.quotePrefix = True
+            found = self._styles[key] = str(cell.style_id) if cell.has_style else ""
+        return found
+
+    def comments(self) -> list[CommentRecord]:
+        """The cells' comments, as openpyxl collects them while writing rows."""
+        noted = sorted(position for position, cell in self.sheet.cells.items() if cell.comment)
+        records = []
+        for row, col in noted:
+            record = CommentRecord(ref=a1(row, col), author="equityplanner")
+            record.text.t = clean_text(self.sheet.cells[(row, col)].comment)
+            record.width, record.height = 320, 140
+            records.append(record)
+        return records
+
+    def xml(self) -> Iterator[str]:
+        """The ``<row>`` elements, in blocks of rows."""
+        cells = self.sheet.cells
+        by_row: dict[int, list[int]] = {}
+        for row, col in cells:
+            found = by_row.get(row)
+            if found is None:
+                by_row[row] = [col]
+            else:
+                found.append(col)
+        heights = self.sheet.row_heights
+        letters: list[str] = [""]
+        parts: list[str] = []
+        append = parts.append
+        for number, row in enumerate(sorted(by_row.keys() | heights.keys()), 1):
+            if row in heights:
+                attrs = dict(RowDimension(self.ws, index=row, ht=heights[row]))
+                extra = "".join(f' {k}="{v}"' for k, v in attrs.items() if k != "r")
+                append(f'<row r="{row}"{extra}>')
+            else:
+                append(f'<row r="{row}">')
+            columns = by_row.get(row)
+            if columns:
+                columns.sort()
+                while len(letters) <= columns[-1]:
+                    letters.append(column_letter(len(letters)))
+                for col in columns:
+                    append(self._cell(f"{letters[col]}{row}", cells[(row, col)]))
+            append("</row>")
+            if number % _ROWS_PER_BLOCK == 0:
+                yield "".join(parts)
+                parts.clear()
+        yield "".join(parts)
+
+    def _cell(self, ref: str, cell: Cell) -> str:
+        value = cell.value
+        kind = type(value)
+        if kind is float:
+            if value != value or value in _INFINITE:
+                return self._empty(ref, cell)
+            s = self.style_id(cell.style, cell.number_format, False)
+            return f'<c r="{ref}"{_s(s)} t="n"><v>{value:.16g}</v></c>'
+        if kind is str:
+            text = clean_text(value)
+            s = self.style_id(cell.style, cell.number_format, text.startswith(_FORMULA_START))
+            if not text:
+                return f'<c r="{ref}"{_s(s)} t="inlineStr" />'
+            stripped = text.strip()
+            space = ' xml:space="preserve"' if stripped and stripped != text else ""
+            return f'<c r="{ref}"{_s(s)} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+        if kind is Formula:
+            s = self.style_id(cell.style, cell.number_format, False)
+            return f'<c r="{ref}"{_s(s)}><f>{_escape(value.text[1:])}</f><v /></c>'
+        if kind is bool:
+            s = self.style_id(cell.style, cell.number_format, False)
+            return f'<c r="{ref}"{_s(s)} t="b"><v>{int(value)}</v></c>'
+        if value is None:
+            return self._empty(ref, cell)
+        if isinstance(value, dt.datetime | dt.date | dt.time):
+            fmt = cell.number_format
+            if not fmt or not is_date_format(fmt):
+                fmt = TIME_FORMATS[type(value)]
+            s = self.style_id(cell.style, fmt, False)
+            return f'<c r="{ref}"{_s(s)} t="n"><v>{to_excel(value):.16g}</v></c>'
+        number = clean_number(value)
+        if number is None:
+            return self._empty(ref, cell)
+        s = self.style_id(cell.style, cell.number_format, False)
+        return f'<c r="{ref}"{_s(s)} t="n"><v>{number:.16g}</v></c>'
+
+    def _empty(self, ref: str, cell: Cell) -> str:
+        """A cell without a value: written when it has a style or a comment (as openpyxl)."""
+        s = self.style_id(cell.style, cell.number_format, False)
+        return f'<c r="{ref}"{_s(s)} />' if s or cell.comment else ""
+
+
+_INFINITE = (math.inf, -math.inf)
+
+
+def _s(style_id: str) -> str:
+    return f' s="{style_id}"' if style_id else ""
+
+
+def _escape(text: str) -> str:
+    """Text of an XML element, escaped as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 def _check_target(target: Path) -> None:
@@ -159,7 +388,13 @@ def _check_target(target: Path) -> None:
 
 
 def to_openpyxl(spec: WorkbookSpec) -> Workbook:
-    """The openpyxl workbook of a spec (not saved)."""
+    """The openpyxl workbook of a spec, cells included (not saved)."""
+    return _build(spec, with_cells=True)
+
+
+def _build(spec: WorkbookSpec, *, with_cells: bool) -> Workbook:
+    """The openpyxl workbook of a spec; without its cells' values and row heights (which
+    :func:`save_workbook` streams) unless ``with_cells``."""
     book = Workbook()
     first = book.active  # a new workbook has one empty sheet; the spec brings its own
     if first is not None:
@@ -170,7 +405,7 @@ def to_openpyxl(spec: WorkbookSpec) -> Workbook:
     for sheet in spec.sheets:
         sheets[sheet.name] = book.create_sheet(sheet.name)
     for sheet in spec.sheets:
-        _fill_sheet(sheets[sheet.name], sheet, sheets)
+        _fill_sheet(sheets[sheet.name], sheet, sheets, with_cells=with_cells)
     for name in spec.defined_names:
         book.defined_names[name.name] = DefinedName(
             name.name, attr_text=f"{quote_sheet(name.sheet)}!{name.ref}"
@@ -207,12 +442,25 @@ def _named_style(key: str, s: StyleSpec) -> NamedStyle:
     return style
 
 
-def _fill_sheet(ws: Worksheet, sheet: SheetSpec, sheets: dict[str, Worksheet]) -> None:
-    """Everything of a sheet spec onto its openpyxl worksheet."""
-    _fill_cells(ws, sheet)
+def _fill_sheet(
+    ws: Worksheet, sheet: SheetSpec, sheets: dict[str, Worksheet], *, with_cells: bool
+) -> None:
+    """Everything of a sheet spec onto its openpyxl worksheet (the cells when ``with_cells``)."""
+    if with_cells:
+        _fill_cells(ws, sheet)
+        for row, height in sheet.row_heights.items():
+            ws.row_dimensions[row].height = height
     _fill_layout(ws, sheet)
     for table in sheet.tables:
         item = Table(displayName=table.name, ref=table.ref)
+        # The columns are named from the spec's header cells (openpyxl would read them from
+        # the worksheet's cells, which a streamed sheet does not have).
+        bounds = CellRange(table.ref)
+        item.tableColumns = [
+            TableColumn(id=n, name=clean_text(_header(sheet, bounds.min_row, col)))
+            for n, col in enumerate(range(bounds.min_col, bounds.max_col + 1), 1)
+        ]
+        item.autoFilter = AutoFilter(ref=table.ref)
         item.tableStyleInfo = TableStyleInfo(
             name=table.style,
             showFirstColumn=False,
@@ -261,18 +509,23 @@ def _fill_cells(ws: Worksheet, sheet: SheetSpec) -> None:
             target.comment = note
 
 
+def _header(sheet: SheetSpec, row: int, col: int) -> str:
+    cell = sheet.cells.get((row, col))
+    return "" if cell is None or cell.value is None else str(cell.value)
+
+
 def _fill_layout(ws: Worksheet, sheet: SheetSpec) -> None:
-    """Column widths, row heights, grouped columns, merged cells and frozen panes."""
+    """Column widths, grouped columns, merged cells and frozen panes."""
     for col, width in sheet.column_widths.items():
         ws.column_dimensions[column_letter(col)].width = width
-    for row, height in sheet.row_heights.items():
-        ws.row_dimensions[row].height = height
     for first, last, hidden in sheet.grouped_columns:
         ws.column_dimensions.group(
             column_letter(first), column_letter(last), hidden=hidden, outline_level=1
         )
+    # Ranges added as such: openpyxl's merge_cells also makes an object for every cell a
+    # merge covers, which a file does not need.
     for r1, c1, r2, c2 in sheet.merges:
-        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+        ws.merged_cells.ranges.add(CellRange(min_row=r1, min_col=c1, max_row=r2, max_col=c2))
     if sheet.freeze:
         ws.freeze_panes = sheet.freeze
 

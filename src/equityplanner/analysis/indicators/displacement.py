@@ -26,9 +26,11 @@ def displacement_indicator(side: SideContext) -> Indicator:
     """``displacement.vulnerable_population`` of a benefit side."""
     b = side.baseline
     pop_inside = side.population[0]
-    vulnerable = b.table["is_vulnerable"].to_numpy(dtype=bool) & (side.weights > 0)
-    population = b.table["total_population"].fillna(0).to_numpy()
-    value = float(np.dot(side.weights[vulnerable], population[vulnerable]))
+    # Only the neighbourhoods inside are read (rows ascending, as a full-length mask gives).
+    rows, shares = side.sparse
+    vulnerable = b.values("is_vulnerable")[rows].astype(bool) & (shares > 0)
+    population = b.filled("total_population")[rows]
+    value = float(np.dot(shares[vulnerable], population[vulnerable]))
     count = int(vulnerable.sum())
     amenity_projects = [p for p in side.projects if p.adds_amenity]
     amenity = " and ".join(_amenity_words(p) for p in amenity_projects)
@@ -59,7 +61,7 @@ def displacement_indicator(side: SideContext) -> Indicator:
         finding=finding,
         method="displacement",
         details={
-            "vulnerable_neighbourhoods": b.table.loc[vulnerable, "id"].tolist(),
+            "vulnerable_neighbourhoods": b.values("id")[rows[vulnerable]].tolist(),
             "min_flags": min_flags,
             "adds_amenity": bool(amenity_projects),
         },

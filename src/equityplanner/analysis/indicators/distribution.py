@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from equityplanner.analysis import distribution
@@ -37,36 +38,47 @@ def distribution_indicators(side: SideContext) -> tuple[list[Indicator], pd.Data
     b = side.baseline
     if "median_household_income" not in b.table:
         return [], pd.DataFrame()
-    population = b.table["total_population"].fillna(0).to_numpy()
-    quintile = b.table["quintile"].to_numpy()
-    table = distribution.quintile_table(
-        quintile, population * side.comparison, population * side.weights
-    )
+    population = b.filled("total_population")
+    quintile = b.values("quintile")
+    # The comparison population by quintile is the layer's, summed once; the impact is summed
+    # over the neighbourhoods inside only (in row order, as over the whole layer).
+    key = ("quintile_population", id(side.comparison))
+    if key not in b._memo:
+        b._memo[key] = np.bincount(quintile, weights=population * side.comparison, minlength=6)
+    rows, shares = side.sparse
+    benefit = np.bincount(quintile[rows], weights=population[rows] * shares, minlength=6)
+    columns = distribution.quintile_columns(b._memo[key][1:], benefit[1:])
     threshold = side.params.distribution_threshold_pp
     effect = side.effect
     labels = text("distribution.quintile_labels")
     ratings = []
-    for q in table.index:
-        row = table.loc[q]
+    for n in range(len(distribution.QUINTILES)):
         ratings.append(
             "neutral"
             if side.nobody_inside
             else str(
                 distribution.tag_rating(
-                    row["population_share"],
-                    row["benefit_share"],
+                    columns["population_share"][n],
+                    columns["benefit_share"][n],
                     is_benefit=side.is_benefit,
                     threshold_pp=threshold,
                 )
             )
         )
-    table["rating"] = ratings
     tag = load_resource("ratings.toml")["tag"]
-    table["rating_label"] = [tag[r]["label"] for r in ratings]
-    table["rating_symbol"] = [tag[r]["symbol"] for r in ratings]
+    # The table with its ratings framed once (not three columns added one by one).
+    table = pd.DataFrame(
+        {
+            **columns,
+            "rating": ratings,
+            "rating_label": [tag[r]["label"] for r in ratings],
+            "rating_symbol": [tag[r]["symbol"] for r in ratings],
+        },
+        index=pd.Index(distribution.QUINTILES, name="quintile"),
+    )
     indicators = []
-    for q, rating in zip(table.index, ratings, strict=True):
-        row = table.loc[q]
+    for n, (q, rating) in enumerate(zip(table.index, ratings, strict=True)):
+        row = {name: values[n] for name, values in columns.items()}
         label = tag[rating]["label"]
         indicators.append(
             make_indicator(
@@ -105,8 +117,8 @@ def _lowest_two(side: SideContext, table: pd.DataFrame) -> Indicator:
     """``distribution.lowest_two_quintiles``: the lowest-income 40% against their share."""
     threshold = side.params.distribution_threshold_pp
     effect = side.effect
-    low_benefit = _zero(table.loc[[1, 2], "benefit_share"].sum(min_count=1))
-    low_pop = _zero(table.loc[[1, 2], "population_share"].sum(min_count=1))
+    low_benefit = _zero(_first_two(table["benefit_share"].to_numpy()))
+    low_pop = _zero(_first_two(table["population_share"].to_numpy()))
     diff_pp = (low_benefit - low_pop) * 100
     if side.nobody_inside:
         rating, direction = "not_assessed", "not assessed"
@@ -141,6 +153,15 @@ def _lowest_two(side: SideContext, table: pd.DataFrame) -> Indicator:
         method="tag_a42",
         details={"threshold_pp": threshold},
     )
+
+
+def _first_two(values: np.ndarray) -> float:
+    """The sum of quintiles 1 and 2, missing ones left out (NaN when both are missing), as
+    pandas' ``sum(min_count=1)``."""
+    first, second = float(values[0]), float(values[1])
+    if math.isnan(first) and math.isnan(second):
+        return float("nan")
+    return (0.0 if math.isnan(first) else first) + (0.0 if math.isnan(second) else second)
 
 
 def _zero(value: float | None) -> float:

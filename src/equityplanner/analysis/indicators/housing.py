@@ -85,7 +85,7 @@ def housing_indicators(
 def _site_row(b: Baseline, project: HousingProject) -> int:
     """The row of the neighbourhood holding the site (the most overlapped, for a polygon)."""
     site = to_crs(np.array([project.site], dtype=object), _WGS84, b.crs)[0]
-    hits = b.tree.query(site, predicate="intersects")
+    hits = b.layer.query(site) if b.layer is not None else b.tree.query(site, "intersects")
     if hits.size == 0:
         raise InputError(
             "its site lies outside the study area (in no neighbourhood)",

@@ -119,13 +119,13 @@ def catchment_position_indicator(side: SideContext) -> Indicator:
     reference = b.totals("minority", side.comparison)
     # Only the neighbourhoods inside are ranked, among the comparison's (sorted once).
     ranked = b.sorted_comparison("minority_share")
-    rows = np.flatnonzero(side.weights)
+    rows, shares = side.sparse
     ranks = (
         np.searchsorted(ranked, np.nan_to_num(b.column("minority_share")[rows]), side="right")
         / max(ranked.size, 1)
         * 100
     )
-    people = side.weights[rows] * np.nan_to_num(b.column("total_population")[rows])
+    people = shares * np.nan_to_num(b.column("total_population")[rows])
     percentile = float(np.dot(people, ranks) / people.sum()) if people.sum() > 0 else float("nan")
     value = inside.share
     return make_indicator(

@@ -137,6 +137,16 @@ class SideContext:
         )
 
     @cached_property
+    def sparse(self) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, shares) of the neighbourhoods with a share inside, rows ascending: what
+        :attr:`weights` holds, without the zeros of the rest of the layer."""
+        if self.shares is not None:
+            keep = self.shares.share != 0
+            return self.shares.index[keep], self.shares.share[keep]
+        rows = np.flatnonzero(self.weights)
+        return rows, self.weights[rows]
+
+    @cached_property
     def population(self) -> tuple[float, float]:
         """(people inside the catchment, its 90% margin)."""
         pop, moe = self.baseline.field_total(

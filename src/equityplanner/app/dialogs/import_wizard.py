@@ -14,8 +14,13 @@ Five pages lead a planner from files to validated neighbourhoods:
 5. **Check**: reads everything with :func:`~equityplanner.io.neighbourhoods.read_neighbourhoods`
    and lists the problem (:class:`~equityplanner.errors.InputError`) or the warnings by
    file, row and feature. Finish is enabled only once the import succeeds.
+6. **Population weights** (optional, Next from the check): census blocks or any points with a
+   count (:func:`~equityplanner.io.weights.peek_weights` previews them, the count column
+   highlighted; :func:`~equityplanner.io.weights.read_weights` reads and sums them), for
+   population-weighted catchments. :meth:`ImportWizard.result_weights` gives the choice.
 
-Reads run synchronously under a busy cursor: neighbourhood files are small.
+Previews and small layers are read under a busy cursor; a layer of more than 20,000 features
+is checked in a worker, the page reporting its progress.
 
 Public API
 ----------
@@ -54,9 +59,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QCursor,
+    QFont,
+    QPainter,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -72,6 +86,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -82,12 +98,14 @@ from PySide6.QtWidgets import (
 )
 
 from equityplanner.errors import InputError
+from equityplanner.io.column_styles import carry_mapping, looks_like_rates, rate_field, style_note
 from equityplanner.io.columns import (
     FieldSource,
     apply_user_mapping,
     detect_mapping,
     find_id_column,
 )
+from equityplanner.io.crs_checks import CrsProblem, check_file_crs, file_extent
 from equityplanner.io.neighbourhoods import Neighbourhoods, read_neighbourhoods
 from equityplanner.io.sources import (
     POLYGON_FORMATS,
@@ -100,8 +118,8 @@ from equityplanner.io.sources import (
     peek_table,
     spatial_layers,
 )
-from equityplanner.model.fields import field_specs
-from equityplanner.model.project import BaselineSource
+from equityplanner.model.fields import COUNT, field_specs
+from equityplanner.model.project import BaselineSource, WeightsSource
 
 __all__ = ["ImportWizard"]
 
@@ -110,6 +128,7 @@ _NUMBER_FEATURES = "(none: number the features 1, 2, 3 …)"
 _ORIGIN_TEXT = {"acs": "ACS variables", "name": "column name", "user": "your choice"}
 _ERROR_COLOUR = "#b00020"
 _ID_BACKGROUND = QColor("#fff3c4")
+_SAMPLE_ROLE = Qt.ItemDataRole.UserRole + 7  # a combo item's first values, drawn beside it
 
 
 def _dialog_filter(title: str, formats: Mapping[str, FileFormat], *, all_files: bool) -> str:
@@ -124,12 +143,19 @@ def _dialog_filter(title: str, formats: Mapping[str, FileFormat], *, all_files: 
 
 _POLYGON_FILTER = _dialog_filter("Neighbourhood polygons", POLYGON_FORMATS, all_files=True)
 _TABLE_FILTER = _dialog_filter("Attribute tables", TABLE_FORMATS, all_files=False)
+_WEIGHTS_FILTER = (
+    _dialog_filter("Blocks or points", POLYGON_FORMATS, all_files=False)
+    + ";;"
+    + _dialog_filter("Tables of points", TABLE_FORMATS, all_files=True)
+)
 
 
 # --- Qt-free part: the state of the import (file peeking is in equityplanner.io.sources) ----
 
 
-def _source_json(source: FieldSource) -> dict[str, list[str]]:
+def _source_json(source: FieldSource) -> dict[str, Any]:
+    if source.rate_per is not None:
+        return {"rate": source.estimate_columns[0], "per": source.rate_per}
     return {"estimate": list(source.estimate_columns), "moe": list(source.moe_columns)}
 
 
@@ -152,6 +178,7 @@ class _ImportState:
     detected: dict[str, FieldSource] = field(default_factory=dict)
     overrides: dict[str, Any] = field(default_factory=dict)
     crs_text: str = ""
+    extent: tuple[tuple[float, float, float, float], int] | None = None  # bounds, features
     result: Neighbourhoods | None = None
     # From a BaselineSource given to the wizard, consumed by the first pages that use them.
     given: BaselineSource | None = None
@@ -159,6 +186,13 @@ class _ImportState:
     initial_id_column: str | None = None
     initial_table_id_column: str | None = None
     initial_mapping: dict[str, Any] | None = None
+    # The mapping of the given source once another file was chosen: offered for reuse.
+    previous_mapping: dict[str, Any] | None = None
+    # Population weights: the project's (given), the choice on the weights page, and the
+    # points read there.
+    weights: WeightsSource | None = None
+    weights_choice: WeightsSource | None = None
+    weights_points: Any = None
 
     @property
     def has_table(self) -> bool:
@@ -176,6 +210,9 @@ class _ImportState:
             return None
         self.given = None
         self.initial_layer = self.initial_id_column = self.initial_table_id_column = None
+        self.previous_mapping = self.initial_mapping or (
+            dict(given.mapping) if given.mapping else None
+        )
         self.initial_mapping = None
         if self.crs_text.strip() == (given.crs or ""):
             self.crs_text = ""
@@ -186,6 +223,7 @@ class _ImportState:
         shapes, crs = peek_polygons(Path(self.polygon_path), self.layer)
         table = peek_table(Path(self.table_path.strip())) if self.has_table else None
         self.shapes_preview, self.file_crs, self.table_preview = shapes, crs, table
+        self.extent = file_extent(self.polygon_path, self.layer or None)
         shape_columns = list(shapes.columns)
         table_columns = list(table.columns) if table is not None else []
         # As read_neighbourhoods joins them: a table column hides a same-named polygon column.
@@ -550,57 +588,123 @@ class _PreviewPage(QWizardPage):
         self.completeChanged.emit()
 
 
-class _MappingPage(QWizardPage):
-    """Page 3: which column(s) feed each canonical field."""
+class _SampleDelegate(QStyledItemDelegate):
+    """A combo's list with each column's first values beside its name, in grey."""
 
-    FIELD, SOURCE, MARGINS, ORIGIN = range(4)
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        super().paint(painter, option, index)
+        sample = index.data(_SAMPLE_ROLE)
+        if not sample:
+            return
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        colour = option.palette.highlightedText() if selected else option.palette.placeholderText()
+        painter.setPen(colour.color())
+        rect = option.rect.adjusted(0, 0, -8, 0)
+        painter.drawText(
+            rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), sample
+        )
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
+        size = super().sizeHint(option, index)
+        sample = index.data(_SAMPLE_ROLE)
+        if sample:
+            size.setWidth(size.width() + option.fontMetrics.horizontalAdvance(sample) + 24)
+        return size
+
+
+def _numbers(frame: pd.DataFrame | None, column: str) -> np.ndarray | None:
+    if frame is None or column not in frame.columns:
+        return None
+    text = frame[column].astype("string").str.replace(",", "", regex=False).str.strip()
+    return pd.to_numeric(text, errors="coerce").to_numpy("float64", na_value=np.nan)
+
+
+def _sample_text(values: np.ndarray | None, count: int = 3) -> str:
+    """The first few values of a column, as the wizard shows them beside a choice."""
+    if values is None:
+        return ""
+    shown = [v for v in values if np.isfinite(v)][:count]
+    return " · ".join(f"{v:,.0f}" if abs(v) >= 100 or v == round(v) else f"{v:.3g}" for v in shown)
+
+
+class _MappingPage(QWizardPage):
+    """Page 3: which column(s) feed each canonical field, with their margins of error.
+
+    Each choice shows the column's first values; a column holding a rate or percentage is
+    converted with the field's universe (and said so), never taken as a count.
+    """
+
+    FIELD, SOURCE, MARGINS, ORIGIN, SAMPLE = range(5)
 
     def __init__(self, state: _ImportState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
         self._columns_shown: tuple[str, ...] | None = None
         self._combos: dict[str, QComboBox] = {}
+        self._moe_combos: dict[str, QComboBox] = {}
         self._mapping: dict[str, FieldSource] = {}
         self._problem = ""
+        self._notes: list[str] = []
         self.setTitle("Match the columns to the fields")
         self.setSubTitle(
-            "Fields marked * are required. ACS 5-year variables and common column names were "
-            "recognised; choose another column, or “not mapped” to leave a field out."
+            "Fields marked * are required. ACS variables and the column names of GeoDa, LTDB "
+            "and census files were recognised; choose another column, or “not mapped” to "
+            "leave a field out. The first values of each column are shown beside it."
         )
         note = QLabel(
             "Some fields add up several ACS variables (persons below the poverty level: "
             "C17002_002E + C17002_003E); their margins of error are combined too. A field "
-            "without margins can be used, but its reliability cannot be rated."
+            "without margins can be used, but its reliability cannot be rated. A column of "
+            "percentages or rates (such as white_rt) is converted to counts with the field's "
+            "total, never read as a count."
         )
         note.setWordWrap(True)
-        self.mapping_table = QTableWidget(0, 4)
+        self.mapping_table = QTableWidget(0, 5)
         self.mapping_table.setHorizontalHeaderLabels(
-            ["Field", "Column(s)", "Margin of error", "Found by"]
+            ["Field", "Column(s)", "Margin of error", "Found by", "First values"]
         )
         self.mapping_table.verticalHeader().setVisible(False)
         self.mapping_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         header = self.mapping_table.horizontalHeader()
         header.setSectionResizeMode(self.FIELD, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(self.SOURCE, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.MARGINS, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.ORIGIN, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (self.SOURCE, self.MARGINS, self.ORIGIN, self.SAMPLE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.reset_button = QPushButton("Reset to detected")
+        self.previous_button = QPushButton("Use the previous mapping")
+        self.previous_button.setToolTip(
+            "Map the columns as the project's last import did (a column of another year, "
+            "such as pop00 for pop10, is matched)."
+        )
+        self.previous_button.setVisible(False)
         self.message_label = _message_label()
+        self.note_label = QLabel()
+        self.note_label.setWordWrap(True)
+        self.note_label.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message_label, 1)
+        buttons.addWidget(self.previous_button)
         buttons.addWidget(self.reset_button)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addWidget(self.mapping_table)
+        layout.addWidget(self.note_label)
         layout.addLayout(buttons)
         self.reset_button.clicked.connect(self._on_reset_button_clicked)
+        self.previous_button.clicked.connect(self._on_previous_button_clicked)
 
     def field_combo(self, name: str) -> QComboBox:
         """The combo choosing the column(s) of canonical field ``name``."""
         return self._combos[name]
 
+    def margin_combo(self, name: str) -> QComboBox:
+        """The combo choosing the margin-of-error column of canonical field ``name``."""
+        return self._moe_combos[name]
+
     def initializePage(self) -> None:
         state = self._state
+        self.previous_button.setVisible(bool(state.previous_mapping))
         if state.columns == self._columns_shown:
             self._recompute()
             return
@@ -615,13 +719,49 @@ class _MappingPage(QWizardPage):
     def isComplete(self) -> bool:
         return not self._problem
 
+    # Samples -------------------------------------------------------------------------------
+
+    def _values(self, column: str) -> np.ndarray | None:
+        state = self._state
+        found = _numbers(state.table_preview, column)
+        return found if found is not None else _numbers(state.shapes_preview, column)
+
+    def _raw_sample(self, column: str, count: int = 3) -> str:
+        """The first few cells of a column as the file writes them."""
+        state = self._state
+        for frame in (state.table_preview, state.shapes_preview):
+            if frame is not None and column in frame.columns:
+                text = frame[column].astype("string").str.strip().dropna()
+                return " · ".join(text[text.ne("")].iloc[:count].tolist())
+        return ""
+
+    def _source_values(self, source: FieldSource) -> np.ndarray | None:
+        """The first rows' values of a field as it will be read (sums, converted rates)."""
+        parts = [self._values(c) for c in source.estimate_columns]
+        if any(p is None for p in parts) or not parts:
+            return None
+        values = np.sum(np.vstack([p for p in parts if p is not None]), axis=0)
+        if source.rate_per is None:
+            return values
+        universe = field_specs()[source.field].universe
+        total = self._mapping.get(universe) if universe else None
+        base = self._source_values(total) if total is not None else None
+        if base is None:
+            return None
+        per = source.rate_per or (100.0 if np.nanmax(values, initial=0.0) > 1 else 1.0)
+        return values / per * base
+
+    # Rows ----------------------------------------------------------------------------------
+
     def _build_rows(self, given: Mapping[str, Any]) -> None:
         specs = field_specs()
         table = self.mapping_table
         table.setRowCount(len(specs))
         self._combos.clear()
+        self._moe_combos.clear()
         bold = QFont()
         bold.setBold(True)
+        samples = {c: self._raw_sample(c) for c in self._state.columns}
         for row, (name, spec) in enumerate(specs.items()):
             label = QTableWidgetItem(f"{spec.label} *" if spec.required else spec.label)
             label.setToolTip(f"{name} ({spec.unit}){' — required' if spec.required else ''}")
@@ -629,26 +769,68 @@ class _MappingPage(QWizardPage):
             if spec.required:
                 label.setFont(bold)
             table.setItem(row, self.FIELD, label)
-            for col in (self.MARGINS, self.ORIGIN):
+            for col in (self.MARGINS, self.ORIGIN, self.SAMPLE):
                 item = QTableWidgetItem("")
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 table.setItem(row, col, item)
             combo = QComboBox()
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            self._fill_combo(combo, name, given)
+            combo.setItemDelegate(_SampleDelegate(combo))
+            self._fill_combo(combo, name, given, samples)
             combo.currentIndexChanged.connect(self._on_field_combo_changed)
             table.setCellWidget(row, self.SOURCE, combo)
             self._combos[name] = combo
+            moe = QComboBox()
+            moe.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            moe.setItemDelegate(_SampleDelegate(moe))
+            moe.setToolTip(
+                "The 90% margin of error of the column (ACS …M columns, or names ending in "
+                "_moe or _error are found by themselves)."
+            )
+            moe.addItem("automatic", ("auto",))
+            moe.addItem("none", ("none",))
+            for column in self._state.columns:
+                moe.addItem(column, ("column", column))
+                moe.setItemData(moe.count() - 1, samples[column], _SAMPLE_ROLE)
+            self._select_given_margin(moe, given.get(name))
+            moe.currentIndexChanged.connect(self._on_field_combo_changed)
+            table.setCellWidget(row, self.MARGINS, moe)
+            self._moe_combos[name] = moe
 
-    def _fill_combo(self, combo: QComboBox, name: str, given: Mapping[str, Any]) -> None:
+    @staticmethod
+    def _select_given_margin(combo: QComboBox, value: Any) -> None:
+        if isinstance(value, Mapping) and "moe" in value:
+            margins = value.get("moe") or []
+            margins = [margins] if isinstance(margins, str) else list(margins)
+            if not margins:
+                combo.setCurrentIndex(1)
+            elif len(margins) == 1 and _find_data(combo, ("column", margins[0])) >= 0:
+                combo.setCurrentIndex(_find_data(combo, ("column", margins[0])))
+
+    def _fill_combo(
+        self, combo: QComboBox, name: str, given: Mapping[str, Any], samples: Mapping[str, str]
+    ) -> None:
         detected = self._state.detected.get(name)
         combo.blockSignals(True)
         combo.clear()
         combo.addItem(_NOT_MAPPED, ("none",))
         if detected is not None:
             combo.addItem("Detected: " + " + ".join(detected.estimate_columns), ("detected",))
+            if len(detected.estimate_columns) == 1:
+                combo.setItemData(1, samples.get(detected.estimate_columns[0], ""), _SAMPLE_ROLE)
         for column in self._state.columns:
             combo.addItem(column, ("column", column))
+            combo.setItemData(combo.count() - 1, samples.get(column, ""), _SAMPLE_ROLE)
+        metrics = combo.fontMetrics()
+        widest = max(
+            (
+                metrics.horizontalAdvance(combo.itemText(i))
+                + metrics.horizontalAdvance(str(combo.itemData(i, _SAMPLE_ROLE) or ""))
+                for i in range(combo.count())
+            ),
+            default=0,
+        )
+        combo.view().setMinimumWidth(widest + 60)
         combo.setCurrentIndex(1 if detected is not None else 0)
         if name in given:
             value = given[name]
@@ -661,24 +843,87 @@ class _MappingPage(QWizardPage):
                 combo.setCurrentIndex(combo.count() - 1)
         combo.blockSignals(False)
 
+    # Choices -------------------------------------------------------------------------------
+
+    def _is_rate(self, name: str, column: str) -> bool:
+        """Whether a column chosen for count field ``name`` holds a rate, by name or values."""
+        spec = field_specs()[name]
+        if spec.kind != COUNT:
+            return False
+        if rate_field(column) is not None:
+            return True
+        universe = self._mapping.get(spec.universe) if spec.universe else None
+        base = self._source_values(universe) if universe is not None else None
+        values = self._values(column)
+        return values is not None and looks_like_rates(values, base)
+
     def _on_field_combo_changed(self, _index: int) -> None:
         overrides: dict[str, Any] = {}
         for name, combo in self._combos.items():
             choice = combo.currentData()
             detected = self._state.detected.get(name)
-            if choice[0] == "none" and detected is not None:
-                overrides[name] = None
+            moe: tuple[str, ...] = (
+                self._moe_combos[name].currentData() if name in self._moe_combos else ("auto",)
+            )
+            value: Any = _KEEP
+            if choice[0] == "none":
+                value = None if detected is not None else _KEEP
             elif choice[0] == "column":
-                if detected is None or detected.estimate_columns != (choice[1],):
-                    overrides[name] = choice[1]
+                column = choice[1]
+                if self._is_rate(name, column) and field_specs()[name].universe is not None:
+                    value = {"rate": column}
+                elif detected is None or detected.estimate_columns != (column,):
+                    value = column
             elif choice[0] == "given":
-                overrides[name] = choice[1]
+                value = choice[1]
+            if moe[0] != "auto" and value is not None and not isinstance(value, Mapping):
+                estimates = (
+                    [value]
+                    if isinstance(value, str)
+                    else list(detected.estimate_columns)
+                    if value is _KEEP and detected is not None
+                    else list(value)
+                    if isinstance(value, list)
+                    else []
+                )
+                if estimates:
+                    margins = [] if moe[0] == "none" else [moe[1]]
+                    if len(margins) in (0, len(estimates)):
+                        value = {"estimate": estimates, "moe": margins}
+            if value is not _KEEP:
+                overrides[name] = value
         self._state.overrides = overrides
         self._recompute()
 
     def _on_reset_button_clicked(self) -> None:
         self._build_rows({})
         self._state.overrides = {}
+        self.note_label.setVisible(False)
+        self._recompute()
+
+    def _on_previous_button_clicked(self) -> None:
+        previous = self._state.previous_mapping or {}
+        carried, notes = carry_mapping(previous, self._state.columns)
+        present = set(self._state.columns)
+        usable = {
+            field: value
+            for field, value in carried.items()
+            if field in field_specs() and all(c in present for c in _given_columns(value))
+        }
+        skipped = sorted(set(carried) - set(usable))
+        self._build_rows(usable)
+        self._state.overrides = dict(usable)
+        text = []
+        if notes:
+            text.append("Read as the next vintage: " + "; ".join(notes) + ".")
+        if skipped:
+            text.append(
+                "Not in this file, left as detected: "
+                + ", ".join(field_specs()[f].label if f in field_specs() else f for f in skipped)
+                + "."
+            )
+        self.note_label.setText(" ".join(text) or "The previous mapping applies as it was.")
+        self.note_label.setVisible(True)
         self._recompute()
 
     def _recompute(self) -> None:
@@ -688,35 +933,104 @@ class _MappingPage(QWizardPage):
             self._mapping = {}
             self._problem = exc.message
         else:
+            specs = field_specs()
             required = [
                 spec.label
-                for name, spec in field_specs().items()
+                for name, spec in specs.items()
                 if spec.required and name not in self._mapping
             ]
             self._problem = (
                 f"Required field(s) not mapped: {', '.join(required)}." if required else ""
             )
+            if not self._problem:
+                self._problem = self._rate_problem()
         for row, name in enumerate(field_specs()):
-            source = self._mapping.get(name)
-            margins = self.mapping_table.item(row, self.MARGINS)
-            origin = self.mapping_table.item(row, self.ORIGIN)
-            if margins is None or origin is None:  # rows are built with both cells
-                continue
-            if source is None:
-                margins.setText("")
-                origin.setText("")
-                continue
-            if source.has_moe:
-                margins.setText(" + ".join(source.moe_columns))
-                margins.setToolTip("Margins found: reliability can be rated for this field.")
-            else:
-                margins.setText("none found")
-                margins.setToolTip(
-                    "No margin-of-error column: this field's reliability cannot be rated."
-                )
-            origin.setText(_ORIGIN_TEXT[source.origin])
+            self._show_row(row, name)
         _show_message(self.message_label, self._problem)
         self.completeChanged.emit()
+
+    def _rate_problem(self) -> str:
+        """A rate mapped where it cannot be converted, or taken as a count: said, not read."""
+        specs = field_specs()
+        for name, source in self._mapping.items():
+            spec = specs[name]
+            column = source.estimate_columns[0]
+            if source.rate_per is not None:
+                universe = spec.universe
+                if universe is None or universe not in self._mapping:
+                    total = specs[universe].label if universe else "its total"
+                    return (
+                        f"{column} holds a rate or percentage of {total}, which is not mapped: "
+                        f"map {total} so that {spec.label} can be converted to counts, or "
+                        "choose a column of counts."
+                    )
+            elif (
+                spec.kind == COUNT
+                and len(source.estimate_columns) == 1
+                and self._is_rate(name, column)
+            ):
+                return (
+                    f"{column} holds a rate or percentage, not a count of {spec.unit}: choose "
+                    f"a column of counts for {spec.label}."
+                )
+        return ""
+
+    def _show_row(self, row: int, name: str) -> None:
+        table = self.mapping_table
+        source = self._mapping.get(name)
+        margins = table.item(row, self.MARGINS)
+        origin = table.item(row, self.ORIGIN)
+        sample = table.item(row, self.SAMPLE)
+        moe = self._moe_combos.get(name)
+        if margins is None or origin is None or sample is None:  # rows are built with them
+            return
+        if moe is not None:
+            moe.setEnabled(
+                source is not None and source.rate_per is None and len(source.estimate_columns) == 1
+            )
+        if source is None:
+            for item in (margins, origin, sample):
+                item.setText("")
+            return
+        if source.has_moe:
+            margins.setText(" + ".join(source.moe_columns))
+            margins.setToolTip("Margins found: reliability can be rated for this field.")
+        else:
+            margins.setText("none found")
+            margins.setToolTip(
+                "No margin-of-error column: this field's reliability cannot be rated."
+            )
+        if moe is not None:
+            moe.setItemText(0, f"automatic: {margins.text()}")
+        if source.rate_per is not None:
+            universe = field_specs()[source.field].universe
+            total = field_specs()[universe].label.lower() if universe else "its total"
+            origin.setText(f"rate of {total}")
+            origin.setToolTip(
+                f"{source.estimate_columns[0]} holds a rate or percentage: it is converted to "
+                f"counts with {total}."
+            )
+        else:
+            origin.setText(source.found_by or _ORIGIN_TEXT[source.origin])
+            origin.setToolTip(style_note(source.found_by))
+        values = self._source_values(source)
+        prefix = "≈ " if source.rate_per is not None else ""
+        sample.setText(prefix + _sample_text(values) if values is not None else "")
+
+
+_KEEP = object()  # a choice that leaves the detected source as it is
+
+
+def _given_columns(value: Any) -> list[str]:
+    if isinstance(value, Mapping):
+        out: list[str] = []
+        for key in ("estimate", "moe", "rate"):
+            items = value.get(key) or []
+            out += [items] if isinstance(items, str) else [str(i) for i in items]
+        return out
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(i) for i in value]
 
 
 def _find_data(combo: QComboBox, data: object) -> int:
@@ -725,6 +1039,8 @@ def _find_data(combo: QComboBox, data: object) -> int:
 
 
 def _describe_given(value: Any) -> str:
+    if isinstance(value, Mapping) and "rate" in value:
+        return f"{value['rate']} (a rate)"
     if isinstance(value, Mapping):
         estimates = value.get("estimate") or []
         estimates = [estimates] if isinstance(estimates, str) else estimates
@@ -764,6 +1080,7 @@ class _CrsPage(QWizardPage):
         layout.addWidget(self.note_label)
         layout.addWidget(self.status_label)
         layout.addStretch()
+        self._refused = False
         self.crs_edit.textChanged.connect(self._on_crs_edit_changed)
 
     def initializePage(self) -> None:
@@ -781,9 +1098,10 @@ class _CrsPage(QWizardPage):
                 text = declared
             self.file_crs_label.setText(text)
             self.note_label.setText(
-                "The file's own CRS is always used. A different CRS entered above is ignored "
-                "and reported as a warning on the next page; to change it, fix the file in "
-                "your GIS."
+                "The file's own CRS is used. A different CRS entered above replaces it only "
+                "when the file's own is implausible for its coordinates (longitude/latitude "
+                "declared as metres, say); otherwise it is ignored, with a warning on the next "
+                "page."
             )
         self.crs_edit.setText(self._state.crs_text)
         self._on_crs_edit_changed(self.crs_edit.text())
@@ -791,31 +1109,90 @@ class _CrsPage(QWizardPage):
     def isComplete(self) -> bool:
         text = self._state.crs_text.strip()
         if not text:
-            return self._state.file_crs is not None
+            return self._state.file_crs is not None and not self._refused
         try:
             parse_crs(text, location="CRS")
         except InputError:
             return False
-        return True
+        return not self._refused
 
     def _on_crs_edit_changed(self, text: str) -> None:
         self._state.crs_text = text
         message = ""
+        self._refused = False
+        typed = None
         if text.strip():
             try:
-                crs = parse_crs(text, location="CRS")
+                typed = parse_crs(text, location="CRS")
             except InputError as exc:
                 message = exc.message
-            else:
-                self.status_label.setStyleSheet("")
-                _show_message(self.status_label, f"Recognised: {crs_label(crs)}")
-                self.completeChanged.emit()
-                return
         elif self._state.file_crs is None:
             message = "Required: the file declares no CRS."
-        self.status_label.setStyleSheet(f"color: {_ERROR_COLOUR};")
+        if not message:
+            message, self._refused = self._plausibility(typed)
+            ok = not self._refused
+            if ok and typed is not None and not message:
+                message = f"Recognised: {crs_label(typed)}"
+            self.status_label.setStyleSheet("" if ok else f"color: {_ERROR_COLOUR};")
+        else:
+            self.status_label.setStyleSheet(f"color: {_ERROR_COLOUR};")
         _show_message(self.status_label, message)
         self.completeChanged.emit()
+
+    def _plausibility(self, typed: Any) -> tuple[str, bool]:
+        """What the file's extent says of the CRS in use (as the reader chooses it), and
+        whether the import would be refused."""
+        state = self._state
+        extent = state.extent
+        declared = None
+        if state.file_crs is not None:
+            try:
+                declared = parse_crs(state.file_crs, location="CRS")
+            except InputError:
+                declared = None
+        if extent is None or (declared is None and typed is None):
+            return "", False
+        bounds, count = extent
+        name = Path(state.polygon_path.strip()).name
+        if declared is not None:
+            problems = check_file_crs(bounds, declared, count)
+            fatal = [p for p in problems if p.fatal]
+            if not fatal or typed is None or typed.equals(declared):
+                return _problem_text(name, problems, "the CRS the file declares"), bool(fatal)
+            others = check_file_crs(bounds, typed, count)
+            if not any(p.fatal for p in others):
+                return (
+                    f"{name}: {fatal[0].fault}; {crs_label(typed)}, entered above, is used "
+                    "instead." + ("" if not others else " " + _problem_text(name, others, "")),
+                    False,
+                )
+            return _problem_text(name, others, "the CRS entered"), True
+        problems = check_file_crs(bounds, typed, count)
+        return _problem_text(name, problems, "the CRS entered"), any(p.fatal for p in problems)
+
+
+def _problem_text(name: str, problems: list[CrsProblem], which: str) -> str:
+    """The findings of the CRS checks as the page shows them: file, fault, fix."""
+    if not problems:
+        return ""
+    first = problems[0]
+    head = "Refused" if first.fatal else "Warning"
+    where = f" ({which})" if which else ""
+    return f"{head}: {name}{where}: {first.fault}. {first.remedy}."
+
+
+def _read_source(progress: Any, source: BaselineSource) -> Neighbourhoods:
+    """Read and validate neighbourhoods as chosen (in a worker: Qt-free)."""
+    return read_neighbourhoods(
+        source.neighbourhoods,
+        table=source.table,
+        layer=source.layer,
+        id_column=source.id_column,
+        table_id_column=source.table_id_column,
+        crs=source.crs,
+        mapping=source.mapping or None,
+        progress=progress,
+    )
 
 
 class _CheckPage(QWizardPage):
@@ -840,13 +1217,28 @@ class _CheckPage(QWizardPage):
         layout.addWidget(self.problems_list)
         layout.addLayout(buttons)
         self.recheck_button.clicked.connect(self._on_recheck_button_clicked)
+        self._worker: Any = None
+
+    READ_IN_WORKER_FEATURES = 20_000  # a larger layer is read in a worker (the window answers)
 
     def initializePage(self) -> None:
         self.run_check()
 
     def cleanupPage(self) -> None:
+        self._drop_worker()
         self._state.result = None
         self.problems_list.clear()
+
+    @property
+    def reading(self) -> bool:
+        """True while a large layer is read in a worker."""
+        return self._worker is not None
+
+    def _drop_worker(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.cancel()
+        self.recheck_button.setEnabled(True)
 
     def isComplete(self) -> bool:
         return self._state.result is not None
@@ -856,20 +1248,77 @@ class _CheckPage(QWizardPage):
         return [self.problems_list.item(i).text() for i in range(self.problems_list.count())]
 
     def run_check(self) -> None:
-        """Read the files with the chosen options and show the outcome."""
+        """Read the files with the chosen options and show the outcome.
+
+        A layer of more than ``READ_IN_WORKER_FEATURES`` features is read in a worker; the
+        page says how far it got and shows the outcome when it is done (``checked``).
+        """
         state = self._state
+        self._drop_worker()
         state.result = None
         self.problems_list.clear()
+        extent = state.extent
+        if extent is not None and extent[1] > self.READ_IN_WORKER_FEATURES:
+            self._read_in_worker(extent[1])
+            return
         try:
             with _busy():
                 result = state.read()
         except InputError as exc:
+            self._show_outcome(exc)
+        else:
+            self._show_outcome(result)
+
+    def _read_in_worker(self, count: int) -> None:
+        from equityplanner.app.workers import Worker
+
+        self.summary_label.setText(f"Reading {count:,} neighbourhoods…")
+        self.recheck_button.setEnabled(False)
+        worker = Worker(_read_source, self._state.source(full_mapping=False), description="Reading")
+        self._worker = worker
+
+        def current() -> bool:
+            return self._worker is worker
+
+        def progressed(fraction: float, message: str) -> None:
+            if current():
+                self.summary_label.setText(
+                    f"{message}… ({fraction:.0%} of {count:,} neighbourhoods)"
+                )
+
+        def succeeded(result: Neighbourhoods) -> None:
+            if current():
+                self._show_outcome(result)
+
+        def failed(exc: BaseException) -> None:
+            if current():
+                if not isinstance(exc, InputError):
+                    exc = InputError(f"could not be read ({exc})", path=self._state.polygon_path)
+                self._show_outcome(exc)
+
+        def finished() -> None:
+            if current():
+                self._worker = None
+                self.recheck_button.setEnabled(True)
+                self.checked.emit()
+
+        worker.signals.progressed.connect(progressed)
+        worker.signals.succeeded.connect(succeeded)
+        worker.signals.failed.connect(failed)
+        worker.signals.finished.connect(finished)
+        worker.start()
+        self.completeChanged.emit()
+
+    def _show_outcome(self, outcome: Neighbourhoods | InputError) -> None:
+        state = self._state
+        if isinstance(outcome, InputError):
             self.summary_label.setText(
                 "<b>The import failed.</b> Correct the file or go back and change your "
                 "choices, then check again."
             )
-            self._add_error(exc)
+            self._add_error(outcome)
         else:
+            result = outcome
             state.result = result
             with_moe = len(result.moe.columns)
             self.summary_label.setText(
@@ -884,6 +1333,8 @@ class _CheckPage(QWizardPage):
 
     def _on_recheck_button_clicked(self) -> None:
         self.run_check()
+
+    checked = Signal()  # a check made in a worker is done (result or problem shown)
 
     def _short(self, text: str) -> str:
         """File names instead of full paths (the tooltip keeps them)."""
@@ -909,6 +1360,195 @@ class _CheckPage(QWizardPage):
         self.problems_list.addItem(item)
 
 
+class _WeightsPage(QWizardPage):
+    """Page 6 (optional, after the check): where people live inside the neighbourhoods.
+
+    Census blocks with their population, or any point layer with a count, refine how a
+    neighbourhood's people are shared out to a catchment (population-weighted instead of
+    area-weighted). The file is previewed with its count column highlighted, then read and
+    summed; Finish is open whether or not a file is given.
+    """
+
+    def __init__(self, state: _ImportState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = state
+        self._preview: Any = None
+        self._auto_count: str | None = None
+        self._auto_id: str | None = None
+        self.setTitle("Population weights (optional)")
+        self.setSubTitle(
+            "Where people live inside each neighbourhood: census blocks with their 2020 "
+            "population (TIGER/Line tl_2020_<state>_tabblock20.zip, which carries POP20), "
+            "or any points with a count (address points, parcels with dwelling units). "
+            "Catchments then take people where they live, not in proportion to area."
+        )
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("Blocks or points (GeoPackage, Shapefile, .zip, CSV)")
+        self.path_button = QPushButton("Browse…")
+        self.count_combo = QComboBox()
+        self.count_combo.setToolTip("The column with the people (or homes) at each point.")
+        self.id_combo = QComboBox()
+        self.id_combo.setToolTip("The points' ids (block GEOIDs), to join a table of counts.")
+        self.table_edit = QLineEdit()
+        self.table_edit.setPlaceholderText(
+            "Optional: the table of counts (data.census.gov P1, GEO_ID and P1_001N)"
+        )
+        self.preview_view = QTableView()
+        self.preview_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview_view.verticalHeader().setVisible(False)
+        self.read_button = QPushButton("Read and sum")
+        self.read_button.setToolTip("Read the whole layer and check its counts.")
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.message_label = _message_label()
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit)
+        path_row.addWidget(self.path_button)
+        form = QFormLayout()
+        form.addRow("Weights file:", path_row)
+        form.addRow("Count column:", self.count_combo)
+        form.addRow("Id column:", self.id_combo)
+        form.addRow("Counts table:", self.table_edit)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary_label, 1)
+        buttons.addWidget(self.read_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.preview_view, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message_label)
+        self.path_edit.textChanged.connect(self._on_path_changed)
+        self.path_button.clicked.connect(self._on_path_button_clicked)
+        self.count_combo.currentIndexChanged.connect(self._on_column_changed)
+        self.id_combo.currentIndexChanged.connect(self._on_column_changed)
+        self.table_edit.textChanged.connect(self._on_column_changed)
+        self.read_button.clicked.connect(self.read)
+        self.read_button.setEnabled(False)
+        self.setFinalPage(True)
+
+    def nextId(self) -> int:
+        return -1
+
+    def initializePage(self) -> None:
+        given = self._state.weights
+        if given is not None and not self.path_edit.text():
+            self.path_edit.setText(given.path)
+
+    def _on_path_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Population weights", self.path_edit.text(), _WEIGHTS_FILTER
+        )
+        if path:
+            self.path_edit.setText(path)
+
+    def _on_path_changed(self, text: str) -> None:
+        from equityplanner.io.weights import peek_weights
+
+        self._preview = None
+        self._state.weights_points = None
+        self.summary_label.setText("")
+        for combo in (self.count_combo, self.id_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.blockSignals(False)
+        self.preview_view.setModel(None)
+        path = text.strip()
+        message = ""
+        if path:
+            try:
+                with _busy():
+                    self._preview = peek_weights(path)
+            except InputError as exc:
+                message = exc.message
+        _show_message(self.message_label, message)
+        preview = self._preview
+        if preview is not None:
+            given = self._state.weights
+            same = given is not None and _same_file(path, given.path)
+            self._auto_count, self._auto_id = preview.count_column, preview.id_column
+            count = (given.count_column if same and given is not None else None) or self._auto_count
+            ident = (given.id_column if same and given is not None else None) or self._auto_id
+            self._fill(self.count_combo, preview.columns, count, "(choose the count column)")
+            self._fill(self.id_combo, preview.columns, ident, "(none)")
+            if same and given is not None and given.table:
+                self.table_edit.setText(given.table)
+            self.summary_label.setText(
+                f"Read as {preview.geometry}"
+                + (f", in {preview.crs}" if preview.crs else "")
+                + ". First rows below; the count column is highlighted."
+            )
+        self._on_column_changed()
+
+    @staticmethod
+    def _fill(combo: QComboBox, columns: tuple[str, ...], wanted: str | None, none: str) -> None:
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(none, None)
+        for column in columns:
+            combo.addItem(column, column)
+        index = combo.findData(wanted) if wanted is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def _on_column_changed(self, *_args: Any) -> None:
+        self._state.weights_points = None
+        preview = self._preview
+        if preview is not None:
+            self.preview_view.setModel(_preview_model(preview.rows, self.count_combo.currentData()))
+            self.preview_view.resizeColumnsToContents()  # twenty rows: cheap
+        has_count = preview is not None and (
+            self.count_combo.currentData() is not None or bool(self.table_edit.text().strip())
+        )
+        self.read_button.setEnabled(has_count)
+        self._state.weights_choice = self.choice()
+
+    def choice(self) -> WeightsSource | None:
+        """The weights as chosen (None when no file is given)."""
+        path = self.path_edit.text().strip()
+        if not path or self._preview is None:
+            return None
+        count = self.count_combo.currentData()
+        ident = self.id_combo.currentData()
+        table = self.table_edit.text().strip() or None
+        return WeightsSource(
+            path=path,
+            count_column=count if count != self._auto_count else None,
+            id_column=ident if ident != self._auto_id else None,
+            table=table,
+        )
+
+    def read(self) -> None:
+        """Read the whole layer with the choices and show what it holds."""
+        from equityplanner.io.weights import read_weights
+
+        source = self.choice()
+        if source is None:
+            return
+        try:
+            with _busy():
+                points = read_weights(
+                    source.path,
+                    count_column=self.count_combo.currentData(),
+                    id_column=self.id_combo.currentData(),
+                    table=source.table,
+                )
+        except InputError as exc:
+            self._state.weights_points = None
+            _show_message(self.message_label, exc.message)
+            self.summary_label.setText("<b>The weights could not be read.</b>")
+            return
+        self._state.weights_points = points
+        _show_message(self.message_label, "")
+        warned = (
+            f" {len(points.warnings)} warning(s): " + " ".join(points.warnings)
+            if points.warnings
+            else ""
+        )
+        self.summary_label.setText(
+            f"<b>{points.description}</b>, in {crs_label(points.crs)}.{warned}"
+        )
+
+
 # --- the wizard ------------------------------------------------------------------------------
 
 
@@ -923,7 +1563,7 @@ class ImportWizard(QWizard):
         Choices to start from, e.g. the project's current baseline (absolute paths).
     """
 
-    FILES_PAGE, PREVIEW_PAGE, MAPPING_PAGE, CRS_PAGE, CHECK_PAGE = range(5)
+    FILES_PAGE, PREVIEW_PAGE, MAPPING_PAGE, CRS_PAGE, CHECK_PAGE, WEIGHTS_PAGE = range(6)
 
     def __init__(self, parent: QWidget | None = None, *, source: BaselineSource | None = None):
         super().__init__(parent)
@@ -935,11 +1575,14 @@ class ImportWizard(QWizard):
         self.mapping_page = _MappingPage(self._state)
         self.crs_page = _CrsPage(self._state)
         self.check_page = _CheckPage(self._state)
+        self.weights_page = _WeightsPage(self._state)
         self.setPage(self.FILES_PAGE, self.files_page)
         self.setPage(self.PREVIEW_PAGE, self.preview_page)
         self.setPage(self.MAPPING_PAGE, self.mapping_page)
         self.setPage(self.CRS_PAGE, self.crs_page)
         self.setPage(self.CHECK_PAGE, self.check_page)
+        self.setPage(self.WEIGHTS_PAGE, self.weights_page)
+        self.check_page.setFinalPage(True)  # Finish there; Next goes on to the weights
         self.resize(820, 620)
         if source is not None:
             self._start_from(source)
@@ -961,6 +1604,25 @@ class ImportWizard(QWizard):
         """
         return self._state.source(full_mapping=full_mapping)
 
+    def result_weights(self) -> WeightsSource | None:
+        """The population weights chosen on the last page, or None (area weighting).
+
+        Only when the weights page was opened: otherwise the project's weights are kept
+        (see :attr:`weights_visited`).
+        """
+        return self._state.weights_choice
+
+    @property
+    def weights_visited(self) -> bool:
+        """True when the user went to the weights page (its choice then replaces the
+        project's weights)."""
+        return self.WEIGHTS_PAGE in self.visitedIds()
+
+    def result_weights_points(self) -> Any:
+        """The weights read on the last page (:class:`~equityplanner.io.weights.WeightPoints`),
+        or None when they were not read."""
+        return self._state.weights_points
+
     def result_neighbourhoods(self) -> Neighbourhoods:
         """The neighbourhoods read on the last page.
 
@@ -972,6 +1634,15 @@ class ImportWizard(QWizard):
         if self._state.result is None:
             raise RuntimeError("the import has not succeeded yet")
         return self._state.result
+
+    def done(self, result: int) -> None:
+        self.check_page._drop_worker()  # a read still running is not wanted any more
+        super().done(result)
+
+    def start_weights_from(self, weights: WeightsSource | None) -> None:
+        """The project's weights, offered again on the weights page (absolute paths)."""
+        self._state.weights = weights
+        self._state.weights_choice = weights
 
     def _start_from(self, source: BaselineSource) -> None:
         state = self._state

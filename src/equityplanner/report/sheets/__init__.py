@@ -195,6 +195,10 @@ class BookContext:
     fare_blocks: list[Any] = field(default_factory=list)  # fare_equity.FareBlock, in order
     appendix: dict[str, str] = field(default_factory=dict)  # sheet name -> "Appendix A"
     check_refs: list[str] = field(default_factory=list)  # "Yes"/"No" check ranges
+    # A layer of more neighbourhoods than this is paged on the Neighbourhoods sheet (None:
+    # never); the file holding its full table, named on the sheet.
+    neighbourhood_limit: int | None = None
+    full_table_name: str | None = None
 
     def __post_init__(self) -> None:
         self.used_names.update(n.lower() for n in (*Thresholds.names(), CHECK_NAME))

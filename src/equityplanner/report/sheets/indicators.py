@@ -641,6 +641,8 @@ def _housing_formulas(
         if households:
             weights = f"SUMPRODUCT({m},{households},--ISNUMBER({income}))"
             average = f"(SUMPRODUCT({m},{households},{income})/{weights})"
+        elif nb.paged:  # a summed row stands for many neighbourhoods: no plain mean over rows
+            return none
         else:
             average = f"(SUMPRODUCT({m},{income})/SUMPRODUCT({m},--ISNUMBER({income})))"
         return Formula(f"={h.market_rent}*12/{average}", ind.value), None, diff()

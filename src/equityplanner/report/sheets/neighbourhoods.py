@@ -5,6 +5,13 @@ and, for every project or scenario side, the share of each neighbourhood's area 
 catchment and the apportioned counts (live: share x count). Each column has a workbook name
 (``NB_<column>``) that the other sheets' SUMPRODUCT formulas use, so a reviewer can trace
 any served share back to the rows it comes from.
+
+A layer of more than :data:`FULL_TABLE_LIMIT` neighbourhoods (a state's block groups, a
+nation's) is paged (issue 12.3): the sheet lists the neighbourhoods that touch a catchment one
+by one and sums the others in a few rows, one per combination of the flags the formulas weigh
+by (comparison population, income quintile, displacement risk factors and R/ECAP, median income
+known), so that every formula gives what it gives over the whole layer. The sheet says so, and
+where the full table is (:func:`full_table`, a CSV beside the workbook).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from equityplanner.model.fields import group_specs
-from equityplanner.model.results import ProposalResult
+from equityplanner.model.results import Assessment, ProposalResult
 from equityplanner.report.layout import (
     ConditionalFormat,
     Formula,
@@ -36,10 +43,20 @@ from equityplanner.report.sheets import (
     result_sides,
 )
 
-__all__ = ["SHEET_NAME", "NeighbourhoodRefs", "build_neighbourhoods"]
+__all__ = [
+    "FULL_TABLE_LIMIT",
+    "SHEET_NAME",
+    "NeighbourhoodRefs",
+    "build_neighbourhoods",
+    "full_table",
+    "is_paged",
+]
 
 SHEET_NAME = "Neighbourhoods"
 HEADER_ROW = 4
+FULL_TABLE_LIMIT = 50_000
+"""The most neighbourhoods the sheet lists one by one; a larger layer is paged."""
+_SUMMED_ID = "(others {})"  # the id of a row summing neighbourhoods outside every catchment
 _BASE_COLUMNS = (
     ("id", "ID", None),
     ("name", "Name", None),
@@ -77,6 +94,7 @@ class NeighbourhoodRefs:
     groups: list[str] = field(default_factory=list)
     first_row: int = HEADER_ROW + 1
     last_row: int = HEADER_ROW + 1
+    paged: bool = False  # rows summing neighbourhoods outside every catchment (a huge layer)
 
     def col(self, column: str) -> str | None:
         """Name of a baseline column (None when the column is not in the data)."""
@@ -112,36 +130,158 @@ class NeighbourhoodRefs:
         return f'IF(ISNUMBER({value}),{value},"")'
 
 
+def is_paged(ctx: BookContext) -> bool:
+    """True when the layer has more neighbourhoods than the sheet lists one by one."""
+    limit = ctx.neighbourhood_limit
+    return limit is not None and len(ctx.assessment.baseline) > limit
+
+
 def build_neighbourhoods(ctx: BookContext) -> SheetSpec:
     """Lay out the Neighbourhoods sheet and record its names in ``ctx.nb``."""
     table = ctx.assessment.baseline.reset_index(drop=True)
     sheet = SheetSpec(SHEET_NAME, freeze=f"C{HEADER_ROW + 1}", tab_colour="7F7F7F")
     sheet.put(1, 1, "Neighbourhoods", "title")
-    sheet.put(
-        2,
-        1,
+    note = (
         "One row per neighbourhood of the study layer. 'Share in catchment' is the share of the "
         "neighbourhood's area inside a project's or scenario's walk catchment (0 = outside); the "
         "apportioned counts are share x count. The Indicators and Distribution sheets compute "
-        "their figures from these columns with SUMPRODUCT, so changing a value here updates them.",
-        "note",
+        "their figures from these columns with SUMPRODUCT, so changing a value here updates them."
     )
+    paged = is_paged(ctx)
+    if paged:
+        layer = len(table)
+        table, summed = _paged_table(ctx, table)
+        listed = len(table) - summed
+        where = (
+            f"in {ctx.full_table_name}, beside this workbook"
+            if ctx.full_table_name
+            else "not in this workbook (equityplanner assess --xlsx writes it as a CSV file "
+            "beside the workbook)"
+        )
+        note = (
+            f"The study layer has {layer:,} neighbourhoods, more than this sheet lists one by "
+            f"one ({ctx.neighbourhood_limit:,}). The {listed:,} that touch a catchment are listed; "
+            f"the other {layer - listed:,} lie outside every catchment and are summed in the "
+            f"{summed} rows at the bottom (ids '(others 1)' ...), one per combination of the "
+            "columns the formulas weigh by (comparison population, income quintile, displacement "
+            "risk factors, R/ECAP, median income known; the income of a summed row is the mean "
+            "weighted by households), so every figure of the other sheets is the whole layer's. "
+            f"The full table, one row per neighbourhood, is {where}. 'Share in catchment' is the "
+            "share of the neighbourhood's area inside a project's or scenario's walk catchment "
+            "(0 = outside); the apportioned counts are share x count."
+        )
+    sheet.put(2, 1, note, "note")
     sheet.merge(2, 1, 2, 12)
-    refs = NeighbourhoodRefs(first_row=HEADER_ROW + 1, last_row=HEADER_ROW + len(table))
+    refs = NeighbourhoodRefs(
+        first_row=HEADER_ROW + 1, last_row=HEADER_ROW + len(table), paged=paged
+    )
     columns = _Columns(ctx, sheet, refs)
+    _fill_columns(columns, table)
+    ctx.nb = refs
+    return sheet
+
+
+def full_table(assessment: Assessment) -> pd.DataFrame:
+    """Every neighbourhood with the sheet's columns (headers as on the sheet, the engine's
+    values for the live formulas), for the CSV beside a paged workbook."""
+    scratch = BookContext(assessment=assessment, header=assessment.metadata.title)
+    table = assessment.baseline.reset_index(drop=True)
+    columns = _Columns(
+        scratch,
+        SheetSpec(SHEET_NAME),
+        NeighbourhoodRefs(first_row=HEADER_ROW + 1, last_row=HEADER_ROW + len(table)),
+        collected={},
+    )
+    _fill_columns(columns, table)
+    return pd.DataFrame(columns.collected)
+
+
+def _fill_columns(columns: _Columns, table: pd.DataFrame) -> None:
+    """Every column of the sheet, left to right."""
+    ctx = columns.ctx
     _base_columns(columns, table)
     share_cols = _group_share_columns(columns, table)
     side_share_cols: list[tuple[int, bool]] = []
-    row_of = {str(v): i for i, v in enumerate(table["id"].astype(str))}
+    row_of = pd.Index(table["id"].astype(str))  # ids are unique: looked up at once
     for result in ctx.assessment.results:
         if not has_catchment(result):
             continue  # a fare change: no catchment
         for side in result_sides(result):
             share_col = _side_columns(columns, table, result, side, row_of)
             side_share_cols.append((share_col, side.is_benefit))
-    _finish(ctx, sheet, columns, share_cols, side_share_cols)
-    ctx.nb = refs
-    return sheet
+    if columns.collected is None:
+        _finish(ctx, columns.sheet, columns, share_cols, side_share_cols)
+
+
+def _paged_table(ctx: BookContext, table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The neighbourhoods touching a catchment, then the others summed by the flags the
+    formulas weigh by; and how many summed rows there are.
+
+    Counts and universes are summed; the median income of a summed row is the mean weighted
+    by households (so that the households-weighted city average is the layer's), and a group's
+    share is its summed count over its summed universe.
+    """
+    touched: set[str] = set()
+    for result in ctx.assessment.results:
+        if "id" in result.neighbourhoods:
+            touched.update(result.neighbourhoods["id"].astype(str))
+    ids = table["id"].astype(str)
+    inside = ids.isin(touched).to_numpy()
+    others = table.loc[~inside]
+    keys = [
+        k
+        for k in ("in_comparison", "quintile", "vulnerability_score", "is_vulnerable", "is_recap")
+        if k in others
+    ]
+    frame = others[keys].copy()
+    income = "median_household_income"
+    has_households = "households" in others
+    if income in others:
+        frame["_income_known"] = others[income].notna().to_numpy()
+        keys.append("_income_known")
+    summed_columns = [
+        c
+        for c in others.columns
+        if c in ("total_population", "households") or c.endswith(("_count", "_universe"))
+    ]
+    for column in summed_columns:
+        frame[column] = pd.to_numeric(others[column], errors="coerce").fillna(0.0)
+    if income in others and has_households:
+        frame["_weighted_income"] = others[income].fillna(0.0).to_numpy(dtype=float) * frame[
+            "households"
+        ].to_numpy(dtype=float)
+    frame["_members"] = 1
+    groups = frame.groupby(keys, sort=True, dropna=False).sum(numeric_only=True).reset_index()
+    rows: dict[str, Any] = {}
+    count = len(groups)
+    rows["id"] = [_SUMMED_ID.format(n) for n in range(1, count + 1)]
+    rows["name"] = [
+        f"{int(m):,} neighbourhoods outside every catchment" for m in groups["_members"]
+    ]
+    for key in keys:
+        if not key.startswith("_"):
+            rows[key] = groups[key].to_numpy()
+    for column in summed_columns:
+        rows[column] = groups[column].to_numpy(dtype=float)
+    if income in others:
+        known = groups["_income_known"].to_numpy(dtype=bool)
+        if has_households:
+            weight = groups["households"].to_numpy(dtype=float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = groups["_weighted_income"].to_numpy(dtype=float) / weight
+            rows[income] = np.where(known & (weight > 0), mean, np.nan)
+        else:
+            rows[income] = np.full(count, np.nan)
+    for gid in group_specs():
+        c, u = f"{gid}_count", f"{gid}_universe"
+        if c in rows and u in rows and f"{gid}_share" in table:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rows[f"{gid}_share"] = np.where(rows[u] > 0, rows[c] / rows[u], np.nan)
+    summed = pd.DataFrame(rows)
+    listed = table.loc[
+        inside, [c for c in table.columns if c in summed.columns or c in ("id", "name")]
+    ]
+    return pd.concat([listed, summed], ignore_index=True), count
 
 
 @dataclass
@@ -153,6 +293,8 @@ class _Columns:
     refs: NeighbourhoodRefs
     col: int = 1
     headers: list[str] = field(default_factory=list)
+    # When a dict: the columns are collected (header -> values), not laid out (full_table).
+    collected: dict[str, Any] | None = None
 
     def add(
         self,
@@ -170,21 +312,34 @@ class _Columns:
         first, last = refs.first_row, refs.last_row
         header = _unique(header, self.headers)
         self.headers.append(header)
+        refs.column_numbers[key] = col
+        self.col += 1
+        if self.collected is not None:
+            self.collected[header] = values
+            refs.columns[key] = key
+            return col
         sheet.put(HEADER_ROW, col, header, "header", comment=comment)
         for i, value in enumerate(values):
             sheet.put(first + i, col, value, style, fmt)
         name = self.ctx.name("NB", key)
         sheet.define_name(name, first, col, last, col)
         refs.columns[key] = name
-        refs.column_numbers[key] = col
         sheet.column_widths[col] = width or max(11.0, min(16.0, len(header) * 0.55 + 2))
-        self.col += 1
         return col
+
+    def numbers(self, series: pd.Series) -> list[float | int | None] | np.ndarray:
+        """A column's numbers: cell values, or for the full table the array as it is."""
+        if self.collected is not None:
+            return series.to_numpy()
+        return _numbers(series)
 
     def add_formulas(
         self, key: str, header: str, share_letter: str, source: str, engine: np.ndarray
     ) -> None:
         """A column of share x count formulas (expected: the engine's apportioned counts)."""
+        if self.collected is not None:  # the full table holds the engine's values
+            self.add(key, header, engine, NumberFormats.COUNT)
+            return
         first = self.refs.first_row
         source_letter = a1(1, self.refs.column_numbers[source])[:-1]
         values = [
@@ -206,7 +361,9 @@ def _base_columns(columns: _Columns, table: pd.DataFrame) -> None:
         if key not in table:
             continue
         series = table[key]
-        if key in ("id", "name"):
+        if key in ("id", "name") and columns.collected is not None:
+            columns.add(key, header, series.astype(str).to_numpy(), None)
+        elif key in ("id", "name"):
             values = [str(v) for v in series]
             columns.add(
                 key,
@@ -219,7 +376,7 @@ def _base_columns(columns: _Columns, table: pd.DataFrame) -> None:
         elif key in _FLAGS:
             columns.add(key, header, series.fillna(False).astype(bool).astype(int).tolist(), fmt)
         else:
-            columns.add(key, header, _numbers(series), fmt)
+            columns.add(key, header, columns.numbers(series), fmt)
 
 
 def _group_share_columns(columns: _Columns, table: pd.DataFrame) -> list[int]:
@@ -233,14 +390,14 @@ def _group_share_columns(columns: _Columns, table: pd.DataFrame) -> list[int]:
         columns.add(
             f"{gid}_count",
             f"{short}: count",
-            _numbers(table[f"{gid}_count"]),
+            columns.numbers(table[f"{gid}_count"]),
             NumberFormats.COUNT,
             comment=f"{spec.label} ({spec.unit})",
         )
         columns.add(
             f"{gid}_universe",
             f"{short}: universe",
-            _numbers(table[f"{gid}_universe"]),
+            columns.numbers(table[f"{gid}_universe"]),
             NumberFormats.COUNT,
             comment=f"The {spec.unit} the share of '{spec.label}' is taken of "
             f"({spec.denominator}).",
@@ -249,7 +406,7 @@ def _group_share_columns(columns: _Columns, table: pd.DataFrame) -> list[int]:
             columns.add(
                 f"{gid}_share",
                 f"{short}: share",
-                _numbers(table[f"{gid}_share"]),
+                columns.numbers(table[f"{gid}_share"]),
                 NumberFormats.PCT,
                 comment=f"{spec.label}: count / universe.",
             )
@@ -262,7 +419,7 @@ def _side_columns(
     table: pd.DataFrame,
     result: ProposalResult,
     side: ResultSide,
-    row_of: dict[str, int],
+    row_of: pd.Index,
 ) -> int:
     """A side's share in the catchment (and in the transit catchment) and the people and
     groups apportioned to it; the share column's number."""
@@ -314,16 +471,20 @@ def _side_columns(
     return share_col
 
 
-def _aligned(frame: pd.DataFrame, column: str, row_of: dict[str, int], n: int) -> np.ndarray:
+def _aligned(frame: pd.DataFrame, column: str, row_of: pd.Index, n: int) -> np.ndarray:
     """A column of a result's neighbourhood table on the sheet's rows (0 where absent)."""
     out = np.zeros(n)
     if column in frame:
-        for ident, value in zip(
-            frame["id"].astype(str), frame[column].to_numpy(dtype=float), strict=True
-        ):
-            if ident in row_of and np.isfinite(value):
-                out[row_of[ident]] = value
+        _put(out, frame, column, row_of)
     return out
+
+
+def _put(out: np.ndarray, frame: pd.DataFrame, column: str, row_of: pd.Index) -> None:
+    """The finite values of a result table's column onto the sheet's rows of their ids."""
+    rows = row_of.get_indexer(frame["id"].astype(str))
+    values = frame[column].to_numpy(dtype=float)
+    found = (rows >= 0) & np.isfinite(values)
+    out[rows[found]] = values[found]
 
 
 def _finish(
@@ -372,17 +533,13 @@ def _engine_apportioned(
     field: str,
     share: np.ndarray,
     counts: np.ndarray,
-    row_of: dict[str, int],
+    row_of: pd.Index,
 ) -> np.ndarray:
     """The engine's apportioned counts where its table has them, else share x count."""
     out = share * np.nan_to_num(counts)
     column = f"{field}_in_catchment"
     if not side.suffix and column in frame:
-        for ident, value in zip(
-            frame["id"].astype(str), frame[column].to_numpy(dtype=float), strict=True
-        ):
-            if ident in row_of and np.isfinite(value):
-                out[row_of[ident]] = value
+        _put(out, frame, column, row_of)
     return out
 
 
