@@ -1186,11 +1186,13 @@ def main(argv: list[str] | None = None) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import generate_gtfs
     import generate_opportunities
+    import generate_screening
     import generate_streets
 
     generate_gtfs.main(["--sample", str(out)])
     generate_opportunities.main(["--out", str(out)])
     generate_streets.main(["--sample", str(out)])
+    generate_screening.main(["--out", str(out)])
 
 
 def first_recipe_variables() -> list[str] | None:
@@ -1201,7 +1203,11 @@ def first_recipe_variables() -> list[str] | None:
     import tomllib
 
     fields = tomllib.loads(preset.read_text(encoding="utf-8"))["fields"]
-    return sorted({v for f in fields.values() if f.get("acs") for v in f["acs"][0]})
+    # Fields marked optional (vehicles, commuting) are left out of the sample: it shows the
+    # stated defaults of the transport-cost model.
+    return sorted(
+        {v for f in fields.values() if f.get("acs") and not f.get("optional") for v in f["acs"][0]}
+    )
 
 
 def verify(out: Path, site_geoid: str) -> None:
@@ -1365,6 +1371,46 @@ def project_document(fc: dict) -> dict:
             "proposed": "gtfs_proposed.zip",
             "date": "2026-11-25",
             "peak": ["07:00", "09:00"],
+        },
+        # Written by generate_screening.py: SYNTHETIC excerpts in the published formats.
+        "screening": {
+            "cejst": {
+                "path": "cejst_communities_SYNTHETIC.csv",
+                "vintage": 2010,
+                "release": "SYNTHETIC excerpt in the CEJST communities-list format",
+            },
+            "neighbourhood_vintage": 2020,
+            "relationship": "tab20_tract20_tract10_SYNTHETIC.txt",
+        },
+        # A SYNTHETIC fare change with made-up survey shares (FTA C 4702.1B fare equity).
+        "fare_change": {
+            "name": "2027 fare change (synthetic)",
+            "usage": "survey",
+            "survey": "SYNTHETIC on-board survey shares, made up for the sample",
+            "fares": [
+                {
+                    "name": "Cash fare",
+                    "old_usd": 1.75,
+                    "new_usd": 2.50,
+                    "usage": {
+                        "minority": 0.6,
+                        "non_minority": 0.35,
+                        "low_income": 0.65,
+                        "non_low_income": 0.3,
+                    },
+                },
+                {
+                    "name": "Monthly pass (per trip)",
+                    "old_usd": 1.00,
+                    "new_usd": 1.20,
+                    "usage": {
+                        "minority": 0.4,
+                        "non_minority": 0.65,
+                        "low_income": 0.35,
+                        "non_low_income": 0.7,
+                    },
+                },
+            ],
         },
         # Routed access: the street grid of generate_streets.py and the baseline bus network,
         # routed over the morning peak (written by main()).

@@ -56,6 +56,7 @@ def test_json_contract_of_the_sample(sample_output: dict):
         "all",
         "brt-only",
         "gtfs-service-change",
+        "fare-change",
     }
     assert {"jobs", "school", "clinic", "gtfs_baseline", "gtfs_proposed"} <= roles
     for unit in data["results"]:
@@ -75,6 +76,10 @@ def test_json_contract_of_the_sample(sample_output: dict):
                 "reliability",
             }
             assert ind["finding"] and "nan" not in ind["finding"].lower()
+        if unit["kind"] == "fare_change":
+            # A fare change applies to riders, not to a catchment: no neighbourhoods, no map.
+            assert unit["neighbourhoods"] == [] and unit["catchment"] is None
+            continue
         assert unit["neighbourhoods"] and {"id", "share_in_catchment"} <= set(
             unit["neighbourhoods"][0]
         )
@@ -124,6 +129,16 @@ def test_json_contract_of_the_sample(sample_output: dict):
         "housing.minority_concentration",
     } <= housing
     assert data["study_area"]["indicators"][0]["id"].startswith("segregation.dissimilarity")
+    # The sample's synthetic fare change: each group's average fare change weighted by its
+    # survey usage (cash +$0.75, pass +$0.20), against the other riders'.
+    fare = units["fare-change"]
+    assert fare["kind"] == "fare_change" and fare["effect"] == "burden"
+    tests = {i["id"]: i for i in fare["indicators"]}
+    assert set(tests) == {"title_vi.fare.disparate_impact", "title_vi.fare.disproportionate_burden"}
+    di = tests["title_vi.fare.disparate_impact"]
+    assert di["value"] == pytest.approx(0.6 * 0.75 + 0.4 * 0.20)  # minority riders: $0.53
+    assert di["comparison"] == pytest.approx(0.35 * 0.75 + 0.65 * 0.20)  # the others: $0.3925
+    assert di["unit"] == "USD per trip" and di["details"]["usage_source"] == "survey"
 
 
 def test_served_share_equals_a_recount_from_the_neighbourhood_table(sample_output: dict):
@@ -260,7 +275,7 @@ def test_validate_lists_every_problem(tmp_path: Path):
     data = json.loads(SAMPLE_PROJECT.read_text(encoding="utf-8"))
     data["baseline"]["neighbourhoods"] = str(SAMPLE_PROJECT.parent / "tracts.gpkg")
     data["baseline"]["table"] = str(SAMPLE_PROJECT.parent / "acs_2019_2023.csv")
-    data.pop("opportunities"), data.pop("gtfs"), data.pop("network")
+    data.pop("opportunities"), data.pop("gtfs"), data.pop("network"), data.pop("screening")
     data["parameters"]["distribution_threshold_pp"] = "five"
     data["parameters"]["catchment_m"]["tram"] = 500
     path = tmp_path / "bad.eqp.json"

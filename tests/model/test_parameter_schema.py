@@ -31,6 +31,7 @@ CHANGED = {
     "service_walk_m": 800.0,
     "low_income_poverty_pct": 100,
     "comparison_median_household_income_usd": 52_000.0,
+    "transport_cost": {"mode_shift_share": 0.1},
 }
 
 

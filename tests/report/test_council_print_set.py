@@ -18,6 +18,7 @@ import math
 import re
 import shutil
 import subprocess
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -184,6 +185,34 @@ def test_halving_the_minority_counts_of_the_route_14_catchment_flips_the_verdict
         assert "re-run the assessment" in after[sheet]["A3"].value, sheet
 
 
+def test_a_fare_typed_on_the_fare_equity_sheet_changes_the_fare_verdicts(written, recalculated):
+    _, before = recalculated
+    fare_row = _decision_row(before, "2027 fare change (synthetic): minority riders")
+    decision = before["Decision"]
+    assert (
+        decision.cell(fare_row, 6).value
+        == "Potential disparate impact (four-fifths test: ratio 1.35)"
+    )
+    assert decision.cell(fare_row, 2).value == pytest.approx(0.53)  # +$0.53 a trip
+    assert decision.cell(fare_row, 4).value == pytest.approx(0.3925)  # the others: +$0.39
+    assert decision.cell(fare_row, 11).value.startswith("Disparate impact: a substantial")
+
+    def cash_unchanged(book):  # "and if the cash fare stayed at $1.75?"
+        ws = book["Fare equity"]
+        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Cash fare")
+        ws.cell(row, 3).value = 1.75
+
+    after = _what_if(written, "cash_fare", cash_unchanged)
+    ws = after["Decision"]
+    # Only the pass rises by $0.20: minority riders 0.4 x 0.20 = $0.08 against 0.65 x 0.20.
+    assert ws.cell(fare_row, 2).value == pytest.approx(0.08)
+    assert ws.cell(fare_row, 4).value == pytest.approx(0.13)
+    assert ws.cell(fare_row, 6).value == "No disparity found: within every adopted threshold"
+    assert ws.cell(fare_row, 11).value == "None under the Title VI policy."
+    assert _named_cell(after, CHECK_NAME).value == "No"
+    assert "Inputs changed since the assessment" in ws["A3"].value
+
+
 @pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler's pdfinfo is not installed")
 def test_the_council_print_set_is_at_most_ten_pages_with_the_decision_on_one(sample, tmp_path):
     from equityplanner.report.pdf import write_council_pdf
@@ -215,6 +244,14 @@ def test_the_council_print_set_is_at_most_ten_pages_with_the_decision_on_one(sam
         assert "service_change" not in text and "_burdens" not in text, number
 
 
+def _printed(value: float, digits: int) -> float:
+    """The number as a spreadsheet prints it with ``digits`` decimals: halves away from zero
+    on its shortest decimal form (LibreOffice prints 0.365 as 0.37; Python's round, on the
+    binary value just below, gives 0.36)."""
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
 def _decimals(number_format: str) -> tuple[int, float]:
     """Digits printed after the point and the display scale of a number format."""
     first = number_format.split(";")[0]
@@ -235,7 +272,7 @@ def test_every_printed_difference_is_the_printed_value_less_the_printed_comparis
                 continue
             digits, scale = _decimals(ws.cell(*value_at).number_format)
             diff_digits, _ = _decimals(ws.cell(*difference_at).number_format)
-            shown = round(value * scale, digits) - round(comparison * scale, digits)
+            shown = _printed(value * scale, digits) - _printed(comparison * scale, digits)
             assert math.isclose(
                 round(difference, diff_digits), round(shown, diff_digits), abs_tol=1e-9
             ), (

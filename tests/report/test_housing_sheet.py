@@ -37,3 +37,22 @@ def test_the_housing_sheet_separates_the_housed_from_the_neighbours(homes_assess
     decision = build_workbook(homes_assessment, map_png=b"").sheet("Decision")
     words = " ".join(str(c.value) for c in decision.cells.values() if isinstance(c.value, str))
     assert "Plan relocation assistance (and a right to return) for the 25 households" in words
+
+
+def test_the_housing_sheet_shows_h_plus_t_with_and_without_transport(homes_assessment) -> None:
+    homes = homes_assessment.result("homes")
+    ht = homes.indicator("affordability.h_plus_t")
+    sheet = build_workbook(homes_assessment, map_png=b"").sheet("Housing")
+    labels = {c.value: r for (r, col), c in sheet.cells.items() if col == 1}
+    heading = labels["Housing + transportation (H+T) for the typical household"]
+    total = labels["Housing + transport (H+T)"]
+    housing = next(r for v, r in labels.items() if isinstance(v, str) and v.startswith("Housing: "))
+    assert heading < housing < total
+    # Share of income, as the formulas give it: housing alone, then with transport.
+    share = sheet.cells[(housing, 3)].value
+    assert share.expected == pytest.approx(ht.details["h_plus_t_without_transport"])
+    assert sheet.cells[(total, 3)].value.expected == pytest.approx(ht.value)
+    assert sheet.cells[(total, 4)].value == pytest.approx(0.45)  # the H+T benchmark
+    assert sheet.cells[(total, 6)].value == ht.rating_label
+    # The market rent is the proposal's input: a changed rent changes H+T.
+    assert "HS_" in sheet.cells[(housing, 2)].value.text

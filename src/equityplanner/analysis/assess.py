@@ -31,6 +31,7 @@ from equityplanner.analysis.access_measures import (
     AccessInputs,
     MeasureCache,
     RoutedAccess,
+    measure_access,
     travel_model_description,
 )
 from equityplanner.analysis.apportion import measure, weights_on
@@ -39,6 +40,7 @@ from equityplanner.analysis.catchment import CatchmentShares, catchment_geometry
 from equityplanner.analysis.crs import local_projected_crs
 from equityplanner.analysis.indicators import (
     access,
+    affordability,
     displacement,
     distribution,
     housing,
@@ -46,6 +48,9 @@ from equityplanner.analysis.indicators import (
     served,
     title_vi,
 )
+from equityplanner.analysis.indicators import fare as fare_indicators
+from equityplanner.analysis.indicators import screening as screening_indicators
+from equityplanner.analysis.indicators.housing import _site_row
 from equityplanner.analysis.indicators.side import SideContext
 from equityplanner.analysis.inputs import (
     ServiceChangeInputs,
@@ -55,16 +60,22 @@ from equityplanner.analysis.inputs import (
     load_service_change,
 )
 from equityplanner.analysis.neighbourhood_table import merge_sides, neighbourhood_table
+from equityplanner.analysis.screening import Screening, load_screening
 from equityplanner.analysis.service_change import compare_service
+from equityplanner.analysis.transport_cost import TransportCosts, transport_costs
 from equityplanner.analysis.weights import LayerWeights, load_weights
 from equityplanner.errors import InputError
+from equityplanner.io.fares import gtfs_fare
 from equityplanner.io.files import relative_inputs
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.neighbourhoods import Neighbourhoods
 from equityplanner.io.sources import crs_label
 from equityplanner.io.weights import WeightPoints
 from equityplanner.model.concepts import IndicatorFamily, Side, TitleViTest
+from equityplanner.model.fields import group_specs
+from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import (
+    FareChange,
     HousingProject,
     Metadata,
     Parameters,
@@ -81,6 +92,7 @@ from equityplanner.model.results import (
     ProposalResult,
     ResultKind,
 )
+from equityplanner.model.transport_cost import TransportCostParameters
 from equityplanner.progress import NullProgress, Progress
 
 if TYPE_CHECKING:  # the routing modules (and the GTFS reader) load only with a network
@@ -100,6 +112,7 @@ _WGS84 = CRS.from_epsg(4326)
 _MIN_COVERED = 0.98  # below this share of a catchment inside the layer, warn
 SERVICE_CHANGE_ID = "gtfs-service-change"
 SERVICE_CHANGE_NAME = "Service change between the GTFS feeds"
+FARE_CHANGE_ID = "fare-change"
 
 
 def assess(
@@ -144,6 +157,13 @@ def assess(
             InputFile(f"gtfs_{role}", str(feed.path), feed.sha256)
             for role, feed in (("baseline", service.baseline), ("proposed", service.proposed))
         ]
+    screening = load_screening(document, nb.frame["id"].astype(str).to_numpy())
+    inputs += [InputFile(role, path, sha) for role, path, sha in screening.sources]
+    fare = None
+    if document.gtfs is not None:
+        price = gtfs_fare(document.resolve(document.gtfs.baseline))
+        if price is not None:
+            fare = (price, "the baseline GTFS feed's fare_attributes.txt (most common price)")
     if network is not None:
         inputs += _network_inputs(network)
     assessment = assess_projects(
@@ -158,6 +178,9 @@ def assess(
         access=opportunities,
         service_change=service,
         weights=weights,
+        screening=screening,
+        fare_change=document.fare_change,
+        transit_fare=fare,
         network=network,
     )
     # Inputs' own warnings (feeds, opportunity layers) and paths as a published pack shows them.
@@ -203,6 +226,8 @@ class _Run:
     layer: LayerIndex
     weights: LayerWeights | None = None
     notices: list[Notice] = field(default_factory=list)
+    screening: Screening = field(default_factory=Screening)
+    costs: TransportCosts | None = None
     routed: RoutedAccess | None = None
 
     def shares(self, projects: Sequence[Project]) -> tuple[BaseGeometry, CatchmentShares]:
@@ -224,6 +249,9 @@ def assess_projects(
     access: AccessInputs | None = None,
     service_change: ServiceChangeInputs | None = None,
     weights: WeightPoints | None = None,
+    screening: Screening | None = None,
+    fare_change: FareChange | None = None,
+    transit_fare: tuple[float, str] | None = None,
     network: RoutedNetwork | None = None,
 ) -> Assessment:
     """Assess projects (each alone) and scenarios (projects together) on a baseline layer.
@@ -233,10 +261,13 @@ def assess_projects(
     :attr:`~equityplanner.model.results.ResultKind.SERVICE_CHANGE` tests the neighbourhoods
     whose service falls or grows by the major-change threshold. With ``weights`` (census
     blocks or other points with a count, :func:`~equityplanner.io.weights.read_weights`)
-    catchment counts are apportioned by population instead of area.
-    whose service falls or grows by the major-change threshold. With ``network`` (a street
+    catchment counts are apportioned by population instead of area. With ``network`` (a street
     network and GTFS feeds), access is measured on routed travel times instead of the
-    straight-line sketch model.
+    straight-line sketch model. With ``screening``
+    (:func:`~equityplanner.analysis.screening.load_screening`) the disadvantaged-community and
+    environmental indicators are added; with ``fare_change`` a result of kind
+    :attr:`~equityplanner.model.results.ResultKind.FARE_CHANGE` holds its fare equity analysis.
+    ``transit_fare`` is (price, source) of the transport-cost model's fare.
     """
     parameters = parameters or Parameters()
     access = access or AccessInputs()
@@ -265,7 +296,17 @@ def assess_projects(
         access_cache={},
         layer=layer,
         weights=weights_on(layer, weights),
+        screening=screening or Screening(),
     )
+    cost_params = TransportCostParameters.from_dict(parameters.transport_cost or {})
+    run.costs = transport_costs(
+        baseline.table,
+        cost_params,
+        fare=transit_fare[0] if transit_fare else None,
+        fare_source=transit_fare[1] if transit_fare else "",
+    )
+    run.warnings += [f"Transport costs (H+T): {a}" for a in run.costs.assumptions]
+    run.warnings += run.screening.warnings
     if weights is not None:
         run.warnings += weights.warnings
     if network is not None and not access.is_empty:
@@ -286,6 +327,8 @@ def assess_projects(
     if service_change is not None:
         progress.report(0.05 + 0.95 * len(proposals) / steps, "Comparing GTFS service")
         results.append(_assess_service_change(run, service_change))
+    if fare_change is not None:
+        results.append(_assess_fare_change(run, fare_change))
     travel_model = ""
     routing: dict[str, Any] = {}
     if not access.is_empty and any(isinstance(p, TransitProject) for p in projects):
@@ -381,6 +424,20 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
         catchment, ctx = _measure_side(run, side, side_projects, mixed)
         side_indicators, side_quintiles = _side_indicators(ctx, run.warnings)
         indicators += side_indicators
+        indicators += screening_indicators.served_indicators(ctx, run.screening)
+        lines = [p for p in side_projects if isinstance(p, TransitProject)]
+        if lines and side.is_benefit and ctx.transit_weights is not None and run.costs is not None:
+            indicators.append(
+                affordability.transit_indicator(
+                    run.baseline,
+                    lines,
+                    ctx.transit_weights,
+                    run.costs,
+                    ctx.indicator_id(
+                        IndicatorId(IndicatorFamily.AFFORDABILITY, "transport_cost_change")
+                    ),
+                )
+            )
         if not run.access.is_empty:
             access_list, access_table = access.access_indicators(
                 ctx,
@@ -391,6 +448,21 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
                 routed=run.routed,
             )
             indicators += access_list
+            if run.screening.layers:
+                # The measures just computed (the cache holds them): the share of each access
+                # change reaching disadvantaged communities (Justice40, issue 15.2).
+                measures = measure_access(
+                    ctx.baseline,
+                    ctx.projects,
+                    run.access,
+                    run.params,
+                    run.local,
+                    cache=run.access_cache,
+                    routed=run.routed,
+                )
+                indicators += screening_indicators.access_gain_indicators(
+                    ctx, run.screening, measures
+                )
             if not access_table.empty:
                 access_frames.append(access_table.set_index("id").add_suffix(ctx.name_suffix))
         assert ctx.shares is not None
@@ -408,6 +480,7 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
     first = proposal.projects[0]
     if proposal.kind is ResultKind.PROJECT and isinstance(first, HousingProject):
         indicators += housing.housing_indicators(run.baseline, first, run.params, run.warnings)
+    indicators += _site_affordability(run, proposal)
     return ProposalResult(
         id=proposal.id,
         name=proposal.name,
@@ -421,6 +494,60 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
         catchments=catchments,
         catchment_m={p.id: run.params.catchment_for(p) for p in proposal.projects},
         access=pd.concat(access_frames, axis=1).reset_index() if access_frames else pd.DataFrame(),
+    )
+
+
+def _site_affordability(run: _Run, proposal: _Proposal) -> list[Indicator]:
+    """H+T and the screening layers at a housing site: a project alone, or a scenario joining
+    a housing site with new or improved lines (its H+T is then measured with them)."""
+    sites = [p for p in proposal.projects if isinstance(p, HousingProject)]
+    if len(sites) != 1 or run.costs is None:
+        return []
+    site = sites[0]
+    row = _site_row(run.baseline, site)
+    if proposal.kind is ResultKind.PROJECT:
+        out = affordability.site_indicators(run.baseline, site, row, run.params, run.costs)
+        return out + screening_indicators.site_indicators(run.baseline, row, run.screening)
+    lines = [
+        p
+        for p in proposal.projects
+        if isinstance(p, TransitProject)
+        and p.change.is_benefit
+        and run.shares([p])[1].dense(len(run.baseline.table))[row] > 0
+    ]
+    if not lines:
+        return []
+    return [
+        i
+        for i in affordability.site_indicators(
+            run.baseline, site, row, run.params, run.costs, with_transit=lines
+        )
+        if i.id == "affordability.h_plus_t"
+    ]
+
+
+def _assess_fare_change(run: _Run, change: FareChange) -> ProposalResult:
+    """The fare equity analysis of FTA C 4702.1B (its two Title VI tests)."""
+    low = group_specs(run.params.low_income_poverty_pct)["low_income"].label
+    indicators, burden = fare_indicators.fare_indicators(
+        change, run.baseline.table, run.params, low
+    )
+    if change.uses_proxy:
+        run.warnings.append(
+            f"{change.name}: no rider survey was given; ACS commuters by public transportation "
+            "stand in for riders (a proxy that shows differences of place, not of fare media)."
+        )
+    return ProposalResult(
+        id=FARE_CHANGE_ID,
+        name=change.name,
+        kind=ResultKind.FARE_CHANGE,
+        project_ids=(),
+        is_benefit=not burden,
+        indicators=indicators,
+        neighbourhoods=pd.DataFrame({"id": []}),
+        quintiles=pd.DataFrame(),
+        catchment=None,
+        catchment_m={},
     )
 
 

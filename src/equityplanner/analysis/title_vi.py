@@ -44,7 +44,9 @@ __all__ = [
     "OUTCOMES",
     "FormOutcome",
     "TitleViOutcome",
+    "combine_forms",
     "form_boundary",
+    "form_outcome",
     "policy_words",
     "title_vi_test",
 ]
@@ -354,3 +356,9 @@ def policy_words(policy: TitleViPolicy) -> str:
         "four_fifths": f"four-fifths ratio {policy.four_fifths_ratio:g}",
     }
     return ", ".join(words[form] for form in policy.forms)
+
+
+form_outcome = _form_outcome
+"""One adopted form judged against its boundary (public, for the fare equity analysis)."""
+combine_forms = _combine
+"""The combined verdict of the adopted forms and the form that decided it."""

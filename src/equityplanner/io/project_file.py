@@ -30,6 +30,7 @@ from equityplanner.model.project import (
     WeightsSource,
 )
 from equityplanner.model.schema import show
+from equityplanner.model.transport_cost import TransportCostParameters
 from equityplanner.model.travel_model import TravelModelParameters
 
 __all__ = [
@@ -189,6 +190,11 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
     if weights is not None:
         for key in ("path", "table"):
             _check_file(folder, getattr(weights, key), f"weights.{key}", problems)
+    screening = values.get("screening")
+    if screening is not None:
+        for kind, layer in screening.layers.items():
+            _check_file(folder, layer.path, f"screening.{kind}.path", problems)
+        _check_file(folder, screening.relationship, "screening.relationship", problems)
     network: NetworkSource | None = values.get("network")
     if network is not None:
         _check_file(folder, network.osm, "network.osm", problems)
@@ -206,6 +212,8 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
         opportunities=opportunities,
         gtfs=gtfs,
         weights=weights,
+        screening=screening,
+        fare_change=values.get("fare_change"),
         network=network,
     )
 
@@ -255,6 +263,7 @@ def parameters_to_dict(params: Parameters) -> dict[str, Any]:
     out["job_thresholds_min"] = list(params.job_thresholds_min)
     # Saved in full, so that the file shows every assumption of the travel model.
     out["travel_model"] = TravelModelParameters.from_dict(params.travel_model or {}).to_dict()
+    out["transport_cost"] = TransportCostParameters.from_dict(params.transport_cost or {}).to_dict()
     return out
 
 
@@ -300,6 +309,41 @@ def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[s
         paths = {"path": relative(doc.weights.path), "table": relative(doc.weights.table)}
         extra["weights"] = {
             k: v for k, v in {**asdict(doc.weights), **paths}.items() if v is not None
+        }
+    if doc.screening is not None:
+        screening: dict[str, Any] = {
+            kind: {
+                k: v
+                for k, v in {**asdict(layer), "path": relative(layer.path)}.items()
+                if v not in (None, "", {}) and k != "kind"
+            }
+            for kind, layer in doc.screening.layers.items()
+        }
+        screening["neighbourhood_vintage"] = doc.screening.neighbourhood_vintage
+        if doc.screening.relationship:
+            screening["relationship"] = relative(doc.screening.relationship)
+        extra["screening"] = screening
+    if doc.fare_change is not None:
+        fc = doc.fare_change
+        extra["fare_change"] = {
+            "name": fc.name,
+            "usage": fc.usage,
+            "survey": fc.survey,
+            "fares": [
+                {
+                    k: v
+                    for k, v in {
+                        "name": f.name,
+                        "old_usd": f.old_usd,
+                        "new_usd": f.new_usd,
+                        "usage": f.usage or None,
+                        "share": f.share,
+                        "neighbourhoods": list(f.neighbourhoods) or None,
+                    }.items()
+                    if v is not None
+                }
+                for f in fc.fares
+            ],
         }
     if doc.network is not None:
         network = network_to_dict(doc.network)

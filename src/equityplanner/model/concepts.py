@@ -25,6 +25,8 @@ class ResultKind(StrEnum):
     """Several projects together (an alternative)."""
     SERVICE_CHANGE = "service_change"
     """The change of service between a baseline and a proposed GTFS feed."""
+    FARE_CHANGE = "fare_change"
+    """A change of fares (FTA C 4702.1B fare equity analysis)."""
 
     @property
     def label(self) -> str:
@@ -49,6 +51,10 @@ class IndicatorFamily(StrEnum):
     """HUD housing tests of a housing project (affordability, concentration, net units)."""
     ACCESS = "access"
     """Access to opportunity before and after a transit proposal."""
+    AFFORDABILITY = "affordability"
+    """Housing + transportation costs against income (CNT H+T), at a site or in a catchment."""
+    SCREENING = "screening"
+    """Federal screening layers: disadvantaged communities (CEJST, USDOT ETC) and EJScreen."""
 
 
 class TitleViTest(StrEnum):

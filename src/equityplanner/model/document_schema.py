@@ -24,17 +24,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final
 
+from equityplanner.catalog import load_resource
 from equityplanner.model.network import NetworkBlock
 from equityplanner.model.parameter_schema import PARAMETER_FIELDS, _shallow
 from equityplanner.model.project import (
+    SCREENING_KINDS,
     BaselineSource,
+    FareChange,
+    FareType,
     GtfsSource,
     Metadata,
     OpportunitySource,
     Parameters,
     Scenario,
+    ScreeningLayer,
+    ScreeningSource,
     WeightsSource,
 )
 from equityplanner.model.schema import (
@@ -47,6 +54,8 @@ from equityplanner.model.schema import (
     Field,
     IsoDate,
     Keyed,
+    Number,
+    NumberMapping,
     Object,
     ObjectList,
     PathText,
@@ -60,11 +69,15 @@ from equityplanner.model.schema import (
 __all__ = [
     "BASELINE_FIELDS",
     "DOCUMENT_FIELDS",
+    "FARE_CHANGE_FIELDS",
+    "FARE_FIELDS",
     "GTFS_FIELDS",
     "METADATA_FIELDS",
     "OPPORTUNITY_FIELDS",
     "OPPORTUNITY_KINDS",
     "SCENARIO_FIELDS",
+    "SCREENING_FIELDS",
+    "SCREENING_LAYER_FIELDS",
     "WEIGHTS_FIELDS",
     "FeatureCollection",
     "read_document",
@@ -148,6 +161,199 @@ SCENARIO_FIELDS: tuple[Field, ...] = (
     Field("name", Text(max_length=_TITLE_LENGTH), None, "Its name.", True),
     Field("projects", TextList(), (), "The ids of its projects.", True),
 )
+
+
+def _screening_layer(kind: str, values: dict[str, Any], where: str, problems: list[str]) -> Any:
+    if not _required(values, ("path",), where, problems, "the file as downloaded"):
+        return INVALID
+    if values.get("vintage") not in (None, 2010, 2020):
+        problems.append(f"{where}.vintage: {values['vintage']}; use 2010 or 2020")
+        return INVALID
+    return ScreeningLayer(kind=kind, **values)
+
+
+def _fare(values: dict[str, Any], where: str, problems: list[str]) -> Any:
+    if not _required(values, ("name", "old_usd", "new_usd"), where, problems, "name and prices"):
+        return INVALID
+    return FareType(
+        name=values["name"],
+        old_usd=float(values["old_usd"]),
+        new_usd=float(values["new_usd"]),
+        usage=dict(values.get("usage", {})),
+        share=values.get("share"),
+        neighbourhoods=tuple(values.get("neighbourhoods", ())),
+    )
+
+
+_VINTAGE = Number(whole=True, strict=True, minimum=2010, maximum=2020, range_words="2010 or 2020")
+
+SCREENING_LAYER_FIELDS: tuple[Field, ...] = (
+    Field("path", PathText(), None, "The file as downloaded (CSV)."),
+    Field(
+        "vintage",
+        _VINTAGE,
+        None,
+        "The census geography of its ids (default: CEJST 2010, EJScreen 2.x 2020, ETC 2020).",
+        True,
+    ),
+    Field(
+        "columns",
+        ColumnMapping(),
+        {},
+        "Published column names by role (id, disadvantaged, population, percentile), "
+        "when the file's differ from resources/screening.toml.",
+        True,
+    ),
+    Field("release", Text(max_length=_TITLE_LENGTH), "", "The release (e.g. CEJST 2.0).", True),
+)
+"""The keys of one screening layer (a path alone may stand for it)."""
+
+SCREENING_FIELDS: tuple[Field, ...] = (
+    *(
+        Field(
+            kind,
+            Object(
+                SCREENING_LAYER_FIELDS,
+                partial(_screening_layer, kind),
+                unknown="unknown",
+                fix='a path, or an object such as {"path": "layer.csv", "vintage": 2010}',
+                shorthand="path",
+            ),
+            None,
+            f"The {kind} file.",
+            True,
+        )
+        for kind in SCREENING_KINDS
+    ),
+    Field(
+        "neighbourhood_vintage",
+        _VINTAGE,
+        2020,
+        "The census geography of the neighbourhood ids (2020 for ACS 2020 onwards).",
+        True,
+    ),
+    Field(
+        "relationship",
+        PathText(),
+        None,
+        "The Census tract relationship file (tab20_tract20_tract10_natl.txt) for a layer "
+        "of the other vintage.",
+        True,
+    ),
+)
+"""The keys of the ``screening`` object."""
+
+FARE_USAGE_GROUPS: tuple[str, ...] = ("minority", "non_minority", "low_income", "non_low_income")
+
+FARE_FIELDS: tuple[Field, ...] = (
+    Field("name", Text(max_length=_TITLE_LENGTH), None, "The fare (medium or product)."),
+    Field("old_usd", Number(allow_zero=True), None, "Its price now (USD a trip)."),
+    Field("new_usd", Number(allow_zero=True), None, "Its proposed price (USD a trip)."),
+    Field(
+        "usage",
+        NumberMapping(
+            keys=FARE_USAGE_GROUPS,
+            item=Number(allow_zero=True, maximum=1, above_fault="{value} is more than 1"),
+            fix="an object of shares by minority, non_minority, low_income, non_low_income",
+        ),
+        {},
+        "Survey: the share of each group's trips paid with this fare.",
+        True,
+    ),
+    Field(
+        "share",
+        Number(allow_zero=True, maximum=1, above_fault="{value} is more than 1"),
+        None,
+        "ACS proxy: the share of all trips paid with this fare.",
+        True,
+    ),
+    Field("neighbourhoods", TextList(), (), "ACS proxy: the ids where it applies.", True),
+)
+"""The keys of one fare of a fare change."""
+
+FARE_CHANGE_FIELDS: tuple[Field, ...] = (
+    Field("name", Text(max_length=_TITLE_LENGTH), "Fare change", "The fare change's name.", True),
+    Field(
+        "usage",
+        Choice(("survey", "acs_proxy")),
+        "survey",
+        "survey (usage by group from a rider survey) or acs_proxy (ACS transit commuters).",
+        True,
+    ),
+    Field("survey", Text(), "", "The survey behind the usage shares.", True),
+    Field(
+        "fares",
+        ObjectList(
+            Object(
+                FARE_FIELDS,
+                _fare,
+                unknown="unknown",
+                fix='an object such as {"name": "Cash", "old_usd": 1.75, "new_usd": 2.25}',
+            )
+        ),
+        (),
+        "The fares and their old and new prices.",
+    ),
+)
+"""The keys of the ``fare_change`` object."""
+
+
+def _screening(values: dict[str, Any], where: str, problems: list[str]) -> Any:
+    layers = {k: values[k] for k in SCREENING_KINDS if k in values}
+    if not layers:
+        problems.append(f"{where}: names no layer (give cejst, ejscreen or etc)")
+        return INVALID
+    own = values.get("neighbourhood_vintage", 2020)
+    if own not in (2010, 2020):
+        problems.append(f"{where}.neighbourhood_vintage: {own}; use 2010 or 2020")
+        return INVALID
+    defaults = load_resource("screening.toml")["layers"]
+    for kind, layer in layers.items():
+        vintage = layer.vintage or int(defaults[kind]["vintage"])
+        if vintage != own and not values.get("relationship"):
+            problems.append(
+                f"{where}.{kind}: its ids are {vintage} census tracts and the neighbourhoods' "
+                f"{own}; give screening.relationship (the Census tract relationship file "
+                "tab20_tract20_tract10_natl.txt) to crosswalk them, or set its vintage"
+            )
+    return ScreeningSource(
+        layers=layers, neighbourhood_vintage=own, relationship=values.get("relationship")
+    )
+
+
+def _fare_change(values: dict[str, Any], where: str, problems: list[str]) -> Any:
+    fares: tuple[FareType, ...] = values.get("fares", ())
+    if not fares:
+        problems.append(f"{where}.fares: missing or empty (the fares and their prices)")
+        return INVALID
+    usage = values.get("usage", "survey")
+    if usage == "survey":
+        for n, fare in enumerate(fares):
+            missing = [g for g in FARE_USAGE_GROUPS if g not in fare.usage]
+            if missing:
+                problems.append(
+                    f"{where}.fares[{n}].usage: no share for {', '.join(missing)}; give each "
+                    'group\'s share of trips paid with this fare, or set "usage": "acs_proxy"'
+                )
+        for group in FARE_USAGE_GROUPS:
+            total = sum(f.usage.get(group, 0.0) for f in fares)
+            if fares and all(group in f.usage for f in fares) and abs(total - 1.0) > 0.01:
+                problems.append(
+                    f"{where}.fares: the {group} usage shares add up to {total:.3f}, not 1"
+                )
+    else:
+        missing_share = [n for n, f in enumerate(fares) if f.share is None]
+        for n in missing_share:
+            problems.append(
+                f"{where}.fares[{n}].share: missing (with acs_proxy, the share of all trips "
+                "paid with this fare)"
+            )
+    return FareChange(
+        name=values.get("name", "Fare change"),
+        fares=fares,
+        usage=usage,
+        survey=values.get("survey", ""),
+    )
 
 
 def _metadata(values: dict[str, Any], where: str, problems: list[str]) -> Metadata:
@@ -317,6 +523,32 @@ DOCUMENT_FIELDS: tuple[Field, ...] = (
         ),
         None,
         "Where people live inside neighbourhoods, for population-weighted catchments.",
+        True,
+    ),
+    Field(
+        "screening",
+        Object(
+            SCREENING_FIELDS,
+            _screening,
+            unknown="unknown",
+            fix='an object such as {"cejst": "cejst.csv", "relationship": '
+            '"tab20_tract20_tract10_natl.txt"}',
+        ),
+        None,
+        "Federal screening layers: CEJST, EJScreen, the USDOT ETC Explorer.",
+        True,
+    ),
+    Field(
+        "fare_change",
+        Object(
+            FARE_CHANGE_FIELDS,
+            _fare_change,
+            unknown="unknown",
+            fix='an object such as {"fares": [{"name": "Cash", "old_usd": 1.75, '
+            '"new_usd": 2.25, "usage": {...}}]}',
+        ),
+        None,
+        "A proposed change of fares, for the FTA C 4702.1B fare equity analysis.",
         True,
     ),
     Field(

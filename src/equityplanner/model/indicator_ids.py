@@ -13,6 +13,7 @@ burden side of a result that has both sides, see :class:`Side`)::
     served.<group>                        group (resources/groups.toml)
     title_vi.<test>                       topic: a TitleViTest
     title_vi.access.<measure>.<test>      measure (an access measure), topic: a TitleViTest
+    title_vi.fare.<test>                  fare (a fare change), topic: a TitleViTest
     distribution.q<n>                     topic "q1" .. "q5" (see IndicatorId.quintile)
     distribution.lowest_two_quintiles     topic
     displacement.vulnerable_population    topic
@@ -21,6 +22,8 @@ burden side of a result that has both sides, see :class:`Side`)::
     housing.<test>                        topic, e.g. "recap"
     access.<measure>                      measure, e.g. "jobs_45min", "clinics_time"
     access.<measure>.<group>              measure, group
+    affordability.<topic>                 topic, e.g. "h_plus_t", "transport_cost"
+    screening.<topic>                     topic, e.g. "cejst_served", "ejscreen_p_pm25"
 
 Parts are separated by dots; a dot followed by a digit is a decimal point inside a part
 (``access.jobs_22.5min`` is the measure ``jobs_22.5min``), since no part starts with a digit.
@@ -50,6 +53,7 @@ _PART = re.compile(r"[a-z0-9_]+(?:\.[0-9][a-z0-9_]*)*\Z")
 _SEPARATOR = re.compile(r"\.(?![0-9])")
 _RESERVED = BURDENS_SUFFIX.lstrip(".")
 _ACCESS_OF = "access"  # title_vi.access.<measure>.<test>: a Title VI test of an access change
+_FARE_OF = "fare"  # title_vi.fare.<test>: a Title VI test of a fare change
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class IndicatorId:
         names one.
     burdens
         True on the burden side of a result with both sides (the ``.burdens`` suffix).
+    fare
+        True for a Title VI test of a fare change (``title_vi.fare.<test>``).
 
     Examples
     --------
@@ -86,6 +92,7 @@ class IndicatorId:
     measure: str | None = None
     group: str | None = None
     burdens: bool = False
+    fare: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "family", IndicatorFamily(self.family))
@@ -107,10 +114,12 @@ class IndicatorId:
         if family is IndicatorFamily.ACCESS:
             return [measure, *([group] if group else [])] if measure and not topic else None
         if family is IndicatorFamily.TITLE_VI:
-            if group or not topic:
+            if group or not topic or (self.fare and measure):
                 return None
+            if self.fare:
+                return [_FARE_OF, topic]
             return [_ACCESS_OF, measure, topic] if measure else [topic]
-        if measure:
+        if measure or self.fare:
             return None
         if family is IndicatorFamily.SERVED:
             return [topic] if topic and not group else ([group] if group else None)
@@ -140,10 +149,14 @@ class IndicatorId:
         except ValueError:
             raise ValueError(f"{text!r} is not an indicator id (unknown family)") from None
         fields: dict[str, str] = {}
+        is_fare = False
         if family is IndicatorFamily.ACCESS and len(rest) in (1, 2):
             fields = dict(zip(("measure", "group"), rest, strict=False))
         elif family is IndicatorFamily.TITLE_VI and len(rest) == 3 and rest[0] == _ACCESS_OF:
             fields = {"measure": rest[1], "topic": rest[2]}
+        elif family is IndicatorFamily.TITLE_VI and len(rest) == 2 and rest[0] == _FARE_OF:
+            fields = {"topic": rest[1]}
+            is_fare = True
         elif family is IndicatorFamily.SERVED and len(rest) == 1:
             fields = {"topic" if rest[0] in _SERVED_TOPICS else "group": rest[0]}
         elif family is IndicatorFamily.SEGREGATION and len(rest) == 2:
@@ -151,7 +164,7 @@ class IndicatorId:
         elif len(rest) == 1 and family is not IndicatorFamily.ACCESS:
             fields = {"topic": rest[0]}
         try:
-            parsed = cls(family, burdens=burdens, **fields) if fields else None
+            parsed = cls(family, burdens=burdens, fare=is_fare, **fields) if fields else None
         except ValueError as exc:
             raise ValueError(f"{text!r} is not an indicator id ({exc})") from None
         if parsed is None or str(parsed) != text:

@@ -33,6 +33,7 @@ from equityplanner.model.schema import (
     TextList,
     read_object,
 )
+from equityplanner.model.transport_cost import TRANSPORT_COST_FIELDS, TransportCostParameters
 from equityplanner.model.travel_model import TRAVEL_MODEL_FIELDS, TravelModelParameters
 
 __all__ = [
@@ -136,6 +137,17 @@ def _travel_model(values: dict[str, Any], where: str, problems: list[str]) -> di
         problems.append(f"{where}: {exc.fault}")
         return {}
     model_defaults = TravelModelParameters().to_dict()
+    return {k: v for k, v in chosen.items() if v != model_defaults[k]}
+
+
+def _transport_cost(values: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """The transport-cost model's parameters, kept as their differences from the defaults."""
+    try:
+        chosen = TransportCostParameters(**values).to_dict()
+    except InputError as exc:  # not expected: the table checked every value
+        problems.append(f"{where}: {exc.fault}")
+        return {}
+    model_defaults = TransportCostParameters().to_dict()
     return {k: v for k, v in chosen.items() if v != model_defaults[k]}
 
 
@@ -251,6 +263,18 @@ PARAMETER_FIELDS: tuple[Field, ...] = (
         _DEFAULTS.comparison_median_household_income_usd,
         "A published median household income of the comparison population (e.g. ACS "
         "B19013 for the city); empty: the neighbourhoods' household-weighted mean of medians.",
+        blank_is_default=True,
+    ),
+    Field(
+        "transport_cost",
+        Object(
+            TRANSPORT_COST_FIELDS,
+            _transport_cost,
+            unknown="unknown",
+            fix='an object such as {"vehicle_operating_cost_usd_per_mile": 0.25}',
+        ),
+        _DEFAULTS.transport_cost,
+        "The household transport-cost model of H+T (resources/transport_cost.toml).",
         blank_is_default=True,
     ),
 )

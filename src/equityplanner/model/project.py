@@ -17,8 +17,11 @@ from equityplanner.model.network import NetworkSource
 
 __all__ = [
     "AMI_BANDS",
+    "SCREENING_KINDS",
     "BaselineSource",
     "ComparisonPopulation",
+    "FareChange",
+    "FareType",
     "GtfsSource",
     "HousingProject",
     "Metadata",
@@ -28,6 +31,8 @@ __all__ = [
     "Project",
     "ProjectDocument",
     "Scenario",
+    "ScreeningLayer",
+    "ScreeningSource",
     "ServiceChange",
     "Station",
     "Tenure",
@@ -35,6 +40,9 @@ __all__ = [
     "TransitProject",
     "WeightsSource",
 ]
+
+# The federal screening layers a project can load (docs/project_file.md, "screening").
+SCREENING_KINDS: tuple[str, ...] = ("cejst", "ejscreen", "etc")
 
 # Affordability bands of proposed units, by share of Area Median Income (HUD HAMFI bands).
 AMI_BANDS: tuple[str, ...] = ("ami_30", "ami_50", "ami_80", "market")
@@ -222,6 +230,9 @@ class Parameters:
     # the city); without it the city's income is the neighbourhoods' household-weighted mean
     # of median incomes, and is labelled so.
     comparison_median_household_income_usd: float | None = None
+    # The household transport-cost model (H+T) as saved: the values that differ from the
+    # defaults of model.transport_cost.TransportCostParameters (resources/transport_cost.toml).
+    transport_cost: dict[str, Any] = field(default_factory=dict)
 
     def catchment_for(self, project: Project) -> float:
         """Catchment radius in metres for a project."""
@@ -311,6 +322,80 @@ class WeightsSource:
 
 
 @dataclass(frozen=True)
+class ScreeningLayer:
+    """One published screening file (docs/project_file.md, "screening").
+
+    ``kind`` is ``cejst`` (CEQ's CEJST communities list, tracts), ``ejscreen`` (EPA EJScreen,
+    block groups) or ``etc`` (USDOT ETC Explorer, tracts); ``vintage`` the census geography
+    of its ids (2010 or 2020; the default of each kind is in ``resources/screening.toml``);
+    ``columns`` overrides the published column names by role; ``release`` names the release.
+    """
+
+    kind: str
+    path: str
+    vintage: int | None = None
+    columns: dict[str, Any] = field(default_factory=dict)
+    release: str = ""
+
+
+@dataclass(frozen=True)
+class ScreeningSource:
+    """The screening layers of a project and how their ids meet the neighbourhoods'.
+
+    ``neighbourhood_vintage`` is the census geography of the neighbourhood ids (2020 for ACS
+    2020 onwards); ``relationship`` the Census tract relationship file
+    (``tab20_tract20_tract10_natl.txt``) that crosswalks a layer of the other vintage.
+    """
+
+    layers: dict[str, ScreeningLayer] = field(default_factory=dict)
+    neighbourhood_vintage: int = 2020
+    relationship: str | None = None
+
+
+@dataclass(frozen=True)
+class FareType:
+    """A fare (a fare medium or product) and its change.
+
+    ``usage`` gives, by group (``minority``, ``non_minority``, ``low_income``,
+    ``non_low_income``), the share of that group's trips paid with this fare (from a rider
+    survey). Without a survey, ``share`` is the share of all trips paid with it and
+    ``neighbourhoods`` the ids where it applies (empty: everywhere): the riders of each group
+    are then taken from ACS transit commuters (the proxy, said so in the outputs).
+    """
+
+    name: str
+    old_usd: float
+    new_usd: float
+    usage: dict[str, float] = field(default_factory=dict)
+    share: float | None = None
+    neighbourhoods: tuple[str, ...] = ()
+
+    @property
+    def change_usd(self) -> float:
+        """New price minus old price."""
+        return self.new_usd - self.old_usd
+
+
+@dataclass(frozen=True)
+class FareChange:
+    """A proposed change of fares, for the FTA C 4702.1B fare equity analysis.
+
+    ``usage`` is ``survey`` (each fare's ``usage`` by group) or ``acs_proxy`` (ACS transit
+    commuters by race and poverty stand in for riders); ``survey`` describes the survey.
+    """
+
+    name: str
+    fares: tuple[FareType, ...]
+    usage: str = "survey"
+    survey: str = ""
+
+    @property
+    def uses_proxy(self) -> bool:
+        """True when ACS-based rider proxies stand in for a survey."""
+        return self.usage == "acs_proxy"
+
+
+@dataclass(frozen=True)
 class ProjectDocument:
     """Everything saved in a project file."""
 
@@ -323,6 +408,8 @@ class ProjectDocument:
     opportunities: dict[str, OpportunitySource] = field(default_factory=dict)
     gtfs: GtfsSource | None = None
     weights: WeightsSource | None = None
+    screening: ScreeningSource | None = None
+    fare_change: FareChange | None = None
     network: NetworkSource | None = None  # routed access (model/network.py)
 
     def resolve(self, relative: str) -> Path:

@@ -39,6 +39,7 @@ from equityplanner.report.layout import (
 from equityplanner.report.sheets import BookContext
 from equityplanner.report.sheets import audit as audit_sheet
 from equityplanner.report.sheets import comparison as comparison_sheet
+from equityplanner.report.sheets import fare_equity as fare_sheet
 from equityplanner.report.sheets import indicators as indicators_sheet
 from equityplanner.report.sheets import methodology as methodology_sheet
 from equityplanner.report.sheets import neighbourhoods as neighbourhoods_sheet
@@ -181,10 +182,12 @@ def build_workbook(
     alternatives = _alternatives(assessment, compare)
     ctx.compare_results = [alt.result for alt in alternatives]
     tv_rows = plan_rows(ctx)
+    ctx.fare_blocks = fare_sheet.plan_fares(ctx)
     appendices = [
         comparison_sheet.SHEET_NAME if len(alternatives) >= 2 else None,
         indicators_sheet.SHEET_NAME,
         title_vi_sheet.SHEET_NAME if tv_rows else None,
+        fare_sheet.SHEET_NAME if ctx.fare_blocks else None,
         neighbourhoods_sheet.SHEET_NAME,
         methodology_sheet.SOURCES_SHEET_NAME,
         audit_sheet.SHEET_NAME,
@@ -198,6 +201,7 @@ def build_workbook(
     neighbourhoods = build_neighbourhoods(ctx)
     indicators = build_indicators(ctx)
     title_vi = build_title_vi(ctx, tv_rows)
+    fares = fare_sheet.build_fare_equity(ctx, ctx.fare_blocks)
     housing = build_housing(ctx)
     distribution = build_distribution(ctx)
     comparison = (
@@ -218,6 +222,7 @@ def build_workbook(
         comparison,
         indicators,
         title_vi,
+        fares,
         neighbourhoods,
         build_sources(ctx),
         build_audit(ctx),

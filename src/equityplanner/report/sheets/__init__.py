@@ -45,6 +45,7 @@ __all__ = [
     "Thresholds",
     "effect_words",
     "excel_round",
+    "has_catchment",
     "indicator_format",
     "method_name",
     "page_setup",
@@ -188,6 +189,10 @@ class BookContext:
     title_vi_rows: dict[tuple[str, str], int] = field(
         default_factory=dict
     )  # (result id, indicator id) -> row of the Title VI tests sheet
+    fare_rows: dict[tuple[str, str], int] = field(
+        default_factory=dict
+    )  # (result id, indicator id) -> row of the Fare equity sheet
+    fare_blocks: list[Any] = field(default_factory=list)  # fare_equity.FareBlock, in order
     appendix: dict[str, str] = field(default_factory=dict)  # sheet name -> "Appendix A"
     check_refs: list[str] = field(default_factory=list)  # "Yes"/"No" check ranges
     # A layer of more neighbourhoods than this is paged on the Neighbourhoods sheet (None:
@@ -255,9 +260,18 @@ class BookContext:
         return None
 
 
+def has_catchment(result: ProposalResult) -> bool:
+    """False for a fare change: it applies to riders, not to the people of a catchment, so it
+    has no neighbourhood shares, quintiles or map (its tests are on the Fare equity sheet)."""
+    return result.kind is not ResultKind.FARE_CHANGE
+
+
 def indicator_format(result: str) -> str:
     """Number format of an indicator's value by its unit of measurement."""
     return {
+        "USD per year": NumberFormats.MONEY,
+        "USD per trip": '+"$"0.00;-"$"0.00;"$"0.00',
+        "percentile": NumberFormats.INT,
         "share": NumberFormats.PCT,
         "persons": NumberFormats.COUNT,
         "households": NumberFormats.COUNT,
@@ -281,6 +295,9 @@ def unit_words(result: str) -> str:
         "count": "count",
         "index": "index, 0-100",
         "flag": "yes / no",
+        "percentile": "national percentile, 0-100",
+        "USD per trip": "USD a trip (change)",
+        "USD per year": "USD a year",
     }.get(result, result)
 
 
@@ -410,15 +427,16 @@ def tone_rules(ref: str, first_cell: str, *, anywhere: bool = False) -> list[Con
 
 def excel_round(value: float, digits: int) -> float:
     """``ROUND(value, digits)`` as Excel and LibreOffice compute it (halves away from zero,
-    on the number's shortest decimal form).
+    on the number's 15 significant digits: an average fare of 0.36499999999999977, the
+    binary remainder of 0.365, rounds to 0.37 as the spreadsheets do).
 
-    >>> excel_round(0.1235, 3), excel_round(-2.5, 0)
-    (0.124, -3.0)
+    >>> excel_round(0.1235, 3), excel_round(-2.5, 0), excel_round(0.36499999999999977, 2)
+    (0.124, -3.0, 0.37)
     """
     from decimal import ROUND_HALF_UP, Decimal
 
     quantum = Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+    return float(Decimal(f"{float(value):.15g}").quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def shown_difference(value: Any, comparison: Any) -> float | None:

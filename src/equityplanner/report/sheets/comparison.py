@@ -21,6 +21,7 @@ from equityplanner.report.layout import (
 )
 from equityplanner.report.sheets import (
     BookContext,
+    has_catchment,
     indicator_format,
     page_setup,
     put_banner,
@@ -84,7 +85,10 @@ def build_comparison(
     ctx: BookContext | None = None,
     comparison_label: str = "the comparison population",
 ) -> SheetSpec:
-    """Lay out the Comparison sheet for two or more alternatives."""
+    """Lay out the Comparison sheet for two or more alternatives (a fare change has none of
+    its key indicators and is left out: its tests are on the Decision and Fare equity
+    sheets)."""
+    alternatives = [alt for alt in alternatives if has_catchment(alt.result)]
     sheet = SheetSpec(SHEET_NAME, freeze="B6", show_gridlines=False, tab_colour="CC79A7")
     if ctx is not None:
         page_setup(ctx, sheet, "Comparison of alternatives", title_rows="4:5")

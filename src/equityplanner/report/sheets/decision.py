@@ -13,6 +13,10 @@ What it holds, top to bottom:
   one share per group), the difference as printed and its margin of error, the verdict of
   each test in words with the form that decided it and whether the margin of error leaves it
   indistinguishable, and the step the policy then requires;
+- for a fare change, a section of its own (its quantities are average fare changes a trip,
+  not shares of people): each group's change in dollars and percent against the other
+  riders', the difference of the percentage changes, the relative difference and ratio of
+  the dollar changes, the verdict and the step, all formulas of the Fare equity sheet;
 - a headline sentence per proposal, adverse first;
 - notes (how the GTFS service change and a project's cut relate) and the check cells.
 """
@@ -41,6 +45,7 @@ from equityplanner.report.sheets import (
     BookContext,
     ResultSide,
     Thresholds,
+    has_catchment,
     page_setup,
     put_banner,
     result_sides,
@@ -131,6 +136,8 @@ def build_decision(ctx: BookContext, tv_expected: dict[int, dict[str, Any]]) -> 
     put_banner(sheet, 3, 1, LAST_COL)
     row = _thresholds(ctx, sheet, 5)
     row = _table(ctx, sheet, row + 1, tv_expected)
+    if ctx.fare_blocks:
+        row = _fares(ctx, sheet, row + 1)
     row = _headlines(ctx, sheet, row + 1, tv_expected)
     row = _notes(ctx, sheet, row + 1)
     _checks(ctx, sheet, row + 1)
@@ -209,6 +216,8 @@ def _thresholds(ctx: BookContext, sheet: SheetSpec, row: int) -> int:
 def _rows(ctx: BookContext) -> list[_Row]:
     rows: list[_Row] = []
     for result in ctx.assessment.results:
+        if not has_catchment(result):
+            continue  # a fare change: its own section (average fares, not shares)
         housing = ctx.housing_project(result)
         sides = result_sides(result)
         added = False
@@ -406,6 +415,121 @@ def _step(ctx: BookContext, item: _Row, tv_expected: dict[int, dict[str, Any]]) 
     return Formula("=" + body, required_step_words(expected_keys))
 
 
+_FARE_HEADERS = (
+    "Fare change and who is compared",
+    "Group's average fare change a trip",
+    "Group's change (%)",
+    "Other riders' change a trip",
+    "Other riders' change (%)",
+    "Verdict (fare equity analysis)",
+    "Difference of the % changes (points)",
+    "Relative difference of the changes",
+    "Ratio of the changes (four-fifths test)",
+    "Margin of error",
+    "Step the policy then requires",
+)
+
+
+def _fares(ctx: BookContext, sheet: SheetSpec, row: int) -> int:
+    """Each fare change's two tests: average fare changes a trip, not shares, in columns of
+    their own; the verdicts and steps are formulas of the Fare equity sheet."""
+    from equityplanner.report.sheets.fare_equity import (
+        GROUP_WORDS,
+        SHEET_NAME,
+        USD_CHANGE,
+        FareBlock,
+    )
+
+    sheet.put(
+        row,
+        1,
+        "Fare changes (FTA C 4702.1B fare equity analysis): average fare changes a trip, "
+        "not shares",
+        "heading",
+    )
+    sheet.merge(row, 1, row, LAST_COL)
+    row += 1
+    sheet.put_row(row, 1, list(_FARE_HEADERS), "header")
+    sheet.row_heights[row] = 45
+    row += 1
+    appendix = ctx.appendix.get(SHEET_NAME, SHEET_NAME)
+    for block in ctx.fare_blocks:
+        assert isinstance(block, FareBlock)
+        fares = "; ".join(
+            f"{name} ${before:,.2f} to ${after:,.2f}" for name, before, after in block.fares
+        )
+        sheet.put(
+            row,
+            1,
+            f"{block.result.name}: {fares}. Each group's average fare weights every fare by "
+            f"the group's share of trips paid with it ({block.usage_note}). Fares, usage and "
+            f"each form's statistic: {appendix} (Fare equity).",
+            "note",
+        )
+        sheet.merge(row, 1, row, LAST_COL)
+        row += 1
+        first = row
+        for t in block.tests:
+            cells = t.cells
+            sheet.put(
+                row,
+                1,
+                f"{block.result.name}: {GROUP_WORDS[t.test]} against the other riders",
+                "cell_wrap",
+            )
+            for col, key, fmt in (
+                (2, "group_change", USD_CHANGE),
+                (3, "group_pct", NumberFormats.PCT_SIGNED),
+                (4, "others_change", USD_CHANGE),
+                (5, "others_pct", NumberFormats.PCT_SIGNED),
+                (8, "relative", NumberFormats.PCT_SIGNED),
+                (9, "ratio", NumberFormats.RATIO),
+            ):
+                ref = t.ref(key)
+                expected = cells[key]
+                body = f'=IF(ISNUMBER({ref}),{ref},"")'
+                if key in ("relative", "ratio"):  # "∞" when the others bear none of it
+                    body = f'=IF({ref}="","",{ref})'
+                sheet.put(row, col, Formula(body, expected), "number_center", fmt)
+            mine, theirs = a1(row, 3), a1(row, 5)
+            sheet.put(
+                row,
+                7,
+                Formula(
+                    "=" + shown_difference_formula(mine, theirs),
+                    shown_difference(cells["group_pct"], cells["others_pct"]),
+                ),
+                "number_center",
+                NumberFormats.POINTS,
+            )
+            sheet.differences.append(((row, 3), (row, 5), (row, 7)))
+            tone = "adverse" if cells["key"] == "finding" else "info"
+            sheet.put(row, 6, Formula(f"={t.ref('words')}", cells["words"]), rating_style(tone))
+            sheet.put(
+                row,
+                10,
+                "None (survey shares carry none)"
+                if block.survey
+                else "None (ACS proxy: not carried)",
+                "check",
+            )
+            step = STEP_DI if t.test is TitleViTest.DISPARATE_IMPACT else STEP_DB
+            key_ref = t.ref("key")
+            sheet.put(
+                row,
+                11,
+                Formula(
+                    f'=IF({key_ref}="finding",{excel_string(step)},{excel_string(STEP_NONE)})',
+                    step if cells["key"] == "finding" else STEP_NONE,
+                ),
+                "cell_wrap",
+            )
+            row += 1
+        ref = f"{a1(first, 6)}:{a1(row - 1, 6)}"
+        sheet.conditional_formats += tone_rules(ref, a1(first, 6))
+    return row
+
+
 def _housing_step(project: HousingProject) -> str:
     if project.households_displaced > 0:
         return (
@@ -506,11 +630,17 @@ def _headlines(
 def _notes(ctx: BookContext, sheet: SheetSpec, row: int) -> int:
     from equityplanner.report.sheets.headlines import reconciliation
 
+    fares = bool(ctx.fare_blocks)
+    sheets = (
+        "Title VI tests, Fare equity and Indicators" if fares else "Title VI tests and Indicators"
+    )
     notes = [
-        "Verdicts are formulas of the shares above and the adopted thresholds; each names the form "
-        "of the test that decided it. Margins of error are 90% margins: the survey's sampling "
-        "error and the error of apportioning parts of neighbourhoods to catchments. Every number and test is on the Title VI tests and Indicators "
-        "sheets (appendices).",
+        "Verdicts are formulas of the shares above"
+        + (" (of the average fares, for a fare change)" if fares else "")
+        + " and the adopted thresholds; each names the form of the test that decided it. "
+        "Margins of error are 90% margins: the survey's sampling error and the error of "
+        f"apportioning parts of neighbourhoods to catchments. Every number and test is on the "
+        f"{sheets} sheets (appendices).",
         *reconciliation(ctx),
     ]
     for note in notes:

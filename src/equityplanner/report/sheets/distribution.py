@@ -31,6 +31,7 @@ from equityplanner.report.layout import (
 from equityplanner.report.sheets import (
     BookContext,
     ResultSide,
+    has_catchment,
     page_setup,
     put_banner,
     result_sides,
@@ -71,7 +72,7 @@ def build_distribution(ctx: BookContext) -> SheetSpec:
     sheet.merge(2, 1, 2, _LAST_COL)
     sheet.row_heights[2] = 44
     put_banner(sheet, 3, 1, _LAST_COL)
-    sides = [side for result in a.results for side in result_sides(result)]
+    sides = [side for result in a.results if has_catchment(result) for side in result_sides(result)]
     row = 5
     chart_rows: list[tuple[ResultSide, int]] = []
     if ctx.nb is not None and ctx.nb.col("quintile"):

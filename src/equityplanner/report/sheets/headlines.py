@@ -45,15 +45,25 @@ class Headline:
 def headline(
     ctx: BookContext, result: ProposalResult, tv_expected: dict[int, dict[str, Any]]
 ) -> Headline:
-    """The headline sentence of a project, scenario or service change."""
+    """The headline sentence of a project, scenario, service change or fare change."""
     keys: dict[TitleViTest, list[tuple[str, str]]] = {_DI: [], _DB: []}
-    for side in result_sides(result):
-        for test in (_DI, _DB):
-            row = ctx.title_vi_rows.get((result.id, f"title_vi.{test.value}{side.suffix}"))
-            if row is not None:
-                ref = f"{quote_sheet(TV_SHEET)}!{a1(row, TV['key'], absolute=True)}"
-                keys[test].append((ref, str(tv_expected.get(row, {}).get("key", ""))))
-    tail = _tail(ctx, result)
+    where = "under the adopted Title VI policy"
+    if result.kind is ResultKind.FARE_CHANGE:
+        # Its tests are on the Fare equity sheet (average fares, not shares).
+        where = "in the fare equity analysis (FTA C 4702.1B) under the adopted Title VI policy"
+        for block in ctx.fare_blocks:
+            if block.result is result:
+                for t in block.tests:
+                    keys[t.test].append((t.ref("key"), str(t.cells["key"])))
+        tail = ""
+    else:
+        for side in result_sides(result):
+            for test in (_DI, _DB):
+                row = ctx.title_vi_rows.get((result.id, f"title_vi.{test.value}{side.suffix}"))
+                if row is not None:
+                    ref = f"{quote_sheet(TV_SHEET)}!{a1(row, TV['key'], absolute=True)}"
+                    keys[test].append((ref, str(tv_expected.get(row, {}).get("key", ""))))
+        tail = _tail(ctx, result)
     name = f"{result.name}: "
     if not keys[_DI] and not keys[_DB]:
         housing = ctx.housing_project(result)
@@ -73,11 +83,15 @@ def headline(
     both = "potential disparate impact and a potential disproportionate burden"
     adverse = (
         f'"a "&IF(AND({a},{b}),"{both}",IF({a},"potential disparate impact",'
-        f'"potential disproportionate burden"))&" under the adopted Title VI policy; the policy '
+        f'"potential disproportionate burden"))&" {where}; the policy '
         f'requires "&IF(AND({a},{b}),"{STEPS["both"]}",IF({a},"{STEPS["di"]}","{STEPS["db"]}"))&"."'
     )
     unclear = '"a Title VI test cannot tell within its margin of error; gather better data before deciding."'
-    clear = '"no Title VI disparity under the adopted tests."'
+    clear = (
+        '"no Title VI disparity in the fare equity analysis under the adopted tests."'
+        if result.kind is ResultKind.FARE_CHANGE
+        else '"no Title VI disparity under the adopted tests."'
+    )
     body = (
         f"={excel_string(name)}&IF(OR({a},{b}),{adverse},IF({c},{unclear},{clear}))"
         f"&{excel_string(tail)}"
@@ -89,7 +103,7 @@ def headline(
             else ("potential disparate impact" if a_now else "potential disproportionate burden")
         )
         step = STEPS["both"] if a_now and b_now else STEPS["di"] if a_now else STEPS["db"]
-        words = f"a {what} under the adopted Title VI policy; the policy requires {step}."
+        words = f"a {what} {where}; the policy requires {step}."
         severity = 0
     elif c_now:
         words = unclear.strip('"')

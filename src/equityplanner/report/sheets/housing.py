@@ -4,20 +4,31 @@ Per housing project: homes by affordability band with the highest affordable ren
 band and the area's households in that band (who the homes can house), the homes gained and
 lost and the households who must move, the neighbours within the walk catchment (measured
 separately), the affordability tests and the concentration and displacement tests
-(poverty, minority concentration, R/ECAP, direct and indirect displacement). The proposal's
+(poverty, minority concentration, R/ECAP, direct and indirect displacement), housing +
+transportation (H+T) for the typical household with and without transport costs, and the
+screening layers at the site (Justice40 share of the people served, the site's flag, burden
+percentiles). The proposal's
 figures are inputs with workbook names (``HS_<project>_*``) that the Indicators sheet's
 formulas use; the tests refer to the Indicators sheet's live cells.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from equityplanner.analysis.housing import max_affordable_rent
 from equityplanner.catalog import load_resource
 from equityplanner.model.project import AMI_BANDS, HousingProject
-from equityplanner.model.results import ProposalResult
-from equityplanner.report.layout import Formula, NumberFormats, SheetSpec, rating_style
+from equityplanner.model.results import Indicator, ProposalResult
+from equityplanner.report.layout import (
+    Formula,
+    NumberFormats,
+    SheetSpec,
+    clean_number,
+    rating_style,
+)
 from equityplanner.report.sheets import BookContext, indicator_format, page_setup, put_banner
-from equityplanner.report.sheets.indicators import indicator_link
+from equityplanner.report.sheets.indicators import difference_format, indicator_link
 
 __all__ = ["SHEET_NAME", "build_housing", "housing_units"]
 
@@ -74,7 +85,7 @@ def build_housing(ctx: BookContext) -> SheetSpec | None:
     sheet.merge(2, 1, 2, 8)
     sheet.row_heights[2] = 32
     put_banner(sheet, 3, 1, 8)
-    for col, width in zip(range(1, 9), (40, 14, 11, 11, 14, 14, 11, 64), strict=True):
+    for col, width in zip(range(1, 9), (46, 14, 11, 11, 14, 14, 11, 150), strict=True):
         sheet.column_widths[col] = width
     row = 5
     for number, (project, result) in enumerate(pairs):
@@ -227,7 +238,178 @@ def _project_block(
     row = _tests(ctx, sheet, row, result, "Affordability tests", _AFFORDABILITY)
     row += 1
     row = _tests(ctx, sheet, row, result, "Concentration and displacement tests", _CONCENTRATION)
+    return _h_plus_t(ctx, sheet, row + 1, project, result)
+
+
+def _h_plus_t(
+    ctx: BookContext,
+    sheet: SheetSpec,
+    row: int,
+    project: HousingProject,
+    result: ProposalResult,
+) -> int:
+    """Housing + transportation (CNT H+T) with and without transport costs, and the screening
+    layers at the site (``affordability.*`` and ``screening.*`` indicators)."""
+    try:
+        ht = result.indicator("affordability.h_plus_t")
+    except KeyError:
+        ht = None
+    shown = {"affordability.h_plus_t", "affordability.transport_cost"} if ht is not None else set()
+    if ht is not None:
+        row = _h_plus_t_table(ctx, sheet, row, project, result, ht)
+    affordability = tuple(
+        i.id for i in result.indicators if i.category == "affordability" and i.id not in shown
+    )
+    if affordability:
+        row = _tests(ctx, sheet, row, result, "Household transport costs", affordability) + 1
+    screening = tuple(i.id for i in result.indicators if i.category == "screening")
+    if screening:
+        row = _tests(
+            ctx,
+            sheet,
+            row,
+            result,
+            "Disadvantaged communities and environmental burden at the site",
+            screening,
+            finding=_screening_words,
+        )
     return row
+
+
+def _screening_words(ind: Indicator) -> str:
+    """A burden percentile's source in a line (its finding repeats the row's numbers)."""
+    column = ind.details.get("column")
+    if column is None:
+        return ind.finding
+    layer = {"cejst": "CEJST", "ejscreen": "EJScreen", "etc": "USDOT ETC"}.get(
+        str(ind.details.get("layer", "")), str(ind.details.get("layer", ""))
+    )
+    return f"{layer} column '{column}'; the 80th national percentile is used to screen."
+
+
+def _h_plus_t_table(
+    ctx: BookContext,
+    sheet: SheetSpec,
+    row: int,
+    project: HousingProject,
+    result: ProposalResult,
+    ht: Indicator,
+) -> int:
+    """The typical household's housing and transport costs a year against its income, each
+    against its benchmark (30%, 15%, 45% together); live where the market rent is an input."""
+    d = ht.details
+    income = clean_number(d.get("income_usd"))
+    rent = clean_number(d.get("rent_usd_per_month"))
+    transport = clean_number(d.get("transport_usd_per_year"))
+    if income is None or rent is None or transport is None:
+        return row
+    label = ctx.assessment.comparison_label
+    sheet.put(row, 1, "Housing + transportation (H+T) for the typical household", "heading")
+    sheet.merge(row, 1, row, 8)
+    row += 1
+    sheet.put(row, 1, f"Typical household income of {label} (USD a year)", "label_wrap")
+    sheet.put(row, 2, income, "number_bold", NumberFormats.MONEY)
+    sheet.put(row, 3, f"{d.get('income_source', '')}", "note")
+    sheet.merge(row, 3, row, 8)
+    income_ref = f"$B${row}"
+    row += 1
+    sheet.put_row(
+        row,
+        1,
+        ["Cost", "USD a year", "Share of income", "Benchmark", "Within the benchmark"],
+        "header",
+    )
+    sheet.put(row, 6, "Rating", "header")
+    sheet.merge(row, 6, row, 7)
+    sheet.row_heights[row] = 30
+    row += 1
+    names = ctx.housing[project.id]
+    market = d.get("housing_cost_source") == "the proposed market rent" and (
+        project.proposed_rents_usd.get("market") is not None
+    )
+    housing_usd: object = Formula(f"=12*{names.market_rent}", 12 * rent) if market else 12 * rent
+    transport_ind = _indicator(result, "affordability.transport_cost")
+    transport_usd: object = (
+        indicator_link(ctx, result, transport_ind, "value", transport)
+        if transport_ind is not None and not d.get("with_transit_projects")
+        else transport
+    )
+    first = row
+    items = (
+        (
+            f"Housing: {d.get('housing_cost_source', 'rent')} (${rent:,.0f} a month)",
+            housing_usd,
+            12 * rent,
+            d.get("housing_benchmark"),
+        ),
+        (
+            "Transport: a household of the site's neighbourhood (modelled)",
+            transport_usd,
+            transport,
+            d.get("transport_benchmark"),
+        ),
+    )
+    for text, cell, usd, bench in items:
+        sheet.put(row, 1, text, "wrap")
+        sheet.put(row, 2, cell, "number", NumberFormats.MONEY)
+        _share_cells(sheet, row, usd / income, income_ref, clean_number(bench))
+        row += 1
+    total = 12 * rent + transport
+    sheet.put(row, 1, "Housing + transport (H+T)", "label")
+    sheet.put(row, 2, Formula(f"=B{first}+B{first + 1}", total), "number_bold", NumberFormats.MONEY)
+    _share_cells(sheet, row, total / income, income_ref, clean_number(ht.comparison))
+    sheet.put(row, 6, ht.rating_label, rating_style(ht.tone))
+    sheet.merge(row, 6, row, 7)
+    row += 1
+    moderate = clean_number(d.get("moderate_h_plus_t"))
+    words = (
+        f"Without transport costs the home takes {12 * rent / income:.1%} of income; with them "
+        f"{total / income:.1%}."
+    )
+    if moderate is not None:
+        words += (
+            f" A moderate-income household (80% of the typical income) would spend "
+            f"{moderate:.1%} on H+T."
+        )
+    words += (
+        " Transport costs are modelled from the ACS with stated defaults where columns are "
+        "missing (Methods and sources; Audit warnings)."
+    )
+    sheet.put(row, 1, words, "note")
+    sheet.merge(row, 1, row, 8)
+    sheet.row_heights[row] = 30
+    return row + 2
+
+
+def _share_cells(
+    sheet: SheetSpec, row: int, share: float, income_ref: str, bench: float | None
+) -> None:
+    """Share of income (a formula of the row's USD and the income), benchmark, within it."""
+    sheet.put(
+        row,
+        3,
+        Formula(f'=IF(N({income_ref})>0,B{row}/{income_ref},"")', share),
+        "number",
+        NumberFormats.PCT,
+    )
+    sheet.put(row, 4, bench, "number", NumberFormats.PCT0)
+    within = None if bench is None else ("Yes" if share <= bench + 1e-9 else "No")
+    sheet.put(
+        row,
+        5,
+        Formula(
+            f'=IF(AND(ISNUMBER(C{row}),ISNUMBER(D{row})),IF(C{row}<=D{row}+1E-9,"Yes","No"),"")',
+            within,
+        ),
+        "check",
+    )
+
+
+def _indicator(result: ProposalResult, ind_id: str) -> Indicator | None:
+    try:
+        return result.indicator(ind_id)
+    except KeyError:
+        return None
 
 
 def _tests(
@@ -237,12 +419,17 @@ def _tests(
     result: ProposalResult,
     title: str,
     ids: tuple[str, ...],
+    *,
+    finding: Callable[[Indicator], str] | None = None,
 ) -> int:
     sheet.put(row, 1, title, "heading")
     sheet.merge(row, 1, row, 8)
     row += 1
     sheet.put_row(
-        row, 1, ["Test", "Value", "Compared with", "Difference (points)", "Rating"], "header"
+        row,
+        1,
+        ["Test", "Value", "Compared with", "Difference (points for shares)", "Rating"],
+        "header",
     )
     sheet.put(row, 8, "Finding", "header")
     sheet.merge(row, 5, row, 7)
@@ -258,17 +445,17 @@ def _tests(
             (3, "comparison", ind.comparison),
             (4, "difference", ind.difference),
         ):
-            fmt = NumberFormats.POINTS if key == "difference" else indicator_format(ind.unit)
+            fmt = difference_format(ind.unit) if key == "difference" else indicator_format(ind.unit)
             sheet.put(
                 row,
                 col,
                 indicator_link(ctx, result, ind, key, value),
-                "number" if not isinstance(value, str) else "text",
+                "number" if not isinstance(value, str) else "wrap",
                 fmt,
             )
         sheet.put(row, 5, ind.rating_label, rating_style(ind.tone))
         sheet.merge(row, 5, row, 7)
-        sheet.put(row, 8, ind.finding, "wrap")
+        sheet.put(row, 8, finding(ind) if finding else ind.finding, "wrap")
         row += 1
     return row
 

@@ -35,6 +35,7 @@ from equityplanner.report.sheets import (
     Thresholds,
     effect_words,
     excel_round,
+    has_catchment,
     indicator_format,
     method_name,
     page_setup,
@@ -45,7 +46,7 @@ from equityplanner.report.sheets import (
 )
 from equityplanner.report.sheets.neighbourhoods import NeighbourhoodRefs
 
-__all__ = ["COLUMNS", "SHEET_NAME", "build_indicators", "indicator_link"]
+__all__ = ["COLUMNS", "SHEET_NAME", "build_indicators", "difference_format", "indicator_link"]
 
 SHEET_NAME = "Indicators"
 HEADER_ROW = 4
@@ -284,10 +285,19 @@ _SHOWN: dict[str, tuple[int, float, float, str]] = {
     "units": (0, 1.0, 1.0, NumberFormats.COUNT_SIGNED),
     "jobs": (0, 1.0, 1.0, NumberFormats.COUNT_SIGNED),
     "usd": (0, 1.0, 1.0, NumberFormats.MONEY_SIGNED),
+    "USD per year": (0, 1.0, 1.0, NumberFormats.MONEY_SIGNED),
+    "USD per trip": (2, 1.0, 0.01, '+"$"0.00;-"$"0.00;"$"0.00'),
+    "percentile": (0, 1.0, 1.0, "+0;-0;0"),
     "index": (1, 1.0, 0.1, "+0.0;-0.0;0.0"),
     "minutes": (1, 1.0, 0.1, "+0.0;-0.0;0.0"),
     "physicians per 1,000": (2, 1.0, 0.01, "+0.00;-0.00;0.00"),
 }
+
+
+def difference_format(unit: str) -> str:
+    """Number format of an indicator's printed difference (points for shares)."""
+    shown = _display(unit)
+    return shown[3] if shown else NumberFormats.POINTS
 
 
 def _is_value_less_comparison(ind: Indicator) -> bool:
@@ -344,6 +354,13 @@ def _rating_cell(
         from equityplanner.report.sheets.title_vi import COLUMNS as TV
         from equityplanner.report.sheets.title_vi import SHEET_NAME as TV_SHEET
 
+        fare_row = ctx.fare_rows.get((result.id, ind.id))
+        if fare_row is not None:
+            from equityplanner.report.sheets.fare_equity import SHEET_NAME as FARE_SHEET
+            from equityplanner.report.sheets.fare_equity import TEST_COLUMNS as FARE
+
+            ref = f"{quote_sheet(FARE_SHEET)}!{a1(fare_row, FARE['verdict'], absolute=True)}"
+            return Formula(f"={ref}", ind.rating_label)
         tv_row = ctx.title_vi_rows.get((result.id, ind.id))
         if tv_row is None:
             return ind.rating_label
@@ -435,8 +452,8 @@ def _formulas(
     ctx: BookContext, result: ProposalResult, side: ResultSide, ind: Indicator, row: int
 ) -> Cells:
     """Live formulas of an indicator's value, comparison and difference (None: engine value)."""
-    if ctx.nb is None:
-        return _ENGINE
+    if ctx.nb is None or not has_catchment(result):
+        return _ENGINE  # a fare change has no catchment: its tests are on the Fare equity sheet
     live = _LiveFormulas(ctx, ctx.nb, result, side, ind, row)
     key = ind.key.base
     family = {

@@ -3,6 +3,8 @@ sources appendix (methods used in full, parameters, data sources, margins of err
 
 from __future__ import annotations
 
+import re
+
 from equityplanner.catalog import load_resource
 from equityplanner.model.concepts import ResultKind
 from equityplanner.model.fields import group_specs
@@ -18,6 +20,9 @@ __all__ = [
     "methods_used",
     "parameter_rows",
 ]
+
+# The end of a summary's first sentence: not "ch. IV" or "e.g. A" (abbreviations).
+_FIRST_SENTENCE = re.compile(r"(?<!\bch)(?<!\be\.g)(?<!\bi\.e)\.\s+(?=[A-Z(])")
 
 SHEET_NAME = "Methodology"
 SOURCES_SHEET_NAME = "Methods and sources"
@@ -211,7 +216,9 @@ def build_methodology(ctx: BookContext) -> SheetSpec:
         ),
     ]
     if a.travel_model:
-        items.append(("Access to opportunity", str(a.travel_model)))
+        model = str(a.travel_model)
+        items.append(("Access to opportunity", model[:1].upper() + model[1:]))
+    items += _pillar_items(a)
     row = 4
     for label, text in items:
         sheet.put(row, 1, label, "label_wrap")
@@ -225,12 +232,68 @@ def build_methodology(ctx: BookContext) -> SheetSpec:
     for method in methods_used(a):
         entry = methods.get(method, {})
         summary = str(entry.get("summary", ""))
-        first = summary.split(". ")[0].rstrip(".") + "." if summary else ""
+        first = _FIRST_SENTENCE.split(summary)[0].rstrip(".") + "." if summary else ""
         sheet.put(row, 1, entry.get("name", method), "label_wrap")
         sheet.put(row, 2, first, "wrap")
         row += 1
     page_setup(ctx, sheet, "Methodology", fit_height=True)
     return sheet
+
+
+def _pillar_items(a: Assessment) -> list[tuple[str, str]]:
+    """The brief's lines for H+T, the fare equity analysis and the screening layers, when
+    the assessment has them."""
+    indicators = [i for r in a.results for i in r.indicators]
+    out: list[tuple[str, str]] = []
+    if any(i.id == "affordability.h_plus_t" for i in indicators):
+        out.append(
+            (
+                "Housing + transportation (H+T)",
+                "In the spirit of CNT's H+T Index: a year of the home's rent and a household's "
+                "modelled transport cost (vehicles, driving, transit fares, from ACS vehicle and "
+                "commute tables; stated defaults where a column is missing) against the typical "
+                "household's income: within 45% is affordable (housing 30%, transport 15%). A "
+                "documented simplification, not CNT's model.",
+            )
+        )
+    fares = [i for i in indicators if i.key.fare]
+    if fares:
+        proxy = any(i.details.get("usage_source") == "acs_proxy" for i in fares)
+        usage = (
+            "ACS commuters by public transportation standing in for riders (a proxy of place, "
+            "not of fare media; low income there is below 150% of poverty, the ACS table's own "
+            "cut, not the adopted definition)"
+            if proxy
+            else "the rider survey"
+        )
+        out.append(
+            (
+                "Fare changes (FTA C 4702.1B)",
+                "Each group's average fare, every fare weighted by the group's share of trips "
+                f"paid with it (from {usage}), before and after; its change against the other "
+                "riders' on the adopted forms: the difference of the percentage changes in "
+                "points, the relative difference and the ratio of the dollar changes (four-fifths "
+                "rule). No margins of error are carried, so no verdict is 'cannot tell'.",
+            )
+        )
+    screening = [i for i in indicators if i.category == "screening"]
+    if screening:
+        layers = sorted({str(i.details.get("layer", "")).upper() for i in screening} - {""})
+        words = {"CEJST": "CEJST", "ETC": "USDOT ETC", "EJSCREEN": "EJScreen"}
+        out.append(
+            (
+                "Disadvantaged communities (Justice40)",
+                "The published federal screening files ("
+                + ", ".join(words.get(x, x) for x in layers)
+                + "), joined on census tract or block group GEOID and crosswalked between tract "
+                "vintages by land area where needed: the share of the people served, and of the "
+                "access gains (each neighbourhood's gain times its people), in disadvantaged "
+                "communities against their share of the comparison population, beside the "
+                "Justice40 goal of 40% of the benefits; at a housing site, its flag and burden "
+                "percentiles against the 80th.",
+            )
+        )
+    return out
 
 
 def build_sources(ctx: BookContext) -> SheetSpec:

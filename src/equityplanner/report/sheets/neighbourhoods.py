@@ -35,7 +35,13 @@ from equityplanner.report.layout import (
     clean_number,
     text_width,
 )
-from equityplanner.report.sheets import BookContext, ResultSide, page_setup, result_sides
+from equityplanner.report.sheets import (
+    BookContext,
+    ResultSide,
+    has_catchment,
+    page_setup,
+    result_sides,
+)
 
 __all__ = [
     "FULL_TABLE_LIMIT",
@@ -198,6 +204,8 @@ def _fill_columns(columns: _Columns, table: pd.DataFrame) -> None:
     side_share_cols: list[tuple[int, bool]] = []
     row_of = pd.Index(table["id"].astype(str))  # ids are unique: looked up at once
     for result in ctx.assessment.results:
+        if not has_catchment(result):
+            continue  # a fare change: no catchment
         for side in result_sides(result):
             share_col = _side_columns(columns, table, result, side, row_of)
             side_share_cols.append((share_col, side.is_benefit))

@@ -23,6 +23,7 @@ from equityplanner.model.results import Indicator, ProposalResult
 from equityplanner.report.layout import Formula, SheetSpec, a1, quote_sheet, rating_style
 from equityplanner.report.sheets import (
     BookContext,
+    has_catchment,
     page_setup,
     put_banner,
     result_sides,
@@ -48,6 +49,8 @@ _TONE_ORDER = {"adverse": 0, "caution": 1, "beneficial": 2, "neutral": 3, "info"
 _SHORT = {
     "title_vi.disparate_impact": "disparate impact",
     "title_vi.disproportionate_burden": "disproportionate burden",
+    "title_vi.fare.disparate_impact": "disparate impact (fares)",
+    "title_vi.fare.disproportionate_burden": "disproportionate burden (fares)",
     "distribution.lowest_two_quintiles": "income distribution",
     "housing.affordable_share": "affordable share against need",
     "housing.market_rent_burden_site": "market rent against site incomes",
@@ -161,6 +164,13 @@ def pillar_findings(ctx: BookContext, result: ProposalResult) -> list[tuple[str,
         project, housing_result = housing
         text, tone = _summarise([i for i in housing_result.indicators if i.category == "housing"])
         out.append((text if housing_result is result else f"{project.name}: {text}", tone))
+    if not has_catchment(result):
+        # A fare change: its fare equity tests are the transport pillar; fares do not enter
+        # the travel times, so access is not measured.
+        fare_tests = [i for i in result.indicators if i.key.fare]
+        out.append(_summarise(fare_tests))
+        out += [("Not assessed: fares do not change the travel times measured", "info")] * 2
+        return out
     if _has_transit(ctx, result):
         tests = [i for i in result.indicators if _is_catchment_test(i)]
         out.append(_summarise(tests))
@@ -183,6 +193,8 @@ def test_findings(ctx: BookContext, result: ProposalResult) -> list[tuple[Any, s
     from equityplanner.report.sheets.title_vi import COLUMNS as TV
     from equityplanner.report.sheets.title_vi import SHEET_NAME as TV_SHEET
 
+    if not has_catchment(result):
+        return _fare_test_findings(ctx, result)
     sides = result_sides(result)
     out: list[tuple[Any, str]] = []
     for test in ("title_vi.disparate_impact", "title_vi.disproportionate_burden"):
@@ -255,6 +267,30 @@ def test_findings(ctx: BookContext, result: ProposalResult) -> list[tuple[Any, s
                 "adverse" if moving else displacement.tone,
             )
         )
+    return out
+
+
+def _fare_test_findings(ctx: BookContext, result: ProposalResult) -> list[tuple[Any, str]]:
+    """A fare change's key tests: its two verdicts (formulas of the Fare equity sheet); no
+    housing site, and nobody moves."""
+    from equityplanner.report.sheets.fare_equity import FareBlock
+
+    out: list[tuple[Any, str]] = []
+    tests = {
+        t.test.value: t
+        for block in ctx.fare_blocks
+        if isinstance(block, FareBlock) and block.result is result
+        for t in block.tests
+    }
+    for test in ("disparate_impact", "disproportionate_burden"):
+        t = tests.get(test)
+        if t is None:
+            out.append(("Not assessed (no usage for this group)", "info"))
+            continue
+        words = str(t.cells["verdict"])
+        out.append((Formula(f"={t.ref('verdict')}", words), t.indicator.tone))
+    out.append(("Not applicable (no housing site)", "info"))
+    out.append(("Not applicable (a fare change moves no one)", "info"))
     return out
 
 
@@ -366,17 +402,20 @@ def build_summary(ctx: BookContext) -> SheetSpec:
     scenarios = [r for r in a.results if r.kind is not ResultKind.PROJECT]
     if scenarios:
         row += 1
-        sheet.put_row(row, 1, ["Scenario or service change", "What is assessed together"], "header")
+        sheet.put_row(
+            row, 1, ["Scenario, service or fare change", "What is assessed together"], "header"
+        )
         sheet.merge(row, 2, row, last_col)
         row += 1
         names = {p.id: p.name for p in a.projects}
         for result in scenarios:
             sheet.put(row, 1, result.name, "wrap")
-            what = (
-                "; ".join(names.get(pid, pid) for pid in result.project_ids)
-                if result.kind is ResultKind.SCENARIO
-                else "Every change of service between the baseline and the proposed GTFS feeds"
-            )
+            if result.kind is ResultKind.SCENARIO:
+                what = "; ".join(names.get(pid, pid) for pid in result.project_ids)
+            elif not has_catchment(result):
+                what = _fare_words(result)
+            else:
+                what = "Every change of service between the baseline and the proposed GTFS feeds"
             sheet.put(row, 2, what, "wrap")
             sheet.merge(row, 2, row, last_col)
             row += 1
@@ -415,6 +454,20 @@ def build_summary(ctx: BookContext) -> SheetSpec:
         sheet.put(row + line, 2 + col, words, rating_style(tone))
     page_setup(ctx, sheet, "Summary", pages_tall=2)
     return sheet
+
+
+def _fare_words(result: ProposalResult) -> str:
+    """A fare change in words: its fares before and after, and where the usage comes from."""
+    tests = [i for i in result.indicators if i.key.fare]
+    if not tests:
+        return "A change of fares"
+    details = tests[0].details
+    fares = "; ".join(
+        f"{f['name']} ${float(f['old_usd']):,.2f} to ${float(f['new_usd']):,.2f}"
+        for f in details.get("fares", [])
+    )
+    source = "a rider survey" if details.get("usage_source") == "survey" else "ACS commuters"
+    return f"A change of fares ({fares}), tested with each group's use of them from {source}"
 
 
 def _matrix(

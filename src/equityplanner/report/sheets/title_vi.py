@@ -1,7 +1,8 @@
 """The Title VI tests sheet (an appendix): every test's numbers, margins and verdict, live.
 
 One row per Title VI test of every project, scenario and service change (the catchment tests
-and the tests of access changes). The shares come from the Indicators sheet; the difference,
+and the tests of access changes); a fare change's tests compare average fares, not shares,
+and are on the Fare equity sheet (:mod:`equityplanner.report.sheets.fare_equity`). The shares come from the Indicators sheet; the difference,
 relative difference and rate ratio, each with its own 90% margin, are formulas; each adopted
 form gets its own verdict (Finding, Within, Cannot tell, Not adopted) against the adopted
 thresholds, which are input cells of the Decision sheet (:class:`Thresholds`); the combined
@@ -177,6 +178,8 @@ def plan_rows(ctx: BookContext) -> list[TestRow]:
     row = HEADER_ROW + 1
     for result in ctx.assessment.results:
         for ind in result.indicators:
+            if ind.key.fare:
+                continue  # average fares, not shares: on the Fare equity sheet
             if ind.key.family is IndicatorFamily.TITLE_VI and ind.key.title_vi_test is not None:
                 rows.append(TestRow(result, ind, row))
                 ctx.title_vi_rows[(result.id, ind.id)] = row

@@ -1,0 +1,286 @@
+"""Screening-layer indicators (``screening.*``, methods: screening).
+
+- ``screening.<layer>_served``: the share of the people a side serves (or burdens) who live
+  in the layer's disadvantaged communities, against their share of the comparison population
+  (the Justice40 framing; the 40% goal in the details).
+- ``screening.<layer>_access_<measure>``: the share of an access measure's gains (on a
+  burden side, its losses), weighted by the people who gain, reaching the layer's
+  disadvantaged communities, against their share of the comparison population (the
+  Justice40 framing applied to access gains, issue 15.2).
+- ``screening.<layer>_site``: whether a housing site's neighbourhood is disadvantaged.
+- ``screening.<layer>_<column>``: a burden percentile at a housing site, against the 80th.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from equityplanner.analysis.access_measures import AccessMeasure
+from equityplanner.analysis.baseline import Baseline
+from equityplanner.analysis.indicators.make import make_indicator, text
+from equityplanner.analysis.indicators.side import SideContext
+from equityplanner.analysis.screening import LayerOnNeighbourhoods, Screening, majority_share
+from equityplanner.catalog import load_resource
+from equityplanner.model.concepts import IndicatorFamily
+from equityplanner.model.indicator_ids import IndicatorId
+from equityplanner.model.results import Indicator
+
+__all__ = [
+    "access_gain_indicators",
+    "access_gain_share",
+    "served_indicators",
+    "site_indicators",
+    "topic",
+]
+
+
+def topic(*parts: str) -> str:
+    """An id part from published words: ``topic("ejscreen", "P_PM25")`` is ``ejscreen_p_pm25``."""
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", "_".join(parts).lower())).strip("_")
+
+
+def _population(b: Baseline) -> np.ndarray:
+    out: np.ndarray = b.table["total_population"].fillna(0).to_numpy(dtype=float)
+    return out
+
+
+def _share(layer: LayerOnNeighbourhoods, b: Baseline, weights: np.ndarray) -> tuple[float, float]:
+    """(people in disadvantaged communities, people with data) over ``weights``."""
+    assert layer.disadvantaged is not None
+    known = np.isfinite(layer.disadvantaged)
+    people = _population(b) * weights * known
+    return float(np.dot(people, np.nan_to_num(layer.disadvantaged))), float(people.sum())
+
+
+def served_indicators(side: SideContext, screening: Screening) -> list[Indicator]:
+    """The Justice40 share of each layer with a disadvantaged flag, on one side."""
+    b = side.baseline
+    thresholds = load_resource("screening.toml")["thresholds"]
+    goal = float(thresholds["justice40_share"])
+    band = side.params.distribution_threshold_pp
+    out = []
+    for kind, layer in screening.layers.items():
+        if layer.disadvantaged is None:
+            continue
+        inside, served = _share(layer, b, side.weights)
+        ref_in, ref_all = _share(layer, b, side.comparison)
+        share = inside / served if served > 0 else float("nan")
+        ref = ref_in / ref_all if ref_all > 0 else float("nan")
+        diff = (share - ref) * 100
+        prefix = "benefit" if side.is_benefit else "burden"
+        if not np.isfinite(diff):
+            rating = "not_assessed"
+        elif abs(diff) <= band:
+            rating = f"{prefix}_in_line"
+        else:
+            rating = f"{prefix}_more" if diff > 0 else f"{prefix}_less"
+        short = layer.table.short
+        verb = "served" if side.is_benefit else "burdened"
+        finding = (
+            f"Of the {served:,.0f} people {verb}, {share:.1%} live in {short} disadvantaged "
+            f"communities, against {ref:.1%} of {side.comparison_label} ({diff:+.1f} points; "
+            f"'in line' is within {band:g} points)."
+            if np.isfinite(diff)
+            else f"No one {verb} lives in a neighbourhood the {short} file covers."
+        )
+        if side.is_benefit and np.isfinite(share):
+            finding += (
+                f" The Justice40 goal of {goal:.0%} of the benefits is "
+                f"{'met' if share >= goal else 'not met'} by this measure (people served)."
+            )
+        finding += f" ({layer.method}.)"
+        out.append(
+            make_indicator(
+                id=side.indicator_id(IndicatorId(IndicatorFamily.SCREENING, topic(kind, "served"))),
+                name=text("screening::served::name").format(verb=verb, layer=short),
+                value=share,
+                comparison=ref,
+                difference=diff,
+                value_unit="share",
+                rating_family="screening",
+                rating=rating,
+                finding=finding,
+                method="screening",
+                details={
+                    "layer": kind,
+                    "release": layer.table.release,
+                    "vintage": layer.table.vintage,
+                    "join": layer.method,
+                    "people_in_disadvantaged": inside,
+                    "people_with_data": served,
+                    "justice40_goal": goal,
+                    "meets_justice40_goal": bool(share >= goal) if np.isfinite(share) else None,
+                    "is_benefit": side.is_benefit,
+                },
+            )
+        )
+    return out
+
+
+def access_gain_share(
+    amount: np.ndarray, population: np.ndarray, disadvantaged: np.ndarray
+) -> tuple[float, float, float]:
+    """(share of the amount reaching disadvantaged communities, that amount, the whole amount).
+
+    ``amount`` is each neighbourhood's access gain (for a burden: its access loss), in the
+    measure's unit; only positive, finite amounts count, so gains elsewhere do not offset a
+    loss and the share stays within 0-1. ``population`` is its people (0 outside the
+    comparison population) and ``disadvantaged`` the share of it in disadvantaged
+    communities (0..1; NaN: not covered by the layer, left out of both sums). The share is
+    ``Σ p_i d_i a_i / Σ p_i a_i``; NaN when nobody gains (or loses).
+
+    Examples
+    --------
+    Two neighbourhoods of 100 and 300 people gain 10 and 2 jobs; the first is disadvantaged:
+
+    >>> share, inside, total = access_gain_share(
+    ...     np.array([10.0, 2.0]), np.array([100.0, 300.0]), np.array([1.0, 0.0]))
+    >>> round(share, 4), inside, total
+    (0.625, 1000.0, 1600.0)
+    """
+    counted = np.isfinite(disadvantaged) & np.isfinite(amount) & (amount > 0)
+    weighted = population * np.where(counted, amount, 0.0)
+    inside = float(np.dot(weighted, np.where(counted, disadvantaged, 0.0)))
+    total = float(weighted.sum())
+    return (inside / total if total > 0 else float("nan")), inside, total
+
+
+def access_gain_indicators(
+    side: SideContext, screening: Screening, measures: list[AccessMeasure]
+) -> list[Indicator]:
+    """For each layer with a disadvantaged flag and each access measure: the share of the
+    access gains (on a burden side, the losses) reaching disadvantaged communities, against
+    their share of the comparison population."""
+    b = side.baseline
+    goal = float(load_resource("screening.toml")["thresholds"]["justice40_share"])
+    band = side.params.distribution_threshold_pp
+    people = _population(b) * side.comparison
+    noun = "gains" if side.is_benefit else "losses"
+    prefix = "benefit" if side.is_benefit else "burden"
+    out = []
+    for kind, layer in screening.layers.items():
+        if layer.disadvantaged is None:
+            continue
+        ref_in, ref_all = _share(layer, b, side.comparison)
+        ref = ref_in / ref_all if ref_all > 0 else float("nan")
+        short = layer.table.short
+        for m in measures:
+            with np.errstate(invalid="ignore"):  # unreachable before and after: no change
+                gain = (m.after - m.before) if m.higher_is_better else (m.before - m.after)
+            amount = gain if side.is_benefit else -gain
+            share, inside, total = access_gain_share(amount, people, layer.disadvantaged)
+            if not np.isfinite(share):
+                continue  # nobody gains (or loses) by this measure: nothing to share out
+            diff = (share - ref) * 100
+            if not np.isfinite(diff):
+                rating = "not_assessed"
+            elif abs(diff) <= band:
+                rating = f"{prefix}_in_line"
+            else:
+                rating = f"{prefix}_more" if diff > 0 else f"{prefix}_less"
+            finding = (
+                f"Of the access {noun} in {m.label[:1].lower()}{m.label[1:]} (weighted by the "
+                f"people who {'gain' if side.is_benefit else 'lose'}), {share:.1%} "
+                f"{'reach' if side.is_benefit else 'fall on'} people in {short} disadvantaged "
+                f"communities, against their {ref:.1%} of {side.comparison_label} "
+                f"({diff:+.1f} points; 'in line' is within {band:g} points)."
+            )
+            if side.is_benefit:
+                finding += (
+                    f" The Justice40 goal of {goal:.0%} of the benefits is "
+                    f"{'met' if share >= goal else 'not met'} by this measure (access gains)."
+                )
+            finding += f" ({layer.method}.)"
+            topic_id = f"{topic(kind)}_access_{m.kind}"
+            out.append(
+                make_indicator(
+                    id=side.indicator_id(IndicatorId(IndicatorFamily.SCREENING, topic_id)),
+                    name=text("screening::access::name").format(
+                        noun=noun, measure=m.label[:1].lower() + m.label[1:], layer=short
+                    ),
+                    value=share,
+                    comparison=ref,
+                    difference=diff,
+                    value_unit="share",
+                    rating_family="screening",
+                    rating=rating,
+                    finding=finding,
+                    method="screening",
+                    details={
+                        "layer": kind,
+                        "measure": m.kind,
+                        "release": layer.table.release,
+                        "vintage": layer.table.vintage,
+                        "join": layer.method,
+                        "amount_in_disadvantaged": inside,
+                        "amount_total": total,
+                        "amount_unit": f"{m.unit} x people",
+                        "justice40_goal": goal,
+                        "meets_justice40_goal": bool(share >= goal) if side.is_benefit else None,
+                        "is_benefit": side.is_benefit,
+                    },
+                )
+            )
+    return out
+
+
+def site_indicators(b: Baseline, row: int, screening: Screening) -> list[Indicator]:
+    """Each layer's flag and burden percentiles at a housing site's neighbourhood."""
+    threshold = float(load_resource("screening.toml")["thresholds"]["burden_percentile"])
+    site = {"site_neighbourhood": b.table["id"].iloc[row], "site_name": b.table["name"].iloc[row]}
+    out = []
+    for kind, layer in screening.layers.items():
+        short = layer.table.short
+        if layer.disadvantaged is not None and np.isfinite(layer.disadvantaged[row]):
+            share = float(layer.disadvantaged[row])
+            flagged = share >= majority_share() if 0 < share < 1 else share >= 1
+            words = "disadvantaged" if flagged else "not disadvantaged"
+            part = f" ({share:.0%} of its land in disadvantaged tracts)" if 0 < share < 1 else ""
+            out.append(
+                make_indicator(
+                    id=IndicatorId(IndicatorFamily.SCREENING, topic(kind, "site")),
+                    name=text("screening::site::name").format(layer=short),
+                    value=words,
+                    comparison=None,
+                    difference=None,
+                    value_unit="flag",
+                    rating_family="screening",
+                    rating="site_disadvantaged" if flagged else "site_not_disadvantaged",
+                    finding=f"The site's neighbourhood is {words} under {short}{part} ({layer.method}).",
+                    method="screening",
+                    details={
+                        **site,
+                        "layer": kind,
+                        "disadvantaged_share": share,
+                        "release": layer.table.release,
+                    },
+                )
+            )
+        for column, values in layer.percentiles.items():
+            value = float(values[row])
+            if not np.isfinite(value):
+                continue
+            label = layer.table.labels[column]
+            high = value >= threshold
+            out.append(
+                make_indicator(
+                    id=IndicatorId(IndicatorFamily.SCREENING, topic(kind, column)),
+                    name=text("screening::percentile::name").format(layer=short, label=label),
+                    value=value,
+                    comparison=threshold,
+                    difference=value - threshold,
+                    value_unit="percentile",
+                    rating_family="screening",
+                    rating="high_burden" if high else "below_threshold",
+                    finding=(
+                        f"{label} at the site's neighbourhood is at the {value:.0f}th national "
+                        f"percentile ({short}, column '{column}'), "
+                        f"{'at or above' if high else 'below'} the {threshold:.0f}th used to screen."
+                    ),
+                    method="screening",
+                    details={**site, "layer": kind, "column": column, "join": layer.method},
+                )
+            )
+    return out
