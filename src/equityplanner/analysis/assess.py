@@ -299,11 +299,10 @@ def assess_projects(
         screening=screening or Screening(),
     )
     cost_params = TransportCostParameters.from_dict(parameters.transport_cost or {})
-    run.costs = transport_costs(
-        baseline.table,
-        cost_params,
-        fare=transit_fare[0] if transit_fare else None,
-        fare_source=transit_fare[1] if transit_fare else "",
+    fare, fare_source = transit_fare if transit_fare else (None, "")
+    run.costs = baseline.remembered(
+        ("transport_costs", cost_params, fare, fare_source),
+        lambda: transport_costs(baseline.table, cost_params, fare=fare, fare_source=fare_source),
     )
     run.warnings += [f"Transport costs (H+T): {a}" for a in run.costs.assumptions]
     run.warnings += run.screening.warnings

@@ -14,8 +14,9 @@ layer.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,8 @@ from equityplanner.errors import InputError
 from equityplanner.io.neighbourhoods import Neighbourhoods, PendingValidity
 from equityplanner.model.fields import GroupSpec, group_specs
 from equityplanner.model.project import Parameters
+
+T = TypeVar("T")
 
 __all__ = [
     "Baseline",
@@ -239,6 +242,14 @@ class Baseline:
     warnings: list[str]
     layer: LayerIndex | None = None
     _memo: dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per baseline and ``key`` (work that depends only on the layer and
+        ``key``, such as the transport-cost model, is not repeated on every assessment)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        found: T = self._memo[key]
+        return found
 
     def column(self, name: str) -> np.ndarray:
         """A column of :attr:`table` as a float array, NaN kept (read once, then remembered)."""

@@ -18,6 +18,7 @@ an income of $60,000.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -61,9 +62,11 @@ class TransportCosts:
     params: TransportCostParameters
     assumptions: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def total(self) -> np.ndarray:
+        """A household's transport cost a year (computed once; read-only)."""
         out: np.ndarray = self.ownership + self.driving + self.transit
+        out.flags.writeable = False
         return out
 
 

@@ -42,12 +42,10 @@ def typical_income(b: Baseline, params: Parameters) -> tuple[float, str]:
     return value, "the household-weighted mean of the neighbourhoods' medians"
 
 
-def _weighted(values: np.ndarray, b: Baseline, weights: np.ndarray) -> float:
-    households = (
-        b.table["households"].fillna(0).to_numpy(dtype=float)
-        if "households" in b.table
-        else np.ones(len(values))
-    )
+def _weighted(values: np.ndarray, b: Baseline, weights: np.ndarray, rows: np.ndarray) -> float:
+    """The household-weighted mean of ``values`` over ``rows`` of the baseline (``values`` and
+    ``weights`` given for those rows only, so a line's catchment reads only what it touches)."""
+    households = b.filled("households")[rows] if "households" in b.table else 1.0
     w = weights * households
     ok = np.isfinite(values) & (w > 0)
     return float(np.average(values[ok], weights=w[ok])) if ok.any() else float("nan")
@@ -77,7 +75,10 @@ def site_indicators(
         housing_words = "the neighbourhood's median gross rent"
     site = {"site_neighbourhood": b.table["id"].iloc[row], "site_name": b.table["name"].iloc[row]}
     transport = float(costs.total[row])
-    comparison_cost = _weighted(costs.total, b, b.comparison.astype(float))
+    comparison_rows = np.flatnonzero(b.comparison)
+    comparison_cost = _weighted(
+        costs.total[comparison_rows], b, np.ones(len(comparison_rows)), comparison_rows
+    )
     out = [
         make_indicator(
             id=_id("transport_cost"),
@@ -184,10 +185,10 @@ def transit_indicator(
     year with the line(s) against without (``suffix_id``: the id on the caller's side)."""
     rows = np.flatnonzero(weights > 0)
     fares = [p.fare_usd for p in projects if p.fare_usd is not None]
-    change = np.zeros(len(weights))
-    change[rows] = transit_change(costs, rows, fares[0] if fares else None)
-    before = _weighted(costs.total, b, weights)
-    after = _weighted(costs.total + change, b, weights)
+    change = transit_change(costs, rows, fares[0] if fares else None)
+    total = costs.total[rows]
+    before = _weighted(total, b, weights[rows], rows)
+    after = _weighted(total + change, b, weights[rows], rows)
     diff = after - before
     rating = "lower" if diff < -0.5 else "higher" if diff > 0.5 else "unchanged"
     why = (
