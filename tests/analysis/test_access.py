@@ -352,3 +352,37 @@ def test_chicago_2sfca_sanity() -> None:
     assert (enhanced.access >= 0).all() and np.isfinite(enhanced.access).all()
     table = access_by_group(result.access * 1000, {"total": demand})
     assert table.loc["total", "mean_access"] == pytest.approx(mean * 1000)
+
+
+def test_a_group_with_its_own_universe_is_shared_of_that_universe() -> None:
+    # Two neighbourhoods; the group (e.g. low-income) is counted among the people whose status
+    # is known (the universe), as the Title VI tests count it.
+    # population [10, 30], group [4, 6], universe [8, 20]; access rises by 50 in the first only.
+    # Of the universe: population share 10 / 28; gain share (4 * 50) / (8 * 50) = 0.5.
+    # Of the whole population (no universe): 10 / 40 = 0.25 and (4 * 50) / (10 * 50) = 0.4.
+    args = dict(group_counts={"low": [4, 6]}, population=[10, 30])
+    with_universe = compare_access([100, 200], [150, 200], group_universes={"low": [8, 20]}, **args)
+    row = with_universe.by_group.loc["low"]
+    assert row["population_share"] == pytest.approx(10 / 28, abs=1e-12)
+    assert row["gain_share"] == pytest.approx(0.5, abs=1e-12)
+    plain = compare_access([100, 200], [150, 200], **args).by_group.loc["low"]
+    assert plain["population_share"] == pytest.approx(0.25, abs=1e-12)
+    assert plain["gain_share"] == pytest.approx(0.4, abs=1e-12)
+
+
+def test_gains_and_losses_that_cancel_out_give_no_share() -> None:
+    # +0.1 in one neighbourhood and -0.1 in the other: the net change is rounding noise
+    # (about 1e-17), and a share of it would read as 10^15 %.
+    result = compare_access([0.7, 0.2], [0.8, 0.1], group_counts={"a": [3, 0]}, population=[3, 3])
+    assert abs(float(result.by_neighbourhood["change"].sum())) < 1e-15
+    assert np.isnan(result.by_group.loc["a", "gain_share"])
+
+
+def test_offsetting_gains_and_losses_give_no_share() -> None:
+    # Gains of 30 people x 10 and losses of 20 people x 10: net 100 against a gross 500, so the
+    # group holding the 20 losers would "get -200%" of the change; no share is given.
+    result = compare_access([50, 50], [60, 40], group_counts={"a": [0, 20]}, population=[30, 20])
+    assert np.isnan(result.by_group.loc["a", "gain_share"])
+    # Gains 30 x 10 and losses 10 x 10: net 200 of a gross 400, at the limit, so shared.
+    kept = compare_access([50, 50], [60, 40], group_counts={"a": [0, 10]}, population=[30, 10])
+    assert kept.by_group.loc["a", "gain_share"] == pytest.approx(-100 / 200, abs=1e-12)

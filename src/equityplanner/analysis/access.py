@@ -664,6 +664,7 @@ def compare_access(
     group_counts: Mapping[str, npt.ArrayLike] | None = None,
     population: npt.ArrayLike | None = None,
     income: npt.ArrayLike | None = None,
+    group_universes: Mapping[str, npt.ArrayLike] | None = None,
 ) -> AccessComparison:
     """Change in access per neighbourhood and per group.
 
@@ -675,6 +676,11 @@ def compare_access(
         Neighbourhood ids for the index of ``by_neighbourhood``.
     group_counts, population, income
         As for :func:`access_by_group`; without them ``by_group`` is empty.
+    group_universes
+        (n,) the universe of a group's count where it is not the whole population (people
+        whose poverty status is known, for low-income): its ``population_share`` and
+        ``gain_share`` are then taken of that universe, as the Title VI tests take the group's
+        share, so the two agree.
 
     Examples
     --------
@@ -701,7 +707,6 @@ def compare_access(
     table_after = access_by_group(a, counts, population=population, income=income)
     rows = _group_rows(len(b), counts, population, income)
     delta = np.where(np.isfinite(change), change, 0.0)
-    total_gain = float(rows["total"][1] @ delta)
     by_group = pd.DataFrame(
         {
             "kind": table_before["kind"],
@@ -715,13 +720,28 @@ def compare_access(
         by_group["change_share"] = np.where(
             by_group["before_mean"] != 0, by_group["change"] / by_group["before_mean"], np.nan
         )
-    people = float(rows["total"][1].sum())
-    by_group["population_share"] = by_group["population"] / people if people > 0 else np.nan
-    by_group["gain_share"] = [
-        float(rows[name][1] @ delta) / total_gain if total_gain != 0 else np.nan
-        for name in by_group.index
-    ]
+    universes = {str(k): _counts(v, len(b), str(k)) for k, v in (group_universes or {}).items()}
+    population_share, gain_share = [], []
+    for name in by_group.index:
+        base = universes.get(name, rows["total"][1])
+        people = float(base.sum())
+        population_share.append(float(rows[name][1].sum()) / people if people > 0 else np.nan)
+        gain_share.append(_share_of_change(rows[name][1], base, delta))
+    by_group["population_share"] = population_share
+    by_group["gain_share"] = gain_share
     return AccessComparison(by_neighbourhood, by_group)
+
+
+def _share_of_change(part: np.ndarray, base: np.ndarray, delta: np.ndarray) -> float:
+    """``part``'s share of the person-weighted change over ``base``; NaN when the gains and
+    losses largely offset each other (losses over a third of the gains, or the reverse): a
+    share of a small net change reads as 999% or -10^15 %, which says nothing about who gains.
+    """
+    net = float(base @ delta)
+    gross = float(base @ np.abs(delta))
+    if gross == 0 or abs(net) < 0.5 * gross:
+        return float("nan")
+    return float(part @ delta) / net
 
 
 # --- before / after helper -------------------------------------------------------------------

@@ -183,6 +183,11 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
         group_counts={g: c * people.comparison for g, c in people.groups.items()},
         population=pop,
         income=people.income,
+        group_universes={
+            g: np.nan_to_num(people.universes[g]) * people.comparison
+            for g in people.groups
+            if g in people.universes
+        },
     ).by_group
     out = [whole]
     for gid in people.groups:
@@ -255,10 +260,13 @@ def _group_indicator(
             f"{_capital(words)}: {fmt(g_before)} before and {fmt(g_after)} after "
             f"({_signed(g_change, fmt)}; {ratio:.2f} times the whole population's level after). "
             + (
-                f"They get {share_of_gain:.1%} of the {'gain' if improves else 'loss'} against "
-                f"{pop_share:.1%} of the population."
-                if improves is not None and math.isfinite(share_of_gain)
-                else "No change."
+                "No change."
+                if improves is None
+                else f"They get {share_of_gain:.1%} of the {'gain' if improves else 'loss'} "
+                f"against {pop_share:.1%} of the population."
+                if math.isfinite(share_of_gain)
+                else "Gains and losses largely offset each other, so no share of the change "
+                "is given."
             )
         ),
         method="accessibility",
