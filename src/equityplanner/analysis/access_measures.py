@@ -26,6 +26,7 @@ from a fresh build and each measure carries the change between the two builds
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
@@ -99,7 +100,9 @@ class AccessMeasure:
     ``"clinics_2sfca"``), ``label`` in words; ``unit`` is what a value counts (``"jobs"``,
     ``"minutes"``, ...). ``travel_times`` says which model produced the times (empty: the
     straight-line sketch model); ``noise_floor`` is, for routed times, how much the
-    population-weighted mean of the baseline moves between two builds of the engine.
+    population-weighted mean of the baseline moves between two builds of the engine, and
+    ``rebuilt`` the baseline's values from that second build (the routing engine's results
+    differ slightly from build to build, so a verdict is checked against both).
     """
 
     kind: str
@@ -110,6 +113,14 @@ class AccessMeasure:
     higher_is_better: bool
     noise_floor: float | None = None
     travel_times: str = ""
+    rebuilt: np.ndarray | None = None
+
+    def against_rebuilt(self) -> AccessMeasure | None:
+        """The same measure with the second build of the baseline as "before" (None when
+        there is no second build)."""
+        if self.rebuilt is None:
+            return None
+        return dataclasses.replace(self, before=self.rebuilt, rebuilt=None, noise_floor=None)
 
 
 MeasureCache = dict[tuple[str, ...], list[AccessMeasure]]
@@ -438,10 +449,13 @@ class RoutedAccess:
         measures = []
         for kind, (label, unit, higher) in values[0][1].items():
             b, a = values[0][0][kind], values[1][0][kind]
-            noise = None
+            noise, second = None, None
             if rebuilt is not None:
-                noise = abs(_weighted_mean(values[2][0][kind], pop) - _weighted_mean(b, pop))
-            measures.append(AccessMeasure(kind, label, b, a, unit, higher, noise, self.description))
+                second = values[2][0][kind]
+                noise = abs(_weighted_mean(second, pop) - _weighted_mean(b, pop))
+            measures.append(
+                AccessMeasure(kind, label, b, a, unit, higher, noise, self.description, second)
+            )
         return measures
 
 

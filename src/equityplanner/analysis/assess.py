@@ -459,8 +459,16 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
                     cache=run.access_cache,
                     routed=run.routed,
                 )
-                indicators += screening_indicators.access_gain_indicators(
-                    ctx, run.screening, measures
+                gains = screening_indicators.access_gain_indicators(ctx, run.screening, measures)
+                second = [m.against_rebuilt() or m for m in measures]
+                indicators += access.within_routing_noise(
+                    gains,
+                    {
+                        i.id: i.rating
+                        for i in screening_indicators.access_gain_indicators(
+                            ctx, run.screening, second
+                        )
+                    },
                 )
             if not access_table.empty:
                 access_frames.append(access_table.set_index("id").add_suffix(ctx.name_suffix))

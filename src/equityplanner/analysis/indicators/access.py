@@ -10,6 +10,7 @@ Title VI tests applied to access gains as benefits and to losses as burdens
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,16 +28,16 @@ from equityplanner.analysis.access_measures import (
     RoutedAccess,
     measure_access,
 )
-from equityplanner.analysis.indicators.make import make_indicator
+from equityplanner.analysis.indicators.make import make_indicator, rating_words
 from equityplanner.analysis.indicators.side import SideContext
-from equityplanner.analysis.indicators.title_vi import access_change_test
+from equityplanner.analysis.indicators.title_vi import access_change_test, routing_margin
 from equityplanner.analysis.travel_time import DESCRIPTION
 from equityplanner.model.concepts import IndicatorFamily, TitleViTest
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.results import Indicator
 from equityplanner.progress import Progress
 
-__all__ = ["ACCESS_GROUPS", "access_indicators"]
+__all__ = ["ACCESS_GROUPS", "access_indicators", "within_routing_noise"]
 
 # Groups reported for access (issue: minority, low-income, zero-vehicle, limited English,
 # 65+, disability).
@@ -134,8 +135,83 @@ def access_indicators(
                 f"{m.kind}_change": change,
             }
         )
-        indicators.extend(_measure_indicators(side, m, people))
+        indicators.extend(_noise_checked(side, m, people))
     return indicators, pd.DataFrame(columns)
+
+
+def _noise_checked(side: SideContext, m: AccessMeasure, people: _People) -> list[Indicator]:
+    """A measure's indicators, each checked against a second build of the baseline."""
+    indicators = _measure_indicators(side, m, people)
+    second = m.against_rebuilt()
+    if second is None:
+        return indicators
+    indicators = within_routing_noise(
+        indicators, {i.id: i.rating for i in _measure_indicators(side, second, people)}
+    )
+    if indicators[0].rating != "within_noise":
+        return indicators
+    # The whole change is within the noise: so is how it falls on each group.
+    return [
+        _rated_within_noise(
+            ind,
+            "The change of the whole population's mean is within the routing engine's noise, "
+            "so how it falls on this group is not taken as a finding.",
+            {},
+        )
+        if ind.key.family is IndicatorFamily.ACCESS
+        and ind.key.group
+        and ind.rating not in ("similar", "within_noise")
+        else ind
+        for ind in indicators
+    ]
+
+
+def within_routing_noise(
+    indicators: list[Indicator], second_ratings: dict[str, str]
+) -> list[Indicator]:
+    """Indicators whose rating differs when measured against a second build of the unchanged
+    network (``second_ratings`` by id), rated "within the routing engine's noise" instead.
+
+    Title VI tests are left as they are: they carry the noise as a margin of error instead
+    (:func:`~equityplanner.analysis.indicators.title_vi.routing_margin`), so that the
+    workbook's live verdicts agree with them.
+    """
+    out = []
+    for ind in indicators:
+        key = ind.key
+        other = second_ratings.get(ind.id)
+        if key.family is IndicatorFamily.TITLE_VI or other is None or other == ind.rating:
+            out.append(ind)
+            continue
+        out.append(
+            _rated_within_noise(
+                ind,
+                "Measured against a second build of the unchanged network, the rating "
+                "differs, so this is within the routing engine's noise and is not taken as a "
+                "finding.",
+                {"rating_on_a_second_build": other},
+            )
+        )
+    return out
+
+
+def _rated_within_noise(ind: Indicator, why: str, details: dict[str, Any]) -> Indicator:
+    """``ind`` rated "within the routing engine's noise", ``why`` added to its finding."""
+    key = ind.key
+    family = (
+        "screening"
+        if key.family is IndicatorFamily.SCREENING
+        else ("served" if key.group else "access")
+    )
+    label, tone = rating_words(family, "within_noise")
+    return dataclasses.replace(
+        ind,
+        rating="within_noise",
+        rating_label=label,
+        tone=tone,
+        finding=f"{ind.finding} {why}",
+        details={**ind.details, "rating_on_one_build": ind.rating, **details},
+    )
 
 
 def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) -> list[Indicator]:
@@ -143,15 +219,14 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
     pop = people.population * people.comparison
     mean_before, mean_after = _mean(m.before, pop), _mean(m.after, pop)
     change = mean_after - mean_before
-    with np.errstate(invalid="ignore"):  # unreachable before and after: no change (NaN)
-        gain = (m.after - m.before) if m.higher_is_better else (m.before - m.after)
-    gain = np.where(np.isfinite(gain), gain, 0.0)
+    gain = _gain(m)
     improves = gain.sum() > 0 if np.any(gain) else None
-    rating = (
-        "unchanged"
-        if improves is None
-        else ("improves" if _better(change, m.higher_is_better) else "worsens")
-    )
+    if improves is None or abs(change) <= 1e-9 * abs(mean_before):
+        rating = "unchanged"  # a mean that cannot move (2SFCA shares out a fixed supply)
+    elif m.noise_floor is not None and abs(change) <= m.noise_floor:
+        rating = "within_noise"
+    else:
+        rating = "improves" if _better(change, m.higher_is_better) else "worsens"
     fmt = _fmt(m.unit)
     whole = make_indicator(
         id=side.indicator_id(IndicatorId(IndicatorFamily.ACCESS, measure=m.kind)),
@@ -200,8 +275,12 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
             for q, r in quintiles.iterrows()
         }
     if improves is not None:
+        second = m.against_rebuilt()
+        second_gain = None if second is None else _gain(second)
         for gid, test, group_word in _TITLE_VI_GROUPS:
             if gid in people.groups:
+                counts = people.groups[gid]
+                universe = people.universes.get(gid, people.population)
                 out.append(
                     access_change_test(
                         side.indicator_id(
@@ -209,15 +288,33 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
                         ),
                         m.label,
                         group_word,
-                        people.groups[gid],
-                        people.universes.get(gid, people.population),
+                        counts,
+                        universe,
                         people.comparison,
                         gain,
                         improves,
                         side.params,
                         side.comparison_label,
+                        routing_margin=None
+                        if second_gain is None
+                        else routing_margin(
+                            gain,
+                            second_gain,
+                            improves,
+                            np.nan_to_num(counts),
+                            np.nan_to_num(universe),
+                            people.comparison,
+                        ),
                     )
                 )
+    return out
+
+
+def _gain(m: AccessMeasure) -> np.ndarray:
+    """Per neighbourhood, the improvement of access (negative for a loss); 0 where unknown."""
+    with np.errstate(invalid="ignore"):  # unreachable before and after: no change (NaN)
+        gain = (m.after - m.before) if m.higher_is_better else (m.before - m.after)
+    out: np.ndarray = np.where(np.isfinite(gain), gain, 0.0)
     return out
 
 

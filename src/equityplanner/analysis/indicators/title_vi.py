@@ -27,7 +27,14 @@ from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import Parameters, TitleViPolicy
 from equityplanner.model.results import Indicator
 
-__all__ = ["access_change_test", "catchment_test", "required_step", "verdict_sentence"]
+__all__ = [
+    "access_change_test",
+    "access_weights",
+    "catchment_test",
+    "required_step",
+    "routing_margin",
+    "verdict_sentence",
+]
 
 GROUP_WORDS = {
     TitleViTest.DISPARATE_IMPACT: "minority",
@@ -251,6 +258,7 @@ def access_change_test(
     improves: bool,
     params: Parameters,
     comparison_label: str,
+    routing_margin: float | None = None,
 ) -> Indicator:
     """``title_vi.access.<measure>.<test>``: people weighted by the size of their gain (or loss).
 
@@ -272,13 +280,14 @@ def access_change_test(
         Per neighbourhood, the improvement of access (negative for a loss).
     improves
         True when access improves overall (the test is then of a benefit).
+    routing_margin
+        For routed access, the margin of the share affected that the routing engine's
+        build-to-build variation gives (a fraction; see :func:`routing_margin`); the test then
+        "cannot tell" when the threshold lies within it.
     """
     test = indicator_id.title_vi_test
     assert test is not None, indicator_id
-    direction = gain > 0 if improves else gain < 0
-    size = np.where(direction, np.abs(gain), 0.0)
-    weights = size / size.max() if size.max() > 0 else size
-    weights = weights * comparison
+    weights = access_weights(gain, improves, comparison)
     outcome = title_vi_test(
         float(np.dot(weights, counts)),
         float(np.dot(weights, universe)),
@@ -286,6 +295,8 @@ def access_change_test(
         float(np.dot(comparison, universe)),
         is_benefit=improves,
         policy=params.title_vi,
+        moe_share_affected=routing_margin,
+        moe_share_reference=None if routing_margin is None else 0.0,
     )
     key = outcome.outcome
     rating = test.value if key == "finding" else key
@@ -300,6 +311,11 @@ def access_change_test(
             + verdict_sentence(
                 outcome, test, is_benefit=improves, policy=params.title_vi, group_word=group_word
             )
+        )
+    if routing_margin is not None and key != "not_assessed":
+        finding += (
+            " Its margin of error is the routing engine's variation: the share measured "
+            "against a second build of the unchanged network."
         )
     return make_indicator(
         id=indicator_id,
@@ -316,5 +332,57 @@ def access_change_test(
             "is_benefit": improves,
             **outcome_details(outcome, params.title_vi),
             "weighting": f"size of the {effect} per person",
+            **(
+                {
+                    "moe_share_affected": routing_margin,
+                    "moe_share_reference": 0.0,
+                    "margin_source": "routing engine noise",
+                }
+                if routing_margin is not None
+                else {}
+            ),
         },
     )
+
+
+# 1.645 sigma, with sigma estimated from one pair of builds: E|d| = 2 sigma / sqrt(pi).
+ROUTING_MARGIN_FACTOR = 1.645 * math.sqrt(math.pi) / 2
+
+
+def access_weights(gain: np.ndarray, improves: bool, comparison: np.ndarray) -> np.ndarray:
+    """Per neighbourhood, the weight of its people in an access test: the size of their gain
+    (for a loss, of their loss) scaled to at most 1, inside the comparison population."""
+    direction = gain > 0 if improves else gain < 0
+    size = np.where(direction, np.abs(gain), 0.0)
+    weights = size / size.max() if size.max() > 0 else size
+    out: np.ndarray = weights * comparison
+    return out
+
+
+def routing_margin(
+    gain: np.ndarray,
+    second_gain: np.ndarray,
+    improves: bool,
+    counts: np.ndarray,
+    universe: np.ndarray,
+    comparison: np.ndarray,
+) -> float:
+    """The 90% margin of an access test's share affected that routing noise gives.
+
+    ``gain`` is measured against the baseline, ``second_gain`` against a second build of the
+    same baseline: two equally valid measurements, whose difference estimates the engine's
+    variation (margin = 1.645 sigma, sigma = |difference| x sqrt(pi) / 2). When the second
+    build reverses the direction of the change, or nobody is affected in it, the margin is
+    the whole range (1.0): the test cannot tell.
+    """
+    second_improves = bool(second_gain.sum() > 0) if np.any(second_gain) else None
+    if second_improves is None or second_improves != bool(improves):
+        return 1.0
+    shares = []
+    for g in (gain, second_gain):
+        w = access_weights(g, improves, comparison)
+        total = float(np.dot(w, universe))
+        if total <= 0:
+            return 1.0
+        shares.append(float(np.dot(w, counts)) / total)
+    return ROUTING_MARGIN_FACTOR * abs(shares[0] - shares[1])

@@ -202,7 +202,9 @@ def build_title_vi(ctx: BookContext, rows: list[TestRow]) -> SheetSpec | None:
         "four-fifths rule (the share of the group affected over the share of everyone else "
         "affected; margin by the delta method). A form whose interval includes its threshold "
         "'cannot tell'. The thresholds are the input cells on the Decision sheet; margins are the "
-        "assessment's (sampling and allocation error). Tests of access changes have no margins.",
+        "assessment's (sampling and allocation error). Tests of routed access changes take the "
+        "routing engine's variation as the margin of the share affected (measured against a "
+        "second build of the unchanged network); sketch-model access tests have none.",
         "note",
     )
     sheet.merge(2, 1, 2, 12)
