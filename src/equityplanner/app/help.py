@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 from equityplanner.app.autosave import user_data_folder
 from equityplanner.catalog import resource_path
 from equityplanner.errors import InputError
+from equityplanner.i18n import _
 
 __all__ = ["GuideDialog", "copy_sample_project", "guide_text", "sample_source"]
 
@@ -48,10 +49,12 @@ def copy_sample_project(data_folder: Path | None = None) -> Path:
     source = sample_source()
     if source is None:
         raise InputError(
-            "this installation of equityplanner has no sample project",
+            _("this installation of equityplanner has no sample project"),
             path=_REPOSITORY / "sample_projects" / "magnolia" / SAMPLE_NAME,
-            remedy="Install equityplanner from its source repository, or open a project of "
-            "your own (File ▸ Open…)",
+            remedy=_(
+                "Install equityplanner from its source repository, or open a project of "
+                "your own (File ▸ Open…)"
+            ),
         )
     target = (data_folder or user_data_folder()) / "samples" / source.name
     if (target / SAMPLE_NAME).is_file():
@@ -65,10 +68,14 @@ def copy_sample_project(data_folder: Path | None = None) -> Path:
         )
     except OSError as exc:
         raise InputError(
-            f"cannot copy the sample project here ({exc.strerror or exc})",
+            _("cannot copy the sample project here ({problem})").format(
+                problem=exc.strerror or exc
+            ),
             path=target,
-            remedy="Check that your data folder can be written, or set EQUITYPLANNER_DATA_DIR "
-            "to a folder that can",
+            remedy=_(
+                "Check that your data folder can be written, or set EQUITYPLANNER_DATA_DIR "
+                "to a folder that can"
+            ),
         ) from exc
     return target / SAMPLE_NAME
 
@@ -78,7 +85,7 @@ class GuideDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("equityplanner guide")
+        self.setWindowTitle(_("equityplanner guide"))
         self.setObjectName("guideDialog")
         self.browser = QTextBrowser()
         self.browser.setOpenExternalLinks(True)
