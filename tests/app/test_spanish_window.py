@@ -175,3 +175,21 @@ def test_choosing_a_language_saves_it_and_says_so_in_it(
         w.session.undo_stack.setClean()
         w.close()
         w.deleteLater()
+
+
+def test_the_guide_names_the_spanish_menus(spanish_window: MainWindow) -> None:
+    from equityplanner.app.help import guide_text
+
+    guide = guide_text()
+    assert guide.startswith("# equityplanner: guía breve")
+    menus = {}
+    for menu_action in spanish_window.menuBar().actions():
+        menu = menu_action.menu()
+        assert menu is not None
+        menus[menu_action.text().replace("&", "")] = {
+            a.text().replace("&", "") for a in _menu_actions(menu)
+        }
+    paths = re.findall(r"\*\*([^*▸]+) ▸ ([^*]+)\*\*", guide)
+    assert len(paths) >= 6
+    wrong = [f"{m} ▸ {i}" for m, i in paths if i not in menus.get(m, set())]
+    assert not wrong, f"the guide names menus the window does not have: {wrong}"

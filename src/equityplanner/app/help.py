@@ -1,4 +1,5 @@
-"""Help: the short guide (``docs/guide.md``, shipped as a resource) and the sample project.
+"""Help: the short guide (``docs/guide.md``, shipped as a resource, and its Spanish
+``resources/guide.es.md``) and the sample project.
 
 :class:`GuideDialog` shows the guide as formatted text. :func:`copy_sample_project` copies the
 Magnolia sample into the user's data folder, so that a planner can try everything on it without
@@ -13,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from equityplanner import i18n
 from equityplanner.app.autosave import user_data_folder
 from equityplanner.catalog import resource_path
 from equityplanner.errors import InputError
@@ -25,8 +27,10 @@ SAMPLE_NAME = "sample.eqp.json"
 
 
 def guide_text() -> str:
-    """The guide, as Markdown."""
-    return str(resource_path("guide.md").read_text(encoding="utf-8"))
+    """The guide, as Markdown, in the current language (``guide.<code>.md``; English else)."""
+    translated = resource_path(f"guide.{i18n.current_language()}.md")
+    source = translated if translated.is_file() else resource_path("guide.md")
+    return str(source.read_text(encoding="utf-8"))
 
 
 def sample_source() -> Path | None:
