@@ -116,13 +116,22 @@ def distance_text(metres: float, units: str) -> str:
     ('800 m', '0.5 mi')
     >>> distance_text(200, "imperial")
     '656 ft'
+
+    Numbers follow the current language (``0,5 mi`` in Spanish).
     """
     if units != "imperial":
-        return f"{metres:g} m"
+        return f"{_decimal(metres)} m"
     miles = metres / _METRES_PER_MILE
     if miles >= 0.245:
-        return f"{round(miles, 2):g} mi"
-    return f"{metres / 0.3048:,.0f} ft"
+        return f"{_decimal(round(miles, 2))} mi"
+    return f"{i18n.format_number(metres / 0.3048)} ft"
+
+
+def _decimal(value: float) -> str:
+    """``value`` with as many decimals as it has (0.5, 800), in the current language."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, "0.##", locale=i18n.current_language()))
 
 
 def short_name(name: str) -> str:
