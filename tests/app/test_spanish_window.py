@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QDialogButtonBox, QMenu
 
 from equityplanner import i18n
 from equityplanner.app.main import apply_language
@@ -143,12 +143,20 @@ def test_the_language_round_trips_through_the_settings(tmp_path: Path) -> None:
 
 
 def test_the_environment_overrides_the_setting(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, english_after: None
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, english_after: None
 ) -> None:
     settings = AppSettings.from_file(tmp_path / "settings.ini")
     monkeypatch.setenv(LANGUAGE_ENV, "es")
     assert settings.startup_language() == "es"
-    assert apply_language(settings) == "es" and i18n.current_language() == "es"
+    try:
+        assert apply_language(settings) == "es" and i18n.current_language() == "es"
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        assert box.buttons()[0].text() == "Cerrar", "Qt's own buttons speak Spanish too"
+    finally:
+        monkeypatch.setenv(LANGUAGE_ENV, "en")
+        assert apply_language(settings) == "en"  # and Qt's translator is removed
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    assert box.buttons()[0].text() == "Close"
     monkeypatch.setenv(LANGUAGE_ENV, "xx")  # unknown: the saved choice
     assert settings.startup_language() == "en"
     monkeypatch.delenv(LANGUAGE_ENV)

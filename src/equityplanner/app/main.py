@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -67,11 +67,18 @@ def apply_language(settings: AppSettings | None = None) -> str:
     return code
 
 
+_qt_translator: list[QObject] = []  # the one installed, removed when the language changes
+
+
 def _install_qt_translations(code: str) -> None:
     """Qt's own words (Yes, No, Cancel, Close of standard buttons) in ``code`` when Qt ships
-    them; English needs none."""
+    them; English needs none (a translator installed for another language is removed)."""
     from PySide6.QtCore import QLibraryInfo, QTranslator
 
+    while _qt_translator:
+        old = _qt_translator.pop()
+        assert isinstance(old, QTranslator)
+        QCoreApplication.removeTranslator(old)
     app = QCoreApplication.instance()
     if app is None or code == i18n.SOURCE_LANGUAGE:
         return
@@ -79,6 +86,7 @@ def _install_qt_translations(code: str) -> None:
     translator = QTranslator(app)
     if translator.load(f"qtbase_{code}", folder):
         QCoreApplication.installTranslator(translator)
+        _qt_translator.append(translator)
 
 
 def _install_excepthook(window: QWidget) -> None:
