@@ -9,7 +9,7 @@ the running tasks, so no other code switches actions on or off.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -20,33 +20,52 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from equityplanner import i18n
 from equityplanner.app.icons import icon
 from equityplanner.app.state import AppState
 from equityplanner.app.task_controller import TaskController, TaskKind
+from equityplanner.app.translated import LazyLabels
+from equityplanner.i18n import _
 
 __all__ = ["TOOL_HINTS", "TOOL_NAMES", "WindowActions"]
 
-TOOL_NAMES = {
-    "select": "Select and move",
-    "housing": "Place a housing site",
-    "station": "Add a station or stop",
-    "alignment": "Draw an alignment",
-}
-_TOOL_TIPS = {
-    "select": "Select a neighbourhood or a project feature; drag a station, site or vertex to "
-    "move it; drag elsewhere to pan",
-    "housing": "Click the map to place a housing site",
-    "station": "Click the map to add a station or stop to the selected line (or start a new line)",
-    "alignment": "Click to add vertices of a line's alignment; double-click or Enter to finish, "
-    "Esc to cancel",
-}
+TOOL_NAMES = LazyLabels(
+    lambda: {
+        "select": _("Select and move"),
+        "housing": _("Place a housing site"),
+        "station": _("Add a station or stop"),
+        "alignment": _("Draw an alignment"),
+    }
+)
+_TOOL_TIPS = LazyLabels(
+    lambda: {
+        "select": _(
+            "Select a neighbourhood or a project feature; drag a station, site or vertex to "
+            "move it; drag elsewhere to pan"
+        ),
+        "housing": _("Click the map to place a housing site"),
+        "station": _(
+            "Click the map to add a station or stop to the selected line (or start a new line)"
+        ),
+        "alignment": _(
+            "Click to add vertices of a line's alignment; double-click or Enter to finish, "
+            "Esc to cancel"
+        ),
+    }
+)
 # Shown in the status bar while a tool is chosen.
-TOOL_HINTS = {
-    "select": "",
-    "housing": "Click the map to place the housing site.",
-    "station": "Click the map to add a station; it joins the selected line, or starts a new one.",
-    "alignment": "Click to add vertices; double-click or press Enter to finish, Esc to cancel.",
-}
+TOOL_HINTS = LazyLabels(
+    lambda: {
+        "select": "",
+        "housing": _("Click the map to place the housing site."),
+        "station": _(
+            "Click the map to add a station; it joins the selected line, or starts a new one."
+        ),
+        "alignment": _(
+            "Click to add vertices; double-click or press Enter to finish, Esc to cancel."
+        ),
+    }
+)
 _TOOL_KEYS = (
     ("select", "select", "V"),
     ("housing", "housing", "H"),
@@ -72,59 +91,65 @@ class WindowActions:
         self._window = window
         K = QKeySequence.StandardKey
         make = self._make
-        self.new = make("&New", "document-new", "Start a new, empty project", K.New)
-        self.open = make("&Open…", "document-open", "Open a project file", K.Open)
-        self.save = make("&Save", "document-save", "Save the project", K.Save)
+        self.new = make(_("&New"), "document-new", _("Start a new, empty project"), K.New)
+        self.open = make(_("&Open…"), "document-open", _("Open a project file"), K.Open)
+        self.save = make(_("&Save"), "document-save", _("Save the project"), K.Save)
         self.save_as = make(
-            "Save &As…", "document-save-as", "Save the project under a new name", K.SaveAs
+            _("Save &As…"), "document-save-as", _("Save the project under a new name"), K.SaveAs
         )
         self.import_neighbourhoods = make(
-            "Import &neighbourhoods…",
+            _("Import &neighbourhoods…"),
             "neighbourhoods",
-            "Import census tracts or block groups with their ACS data",
+            _("Import census tracts or block groups with their ACS data"),
             "Ctrl+Shift+N",
         )
         self.import_projects = make(
-            "Import &projects…",
+            _("Import &projects…"),
             "import",
-            "Add proposed projects from a GeoJSON or GeoPackage file",
+            _("Add proposed projects from a GeoJSON or GeoPackage file"),
             "Ctrl+I",
         )
         self.export = make(
-            "&Export workbook…", "export", "Export the results to an Excel workbook", "Ctrl+E"
+            _("&Export workbook…"), "export", _("Export the results to an Excel workbook"), "Ctrl+E"
         )
-        self.quit = make("&Quit", "quit", "Close equityplanner", K.Quit)
+        self.quit = make(_("&Quit"), "quit", _("Close equityplanner"), K.Quit)
 
-        self.undo = undo_stack.createUndoAction(window, "&Undo")
+        self.undo = undo_stack.createUndoAction(window, _("&Undo"))
         self.undo.setIcon(icon("undo"))
         self.undo.setShortcuts(K.Undo)
-        self.redo = undo_stack.createRedoAction(window, "&Redo")
+        self.redo = undo_stack.createRedoAction(window, _("&Redo"))
         self.redo.setIcon(icon("redo"))
         if QKeySequence(K.Redo) != QKeySequence("Ctrl+Y"):
             self.redo.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Y")])
         else:
             self.redo.setShortcuts(K.Redo)
-        for action, tip in ((self.undo, "Undo the last edit"), (self.redo, "Redo the edit undone")):
+        for action, tip in (
+            (self.undo, _("Undo the last edit")),
+            (self.redo, _("Redo the edit undone")),
+        ):
             _set_tips(action, tip)
         self.delete = make(
-            "&Delete", "delete", "Delete the selected station, site, alignment or project", K.Delete
+            _("&Delete"),
+            "delete",
+            _("Delete the selected station, site, alignment or project"),
+            K.Delete,
         )
         self.new_project = make(
-            "New pro&ject…",
+            _("New pro&ject…"),
             "form",
-            "Start a new housing or transit project, then place it on the map",
+            _("Start a new housing or transit project, then place it on the map"),
             "Ctrl+Shift+J",
         )
         self.properties = make(
-            "Project p&roperties",
+            _("Project p&roperties"),
             "form",
-            "Show the properties of the selected project",
+            _("Show the properties of the selected project"),
             "Alt+Return",
         )
         self.parameters = make(
-            "&Parameters…",
+            _("&Parameters…"),
             "parameters",
-            "Catchments, Title VI thresholds and other numbers that affect the results",
+            _("Catchments, Title VI thresholds and other numbers that affect the results"),
             "Ctrl+Shift+P",
         )
 
@@ -137,53 +162,75 @@ class WindowActions:
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.tools[tool] = action
         self.tools["select"].setChecked(True)
-        self.zoom_in = make("Zoom &in", "zoom-in", "Zoom in", K.ZoomIn)
-        self.zoom_out = make("Zoom &out", "zoom-out", "Zoom out", K.ZoomOut)
+        self.zoom_in = make(_("Zoom &in"), "zoom-in", _("Zoom in"), K.ZoomIn)
+        self.zoom_out = make(_("Zoom &out"), "zoom-out", _("Zoom out"), K.ZoomOut)
         self.zoom_layer = make(
-            "Zoom to &layer", "zoom-layer", "Show the whole neighbourhood layer", "Ctrl+0"
+            _("Zoom to &layer"), "zoom-layer", _("Show the whole neighbourhood layer"), "Ctrl+0"
         )
 
-        self.run = make("&Run assessment", "run", "Assess every project and scenario", "F5")
-        self.cancel = make("&Cancel", "cancel", "Stop the running task", "Shift+F5")
+        self.run = make(_("&Run assessment"), "run", _("Assess every project and scenario"), "F5")
+        self.cancel = make(_("&Cancel"), "cancel", _("Stop the running task"), "Shift+F5")
         self.compare = make(
-            "&Compare…",
+            _("&Compare…"),
             "compare",
-            "Compare two projects or scenarios side by side",
+            _("Compare two projects or scenarios side by side"),
             "Ctrl+Shift+C",
         )
         self.new_scenario = make(
-            "New &scenario…", "scenario", "Group projects into a scenario assessed together"
+            _("New &scenario…"), "scenario", _("Group projects into a scenario assessed together")
         )
         self.details = make(
-            "Project &details…",
+            _("Project &details…"),
             "about",
-            "Title, author, organisation, date and data vintage, as the workbook prints them",
+            _("Title, author, organisation, date and data vintage, as the workbook prints them"),
         )
         self.add_opportunity = make(
-            "Add &opportunity layer…",
+            _("Add &opportunity layer…"),
             "neighbourhoods",
-            "Jobs, schools, childcare or clinics for the access indicators",
+            _("Jobs, schools, childcare or clinics for the access indicators"),
         )
         self.gtfs = make(
-            "&GTFS feeds…", "run", "The baseline and proposed GTFS feeds for the service change"
+            _("&GTFS feeds…"),
+            "run",
+            _("The baseline and proposed GTFS feeds for the service change"),
         )
         self.network = make(
-            "Street &network…",
+            _("Street &network…"),
             "alignment",
-            "The street network and timetables that access to jobs and services is routed on",
+            _("The street network and timetables that access to jobs and services is routed on"),
         )
         self.guide = make(
-            "&Guide", "about", "A short guide: from a new project to the workbook", "F1"
+            _("&Guide"), "about", _("A short guide: from a new project to the workbook"), "F1"
         )
         self.open_sample = make(
-            "Open &sample project", "document-open", "Open your copy of the Magnolia sample project"
+            _("Open &sample project"),
+            "document-open",
+            _("Open your copy of the Magnolia sample project"),
         )
-        self.about = make("&About equityplanner", "about", "Version, methods and data credits")
-        self.about_qt = make("About &Qt", None, "The Qt version in use")
+        self.about = make(
+            _("&About equityplanner"), "about", _("Version, methods and data credits")
+        )
+        self.about_qt = make(_("About &Qt"), None, _("The Qt version in use"))
         self.about_qt.triggered.connect(QApplication.aboutQt)
+
+        # Language: each named in its own language, so that anyone can find theirs.
+        self.language_group = QActionGroup(window)
+        self.language_group.setExclusive(True)
+        self.languages: dict[str, QAction] = {}
+        for code, name in i18n.LANGUAGES.items():
+            action = QAction(name, window)
+            action.setCheckable(True)
+            action.setChecked(code == i18n.current_language())
+            action.setData(code)
+            tip = _("Show equityplanner in {language} (after a restart)").format(language=name)
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            self.language_group.addAction(action)
+            self.languages[code] = action
 
         self.recent_menu: QMenu | None = None
         self.window_menu: QMenu | None = None
+        self.language_menu: QMenu | None = None
         self.toolbar: QToolBar | None = None
 
     def _make(
@@ -210,16 +257,16 @@ class WindowActions:
     def build_menus(self, docks: list[QDockWidget]) -> None:
         """The menu bar; the Window menu toggles ``docks``."""
         bar = self._window.menuBar()
-        file = bar.addMenu("&File")
+        file = bar.addMenu(_("&File"))
         file.addActions([self.new, self.open])
-        self.recent_menu = file.addMenu(icon("recent"), "Open &Recent")
+        self.recent_menu = file.addMenu(icon("recent"), _("Open &Recent"))
         file.addActions([self.save, self.save_as])
         file.addSeparator()
         file.addActions([self.import_neighbourhoods, self.import_projects, self.export])
         file.addSeparator()
         file.addAction(self.quit)
 
-        edit = bar.addMenu("&Edit")
+        edit = bar.addMenu(_("&Edit"))
         edit.addActions([self.undo, self.redo])
         edit.addSeparator()
         edit.addActions([self.new_project, self.properties, self.delete])
@@ -228,28 +275,31 @@ class WindowActions:
         edit.addActions([self.details, self.new_scenario, self.add_opportunity, self.gtfs])
         edit.addAction(self.network)
 
-        view = bar.addMenu("&Map")
+        view = bar.addMenu(_("&Map"))
         view.addActions(list(self.tools.values()))
         view.addSeparator()
         view.addActions([self.zoom_in, self.zoom_out, self.zoom_layer])
 
-        run = bar.addMenu("&Assessment")
+        run = bar.addMenu(_("&Assessment"))
         run.addActions([self.run, self.cancel])
         run.addSeparator()
         run.addActions([self.compare, self.export])
 
-        self.window_menu = bar.addMenu("&Window")
+        self.window_menu = bar.addMenu(_("&Window"))
         for dock in docks:
             self.window_menu.addAction(dock.toggleViewAction())
+        self.language_menu = QMenu(_("&Language"), self._window)
+        self.language_menu.setObjectName("languageMenu")
+        self.language_menu.addActions(list(self.languages.values()))
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu(_("&Help"))
         help_menu.addActions([self.guide, self.open_sample])
         help_menu.addSeparator()
         help_menu.addActions([self.about, self.about_qt])
 
     def build_toolbar(self) -> QToolBar:
         """The main toolbar (after :meth:`build_menus`: the Window menu lists it)."""
-        bar = QToolBar("Main")
+        bar = QToolBar(_("Main"))
         bar.setObjectName("mainToolbar")
         bar.setIconSize(QSize(22, 22))
         bar.addActions([self.new, self.open, self.save])
@@ -269,6 +319,9 @@ class WindowActions:
         if self.window_menu is not None:
             self.window_menu.addSeparator()
             self.window_menu.addAction(bar.toggleViewAction())
+        if self.window_menu is not None and self.language_menu is not None:
+            self.window_menu.addSeparator()
+            self.window_menu.addMenu(self.language_menu)
         self.toolbar = bar
         return bar
 

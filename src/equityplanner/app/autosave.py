@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from equityplanner import i18n
 from equityplanner.io.project_file import save_project
 from equityplanner.model.project import ProjectDocument
 
@@ -372,8 +373,10 @@ class AutosaveFile:
 
     @property
     def when(self) -> str:
-        """When it was written, as people read it (30 Nov 2026 14:05)."""
-        return dt.datetime.fromtimestamp(self.mtime).strftime("%d %b %Y %H:%M")
+        """When it was written, as people read it in the current language (Nov 30, 2026 14:05;
+        30 nov 2026 14:05)."""
+        moment = dt.datetime.fromtimestamp(self.mtime)
+        return f"{i18n.format_date(moment.date(), 'medium')} {moment:%H:%M}"
 
 
 def _owners(records: list[InstanceRecord]) -> dict[Path, InstanceRecord]:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from equityplanner._version import __version__
 from equityplanner.app.qt_surface import QtSurface
+from equityplanner.i18n import _
 from equityplanner.render.geometry import Affine, SceneTransform
 from equityplanner.render.tiles import TILE_SIZE, TileKey, draw_tiles, tiles_for_view
 
@@ -119,20 +120,20 @@ def providers(api_keys: dict[str, str] | None = None) -> dict[str, BasemapProvid
     key = keys.get("carto", "")
     out["carto-light"] = BasemapProvider(
         "carto-light",
-        "Carto light",
+        _("Carto light"),
         _template(carto, r="", apikey=key),
         _attribution(str(carto.attribution)),
         int(carto.get("max_zoom", 20)),
         str(carto.get("subdomains", "abcd")),
         _template(labels, r="", apikey=key),
-        note="" if key else "Carto's tiles need an API key (carto.com/basemaps).",
+        note="" if key else _("Carto's tiles need an API key (carto.com/basemaps)."),
     )
     return out
 
 
 def custom_provider(url: str, attribution: str, max_zoom: int = 19) -> BasemapProvider:
     """A tile server of the user's own: ``url`` with ``{z}``, ``{x}`` and ``{y}``."""
-    return BasemapProvider("custom", "Own tile server", url, attribution or url, max_zoom)
+    return BasemapProvider("custom", _("Own tile server"), url, attribution or url, max_zoom)
 
 
 def default_cache_dir() -> Path:
@@ -301,16 +302,16 @@ class TileLoader(QObject):
         self._down_until = time.monotonic() + _RETRY_AFTER_S
         self._queue.clear()
         provider = self.provider
-        name = provider.name if provider is not None else "the basemap"
+        name = provider.name if provider is not None else _("the basemap")
         host = QUrl(url).host() or url
         detail = f"HTTP {status}" if isinstance(status, int) and status else reason
-        fix = "The map works without it and tries again in a minute"
+        fix = _("The map works without it and tries again in a minute")
         if provider is not None and provider.note:
             fix = f"{provider.note} {fix}"
-        self.failure = (
-            f"Basemap {name}: {host} could not be reached ({detail}). {fix}; choose "
-            "None in the Basemap list above the map to turn it off."
-        )
+        self.failure = _(
+            "Basemap {name}: {host} could not be reached ({detail}). {fix}; choose None in the "
+            "Basemap list above the map to turn it off."
+        ).format(name=name, host=host, detail=detail, fix=fix)
         if not self._told:
             self._told = True
             self.unavailable.emit(self.failure)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from equityplanner.app.qt_surface import QtSurface
+from equityplanner.i18n import _
 from equityplanner.model.results import Assessment
 from equityplanner.render.charts import BarChart, chart_height, draw_bar_chart, result_charts
 
@@ -66,7 +67,7 @@ class ChartsView(QScrollArea):
         self._layout = QVBoxLayout(self._holder)
         self._layout.setContentsMargins(4, 4, 4, 4)
         self._layout.setSpacing(12)
-        self.message = QLabel("Run the assessment (F5) to see the charts.")
+        self.message = QLabel(_("Run the assessment (F5) to see the charts."))
         self.message.setWordWrap(True)
         self._layout.addWidget(self.message)
         self._layout.addStretch(1)
@@ -83,9 +84,11 @@ class ChartsView(QScrollArea):
             result = next((r for r in assessment.results if r.id == result_id), None)
         charts = result_charts(result, assessment.comparison_label) if result and assessment else []
         if result is None:
-            self.message.setText("Run the assessment (F5) to see the charts.")
+            self.message.setText(_("Run the assessment (F5) to see the charts."))
         elif not charts:
-            self.message.setText(f"{result.name} has no chart: no group or income data to show.")
+            self.message.setText(
+                _("{name} has no chart: no group or income data to show.").format(name=result.name)
+            )
         self.message.setVisible(not charts)
         for n, chart in enumerate(charts):
             widget = ChartWidget(chart)

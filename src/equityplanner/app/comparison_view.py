@@ -23,6 +23,7 @@ from equityplanner.app.presentation import (
     tone,
 )
 from equityplanner.app.state import AppState, Change
+from equityplanner.i18n import _
 from equityplanner.model.results import Assessment, Indicator
 
 __all__ = ["ComparisonView"]
@@ -37,12 +38,12 @@ class ComparisonView(QWidget):
         self.assessment: Assessment | None = None
         self.combo_a = QComboBox()
         self.combo_b = QComboBox()
-        self.combo_a.setAccessibleName("First project or scenario")
-        self.combo_b.setAccessibleName("Second project or scenario")
-        self.combo_a.setToolTip("First project or scenario (A)")
-        self.combo_b.setToolTip("Second project or scenario (B)")
-        self.all_check = QCheckBox("&All indicators")
-        self.all_check.setToolTip("Show every indicator, not only the key ones")
+        self.combo_a.setAccessibleName(_("First project or scenario"))
+        self.combo_b.setAccessibleName(_("Second project or scenario"))
+        self.combo_a.setToolTip(_("First project or scenario (A)"))
+        self.combo_b.setToolTip(_("Second project or scenario (B)"))
+        self.all_check = QCheckBox(_("&All indicators"))
+        self.all_check.setToolTip(_("Show every indicator, not only the key ones"))
         for w in (self.combo_a, self.combo_b):
             w.currentIndexChanged.connect(self.refresh)
         self.all_check.toggled.connect(self.refresh)
@@ -55,7 +56,7 @@ class ComparisonView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)  # indicator names wrap, never cut to a shared prefix
-        self.message = QLabel("Run the assessment (F5) to compare projects and scenarios.")
+        self.message = QLabel(_("Run the assessment (F5) to compare projects and scenarios."))
         self.message.setObjectName("comparisonMessage")
         a_label = QLabel("&A:")
         a_label.setBuddy(self.combo_a)
@@ -78,7 +79,14 @@ class ComparisonView(QWidget):
 
     def _set_headers(self, a: str, b: str) -> None:
         self.model.setHorizontalHeaderLabels(
-            ["Indicator", f"A: {a}", "A rating", f"B: {b}", "B rating", "B − A"]  # noqa: RUF001
+            [
+                _("Indicator"),
+                f"A: {a}",
+                _("A rating"),
+                f"B: {b}",
+                _("B rating"),
+                "B − A",  # noqa: RUF001
+            ]
         )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -156,7 +164,7 @@ class ComparisonView(QWidget):
     @staticmethod
     def _side(ind: Indicator | None) -> list[QStandardItem]:
         if ind is None:
-            return [_right("–"), QStandardItem("Not applicable")]  # noqa: RUF001
+            return [_right("–"), QStandardItem(_("Not applicable"))]  # noqa: RUF001
         t = tone(ind.tone)
         rating = QStandardItem(ind.rating_label)
         rating.setBackground(QBrush(QColor(t.fill)))

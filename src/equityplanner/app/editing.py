@@ -18,6 +18,8 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 
+from equityplanner.app.translated import LazyLabels
+from equityplanner.i18n import _
 from equityplanner.model.network import NetworkSource
 from equityplanner.model.project import (
     BaselineSource,
@@ -83,9 +85,11 @@ class FeatureRef:
     index: int = 0
 
 
-def new_document(title: str = "Untitled assessment") -> ProjectDocument:
+def new_document(title: str | None = None) -> ProjectDocument:
     """An empty project with default parameters and no neighbourhood data."""
-    return ProjectDocument(metadata=Metadata(title=title), baseline=None)
+    return ProjectDocument(
+        metadata=Metadata(title=title or _("Untitled assessment")), baseline=None
+    )
 
 
 def with_absolute_paths(doc: ProjectDocument) -> ProjectDocument:
@@ -215,7 +219,7 @@ def add_housing_site(
 ) -> tuple[ProjectDocument, str]:
     """Add a housing project whose site is the point (lon, lat); returns its id."""
     number = 1 + sum(isinstance(p, HousingProject) for p in doc.projects)
-    name = name or f"New housing site {number}"
+    name = name or _("New housing site {number}").format(number=number)
     bands = dict(units_by_band or DEFAULT_HOUSING_BANDS)
     pid = unique_id(_ids(doc), name)
     project = HousingProject(
@@ -230,7 +234,7 @@ def add_housing_site(
 
 def _new_transit(doc: ProjectDocument, stations: tuple[Station, ...], mode: Mode) -> TransitProject:
     number = 1 + sum(isinstance(p, TransitProject) for p in doc.projects)
-    name = f"New transit line {number}"
+    name = _("New transit line {number}").format(number=number)
     return TransitProject(
         id=unique_id(_ids(doc), name),
         name=name,
@@ -254,12 +258,18 @@ def add_station(
     Returns the document, the project id and the index of the new station.
     """
     if project_id is None:
-        line = _new_transit(doc, (Station(name or "Station 1", Point(lon, lat)),), mode)
+        first = name or _("Station {number}").format(number=1)
+        line = _new_transit(doc, (Station(first, Point(lon, lat)),), mode)
         return replace(doc, projects=(*doc.projects, line)), line.id, 0
     project = _project(doc, project_id)
     if not isinstance(project, TransitProject):
-        raise ValueError(f"'{project.name}' is not a transit project; stations belong to lines")
-    station = Station(name or f"Station {len(project.stations) + 1}", Point(lon, lat))
+        raise ValueError(
+            _("'{name}' is not a transit project; stations belong to lines").format(
+                name=project.name
+            )
+        )
+    number = len(project.stations) + 1
+    station = Station(name or _("Station {number}").format(number=number), Point(lon, lat))
     updated = replace(project, stations=(*project.stations, station))
     return replace_project(doc, updated), project_id, len(updated.stations) - 1
 
@@ -277,15 +287,22 @@ def set_alignment(
     transit project needs at least one station to be assessed.
     """
     if len(coords) < 2:
-        raise ValueError("an alignment needs at least two points")
+        raise ValueError(_("an alignment needs at least two points"))
     line = LineString(coords)
     if project_id is None:
-        ends = (Station("Terminus A", Point(coords[0])), Station("Terminus B", Point(coords[-1])))
+        ends = (
+            Station(_("Terminus A"), Point(coords[0])),
+            Station(_("Terminus B"), Point(coords[-1])),
+        )
         new_line = replace(_new_transit(doc, ends, mode), alignment=line)
         return replace(doc, projects=(*doc.projects, new_line)), new_line.id
     project = _project(doc, project_id)
     if not isinstance(project, TransitProject):
-        raise ValueError(f"'{project.name}' is not a transit project; only lines have alignments")
+        raise ValueError(
+            _("'{name}' is not a transit project; only lines have alignments").format(
+                name=project.name
+            )
+        )
     return replace_project(doc, replace(project, alignment=line)), project_id
 
 
@@ -388,27 +405,34 @@ def is_line(geometry: BaseGeometry | None) -> bool:
 # Scenarios, data vintage and access data ---------------------------------------------------
 
 # The kinds of opportunity layer a project file takes (io.project_file), as planners say them.
-OPPORTUNITY_KINDS = {
-    "jobs": "Jobs",
-    "schools": "Schools",
-    "childcare": "Childcare",
-    "clinics": "Clinics",
-}
+# Read in the current language (a LazyLabels): the keys are the file's, the values words.
+OPPORTUNITY_KINDS = LazyLabels(
+    lambda: {
+        "jobs": _("Jobs"),
+        "schools": _("Schools"),
+        "childcare": _("Childcare"),
+        "clinics": _("Clinics"),
+    }
+)
 
 
 def check_scenario(doc: ProjectDocument, scenario: Scenario, old_id: str | None = None) -> None:
     """Raise ValueError with a planner's message when ``scenario`` cannot be saved as it is."""
     if not scenario.name.strip():
-        raise ValueError("the scenario has no name: give it one")
+        raise ValueError(_("the scenario has no name: give it one"))
     if not scenario.project_ids:
-        raise ValueError("the scenario lists no project: tick at least one")
+        raise ValueError(_("the scenario lists no project: tick at least one"))
     known = {p.id for p in doc.projects}
     unknown = [i for i in scenario.project_ids if i not in known]
     if unknown:
-        raise ValueError(f"the scenario lists projects not in this file: {', '.join(unknown)}")
+        raise ValueError(
+            _("the scenario lists projects not in this file: {ids}").format(ids=", ".join(unknown))
+        )
     taken = _ids(doc) - ({old_id} if old_id else set())
     if scenario.id in taken:
-        raise ValueError(f"the id '{scenario.id}' is already used by a project or scenario")
+        raise ValueError(
+            _("the id '{id}' is already used by a project or scenario").format(id=scenario.id)
+        )
 
 
 def add_scenario(
@@ -442,7 +466,7 @@ def delete_scenario(doc: ProjectDocument, scenario_id: str) -> ProjectDocument:
 def set_data_vintage(doc: ProjectDocument, vintage: str) -> ProjectDocument:
     """The document with the neighbourhood data's vintage ("ACS 2019-2023 5-year")."""
     if doc.baseline is None:
-        raise ValueError("the project has no neighbourhood layer to give a vintage")
+        raise ValueError(_("the project has no neighbourhood layer to give a vintage"))
     return replace(doc, baseline=replace(doc.baseline, vintage=vintage.strip()))
 
 

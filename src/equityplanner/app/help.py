@@ -1,4 +1,5 @@
-"""Help: the short guide (``docs/guide.md``, shipped as a resource) and the sample project.
+"""Help: the short guide (``docs/guide.md``, shipped as a resource, and its Spanish
+``resources/guide.es.md``) and the sample project.
 
 :class:`GuideDialog` shows the guide as formatted text. :func:`copy_sample_project` copies the
 Magnolia sample into the user's data folder, so that a planner can try everything on it without
@@ -13,9 +14,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from equityplanner import i18n
 from equityplanner.app.autosave import user_data_folder
 from equityplanner.catalog import resource_path
 from equityplanner.errors import InputError
+from equityplanner.i18n import _
 
 __all__ = ["GuideDialog", "copy_sample_project", "guide_text", "sample_source"]
 
@@ -24,8 +27,10 @@ SAMPLE_NAME = "sample.eqp.json"
 
 
 def guide_text() -> str:
-    """The guide, as Markdown."""
-    return str(resource_path("guide.md").read_text(encoding="utf-8"))
+    """The guide, as Markdown, in the current language (``guide.<code>.md``; English else)."""
+    translated = resource_path(f"guide.{i18n.current_language()}.md")
+    source = translated if translated.is_file() else resource_path("guide.md")
+    return str(source.read_text(encoding="utf-8"))
 
 
 def sample_source() -> Path | None:
@@ -48,10 +53,12 @@ def copy_sample_project(data_folder: Path | None = None) -> Path:
     source = sample_source()
     if source is None:
         raise InputError(
-            "this installation of equityplanner has no sample project",
+            _("this installation of equityplanner has no sample project"),
             path=_REPOSITORY / "sample_projects" / "magnolia" / SAMPLE_NAME,
-            remedy="Install equityplanner from its source repository, or open a project of "
-            "your own (File ▸ Open…)",
+            remedy=_(
+                "Install equityplanner from its source repository, or open a project of "
+                "your own (File ▸ Open…)"
+            ),
         )
     target = (data_folder or user_data_folder()) / "samples" / source.name
     if (target / SAMPLE_NAME).is_file():
@@ -65,10 +72,14 @@ def copy_sample_project(data_folder: Path | None = None) -> Path:
         )
     except OSError as exc:
         raise InputError(
-            f"cannot copy the sample project here ({exc.strerror or exc})",
+            _("cannot copy the sample project here ({problem})").format(
+                problem=exc.strerror or exc
+            ),
             path=target,
-            remedy="Check that your data folder can be written, or set EQUITYPLANNER_DATA_DIR "
-            "to a folder that can",
+            remedy=_(
+                "Check that your data folder can be written, or set EQUITYPLANNER_DATA_DIR "
+                "to a folder that can"
+            ),
         ) from exc
     return target / SAMPLE_NAME
 
@@ -78,7 +89,7 @@ class GuideDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("equityplanner guide")
+        self.setWindowTitle(_("equityplanner guide"))
         self.setObjectName("guideDialog")
         self.browser = QTextBrowser()
         self.browser.setOpenExternalLinks(True)

@@ -15,15 +15,18 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
+from equityplanner import i18n
 from equityplanner._version import __version__
 from equityplanner.app.icons import app_icon
+from equityplanner.app.settings import AppSettings
 from equityplanner.catalog import resource_path
+from equityplanner.i18n import _
 
-__all__ = ["create_application", "run_app"]
+__all__ = ["apply_language", "create_application", "run_app"]
 
 EXIT_OK, EXIT_INPUT = 0, 2
 SCREENSHOT_SIZE = (1400, 900)
@@ -50,6 +53,40 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if sheet.is_file():
         app.setStyleSheet(sheet.read_text(encoding="utf-8"))
     return app
+
+
+def apply_language(settings: AppSettings | None = None) -> str:
+    """Use the saved language (or ``EQUITYPLANNER_LANGUAGE``) for this process; returns it.
+
+    Call it after :func:`create_application` (QSettings needs the application's names) and
+    before any window is built: texts are translated when widgets are made.
+    """
+    code = (settings or AppSettings()).startup_language()
+    i18n.set_language(code)
+    _install_qt_translations(code)
+    return code
+
+
+_qt_translator: list[QObject] = []  # the one installed, removed when the language changes
+
+
+def _install_qt_translations(code: str) -> None:
+    """Qt's own words (Yes, No, Cancel, Close of standard buttons) in ``code`` when Qt ships
+    them; English needs none (a translator installed for another language is removed)."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    while _qt_translator:
+        old = _qt_translator.pop()
+        assert isinstance(old, QTranslator)
+        QCoreApplication.removeTranslator(old)
+    app = QCoreApplication.instance()
+    if app is None or code == i18n.SOURCE_LANGUAGE:
+        return
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)
+    if translator.load(f"qtbase_{code}", folder):
+        QCoreApplication.installTranslator(translator)
+        _qt_translator.append(translator)
 
 
 def _install_excepthook(window: QWidget) -> None:
@@ -82,14 +119,15 @@ def run_app(project: Path | None = None, run: bool = False, screenshot: Path | N
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # unattended: draw without a screen
     elif _no_display():
         # Qt would abort with a message about plugins; say what is really missing instead.
-        print(
-            "equityplanner: error: there is no display to open the desktop app on (DISPLAY "
-            "is not set). Run it in a desktop session, use 'equityplanner assess' for headless "
-            "results, or add --screenshot OUT.png for a picture of the window.",
-            file=sys.stderr,
+        message = _(
+            "there is no display to open the desktop app on (DISPLAY is not set). Run it in a "
+            "desktop session, use 'equityplanner assess' for headless results, or add "
+            "--screenshot OUT.png for a picture of the window."
         )
+        print(f"equityplanner: error: {message}", file=sys.stderr)
         return 2
     app = create_application()
+    apply_language()
     window = MainWindow(interactive=not scripted)
     if scripted:
         window.resize(*SCREENSHOT_SIZE)
@@ -110,21 +148,16 @@ def run_app(project: Path | None = None, run: bool = False, screenshot: Path | N
     finished = window.wait_for_tasks(timeout_ms=300_000)
     if window.errors or not finished:
         if not finished:
-            print(
-                "equityplanner: error: the assessment did not finish within 5 minutes",
-                file=sys.stderr,
-            )
+            message = _("the assessment did not finish within 5 minutes")
+            print(f"equityplanner: error: {message}", file=sys.stderr)
         return _fail(window)
     app.processEvents()
     assert screenshot is not None  # scripted
     screenshot = Path(screenshot)
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(screenshot)):
-        print(
-            f"equityplanner: error: {screenshot}: cannot write the picture "
-            "(check the folder and the .png name)",
-            file=sys.stderr,
-        )
+        message = _("cannot write the picture (check the folder and the .png name)")
+        print(f"equityplanner: error: {screenshot}: {message}", file=sys.stderr)
         return _fail(window, printed=True)
     window.close()
     return EXIT_OK
@@ -140,7 +173,7 @@ def _no_display() -> bool:
 def _fail(window: QWidget, *, printed: bool = False) -> int:
     errors = getattr(window, "errors", [])
     if not printed:
-        text = errors[0].one_line if errors else "the app could not complete the task"
+        text = errors[0].one_line if errors else _("the app could not complete the task")
         print(f"equityplanner: error: {text}", file=sys.stderr)
     window.close()
     return EXIT_INPUT

@@ -33,6 +33,7 @@ from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QWidget
 
+from equityplanner import i18n
 from equityplanner.app import editing
 from equityplanner.app.about import about_html
 from equityplanner.app.actions import TOOL_HINTS, WindowActions
@@ -62,9 +63,11 @@ from equityplanner.app.tasks import (
     load_baseline_task,
     prepare_baseline_task,
 )
+from equityplanner.app.translated import resource_label
 from equityplanner.app.workbook_export import WorkbookExport
 from equityplanner.app.workers import Worker
 from equityplanner.errors import InputError
+from equityplanner.i18n import _, ngettext
 from equityplanner.io.projects import FieldMapping
 from equityplanner.model.project import Parameters, ProjectDocument
 from equityplanner.model.results import Indicator
@@ -73,9 +76,17 @@ from equityplanner.render.geometry import LayerGeometry
 __all__ = ["MainWindow"]
 
 IMPORT_IN_WORKER_ROWS = 20_000  # an imported layer this large is prepared in a worker
-PROJECTS_IMPORT_FILTER = (
-    "Projects (*.geojson *.json *.gpkg);;GeoJSON (*.geojson *.json);;GeoPackage (*.gpkg)"
-)
+
+
+def _projects_import_filter() -> str:
+    """The file dialog's filter: the descriptions translated, the patterns as they are."""
+    return ";;".join(
+        (
+            _("Projects") + " (*.geojson *.json *.gpkg)",
+            "GeoJSON (*.geojson *.json)",
+            "GeoPackage (*.gpkg)",
+        )
+    )
 
 
 class MainWindow(QMainWindow):
@@ -130,7 +141,7 @@ class MainWindow(QMainWindow):
         self.status = StatusWidgets(
             self.statusBar(), self.state, self.tasks, self.commands.cancel, self.commands.run
         )
-        self.statusBar().showMessage("Ready", 3000)
+        self.statusBar().showMessage(_("Ready"), 3000)
         self.files = ProjectFiles(
             self,
             self.session,
@@ -184,16 +195,16 @@ class MainWindow(QMainWindow):
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         self.explorer = ProjectExplorer()
-        self.explorer_dock = self._dock("Project", "projectDock", self.explorer, left)
+        self.explorer_dock = self._dock(_("Project"), "projectDock", self.explorer, left)
         self.properties = PropertiesPanel(self.state)
-        self.properties_dock = self._dock("Properties", "propertiesDock", self.properties, left)
+        self.properties_dock = self._dock(_("Properties"), "propertiesDock", self.properties, left)
         self.splitDockWidget(self.explorer_dock, self.properties_dock, Qt.Orientation.Vertical)
         self.results = ResultsPanel()
-        self.results_dock = self._dock("Results", "resultsDock", self.results, right)
+        self.results_dock = self._dock(_("Results"), "resultsDock", self.results, right)
         self.neighbourhoods = NeighbourhoodPanel(self.state)
-        self.table_dock = self._dock("Neighbourhoods", "tableDock", self.neighbourhoods, bottom)
+        self.table_dock = self._dock(_("Neighbourhoods"), "tableDock", self.neighbourhoods, bottom)
         self.comparison = ComparisonView()
-        self.compare_dock = self._dock("Compare", "compareDock", self.comparison, bottom)
+        self.compare_dock = self._dock(_("Compare"), "compareDock", self.comparison, bottom)
         self.tabifyDockWidget(self.table_dock, self.compare_dock)
         self.table_dock.raise_()
         self.explorer.bind(self.state)
@@ -240,6 +251,8 @@ class MainWindow(QMainWindow):
         a.cancel.triggered.connect(self.cancel_tasks)
         a.compare.triggered.connect(lambda: self._show_dock(self.compare_dock))
         a.about.triggered.connect(self.show_about)
+        for action in a.languages.values():
+            action.triggered.connect(lambda _=False, act=action: self.choose_language(act.data()))
         if a.recent_menu is not None:
             menu = a.recent_menu
             menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(menu))
@@ -273,7 +286,7 @@ class MainWindow(QMainWindow):
         try:
             path = copy_sample_project()
         except InputError as exc:
-            self.report_error(exc, "opening the sample project")
+            self.report_error(exc, _("opening the sample project"))
             return False
         return self.open_project(path, ask=False)
 
@@ -312,9 +325,9 @@ class MainWindow(QMainWindow):
         self.commands.update(self.state, self.tasks)
 
     def _update_title(self, *_why: object) -> None:
-        name = self.session.path.name if self.session.path else "Untitled"
+        name = self.session.path.name if self.session.path else _("Untitled")
         title = self.session.document.metadata.title
-        self.setWindowTitle(f"{title} — {name}[*] — equityplanner")
+        self.setWindowTitle(f"{title} — {name}[*] — equityplanner")  # names, no words
         self.setWindowModified(self.session.is_modified)
 
     # ------------------------------------------------------------------------------------
@@ -330,8 +343,8 @@ class MainWindow(QMainWindow):
                 TaskKind.BASELINE,
                 load_baseline_task,
                 (document,),
-                "Loading neighbourhoods",
-                "loading the neighbourhoods",
+                _("Loading neighbourhoods"),
+                _("loading the neighbourhoods"),
                 on_success=self._on_baseline_read,
                 on_failure=lambda _exc: self.map_panel.layer_failed(),
                 subject=document.baseline,
@@ -344,7 +357,13 @@ class MainWindow(QMainWindow):
         current = self.state.baseline
         if current is None or current.source != outcome.source:  # a run may have read it first
             self.state.set_baseline(outcome)
-        self.statusBar().showMessage(f"Loaded {outcome.layer.count:,} neighbourhoods", 5000)
+        count = outcome.layer.count
+        self.statusBar().showMessage(
+            ngettext("Loaded {count} neighbourhood", "Loaded {count} neighbourhoods", count).format(
+                count=i18n.format_number(count)
+            ),
+            5000,
+        )
         self.baseline_loaded.emit(outcome)
 
     def _sync_baseline(self, document: ProjectDocument) -> None:
@@ -399,14 +418,14 @@ class MainWindow(QMainWindow):
                     TaskKind.BASELINE,
                     prepare_baseline_task,
                     (document, nb),
-                    "Preparing neighbourhoods",
-                    "preparing the neighbourhoods",
+                    _("Preparing neighbourhoods"),
+                    _("preparing the neighbourhoods"),
                     on_success=self._on_baseline_read,
                     on_failure=lambda _exc: self.map_panel.layer_failed(),
                     subject=document.baseline,
                 )
             )
-            self.session.apply(document, "Import neighbourhoods")
+            self.session.apply(document, _("Import neighbourhoods"))
             return
         with self.state.batch():
             if nb is not None:
@@ -418,7 +437,7 @@ class MainWindow(QMainWindow):
                     document.baseline, nb, layer, table, [*nb.warnings, *warnings]
                 )
                 self.state.set_baseline(outcome)  # before the edit, so that it is not read again
-            self.session.apply(document, "Import neighbourhoods")
+            self.session.apply(document, _("Import neighbourhoods"))
         if nb is not None and self.state.baseline is not None:
             self.baseline_loaded.emit(self.state.baseline)
 
@@ -428,20 +447,20 @@ class MainWindow(QMainWindow):
     def run_assessment(self) -> Worker | None:
         """Assess every project and scenario in a worker; re-running cancels a running one."""
         document = self.session.document
-        action = "running the assessment"
+        action = _("running the assessment")
         if document.baseline is None:
-            remedy = "Import a neighbourhood layer first (File ▸ Import neighbourhoods…)"
+            remedy = _("Import a neighbourhood layer first (File ▸ Import neighbourhoods…)")
             self.report_error(
-                InputError("the project has no neighbourhood data", remedy=remedy), action
+                InputError(_("the project has no neighbourhood data"), remedy=remedy), action
             )
             return None
         if not document.projects:
-            remedy = (
+            remedy = _(
                 "Place a housing site or a station on the map, or import projects "
                 "(File ▸ Import projects…)"
             )
             self.report_error(
-                InputError("there is no proposed project to assess", remedy=remedy), action
+                InputError(_("there is no proposed project to assess"), remedy=remedy), action
             )
             return None
         shown = self.state.baseline
@@ -458,7 +477,7 @@ class MainWindow(QMainWindow):
                 TaskKind.ASSESS,
                 assess_task,
                 (document, nb),
-                "Assessing",
+                _("Assessing"),
                 action,
                 on_success=on_success,
                 on_failure=self._on_assessment_failed,
@@ -470,9 +489,15 @@ class MainWindow(QMainWindow):
         self.state.adopt_run(run)
         results = run.assessment.results
         adverse = sum(1 for r in results for i in r.indicators if i.tone == "adverse")
+        findings = ngettext(
+            "{adverse} adverse finding", "{adverse} adverse findings", adverse
+        ).format(adverse=i18n.format_number(adverse))
         self.statusBar().showMessage(
-            f"Assessment complete: {len(results)} project, scenario and service results, "
-            f"{adverse} adverse finding(s).",
+            ngettext(
+                "Assessment complete: {count} project, scenario and service result, {findings}.",
+                "Assessment complete: {count} project, scenario and service results, {findings}.",
+                len(results),
+            ).format(count=i18n.format_number(len(results)), findings=findings),
             10000,
         )
         self.assessment_finished.emit(run.assessment)
@@ -496,7 +521,8 @@ class MainWindow(QMainWindow):
         field = field_for_indicator(indicator.id, list(self.state.fields))
         if field is not None and field != self.state.map_field:
             self.state.shade_by(field.key)
-            self.statusBar().showMessage(f"Map shaded by {field.label.lower()}", 5000)
+            label = resource_label(field.label).lower()
+            self.statusBar().showMessage(_("Map shaded by {field}").format(field=label), 5000)
 
     # ------------------------------------------------------------------------------------
     # Editing
@@ -531,11 +557,14 @@ class MainWindow(QMainWindow):
     def set_parameters(self, parameters: Parameters) -> None:
         """Use new parameters (an undoable edit; results become out of date)."""
         doc = editing.set_parameters(self.session.document, parameters)
-        self.session.apply(doc, "Change parameters")
+        self.session.apply(doc, _("Change parameters"))
 
     def _on_import_projects_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Import projects", self.settings.last_folder("import"), PROJECTS_IMPORT_FILTER
+        path, _chosen = QFileDialog.getOpenFileName(
+            self,
+            _("Import projects"),
+            self.settings.last_folder("import"),
+            _projects_import_filter(),
         )
         if path:
             self.import_projects(Path(path))
@@ -555,11 +584,16 @@ class MainWindow(QMainWindow):
         try:
             projects = read_projects(path, mapping)
         except InputError as exc:
-            self.report_error(exc, f"importing {Path(path).name}")
+            self.report_error(exc, _("importing {file}").format(file=Path(path).name))
             return []
         doc, ids = editing.add_projects(self.session.document, projects)
         with self.state.batch():
-            self.session.apply(doc, f"Import {len(ids)} project(s)")
+            self.session.apply(
+                doc,
+                ngettext("Import {count} project", "Import {count} projects", len(ids)).format(
+                    count=i18n.format_number(len(ids))
+                ),
+            )
             if ids:
                 self.state.select_project(ids[0])
         self.settings.set_last_folder("import", Path(path).resolve().parent)
@@ -581,7 +615,25 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """Version, methods and data credits."""
-        QMessageBox.about(self, "About equityplanner", about_html())
+        QMessageBox.about(self, _("About equityplanner"), about_html())
+
+    def choose_language(self, code: str) -> None:
+        """Remember the language of the app; it applies when the app starts again."""
+        if code not in i18n.LANGUAGES:
+            return
+        self.settings.set_language(code)
+        self.settings.sync()
+        for key, action in self.commands.languages.items():
+            action.setChecked(key == code)
+        with i18n.language(code):  # said in the language chosen
+            title = _("Language")
+            text = _("equityplanner will be shown in {language} when you start it again.").format(
+                language=i18n.LANGUAGES[code]
+            )
+        if self.interactive:
+            QMessageBox.information(self, title, text)
+        else:
+            self.statusBar().showMessage(text, 10000)
 
     def _restore_layout(self) -> None:
         self._layout_restored = False

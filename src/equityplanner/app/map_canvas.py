@@ -77,6 +77,7 @@ from shapely.geometry.base import BaseGeometry
 from equityplanner.app.basemap import BasemapItem, BasemapProvider, TileLoader
 from equityplanner.app.editing import FeatureRef
 from equityplanner.app.qt_surface import PathCache, QtSurface, qt_path
+from equityplanner.i18n import _
 from equityplanner.model.project import Project
 from equityplanner.render.draw import (
     MAP_BACKGROUND,
@@ -823,7 +824,7 @@ class MapCanvas(QGraphicsView):
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
         self.setObjectName("mapCanvas")
-        self.setAccessibleName("Map")
+        self.setAccessibleName(_("Map"))
         self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -849,7 +850,7 @@ class MapCanvas(QGraphicsView):
         self.legend_symbols_title = ""
         self.legend_note = ""
         self.credit = ""
-        self.placeholder = (
+        self.placeholder = _(
             "No neighbourhood layer. Open a project or import neighbourhoods "
             "(File ▸ Import neighbourhoods…)."
         )

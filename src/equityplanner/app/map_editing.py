@@ -17,7 +17,9 @@ from PySide6.QtCore import QObject, Qt
 from equityplanner.app import editing
 from equityplanner.app.map_panel import MapPanel
 from equityplanner.app.session import ProjectSession
+from equityplanner.app.translated import LazyLabels
 from equityplanner.errors import InputError
+from equityplanner.i18n import _
 from equityplanner.model.project import Project, ProjectDocument, TransitProject
 
 if TYPE_CHECKING:
@@ -28,7 +30,16 @@ __all__ = ["SNAP_PX", "MapEditor"]
 ReportError = Callable[[BaseException, str], object]
 ShowStatus = Callable[[str, int], None]
 SNAP_PX = 16  # a station dropped this close to its line's alignment lands on it
-_ROLE_WORDS = {"site": "housing site", "station": "station", "alignment": "alignment vertex"}
+_ROLE_WORDS = LazyLabels(
+    lambda: {"site": _("housing site"), "station": _("station"), "alignment": _("alignment vertex")}
+)
+_DELETE_WORDS = LazyLabels(
+    lambda: {
+        "site": _("Delete site"),
+        "station": _("Delete station"),
+        "alignment": _("Delete alignment"),
+    }
+)
 
 
 class MapEditor(QObject):
@@ -81,7 +92,7 @@ class MapEditor(QObject):
                 name = spec.name if spec is not None and spec.kind == "housing" else None
                 doc, pid = editing.add_housing_site(doc, lon, lat, name=name)
                 self.pending = None
-                self._apply_and_select(doc, "Place housing site", pid)
+                self._apply_and_select(doc, _("Place housing site"), pid)
                 self.canvas.set_tool("select")
                 return
             target = self._selected_transit()
@@ -99,10 +110,11 @@ class MapEditor(QObject):
                 self.pending = None
         except (ValueError, KeyError) as exc:
             self._report_error(
-                InputError(str(exc), remedy="Select a transit project first"), "editing"
+                InputError(str(exc), remedy=_("Select a transit project first")), _("editing")
             )
             return
-        self._apply_and_select(doc, "Start a new line" if target is None else "Add station", pid)
+        text = _("Start a new line") if target is None else _("Add station")
+        self._apply_and_select(doc, text, pid)
 
     def draw_alignment(self, coords: list[tuple[float, float]]) -> None:
         """An alignment drawn: the selected line's, or a new line's."""
@@ -110,7 +122,7 @@ class MapEditor(QObject):
         doc, pid = editing.set_alignment(
             self.session.document, target.id if target else None, coords
         )
-        self._apply_and_select(doc, "Draw alignment", pid)
+        self._apply_and_select(doc, _("Draw alignment"), pid)
 
     def move_feature(self, ref: editing.FeatureRef, lon: float, lat: float) -> None:
         """A site, station or vertex dragged to ``lon``, ``lat``.
@@ -124,13 +136,17 @@ class MapEditor(QObject):
         try:
             doc = editing.move_feature(self.session.document, ref, lon, lat)
         except (ValueError, KeyError, IndexError) as exc:
-            self._report_error(exc, "moving a feature")
+            self._report_error(exc, _("moving a feature"))
             return
-        if not self.session.apply(doc, f"Move {_ROLE_WORDS.get(ref.role, ref.role)}"):
+        what = _ROLE_WORDS.get(ref.role, ref.role)
+        if not self.session.apply(doc, _("Move {feature}").format(feature=what)):
             self.map_panel.draw_overlays()  # dropped where it was: put the symbol back
         elif snapped:
             self._show_status(
-                "Station snapped onto the alignment (hold Alt while dropping to place it freely).",
+                _(
+                    "Station snapped onto the alignment (hold Alt while dropping to place it "
+                    "freely)."
+                ),
                 6000,
             )
 
@@ -164,15 +180,18 @@ class MapEditor(QObject):
         try:
             if selection.feature is not None:
                 new = editing.delete_feature(doc, selection.feature)
-                text = f"Delete {selection.feature.role}"
+                role = selection.feature.role
+                text = _DELETE_WORDS.get(role) or _("Delete {feature}").format(feature=role)
             elif selection.project_id is not None:
                 new = editing.delete_project(doc, selection.project_id)
-                text = "Delete project"
+                text = _("Delete project")
             else:
-                self._show_status("Select a station, site, alignment or project to delete.", 5000)
+                self._show_status(
+                    _("Select a station, site, alignment or project to delete."), 5000
+                )
                 return
         except (ValueError, KeyError, IndexError) as exc:
-            self._report_error(exc, "deleting")
+            self._report_error(exc, _("deleting"))
             return
         with self.state.batch():  # a project deleted is unselected by the state itself
             self.session.apply(new, text)
@@ -181,7 +200,7 @@ class MapEditor(QObject):
     def delete_project(self, project_id: str) -> None:
         """Delete a project (and its place in scenarios)."""
         doc = editing.delete_project(self.session.document, project_id)
-        self.session.apply(doc, "Delete project")
+        self.session.apply(doc, _("Delete project"))
 
     def apply_form_edit(self, project: Project, old_id: str) -> None:
         """The property form changed a project (perhaps its id)."""
@@ -190,7 +209,7 @@ class MapEditor(QObject):
         except KeyError:
             return
         with self.state.batch():
-            self.session.apply(doc, f"Edit {project.name}")
+            self.session.apply(doc, _("Edit {name}").format(name=project.name))
             if project.id != old_id:
                 self.state.select_project(project.id)
 

@@ -24,6 +24,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
+from equityplanner import i18n
 from equityplanner.app.basemap import NO_BASEMAP, BasemapProvider, custom_provider, providers
 from equityplanner.app.editing import FeatureRef
 from equityplanner.app.map_canvas import LegendEntry, MapCanvas
@@ -37,20 +38,30 @@ from equityplanner.app.presentation import (
 )
 from equityplanner.app.settings import AppSettings
 from equityplanner.app.state import AppState, Change
+from equityplanner.app.translated import LazyLabels, palette_label, resource_label
+from equityplanner.i18n import _, ngettext, pgettext
 from equityplanner.model.project import HousingProject, Project, ProjectDocument
 from equityplanner.render.geometry import SceneTransform
 
 __all__ = ["MapPanel"]
 
-_METHODS = (("quantile", "Quantiles"), ("equal", "Equal intervals"), ("natural", "Natural breaks"))
-_SHARE_IN_CATCHMENT = MapField("share_in_catchment", "", "share", "result")
-_BASEMAPS = (
-    (NO_BASEMAP, "None"),
-    ("osm", "OpenStreetMap"),
-    ("carto-light", "Carto light"),
-    ("custom", "Own tile server"),
+_METHODS = LazyLabels(
+    lambda: {
+        "quantile": _("Quantiles"),
+        "equal": _("Equal intervals"),
+        "natural": _("Natural breaks"),
+    }
 )
-_UNITS = (("metric", "km, m"), ("imperial", "mi, ft"))
+_SHARE_IN_CATCHMENT = MapField("share_in_catchment", "", "share", "result")
+_BASEMAPS = LazyLabels(
+    lambda: {
+        NO_BASEMAP: pgettext("basemap", "None"),
+        "osm": "OpenStreetMap",
+        "carto-light": _("Carto light"),
+        "custom": _("Own tile server"),
+    }
+)
+_UNITS = (("metric", "km, m"), ("imperial", "mi, ft"))  # unit symbols, the same in Spanish
 _ZOOM_MARGIN_M = 600.0  # around the projects and catchments when a run finishes
 _METRES_PER_MILE = 1609.344
 
@@ -105,13 +116,22 @@ def distance_text(metres: float, units: str) -> str:
     ('800 m', '0.5 mi')
     >>> distance_text(200, "imperial")
     '656 ft'
+
+    Numbers follow the current language (``0,5 mi`` in Spanish).
     """
     if units != "imperial":
-        return f"{metres:g} m"
+        return f"{_decimal(metres)} m"
     miles = metres / _METRES_PER_MILE
     if miles >= 0.245:
-        return f"{round(miles, 2):g} mi"
-    return f"{metres / 0.3048:,.0f} ft"
+        return f"{_decimal(round(miles, 2))} mi"
+    return f"{i18n.format_number(metres / 0.3048)} ft"
+
+
+def _decimal(value: float) -> str:
+    """``value`` with as many decimals as it has (0.5, 800), in the current language."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, "0.##", locale=i18n.current_language()))
 
 
 def short_name(name: str) -> str:
@@ -198,26 +218,26 @@ class MapPanel(QWidget):
         self.field_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.field_combo.setToolTip("What the neighbourhoods are shaded by")
-        self.field_combo.setAccessibleName("Shade neighbourhoods by")
+        self.field_combo.setToolTip(_("What the neighbourhoods are shaded by"))
+        self.field_combo.setAccessibleName(_("Shade neighbourhoods by"))
         self.method_combo = QComboBox()
-        for key, text in _METHODS:
+        for key, text in _METHODS.items():
             self.method_combo.addItem(text, key)
-        self.method_combo.setToolTip("How values are split into classes")
-        self.method_combo.setAccessibleName("Classification method")
+        self.method_combo.setToolTip(_("How values are split into classes"))
+        self.method_combo.setAccessibleName(_("Classification method"))
         self.k_spin = QSpinBox()
         self.k_spin.setRange(3, 7)
-        self.k_spin.setToolTip("Number of classes")
-        self.k_spin.setAccessibleName("Number of classes")
+        self.k_spin.setToolTip(_("Number of classes"))
+        self.k_spin.setAccessibleName(_("Number of classes"))
         self.palette_combo = QComboBox()
         for key, text in palette_choices():
-            self.palette_combo.addItem(text, key)
-        self.palette_combo.setToolTip("Colours of the classes (all colour-blind safe)")
+            self.palette_combo.addItem(palette_label(text), key)
+        self.palette_combo.setToolTip(_("Colours of the classes (all colour-blind safe)"))
         self.palette_combo.setMinimumContentsLength(10)
         self.palette_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.palette_combo.setAccessibleName("Palette")
+        self.palette_combo.setAccessibleName(_("Palette"))
         style = self.settings.map_style()
         self.method_combo.setCurrentIndex(max(self.method_combo.findData(style["method"]), 0))
         self.k_spin.setValue(int(str(style["k"])))
@@ -227,13 +247,15 @@ class MapPanel(QWidget):
             )
 
         self.basemap_combo = QComboBox()
-        self.basemap_combo.setAccessibleName("Basemap")
+        self.basemap_combo.setAccessibleName(_("Basemap"))
         self.basemap_combo.setToolTip(
-            "Streets and place names under the neighbourhoods (web map tiles, cached on this "
-            "computer); None to draw the neighbourhoods alone"
+            _(
+                "Streets and place names under the neighbourhoods (web map tiles, cached on this "
+                "computer); None to draw the neighbourhoods alone"
+            )
         )
         url, _attribution = self.settings.custom_tiles()
-        for key, text in _BASEMAPS:
+        for key, text in _BASEMAPS.items():
             if key != "custom" or url:
                 self.basemap_combo.addItem(text, key)
         offscreen = QGuiApplication.platformName() == "offscreen"
@@ -243,8 +265,8 @@ class MapPanel(QWidget):
         for key, text in _UNITS:
             self.units_combo.addItem(text, key)
         self.units_combo.setCurrentIndex(max(self.units_combo.findData(self.settings.units()), 0))
-        self.units_combo.setAccessibleName("Units")
-        self.units_combo.setToolTip("Units of the scale bar and the catchment distances")
+        self.units_combo.setAccessibleName(_("Units"))
+        self.units_combo.setToolTip(_("Units of the scale bar and the catchment distances"))
         self.basemap_notice = QLabel()
         self.basemap_notice.setObjectName("basemapNotice")
         self.basemap_notice.setWordWrap(True)
@@ -254,15 +276,15 @@ class MapPanel(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 4, 8, 4)
         for caption, widget in (
-            ("Sha&de by", self.field_combo),
-            ("&Classes", self.method_combo),
+            (_("Sha&de by:"), self.field_combo),
+            (_("&Classes:"), self.method_combo),
             (None, self.k_spin),
-            ("&Palette", self.palette_combo),
-            ("&Basemap", self.basemap_combo),
-            ("&Units", self.units_combo),
+            (_("&Palette:"), self.palette_combo),
+            (_("&Basemap:"), self.basemap_combo),
+            (_("&Units:"), self.units_combo),
         ):
             if caption:
-                label = QLabel(caption + ":")
+                label = QLabel(caption)
                 label.setBuddy(widget)
                 bar.addWidget(label)
             bar.addWidget(widget, 2 if widget is self.field_combo else 0)
@@ -365,9 +387,14 @@ class MapPanel(QWidget):
         legend = [LegendEntry(label, colour) for colour, label in shading.legend]
         if shading.no_data_count:
             legend.append(
-                LegendEntry(f"No data ({shading.no_data_count})", map_colour("no_data", "#d9d9d9"))
+                LegendEntry(
+                    _("No data ({count})").format(count=i18n.format_number(shading.no_data_count)),
+                    map_colour("no_data", "#d9d9d9"),
+                )
             )
-        self.canvas.set_classes(shading.classes, shading.colours, field.label, legend)
+        self.canvas.set_classes(
+            shading.classes, shading.colours, resource_label(field.label), legend
+        )
 
     def draw_overlays(self) -> None:
         """Projects, the selected result's catchments, their legend and the data credit."""
@@ -401,7 +428,7 @@ class MapPanel(QWidget):
             radius = [distance_text(m, units) for m in sorted(set(result.catchment_m.values()))]
             overlay.append(
                 LegendEntry(
-                    f"Catchment ({', '.join(radius)} walk)",
+                    _("Catchment ({distances} walk)").format(distances=", ".join(radius)),
                     map_colour("line_burden" if result.is_benefit is False else "catchment"),
                     "burden_catchment" if result.is_benefit is False else "catchment",
                 )
@@ -410,7 +437,9 @@ class MapPanel(QWidget):
         overlay += _project_legend(doc.projects)
         canvas.overlay_legend = overlay
         canvas.credit = (
-            f"Data: {doc.baseline.vintage}" if doc.baseline and doc.baseline.vintage else ""
+            _("Data: {vintage}").format(vintage=doc.baseline.vintage)
+            if doc.baseline and doc.baseline.vintage
+            else ""
         )
         if new_view:
             canvas.zoom_to_layer()
@@ -486,11 +515,11 @@ class MapPanel(QWidget):
         for f in self.state.fields:
             if f.group != group:
                 group = f.group
-                combo.addItem(f"— {group} —")
+                combo.addItem(f"— {resource_label(group)} —")
                 if isinstance(model, QStandardItemModel):
                     heading = model.item(combo.count() - 1)
                     heading.setEnabled(False)
-            combo.addItem(f.label, f.key)
+            combo.addItem(resource_label(f.label), f.key)
         combo.blockSignals(False)
         self._show_map_field()
 
@@ -562,21 +591,26 @@ class MapPanel(QWidget):
             return ""
         name = html.escape(project.name)
         if isinstance(project, HousingProject):
+            market = _("market")
             bands = ", ".join(
-                f"{v} {k.replace('ami_', '≤')}{'% AMI' if k != 'market' else ''}"
+                f"{v} {k.replace('ami_', '≤')}% AMI" if k != "market" else f"{v} {market}"
                 for k, v in project.units_by_band.items()
                 if v
             )
-            return (
-                f"<b>{name}</b><br>Housing: {project.total_units} units ({html.escape(bands)})"
-                "<br><i>Drag to move · double-click to edit</i>"
+            housing = _("Housing: {units} units ({bands})").format(
+                units=i18n.format_number(project.total_units), bands=bands
             )
+            hint = html.escape(_("Drag to move · double-click to edit"))
+            return f"<b>{name}</b><br>{html.escape(housing)}<br><i>{hint}</i>"
         what = html.escape(f"{project.mode.value.upper()} · {project.change.value}")
         if ref.role == "station":
             station = html.escape(project.stations[ref.index].name)
-            return f"<b>{station}</b><br>{name} ({what})<br><i>Drag to move · Delete to remove</i>"
+            hint = html.escape(_("Drag to move · Delete to remove"))
+            return f"<b>{station}</b><br>{name} ({what})<br><i>{hint}</i>"
         count = len(project.stations)
-        return f"<b>{name}</b><br>{what}, {count} stations<br><i>Drag a vertex to reshape</i>"
+        stations = ngettext("{count} station", "{count} stations", count).format(count=count)
+        hint = html.escape(_("Drag a vertex to reshape"))
+        return f"<b>{name}</b><br>{what}, {html.escape(stations)}<br><i>{hint}</i>"
 
 
 def _project_points(project: Project) -> list[Any]:
@@ -596,13 +630,13 @@ def _project_legend(projects: tuple[Project, ...]) -> list[LegendEntry]:
     }
     entries = []
     if "housing" in kinds:
-        entries.append(LegendEntry("Housing site", map_colour("housing_site"), "site"))
+        entries.append(LegendEntry(_("Housing site"), map_colour("housing_site"), "site"))
     if "benefit" in kinds:
         entries.append(
-            LegendEntry("New or improved line, station", map_colour("line_benefit"), "line")
+            LegendEntry(_("New or improved line, station"), map_colour("line_benefit"), "line")
         )
     if "burden" in kinds:
         entries.append(
-            LegendEntry("Service cut or removal", map_colour("line_burden"), "burden_line")
+            LegendEntry(_("Service cut or removal"), map_colour("line_burden"), "burden_line")
         )
     return entries

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from equityplanner import i18n
 from equityplanner.errors import Cancelled, InputError
+from equityplanner.i18n import _
 
 __all__ = ["ErrorDialog", "ErrorReport", "describe_error", "show_error", "show_status"]
 
@@ -54,39 +56,47 @@ class ErrorReport:
 
 def describe_error(exc: BaseException, action: str = "") -> ErrorReport:
     """The words to show for ``exc``; ``action`` says what was being done ("opening …")."""
-    doing = f" while {action}" if action else ""
     if isinstance(exc, Cancelled):
-        return ErrorReport("cancelled", "Cancelled", f"Cancelled{doing}.", "", "")
+        text = _("Cancelled while {action}.").format(action=action) if action else _("Cancelled.")
+        return ErrorReport("cancelled", _("Cancelled"), text, "", "")
     if isinstance(exc, InputError):
         where = ": ".join(str(p) for p in (exc.path, exc.location) if p)
         text = exc.fault.rstrip(".") + "."
         remedy = (
             (exc.remedy.rstrip(".") + ".")
             if exc.remedy
-            else ("Check the file or the value named above, then try again.")
+            else _("Check the file or the value named above, then try again.")
         )
         lines = [exc.message]
         problems = getattr(exc, "problems", None)
         if problems and len(problems) > 1:
-            lines += ["", f"All {len(problems)} problems:", *(f"  - {p}" for p in problems)]
+            heading = _("All {count} problems:").format(count=i18n.format_number(len(problems)))
+            lines += ["", heading, *(f"  - {p}" for p in problems)]
         if where:
             text = f"{where}: {text}"  # the fault reads on from the file name, as in the CLI
         else:
             text = text[0].upper() + text[1:]
         return ErrorReport(
             "input",
-            f"Problem{doing}" if doing else "Problem with the input",
+            _("Problem while {action}").format(action=action)
+            if action
+            else _("Problem with the input"),
             text,
             remedy,
             "\n".join(lines),
         )
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    error = f"{type(exc).__name__}: {exc}"
     return ErrorReport(
         "internal",
-        "Internal error",
-        f"An internal error occurred{doing}: {type(exc).__name__}: {exc}",
-        "This is a fault in equityplanner, not in your data. Save your project, then report "
-        "the details below to the developers.",
+        _("Internal error"),
+        _("An internal error occurred while {action}: {error}").format(action=action, error=error)
+        if action
+        else _("An internal error occurred: {error}").format(error=error),
+        _(
+            "This is a fault in equityplanner, not in your data. Save your project, then report "
+            "the details below to the developers."
+        ),
         details,
     )
 
@@ -121,14 +131,14 @@ class ErrorDialog(QDialog):
         )
         self.details.setVisible(report.kind == "internal")
         self.details.setMinimumHeight(160)
-        self.details.setAccessibleName("Error details")
+        self.details.setAccessibleName(_("Error details"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = QPushButton("&Copy details")
-        self.copy_button.setToolTip("Copy the full message to the clipboard")
+        self.copy_button = QPushButton(_("&Copy details"))
+        self.copy_button.setToolTip(_("Copy the full message to the clipboard"))
         self.copy_button.clicked.connect(self.copy_details)
         self.toggle_button = QPushButton(
-            "Hide &details" if self.details.isVisible() else "Show &details"
+            _("Hide &details") if self.details.isVisible() else _("Show &details")
         )
         self.toggle_button.clicked.connect(self._toggle_details)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -139,7 +149,7 @@ class ErrorDialog(QDialog):
         text_box = QVBoxLayout()
         text_box.addWidget(self.text_label)
         if report.remedy:
-            what = QLabel("<i>What to do</i>")
+            what = QLabel("<i>" + _escape(_("What to do")) + "</i>")
             text_box.addWidget(what)
             text_box.addWidget(self.remedy_label)
         top = QHBoxLayout()
@@ -165,7 +175,7 @@ class ErrorDialog(QDialog):
     def _toggle_details(self) -> None:
         show = not self.details.isVisible()
         self.details.setVisible(show)
-        self.toggle_button.setText("Hide &details" if show else "Show &details")
+        self.toggle_button.setText(_("Hide &details") if show else _("Show &details"))
         self.adjustSize()
 
 

@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from equityplanner import i18n
 from equityplanner.app.presentation import neighbourhood_columns
 from equityplanner.app.state import AppState, Change
 from equityplanner.app.table_models import NeighbourhoodFilterModel, NeighbourhoodTableModel
+from equityplanner.i18n import _
 
 __all__ = ["NeighbourhoodPanel"]
 
@@ -43,7 +45,7 @@ class NeighbourhoodPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.view = QTableView()
         self.view.setObjectName("neighbourhoodTable")
-        self.view.setAccessibleName("Neighbourhood table")
+        self.view.setAccessibleName(_("Neighbourhood table"))
         self.view.setModel(self.proxy)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)  # starts in layer order; a header click sorts
@@ -57,10 +59,12 @@ class NeighbourhoodPanel(QWidget):
         # Rows of one height, known in advance: no row is measured (240,000 rows scroll).
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter by id or name…")
+        self.filter_edit.setPlaceholderText(_("Filter by id or name…"))
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setAccessibleName("Filter neighbourhoods")
-        self.filter_edit.setToolTip("Show only neighbourhoods whose id or name contains this text")
+        self.filter_edit.setAccessibleName(_("Filter neighbourhoods"))
+        self.filter_edit.setToolTip(
+            _("Show only neighbourhoods whose id or name contains this text")
+        )
         self.count_label = QLabel()
         # The column sorted by, as a key: kept while another table lacks it, so that the sort
         # comes back with the column (after an undo) and never moves to another column.
@@ -151,7 +155,12 @@ class NeighbourhoodPanel(QWidget):
             self.view.setColumnWidth(c, min(width, _MAX_COLUMN_WIDTH))
 
     def _show_count(self) -> None:
-        self.count_label.setText(f"{self.proxy.rowCount():,} of {self.model.rowCount():,}")
+        self.count_label.setText(
+            _("{shown} of {total}").format(
+                shown=i18n.format_number(self.proxy.rowCount()),
+                total=i18n.format_number(self.model.rowCount()),
+            )
+        )
 
     def _show_row(self, row: int) -> None:
         """Make layer row ``row`` current (-1 clears), without telling the state again."""

@@ -17,6 +17,7 @@ from equityplanner.app.session import ProjectSession
 from equityplanner.app.state import Change
 from equityplanner.app.task_controller import Task, TaskController, TaskKind
 from equityplanner.app.tasks import network_routes_task
+from equityplanner.i18n import _
 from equityplanner.model.network import NetworkSource
 
 __all__ = ["NetworkRoutes"]
@@ -94,8 +95,8 @@ class NetworkRoutes(QObject):
                 TaskKind.NETWORK,
                 network_routes_task,
                 (self.state.document,),
-                "Reading the street network",
-                "reading the street network's routes",
+                _("Reading the street network"),
+                _("reading the street network's routes"),
                 on_success=on_success,
                 on_failure=on_failure,
                 subject=network,

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from equityplanner import i18n
+from equityplanner.app.translated import LazyLabels, resource_label
 from equityplanner.catalog import load_resource
+from equityplanner.i18n import _
 from equityplanner.model.fields import group_specs
 from equityplanner.model.indicator_ids import IndicatorFamily, IndicatorId, TitleViTest
 from equityplanner.model.results import Assessment, Indicator, ProposalResult
@@ -67,16 +70,18 @@ __all__ = [
 
 MISSING = "\u2013"  # an en dash shows a missing value
 
-CATEGORY_LABELS = {
-    "served": "Who is served",
-    "access": "Access to jobs and services",
-    "title_vi": "Title VI and environmental justice",
-    "distribution": "Distribution by income",
-    "displacement": "Displacement",
-    "housing": "Housing site",
-    "segregation": "Segregation",
-    "study": "Study-area context",
-}
+CATEGORY_LABELS = LazyLabels(
+    lambda: {
+        "served": _("Who is served"),
+        "access": _("Access to jobs and services"),
+        "title_vi": _("Title VI and environmental justice"),
+        "distribution": _("Distribution by income"),
+        "displacement": _("Displacement"),
+        "housing": _("Housing site"),
+        "segregation": _("Segregation"),
+        "study": _("Study-area context"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ def tone(name: str) -> Tone:
         strong=entry.get("strong", "#8c8c8c"),
         fill=entry.get("fill", "#ececec"),
         text=entry.get("text", "#303030"),
-        label=entry.get("label", name.title()),
+        label=resource_label(entry.get("label", name.title())),
     )
 
 
@@ -163,34 +168,43 @@ def field_for_indicator(indicator_id: str, fields: list[MapField]) -> MapField |
 # Numbers ------------------------------------------------------------------------------
 
 
+def _signed(value: float, digits: int) -> str:
+    """``+3.2`` / ``-3.2`` in the current language's marks."""
+    text = i18n.format_number(value, digits)
+    return text if text.startswith(("-", "\u2212")) else "+" + text
+
+
 def format_number(value: Any, kind: str) -> str:
-    """A value as a planner reads it: ``42.1%``, ``$38,500``, ``12,345``; a dash when missing."""
+    """A value as a planner reads it: ``42.1%``, ``$38,500``, ``12,345``; a dash when missing.
+
+    Numbers follow the current language (``42,1%`` and ``12.345`` in Spanish).
+    """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return MISSING
     if isinstance(value, str):
         return value.capitalize()
     if isinstance(value, bool | np.bool_):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     v = float(value)
     if kind == "share":
-        return f"{v:.1%}"
+        return i18n.format_percent(v, 1)
     if kind == "currency":
-        return f"${v:,.0f}"
+        return i18n.format_money(v)
     if kind == "density":
-        return f"{v:,.0f} /km²"
+        return i18n.format_number(v) + " /km²"
     if kind in ("quintile", "score", "units", "count"):
-        return f"{v:,.0f}"
+        return i18n.format_number(v)
     if kind == "flag":
-        return "Yes" if v else "No"
+        return _("Yes") if v else _("No")
     if kind == "index":
-        return f"{v:.1f}"
+        return i18n.format_number(v, 1)
     if kind == "pp":
-        return f"{v:+.1f} pts"
+        return _("{value} pts").format(value=_signed(v, 1))
     if kind == "minutes":
-        return f"{v:,.1f} min"
+        return _("{value} min").format(value=i18n.format_number(v, 1))
     if abs(v) >= 100 or v == int(v):
-        return f"{v:,.0f}"
-    return f"{v:,.2f}"
+        return i18n.format_number(v)
+    return i18n.format_number(v, 2)
 
 
 def format_indicator(indicator: Indicator, which: str = "value") -> str:
@@ -202,8 +216,8 @@ def format_indicator(indicator: Indicator, which: str = "value") -> str:
         if indicator.value_unit == "share":
             return format_number(value, "pp")
         if indicator.value_unit == "minutes":
-            return f"{value:+.1f} min"
-        return f"{value:+,.0f}" if abs(value) >= 10 else f"{value:+,.2f}"
+            return _("{value} min").format(value=_signed(value, 1))
+        return _signed(value, 0) if abs(value) >= 10 else _signed(value, 2)
     unit = indicator.value_unit
     if unit == "share":
         return format_number(value, "share")
@@ -218,7 +232,7 @@ def format_indicator(indicator: Indicator, which: str = "value") -> str:
     if unit == "minutes":
         return format_number(value, "minutes")
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 100:
-        return f"{value:,.2f}"
+        return i18n.format_number(value, 2)
     return format_number(value, unit)
 
 
@@ -267,7 +281,7 @@ class ComparisonRow:
             return ""
         if self.a.value_unit == "share":
             return format_number((vb - va) * 100, "pp")
-        return f"{vb - va:+,.0f}"
+        return _signed(vb - va, 0)
 
 
 def comparison_rows(
@@ -291,14 +305,16 @@ def comparison_rows(
 
 # Tooltip ------------------------------------------------------------------------------
 
-_TOOLTIP_FIELDS = (
-    ("total_population", "Population", "count"),
-    ("minority_share", "Minority", "share"),
-    ("low_income_share", "Low-income", "share"),
-    ("median_household_income", "Median household income", "currency"),
-    ("renters_share", "Renter households", "share"),
-    ("zero_vehicle_share", "Households without a car", "share"),
-)
+
+def _tooltip_fields() -> tuple[tuple[str, str, str], ...]:
+    return (
+        ("total_population", _("Population"), "count"),
+        ("minority_share", _("Minority"), "share"),
+        ("low_income_share", _("Low-income"), "share"),
+        ("median_household_income", _("Median household income"), "currency"),
+        ("renters_share", _("Renter households"), "share"),
+        ("zero_vehicle_share", _("Households without a car"), "share"),
+    )
 
 
 def tooltip_html(
@@ -324,17 +340,22 @@ def tooltip_html(
         lines.append(f"<tr><td>{html.escape(label)}&nbsp;&nbsp;</td><td align=right>{t}</td></tr>")
 
     if field is not None:
-        add(field.label, format_number(value, field.kind), bold=True)
-    for key, label, kind in _TOOLTIP_FIELDS:
+        add(resource_label(field.label), format_number(value, field.kind), bold=True)
+    for key, label, kind in _tooltip_fields():
         if key in r.index and (field is None or key != field.key):
             add(label, format_number(r[key], kind))
     if "quintile" in r.index and int(r["quintile"] or 0) > 0:
-        add("Income quintile", f"{int(r['quintile'])} of 5")
+        add(_("Income quintile"), _("{n} of 5").format(n=int(r["quintile"])))
     if "vulnerability_score" in r.index:
-        flag = " (vulnerable)" if bool(r.get("is_vulnerable", False)) else ""
-        add("Displacement risk factors", f"{int(r['vulnerability_score'] or 0)} of 5{flag}")
+        score = _("{n} of 5").format(n=int(r["vulnerability_score"] or 0))
+        if bool(r.get("is_vulnerable", False)):
+            score = _("{score} (vulnerable)").format(score=score)
+        add(_("Displacement risk factors"), score)
     if result is not None and catchment_share is not None:
-        add(f"Inside catchment of {result.name}", format_number(catchment_share, "share"))
+        add(
+            _("Inside catchment of {name}").format(name=result.name),
+            format_number(catchment_share, "share"),
+        )
     lines.append("</table>")
     return "".join(lines)
 
@@ -352,17 +373,18 @@ class TableColumn:
     values: np.ndarray
 
 
-_TABLE_FIELDS = (
-    ("total_population", "Population", "count"),
-    ("minority_share", "Minority", "share"),
-    ("low_income_share", "Low-income", "share"),
-    ("median_household_income", "Median income", "currency"),
-    ("renters_share", "Renters", "share"),
-    ("zero_vehicle_share", "No car", "share"),
-    ("quintile", "Income quintile", "quintile"),
-    ("vulnerability_score", "Risk factors", "score"),
-    ("is_recap", "R/ECAP", "flag"),
-)
+def _table_fields() -> tuple[tuple[str, str, str], ...]:
+    return (
+        ("total_population", _("Population"), "count"),
+        ("minority_share", _("Minority"), "share"),
+        ("low_income_share", _("Low-income"), "share"),
+        ("median_household_income", _("Median income"), "currency"),
+        ("renters_share", _("Renters"), "share"),
+        ("zero_vehicle_share", _("No car"), "share"),
+        ("quintile", _("Income quintile"), "quintile"),
+        ("vulnerability_score", _("Risk factors"), "score"),
+        ("is_recap", "R/ECAP", "flag"),  # the HUD acronym, in Spanish too
+    )
 
 
 def neighbourhood_columns(
@@ -374,13 +396,13 @@ def neighbourhood_columns(
 ) -> list[TableColumn]:
     """Columns of the neighbourhood table: ids, key figures, the mapped field, the result's share."""
     cols = [
-        TableColumn("id", "Id", "text", table["id"].astype(str).to_numpy()),
-        TableColumn("name", "Name", "text", table["name"].astype(str).to_numpy()),
+        TableColumn("id", _("Id"), "text", table["id"].astype(str).to_numpy()),
+        TableColumn("name", _("Name"), "text", table["name"].astype(str).to_numpy()),
     ]
     if result is not None:
         for key, label, kind in (
-            ("share_in_catchment", "In catchment", "share"),
-            ("total_population_in_catchment", "People in catchment", "count"),
+            ("share_in_catchment", _("In catchment"), "share"),
+            ("total_population_in_catchment", _("People in catchment"), "count"),
         ):
             f = MapField(key, label, kind, "result")
             cols.append(TableColumn(key, label, kind, field_values(f, table, result=result)))
@@ -388,17 +410,17 @@ def neighbourhood_columns(
     if (
         map_field is not None
         and map_field.key not in keys
-        and map_field.key not in {k for k, _, _ in _TABLE_FIELDS}
+        and map_field.key not in {k for k, _label, _kind in _table_fields()}
     ):
         cols.append(
             TableColumn(
                 map_field.key,
-                _short(map_field.label),
+                _short(resource_label(map_field.label)),
                 map_field.kind,
                 field_values(map_field, table, areas_km2=areas_km2, result=result),
             )
         )
-    for key, label, kind in _TABLE_FIELDS:
+    for key, label, kind in _table_fields():
         if key in table:
             values = table[key].to_numpy(dtype=float)
             if kind == "quintile":
@@ -414,23 +436,24 @@ def _short(label: str) -> str:
 def short_indicator_name(indicator: Indicator) -> str:
     """A name short enough for a table cell (the full name goes in the tooltip)."""
     key = indicator.key
-    suffix = " (burden)" if key.burdens else ""
+    suffix = " " + _("(burden)") if key.burdens else ""
     if key.family is IndicatorFamily.SERVED and key.group:
         spec = group_specs().get(key.group)
         if spec is not None:
-            return _short(spec.label) + suffix
+            return _short(resource_label(spec.label)) + suffix
     if key.quintile is not None:
-        return f"Quintile {key.quintile} ({QUINTILE_WORDS[key.quintile - 1]}){suffix}"
+        words = resource_label(QUINTILE_WORDS[key.quintile - 1])
+        return _("Quintile {n} ({words})").format(n=key.quintile, words=words) + suffix
     test = key.title_vi_test
     if test is not None:
         words = (
-            "Disparate impact"
+            _("Disparate impact")
             if test is TitleViTest.DISPARATE_IMPACT
-            else "Disproportionate burden"
+            else _("Disproportionate burden")
         )
         if key.measure and " in " in indicator.name:  # a Title VI test of an access measure
             return f"{words}: {indicator.name.split(' in ', 1)[1]}{suffix}"
-        group = "minority" if test is TitleViTest.DISPARATE_IMPACT else "low-income"
+        group = _("minority") if test is TitleViTest.DISPARATE_IMPACT else _("low-income")
         return f"{words} ({group}){suffix}"
     if key.family is IndicatorFamily.ACCESS and key.group and ": " in indicator.name:
         group = indicator.name.rsplit(": ", 1)[1]
@@ -458,7 +481,8 @@ def indicator_html(indicator: Indicator, comparison_label: str = "") -> str:
     ]
     figures = []
     if indicator.value is not None:
-        figures.append(f"Value: <b>{html.escape(format_indicator(indicator, 'value'))}</b>")
+        value = html.escape(format_indicator(indicator, "value"))
+        figures.append(html.escape(_("Value:")) + f" <b>{value}</b>")
     if indicator.comparison is not None:
         where = (
             f" ({html.escape(comparison_label)})"
@@ -466,28 +490,35 @@ def indicator_html(indicator: Indicator, comparison_label: str = "") -> str:
             else ""
         )
         figures.append(
-            f"Comparison{where}: {html.escape(format_indicator(indicator, 'comparison'))}"
+            html.escape(_("Comparison"))
+            + f"{where}: "
+            + html.escape(format_indicator(indicator, "comparison"))
         )
     if indicator.difference is not None:
-        figures.append(f"Difference: {html.escape(format_indicator(indicator, 'difference'))}")
+        difference = html.escape(format_indicator(indicator, "difference"))
+        figures.append(html.escape(_("Difference:")) + f" {difference}")
     if figures:
         parts.append("<p style='color:#404040'>" + " &nbsp;·&nbsp; ".join(figures) + "</p>")
     rel = indicator.reliability
     if rel is not None and rel.band:
-        cv = f"CV {rel.cv_percent:.0f}%, " if rel.cv_percent is not None else ""
-        parts.append(
-            f"<p style='color:#404040'>Reliability: {html.escape(rel.band)} "
-            f"({cv}90% margin ±{html.escape(_moe_text(indicator, rel.moe))})</p>"
+        cv = (
+            _("CV {cv}, ").format(cv=i18n.format_percent(rel.cv_percent / 100, 0))
+            if rel.cv_percent is not None
+            else ""
         )
+        reliability = _("Reliability: {band} ({cv}90% margin ±{moe})").format(
+            band=resource_label(rel.band), cv=cv, moe=_moe_text(indicator, rel.moe)
+        )
+        parts.append(f"<p style='color:#404040'>{html.escape(reliability)}</p>")
     if indicator.reference:
-        parts.append(
-            "<p style='color:#595959'><small>Method: "
-            f"{html.escape(indicator.reference)}</small></p>"
-        )
+        method = _("Method: {reference}").format(reference=indicator.reference)
+        parts.append(f"<p style='color:#595959'><small>{html.escape(method)}</small></p>")
     return "".join(parts)
 
 
 def _moe_text(indicator: Indicator, moe: float | None) -> str:
     if moe is None:
         return MISSING
-    return f"{moe * 100:.1f} pts" if indicator.value_unit == "share" else f"{moe:,.0f}"
+    if indicator.value_unit == "share":
+        return _("{value} pts").format(value=i18n.format_number(moe * 100, 1))
+    return i18n.format_number(moe)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from equityplanner.app import editing
 from equityplanner.app.session import ProjectSession
 from equityplanner.errors import InputError
+from equityplanner.i18n import _
 from equityplanner.io.projects import FieldMapping, needs_mapping, read_layer_features
 from equityplanner.model.network import NetworkSource
 from equityplanner.model.project import (
@@ -84,7 +85,7 @@ class ProjectEditor(QObject):
             return None
         scenario = dialog.scenario()
         doc, sid = editing.add_scenario(self.session.document, scenario.name, scenario.project_ids)
-        self.session.apply(doc, f"New scenario {scenario.name}")
+        self.session.apply(doc, _("New scenario {name}").format(name=scenario.name))
         return sid
 
     def edit_scenario(self, scenario_id: str) -> bool:
@@ -102,7 +103,7 @@ class ProjectEditor(QObject):
     def apply_scenario(self, scenario: Scenario, old_id: str) -> bool:
         """Replace the scenario ``old_id`` (an undoable edit)."""
         doc = editing.replace_scenario(self.session.document, scenario, old_id)
-        return self.session.apply(doc, f"Edit scenario {scenario.name}")
+        return self.session.apply(doc, _("Edit scenario {name}").format(name=scenario.name))
 
     def delete_scenario(self, scenario_id: str) -> bool:
         """Delete a scenario (its projects stay); undoable."""
@@ -110,7 +111,7 @@ class ProjectEditor(QObject):
         if scenario is None:
             return False
         doc = editing.delete_scenario(self.session.document, scenario_id)
-        return self.session.apply(doc, f"Delete scenario {scenario.name}")
+        return self.session.apply(doc, _("Delete scenario {name}").format(name=scenario.name))
 
     # Details -------------------------------------------------------------------------------
 
@@ -128,7 +129,7 @@ class ProjectEditor(QObject):
         doc = editing.set_metadata(self.session.document, metadata)
         if vintage is not None and doc.baseline is not None:
             doc = editing.set_data_vintage(doc, vintage)
-        return self.session.apply(doc, "Edit project details")
+        return self.session.apply(doc, _("Edit project details"))
 
     # Access data ---------------------------------------------------------------------------
 
@@ -150,7 +151,7 @@ class ProjectEditor(QObject):
             doc = editing.set_opportunity(doc, replacing, None)
         doc = editing.set_opportunity(doc, kind, source)
         label = editing.OPPORTUNITY_KINDS[kind].lower()
-        return self.session.apply(doc, f"Set the {label} layer")
+        return self.session.apply(doc, _("Set the {layer} layer").format(layer=label))
 
     def remove_opportunity(self, kind: str) -> bool:
         """Remove an opportunity layer; undoable."""
@@ -158,7 +159,7 @@ class ProjectEditor(QObject):
             return False
         doc = editing.set_opportunity(self.session.document, kind, None)
         label = editing.OPPORTUNITY_KINDS.get(kind, kind).lower()
-        return self.session.apply(doc, f"Remove the {label} layer")
+        return self.session.apply(doc, _("Remove the {layer} layer").format(layer=label))
 
     def edit_gtfs(self) -> bool:
         """Set the baseline and proposed GTFS feeds; True when changed."""
@@ -172,7 +173,8 @@ class ProjectEditor(QObject):
     def apply_gtfs(self, source: GtfsSource | None) -> bool:
         """Set (None: remove) the GTFS feeds; undoable."""
         doc = editing.set_gtfs(self.session.document, source)
-        return self.session.apply(doc, "Set the GTFS feeds" if source else "Remove the GTFS feeds")
+        text = _("Set the GTFS feeds") if source else _("Remove the GTFS feeds")
+        return self.session.apply(doc, text)
 
     def remove_gtfs(self) -> bool:
         """Remove the GTFS feeds; undoable."""
@@ -190,7 +192,7 @@ class ProjectEditor(QObject):
     def apply_weights(self, source: WeightsSource | None) -> bool:
         """Set (None: remove) the population weights; undoable."""
         doc = editing.set_weights(self.session.document, source)
-        text = "Set the population weights" if source else "Remove the population weights"
+        text = _("Set the population weights") if source else _("Remove the population weights")
         return self.session.apply(doc, text)
 
     def remove_weights(self) -> bool:
@@ -209,7 +211,7 @@ class ProjectEditor(QObject):
     def apply_network(self, source: NetworkSource | None) -> bool:
         """Set (None: remove) the street network; undoable."""
         doc = editing.set_network(self.session.document, source)
-        text = "Set the street network" if source else "Remove the street network"
+        text = _("Set the street network") if source else _("Remove the street network")
         return self.session.apply(doc, text)
 
     def remove_network(self) -> bool:

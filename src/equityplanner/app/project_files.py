@@ -35,6 +35,7 @@ from equityplanner.app.autosave import AutosaveFile, Instance, sidecar_path
 from equityplanner.app.session import ProjectSession
 from equityplanner.app.settings import AppSettings
 from equityplanner.errors import InputError
+from equityplanner.i18n import _, ngettext
 from equityplanner.model.project import ProjectDocument
 
 __all__ = [
@@ -47,9 +48,18 @@ __all__ = [
 
 AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000
 AUTOSAVE_AFTER_EDIT_MS = 5000
-PROJECT_FILTER = "equityplanner projects (*.eqp.json *.json);;All files (*)"
+PROJECT_FILTER = "equityplanner projects (*.eqp.json *.json);;All files (*)"  # English
+# The titles of two questions (English: tests wait for them); shown in the current language.
 CHANGED_ON_DISK = "Project file changed on disk"
 RECOVER_UNTITLED = "Recover an unsaved project?"
+
+
+def project_filter() -> str:
+    """The file dialogs' filter, its descriptions in the current language."""
+    return ";;".join(
+        (_("equityplanner projects") + " (*.eqp.json *.json)", _("All files") + " (*)")
+    )
+
 
 ReportError = Callable[[BaseException, str], object]
 ShowStatus = Callable[[str, int], None]
@@ -151,14 +161,14 @@ class ProjectFiles(QObject):
         self.disk_stamp = None
         self._claim()
         self._show_status(
-            "New project. Import neighbourhoods, then place or import projects.", 8000
+            _("New project. Import neighbourhoods, then place or import projects."), 8000
         )
         return True
 
     def ask_open(self) -> None:
         """Ask for a project file and open it."""
-        path, _ = QFileDialog.getOpenFileName(
-            self._window, "Open project", self.settings.last_folder("project"), PROJECT_FILTER
+        path, _chosen = QFileDialog.getOpenFileName(
+            self._window, _("Open project"), self.settings.last_folder("project"), project_filter()
         )
         if path:
             self.open(Path(path))
@@ -173,7 +183,7 @@ class ProjectFiles(QObject):
         try:
             document = load_project(path)
         except InputError as exc:
-            self._report_error(exc, f"opening {path.name}")
+            self._report_error(exc, _("opening {file}").format(file=path.name))
             return False
         stamp = DiskStamp.of(path.resolve())
         self._drop_autosaves()
@@ -182,7 +192,7 @@ class ProjectFiles(QObject):
         self.disk_stamp = stamp
         self._claim()
         if recovered is not None:
-            self.session.apply(recovered, "Recover autosaved changes")
+            self.session.apply(recovered, _("Recover autosaved changes"))
         if self.interactive:  # scripted runs (screenshots) leave the preferences alone
             self.settings.add_recent_file(path)
             self.settings.set_last_folder("project", path.resolve().parent)
@@ -193,12 +203,14 @@ class ProjectFiles(QObject):
         )
         if others:
             self._show_status(
-                f"Opened {path.name}. It is open in another equityplanner window too: a save "
-                "over changes saved there asks first.",
+                _(
+                    "Opened {file}. It is open in another equityplanner window too: a save "
+                    "over changes saved there asks first."
+                ).format(file=path.name),
                 10000,
             )
         else:
-            self._show_status(f"Opened {path.name}", 5000)
+            self._show_status(_("Opened {file}").format(file=path.name), 5000)
         return True
 
     def save(self) -> bool:
@@ -213,8 +225,8 @@ class ProjectFiles(QObject):
             self.session.path
             or Path(self.settings.last_folder("project") or Path.home()) / "project.eqp.json"
         )
-        path, _ = QFileDialog.getSaveFileName(
-            self._window, "Save project as", start, PROJECT_FILTER
+        path, _chosen = QFileDialog.getSaveFileName(
+            self._window, _("Save project as"), start, project_filter()
         )
         if not path:
             return False
@@ -226,11 +238,11 @@ class ProjectFiles(QObject):
         """Ask what to do with unsaved changes; False when the user cancels."""
         if not self.session.is_modified or not self.interactive:
             return True
-        name = self.session.path.name if self.session.path else "the new project"
+        name = self.session.path.name if self.session.path else _("the new project")
         answer = QMessageBox.question(
             self._window,
-            "Unsaved changes",
-            f"Save the changes to {name} before closing it?",
+            _("Unsaved changes"),
+            _("Save the changes to {name} before closing it?").format(name=name),
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -274,8 +286,10 @@ class ProjectFiles(QObject):
         except (InputError, OSError) as exc:
             message = exc.message if isinstance(exc, InputError) else str(exc)
             self._show_status(
-                f"Autosave to {target} failed: {message}. Save the project (Ctrl+S) to keep "
-                "your changes.",
+                _(
+                    "Autosave to {path} failed: {problem}. Save the project (Ctrl+S) to keep "
+                    "your changes."
+                ).format(path=target, problem=message),
                 10000,
             )
             return None
@@ -315,18 +329,39 @@ class ProjectFiles(QObject):
         try:
             document = editing.with_absolute_paths(load_project(newest.path))
         except InputError as exc:
-            self._report_error(exc, "recovering an unsaved project")
+            self._report_error(exc, _("recovering an unsaved project"))
             return False
         meta = document.metadata
-        more = f" ({len(found) - 1} older one(s) are kept for later)" if len(found) > 1 else ""
+        older = len(found) - 1
+        more = (
+            " ("
+            + ngettext(
+                "{count} older one is kept for later",
+                "{count} older ones are kept for later",
+                older,
+            ).format(count=older)
+            + ")"
+            if older
+            else ""
+        )
+        projects = ngettext("{count} project", "{count} projects", len(document.projects))
+        scenarios = ngettext("{count} scenario", "{count} scenarios", len(document.scenarios))
         answer = QMessageBox.question(
             self._window,
-            RECOVER_UNTITLED,
-            f"<p>A window closed without saving the project <b>{html.escape(meta.title)}</b> "
-            f"({len(document.projects)} project(s), {len(document.scenarios)} scenario(s)), "
-            f"autosaved {newest.when} in {html.escape(str(newest.path.parent))}{more}.</p>"
-            "<p><b>Yes</b> opens it as a new, unsaved project: save it to keep it. "
-            "<b>Discard</b> deletes the autosave. <b>Ignore</b> asks again next time.</p>",
+            _("Recover an unsaved project?"),
+            _(
+                "<p>A window closed without saving the project <b>{title}</b> ({projects}, "
+                "{scenarios}), autosaved {when} in {folder}{more}.</p>"
+                "<p><b>Yes</b> opens it as a new, unsaved project: save it to keep it. "
+                "<b>Discard</b> deletes the autosave. <b>Ignore</b> asks again next time.</p>"
+            ).format(
+                title=html.escape(meta.title),
+                projects=projects.format(count=len(document.projects)),
+                scenarios=scenarios.format(count=len(document.scenarios)),
+                when=newest.when,
+                folder=html.escape(str(newest.path.parent)),
+                more=more,
+            ),
             QMessageBox.StandardButton.Yes
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Ignore,
@@ -338,11 +373,11 @@ class ProjectFiles(QObject):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         self.session.reset(editing.new_document(), None)
-        self.session.apply(document, "Recover autosaved changes")
+        self.session.apply(document, _("Recover autosaved changes"))
         self.disk_stamp = None
         self.autosave()  # safe in this window's own autosave before the old one goes
         newest.path.unlink(missing_ok=True)
-        self._show_status("Recovered the unsaved project: save it to keep it (Ctrl+S).", 10000)
+        self._show_status(_("Recovered the unsaved project: save it to keep it (Ctrl+S)."), 10000)
         return True
 
     def fill_recent_menu(self, menu: QMenu) -> None:
@@ -355,11 +390,11 @@ class ProjectFiles(QObject):
             action.setStatusTip(str(path))
             action.triggered.connect(lambda _=False, p=path: self.open(p))
         if not files:
-            none = menu.addAction("No recent projects")
+            none = menu.addAction(_("No recent projects"))
             none.setEnabled(False)
         menu.addSeparator()
-        clear = menu.addAction("&Clear list")
-        clear.setToolTip("Forget the recent projects")
+        clear = menu.addAction(_("&Clear list"))
+        clear.setToolTip(_("Forget the recent projects"))
         clear.triggered.connect(self.settings.clear_recent_files)
 
     # Internals -----------------------------------------------------------------------------
@@ -374,7 +409,7 @@ class ProjectFiles(QObject):
         try:
             save_project(self.session.document, path)
         except InputError as exc:
-            self._report_error(exc, f"saving {path.name}")
+            self._report_error(exc, _("saving {file}").format(file=path.name))
             return False
         self.session.mark_saved(path)
         self.disk_stamp = DiskStamp.of(path.resolve())
@@ -383,7 +418,7 @@ class ProjectFiles(QObject):
         self._claim()
         self.settings.add_recent_file(path)
         self.settings.set_last_folder("project", path.resolve().parent)
-        self._show_status(f"Saved {path.name}", 5000)
+        self._show_status(_("Saved {file}").format(file=path.name), 5000)
         return True
 
     def _may_overwrite(self, path: Path) -> bool:
@@ -391,27 +426,30 @@ class ProjectFiles(QObject):
         stamp = self.disk_stamp
         if stamp is None or not stamp.changed(path):
             return True
-        fault = (
-            f"{path.name} was changed on disk since this window opened or saved it (by another "
+        fault = _(
+            "{file} was changed on disk since this window opened or saved it (by another "
             "equityplanner window, another program or a colleague)"
-        )
+        ).format(file=path.name)
         if not self.interactive:
             self._report_error(
                 InputError(
                     fault,
                     path=path,
-                    remedy="Save under another name (File ▸ Save As…), then compare the two",
+                    remedy=_("Save under another name (File ▸ Save As…), then compare the two"),
                 ),
-                f"saving {path.name}",
+                _("saving {file}").format(file=path.name),
             )
             return False
         answer = QMessageBox.question(
             self._window,
-            CHANGED_ON_DISK,
-            f"<p>{html.escape(fault)}.</p><p><b>Save</b> replaces that version with yours, "
-            "and its changes are lost. <b>Cancel</b> keeps it: then use File ▸ Save As… to "
-            "save yours under another name and compare the two.</p>"
-            f"<p>{html.escape(str(path))}</p>",
+            _("Project file changed on disk"),
+            f"<p>{html.escape(fault)}.</p>"
+            + _(
+                "<p><b>Save</b> replaces that version with yours, and its changes are lost. "
+                "<b>Cancel</b> keeps it: then use File ▸ Save As… to save yours under another "
+                "name and compare the two.</p>"
+            )
+            + f"<p>{html.escape(str(path))}</p>",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -445,21 +483,23 @@ class ProjectFiles(QObject):
             return None
         newest = found[0]
         whose = (
-            "by another equityplanner window that still has it open"
+            _("by another equityplanner window that still has it open")
             if newest.owner_alive
-            else "by a window that closed without saving them"
+            else _("by a window that closed without saving them")
         )
         keep = (
-            "the other window keeps its autosave"
+            _("the other window keeps its autosave")
             if not newest.deletable
-            else "the autosave is then deleted"
+            else _("the autosave is then deleted")
         )
         answer = QMessageBox.question(
             self._window,
-            "Recover unsaved changes?",
-            f"<p><b>{html.escape(path.name)}</b> has changes that were autosaved but never saved "
-            f"(autosave of {newest.when}, {whose}).</p><p>Recover them? They open as an unsaved "
-            f"edit you can undo; choose No to open the file as last saved ({keep}).</p>",
+            _("Recover unsaved changes?"),
+            _(
+                "<p><b>{file}</b> has changes that were autosaved but never saved (autosave of "
+                "{when}, {whose}).</p><p>Recover them? They open as an unsaved edit you can "
+                "undo; choose No to open the file as last saved ({keep}).</p>"
+            ).format(file=html.escape(path.name), when=newest.when, whose=whose, keep=keep),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )
@@ -472,7 +512,7 @@ class ProjectFiles(QObject):
         try:
             recovered = editing.with_absolute_paths(load_project(newest.path))
         except InputError as exc:
-            self._report_error(exc, "recovering the autosaved changes")
+            self._report_error(exc, _("recovering the autosaved changes"))
             return None
         self.adopted.append(newest)
         return recovered

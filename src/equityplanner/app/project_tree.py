@@ -16,9 +16,11 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView, QWidget
 
+from equityplanner import i18n
 from equityplanner.app.editing import OPPORTUNITY_KINDS
 from equityplanner.app.icons import icon
 from equityplanner.app.state import AppState, Change
+from equityplanner.i18n import _, ngettext
 from equityplanner.model.project import HousingProject, ProjectDocument, TransitProject
 
 __all__ = ["ProjectExplorer"]
@@ -65,7 +67,7 @@ class ProjectExplorer(QTreeView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("projectExplorer")
-        self.setAccessibleName("Project explorer")
+        self.setAccessibleName(_("Project explorer"))
         self._model = QStandardItemModel(self)
         self.setModel(self._model)
         self.setHeaderHidden(True)
@@ -121,73 +123,103 @@ class ProjectExplorer(QTreeView):
         self._model.clear()
         root = self._model.invisibleRootItem()
 
-        base = _heading("Neighbourhoods", "neighbourhoods")
+        base = _heading(_("Neighbourhoods"), "neighbourhoods")
         if document.baseline is None:
-            child = _item("No layer — File ▸ Import neighbourhoods…", "", "", "neighbourhoods")
+            child = _item(_("No layer — File ▸ Import neighbourhoods…"), "", "", "neighbourhoods")
             child.setForeground(self.palette().placeholderText())
             base.appendRow(child)
         else:
             name = Path(document.baseline.neighbourhoods).name
-            count = f" — {neighbourhood_count:,} areas" if neighbourhood_count is not None else ""
+            count = (
+                " — "
+                + ngettext("{count} area", "{count} areas", neighbourhood_count).format(
+                    count=i18n.format_number(neighbourhood_count)
+                )
+                if neighbourhood_count is not None
+                else ""
+            )
             child = _item(f"{name}{count}", "baseline", "", "neighbourhoods")
-            lines = [f"Polygons: {document.baseline.neighbourhoods}"]
+            lines = [_("Polygons: {path}").format(path=document.baseline.neighbourhoods)]
             if document.baseline.table:
-                lines.append(f"Table: {document.baseline.table}")
+                lines.append(_("Table: {path}").format(path=document.baseline.table))
             if document.baseline.vintage:
-                lines.append(f"Data: {document.baseline.vintage}")
+                lines.append(_("Data: {vintage}").format(vintage=document.baseline.vintage))
             child.setToolTip("\n".join(lines))
             base.appendRow(child)
             vintage = document.baseline.vintage
             child = _item(
-                f"Data: {vintage}" if vintage else "Data vintage not stated",
+                _("Data: {vintage}").format(vintage=vintage)
+                if vintage
+                else _("Data vintage not stated"),
                 "details",
                 "vintage",
                 "about",
             )
             if not vintage:
                 child.setForeground(self.palette().placeholderText())
-            child.setToolTip("The survey and years of the data; double-click to set it")
+            child.setToolTip(_("The survey and years of the data; double-click to set it"))
             base.appendRow(child)
         root.appendRow(base)
 
-        projects = _heading(f"Projects ({len(document.projects)})", "form")
+        projects = _heading(
+            _("Projects ({count})").format(count=i18n.format_number(len(document.projects))),
+            "form",
+        )
         for p in document.projects:
             if isinstance(p, HousingProject):
-                text = f"{p.name}  ·  {p.total_units} homes"
-                tip = f"Housing: {p.total_units} units, {p.affordable_units} affordable (≤80% AMI)"
+                homes = ngettext("{count} home", "{count} homes", p.total_units).format(
+                    count=i18n.format_number(p.total_units)
+                )
+                text = f"{p.name}  ·  {homes}"
+                tip = _("Housing: {units} units, {affordable} affordable (≤80% AMI)").format(
+                    units=i18n.format_number(p.total_units),
+                    affordable=i18n.format_number(p.affordable_units),
+                )
                 kind_icon = "project-housing"
             else:
                 assert isinstance(p, TransitProject)
-                what = "stop" if p.mode.value == "bus" else "station"
-                text = f"{p.name}  ·  {len(p.stations)} {what}s"
-                tip = (
-                    f"Transit ({p.mode.value.upper()}, {p.change.value}): {len(p.stations)} {what}s"
+                n_stations = len(p.stations)
+                if p.mode.value == "bus":
+                    stops = ngettext("{count} stop", "{count} stops", n_stations).format(
+                        count=n_stations
+                    )
+                else:
+                    stops = ngettext("{count} station", "{count} stations", n_stations).format(
+                        count=n_stations
+                    )
+                text = f"{p.name}  ·  {stops}"
+                tip = _("Transit ({mode}, {change}): {stations}").format(
+                    mode=p.mode.value.upper(), change=p.change.value, stations=stops
                 )
                 kind_icon = "project-transit"
             item = _item(text, "project", p.id, kind_icon)
-            item.setToolTip(f"{tip}\nDouble-click to edit its properties")
+            item.setToolTip(tip + "\n" + _("Double-click to edit its properties"))
             projects.appendRow(item)
         root.appendRow(projects)
 
-        scenarios = _heading(f"Scenarios ({len(document.scenarios)})", "scenario", "scenarios")
+        scenarios = _heading(
+            _("Scenarios ({count})").format(count=i18n.format_number(len(document.scenarios))),
+            "scenario",
+            "scenarios",
+        )
         names = {p.id: p.name for p in document.projects}
         for s in document.scenarios:
-            item = _item(
-                f"{s.name}  ·  {len(s.project_ids)} projects", "scenario", s.id, "scenario"
+            count = ngettext("{count} project", "{count} projects", len(s.project_ids)).format(
+                count=len(s.project_ids)
             )
-            item.setToolTip(
-                "Projects assessed together: "
-                + ", ".join(names.get(i, i) for i in s.project_ids)
-                + "\nDouble-click to edit it"
+            item = _item(f"{s.name}  ·  {count}", "scenario", s.id, "scenario")
+            together = _("Projects assessed together: {names}").format(
+                names=", ".join(names.get(i, i) for i in s.project_ids)
             )
+            item.setToolTip(together + "\n" + _("Double-click to edit it"))
             scenarios.appendRow(item)
         if not document.scenarios:
             scenarios.appendRow(
-                self._placeholder("No scenario — right-click Scenarios ▸ New scenario…")
+                self._placeholder(_("No scenario — right-click Scenarios ▸ New scenario…"))
             )
         root.appendRow(scenarios)
 
-        data = _heading("Access data", "parameters", "data")
+        data = _heading(_("Access data"), "parameters", "data")
         for kind, source in document.opportunities.items():
             label = OPPORTUNITY_KINDS.get(kind, kind)
             item = _item(
@@ -195,10 +227,10 @@ class ProjectExplorer(QTreeView):
             )
             lines = [f"{label}: {source.path}"]
             if source.capacity_column:
-                lines.append(f"Capacity: {source.capacity_column}")
+                lines.append(_("Capacity: {column}").format(column=source.capacity_column))
             if source.blocks:
-                lines.append(f"Block centroids: {source.blocks}")
-            item.setToolTip("\n".join([*lines, "Double-click to change it"]))
+                lines.append(_("Block centroids: {path}").format(path=source.blocks))
+            item.setToolTip("\n".join([*lines, _("Double-click to change it")]))
             data.appendRow(item)
         if document.gtfs is not None:
             g = document.gtfs
@@ -206,17 +238,31 @@ class ProjectExplorer(QTreeView):
                 f"GTFS: {Path(g.baseline).name} → {Path(g.proposed).name}", "gtfs", "gtfs", "run"
             )
             item.setToolTip(
-                f"Baseline feed: {g.baseline}\nProposed feed: {g.proposed}\n"
-                f"Service date {g.date}, peak {g.peak[0]}–{g.peak[1]}\n"  # noqa: RUF001
-                "Double-click to change them"
+                "\n".join(
+                    [
+                        _("Baseline feed: {path}").format(path=g.baseline),
+                        _("Proposed feed: {path}").format(path=g.proposed),
+                        _("Service date {date}, peak {start}–{end}").format(  # noqa: RUF001
+                            date=g.date, start=g.peak[0], end=g.peak[1]
+                        ),
+                        _("Double-click to change them"),
+                    ]
+                )
             )
             data.appendRow(item)
         if document.network is not None:
             n = document.network
             feeds = len(n.gtfs)
-            when = "median" if n.percentile == 50 else f"{n.percentile}th percentile"
+            when = (
+                _("median")
+                if n.percentile == 50
+                else _("{percentile}th percentile").format(percentile=n.percentile)
+            )
+            feed_count = ngettext("{count} feed", "{count} feeds", feeds).format(count=feeds)
             item = _item(
-                f"Street network: {Path(n.osm).name} · {feeds} feed{'s' if feeds != 1 else ''}",
+                _("Street network: {file} · {feeds}").format(
+                    file=Path(n.osm).name, feeds=feed_count
+                ),
                 "network",
                 "network",
                 "alignment",
@@ -226,39 +272,60 @@ class ProjectExplorer(QTreeView):
                     [
                         f"OpenStreetMap: {n.osm}",
                         *(f"GTFS: {feed}" for feed in n.gtfs),
-                        f"{n.date}, departures {n.window[0]}–{n.window[1]} every "  # noqa: RUF001
-                        f"{n.step_min} min, {when} travel time",
-                        "Access is routed on these streets and timetables. Double-click to "
-                        "change them",
+                        _(
+                            "{date}, departures {start}–{end} every {step} min, "  # noqa: RUF001
+                            "{statistic} travel time"
+                        ).format(
+                            date=n.date,
+                            start=n.window[0],
+                            end=n.window[1],
+                            step=n.step_min,
+                            statistic=when,
+                        ),
+                        _(
+                            "Access is routed on these streets and timetables. Double-click to "
+                            "change them"
+                        ),
                     ]
                 )
             )
             data.appendRow(item)
         if document.weights is not None:
             w = document.weights
-            item = _item(f"Population weights: {Path(w.path).name}", "weights", "weights", "table")
-            lines = [f"Where people live: {w.path}"]
+            item = _item(
+                _("Population weights: {file}").format(file=Path(w.path).name),
+                "weights",
+                "weights",
+                "table",
+            )
+            lines = [_("Where people live: {path}").format(path=w.path)]
             if w.count_column:
-                lines.append(f"Count: {w.count_column}")
+                lines.append(_("Count: {column}").format(column=w.count_column))
             if w.table:
-                lines.append(f"Table: {w.table}")
-            item.setToolTip("\n".join([*lines, "Double-click to change them"]))
+                lines.append(_("Table: {path}").format(path=w.table))
+            item.setToolTip("\n".join([*lines, _("Double-click to change them")]))
             data.appendRow(item)
         if not (document.opportunities or document.gtfs or document.weights or document.network):
             data.appendRow(
-                self._placeholder("None — right-click Access data to add jobs, schools, GTFS…")
+                self._placeholder(_("None — right-click Access data to add jobs, schools, GTFS…"))
             )
         root.appendRow(data)
 
-        details = _heading("About this assessment", "about", "details")
+        details = _heading(_("About this assessment"), "about", "details")
         meta = document.metadata
         who = " · ".join(x for x in (meta.author, meta.organisation, meta.date) if x)
         item = _item(meta.title, "details", "details", "form")
         item.setToolTip(
-            f"{meta.title}\n{who or 'Prepared by: not stated'}\nDouble-click to edit the details"
+            "\n".join(
+                [
+                    meta.title,
+                    who or _("Prepared by: not stated"),
+                    _("Double-click to edit the details"),
+                ]
+            )
         )
         details.appendRow(item)
-        by = _item(who or "Author and organisation not stated", "details", "details", "form")
+        by = _item(who or _("Author and organisation not stated"), "details", "details", "form")
         if not who:
             by.setForeground(self.palette().placeholderText())
         details.appendRow(by)
@@ -329,49 +396,49 @@ class ProjectExplorer(QTreeView):
 
         if kind == "project":
             entries += [
-                ("&Properties…", "form", lambda: self.edit_requested.emit(item_id)),
-                ("&Zoom to project", "zoom-layer", lambda: self.zoom_requested.emit(item_id)),
-                ("&Delete project", "delete", lambda: self.delete_requested.emit(item_id)),
+                (_("&Properties…"), "form", lambda: self.edit_requested.emit(item_id)),
+                (_("&Zoom to project"), "zoom-layer", lambda: self.zoom_requested.emit(item_id)),
+                (_("&Delete project"), "delete", lambda: self.delete_requested.emit(item_id)),
             ]
         elif kind == "scenario":
             entries += [
-                ("&Edit scenario…", "form", command("edit-scenario", item_id)),
-                ("&Delete scenario", "delete", command("delete-scenario", item_id)),
-                ("&New scenario…", "scenario", command("new-scenario")),
+                (_("&Edit scenario…"), "form", command("edit-scenario", item_id)),
+                (_("&Delete scenario"), "delete", command("delete-scenario", item_id)),
+                (_("&New scenario…"), "scenario", command("new-scenario")),
             ]
         elif heading == "scenarios":
-            entries.append(("&New scenario…", "scenario", command("new-scenario")))
+            entries.append((_("&New scenario…"), "scenario", command("new-scenario")))
         elif kind == "opportunity":
             entries += [
-                ("&Change layer…", "form", command("edit-opportunity", item_id)),
-                ("&Remove layer", "delete", command("remove-opportunity", item_id)),
+                (_("&Change layer…"), "form", command("edit-opportunity", item_id)),
+                (_("&Remove layer"), "delete", command("remove-opportunity", item_id)),
             ]
         elif kind == "gtfs":
             entries += [
-                ("&Change GTFS feeds…", "form", command("edit-gtfs")),
-                ("&Remove GTFS feeds", "delete", command("remove-gtfs")),
+                (_("&Change GTFS feeds…"), "form", command("edit-gtfs")),
+                (_("&Remove GTFS feeds"), "delete", command("remove-gtfs")),
             ]
         elif kind == "network":
             entries += [
-                ("&Change street network…", "form", command("edit-network")),
-                ("&Remove street network", "delete", command("remove-network")),
+                (_("&Change street network…"), "form", command("edit-network")),
+                (_("&Remove street network"), "delete", command("remove-network")),
             ]
         elif kind == "weights":
             entries += [
-                ("&Change population weights…", "form", command("edit-weights")),
-                ("&Remove population weights", "delete", command("remove-weights")),
+                (_("&Change population weights…"), "form", command("edit-weights")),
+                (_("&Remove population weights"), "delete", command("remove-weights")),
             ]
         elif kind in ("details", "baseline"):
-            entries.append(("Edit project &details…", "form", command("details")))
+            entries.append((_("Edit project &details…"), "form", command("details")))
         if kind in ("opportunity", "gtfs", "weights", "network") or heading == "data":
             entries += [
-                ("Add &opportunity layer…", "neighbourhoods", command("add-opportunity")),
-                ("Set &GTFS feeds…", "run", command("edit-gtfs")),
-                ("Set population &weights…", "table", command("edit-weights")),
-                ("Set street &network…", "alignment", command("edit-network")),
+                (_("Add &opportunity layer…"), "neighbourhoods", command("add-opportunity")),
+                (_("Set &GTFS feeds…"), "run", command("edit-gtfs")),
+                (_("Set population &weights…"), "table", command("edit-weights")),
+                (_("Set street &network…"), "alignment", command("edit-network")),
             ]
         elif heading == "details":
-            entries.append(("Edit project &details…", "form", command("details")))
+            entries.append((_("Edit project &details…"), "form", command("details")))
         actions = []
         for text, name, slot in entries:
             action = QAction(icon(name), text, self)

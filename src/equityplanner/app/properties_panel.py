@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from equityplanner import i18n
 from equityplanner.app.state import AppState, Change
+from equityplanner.i18n import _, ngettext
 from equityplanner.model.project import Project, ProjectDocument, Scenario
 
 if TYPE_CHECKING:
@@ -27,7 +29,12 @@ if TYPE_CHECKING:
 __all__ = ["PropertiesPanel"]
 
 _DESCRIPTION_CHARS = 400
-_HINT = "Select a project in the explorer or on the map to edit its properties."
+
+
+def _hint() -> str:
+    return _("Select a project in the explorer or on the map to edit its properties.")
+
+
 _PROBLEM_STYLE = (
     "QLabel#propertiesProblem { color: #8a3300; background: #fbdcc4; padding: 5px;"
     " border-bottom: 1px solid #d55e00; }"
@@ -60,13 +67,13 @@ class PropertiesPanel(QWidget):
         self.problem_bar.setObjectName("propertiesProblem")
         self.problem_bar.setWordWrap(True)
         self.problem_bar.setStyleSheet(_PROBLEM_STYLE)
-        self.problem_bar.setAccessibleName("Problem with the value typed")
+        self.problem_bar.setAccessibleName(_("Problem with the value typed"))
         self.problem_bar.setVisible(False)
         holder = QWidget()
         holder.setObjectName("propertiesHolder")
         self._layout = QVBoxLayout(holder)
         self._layout.setContentsMargins(6, 6, 6, 6)
-        self.hint = QLabel(_HINT)
+        self.hint = QLabel(_hint())
         self.hint.setWordWrap(True)
         self.hint.setObjectName("propertiesHint")
         self.hint.linkActivated.connect(self._on_link)
@@ -143,17 +150,18 @@ def _description_html(doc: ProjectDocument) -> str:
     meta = doc.metadata
     lines = [f"<p><b>{html.escape(meta.title)}</b></p>"]
     who = " · ".join(x for x in (meta.author, meta.organisation, meta.date) if x)
-    lines.append(f"<p>{html.escape(who)}</p>" if who else "<p><i>Prepared by: not stated</i></p>")
+    not_stated = "<p><i>" + html.escape(_("Prepared by: not stated")) + "</i></p>"
+    lines.append(f"<p>{html.escape(who)}</p>" if who else not_stated)
     if doc.baseline is not None:
-        vintage = doc.baseline.vintage or "vintage not stated"
-        lines.append(f"<p>Data: {html.escape(vintage)}</p>")
+        vintage = doc.baseline.vintage or _("vintage not stated")
+        lines.append("<p>" + html.escape(_("Data: {vintage}").format(vintage=vintage)) + "</p>")
     if meta.description:
         text = meta.description
         if len(text) >= _DESCRIPTION_CHARS + 20:
             text = text[:_DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"
         lines.append(f"<p>{html.escape(text)}</p>")
-    lines.append('<p><a href="details">Edit project details…</a></p>')
-    lines.append(f"<p><i>{_HINT}</i></p>")
+    lines.append('<p><a href="details">' + html.escape(_("Edit project details…")) + "</a></p>")
+    lines.append(f"<p><i>{html.escape(_hint())}</i></p>")
     return "".join(lines)
 
 
@@ -161,9 +169,14 @@ def _scenario_html(doc: ProjectDocument, scenario: Scenario) -> str:
     """The scenario shown in Results: its projects, and how to change it."""
     names = {p.id: p.name for p in doc.projects}
     items = "".join(f"<li>{html.escape(names.get(i, i))}</li>" for i in scenario.project_ids)
+    count = len(scenario.project_ids)
+    title = _("Scenario: {name}").format(name=scenario.name)
+    its = ngettext(
+        "Its {count} project, assessed together:", "Its {count} projects, assessed together:", count
+    ).format(count=i18n.format_number(count))
     return (
-        f"<p><b>Scenario: {html.escape(scenario.name)}</b></p>"
-        f"<p>Its {len(scenario.project_ids)} project(s), assessed together:</p><ul>{items}</ul>"
-        f'<p><a href="scenario:{html.escape(scenario.id)}">Edit scenario…</a></p>'
-        f"<p><i>{_HINT}</i></p>"
+        f"<p><b>{html.escape(title)}</b></p>"
+        f"<p>{html.escape(its)}</p><ul>{items}</ul>"
+        f'<p><a href="scenario:{html.escape(scenario.id)}">{html.escape(_("Edit scenario…"))}</a></p>'
+        f"<p><i>{html.escape(_hint())}</i></p>"
     )

@@ -11,6 +11,8 @@ the window shade the map by it.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from equityplanner import i18n
 from equityplanner.app.chart_view import ChartsView
 from equityplanner.app.presentation import (
     format_indicator,
@@ -46,8 +49,10 @@ from equityplanner.app.presentation import (
     short_indicator_name,
     tone,
 )
-from equityplanner.app.state import AppState, Change
-from equityplanner.app.verdicts import overview_html, parse_link
+from equityplanner.app.state import AppState, Change, staleness_words
+from equityplanner.app.translated import resource_label
+from equityplanner.app.verdicts import kind_words, overview_html, parse_link
+from equityplanner.i18n import _, ngettext
 from equityplanner.model.results import Assessment, Indicator, ProposalResult
 
 __all__ = ["ResultsPanel"]
@@ -117,10 +122,10 @@ class ResultsPanel(QWidget):
         self.result_id: str | None = None
 
         self.result_combo = QComboBox()
-        self.result_combo.setAccessibleName("Project or scenario shown")
-        self.result_combo.setToolTip("The project or scenario whose results are shown")
+        self.result_combo.setAccessibleName(_("Project or scenario shown"))
+        self.result_combo.setToolTip(_("The project or scenario whose results are shown"))
         self.result_combo.currentIndexChanged.connect(self._on_result_combo_changed)
-        label = QLabel("&Showing:")
+        label = QLabel(_("&Showing:"))
         label.setBuddy(self.result_combo)
 
         self.banner = QLabel()
@@ -128,15 +133,17 @@ class ResultsPanel(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
 
-        self.summary = QLabel("Run the assessment (F5) to see who gains and who bears the cost.")
+        self.summary = QLabel(_("Run the assessment (F5) to see who gains and who bears the cost."))
         self.summary.setObjectName("resultsSummary")
         self.summary.setWordWrap(True)
 
         self.model = QStandardItemModel(0, 4, self)
-        self.model.setHorizontalHeaderLabels(["Indicator", "Value", "Comparison", "Rating"])
+        self.model.setHorizontalHeaderLabels(
+            [_("Indicator"), _("Value"), _("Comparison"), _("Rating")]
+        )
         self.tree = QTreeView()
         self.tree.setObjectName("indicatorTree")
-        self.tree.setAccessibleName("Indicators")
+        self.tree.setAccessibleName(_("Indicators"))
         self.tree.setModel(self.model)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -160,16 +167,16 @@ class ResultsPanel(QWidget):
 
         self.finding = QTextBrowser()
         self.finding.setObjectName("findingText")
-        self.finding.setAccessibleName("Finding")
+        self.finding.setAccessibleName(_("Finding"))
         self.finding.setOpenLinks(False)
-        self.finding.setPlaceholderText("Choose an indicator to read its finding.")
+        self.finding.setPlaceholderText(_("Choose an indicator to read its finding."))
 
         self.overview = QTextBrowser()
         self.overview.setObjectName("verdictOverview")
-        self.overview.setAccessibleName("Verdict overview")
+        self.overview.setAccessibleName(_("Verdict overview"))
         self.overview.setOpenLinks(False)
         self.overview.setPlaceholderText(
-            "Run the assessment (F5) to see who gains and who bears the cost."
+            _("Run the assessment (F5) to see who gains and who bears the cost.")
         )
         self.overview.anchorClicked.connect(self._on_overview_link)
         self.charts = ChartsView()
@@ -186,12 +193,12 @@ class ResultsPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("resultsTabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.overview, "&Overview")
-        self.tabs.addTab(splitter, "&Indicators")
-        self.tabs.addTab(self.charts, "C&harts")
-        self.tabs.setTabToolTip(0, "Every project and scenario, adverse findings first")
-        self.tabs.setTabToolTip(1, "The indicators of the project or scenario shown")
-        self.tabs.setTabToolTip(2, "Its charts, as in the workbook")
+        self.tabs.addTab(self.overview, _("&Overview"))
+        self.tabs.addTab(splitter, _("&Indicators"))
+        self.tabs.addTab(self.charts, _("C&harts"))
+        self.tabs.setTabToolTip(0, _("Every project and scenario, adverse findings first"))
+        self.tabs.setTabToolTip(1, _("The indicators of the project or scenario shown"))
+        self.tabs.setTabToolTip(2, _("Its charts, as in the workbook"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -232,12 +239,19 @@ class ResultsPanel(QWidget):
         self.result_combo.clear()
         if assessment is not None:
             for r in assessment.results:
-                self.result_combo.addItem(f"{r.name}  ({_kind_words(r.kind)})", r.id)
+                self.result_combo.addItem(f"{r.name}  ({_kind_words(r.kind).lower()})", r.id)
         self.result_combo.blockSignals(False)
         label = assessment.comparison_label if assessment is not None else ""
         self.model.horizontalHeaderItem(2).setToolTip(
-            "What the value is compared with: the comparison population"
-            f"{' (' + label + ')' if label else ''}, or the situation before the project"
+            _(
+                "What the value is compared with: the comparison population ({population}), "
+                "or the situation before the project"
+            ).format(population=label)
+            if label
+            else _(
+                "What the value is compared with: the comparison population, or the situation "
+                "before the project"
+            )
         )
         self._stale_reason = ""
         self._fill_overview()
@@ -271,7 +285,9 @@ class ResultsPanel(QWidget):
             or result_id is None
             or all(r.id != result_id for r in self.assessment.results)
         ):
-            self.summary.setText("Run the assessment (F5) to see who gains and who bears the cost.")
+            self.summary.setText(
+                _("Run the assessment (F5) to see who gains and who bears the cost.")
+            )
             return
         result = self.assessment.result(result_id)
         self.summary.setText(self._summary_text(result))
@@ -302,16 +318,22 @@ class ResultsPanel(QWidget):
     def _summary_text(self, result: ProposalResult) -> str:
         people = next((i for i in result.indicators if i.id == "served.population"), None)
         adverse = sum(1 for i in result.indicators if i.tone == "adverse")
-        kind = _kind_words(result.kind).capitalize()
-        text = f"<b>{kind}: {result.name}</b>"
+        kind = _kind_words(result.kind)
+        text = f"<b>{html.escape(kind)}: {html.escape(result.name)}</b>"
         if people is not None and isinstance(people.value, int | float):
-            text += f"<br>{people.value:,.0f} people inside the catchment"
-        text += (
-            f" · {adverse} adverse finding{'s' if adverse != 1 else ''}"
+            count = round(people.value)
+            inside = ngettext(
+                "{count} person inside the catchment", "{count} people inside the catchment", count
+            ).format(count=i18n.format_number(count))
+            text += f"<br>{html.escape(inside)}"
+        findings = (
+            ngettext("{count} adverse finding", "{count} adverse findings", adverse).format(
+                count=i18n.format_number(adverse)
+            )
             if adverse
-            else " · no adverse finding"
+            else _("no adverse finding")
         )
-        return text
+        return text + " · " + html.escape(findings)
 
     def _indicator_row(self, ind: Indicator) -> list[QStandardItem]:
         t = tone(ind.tone)
@@ -322,11 +344,11 @@ class ResultsPanel(QWidget):
         comparison = QStandardItem(format_indicator(ind, "comparison"))
         for item in (value, comparison):
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        comparison.setToolTip("The same figure for the comparison population")
+        comparison.setToolTip(_("The same figure for the comparison population"))
         rating = QStandardItem(_dot(t.strong), ind.rating_label)
         rating.setBackground(QBrush(QColor(t.fill)))
         rating.setForeground(QBrush(QColor(t.text)))
-        rating.setToolTip(f"{ind.rating_label} ({t.label.lower()})")
+        rating.setToolTip(f"{ind.rating_label} ({resource_label(t.label).lower()})")
         for item in (value, comparison, rating):
             item.setData(ind, _INDICATOR_ROLE)
         return [name, value, comparison, rating]
@@ -361,8 +383,15 @@ class ResultsPanel(QWidget):
         """Show or hide the 'results are out of date' banner."""
         if stale and self.assessment is not None:
             self.banner.setText(
-                f"⚠ These results are out of date{': ' + reason if reason else ''}. "
-                "Press F5 to run the assessment again."
+                "⚠ "
+                + (
+                    _(
+                        "These results are out of date: {reason}. Press F5 to run the "
+                        "assessment again."
+                    ).format(reason=staleness_words(reason))
+                    if reason
+                    else _("These results are out of date. Press F5 to run the assessment again.")
+                )
             )
             self.banner.setVisible(True)
         else:
@@ -415,8 +444,8 @@ class ResultsPanel(QWidget):
 
 
 def _kind_words(kind: str) -> str:
-    """``service_change`` → ``service change``; projects and scenarios as they are."""
-    return kind.replace("_", " ") if kind else "project"
+    """``Project``, ``Scenario`` or ``Service change``, in the current language."""
+    return kind_words(kind or "project")
 
 
 def _blank() -> QStandardItem:

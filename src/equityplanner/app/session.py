@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from equityplanner.app.editing import with_absolute_paths
 from equityplanner.app.state import AppState
+from equityplanner.i18n import _
 from equityplanner.model.project import ProjectDocument
 
 __all__ = ["EditCommand", "ProjectSession"]
@@ -37,7 +38,7 @@ class EditCommand(QUndoCommand):
         self._session._set_document(self.after, self.text())
 
     def undo(self) -> None:
-        self._session._set_document(self.before, f"Undo {self.text().lower()}")
+        self._session._set_document(self.before, _("Undo {edit}").format(edit=self.text().lower()))
 
 
 class ProjectSession(QObject):

@@ -1,5 +1,5 @@
 """User preferences stored with QSettings: recent files, window layout, export folder, map style,
-basemap and units.
+basemap, units and the language of the app.
 
 Nothing here affects results. Every number that does (catchments, thresholds…) lives in the
 project file, so an assessment can be reproduced from the file alone.
@@ -7,11 +7,17 @@ project file, so an assessment can be reproduced from the file alone.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-__all__ = ["AppSettings"]
+from equityplanner import i18n
+
+__all__ = ["LANGUAGE_ENV", "AppSettings"]
+
+#: An environment variable that overrides the saved language (tests, screenshots).
+LANGUAGE_ENV = "EQUITYPLANNER_LANGUAGE"
 
 _MAX_RECENT = 8
 
@@ -139,6 +145,25 @@ class AppSettings:
     def set_units(self, units: str) -> None:
         """Remember the units of the map."""
         self.qsettings.setValue("map/units", units)
+
+    # Language ---------------------------------------------------------------------------
+
+    def language(self) -> str:
+        """The language chosen for the app (a code of :data:`equityplanner.i18n.LANGUAGES`)."""
+        value = str(self.qsettings.value("app/language", i18n.SOURCE_LANGUAGE) or "")
+        return value if value in i18n.LANGUAGES else i18n.SOURCE_LANGUAGE
+
+    def set_language(self, code: str) -> None:
+        """Remember the language of the app (it applies from the next start)."""
+        if code not in i18n.LANGUAGES:
+            raise ValueError(f"unknown language {code!r}")  # a programmer error
+        self.qsettings.setValue("app/language", code)
+
+    def startup_language(self) -> str:
+        """The language to start in: ``EQUITYPLANNER_LANGUAGE`` when set and known, else the
+        saved choice."""
+        override = os.environ.get(LANGUAGE_ENV, "").strip().lower()
+        return override if override in i18n.LANGUAGES else self.language()
 
     def sync(self) -> None:
         """Write pending changes to disk."""

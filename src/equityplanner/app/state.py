@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from equityplanner.app.editing import FeatureRef, new_document
 from equityplanner.app.observable import Event
+from equityplanner.i18n import _
 from equityplanner.model.project import Project, ProjectDocument
 from equityplanner.model.results import Assessment, ProposalResult
 
@@ -58,12 +59,23 @@ __all__ = [
     "AssessmentRun",
     "Change",
     "Selection",
+    "staleness_words",
 ]
 
 # Why results are out of date, as the results panel completes "These results are out of date: …".
 LAYER_CHANGED = "the neighbourhood layer changed since the last run"
 PROJECT_CHANGED = "the project changed since the last run"
 RUN_FAILED = "the last run failed"
+
+
+def staleness_words(reason: str) -> str:
+    """Why results are out of date, in the current language (the constants above are keys)."""
+    words = {
+        LAYER_CHANGED: _("the neighbourhood layer changed since the last run"),
+        PROJECT_CHANGED: _("the project changed since the last run"),
+        RUN_FAILED: _("the last run failed"),
+    }
+    return words.get(reason, reason)
 
 
 class Change(Flag):

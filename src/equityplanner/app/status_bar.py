@@ -13,9 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QStatusBar, QToolButton, QWidget
 
-from equityplanner.app.state import AppState, Change
+from equityplanner import i18n
+from equityplanner.app.state import AppState, Change, staleness_words
 from equityplanner.app.task_controller import TaskController
 from equityplanner.app.workers import Worker
+from equityplanner.i18n import _, ngettext, pgettext
 
 __all__ = ["StatusWidgets"]
 
@@ -46,14 +48,14 @@ class StatusWidgets:
         self._tasks = tasks
         self._newest: Worker | None = None
         self.coords_label = QLabel()
-        self.coords_label.setToolTip("Longitude and latitude under the cursor")
+        self.coords_label.setToolTip(_("Longitude and latitude under the cursor"))
         self.coords_label.setMinimumWidth(150)
         self.task_label = QLabel()
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setTextVisible(True)
-        self.progress_bar.setAccessibleName("Task progress")
+        self.progress_bar.setAccessibleName(_("Task progress"))
         self.cancel_button = QToolButton()
         self.cancel_button.setDefaultAction(cancel_action)
         self.cancel_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -61,13 +63,13 @@ class StatusWidgets:
         self.stale_button = QToolButton()
         self.stale_button.setObjectName("staleResults")
         self.stale_button.setAutoRaise(True)
-        self.stale_button.setText("⚠ Results out of date")
+        self.stale_button.setText("⚠ " + _("Results out of date"))
         self.stale_button.clicked.connect(run_action.trigger)
         self.stale_button.setVisible(False)
         self.warnings_button = QToolButton()
         self.warnings_button.setAutoRaise(True)
         self.warnings_button.setToolTip(
-            "Data warnings of the neighbourhood layer and the assessment"
+            _("Data warnings of the neighbourhood layer and the assessment")
         )
         self.warnings_button.clicked.connect(self.show_warnings)
         self.warnings_button.setVisible(False)
@@ -82,14 +84,18 @@ class StatusWidgets:
         tasks.progressed.connect(self._on_progressed)
         tasks.activity_changed.connect(self._on_activity_changed)
         tasks.cancelled.connect(
-            lambda description: status_bar.showMessage(f"{description} cancelled.", 6000)
+            lambda description: status_bar.showMessage(
+                _("{task} cancelled.").format(task=description), 6000
+            )
         )
         state.changed.connect(self._on_state_changed)
 
     def show_coordinates(self, lon: float, lat: float) -> None:
         """Show the longitude and latitude under the cursor."""
+        ns = pgettext("compass", "N") if lat >= 0 else pgettext("compass", "S")
+        ew = pgettext("compass", "E") if lon >= 0 else pgettext("compass", "W")
         self.coords_label.setText(
-            f"{abs(lat):.5f}°{'N' if lat >= 0 else 'S'}  {abs(lon):.5f}°{'E' if lon >= 0 else 'W'}"
+            f"{i18n.format_number(abs(lat), 5)}°{ns}  {i18n.format_number(abs(lon), 5)}°{ew}"
         )
 
     def show_warnings(self) -> None:
@@ -97,9 +103,14 @@ class StatusWidgets:
         warnings = self._state.warnings()
         box = QMessageBox(
             QMessageBox.Icon.Information,
-            "Data warnings",
-            f"{len(warnings)} problem(s) were worked around. They do not stop the assessment, "
-            "but read them before relying on the results.",
+            _("Data warnings"),
+            ngettext(
+                "{count} problem was worked around. It does not stop the assessment, but read "
+                "it before relying on the results.",
+                "{count} problems were worked around. They do not stop the assessment, but read "
+                "them before relying on the results.",
+                len(warnings),
+            ).format(count=i18n.format_number(len(warnings))),
             QMessageBox.StandardButton.Close,
             self._status_bar.window(),
         )
@@ -123,7 +134,7 @@ class StatusWidgets:
             self._newest = newest
             self.progress_bar.setValue(0)
         if all(w.is_cancelled for w in running):
-            self.task_label.setText("Cancelling…")
+            self.task_label.setText(_("Cancelling…"))
         else:
             self.task_label.setText(newest.description + "…")
 
@@ -132,12 +143,15 @@ class StatusWidgets:
             reason = self._state.staleness
             self.stale_button.setVisible(reason is not None)
             self.stale_button.setToolTip(
-                f"The results shown are out of date: {reason}. Click (or press F5) to run the "
-                "assessment again."
+                _(
+                    "The results shown are out of date: {reason}. Click (or press F5) to run the "
+                    "assessment again."
+                ).format(reason=staleness_words(reason))
                 if reason
                 else ""
             )
         if change & (Change.BASELINE | Change.ASSESSMENT):
             count = len(self._state.warnings())
-            self.warnings_button.setText(f"⚠ {count} data warning{'s' if count != 1 else ''}")
+            words = ngettext("{count} data warning", "{count} data warnings", count)
+            self.warnings_button.setText("⚠ " + words.format(count=i18n.format_number(count)))
             self.warnings_button.setVisible(bool(count))

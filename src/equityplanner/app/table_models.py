@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 )
 
 from equityplanner.app.presentation import TableColumn, format_number
+from equityplanner.i18n import _
 
 __all__ = ["SORT_ROLE", "NeighbourhoodFilterModel", "NeighbourhoodTableModel"]
 
@@ -88,7 +89,7 @@ class NeighbourhoodTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self._columns[section].label
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{self._columns[section].label} — click to sort"
+                return _("{column} — click to sort").format(column=self._columns[section].label)
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return str(section + 1)
         return None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from equityplanner.errors import InputError
+from equityplanner.i18n import _
 from equityplanner.model.project import BaselineSource, ProjectDocument
 from equityplanner.progress import Progress
 
@@ -67,7 +68,7 @@ def prepared_table(nb: Neighbourhoods, document: ProjectDocument) -> tuple[pd.Da
         baseline = prepare_baseline(nb, document.parameters)
     except InputError as exc:
         table = pd.DataFrame(nb.frame.drop(columns=nb.frame.geometry.name))
-        return table, [f"Group shares are not shown: {exc.message}"]
+        return table, [_("Group shares are not shown: {problem}").format(problem=exc.message)]
     return baseline.table, list(baseline.warnings)
 
 
@@ -85,12 +86,12 @@ def prepare_baseline_task(
     """Prepare neighbourhoods already read (by the import wizard) for the map."""
     from equityplanner.render.geometry import LayerGeometry
 
-    progress.report(0.75, "Preparing the map")
+    progress.report(0.75, _("Preparing the map"))
     layer = LayerGeometry(nb.frame.geometry.to_numpy(), nb.crs)
-    _ = layer.tree  # the hit-test index, built here rather than on the first hover
-    progress.report(0.9, "Computing group shares")
+    _index = layer.tree  # the hit-test index, built here rather than on the first hover
+    progress.report(0.9, _("Computing group shares"))
     table, warnings = prepared_table(nb, document)
-    progress.report(1.0, "Neighbourhoods loaded")
+    progress.report(1.0, _("Neighbourhoods loaded"))
     return BaselineOutcome(document.baseline, nb, layer, table, [*nb.warnings, *warnings])
 
 
@@ -119,9 +120,9 @@ def export_task(
     """Write the Excel workbook of ``assessment`` to ``path`` (with a Comparison sheet)."""
     from equityplanner.report.workbook import write_workbook
 
-    progress.report(0.05, "Writing the workbook")
+    progress.report(0.05, _("Writing the workbook"))
     written = write_workbook(assessment, path, map_field=map_field, compare=compare)
-    progress.report(1.0, "Workbook written")
+    progress.report(1.0, _("Workbook written"))
     return Path(written)
 
 

@@ -16,15 +16,29 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from equityplanner import i18n
 from equityplanner.app.presentation import tone
+from equityplanner.app.translated import LazyLabels
+from equityplanner.i18n import _, ngettext
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.results import Assessment, Indicator, ProposalResult
 
-__all__ = ["Verdict", "overview_html", "parse_link", "verdicts"]
+__all__ = ["Verdict", "kind_words", "overview_html", "parse_link", "verdicts"]
 
 _ORDER = {"adverse": 0, "caution": 1, "beneficial": 2, "neutral": 3}
 _FIRST_FAMILIES = (IndicatorFamily.TITLE_VI, IndicatorFamily.DISPLACEMENT)
-_KIND_WORDS = {"project": "Project", "scenario": "Scenario", "service_change": "Service change"}
+_KIND_WORDS = LazyLabels(
+    lambda: {
+        "project": _("Project"),
+        "scenario": _("Scenario"),
+        "service_change": _("Service change"),
+    }
+)
+
+
+def kind_words(kind: str) -> str:
+    """``Project``, ``Scenario`` or ``Service change`` in the current language."""
+    return _KIND_WORDS.get(str(kind), str(kind).replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True)
@@ -45,7 +59,7 @@ class Verdict:
     @property
     def kind_words(self) -> str:
         """``Project``, ``Scenario`` or ``Service change``."""
-        return _KIND_WORDS.get(str(self.result.kind), str(self.result.kind).replace("_", " "))
+        return kind_words(str(self.result.kind))
 
 
 def _rank(ind: Indicator) -> int:
@@ -89,8 +103,8 @@ def _finding_row(verdict: Verdict, ind: Indicator, *, with_finding: bool) -> str
     return f'<tr>{_chip(ind)}<td style="padding:3px 6px;">{text}</td></tr>'
 
 
-def _count(n: int, word: str, tone_name: str | None = None) -> str:
-    text = f"{n} {word}"
+def _count(text: str, n: int, tone_name: str | None = None) -> str:
+    text = html.escape(text.format(count=i18n.format_number(n)))
     if tone_name and n:
         t = tone(tone_name)
         return f'<span style="color:{t.text}; background-color:{t.fill};">&nbsp;{text}&nbsp;</span>'
@@ -102,21 +116,32 @@ def overview_html(assessment: Assessment, *, stale: str | None = None) -> str:
     all_verdicts = verdicts(assessment)
     parts = ['<html><body style="font-size:10pt;">']
     if stale:
+        words = _(
+            "These results are out of date: {reason}. Press F5 to run the assessment again."
+        ).format(reason=stale)
         parts.append(
-            f'<p style="color:#5c4500; background-color:#fff1b0;">⚠ These results are out of '
-            f"date: {html.escape(stale)}. Press F5 to run the assessment again.</p>"
+            f'<p style="color:#5c4500; background-color:#fff1b0;">⚠ {html.escape(words)}</p>'
         )
     flagged = [v for v in all_verdicts if v.adverse]
-    parts.append(
-        f"<p><b>{len(flagged)} of {len(all_verdicts)} proposals have adverse findings.</b> "
-        f"Compared with {html.escape(assessment.comparison_label)}.</p>"
-    )
+    headline = ngettext(
+        "{flagged} of {count} proposal has adverse findings.",
+        "{flagged} of {count} proposals have adverse findings.",
+        len(all_verdicts),
+    ).format(flagged=i18n.format_number(len(flagged)), count=i18n.format_number(len(all_verdicts)))
+    compared = _("Compared with {population}.").format(population=assessment.comparison_label)
+    parts.append(f"<p><b>{html.escape(headline)}</b> {html.escape(compared)}</p>")
     parts.append('<table width="100%" cellspacing="0" cellpadding="3" border="0">')
-    parts.append(
-        '<tr style="background-color:#ececec;"><th align="left">Proposal</th>'
-        '<th align="right">Adverse</th><th align="right">Attention</th>'
-        '<th align="right">Beneficial</th><th align="right">No difference</th></tr>'
-    )
+    headings = [
+        _("Proposal"),
+        _("Adverse"),
+        _("Attention"),
+        _("Beneficial"),
+        _("No difference"),
+    ]
+    cells = [f'<th align="left">{html.escape(headings[0])}</th>'] + [
+        f'<th align="right">{html.escape(h)}</th>' for h in headings[1:]
+    ]
+    parts.append('<tr style="background-color:#ececec;">' + "".join(cells) + "</tr>")
     for v in all_verdicts:
         a, c = tone("adverse"), tone("caution")
         adverse = (
@@ -141,19 +166,38 @@ def overview_html(assessment: Assessment, *, stale: str | None = None) -> str:
     for v in all_verdicts:
         parts.append(f'<a name="{html.escape(v.result.id)}"></a>')
         parts.append(
-            f'<h3 style="margin-bottom:2px;">{v.kind_words}: {html.escape(v.result.name)}</h3>'
+            f'<h3 style="margin-bottom:2px;">{html.escape(v.kind_words)}: '
+            f"{html.escape(v.result.name)}</h3>"
         )
         parts.append(
             "<p style='margin-top:0px;'>"
             + " · ".join(
                 [
-                    _count(len(v.adverse), "adverse", "adverse"),
-                    _count(len(v.caution), "need attention", "caution"),
-                    _count(len(v.beneficial), "beneficial"),
-                    _count(len(v.neutral), "no difference"),
+                    _count(
+                        ngettext("{count} adverse", "{count} adverse", len(v.adverse)),
+                        len(v.adverse),
+                        "adverse",
+                    ),
+                    _count(
+                        ngettext(
+                            "{count} needs attention", "{count} need attention", len(v.caution)
+                        ),
+                        len(v.caution),
+                        "caution",
+                    ),
+                    _count(
+                        ngettext("{count} beneficial", "{count} beneficial", len(v.beneficial)),
+                        len(v.beneficial),
+                    ),
+                    _count(
+                        ngettext("{count} no difference", "{count} no difference", len(v.neutral)),
+                        len(v.neutral),
+                    ),
                 ]
             )
-            + f' · <a href="result:{html.escape(v.result.id)}">every indicator and chart</a></p>'
+            + f' · <a href="result:{html.escape(v.result.id)}">'
+            + html.escape(_("every indicator and chart"))
+            + "</a></p>"
         )
         rows = [
             _finding_row(v, ind, with_finding=ind.category in _FIRST_FAMILIES) for ind in v.adverse
@@ -163,13 +207,14 @@ def overview_html(assessment: Assessment, *, stale: str | None = None) -> str:
             parts.extend(rows)
             parts.append("</table>")
         else:
-            parts.append("<p>No adverse finding.</p>")
+            parts.append("<p>" + html.escape(_("No adverse finding.")) + "</p>")
         if v.beneficial:
             names = "; ".join(
                 f'<a href="indicator:{html.escape(v.result.id)}:{html.escape(i.id)}">'
                 f"{html.escape(i.name)}</a> ({html.escape(i.rating_label.lower())})"
                 for i in v.beneficial
             )
-            parts.append(f'<p style="color:#404040;"><b>Beneficial:</b> {names}.</p>')
+            label = html.escape(_("Beneficial:"))
+            parts.append(f'<p style="color:#404040;"><b>{label}</b> {names}.</p>')
     parts.append("</body></html>")
     return "".join(parts)

@@ -17,11 +17,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from equityplanner.app.session import ProjectSession
 from equityplanner.app.settings import AppSettings
-from equityplanner.app.state import RUN_FAILED
+from equityplanner.app.state import RUN_FAILED, staleness_words
 from equityplanner.app.task_controller import Task, TaskController, TaskKind
 from equityplanner.app.tasks import export_task
 from equityplanner.app.workers import Worker
 from equityplanner.errors import InputError
+from equityplanner.i18n import _
 
 __all__ = ["WorkbookExport"]
 
@@ -86,31 +87,33 @@ class WorkbookExport(QObject):
     def ask_and_export(self) -> None:
         """Ask for the workbook's file (and whether to export results out of date); export."""
         if self.state.assessment is None:
-            self._report_error(_no_results(), "exporting")
+            self._report_error(_no_results(), _("exporting"))
             return
         staleness = self.state.staleness
         if staleness is not None and staleness != RUN_FAILED and self.interactive:
             answer = QMessageBox.question(
                 self._window,
-                "Results out of date",
-                f"The results are out of date ({staleness}), so the workbook would not match "
-                "the project. Export the last results anyway? (Choose No, then press F5 to run "
-                "again.)",
+                _("Results out of date"),
+                _(
+                    "The results are out of date ({reason}), so the workbook would not match "
+                    "the project. Export the last results anyway? (Choose No, then press F5 to "
+                    "run again.)"
+                ).format(reason=staleness_words(staleness)),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
         project = self.session.path
-        base = project.name.split(".")[0] if project else "assessment"
+        base = project.name.split(".")[0] if project else _("assessment")
         folder = self.settings.last_folder("export") or str(
             project.parent if project else Path.home()
         )
-        chosen, _ = QFileDialog.getSaveFileName(
+        chosen, _chosen_filter = QFileDialog.getSaveFileName(
             self._window,
-            "Export workbook",
+            _("Export workbook"),
             str(Path(folder) / f"{base}.xlsx"),
-            "Excel workbook (*.xlsx)",
+            _("Excel workbook") + " (*.xlsx)",
         )
         if chosen:
             self.export(Path(chosen if chosen.lower().endswith(".xlsx") else chosen + ".xlsx"))
@@ -119,7 +122,7 @@ class WorkbookExport(QObject):
         """Write the workbook of the current results to ``path`` in a worker."""
         assessment = self.state.assessment
         if assessment is None:
-            self._report_error(_no_results(), "exporting")
+            self._report_error(_no_results(), _("exporting"))
             return None
         from equityplanner.render.fields import mappable_fields
 
@@ -134,27 +137,27 @@ class WorkbookExport(QObject):
                 TaskKind.EXPORT,
                 export_task,
                 (assessment, Path(path), map_field, compare),
-                "Exporting",
-                f"exporting {Path(path).name}",
+                _("Exporting"),
+                _("exporting {file}").format(file=Path(path).name),
                 on_success=self._on_exported,
                 on_failure=self.failed.emit,
             )
         )
 
     def _on_exported(self, path: Path) -> None:
-        self._show_status(f"Exported {path.name}", 10000)
+        self._show_status(_("Exported {file}").format(file=path.name), 10000)
         self.exported.emit(path)
         if not self.offer_open:
             return
         box = QMessageBox(
             QMessageBox.Icon.Information,
-            "Workbook exported",
-            f"The workbook was saved as<br><b>{html.escape(str(path))}</b>",
+            _("Workbook exported"),
+            _("The workbook was saved as<br><b>{path}</b>").format(path=html.escape(str(path))),
             QMessageBox.StandardButton.Close,
             self._window,
         )
-        open_file = box.addButton("Open workbook", QMessageBox.ButtonRole.AcceptRole)
-        open_folder = box.addButton("Open folder", QMessageBox.ButtonRole.ActionRole)
+        open_file = box.addButton(_("Open workbook"), QMessageBox.ButtonRole.AcceptRole)
+        open_folder = box.addButton(_("Open folder"), QMessageBox.ButtonRole.ActionRole)
         box.exec()
         if box.clickedButton() is open_file:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -163,4 +166,6 @@ class WorkbookExport(QObject):
 
 
 def _no_results() -> InputError:
-    return InputError("there are no results to export yet", remedy="Run the assessment first (F5)")
+    return InputError(
+        _("there are no results to export yet"), remedy=_("Run the assessment first (F5)")
+    )
