@@ -121,7 +121,7 @@ def test_the_import_wizard_speaks_spanish_page_by_page(qtbot):
         assert table.item(0, mapping.FIELD).toolTip() == "total_population (personas) — obligatorio"
         assert mapping.field_combo("total_population").currentText() == "Detectado: TOT_POP"
         assert mapping.field_combo("households").itemText(0) == "— sin asignar —"
-        assert table.item(0, mapping.ORIGIN).text() == "nombre de columna de GeoDa"
+        assert table.item(0, mapping.ORIGIN).text() == "nombre de GeoDa"
         # Numbers as Spanish writes them: a point groups the thousands.
         assert table.item(0, mapping.SAMPLE).text() == "5.501 · 2.072 · 3.633"
         assert mapping.reset_button.text() == "Restablecer lo detectado"

@@ -1513,14 +1513,21 @@ class _WeightsPage(QWizardPage):
         self._auto_count: str | None = None
         self._auto_id: str | None = None
         self.setTitle(_("Population weights (optional)"))
+        # The header shows two lines of subtitle; what to choose is said on the page.
         self.setSubTitle(
             _(
-                "Where people live inside each neighbourhood: census blocks with their 2020 "
-                "population (TIGER/Line tl_2020_<state>_tabblock20.zip, which carries POP20), "
-                "or any points with a count (address points, parcels with dwelling units). "
-                "Catchments then take people where they live, not in proportion to area."
+                "Where people live inside each neighbourhood, so that catchments take people "
+                "where they live, not in proportion to area."
             )
         )
+        note = QLabel(
+            _(
+                "Census blocks with their 2020 population (TIGER/Line "
+                "tl_2020_<state>_tabblock20.zip, which carries POP20), or any points with a "
+                "count (address points, parcels with dwelling units)."
+            )
+        )
+        note.setWordWrap(True)
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText(_("Blocks or points (GeoPackage, Shapefile, .zip, CSV)"))
         self.path_button = QPushButton(_("Browse…"))
@@ -1552,6 +1559,7 @@ class _WeightsPage(QWizardPage):
         buttons.addWidget(self.summary_label, 1)
         buttons.addWidget(self.read_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(note)
         layout.addLayout(form)
         layout.addWidget(self.preview_view, 1)
         layout.addLayout(buttons)
