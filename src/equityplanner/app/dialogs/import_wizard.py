@@ -98,6 +98,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from equityplanner.app.dialogs._buttons import translate_wizard_buttons
 from equityplanner.errors import InputError
 from equityplanner.i18n import _, format_number, format_percent, ngettext
 from equityplanner.io.column_styles import carry_mapping, looks_like_rates, rate_field, style_note
@@ -1721,13 +1722,7 @@ class ImportWizard(QWizard):
         super().__init__(parent)
         self.setWindowTitle(_("Import neighbourhood data"))
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        for button, text in (
-            (QWizard.WizardButton.BackButton, _("< &Back")),
-            (QWizard.WizardButton.NextButton, _("&Next >")),
-            (QWizard.WizardButton.FinishButton, _("&Finish")),
-            (QWizard.WizardButton.CancelButton, _("Cancel")),
-        ):
-            self.setButtonText(button, text)
+        translate_wizard_buttons(self)
         self._state = _ImportState()
         self.files_page = _FilesPage(self._state)
         self.preview_page = _PreviewPage(self._state)

@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from equityplanner.analysis.displacement import default_indicators
+from equityplanner.app.dialogs._buttons import translate_button_box
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
 from equityplanner.i18n import _, format_number, format_percent, ngettext
@@ -309,12 +310,7 @@ class ParametersDialog(QDialog):
             | QDialogButtonBox.StandardButton.Cancel
             | QDialogButtonBox.StandardButton.RestoreDefaults
         )
-        for button, text in (
-            (QDialogButtonBox.StandardButton.Ok, _("OK")),
-            (QDialogButtonBox.StandardButton.Cancel, _("Cancel")),
-            (QDialogButtonBox.StandardButton.RestoreDefaults, _("Restore Defaults")),
-        ):
-            self.button_box.button(button).setText(text)
+        translate_button_box(self.button_box)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
         self.button_box.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(

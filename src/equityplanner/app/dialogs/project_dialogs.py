@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 )
 
 from equityplanner.app import editing
+from equityplanner.app.dialogs._buttons import translate_button_box
 from equityplanner.errors import InputError
 from equityplanner.i18n import _, pgettext
 from equityplanner.model.network import PERCENTILES, NetworkSource, check_network
@@ -94,8 +95,7 @@ class _CheckedDialog(QDialog):
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.button_box.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
-        self.button_box.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        translate_button_box(self.button_box)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
         self.layout_ = QVBoxLayout(self)

@@ -71,6 +71,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from equityplanner.app.dialogs._buttons import translate_button_box
 from equityplanner.errors import InputError
 from equityplanner.i18n import _, format_number, ngettext
 from equityplanner.io.projects import projects_from_features
@@ -713,8 +714,7 @@ class NewProjectDialog(QDialog):
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.button_box.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
-        self.button_box.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        translate_button_box(self.button_box)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
 

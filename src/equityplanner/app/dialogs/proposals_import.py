@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from equityplanner.app.dialogs._buttons import translate_button_box
 from equityplanner.app.dialogs.project_form import change_labels, mode_labels
 from equityplanner.errors import InputError
 from equityplanner.i18n import _, format_number, ngettext, pgettext
@@ -231,8 +232,8 @@ class ProposalsImportDialog(QDialog):
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        translate_button_box(self.button_box)
         self.button_box.button(QDialogButtonBox.StandardButton.Ok).setText(_("Import"))
-        self.button_box.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
