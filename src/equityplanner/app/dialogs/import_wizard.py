@@ -53,6 +53,7 @@ and scripts can drive the wizard; they are not a stable API.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -97,7 +98,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from equityplanner.app.dialogs._buttons import translate_wizard_buttons
 from equityplanner.errors import InputError
+from equityplanner.i18n import _, format_number, format_percent, ngettext
 from equityplanner.io.column_styles import carry_mapping, looks_like_rates, rate_field, style_note
 from equityplanner.io.columns import (
     FieldSource,
@@ -123,12 +126,26 @@ from equityplanner.model.project import BaselineSource, WeightsSource
 
 __all__ = ["ImportWizard"]
 
-_NOT_MAPPED = "— not mapped —"
-_NUMBER_FEATURES = "(none: number the features 1, 2, 3 …)"
-_ORIGIN_TEXT = {"acs": "ACS variables", "name": "column name", "user": "your choice"}
 _ERROR_COLOUR = "#b00020"
 _ID_BACKGROUND = QColor("#fff3c4")
 _SAMPLE_ROLE = Qt.ItemDataRole.UserRole + 7  # a combo item's first values, drawn beside it
+
+# The texts below are functions, not constants: they are read in the language in force when
+# the wizard is built (the app's choice), not in the one of the moment the module was imported.
+
+
+def _not_mapped() -> str:
+    return _("— not mapped —")
+
+
+def _number_features() -> str:
+    return _("(none: number the features 1, 2, 3 …)")
+
+
+def _origin_text(origin: str) -> str:
+    """How a field's column was found, when no column style names it."""
+    texts = {"acs": _("ACS variables"), "name": _("column name"), "user": _("your choice")}
+    return texts.get(origin, origin)
 
 
 def _dialog_filter(title: str, formats: Mapping[str, FileFormat], *, all_files: bool) -> str:
@@ -138,16 +155,39 @@ def _dialog_filter(title: str, formats: Mapping[str, FileFormat], *, all_files: 
         groups.setdefault(file_format.name, []).append(f"*{suffix}")
     entries = [f"{title} ({' '.join(f'*{suffix}' for suffix in formats)})"]
     entries += [f"{name} ({' '.join(patterns)})" for name, patterns in groups.items()]
-    return ";;".join([*entries, "All files (*)"] if all_files else entries)
+    return ";;".join([*entries, f"{_('All files')} (*)"] if all_files else entries)
 
 
-_POLYGON_FILTER = _dialog_filter("Neighbourhood polygons", POLYGON_FORMATS, all_files=True)
-_TABLE_FILTER = _dialog_filter("Attribute tables", TABLE_FORMATS, all_files=False)
-_WEIGHTS_FILTER = (
-    _dialog_filter("Blocks or points", POLYGON_FORMATS, all_files=False)
-    + ";;"
-    + _dialog_filter("Tables of points", TABLE_FORMATS, all_files=True)
-)
+def _polygon_filter() -> str:
+    return _dialog_filter(_("Neighbourhood polygons"), POLYGON_FORMATS, all_files=True)
+
+
+def _table_filter() -> str:
+    return _dialog_filter(_("Attribute tables"), TABLE_FORMATS, all_files=False)
+
+
+def _weights_filter() -> str:
+    return (
+        _dialog_filter(_("Blocks or points"), POLYGON_FORMATS, all_files=False)
+        + ";;"
+        + _dialog_filter(_("Tables of points"), TABLE_FORMATS, all_files=True)
+    )
+
+
+def _geometry_words() -> dict[str, str]:
+    """How io.weights.peek_weights says a weights file is read, in the current language."""
+    return {
+        "points": _("points"),
+        "internal points": _("internal points"),
+        "polygons": _("polygons"),
+        "longitude/latitude columns": _("longitude/latitude columns"),
+        "none (join to a layer)": _("none (join to a layer)"),
+    }
+
+
+def _field_label(spec: Any) -> str:
+    """A canonical field's label (resources/fields.toml), in the current language."""
+    return _(str(spec.label))
 
 
 # --- Qt-free part: the state of the import (file peeking is in equityplanner.io.sources) ----
@@ -314,25 +354,27 @@ class _FilesPage(QWizardPage):
         self._state = state
         self._polygon_message = ""
         self._table_message = ""
-        self.setTitle("Choose the neighbourhood files")
+        self.setTitle(_("Choose the neighbourhood files"))
         self.setSubTitle(
-            "Neighbourhood polygons (census tracts or block groups) and, if their ACS "
-            "estimates are in a separate table, that table too. Download both from "
-            "data.census.gov or the Census TIGER/Line files."
+            _(
+                "Neighbourhood polygons (census tracts or block groups) and, if their ACS "
+                "estimates are in a separate table, that table too. Download both from "
+                "data.census.gov or the Census TIGER/Line files."
+            )
         )
         self.polygon_edit = QLineEdit()
         self.polygon_edit.setPlaceholderText(
-            "GeoPackage, Shapefile (.shp or .zip), GeoJSON, FlatGeobuf"
+            _("GeoPackage, Shapefile (.shp or .zip), GeoJSON, FlatGeobuf")
         )
-        self.polygon_button = QPushButton("Browse…")
+        self.polygon_button = QPushButton(_("Browse…"))
         self.layer_combo = QComboBox()
         self.layer_combo.setEnabled(False)
         self.layer_combo.setToolTip(
-            "A GeoPackage or .zip can hold several layers; pick the polygons."
+            _("A GeoPackage or .zip can hold several layers; pick the polygons.")
         )
         self.table_edit = QLineEdit()
-        self.table_edit.setPlaceholderText("Optional: CSV or Excel table joined on the GEOID")
-        self.table_button = QPushButton("Browse…")
+        self.table_edit.setPlaceholderText(_("Optional: CSV or Excel table joined on the GEOID"))
+        self.table_button = QPushButton(_("Browse…"))
         self.message_label = _message_label()
         self.note_label = QLabel()  # what the page changed by itself, and why
         self.note_label.setWordWrap(True)
@@ -345,9 +387,9 @@ class _FilesPage(QWizardPage):
         table_row.addWidget(self.table_edit)
         table_row.addWidget(self.table_button)
         form = QFormLayout()
-        form.addRow("Polygon file:", polygon_row)
-        form.addRow("Layer:", self.layer_combo)
-        form.addRow("Attribute table:", table_row)
+        form.addRow(_("Polygon file:"), polygon_row)
+        form.addRow(_("Layer:"), self.layer_combo)
+        form.addRow(_("Attribute table:"), table_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.note_label)
@@ -375,15 +417,17 @@ class _FilesPage(QWizardPage):
         return True
 
     def _on_polygon_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Neighbourhood polygons", self.polygon_edit.text(), _POLYGON_FILTER
+        path, _chosen = QFileDialog.getOpenFileName(
+            self, _("Neighbourhood polygons"), self.polygon_edit.text(), _polygon_filter()
         )
         if path:
             self.polygon_edit.setText(path)
 
     def _on_table_button_clicked(self) -> None:
         start = self.table_edit.text() or str(Path(self.polygon_edit.text()).parent)
-        path, _ = QFileDialog.getOpenFileName(self, "Attribute table", start, _TABLE_FILTER)
+        path, _chosen = QFileDialog.getOpenFileName(
+            self, _("Attribute table"), start, _table_filter()
+        )
         if path:
             self.table_edit.setText(path)
 
@@ -404,7 +448,7 @@ class _FilesPage(QWizardPage):
             except InputError as exc:
                 message = exc.message
         elif text.strip():
-            message = f"{text.strip()}: file not found."
+            message = _("{path}: file not found.").format(path=text.strip())
         if state.layers:
             self._leave_given(text)
             wanted = state.initial_layer if state.initial_layer in state.layers else state.layers[0]
@@ -426,9 +470,14 @@ class _FilesPage(QWizardPage):
         if _same_file(self.table_edit.text(), given.table):
             self.table_edit.setText("")
             self.note_label.setText(
-                f"The attribute table of {Path(given.neighbourhoods).name} "
-                f"({Path(given.table).name}) was cleared: choose the table of "
-                f"{Path(polygon_path.strip()).name}, if its estimates are in a separate one."
+                _(
+                    "The attribute table of {old} ({table}) was cleared: choose the table of "
+                    "{new}, if its estimates are in a separate one."
+                ).format(
+                    old=Path(given.neighbourhoods).name,
+                    table=Path(given.table).name,
+                    new=Path(polygon_path.strip()).name,
+                )
             )
             self.note_label.setVisible(True)
 
@@ -439,7 +488,9 @@ class _FilesPage(QWizardPage):
         self._state.table_path = text
         self.note_label.setVisible(False)
         missing = text.strip() and not Path(text.strip()).is_file()
-        self._table_message = f"{text.strip()}: file not found." if missing else ""
+        self._table_message = (
+            _("{path}: file not found.").format(path=text.strip()) if missing else ""
+        )
         self._refresh_message()
 
     def _refresh_message(self) -> None:
@@ -478,31 +529,33 @@ class _PreviewPage(QWizardPage):
     def __init__(self, state: _ImportState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self.setTitle("Check the data and the id columns")
+        self.setTitle(_("Check the data and the id columns"))
         self.setSubTitle(
-            f"The first {PREVIEW_ROWS} rows of each file. Neighbourhoods are matched to table "
-            "rows on the id columns (usually the GEOID); the id column is highlighted."
+            _(
+                "The first {count} rows of each file. Neighbourhoods are matched to table rows "
+                "on the id columns (usually the GEOID); the id column is highlighted."
+            ).format(count=format_number(PREVIEW_ROWS))
         )
         self.shapes_view = QTableView()
         self.id_combo = QComboBox()
-        self.id_combo.setToolTip("The column holding each neighbourhood's identifier (GEOID).")
+        self.id_combo.setToolTip(_("The column holding each neighbourhood's identifier (GEOID)."))
         self.table_view = QTableView()
         self.table_id_combo = QComboBox()
-        self.table_id_combo.setToolTip("The table column holding the same identifiers.")
+        self.table_id_combo.setToolTip(_("The table column holding the same identifiers."))
         self.message_label = _message_label()
         for view in (self.shapes_view, self.table_view):
             view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             view.verticalHeader().setVisible(False)
 
-        shapes_box = QGroupBox("Neighbourhood polygons")
+        shapes_box = QGroupBox(_("Neighbourhood polygons"))
         shapes_form = QFormLayout()
-        shapes_form.addRow("Id column:", self.id_combo)
+        shapes_form.addRow(_("Id column:"), self.id_combo)
         shapes_layout = QVBoxLayout(shapes_box)
         shapes_layout.addLayout(shapes_form)
         shapes_layout.addWidget(self.shapes_view)
-        self.table_box = QGroupBox("Attribute table")
+        self.table_box = QGroupBox(_("Attribute table"))
         table_form = QFormLayout()
-        table_form.addRow("Id column:", self.table_id_combo)
+        table_form.addRow(_("Id column:"), self.table_id_combo)
         table_layout = QVBoxLayout(self.table_box)
         table_layout.addLayout(table_form)
         table_layout.addWidget(self.table_view)
@@ -524,7 +577,7 @@ class _PreviewPage(QWizardPage):
         state.initial_id_column = None
         choices: list[tuple[str, str | None]] = []
         if auto is None and not state.has_table:
-            choices.append((_NUMBER_FEATURES, None))
+            choices.append((_number_features(), None))
         choices += [(column, column) for column in state.shapes_preview.columns]
         self._fill(self.id_combo, choices, wanted)
         state.id_column = self.id_combo.currentData()
@@ -552,7 +605,7 @@ class _PreviewPage(QWizardPage):
         combo.blockSignals(True)
         combo.clear()
         if wanted is None and choices and choices[0][1] is not None:
-            combo.addItem("(choose the id column)", None)
+            combo.addItem(_("(choose the id column)"), None)
         for text, data in choices:
             combo.addItem(text, data)
         index = combo.findData(wanted) if wanted is not None else 0
@@ -575,12 +628,12 @@ class _PreviewPage(QWizardPage):
             self.table_view.setModel(_preview_model(state.table_preview, state.table_id_column))
         message = ""
         if state.has_table and (state.id_column is None or state.table_id_column is None):
-            message = (
+            message = _(
                 "Choose the id column of both files: the table's rows are joined to the "
                 "neighbourhoods on them."
             )
         elif state.id_column is None:
-            message = (
+            message = _(
                 "No id column was found (looked for GEOID, GEOID20, GEO_ID, FIPS …); "
                 "neighbourhoods will be numbered in file order."
             )
@@ -626,7 +679,17 @@ def _sample_text(values: np.ndarray | None, count: int = 3) -> str:
     if values is None:
         return ""
     shown = [v for v in values if np.isfinite(v)][:count]
-    return " · ".join(f"{v:,.0f}" if abs(v) >= 100 or v == round(v) else f"{v:.3g}" for v in shown)
+    return " · ".join(_short_number(float(v)) for v in shown)
+
+
+def _short_number(value: float) -> str:
+    """A sample value: whole, with grouping, from 100 up; else three significant digits."""
+    if abs(value) >= 100 or value == round(value):
+        return format_number(value)
+    digits = max(0, 2 - math.floor(math.log10(abs(value))))
+    text = format_number(value, digits)
+    decimal = format_number(0.5, 1)[1]  # the language's decimal mark
+    return text.rstrip("0").rstrip(decimal) if decimal in text else text
 
 
 class _MappingPage(QWizardPage):
@@ -647,23 +710,27 @@ class _MappingPage(QWizardPage):
         self._mapping: dict[str, FieldSource] = {}
         self._problem = ""
         self._notes: list[str] = []
-        self.setTitle("Match the columns to the fields")
+        self.setTitle(_("Match the columns to the fields"))
         self.setSubTitle(
-            "Fields marked * are required. ACS variables and the column names of GeoDa, LTDB "
-            "and census files were recognised; choose another column, or “not mapped” to "
-            "leave a field out. The first values of each column are shown beside it."
+            _(
+                "Fields marked * are required. ACS variables and the column names of GeoDa, "
+                "LTDB and census files were recognised; choose another column, or “not mapped” "
+                "to leave a field out. The first values of each column are shown beside it."
+            )
         )
         note = QLabel(
-            "Some fields add up several ACS variables (persons below the poverty level: "
-            "C17002_002E + C17002_003E); their margins of error are combined too. A field "
-            "without margins can be used, but its reliability cannot be rated. A column of "
-            "percentages or rates (such as white_rt) is converted to counts with the field's "
-            "total, never read as a count."
+            _(
+                "Some fields add up several ACS variables (persons below the poverty level: "
+                "C17002_002E + C17002_003E); their margins of error are combined too. A field "
+                "without margins can be used, but its reliability cannot be rated. A column of "
+                "percentages or rates (such as white_rt) is converted to counts with the "
+                "field's total, never read as a count."
+            )
         )
         note.setWordWrap(True)
         self.mapping_table = QTableWidget(0, 5)
         self.mapping_table.setHorizontalHeaderLabels(
-            ["Field", "Column(s)", "Margin of error", "Found by", "First values"]
+            [_("Field"), _("Column(s)"), _("Margin of error"), _("Found by"), _("First values")]
         )
         self.mapping_table.verticalHeader().setVisible(False)
         self.mapping_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -671,11 +738,13 @@ class _MappingPage(QWizardPage):
         header.setSectionResizeMode(self.FIELD, QHeaderView.ResizeMode.Stretch)
         for column in (self.SOURCE, self.MARGINS, self.ORIGIN, self.SAMPLE):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.reset_button = QPushButton("Reset to detected")
-        self.previous_button = QPushButton("Use the previous mapping")
+        self.reset_button = QPushButton(_("Reset to detected"))
+        self.previous_button = QPushButton(_("Use the previous mapping"))
         self.previous_button.setToolTip(
-            "Map the columns as the project's last import did (a column of another year, "
-            "such as pop00 for pop10, is matched)."
+            _(
+                "Map the columns as the project's last import did (a column of another year, "
+                "such as pop00 for pop10, is matched)."
+            )
         )
         self.previous_button.setVisible(False)
         self.message_label = _message_label()
@@ -763,8 +832,10 @@ class _MappingPage(QWizardPage):
         bold.setBold(True)
         samples = {c: self._raw_sample(c) for c in self._state.columns}
         for row, (name, spec) in enumerate(specs.items()):
-            label = QTableWidgetItem(f"{spec.label} *" if spec.required else spec.label)
-            label.setToolTip(f"{name} ({spec.unit}){' — required' if spec.required else ''}")
+            text = _field_label(spec)
+            label = QTableWidgetItem(f"{text} *" if spec.required else text)
+            tip = _("{field} ({unit}) — required") if spec.required else _("{field} ({unit})")
+            label.setToolTip(tip.format(field=name, unit=_(str(spec.unit))))
             label.setFlags(Qt.ItemFlag.ItemIsEnabled)
             if spec.required:
                 label.setFont(bold)
@@ -784,11 +855,13 @@ class _MappingPage(QWizardPage):
             moe.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             moe.setItemDelegate(_SampleDelegate(moe))
             moe.setToolTip(
-                "The 90% margin of error of the column (ACS …M columns, or names ending in "
-                "_moe or _error are found by themselves)."
+                _(
+                    "The 90% margin of error of the column (ACS …M columns, or names ending in "
+                    "_moe or _error are found by themselves)."
+                )
             )
-            moe.addItem("automatic", ("auto",))
-            moe.addItem("none", ("none",))
+            moe.addItem(_("automatic"), ("auto",))
+            moe.addItem(_("none"), ("none",))
             for column in self._state.columns:
                 moe.addItem(column, ("column", column))
                 moe.setItemData(moe.count() - 1, samples[column], _SAMPLE_ROLE)
@@ -813,9 +886,12 @@ class _MappingPage(QWizardPage):
         detected = self._state.detected.get(name)
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem(_NOT_MAPPED, ("none",))
+        combo.addItem(_not_mapped(), ("none",))
         if detected is not None:
-            combo.addItem("Detected: " + " + ".join(detected.estimate_columns), ("detected",))
+            combo.addItem(
+                _("Detected: {columns}").format(columns=" + ".join(detected.estimate_columns)),
+                ("detected",),
+            )
             if len(detected.estimate_columns) == 1:
                 combo.setItemData(1, samples.get(detected.estimate_columns[0], ""), _SAMPLE_ROLE)
         for column in self._state.columns:
@@ -839,7 +915,10 @@ class _MappingPage(QWizardPage):
             elif isinstance(value, str) and _find_data(combo, ("column", value)) >= 0:
                 combo.setCurrentIndex(_find_data(combo, ("column", value)))
             else:
-                combo.addItem(f"From the project: {_describe_given(value)}", ("given", value))
+                combo.addItem(
+                    _("From the project: {columns}").format(columns=_describe_given(value)),
+                    ("given", value),
+                )
                 combo.setCurrentIndex(combo.count() - 1)
         combo.blockSignals(False)
 
@@ -915,14 +994,12 @@ class _MappingPage(QWizardPage):
         self._state.overrides = dict(usable)
         text = []
         if notes:
-            text.append("Read as the next vintage: " + "; ".join(notes) + ".")
+            text.append(_("Read as the next vintage: {notes}.").format(notes="; ".join(notes)))
         if skipped:
-            text.append(
-                "Not in this file, left as detected: "
-                + ", ".join(field_specs()[f].label if f in field_specs() else f for f in skipped)
-                + "."
-            )
-        self.note_label.setText(" ".join(text) or "The previous mapping applies as it was.")
+            specs = field_specs()
+            names = ", ".join(_field_label(specs[f]) if f in specs else f for f in skipped)
+            text.append(_("Not in this file, left as detected: {fields}.").format(fields=names))
+        self.note_label.setText(" ".join(text) or _("The previous mapping applies as it was."))
         self.note_label.setVisible(True)
         self._recompute()
 
@@ -935,12 +1012,18 @@ class _MappingPage(QWizardPage):
         else:
             specs = field_specs()
             required = [
-                spec.label
+                _field_label(spec)
                 for name, spec in specs.items()
                 if spec.required and name not in self._mapping
             ]
             self._problem = (
-                f"Required field(s) not mapped: {', '.join(required)}." if required else ""
+                ngettext(
+                    "Required field not mapped: {fields}.",
+                    "Required fields not mapped: {fields}.",
+                    len(required),
+                ).format(fields=", ".join(required))
+                if required
+                else ""
             )
             if not self._problem:
                 self._problem = self._rate_problem()
@@ -958,21 +1041,21 @@ class _MappingPage(QWizardPage):
             if source.rate_per is not None:
                 universe = spec.universe
                 if universe is None or universe not in self._mapping:
-                    total = specs[universe].label if universe else "its total"
-                    return (
-                        f"{column} holds a rate or percentage of {total}, which is not mapped: "
-                        f"map {total} so that {spec.label} can be converted to counts, or "
-                        "choose a column of counts."
-                    )
+                    total = _field_label(specs[universe]) if universe else _("its total")
+                    return _(
+                        "{column} holds a rate or percentage of {total}, which is not mapped: "
+                        "map {total} so that {field} can be converted to counts, or choose a "
+                        "column of counts."
+                    ).format(column=column, total=total, field=_field_label(spec))
             elif (
                 spec.kind == COUNT
                 and len(source.estimate_columns) == 1
                 and self._is_rate(name, column)
             ):
-                return (
-                    f"{column} holds a rate or percentage, not a count of {spec.unit}: choose "
-                    f"a column of counts for {spec.label}."
-                )
+                return _(
+                    "{column} holds a rate or percentage, not a count of {unit}: choose a "
+                    "column of counts for {field}."
+                ).format(column=column, unit=_(str(spec.unit)), field=_field_label(spec))
         return ""
 
     def _show_row(self, row: int, name: str) -> None:
@@ -994,25 +1077,29 @@ class _MappingPage(QWizardPage):
             return
         if source.has_moe:
             margins.setText(" + ".join(source.moe_columns))
-            margins.setToolTip("Margins found: reliability can be rated for this field.")
+            margins.setToolTip(_("Margins found: reliability can be rated for this field."))
         else:
-            margins.setText("none found")
+            margins.setText(_("none found"))
             margins.setToolTip(
-                "No margin-of-error column: this field's reliability cannot be rated."
+                _("No margin-of-error column: this field's reliability cannot be rated.")
             )
         if moe is not None:
-            moe.setItemText(0, f"automatic: {margins.text()}")
+            moe.setItemText(0, _("automatic: {margins}").format(margins=margins.text()))
         if source.rate_per is not None:
             universe = field_specs()[source.field].universe
-            total = field_specs()[universe].label.lower() if universe else "its total"
-            origin.setText(f"rate of {total}")
+            total = _field_label(field_specs()[universe]).lower() if universe else _("its total")
+            origin.setText(_("rate of {total}").format(total=total))
             origin.setToolTip(
-                f"{source.estimate_columns[0]} holds a rate or percentage: it is converted to "
-                f"counts with {total}."
+                _(
+                    "{column} holds a rate or percentage: it is converted to counts with {total}."
+                ).format(column=source.estimate_columns[0], total=total)
             )
         else:
-            origin.setText(source.found_by or _ORIGIN_TEXT[source.origin])
-            origin.setToolTip(style_note(source.found_by))
+            # found_by is a column style's label (resources/column_styles.toml), or empty.
+            found_by = _(source.found_by) if source.found_by else ""
+            origin.setText(found_by or _origin_text(source.origin))
+            note = style_note(source.found_by)
+            origin.setToolTip(_(note) if note else "")
         values = self._source_values(source)
         prefix = "≈ " if source.rate_per is not None else ""
         sample.setText(prefix + _sample_text(values) if values is not None else "")
@@ -1040,7 +1127,7 @@ def _find_data(combo: QComboBox, data: object) -> int:
 
 def _describe_given(value: Any) -> str:
     if isinstance(value, Mapping) and "rate" in value:
-        return f"{value['rate']} (a rate)"
+        return _("{column} (a rate)").format(column=value["rate"])
     if isinstance(value, Mapping):
         estimates = value.get("estimate") or []
         estimates = [estimates] if isinstance(estimates, str) else estimates
@@ -1056,25 +1143,29 @@ class _CrsPage(QWizardPage):
     def __init__(self, state: _ImportState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self.setTitle("Coordinate reference system")
+        self.setTitle(_("Coordinate reference system"))
         self.setSubTitle(
-            "Distances and areas depend on knowing where the polygons are. Census TIGER/Line "
-            "files use NAD83 (EPSG:4269)."
+            _(
+                "Distances and areas depend on knowing where the polygons are. Census "
+                "TIGER/Line files use NAD83 (EPSG:4269)."
+            )
         )
         self.file_crs_label = QLabel()
         self.file_crs_label.setWordWrap(True)
         self.crs_edit = QLineEdit()
-        self.crs_edit.setPlaceholderText("e.g. EPSG:4269")
+        self.crs_edit.setPlaceholderText(_("e.g. EPSG:4269"))
         self.crs_edit.setToolTip(
-            "The CRS to assume when the file declares none: an EPSG code such as EPSG:4269 "
-            "(NAD83, TIGER/Line) or EPSG:4326 (WGS 84), or a PROJ/WKT definition."
+            _(
+                "The CRS to assume when the file declares none: an EPSG code such as EPSG:4269 "
+                "(NAD83, TIGER/Line) or EPSG:4326 (WGS 84), or a PROJ/WKT definition."
+            )
         )
         self.note_label = QLabel()
         self.note_label.setWordWrap(True)
         self.status_label = _message_label()
         form = QFormLayout()
-        form.addRow("Declared by the file:", self.file_crs_label)
-        form.addRow("Assume:", self.crs_edit)
+        form.addRow(_("Declared by the file:"), self.file_crs_label)
+        form.addRow(_("Assume:"), self.crs_edit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.note_label)
@@ -1086,10 +1177,12 @@ class _CrsPage(QWizardPage):
     def initializePage(self) -> None:
         declared = self._state.file_crs
         if declared is None:
-            self.file_crs_label.setText("<b>none</b>")
+            self.file_crs_label.setText(_("<b>none</b>"))
             self.note_label.setText(
-                "This file does not say which CRS its coordinates are in: enter it above "
-                "(required)."
+                _(
+                    "This file does not say which CRS its coordinates are in: enter it above "
+                    "(required)."
+                )
             )
         else:
             try:
@@ -1098,10 +1191,12 @@ class _CrsPage(QWizardPage):
                 text = declared
             self.file_crs_label.setText(text)
             self.note_label.setText(
-                "The file's own CRS is used. A different CRS entered above replaces it only "
-                "when the file's own is implausible for its coordinates (longitude/latitude "
-                "declared as metres, say); otherwise it is ignored, with a warning on the next "
-                "page."
+                _(
+                    "The file's own CRS is used. A different CRS entered above replaces it only "
+                    "when the file's own is implausible for its coordinates (longitude/latitude "
+                    "declared as metres, say); otherwise it is ignored, with a warning on the "
+                    "next page."
+                )
             )
         self.crs_edit.setText(self._state.crs_text)
         self._on_crs_edit_changed(self.crs_edit.text())
@@ -1127,12 +1222,12 @@ class _CrsPage(QWizardPage):
             except InputError as exc:
                 message = exc.message
         elif self._state.file_crs is None:
-            message = "Required: the file declares no CRS."
+            message = _("Required: the file declares no CRS.")
         if not message:
             message, self._refused = self._plausibility(typed)
             ok = not self._refused
             if ok and typed is not None and not message:
-                message = f"Recognised: {crs_label(typed)}"
+                message = _("Recognised: {crs}").format(crs=crs_label(typed))
             self.status_label.setStyleSheet("" if ok else f"color: {_ERROR_COLOUR};")
         else:
             self.status_label.setStyleSheet(f"color: {_ERROR_COLOUR};")
@@ -1158,17 +1253,17 @@ class _CrsPage(QWizardPage):
             problems = check_file_crs(bounds, declared, count)
             fatal = [p for p in problems if p.fatal]
             if not fatal or typed is None or typed.equals(declared):
-                return _problem_text(name, problems, "the CRS the file declares"), bool(fatal)
+                declared_text = _("the CRS the file declares")
+                return _problem_text(name, problems, declared_text), bool(fatal)
             others = check_file_crs(bounds, typed, count)
             if not any(p.fatal for p in others):
-                return (
-                    f"{name}: {fatal[0].fault}; {crs_label(typed)}, entered above, is used "
-                    "instead." + ("" if not others else " " + _problem_text(name, others, "")),
-                    False,
+                text = _("{file}: {fault}; {crs}, entered above, is used instead.").format(
+                    file=name, fault=fatal[0].fault, crs=crs_label(typed)
                 )
-            return _problem_text(name, others, "the CRS entered"), True
+                return text + ("" if not others else " " + _problem_text(name, others, "")), False
+            return _problem_text(name, others, _("the CRS entered")), True
         problems = check_file_crs(bounds, typed, count)
-        return _problem_text(name, problems, "the CRS entered"), any(p.fatal for p in problems)
+        return _problem_text(name, problems, _("the CRS entered")), any(p.fatal for p in problems)
 
 
 def _problem_text(name: str, problems: list[CrsProblem], which: str) -> str:
@@ -1176,9 +1271,19 @@ def _problem_text(name: str, problems: list[CrsProblem], which: str) -> str:
     if not problems:
         return ""
     first = problems[0]
-    head = "Refused" if first.fatal else "Warning"
-    where = f" ({which})" if which else ""
-    return f"{head}: {name}{where}: {first.fault}. {first.remedy}."
+    if which:
+        text = (
+            _("Refused: {file} ({which}): {fault}. {remedy}.")
+            if first.fatal
+            else _("Warning: {file} ({which}): {fault}. {remedy}.")
+        )
+    else:
+        text = (
+            _("Refused: {file}: {fault}. {remedy}.")
+            if first.fatal
+            else _("Warning: {file}: {fault}. {remedy}.")
+        )
+    return text.format(file=name, which=which, fault=first.fault, remedy=first.remedy)
 
 
 def _read_source(progress: Any, source: BaselineSource) -> Neighbourhoods:
@@ -1201,14 +1306,14 @@ class _CheckPage(QWizardPage):
     def __init__(self, state: _ImportState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self.setTitle("Check the import")
-        self.setSubTitle("The files are read with your choices and every value is checked.")
+        self.setTitle(_("Check the import"))
+        self.setSubTitle(_("The files are read with your choices and every value is checked."))
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.problems_list = QListWidget()
         self.problems_list.setWordWrap(True)
-        self.recheck_button = QPushButton("Check again")
-        self.recheck_button.setToolTip("Read the files again, e.g. after correcting them.")
+        self.recheck_button = QPushButton(_("Check again"))
+        self.recheck_button.setToolTip(_("Read the files again, e.g. after correcting them."))
         buttons = QHBoxLayout()
         buttons.addStretch()
         buttons.addWidget(self.recheck_button)
@@ -1272,9 +1377,15 @@ class _CheckPage(QWizardPage):
     def _read_in_worker(self, count: int) -> None:
         from equityplanner.app.workers import Worker
 
-        self.summary_label.setText(f"Reading {count:,} neighbourhoods…")
+        self.summary_label.setText(
+            ngettext(
+                "Reading {count} neighbourhood…", "Reading {count} neighbourhoods…", count
+            ).format(count=format_number(count))
+        )
         self.recheck_button.setEnabled(False)
-        worker = Worker(_read_source, self._state.source(full_mapping=False), description="Reading")
+        worker = Worker(
+            _read_source, self._state.source(full_mapping=False), description=_("Reading")
+        )
         self._worker = worker
 
         def current() -> bool:
@@ -1283,7 +1394,15 @@ class _CheckPage(QWizardPage):
         def progressed(fraction: float, message: str) -> None:
             if current():
                 self.summary_label.setText(
-                    f"{message}… ({fraction:.0%} of {count:,} neighbourhoods)"
+                    ngettext(
+                        "{step}… ({share} of {count} neighbourhood)",
+                        "{step}… ({share} of {count} neighbourhoods)",
+                        count,
+                    ).format(
+                        step=message,
+                        share=format_percent(fraction, 0),
+                        count=format_number(count),
+                    )
                 )
 
         def succeeded(result: Neighbourhoods) -> None:
@@ -1293,7 +1412,10 @@ class _CheckPage(QWizardPage):
         def failed(exc: BaseException) -> None:
             if current():
                 if not isinstance(exc, InputError):
-                    exc = InputError(f"could not be read ({exc})", path=self._state.polygon_path)
+                    exc = InputError(
+                        _("could not be read ({error})").format(error=exc),
+                        path=self._state.polygon_path,
+                    )
                 self._show_outcome(exc)
 
         def finished() -> None:
@@ -1313,20 +1435,35 @@ class _CheckPage(QWizardPage):
         state = self._state
         if isinstance(outcome, InputError):
             self.summary_label.setText(
-                "<b>The import failed.</b> Correct the file or go back and change your "
-                "choices, then check again."
+                _(
+                    "<b>The import failed.</b> Correct the file or go back and change your "
+                    "choices, then check again."
+                )
             )
             self._add_error(outcome)
         else:
             result = outcome
             state.result = result
-            with_moe = len(result.moe.columns)
-            self.summary_label.setText(
-                f"<b>{len(result.frame)} neighbourhoods imported</b> with "
-                f"{len(result.fields)} fields ({with_moe} with margins of error), "
-                f"in {crs_label(result.crs)}."
-                + (f" {len(result.warnings)} warning(s) below." if result.warnings else "")
+            rows, fields = len(result.frame), len(result.fields)
+            imported = ngettext(
+                "<b>{count} neighbourhood imported</b>",
+                "<b>{count} neighbourhoods imported</b>",
+                rows,
+            ).format(count=format_number(rows))
+            with_fields = ngettext(
+                "{count} field ({moe} with margins of error)",
+                "{count} fields ({moe} with margins of error)",
+                fields,
+            ).format(count=format_number(fields), moe=format_number(len(result.moe.columns)))
+            text = _("{imported} with {fields}, in {crs}.").format(
+                imported=imported, fields=with_fields, crs=crs_label(result.crs)
             )
+            if result.warnings:
+                count = len(result.warnings)
+                text += " " + ngettext(
+                    "{count} warning below.", "{count} warnings below.", count
+                ).format(count=format_number(count))
+            self.summary_label.setText(text)
             for warning in result.warnings:
                 self._add(self._short(warning), QStyle.StandardPixmap.SP_MessageBoxWarning, warning)
         self.completeChanged.emit()
@@ -1344,13 +1481,14 @@ class _CheckPage(QWizardPage):
         return text
 
     def _add_error(self, exc: InputError) -> None:
-        where = Path(exc.path).name if exc.path is not None else "Input"
+        where = Path(exc.path).name if exc.path is not None else _("Input")
         self._add(f"{where}: {exc.fault}", QStyle.StandardPixmap.SP_MessageBoxCritical, exc.message)
         for part in (exc.location or "").split("; "):
             if part:
-                self._add(f"    at {part}", None, exc.message)
+                self._add("    " + _("at {location}").format(location=part), None, exc.message)
         if exc.remedy:
-            self._add(f"    What to do: {exc.remedy}", None, exc.message)
+            what = _("What to do: {remedy}").format(remedy=exc.remedy)
+            self._add("    " + what, None, exc.message)
 
     def _add(self, text: str, icon: QStyle.StandardPixmap | None, tooltip: str) -> None:
         item = QListWidgetItem(text)
@@ -1375,29 +1513,38 @@ class _WeightsPage(QWizardPage):
         self._preview: Any = None
         self._auto_count: str | None = None
         self._auto_id: str | None = None
-        self.setTitle("Population weights (optional)")
+        self.setTitle(_("Population weights (optional)"))
+        # The header shows two lines of subtitle; what to choose is said on the page.
         self.setSubTitle(
-            "Where people live inside each neighbourhood: census blocks with their 2020 "
-            "population (TIGER/Line tl_2020_<state>_tabblock20.zip, which carries POP20), "
-            "or any points with a count (address points, parcels with dwelling units). "
-            "Catchments then take people where they live, not in proportion to area."
+            _(
+                "Where people live inside each neighbourhood, so that catchments take people "
+                "where they live, not in proportion to area."
+            )
         )
+        note = QLabel(
+            _(
+                "Census blocks with their 2020 population (TIGER/Line "
+                "tl_2020_<state>_tabblock20.zip, which carries POP20), or any points with a "
+                "count (address points, parcels with dwelling units)."
+            )
+        )
+        note.setWordWrap(True)
         self.path_edit = QLineEdit()
-        self.path_edit.setPlaceholderText("Blocks or points (GeoPackage, Shapefile, .zip, CSV)")
-        self.path_button = QPushButton("Browse…")
+        self.path_edit.setPlaceholderText(_("Blocks or points (GeoPackage, Shapefile, .zip, CSV)"))
+        self.path_button = QPushButton(_("Browse…"))
         self.count_combo = QComboBox()
-        self.count_combo.setToolTip("The column with the people (or homes) at each point.")
+        self.count_combo.setToolTip(_("The column with the people (or homes) at each point."))
         self.id_combo = QComboBox()
-        self.id_combo.setToolTip("The points' ids (block GEOIDs), to join a table of counts.")
+        self.id_combo.setToolTip(_("The points' ids (block GEOIDs), to join a table of counts."))
         self.table_edit = QLineEdit()
         self.table_edit.setPlaceholderText(
-            "Optional: the table of counts (data.census.gov P1, GEO_ID and P1_001N)"
+            _("Optional: the table of counts (data.census.gov P1, GEO_ID and P1_001N)")
         )
         self.preview_view = QTableView()
         self.preview_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview_view.verticalHeader().setVisible(False)
-        self.read_button = QPushButton("Read and sum")
-        self.read_button.setToolTip("Read the whole layer and check its counts.")
+        self.read_button = QPushButton(_("Read and sum"))
+        self.read_button.setToolTip(_("Read the whole layer and check its counts."))
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.message_label = _message_label()
@@ -1405,14 +1552,15 @@ class _WeightsPage(QWizardPage):
         path_row.addWidget(self.path_edit)
         path_row.addWidget(self.path_button)
         form = QFormLayout()
-        form.addRow("Weights file:", path_row)
-        form.addRow("Count column:", self.count_combo)
-        form.addRow("Id column:", self.id_combo)
-        form.addRow("Counts table:", self.table_edit)
+        form.addRow(_("Weights file:"), path_row)
+        form.addRow(_("Count column:"), self.count_combo)
+        form.addRow(_("Id column:"), self.id_combo)
+        form.addRow(_("Counts table:"), self.table_edit)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary_label, 1)
         buttons.addWidget(self.read_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(note)
         layout.addLayout(form)
         layout.addWidget(self.preview_view, 1)
         layout.addLayout(buttons)
@@ -1435,8 +1583,8 @@ class _WeightsPage(QWizardPage):
             self.path_edit.setText(given.path)
 
     def _on_path_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Population weights", self.path_edit.text(), _WEIGHTS_FILTER
+        path, _chosen = QFileDialog.getOpenFileName(
+            self, _("Population weights"), self.path_edit.text(), _weights_filter()
         )
         if path:
             self.path_edit.setText(path)
@@ -1468,14 +1616,18 @@ class _WeightsPage(QWizardPage):
             self._auto_count, self._auto_id = preview.count_column, preview.id_column
             count = (given.count_column if same and given is not None else None) or self._auto_count
             ident = (given.id_column if same and given is not None else None) or self._auto_id
-            self._fill(self.count_combo, preview.columns, count, "(choose the count column)")
-            self._fill(self.id_combo, preview.columns, ident, "(none)")
+            self._fill(self.count_combo, preview.columns, count, _("(choose the count column)"))
+            self._fill(self.id_combo, preview.columns, ident, _("(none)"))
             if same and given is not None and given.table:
                 self.table_edit.setText(given.table)
+            geometry = _geometry_words().get(preview.geometry, preview.geometry)
+            text = (
+                _("Read as {geometry}, in {crs}.").format(geometry=geometry, crs=preview.crs)
+                if preview.crs
+                else _("Read as {geometry}.").format(geometry=geometry)
+            )
             self.summary_label.setText(
-                f"Read as {preview.geometry}"
-                + (f", in {preview.crs}" if preview.crs else "")
-                + ". First rows below; the count column is highlighted."
+                text + " " + _("First rows below; the count column is highlighted.")
             )
         self._on_column_changed()
 
@@ -1535,18 +1687,19 @@ class _WeightsPage(QWizardPage):
         except InputError as exc:
             self._state.weights_points = None
             _show_message(self.message_label, exc.message)
-            self.summary_label.setText("<b>The weights could not be read.</b>")
+            self.summary_label.setText(_("<b>The weights could not be read.</b>"))
             return
         self._state.weights_points = points
         _show_message(self.message_label, "")
-        warned = (
-            f" {len(points.warnings)} warning(s): " + " ".join(points.warnings)
-            if points.warnings
-            else ""
+        text = _("<b>{points}</b>, in {crs}.").format(
+            points=points.description, crs=crs_label(points.crs)
         )
-        self.summary_label.setText(
-            f"<b>{points.description}</b>, in {crs_label(points.crs)}.{warned}"
-        )
+        if points.warnings:
+            count = len(points.warnings)
+            text += " " + ngettext(
+                "{count} warning: {warnings}", "{count} warnings: {warnings}", count
+            ).format(count=format_number(count), warnings=" ".join(points.warnings))
+        self.summary_label.setText(text)
 
 
 # --- the wizard ------------------------------------------------------------------------------
@@ -1567,8 +1720,9 @@ class ImportWizard(QWizard):
 
     def __init__(self, parent: QWidget | None = None, *, source: BaselineSource | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Import neighbourhood data")
+        self.setWindowTitle(_("Import neighbourhood data"))
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        translate_wizard_buttons(self)
         self._state = _ImportState()
         self.files_page = _FilesPage(self._state)
         self.preview_page = _PreviewPage(self._state)

@@ -55,8 +55,10 @@ from PySide6.QtWidgets import (
 )
 
 from equityplanner.analysis.displacement import default_indicators
+from equityplanner.app.dialogs._buttons import translate_button_box
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
+from equityplanner.i18n import _, format_number, format_percent, ngettext
 from equityplanner.io.project_file import parameters_from_dict
 from equityplanner.model.project import Parameters
 
@@ -65,134 +67,178 @@ __all__ = ["ParametersDialog"]
 _METRES_PER_MILE = 1609.344
 _ERROR_COLOUR = "#b00020"
 _INVALID_STYLE = f"border: 1px solid {_ERROR_COLOUR};"
-_CATCHMENTS = {
-    "rail": "Rail station",
-    "brt": "BRT station",
-    "bus": "Bus stop",
-    "housing": "Housing site",
-}
-_COMPARISON_KINDS = {
-    "all": "Every neighbourhood in the file",
-    "prefix": "Neighbourhoods whose id starts with…",
-    "ids": "A list of neighbourhood ids",
-}
-_BAND_NAMES = {"esri": "Esri", "census": "Census Bureau"}
+_CRS_KEY = "parameters.projected_crs"
+_COMPARISON_KEY = "parameters.comparison"
 
-_CATCHMENT_TIPS = {
-    "rail": (
-        "How far people walk to a rail station. Neighbourhoods within this distance of a "
-        "station share in its benefits (or burdens), in proportion to the area inside.\n"
-        "Common practice is ½ mile (800 m) for rail and BRT stations: FTA treats ½ mile as "
-        "the walk-shed of transit (Final Policy Statement, 76 FR 52046, 2011), and the "
-        "Transit Capacity and Quality of Service Manual (TCRP Report 165) uses it for rail."
-    ),
-    "brt": (
-        "How far people walk to a bus rapid transit station. ½ mile (800 m) is usual, as for "
-        "rail (FTA, 76 FR 52046)."
-    ),
-    "bus": (
-        "How far people walk to a local bus stop. ¼ mile (400 m) is the usual bus-stop "
-        "catchment (Transit Capacity and Quality of Service Manual, TCRP Report 165)."
-    ),
-    "housing": (
-        "The area around a proposed housing site whose residents count as its neighbours: "
-        "those who may gain from new affordable homes or face rising rents. ½ mile (800 m) "
-        "is a common neighbourhood radius; there is no federal standard."
-    ),
-}
-_TIPS = {
-    "title_vi": (
-        "Under FTA Circular 4702.1B (chapter IV), your agency adopts, with public engagement "
-        "and board approval, the thresholds at which a service or fare change has a "
-        "disparate impact on minority riders or a disproportionate burden on low-income "
-        "riders. Tick the forms of the test your board adopted."
-    ),
-    "absolute": (
-        "Absolute difference: a finding when the minority (or low-income) share of the "
-        "people affected differs from their share of the comparison population by more than "
-        "this many percentage points, to their disadvantage.\n"
-        "FTA C 4702.1B leaves the threshold to your board; King County Metro uses 10 points."
-    ),
-    "relative": (
-        "Relative difference: the same difference measured as a percentage of the "
-        "comparison share. With 20%, a group that is 40% of the comparison population is "
-        "flagged below 32% (for a benefit) or above 48% (for a burden).\n"
-        "FTA C 4702.1B leaves the threshold to your board; some agencies use this form "
-        "instead of, or beside, the absolute one."
-    ),
-    "four_fifths": (
-        "Four-fifths rule: compares the rate at which the group is affected with the rate "
-        "for everyone else. A benefit reaching the group at less than this ratio of the "
-        "others' rate (0.8 = four fifths), or a burden falling on it at more than its "
-        "inverse (1.25), is a finding.\n"
-        "From the EEOC Uniform Guidelines on Employee Selection Procedures "
-        "(29 CFR 1607.4(D)); some transit agencies adopt it for Title VI."
-    ),
-    "distribution": (
-        "How far, in percentage points, an income quintile's share of the benefits (or "
-        "burdens) may differ from its share of the population and still count as broadly "
-        "in line: a 'moderate' rating on the seven-point scale of the UK Department for "
-        "Transport's TAG unit A4.2 (distributional impact appraisal). Larger differences "
-        "rate 'large' or 'slight'. 5 points is a practitioner convention, not a TAG value."
-    ),
-    "comparison": (
-        "The population the people affected are compared with. FTA C 4702.1B compares with "
-        "the transit provider's service area; for a city project it is usually the city or "
-        "the county. Choose every neighbourhood in the file, those whose id (GEOID) starts "
-        "with a prefix such as a county FIPS code (17031 = Cook County, IL), or a list of ids."
-    ),
-    "comparison_label": (
-        "The name of the comparison population in the results, e.g. 'Cook County' or "
-        "'Metro service area'."
-    ),
-    "prefix": (
-        "Neighbourhoods whose GEOID starts with this text: a state FIPS code (2 digits), a "
-        "county (5 digits, e.g. 17031) or a census tract (11 digits)."
-    ),
-    "ids": "Neighbourhood ids (GEOIDs), one per line or separated by commas or spaces.",
-    "crs": (
-        "The map projection in which distances and areas are measured. Leave it empty to "
-        "use the UTM zone of the projects, which keeps distances within about 0.1% across a "
-        "metropolitan area. Otherwise give a projected CRS in metres, e.g. EPSG:26916 "
-        "(NAD83 / UTM zone 16N). State Plane zones in feet are not accepted: catchments are "
-        "in metres."
-    ),
-    "ami": (
-        "Area Median Income (annual, USD) for your metro area or county, as HUD publishes "
-        "it each year with its Income Limits ('Median Family Income'). Used to test whether "
-        "the proposed rents of each band are affordable: no more than 30% of the income at "
-        "the band's share of AMI (HUD's cost-burden standard). Leave it 'Not set' to skip "
-        "that test."
-    ),
-    "reliability": (
-        "How reliable an ACS estimate is, judged from its coefficient of variation (CV: the "
-        "margin of error / 1.645, divided by the estimate). Both conventions are in use; "
-        "pick the one your agency reports with."
-    ),
-    "displacement": (
-        "A neighbourhood is flagged as vulnerable to displacement when at least this many of "
-        "its {n} indicators ({names}) are above the comparison population's. Modelled on the "
-        "Portland Gentrification and Displacement Study (Bates, 2013), which flags 3 of 4."
-    ),
-}
-# Where the core's problems point, and what to call it in the form.
-_PROBLEM_LABELS = {
-    **{f"parameters.catchment_m.{key}": f"{label} catchment" for key, label in _CATCHMENTS.items()},
-    "parameters.catchment_m": "Catchments",
-    "parameters.title_vi.forms": "Title VI tests",
-    "parameters.title_vi.threshold_pp": "Title VI absolute threshold",
-    "parameters.title_vi.threshold_relative": "Title VI relative threshold",
-    "parameters.title_vi.four_fifths_ratio": "Title VI four-fifths ratio",
-    "parameters.distribution_threshold_pp": "Distribution threshold",
-    "parameters.comparison.kind": "Comparison population",
-    "parameters.comparison.prefix": "Comparison population",
-    "parameters.comparison.ids": "Comparison population",
-    "parameters.projected_crs": "Projected CRS",
-    "parameters.area_median_income_usd": "Area median income",
-    "parameters.reliability_bands": "Reliability bands",
-    "parameters.displacement_min_flags": "Displacement flags",
-    "parameters.significance_z": "Significance",
-}
+# The texts below are functions, not constants: they are read in the language in force when
+# the dialog is built (the app's choice), not in the one of the moment the module was imported.
+
+
+def _catchments() -> dict[str, str]:
+    return {
+        "rail": _("Rail station"),
+        "brt": _("BRT station"),
+        "bus": _("Bus stop"),
+        "housing": _("Housing site"),
+    }
+
+
+def _comparison_kinds() -> dict[str, str]:
+    return {
+        "all": _("Every neighbourhood in the file"),
+        "prefix": _("Neighbourhoods whose id starts with…"),
+        "ids": _("A list of neighbourhood ids"),
+    }
+
+
+def _band_names() -> dict[str, str]:
+    """The sets of reliability bands of resources/reliability.toml, by whom they follow."""
+    return {"esri": "Esri", "census": _("Census Bureau")}
+
+
+def _indicator_names() -> dict[str, str]:
+    """The displacement indicators of resources/thresholds.toml, as the tooltip names them."""
+    return {
+        "renters": _("renters"),
+        "low_income": _("low income"),
+        "rent_burdened": _("rent burdened"),
+        "minority": _("minority"),
+        "limited_english": _("limited English"),
+    }
+
+
+def _catchment_tips() -> dict[str, str]:
+    return {
+        "rail": _(
+            "How far people walk to a rail station. Neighbourhoods within this distance of a "
+            "station share in its benefits (or burdens), in proportion to the area inside.\n"
+            "Common practice is ½ mile (800 m) for rail and BRT stations: FTA treats ½ mile as "
+            "the walk-shed of transit (Final Policy Statement, 76 FR 52046, 2011), and the "
+            "Transit Capacity and Quality of Service Manual (TCRP Report 165) uses it for rail."
+        ),
+        "brt": _(
+            "How far people walk to a bus rapid transit station. ½ mile (800 m) is usual, as "
+            "for rail (FTA, 76 FR 52046)."
+        ),
+        "bus": _(
+            "How far people walk to a local bus stop. ¼ mile (400 m) is the usual bus-stop "
+            "catchment (Transit Capacity and Quality of Service Manual, TCRP Report 165)."
+        ),
+        "housing": _(
+            "The area around a proposed housing site whose residents count as its neighbours: "
+            "those who may gain from new affordable homes or face rising rents. ½ mile (800 m) "
+            "is a common neighbourhood radius; there is no federal standard."
+        ),
+    }
+
+
+def _tips() -> dict[str, str]:
+    return {
+        "title_vi": _(
+            "Under FTA Circular 4702.1B (chapter IV), your agency adopts, with public "
+            "engagement and board approval, the thresholds at which a service or fare change "
+            "has a disparate impact on minority riders or a disproportionate burden on "
+            "low-income riders. Tick the forms of the test your board adopted."
+        ),
+        "absolute": _(
+            "Absolute difference: a finding when the minority (or low-income) share of the "
+            "people affected differs from their share of the comparison population by more "
+            "than this many percentage points, to their disadvantage.\n"
+            "FTA C 4702.1B leaves the threshold to your board; King County Metro uses 10 points."
+        ),
+        "relative": _(
+            "Relative difference: the same difference measured as a percentage of the "
+            "comparison share. With 20%, a group that is 40% of the comparison population is "
+            "flagged below 32% (for a benefit) or above 48% (for a burden).\n"
+            "FTA C 4702.1B leaves the threshold to your board; some agencies use this form "
+            "instead of, or beside, the absolute one."
+        ),
+        "four_fifths": _(
+            "Four-fifths rule: compares the rate at which the group is affected with the rate "
+            "for everyone else. A benefit reaching the group at less than this ratio of the "
+            "others' rate (0.8 = four fifths), or a burden falling on it at more than its "
+            "inverse (1.25), is a finding.\n"
+            "From the EEOC Uniform Guidelines on Employee Selection Procedures "
+            "(29 CFR 1607.4(D)); some transit agencies adopt it for Title VI."
+        ),
+        "distribution": _(
+            "How far, in percentage points, an income quintile's share of the benefits (or "
+            "burdens) may differ from its share of the population and still count as broadly "
+            "in line: a 'moderate' rating on the seven-point scale of the UK Department for "
+            "Transport's TAG unit A4.2 (distributional impact appraisal). Larger differences "
+            "rate 'large' or 'slight'. 5 points is a practitioner convention, not a TAG value."
+        ),
+        "comparison": _(
+            "The population the people affected are compared with. FTA C 4702.1B compares "
+            "with the transit provider's service area; for a city project it is usually the "
+            "city or the county. Choose every neighbourhood in the file, those whose id (GEOID) "
+            "starts with a prefix such as a county FIPS code (17031 = Cook County, IL), or a "
+            "list of ids."
+        ),
+        "comparison_label": _(
+            "The name of the comparison population in the results, e.g. 'Cook County' or "
+            "'Metro service area'."
+        ),
+        "prefix": _(
+            "Neighbourhoods whose GEOID starts with this text: a state FIPS code (2 digits), a "
+            "county (5 digits, e.g. 17031) or a census tract (11 digits)."
+        ),
+        "ids": _("Neighbourhood ids (GEOIDs), one per line or separated by commas or spaces."),
+        "crs": _(
+            "The map projection in which distances and areas are measured. Leave it empty to "
+            "use the UTM zone of the projects, which keeps distances within about 0.1% across "
+            "a metropolitan area. Otherwise give a projected CRS in metres, e.g. EPSG:26916 "
+            "(NAD83 / UTM zone 16N). State Plane zones in feet are not accepted: catchments "
+            "are in metres."
+        ),
+        "ami": _(
+            "Area Median Income (annual, USD) for your metro area or county, as HUD publishes "
+            "it each year with its Income Limits ('Median Family Income'). Used to test "
+            "whether the proposed rents of each band are affordable: no more than 30% of the "
+            "income at the band's share of AMI (HUD's cost-burden standard). Leave it 'Not "
+            "set' to skip that test."
+        ),
+        "reliability": _(
+            "How reliable an ACS estimate is, judged from its coefficient of variation (CV: "
+            "the margin of error / 1.645, divided by the estimate). Both conventions are in "
+            "use; pick the one your agency reports with."
+        ),
+        "displacement": _(
+            "A neighbourhood is flagged as vulnerable to displacement when at least this many "
+            "of its {n} indicators ({names}) are above the comparison population's. Modelled "
+            "on the Portland Gentrification and Displacement Study (Bates, 2013), which flags "
+            "3 of 4."
+        ),
+    }
+
+
+def _problem_labels() -> dict[str, str]:
+    """Where the core's problems point, and what the form calls it."""
+    return {
+        **{
+            f"parameters.catchment_m.{key}": _("{place} catchment").format(place=label)
+            for key, label in _catchments().items()
+        },
+        "parameters.catchment_m": _("Catchments"),
+        "parameters.title_vi.forms": _("Title VI tests"),
+        "parameters.title_vi.threshold_pp": _("Title VI absolute threshold"),
+        "parameters.title_vi.threshold_relative": _("Title VI relative threshold"),
+        "parameters.title_vi.four_fifths_ratio": _("Title VI four-fifths ratio"),
+        "parameters.distribution_threshold_pp": _("Distribution threshold"),
+        "parameters.comparison.kind": _("Comparison population"),
+        "parameters.comparison.prefix": _("Comparison population"),
+        "parameters.comparison.ids": _("Comparison population"),
+        _CRS_KEY: _("Projected CRS"),
+        "parameters.area_median_income_usd": _("Area median income"),
+        "parameters.reliability_bands": _("Reliability bands"),
+        "parameters.displacement_min_flags": _("Displacement flags"),
+        "parameters.significance_z": _("Significance"),
+    }
+
+
+def _percent_text(value: float) -> str:
+    """A percentage of the reliability bands (12 -> '12%'), per language."""
+    return format_percent(value / 100, 0 if float(value).is_integer() else 1)
 
 
 def _double_spin(
@@ -238,7 +284,7 @@ class ParametersDialog(QDialog):
 
     def __init__(self, parameters: Parameters, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Assessment parameters")
+        self.setWindowTitle(_("Assessment parameters"))
         self._original = parameters
         self._problems: list[str] = []
         self._result: Parameters | None = parameters
@@ -264,6 +310,7 @@ class ParametersDialog(QDialog):
             | QDialogButtonBox.StandardButton.Cancel
             | QDialogButtonBox.StandardButton.RestoreDefaults
         )
+        translate_button_box(self.button_box)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
         self.button_box.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(
@@ -304,18 +351,19 @@ class ParametersDialog(QDialog):
     # --- building the form ---------------------------------------------------------------------
 
     def _catchment_box(self, parameters: Parameters) -> QGroupBox:
-        box = QGroupBox("Catchments: how far people walk")
+        box = QGroupBox(_("Catchments: how far people walk"))
         grid = QGridLayout(box)
         self.catchment_spins: dict[str, QDoubleSpinBox] = {}
         self._miles_labels: dict[str, QLabel] = {}
-        for row, (key, label) in enumerate(_CATCHMENTS.items()):
+        tips = _catchment_tips()
+        for row, (key, label) in enumerate(_catchments().items()):
             value = float(parameters.catchment_m.get(key, Parameters().catchment_m[key]))
             spin = _double_spin(
-                value, 50, 5000, decimals=0, step=50, suffix=" m", tooltip=_CATCHMENT_TIPS[key]
+                value, 50, 5000, decimals=0, step=50, suffix=" m", tooltip=tips[key]
             )
             miles = QLabel()
-            caption = QLabel(f"{label}:")
-            caption.setToolTip(_CATCHMENT_TIPS[key])
+            caption = QLabel(_("{label}:").format(label=label))
+            caption.setToolTip(tips[key])
             grid.addWidget(caption, row, 0)
             grid.addWidget(spin, row, 1)
             grid.addWidget(miles, row, 2)
@@ -326,13 +374,14 @@ class ParametersDialog(QDialog):
 
     def _title_vi_box(self, parameters: Parameters) -> QGroupBox:
         policy = parameters.title_vi
-        box = QGroupBox("Title VI: disparate impact and disproportionate burden")
-        box.setToolTip(_TIPS["title_vi"])
+        tips = _tips()
+        box = QGroupBox(_("Title VI: disparate impact and disproportionate burden"))
+        box.setToolTip(tips["title_vi"])
         grid = QGridLayout(box)
         self.form_checks = {
-            "absolute": QCheckBox("Absolute difference"),
-            "relative": QCheckBox("Relative difference"),
-            "four_fifths": QCheckBox("Four-fifths rule"),
+            "absolute": QCheckBox(_("Absolute difference")),
+            "relative": QCheckBox(_("Relative difference")),
+            "four_fifths": QCheckBox(_("Four-fifths rule")),
         }
         self.threshold_pp_spin = _double_spin(
             policy.threshold_pp,
@@ -340,8 +389,8 @@ class ParametersDialog(QDialog):
             99.9,
             decimals=1,
             step=1,
-            suffix=" pp",
-            tooltip=_TIPS["absolute"],
+            suffix=_(" pp"),
+            tooltip=tips["absolute"],
         )
         self.threshold_relative_spin = _double_spin(
             policy.threshold_relative * 100,
@@ -350,7 +399,7 @@ class ParametersDialog(QDialog):
             decimals=1,
             step=5,
             suffix=" %",
-            tooltip=_TIPS["relative"],
+            tooltip=tips["relative"],
         )
         self.four_fifths_spin = _double_spin(
             policy.four_fifths_ratio,
@@ -358,7 +407,7 @@ class ParametersDialog(QDialog):
             0.99,
             decimals=2,
             step=0.05,
-            tooltip=_TIPS["four_fifths"],
+            tooltip=tips["four_fifths"],
         )
         self._form_spins = {
             "absolute": self.threshold_pp_spin,
@@ -367,26 +416,27 @@ class ParametersDialog(QDialog):
         }
         for row, (form, check) in enumerate(self.form_checks.items()):
             check.setChecked(form in policy.forms)
-            check.setToolTip(_TIPS[form])
+            check.setToolTip(tips[form])
             grid.addWidget(check, row, 0)
             grid.addWidget(self._form_spins[form], row, 1)
         grid.setColumnStretch(2, 1)
         return box
 
     def _distribution_box(self, parameters: Parameters) -> QGroupBox:
-        box = QGroupBox("Distribution across income groups")
-        box.setToolTip(_TIPS["distribution"])
+        tip = _tips()["distribution"]
+        box = QGroupBox(_("Distribution across income groups"))
+        box.setToolTip(tip)
         self.distribution_spin = _double_spin(
             parameters.distribution_threshold_pp,
             0.1,
             50,
             decimals=1,
             step=1,
-            suffix=" pp",
-            tooltip=_TIPS["distribution"],
+            suffix=_(" pp"),
+            tooltip=tip,
         )
-        caption = QLabel("Broadly in line within:")
-        caption.setToolTip(_TIPS["distribution"])
+        caption = QLabel(_("Broadly in line within:"))
+        caption.setToolTip(tip)
         row = QHBoxLayout(box)
         row.addWidget(caption)
         row.addWidget(self.distribution_spin)
@@ -395,85 +445,100 @@ class ParametersDialog(QDialog):
 
     def _comparison_box(self, parameters: Parameters) -> QGroupBox:
         comparison = parameters.comparison
-        box = QGroupBox("Comparison population")
-        box.setToolTip(_TIPS["comparison"])
+        tips = _tips()
+        box = QGroupBox(_("Comparison population"))
+        box.setToolTip(tips["comparison"])
         self.comparison_combo = QComboBox()
-        for kind, text in _COMPARISON_KINDS.items():
+        for kind, text in _comparison_kinds().items():
             self.comparison_combo.addItem(text, kind)
         self.comparison_combo.setCurrentIndex(
             max(self.comparison_combo.findData(comparison.kind), 0)
         )
-        self.comparison_combo.setToolTip(_TIPS["comparison"])
+        self.comparison_combo.setToolTip(tips["comparison"])
         self.prefix_edit = QLineEdit(comparison.prefix or "")
-        self.prefix_edit.setPlaceholderText("e.g. 17031 (Cook County, IL)")
-        self.prefix_edit.setToolTip(_TIPS["prefix"])
+        self.prefix_edit.setPlaceholderText(_("e.g. 17031 (Cook County, IL)"))
+        self.prefix_edit.setToolTip(tips["prefix"])
         self.ids_edit = QPlainTextEdit("\n".join(comparison.ids))
-        self.ids_edit.setPlaceholderText("One GEOID per line")
-        self.ids_edit.setToolTip(_TIPS["ids"])
+        self.ids_edit.setPlaceholderText(_("One GEOID per line"))
+        self.ids_edit.setToolTip(tips["ids"])
         self.ids_edit.setMaximumHeight(90)
         self.comparison_label_edit = QLineEdit(comparison.label)
-        self.comparison_label_edit.setToolTip(_TIPS["comparison_label"])
+        self.comparison_label_edit.setToolTip(tips["comparison_label"])
         form = QFormLayout(box)
-        form.addRow("Compare with:", self.comparison_combo)
-        form.addRow("Id prefix:", self.prefix_edit)
-        form.addRow("Ids:", self.ids_edit)
-        form.addRow("Called:", self.comparison_label_edit)
+        form.addRow(_("Compare with:"), self.comparison_combo)
+        form.addRow(_("Id prefix:"), self.prefix_edit)
+        form.addRow(_("Ids:"), self.ids_edit)
+        form.addRow(_("Called:"), self.comparison_label_edit)
         self._comparison_form = form
         return box
 
     def _other_box(self, parameters: Parameters) -> QGroupBox:
-        box = QGroupBox("Housing, data reliability and map projection")
+        tips = _tips()
+        box = QGroupBox(_("Housing, data reliability and map projection"))
         self.ami_spin = _double_spin(
             parameters.area_median_income_usd or 0.0,
             0,
             1_000_000,
             decimals=0,
             step=1000,
-            tooltip=_TIPS["ami"],
+            tooltip=tips["ami"],
         )
         self.ami_spin.setPrefix("$ ")
-        self.ami_spin.setSpecialValueText("Not set")
+        self.ami_spin.setSpecialValueText(_("Not set"))
         self.displacement_spin = QSpinBox()
         self.displacement_spin.setRange(1, 5)
         self.displacement_spin.setValue(parameters.displacement_min_flags)
         indicators = default_indicators()
+        names = _indicator_names()
         self.displacement_spin.setToolTip(
-            _TIPS["displacement"].format(
-                n=len(indicators), names=", ".join(i.replace("_", " ") for i in indicators)
+            tips["displacement"].format(
+                n=len(indicators),
+                names=", ".join(names.get(i, i.replace("_", " ")) for i in indicators),
             )
         )
-        self.displacement_spin.setPrefix("at least ")
-        self.displacement_spin.setSuffix(f" of {len(indicators)} indicators")
+        # One sentence for the translators; the spin box shows its number at {flags}.
+        flags = ngettext(
+            "at least {flags} of {count} indicator",
+            "at least {flags} of {count} indicators",
+            len(indicators),
+        )
+        prefix, _flags, suffix = flags.partition("{flags}")
+        self.displacement_spin.setPrefix(prefix)
+        self.displacement_spin.setSuffix(suffix.format(count=len(indicators)))
         self.reliability_combo = QComboBox()
         bands = load_resource("reliability.toml")["bands"]
+        band_names = _band_names()
         for key, spec in bands.items():
             limits = [band["max_cv"] for band in spec["band"]]
-            name = _BAND_NAMES.get(key, key.capitalize())
+            name = band_names.get(key, key.capitalize())
             self.reliability_combo.addItem(
-                f"{name}: high ≤ {limits[0]:g}% CV, medium ≤ {limits[1]:g}%", key
+                _("{name}: high ≤ {high} CV, medium ≤ {medium}").format(
+                    name=name, high=_percent_text(limits[0]), medium=_percent_text(limits[1])
+                ),
+                key,
             )
             self.reliability_combo.setItemData(
                 self.reliability_combo.count() - 1,
-                f"{_TIPS['reliability']}\n{spec['source']}",
+                f"{tips['reliability']}\n{_(spec['source'])}",
                 Qt.ItemDataRole.ToolTipRole,
             )
         self.reliability_combo.setCurrentIndex(
             max(self.reliability_combo.findData(parameters.reliability_bands), 0)
         )
-        self.reliability_combo.setToolTip(_TIPS["reliability"])
+        self.reliability_combo.setToolTip(tips["reliability"])
         self.crs_edit = QLineEdit(parameters.projected_crs or "")
-        self.crs_edit.setPlaceholderText("Automatic: the UTM zone of the projects")
-        self.crs_edit.setToolTip(_TIPS["crs"])
+        self.crs_edit.setPlaceholderText(_("Automatic: the UTM zone of the projects"))
+        self.crs_edit.setToolTip(tips["crs"])
         self.crs_label = QLabel()
         self.crs_label.setWordWrap(True)
         form = QFormLayout(box)
-        form.addRow("Area median income:", self.ami_spin)
-        form.addRow("Displacement risk with:", self.displacement_spin)
-        form.addRow("ACS reliability bands:", self.reliability_combo)
+        form.addRow(_("Area median income:"), self.ami_spin)
+        form.addRow(_("Displacement risk with:"), self.displacement_spin)
+        form.addRow(_("ACS reliability bands:"), self.reliability_combo)
         crs_row = QVBoxLayout()
         crs_row.addWidget(self.crs_edit)
         crs_row.addWidget(self.crs_label)
-        form.addRow("Projected CRS:", crs_row)
+        form.addRow(_("Projected CRS:"), crs_row)
         for row in range(form.rowCount()):
             item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
@@ -575,49 +640,53 @@ class ParametersDialog(QDialog):
 
     def _check(self) -> None:
         for key, spin in self.catchment_spins.items():
-            self._miles_labels[key].setText(f"≈ {spin.value() / _METRES_PER_MILE:.2f} mile")
+            miles = format_number(spin.value() / _METRES_PER_MILE, 2)
+            self._miles_labels[key].setText(_("≈ {miles} mile").format(miles=miles))
         for form, check in self.form_checks.items():
             self._form_spins[form].setEnabled(check.isChecked())
         raw = self._raw()
         found: list[str] = []
         result = parameters_from_dict(raw, found)
-        problems = [_planner_text(problem) for problem in found]
+        labels = _problem_labels()
+        problems = [_planner_text(problem, labels) for problem in found]
+        invalid = {problem.partition(": ")[0] for problem in found}  # where they point
         crs_note, crs_problem = _describe_crs(raw["projected_crs"])
-        if crs_problem and not any(p.startswith("Projected CRS") for p in problems):
+        if crs_problem and _CRS_KEY not in invalid:
             problems.append(crs_problem)
+            invalid.add(_CRS_KEY)
         if not raw["comparison"]["label"]:
-            problems.append("Comparison population: give it a name, e.g. 'Cook County'.")
+            problems.append(_("Comparison population: give it a name, e.g. 'Cook County'."))
+            invalid.add(f"{_COMPARISON_KEY}.label")
         self.crs_label.setText(crs_note)
         self._problems = problems
         self._result = None if problems else result
         self.message_label.setText("\n".join(problems))
         self.message_label.setVisible(bool(problems))
         self.button_box.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problems)
-        invalid = {p.split(":", 1)[0] for p in problems}
-        self.crs_edit.setStyleSheet(_INVALID_STYLE if "Projected CRS" in invalid else "")
-        comparison_bad = "Comparison population" in invalid
+        self.crs_edit.setStyleSheet(_INVALID_STYLE if _CRS_KEY in invalid else "")
+        comparison_bad = any(key.startswith(_COMPARISON_KEY) for key in invalid)
         for widget in (self.prefix_edit, self.ids_edit, self.comparison_label_edit):
             widget.setStyleSheet(_INVALID_STYLE if comparison_bad else "")
 
 
-def _planner_text(problem: str) -> str:
+def _planner_text(problem: str, labels: dict[str, str]) -> str:
     """A core problem ('parameters.x.y: text') with the form's name for the setting."""
-    key, _, text = problem.partition(": ")
-    return f"{_PROBLEM_LABELS.get(key, key)}: {text}"
+    key, _sep, text = problem.partition(": ")
+    return _("{setting}: {problem}").format(setting=labels.get(key, key), problem=text)
 
 
 def _describe_crs(text: str | None) -> tuple[str, str]:
     """(note shown under the CRS field, problem or "") for the projected CRS typed."""
     if not text:
-        return "Automatic: the UTM zone of the projects.", ""
+        return _("Automatic: the UTM zone of the projects."), ""
     try:
         crs = pyproj.CRS.from_user_input(text)
     except pyproj.exceptions.CRSError:
         return "", ""  # parameters_from_dict reports it
     unit = crs.axis_info[0] if crs.axis_info else None
     if crs.is_projected and unit is not None and unit.unit_conversion_factor != 1.0:
-        return crs.name, (
-            f"Projected CRS: {text!r} measures in {unit.unit_name} units, but catchments "
-            "are in metres: choose a CRS in metres (e.g. a UTM zone) or leave it empty."
-        )
+        return crs.name, _(
+            "Projected CRS: {crs} measures in {unit} units, but catchments are in metres: "
+            "choose a CRS in metres (e.g. a UTM zone) or leave it empty."
+        ).format(crs=repr(text), unit=unit.unit_name)
     return crs.name, ""

@@ -54,7 +54,9 @@ from PySide6.QtWidgets import (
 )
 
 from equityplanner.app import editing
+from equityplanner.app.dialogs._buttons import translate_button_box
 from equityplanner.errors import InputError
+from equityplanner.i18n import _, pgettext
 from equityplanner.model.network import PERCENTILES, NetworkSource, check_network
 from equityplanner.model.project import (
     GtfsSource,
@@ -93,6 +95,7 @@ class _CheckedDialog(QDialog):
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        translate_button_box(self.button_box)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
         self.layout_ = QVBoxLayout(self)
@@ -144,18 +147,21 @@ class ScenarioDialog(_CheckedDialog):
         scenario: Scenario | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("Edit scenario" if scenario else "New scenario", parent)
+        super().__init__(_("Edit scenario") if scenario else _("New scenario"), parent)
         self.document = document
         self.original = scenario
         self.name_edit = QLineEdit(scenario.name if scenario else "")
-        self.name_edit.setPlaceholderText("e.g. Preferred alternative, Housing only")
-        self.name_edit.setToolTip("The scenario's name, as the results and the workbook show it")
+        self.name_edit.setPlaceholderText(_("e.g. Preferred alternative, Housing only"))
+        self.name_edit.setToolTip(_("The scenario's name, as the results and the workbook show it"))
         self.project_list = QListWidget()
         self.project_list.setObjectName("scenarioProjects")
-        self.project_list.setAccessibleName("Projects in the scenario")
+        self.project_list.setAccessibleName(_("Projects in the scenario"))
         members = set(scenario.project_ids) if scenario else {p.id for p in document.projects}
         for project in document.projects:
-            kind = "housing" if isinstance(project, HousingProject) else "transit"
+            if isinstance(project, HousingProject):
+                kind = pgettext("project kind", "housing")
+            else:
+                kind = pgettext("project kind", "transit")
             item = QListWidgetItem(f"{project.name}  ({kind})")
             item.setData(_ID_ROLE, project.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -164,13 +170,15 @@ class ScenarioDialog(_CheckedDialog):
             )
             self.project_list.addItem(item)
         hint = QLabel(
-            "A scenario is assessed as one proposal: its projects' catchments are joined, so "
-            "each neighbourhood counts once."
+            _(
+                "A scenario is assessed as one proposal: its projects' catchments are joined, "
+                "so each neighbourhood counts once."
+            )
         )
         hint.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("&Name:", self.name_edit)
-        form.addRow("&Projects:", self.project_list)
+        form.addRow(_("&Name:"), self.name_edit)
+        form.addRow(_("&Projects:"), self.project_list)
         self.name_edit.textChanged.connect(self.check)
         self.project_list.itemChanged.connect(self.check)
         self.finish_layout(form, hint)
@@ -200,7 +208,9 @@ class ScenarioDialog(_CheckedDialog):
 
     def problem(self) -> str:
         if not self.document.projects:
-            return "There is no project to put in a scenario yet: place or import projects first."
+            return _(
+                "There is no project to put in a scenario yet: place or import projects first."
+            )
         try:
             editing.check_scenario(
                 self.document, self.scenario(), self.original.id if self.original else None
@@ -218,45 +228,45 @@ class DetailsDialog(_CheckedDialog):
     """The project's title, authors, date, description and the data's vintage."""
 
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
-        super().__init__("Project details", parent)
+        super().__init__(_("Project details"), parent)
         meta = document.metadata
         self.document = document
         self.title_edit = QLineEdit(meta.title)
-        self.title_edit.setToolTip("Printed on the workbook's cover and in every page header")
+        self.title_edit.setToolTip(_("Printed on the workbook's cover and in every page header"))
         self.author_edit = QLineEdit(meta.author)
-        self.author_edit.setPlaceholderText("Who prepared the assessment")
+        self.author_edit.setPlaceholderText(_("Who prepared the assessment"))
         self.organisation_edit = QLineEdit(meta.organisation)
-        self.organisation_edit.setPlaceholderText("e.g. City Planning Department")
+        self.organisation_edit.setPlaceholderText(_("e.g. City Planning Department"))
         self.date_edit = QLineEdit(meta.date)
-        self.date_edit.setPlaceholderText(dt.date.today().isoformat())
-        self.date_edit.setToolTip("The date of the assessment, such as 2026-03-10")
+        self.date_edit.setPlaceholderText(dt.date.today().isoformat())  # the format to type
+        self.date_edit.setToolTip(_("The date of the assessment, such as 2026-03-10"))
         self.description_edit = QPlainTextEdit(meta.description)
-        self.description_edit.setPlaceholderText("What is assessed, for whom, and why")
+        self.description_edit.setPlaceholderText(_("What is assessed, for whom, and why"))
         self.description_edit.setTabChangesFocus(True)
         self.description_edit.setMaximumHeight(110)
         vintage = document.baseline.vintage if document.baseline is not None else ""
         self.vintage_edit = QLineEdit(vintage)
-        self.vintage_edit.setPlaceholderText("e.g. ACS 2019–2023 5-year estimates")  # noqa: RUF001
+        self.vintage_edit.setPlaceholderText(_("e.g. ACS 2019–2023 5-year estimates"))  # noqa: RUF001
         if document.baseline is None:
             self.vintage_edit.setEnabled(False)
-            self.vintage_edit.setToolTip("Import the neighbourhoods first (File ▸ Import…)")
+            self.vintage_edit.setToolTip(_("Import the neighbourhoods first (File ▸ Import…)"))
         else:
             self.vintage_edit.setToolTip(
-                "The survey and years of the neighbourhood data, printed with every figure"
+                _("The survey and years of the neighbourhood data, printed with every figure")
             )
         form = QFormLayout()
-        form.addRow("&Title:", self.title_edit)
-        form.addRow("&Author:", self.author_edit)
-        form.addRow("&Organisation:", self.organisation_edit)
-        form.addRow("&Date:", self.date_edit)
-        form.addRow("D&escription:", self.description_edit)
+        form.addRow(_("&Title:"), self.title_edit)
+        form.addRow(_("&Author:"), self.author_edit)
+        form.addRow(_("&Organisation:"), self.organisation_edit)
+        form.addRow(_("&Date:"), self.date_edit)
+        form.addRow(_("D&escription:"), self.description_edit)
         self.status_combo = QComboBox()
-        self.status_combo.addItem("Draft", "draft")
-        self.status_combo.addItem("Final", "final")
+        self.status_combo.addItem(_("Draft"), "draft")
+        self.status_combo.addItem(_("Final"), "final")
         self.status_combo.setCurrentIndex(1 if meta.is_final else 0)
-        self.status_combo.setToolTip("Printed on every page of the workbook: draft or final")
-        form.addRow("&Status:", self.status_combo)
-        form.addRow("Data &vintage:", self.vintage_edit)
+        self.status_combo.setToolTip(_("Printed on every page of the workbook: draft or final"))
+        form.addRow(_("&Status:"), self.status_combo)
+        form.addRow(_("Data &vintage:"), self.vintage_edit)
         for edit in (self.title_edit, self.date_edit):
             edit.textChanged.connect(self.check)
         self.finish_layout(form)
@@ -280,13 +290,15 @@ class DetailsDialog(_CheckedDialog):
 
     def problem(self) -> str:
         if not self.title_edit.text().strip():
-            return "The title is empty: give the assessment a title (the workbook prints it)."
+            return _("The title is empty: give the assessment a title (the workbook prints it).")
         date = self.date_edit.text().strip()
         if date:
             try:
                 dt.date.fromisoformat(date)
             except ValueError:
-                return f"The date '{date}' is not a date such as {dt.date.today().isoformat()}."
+                return _("The date '{date}' is not a date such as {example}.").format(
+                    date=date, example=dt.date.today().isoformat()
+                )
         return ""
 
 
@@ -299,7 +311,7 @@ class _PathRow(QWidget):
     def __init__(self, caption: str, file_filter: str, text: str = "", *, folder: bool = False):
         super().__init__()
         self.edit = QLineEdit(text)
-        self.button = QPushButton("Browse…")
+        self.button = QPushButton(_("Browse…"))
         self._caption, self._filter, self._folder = caption, file_filter, folder
         self.button.clicked.connect(self._browse)
         row = QHBoxLayout(self)
@@ -312,7 +324,7 @@ class _PathRow(QWidget):
         if self._folder:
             path = QFileDialog.getExistingDirectory(self, self._caption, start)
         else:
-            path, _ = QFileDialog.getOpenFileName(self, self._caption, start, self._filter)
+            path, _chosen = QFileDialog.getOpenFileName(self, self._caption, start, self._filter)
         if path:
             self.edit.setText(path)
 
@@ -320,17 +332,33 @@ class _PathRow(QWidget):
         return self.edit.text().strip()
 
 
-def _missing(label: str, text: str, *, optional: bool = False) -> str:
+def _missing(text: str, empty: str | None, absent: str) -> str:
+    """``empty`` when no path is typed (``None``: optional), ``absent`` (naming ``{path}``)
+    when the path does not exist, else ``""``."""
     if not text:
-        return "" if optional else f"Choose the {label}."
+        return empty or ""
     if not Path(text).exists():
-        return f"The {label} {text} does not exist: choose the file with Browse…."
+        return absent.format(path=text)
     return ""
 
 
-_OPPORTUNITY_FILTER = (
-    "Opportunity layers (*.csv *.csv.gz *.geojson *.json *.gpkg *.shp);;All files (*)"
-)
+def _file_filter(description: str, patterns: str) -> str:
+    """A QFileDialog filter: the (translated) description, the patterns, then all files."""
+    return f"{description} ({patterns});;{_('All files')} (*)"
+
+
+def _opportunity_labels() -> dict[str, str]:
+    """The kinds of opportunity layer (editing.OPPORTUNITY_KINDS), in the current language."""
+    return {
+        "jobs": _("Jobs"),
+        "schools": _("Schools"),
+        "childcare": _("Childcare"),
+        "clinics": _("Clinics"),
+    }
+
+
+def _opportunity_filter() -> str:
+    return _file_filter(_("Opportunity layers"), "*.csv *.csv.gz *.geojson *.json *.gpkg *.shp")
 
 
 class OpportunityDialog(_CheckedDialog):
@@ -347,10 +375,11 @@ class OpportunityDialog(_CheckedDialog):
     def __init__(
         self, document: ProjectDocument, kind: str | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__("Opportunity layer", parent)
+        super().__init__(_("Opportunity layer"), parent)
         self.kind_combo = QComboBox()
+        labels = _opportunity_labels()
         for key, label in editing.OPPORTUNITY_KINDS.items():
-            self.kind_combo.addItem(label, key)
+            self.kind_combo.addItem(labels.get(key, label), key)
         if kind is None:  # the first kind not set yet
             kind = next(
                 (k for k in editing.OPPORTUNITY_KINDS if k not in document.opportunities), "jobs"
@@ -358,28 +387,30 @@ class OpportunityDialog(_CheckedDialog):
         self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(kind), 0))
         current = document.opportunities.get(kind)
         self.path_row = _PathRow(
-            "Opportunity layer",
-            _OPPORTUNITY_FILTER,
+            _("Opportunity layer"),
+            _opportunity_filter(),
             str(document.resolve(current.path)) if current else "",
         )
         self.capacity_edit = QLineEdit(current.capacity_column or "" if current else "")
-        self.capacity_edit.setPlaceholderText("optional: seats, physicians…")
+        self.capacity_edit.setPlaceholderText(_("optional: seats, physicians…"))
         self.blocks_row = _PathRow(
-            "Census block centroids",
-            "Block centroids (*.csv *.csv.gz *.geojson *.gpkg *.shp);;All files (*)",
+            _("Census block centroids"),
+            _file_filter(_("Block centroids"), "*.csv *.csv.gz *.geojson *.gpkg *.shp"),
             str(document.resolve(current.blocks)) if current and current.blocks else "",
         )
-        self.blocks_row.edit.setPlaceholderText("LODES jobs only: the blocks they are placed on")
+        self.blocks_row.edit.setPlaceholderText(_("LODES jobs only: the blocks they are placed on"))
         hint = QLabel(
-            "Jobs: a LODES WAC table (with the block centroids) or points with a jobs count. "
-            "Schools, childcare and clinics: points, with a capacity column if there is one."
+            _(
+                "Jobs: a LODES WAC table (with the block centroids) or points with a jobs count. "
+                "Schools, childcare and clinics: points, with a capacity column if there is one."
+            )
         )
         hint.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("&Kind:", self.kind_combo)
-        form.addRow("&File:", self.path_row)
-        form.addRow("&Capacity column:", self.capacity_edit)
-        form.addRow("&Block centroids:", self.blocks_row)
+        form.addRow(_("&Kind:"), self.kind_combo)
+        form.addRow(_("&File:"), self.path_row)
+        form.addRow(_("&Capacity column:"), self.capacity_edit)
+        form.addRow(_("&Block centroids:"), self.blocks_row)
         self.path_row.edit.textChanged.connect(self.check)
         self.blocks_row.edit.textChanged.connect(self.check)
         self.finish_layout(form, hint)
@@ -398,32 +429,43 @@ class OpportunityDialog(_CheckedDialog):
         )
 
     def problem(self) -> str:
-        return _missing("opportunity file", self.path_row.text()) or _missing(
-            "block centroid file", self.blocks_row.text(), optional=True
+        return _missing(
+            self.path_row.text(),
+            _("Choose the opportunity file."),
+            _("The opportunity file {path} does not exist: choose the file with Browse…."),
+        ) or _missing(
+            self.blocks_row.text(),
+            None,
+            _("The block centroid file {path} does not exist: choose the file with Browse…."),
         )
 
 
-_GTFS_FILTER = "GTFS feeds (*.zip);;All files (*)"
+def _gtfs_filter() -> str:
+    return _file_filter(_("GTFS feeds"), "*.zip")
 
 
 class GtfsDialog(_CheckedDialog):
     """The baseline and proposed GTFS feeds compared for the service-change indicators."""
 
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
-        super().__init__("GTFS feeds", parent)
+        super().__init__(_("GTFS feeds"), parent)
         gtfs = document.gtfs
         self.baseline_row = _PathRow(
-            "Baseline GTFS feed", _GTFS_FILTER, str(document.resolve(gtfs.baseline)) if gtfs else ""
+            _("Baseline GTFS feed"),
+            _gtfs_filter(),
+            str(document.resolve(gtfs.baseline)) if gtfs else "",
         )
         self.proposed_row = _PathRow(
-            "Proposed GTFS feed", _GTFS_FILTER, str(document.resolve(gtfs.proposed)) if gtfs else ""
+            _("Proposed GTFS feed"),
+            _gtfs_filter(),
+            str(document.resolve(gtfs.proposed)) if gtfs else "",
         )
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         date = QDate.fromString(gtfs.date, "yyyy-MM-dd") if gtfs else QDate.currentDate()
         self.date_edit.setDate(date if date.isValid() else QDate.currentDate())
-        self.date_edit.setToolTip("A typical weekday both feeds run on")
+        self.date_edit.setToolTip(_("A typical weekday both feeds run on"))
         peak = gtfs.peak if gtfs else ("07:00", "09:00")
         self.peak_start = QTimeEdit(QTime.fromString(peak[0], "HH:mm"))
         self.peak_end = QTimeEdit(QTime.fromString(peak[1], "HH:mm"))
@@ -434,14 +476,14 @@ class GtfsDialog(_CheckedDialog):
         row = QHBoxLayout(peak_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.peak_start)
-        row.addWidget(QLabel("to"))
+        row.addWidget(QLabel(_("to")))
         row.addWidget(self.peak_end)
         row.addStretch(1)
         form = QFormLayout()
-        form.addRow("&Baseline feed:", self.baseline_row)
-        form.addRow("&Proposed feed:", self.proposed_row)
-        form.addRow("Service &date:", self.date_edit)
-        form.addRow("&Peak:", peak_row)
+        form.addRow(_("&Baseline feed:"), self.baseline_row)
+        form.addRow(_("&Proposed feed:"), self.proposed_row)
+        form.addRow(_("Service &date:"), self.date_edit)
+        form.addRow(_("&Peak:"), peak_row)
         self.baseline_row.edit.textChanged.connect(self.check)
         self.proposed_row.edit.textChanged.connect(self.check)
         self.finish_layout(form)
@@ -457,53 +499,63 @@ class GtfsDialog(_CheckedDialog):
         )
 
     def problem(self) -> str:
-        missing = _missing("baseline feed", self.baseline_row.text()) or _missing(
-            "proposed feed", self.proposed_row.text()
+        missing = _missing(
+            self.baseline_row.text(),
+            _("Choose the baseline feed."),
+            _("The baseline feed {path} does not exist: choose the file with Browse…."),
+        ) or _missing(
+            self.proposed_row.text(),
+            _("Choose the proposed feed."),
+            _("The proposed feed {path} does not exist: choose the file with Browse…."),
         )
         if missing:
             return missing
         if self.peak_end.time() <= self.peak_start.time():
-            return "The peak ends before it starts: set its end after its start."
+            return _("The peak ends before it starts: set its end after its start.")
         return ""
 
 
-_WEIGHTS_FILTER = (
-    "Points or areas with a count (*.zip *.gpkg *.geojson *.json *.shp *.csv *.xlsx);;All files (*)"
-)
+def _weights_filter() -> str:
+    return _file_filter(
+        _("Points or areas with a count"), "*.zip *.gpkg *.geojson *.json *.shp *.csv *.xlsx"
+    )
 
 
 class WeightsDialog(_CheckedDialog):
     """Population weights: where people live inside neighbourhoods (docs/project_file.md)."""
 
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
-        super().__init__("Population weights", parent)
+        super().__init__(_("Population weights"), parent)
         weights = document.weights
         self.path_row = _PathRow(
-            "Census blocks or points with a count",
-            _WEIGHTS_FILTER,
+            _("Census blocks or points with a count"),
+            _weights_filter(),
             str(document.resolve(weights.path)) if weights else "",
         )
         self.count_edit = QLineEdit(weights.count_column or "" if weights else "")
-        self.count_edit.setPlaceholderText("found by itself: POP20, P1_001N, population…")
+        self.count_edit.setPlaceholderText(_("found by itself: POP20, P1_001N, population…"))
         self.table_row = _PathRow(
-            "Table of counts (PL 94-171)",
-            "Tables (*.csv *.xlsx);;All files (*)",
+            _("Table of counts (PL 94-171)"),
+            _file_filter(_("Tables"), "*.csv *.xlsx"),
             str(document.resolve(weights.table)) if weights and weights.table else "",
         )
-        self.table_row.edit.setPlaceholderText("optional: a table of counts joined on the id")
+        self.table_row.edit.setPlaceholderText(_("optional: a table of counts joined on the id"))
         self.id_edit = QLineEdit(weights.id_column or "" if weights else "")
-        self.id_edit.setPlaceholderText("found by itself: GEOID20, GEOID…")
+        self.id_edit.setPlaceholderText(_("found by itself: GEOID20, GEOID…"))
         hint = QLabel(
-            "With weights, a neighbourhood's people are shared out to a catchment by where they "
-            "live, not by area: the 2020 census blocks of the state (TIGER/Line tabblock20, "
-            "with POP20) are the usual choice. Without them, catchments are shared by area."
+            _(
+                "With weights, a neighbourhood's people are shared out to a catchment by where "
+                "they live, not by area: the 2020 census blocks of the state (TIGER/Line "
+                "tabblock20, with POP20) are the usual choice. Without them, catchments are "
+                "shared by area."
+            )
         )
         hint.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("&File:", self.path_row)
-        form.addRow("&Count column:", self.count_edit)
-        form.addRow("&Table:", self.table_row)
-        form.addRow("&Id column:", self.id_edit)
+        form.addRow(_("&File:"), self.path_row)
+        form.addRow(_("&Count column:"), self.count_edit)
+        form.addRow(_("&Table:"), self.table_row)
+        form.addRow(_("&Id column:"), self.id_edit)
         self.path_row.edit.textChanged.connect(self.check)
         self.table_row.edit.textChanged.connect(self.check)
         self.finish_layout(form, hint)
@@ -522,12 +574,20 @@ class WeightsDialog(_CheckedDialog):
         )
 
     def problem(self) -> str:
-        return _missing("weights file", self.path_row.text()) or _missing(
-            "table of counts", self.table_row.text(), optional=True
+        return _missing(
+            self.path_row.text(),
+            _("Choose the weights file."),
+            _("The weights file {path} does not exist: choose the file with Browse…."),
+        ) or _missing(
+            self.table_row.text(),
+            None,
+            _("The table of counts {path} does not exist: choose the file with Browse…."),
         )
 
 
-_PERCENTILE_WORDS = {25: "25th (a good day)", 50: "Median", 75: "75th (a bad day)"}
+def _percentile_text(value: int) -> str:
+    words = {25: _("25th (a good day)"), 50: _("Median"), 75: _("75th (a bad day)")}
+    return words.get(value) or _("{value}th").format(value=value)
 
 
 class NetworkDialog(_CheckedDialog):
@@ -537,22 +597,22 @@ class NetworkDialog(_CheckedDialog):
     """
 
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
-        super().__init__("Street network", parent)
+        super().__init__(_("Street network"), parent)
         network = document.network or NetworkSource(osm="", gtfs=(), date="")
         self._original = network
         self.osm_row = _PathRow(
-            "OpenStreetMap extract",
-            "OpenStreetMap extracts (*.osm.pbf *.pbf);;All files (*)",
+            _("OpenStreetMap extract"),
+            _file_filter(_("OpenStreetMap extracts"), "*.osm.pbf *.pbf"),
             str(document.resolve(network.osm)) if network.osm else "",
         )
-        self.osm_row.edit.setPlaceholderText("city.osm.pbf, covering every stop with a margin")
+        self.osm_row.edit.setPlaceholderText(_("city.osm.pbf, covering every stop with a margin"))
         self.feed_list = QListWidget()
         self.feed_list.setObjectName("networkFeeds")
-        self.feed_list.setAccessibleName("Baseline GTFS feeds")
+        self.feed_list.setAccessibleName(_("Baseline GTFS feeds"))
         self.feed_list.setMaximumHeight(80)
         for feed in network.gtfs:
             self.feed_list.addItem(str(document.resolve(feed)))
-        add, remove = QPushButton("Add feed…"), QPushButton("Remove")
+        add, remove = QPushButton(_("Add feed…")), QPushButton(_("Remove"))
         add.clicked.connect(self._add_feed)
         remove.clicked.connect(self._remove_feed)
         feeds = QWidget()
@@ -569,17 +629,17 @@ class NetworkDialog(_CheckedDialog):
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         date = QDate.fromString(network.date, "yyyy-MM-dd")
         self.date_edit.setDate(date if date.isValid() else QDate.currentDate())
-        self.date_edit.setToolTip("A typical weekday inside every feed's calendar")
+        self.date_edit.setToolTip(_("A typical weekday inside every feed's calendar"))
         self.first_edit = QTimeEdit(QTime.fromString(network.window[0], "HH:mm"))
         self.last_edit = QTimeEdit(QTime.fromString(network.window[1], "HH:mm"))
         self.step_spin = QSpinBox()
         self.step_spin.setRange(1, 60)
         self.step_spin.setValue(int(network.step_min))
-        self.step_spin.setSuffix(" min")
+        self.step_spin.setSuffix(_(" min"))
         window = QWidget()
         window_row = QHBoxLayout(window)
         window_row.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.first_edit, QLabel("to"), self.last_edit, QLabel("every")):
+        for widget in (self.first_edit, QLabel(_("to")), self.last_edit, QLabel(_("every"))):
             window_row.addWidget(widget)
         window_row.addWidget(self.step_spin)
         window_row.addStretch(1)
@@ -588,51 +648,53 @@ class NetworkDialog(_CheckedDialog):
             edit.timeChanged.connect(self.check)
         self.percentile_combo = QComboBox()
         for value in PERCENTILES:
-            self.percentile_combo.addItem(_PERCENTILE_WORDS.get(value, f"{value}th"), value)
+            self.percentile_combo.addItem(_percentile_text(value), value)
         self.percentile_combo.setCurrentIndex(
             max(self.percentile_combo.findData(int(network.percentile)), 0)
         )
         self.percentile_combo.setToolTip(
-            "The travel time over the window's departures that every access measure uses"
+            _("The travel time over the window's departures that every access measure uses")
         )
         self.walk_spin = QSpinBox()
         self.walk_spin.setRange(1, 60)
         self.walk_spin.setValue(round(network.max_walk_min))
-        self.walk_spin.setSuffix(" min")
+        self.walk_spin.setSuffix(_(" min"))
         self.rides_spin = QSpinBox()
         self.rides_spin.setRange(1, 6)
         self.rides_spin.setValue(int(network.max_rides))
         self.cutoff_spin = QSpinBox()
         self.cutoff_spin.setRange(10, 240)
         self.cutoff_spin.setValue(round(network.cutoff_min))
-        self.cutoff_spin.setSuffix(" min")
-        self.noise_check = QCheckBox("Route the baseline twice and report the engine's noise")
+        self.cutoff_spin.setSuffix(_(" min"))
+        self.noise_check = QCheckBox(_("Route the baseline twice and report the engine's noise"))
         self.noise_check.setChecked(bool(network.noise_floor))
         form = QFormLayout()
-        form.addRow("&OpenStreetMap:", self.osm_row)
-        form.addRow("GTFS &feeds:", feeds)
-        form.addRow("Service &date:", self.date_edit)
-        form.addRow("Departures:", window)
-        form.addRow("&Percentile:", self.percentile_combo)
-        form.addRow("Longest &walk:", self.walk_spin)
-        form.addRow("Most &rides:", self.rides_spin)
-        form.addRow("&Cutoff:", self.cutoff_spin)
+        form.addRow(_("&OpenStreetMap:"), self.osm_row)
+        form.addRow(_("GTFS &feeds:"), feeds)
+        form.addRow(_("Service &date:"), self.date_edit)
+        form.addRow(_("Departures:"), window)
+        form.addRow(_("&Percentile:"), self.percentile_combo)
+        form.addRow(_("Longest &walk:"), self.walk_spin)
+        form.addRow(_("Most &rides:"), self.rides_spin)
+        form.addRow(_("&Cutoff:"), self.cutoff_spin)
         form.addRow("", self.noise_check)
         self.osm_row.edit.textChanged.connect(self.check)
         self.feed_list.model().rowsInserted.connect(self.check)
         self.feed_list.model().rowsRemoved.connect(self.check)
         hint = QLabel(
-            "Access to jobs and services is then routed on the streets and every trip of the "
-            "feeds on the date (proposals modify the timetables); without a network, the "
-            "straight-line sketch model is used."
+            _(
+                "Access to jobs and services is then routed on the streets and every trip of "
+                "the feeds on the date (proposals modify the timetables); without a network, "
+                "the straight-line sketch model is used."
+            )
         )
         hint.setWordWrap(True)
         self.finish_layout(form, hint)
         self.resize(620, 460)
 
     def _add_feed(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Baseline GTFS feed", str(Path.home()), _GTFS_FILTER
+        path, _chosen = QFileDialog.getOpenFileName(
+            self, _("Baseline GTFS feed"), str(Path.home()), _gtfs_filter()
         )
         if path:
             self.feed_list.addItem(path)
@@ -666,16 +728,22 @@ class NetworkDialog(_CheckedDialog):
         )
 
     def problem(self) -> str:
-        missing = _missing("OpenStreetMap extract", self.osm_row.text())
+        missing = _missing(
+            self.osm_row.text(),
+            _("Choose the OpenStreetMap extract."),
+            _("The OpenStreetMap extract {path} does not exist: choose the file with Browse…."),
+        )
         if missing:
             return missing
         if not self.feed_list.count():
-            return "Add at least one baseline GTFS feed (Add feed…)."
+            return _("Add at least one baseline GTFS feed (Add feed…).")
         for feed in self.feeds():
             if not Path(feed).exists():
-                return f"The GTFS feed {feed} does not exist: remove it and add the right one."
+                return _(
+                    "The GTFS feed {path} does not exist: remove it and add the right one."
+                ).format(path=feed)
         if self.last_edit.time() < self.first_edit.time():
-            return "The departure window ends before it starts: set its end after its start."
+            return _("The departure window ends before it starts: set its end after its start.")
         try:
             check_network(self.source())
         except InputError as exc:

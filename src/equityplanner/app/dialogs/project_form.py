@@ -71,7 +71,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from equityplanner.app.dialogs._buttons import translate_button_box
 from equityplanner.errors import InputError
+from equityplanner.i18n import _, format_number, ngettext
 from equityplanner.io.projects import projects_from_features
 from equityplanner.model.project import (
     AMI_BANDS,
@@ -91,50 +93,95 @@ _OK_COLOUR = "#1b5e20"
 _MAX_COUNT = 100_000
 _STAND_IN = {"type": "Point", "coordinates": [0.0, 0.0]}
 
-BAND_LABELS = {
-    "ami_30": "Up to 30% AMI",
-    "ami_50": "31–50% AMI",  # noqa: RUF001
-    "ami_80": "51–80% AMI",  # noqa: RUF001
-    "market": "Market rate",
-}
-_BAND_TIPS = {
-    "ami_30": "Homes affordable to extremely low-income households (HUD: at or below 30% of "
-    "Area Median Income).",
-    "ami_50": "Homes affordable to very low-income households (31 to 50% of AMI).",
-    "ami_80": "Homes affordable to low-income households (51 to 80% of AMI).",
-    "market": "Homes at market rent or price, with no income restriction.",
-}
-_BAND_WORDS = {
-    "ami_30": "up to 30% AMI",
-    "ami_50": "at 31–50% AMI",  # noqa: RUF001
-    "ami_80": "at 51–80% AMI",  # noqa: RUF001
-    "market": "at market rate",
-}
-MODE_LABELS = {Mode.RAIL: "Rail", Mode.BRT: "Bus rapid transit (BRT)", Mode.BUS: "Bus"}
-CHANGE_LABELS = {
-    ServiceChange.NEW: "New line or service",
-    ServiceChange.IMPROVEMENT: "Service improvement",
-    ServiceChange.REDUCTION: "Service reduction",
-    ServiceChange.REMOVAL: "Service removal",
-}
-_TENURE_LABELS = {Tenure.RENTAL: "Rental", Tenure.OWNERSHIP: "Ownership"}
+# The labels below are functions, not constants: they are read in the language in force when
+# a form is built (the app's choice), not in the one of the moment the module was imported.
+
+
+def band_labels() -> dict[str, str]:
+    """The affordability bands, as the form's rows name them."""
+    return {
+        "ami_30": _("Up to 30% AMI"),
+        "ami_50": _("31–50% AMI"),  # noqa: RUF001
+        "ami_80": _("51–80% AMI"),  # noqa: RUF001
+        "market": _("Market rate"),
+    }
+
+
+def _band_tips() -> dict[str, str]:
+    return {
+        "ami_30": _(
+            "Homes affordable to extremely low-income households (HUD: at or below 30% of "
+            "Area Median Income)."
+        ),
+        "ami_50": _("Homes affordable to very low-income households (31 to 50% of AMI)."),
+        "ami_80": _("Homes affordable to low-income households (51 to 80% of AMI)."),
+        "market": _("Homes at market rent or price, with no income restriction."),
+    }
+
+
+def _band_words() -> dict[str, str]:
+    """The bands inside a sentence ("units up to 30% AMI")."""
+    return {
+        "ami_30": _("up to 30% AMI"),
+        "ami_50": _("at 31–50% AMI"),  # noqa: RUF001
+        "ami_80": _("at 51–80% AMI"),  # noqa: RUF001
+        "market": _("at market rate"),
+    }
+
+
+def mode_labels() -> dict[Mode, str]:
+    """The transit modes, as the combos show them."""
+    return {Mode.RAIL: _("Rail"), Mode.BRT: _("Bus rapid transit (BRT)"), Mode.BUS: _("Bus")}
+
+
+def change_labels() -> dict[ServiceChange, str]:
+    """The kinds of service change, as the combos show them."""
+    return {
+        ServiceChange.NEW: _("New line or service"),
+        ServiceChange.IMPROVEMENT: _("Service improvement"),
+        ServiceChange.REDUCTION: _("Service reduction"),
+        ServiceChange.REMOVAL: _("Service removal"),
+    }
+
+
+def _tenure_labels() -> dict[Tenure, str]:
+    return {Tenure.RENTAL: _("Rental"), Tenure.OWNERSHIP: _("Ownership")}
+
+
 # Combo items hold the enums' values: PySide turns a StrEnum into a plain str on the way in.
 _WITH_BASELINE = (ServiceChange.IMPROVEMENT, ServiceChange.REDUCTION)
-# The core's attribute names, as the form calls them, for its messages.
-_KEY_LABELS = {
-    "affordable_units_demolished": "affordable units demolished",
-    "baseline_peak_headway_min": "current peak headway",
-    "households_displaced": "households displaced",
-    "peak_headway_min": "peak headway",
-    "units_demolished": "units demolished",
-    "total_units": "total units",
-    "span_hours": "span of service",
-    "fare_usd": "fare",
-    **{f"units_{band}": f"units {words}" for band, words in _BAND_WORDS.items()},
-    **{f"rent_{band}": f"rent {words}" for band, words in _BAND_WORDS.items()},
-}
+
+
+def _key_labels() -> dict[str, str]:
+    """The core's attribute names, as the form calls them, for its messages."""
+    words = _band_words()
+    return {
+        "affordable_units_demolished": _("affordable units demolished"),
+        "baseline_peak_headway_min": _("current peak headway"),
+        "households_displaced": _("households displaced"),
+        "peak_headway_min": _("peak headway"),
+        "units_demolished": _("units demolished"),
+        "total_units": _("total units"),
+        "span_hours": _("span of service"),
+        "fare_usd": _("fare"),
+        **{f"units_{band}": _("units {band}").format(band=w) for band, w in words.items()},
+        **{f"rent_{band}": _("rent {band}").format(band=w) for band, w in words.items()},
+    }
+
+
+_KEYS = (
+    "affordable_units_demolished",
+    "baseline_peak_headway_min",
+    "households_displaced",
+    "peak_headway_min",
+    "units_demolished",
+    "total_units",
+    "span_hours",
+    "fare_usd",
+    *(f"{kind}_{band}" for kind in ("units", "rent") for band in AMI_BANDS),
+)
 _KEY_PATTERN = re.compile(
-    r"\b(" + "|".join(sorted(map(re.escape, _KEY_LABELS), key=len, reverse=True)) + r")\b"
+    r"\b(" + "|".join(sorted(map(re.escape, _KEYS), key=len, reverse=True)) + r")\b"
 )
 
 
@@ -142,7 +189,8 @@ def _planner_text(exc: InputError) -> str:
     text = exc.fault.rstrip(".") + "."
     if exc.remedy:
         text += " " + exc.remedy.rstrip(".") + "."
-    text = _KEY_PATTERN.sub(lambda match: _KEY_LABELS[match.group(1)], text)
+    labels = _key_labels()
+    text = _KEY_PATTERN.sub(lambda match: labels.get(match.group(1), match.group(1)), text)
     return text[0].upper() + text[1:]
 
 
@@ -199,7 +247,7 @@ class ProjectForm(QWidget):
         # False where the message is shown elsewhere, in view (the Properties panel's bar).
         self.inline_messages = True
         self.name_edit = QLineEdit()
-        self.name_edit.setToolTip("The project's name, as it appears in the results.")
+        self.name_edit.setToolTip(_("The project's name, as it appears in the results."))
         self.kind_label = QLabel()
         self._housing = self._housing_panel()
         self._transit = self._transit_panel()
@@ -211,8 +259,8 @@ class ProjectForm(QWidget):
         self.message_label.setStyleSheet(f"color: {_ERROR_COLOUR};")
         self.message_label.setVisible(False)
         top = QFormLayout()
-        top.addRow("Name:", self.name_edit)
-        top.addRow("Kind:", self.kind_label)
+        top.addRow(_("Name:"), self.name_edit)
+        top.addRow(_("Kind:"), self.kind_label)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self._stack)
@@ -247,11 +295,11 @@ class ProjectForm(QWidget):
     def _fill(self, project: Project) -> None:
         self.name_edit.setText(project.name)
         if isinstance(project, HousingProject):
-            self.kind_label.setText("Housing development")
+            self.kind_label.setText(_("Housing development"))
             self._stack.setCurrentWidget(self._housing)
             self._fill_housing(project)
         else:
-            self.kind_label.setText("Transit line or service change")
+            self.kind_label.setText(_("Transit line or service change"))
             self._stack.setCurrentWidget(self._transit)
             self._fill_transit(project)
 
@@ -259,26 +307,29 @@ class ProjectForm(QWidget):
 
     def _housing_panel(self) -> QWidget:
         panel = QWidget()
-        self.total_spin = _count_spin("All homes the project would build.")
+        self.total_spin = _count_spin(_("All homes the project would build."))
         self.tenure_combo = QComboBox()
-        for tenure, label in _TENURE_LABELS.items():
+        for tenure, label in _tenure_labels().items():
             self.tenure_combo.addItem(label, tenure.value)
-        self.tenure_combo.setToolTip("Whether the new homes are rented or sold.")
+        self.tenure_combo.setToolTip(_("Whether the new homes are rented or sold."))
 
-        bands = QGroupBox("Units and proposed rents by affordability band")
+        bands = QGroupBox(_("Units and proposed rents by affordability band"))
         grid = QGridLayout(bands)
-        grid.addWidget(QLabel("Units"), 0, 1)
-        grid.addWidget(QLabel("Gross rent ($/month)"), 0, 2)
+        grid.addWidget(QLabel(_("Units")), 0, 1)
+        grid.addWidget(QLabel(_("Gross rent ($/month)")), 0, 2)
         self.band_spins: dict[str, QSpinBox] = {}
         self.rent_edits: dict[str, QLineEdit] = {}
+        labels, tips = band_labels(), _band_tips()
         for row, band in enumerate(AMI_BANDS, start=1):
-            caption = QLabel(f"{BAND_LABELS[band]}:")
-            caption.setToolTip(_BAND_TIPS[band])
-            spin = _count_spin(_BAND_TIPS[band])
+            caption = QLabel(_("{label}:").format(label=labels[band]))
+            caption.setToolTip(tips[band])
+            spin = _count_spin(tips[band])
             rent = _optional_edit(
-                "not known",
-                "Proposed monthly gross rent (rent plus utilities) of these homes, if known; "
-                "used to test affordability against HUD's 30%-of-income standard.",
+                _("not known"),
+                _(
+                    "Proposed monthly gross rent (rent plus utilities) of these homes, if known; "
+                    "used to test affordability against HUD's 30%-of-income standard."
+                ),
             )
             grid.addWidget(caption, row, 0)
             grid.addWidget(spin, row, 1)
@@ -288,23 +339,25 @@ class ProjectForm(QWidget):
         self.band_sum_label = QLabel()
         grid.addWidget(self.band_sum_label, len(AMI_BANDS) + 1, 0, 1, 3)
 
-        existing = QGroupBox("Homes and households on the site today")
-        self.demolished_spin = _count_spin("Existing homes the project would demolish.")
+        existing = QGroupBox(_("Homes and households on the site today"))
+        self.demolished_spin = _count_spin(_("Existing homes the project would demolish."))
         self.affordable_demolished_spin = _count_spin(
-            "Of the homes demolished, those affordable at or below 80% AMI (subsidised or "
-            "naturally affordable): counted against the affordable homes added."
+            _(
+                "Of the homes demolished, those affordable at or below 80% AMI (subsidised or "
+                "naturally affordable): counted against the affordable homes added."
+            )
         )
         self.displaced_spin = _count_spin(
-            "Households that would have to move out, directly displaced by the project."
+            _("Households that would have to move out, directly displaced by the project.")
         )
         existing_form = QFormLayout(existing)
-        existing_form.addRow("Units demolished:", self.demolished_spin)
-        existing_form.addRow("Affordable units demolished:", self.affordable_demolished_spin)
-        existing_form.addRow("Households displaced:", self.displaced_spin)
+        existing_form.addRow(_("Units demolished:"), self.demolished_spin)
+        existing_form.addRow(_("Affordable units demolished:"), self.affordable_demolished_spin)
+        existing_form.addRow(_("Households displaced:"), self.displaced_spin)
 
         form = QFormLayout()
-        form.addRow("Total units:", self.total_spin)
-        form.addRow("Tenure:", self.tenure_combo)
+        form.addRow(_("Total units:"), self.total_spin)
+        form.addRow(_("Tenure:"), self.tenure_combo)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -341,11 +394,22 @@ class ProjectForm(QWidget):
         total = self.total_spin.value()
         added = sum(spin.value() for spin in self.band_spins.values())
         if added == total:
-            text, colour = f"✓ The bands add up to the {total:,} units.", _OK_COLOUR
+            text = ngettext(
+                "✓ The bands add up to the {total} unit.",
+                "✓ The bands add up to the {total} units.",
+                total,
+            ).format(total=format_number(total))
+            colour = _OK_COLOUR
         else:
             gap = total - added
-            how = f"{gap:,} short" if gap > 0 else f"{-gap:,} too many"
-            text = f"✗ The bands add up to {added:,} of {total:,} units ({how})."
+            how = (_("{count} short") if gap > 0 else _("{count} too many")).format(
+                count=format_number(abs(gap))
+            )
+            text = ngettext(
+                "✗ The bands add up to {added} of {total} unit ({how}).",
+                "✗ The bands add up to {added} of {total} units ({how}).",
+                total,
+            ).format(added=format_number(added), total=format_number(total), how=how)
             colour = _ERROR_COLOUR
         self.band_sum_label.setText(text)
         self.band_sum_label.setStyleSheet(f"color: {colour};")
@@ -372,28 +436,33 @@ class ProjectForm(QWidget):
     def _transit_panel(self) -> QWidget:
         panel = QWidget()
         self.mode_combo = QComboBox()
-        for mode, label in MODE_LABELS.items():
+        for mode, label in mode_labels().items():
             self.mode_combo.addItem(label, mode.value)
-        self.mode_combo.setToolTip("The mode sets how far people are assumed to walk to a stop.")
+        self.mode_combo.setToolTip(_("The mode sets how far people are assumed to walk to a stop."))
         self.change_combo = QComboBox()
-        for change, label in CHANGE_LABELS.items():
+        for change, label in change_labels().items():
             self.change_combo.addItem(label, change.value)
         self.change_combo.setToolTip(
-            "New service and improvements are benefits to the people near the stops; "
-            "reductions and removals are burdens (FTA C 4702.1B service-change analysis)."
+            _(
+                "New service and improvements are benefits to the people near the stops; "
+                "reductions and removals are burdens (FTA C 4702.1B service-change analysis)."
+            )
         )
         self.headway_edit = _optional_edit(
-            "not set", "Minutes between vehicles in the peak period, with the project."
+            _("not set"), _("Minutes between vehicles in the peak period, with the project.")
         )
         self.baseline_headway_edit = _optional_edit(
-            "not set", "Minutes between vehicles in the peak period today, before the change."
+            _("not set"),
+            _("Minutes between vehicles in the peak period today, before the change."),
         )
-        self.span_edit = _optional_edit("not set", "Hours of service per weekday.")
-        self.fare_edit = _optional_edit("not set", "Full adult fare, in dollars (0 if free).")
+        self.span_edit = _optional_edit(_("not set"), _("Hours of service per weekday."))
+        self.fare_edit = _optional_edit(_("not set"), _("Full adult fare, in dollars (0 if free)."))
         self.station_list = QListWidget()
         self.station_list.setToolTip(
-            "Stations or stops in order along the line. Double-click to rename; drag or use "
-            "the arrows to reorder. Stations are placed and removed on the map."
+            _(
+                "Stations or stops in order along the line. Double-click to rename; drag or use "
+                "the arrows to reorder. Stations are placed and removed on the map."
+            )
         )
         self.station_list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.station_list.setEditTriggers(
@@ -401,18 +470,18 @@ class ProjectForm(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
-        self.up_button = QPushButton("Move up")
-        self.down_button = QPushButton("Move down")
+        self.up_button = QPushButton(_("Move up"))
+        self.down_button = QPushButton(_("Move down"))
 
         form = QFormLayout()
-        form.addRow("Mode:", self.mode_combo)
-        form.addRow("Change:", self.change_combo)
-        form.addRow("Peak headway (min):", self.headway_edit)
-        form.addRow("Current peak headway (min):", self.baseline_headway_edit)
-        form.addRow("Span (hours/day):", self.span_edit)
-        form.addRow("Fare ($):", self.fare_edit)
+        form.addRow(_("Mode:"), self.mode_combo)
+        form.addRow(_("Change:"), self.change_combo)
+        form.addRow(_("Peak headway (min):"), self.headway_edit)
+        form.addRow(_("Current peak headway (min):"), self.baseline_headway_edit)
+        form.addRow(_("Span (hours/day):"), self.span_edit)
+        form.addRow(_("Fare ($):"), self.fare_edit)
         self._transit_form = form
-        stations = QGroupBox("Stations")
+        stations = QGroupBox(_("Stations"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.up_button)
         buttons.addWidget(self.down_button)
@@ -482,7 +551,8 @@ class ProjectForm(QWidget):
             name = item.text().strip()
             if not name:
                 raise InputError(
-                    f"station {row + 1} has no name", remedy="Give every station a name"
+                    _("station {number} has no name").format(number=row + 1),
+                    remedy=_("Give every station a name"),
                 )
             rows.append((name, int(item.data(Qt.ItemDataRole.UserRole))))
         return rows
@@ -531,7 +601,7 @@ class ProjectForm(QWidget):
         current = self._project
         name = self.name_edit.text().strip()
         if not name:
-            raise InputError("the project has no name", remedy="Give the project a name")
+            raise InputError(_("the project has no name"), remedy=_("Give the project a name"))
         base = {"project_id": current.id, "project_name": name}
         if isinstance(current, HousingProject):
             feature = {
@@ -624,35 +694,36 @@ class NewProjectDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New project")
-        self.housing_radio = QRadioButton("Housing development")
-        self.transit_radio = QRadioButton("Transit line or service change")
+        self.setWindowTitle(_("New project"))
+        self.housing_radio = QRadioButton(_("Housing development"))
+        self.transit_radio = QRadioButton(_("Transit line or service change"))
         self.housing_radio.setChecked(True)
         self._kinds = QButtonGroup(self)
         self._kinds.addButton(self.housing_radio)
         self._kinds.addButton(self.transit_radio)
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("e.g. Magnolia Apartments, Route 7 BRT")
+        self.name_edit.setPlaceholderText(_("e.g. Magnolia Apartments, Route 7 BRT"))
         self.mode_combo = QComboBox()
-        for mode, label in MODE_LABELS.items():
+        for mode, label in mode_labels().items():
             self.mode_combo.addItem(label, mode.value)
         self.change_combo = QComboBox()
-        for change, label in CHANGE_LABELS.items():
+        for change, label in change_labels().items():
             self.change_combo.addItem(label, change.value)
-        self.hint_label = QLabel("After OK, place the site or the stations on the map.")
+        self.hint_label = QLabel(_("After OK, place the site or the stations on the map."))
         self.hint_label.setWordWrap(True)
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        translate_button_box(self.button_box)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
 
         form = QFormLayout()
         form.addRow(self.housing_radio)
         form.addRow(self.transit_radio)
-        form.addRow("Name:", self.name_edit)
-        form.addRow("Mode:", self.mode_combo)
-        form.addRow("Change:", self.change_combo)
+        form.addRow(_("Name:"), self.name_edit)
+        form.addRow(_("Mode:"), self.mode_combo)
+        form.addRow(_("Change:"), self.change_combo)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.hint_label)

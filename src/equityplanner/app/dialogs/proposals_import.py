@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from equityplanner.app.dialogs.project_form import CHANGE_LABELS, MODE_LABELS
+from equityplanner.app.dialogs._buttons import translate_button_box
+from equityplanner.app.dialogs.project_form import change_labels, mode_labels
 from equityplanner.errors import InputError
+from equityplanner.i18n import _, format_number, ngettext, pgettext
 from equityplanner.io.projects import (
     MAPPABLE_FIELDS,
     FieldMapping,
@@ -49,25 +51,56 @@ __all__ = ["ProposalsImportDialog"]
 _NONE = "—"
 _ERROR_STYLE = "color: #8a3300; background: #fbdcc4; padding: 4px; border-radius: 3px;"
 _OK_STYLE = "color: #0b4f86; background: #d6e9f8; padding: 4px; border-radius: 3px;"
-_ATTRIBUTE_LABELS = {
-    "total_units": "Total homes",
-    "units_ami_30": "Homes up to 30% AMI",
-    "units_ami_50": "Homes at 31–50% AMI",  # noqa: RUF001
-    "units_ami_80": "Homes at 51–80% AMI",  # noqa: RUF001
-    "units_market": "Market-rate homes",
-    "tenure": "Tenure",
-    "rent_ami_30": "Rent up to 30% AMI",
-    "rent_ami_50": "Rent at 31–50% AMI",  # noqa: RUF001
-    "rent_ami_80": "Rent at 51–80% AMI",  # noqa: RUF001
-    "rent_market": "Market rent",
-    "units_demolished": "Homes demolished",
-    "affordable_units_demolished": "Affordable homes demolished",
-    "households_displaced": "Households displaced",
-    "peak_headway_min": "Peak headway (min)",
-    "baseline_peak_headway_min": "Current peak headway (min)",
-    "span_hours": "Span of service (h)",
-    "fare_usd": "Fare ($)",
-}
+
+
+def _attribute_labels() -> dict[str, str]:
+    """The attributes a field can give, as the form names them (in the current language)."""
+    return {
+        "total_units": _("Total homes"),
+        "units_ami_30": _("Homes up to 30% AMI"),
+        "units_ami_50": _("Homes at 31–50% AMI"),  # noqa: RUF001
+        "units_ami_80": _("Homes at 51–80% AMI"),  # noqa: RUF001
+        "units_market": _("Market-rate homes"),
+        "tenure": _("Tenure"),
+        "rent_ami_30": _("Rent up to 30% AMI"),
+        "rent_ami_50": _("Rent at 31–50% AMI"),  # noqa: RUF001
+        "rent_ami_80": _("Rent at 51–80% AMI"),  # noqa: RUF001
+        "rent_market": _("Market rent"),
+        "units_demolished": _("Homes demolished"),
+        "affordable_units_demolished": _("Affordable homes demolished"),
+        "households_displaced": _("Households displaced"),
+        "peak_headway_min": _("Peak headway (min)"),
+        "baseline_peak_headway_min": _("Current peak headway (min)"),
+        "span_hours": _("Span of service (h)"),
+        "fare_usd": _("Fare ($)"),
+    }
+
+
+def _change_words() -> dict[ServiceChange, str]:
+    """The kinds of service change inside a sentence ("2 stations, BRT, new")."""
+    return {
+        ServiceChange.NEW: pgettext("service change", "new"),
+        ServiceChange.IMPROVEMENT: pgettext("service change", "improvement"),
+        ServiceChange.REDUCTION: pgettext("service change", "reduction"),
+        ServiceChange.REMOVAL: pgettext("service change", "removal"),
+    }
+
+
+def _describe_shapes(geometry: str, count: int) -> str:
+    """'3 LineString' as the intro says it: the count and the kind of geometry."""
+    if not geometry:
+        return ngettext(
+            "{count} feature without geometry", "{count} features without geometry", count
+        ).format(count=format_number(count))
+    if "Polygon" in geometry:
+        text = ngettext("{count} polygon", "{count} polygons", count)
+    elif "Line" in geometry:
+        text = ngettext("{count} line", "{count} lines", count)
+    elif "Point" in geometry:
+        text = ngettext("{count} point", "{count} points", count)
+    else:
+        return f"{format_number(count)} {geometry}"
+    return text.format(count=format_number(count))
 
 
 def _guess(attribute: str, fields: list[str]) -> str | None:
@@ -89,29 +122,29 @@ class ProposalsImportDialog(QDialog):
 
     def __init__(self, path: Path, features: list[Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Import projects from {path.name}")
+        self.setWindowTitle(_("Import projects from {file}").format(file=path.name))
         self.path = path
         self.features = features
         self.fields = sorted(
             {k for f in features if isinstance(f, dict) for k in (f.get("properties") or {})}
         )
         shapes = Counter(
-            str((f.get("geometry") or {}).get("type", "no geometry"))
-            for f in features
-            if isinstance(f, dict)
+            str((f.get("geometry") or {}).get("type", "")) for f in features if isinstance(f, dict)
         )
         has_lines = any("Line" in t for t in shapes)
         has_polygons = any("Polygon" in t for t in shapes)
-        described = ", ".join(f"{n} {t}" for t, n in shapes.items()) or "no feature"
+        described = ", ".join(_describe_shapes(t, n) for t, n in shapes.items()) or _("no feature")
         intro = QLabel(
-            f"<b>{path.name}</b> has {described}, without equityplanner's own attributes. "
-            "Say how to read them: lines become alignments, points stations (transit) or "
-            "sites (housing), polygons sites."
+            _(
+                "<b>{file}</b> has {features}, without equityplanner's own attributes. "
+                "Say how to read them: lines become alignments, points stations (transit) or "
+                "sites (housing), polygons sites."
+            ).format(file=path.name, features=described)
         )
         intro.setWordWrap(True)
 
-        self.housing_radio = QRadioButton("&Housing")
-        self.transit_radio = QRadioButton("&Transit")
+        self.housing_radio = QRadioButton(_("&Housing"))
+        self.transit_radio = QRadioButton(_("&Transit"))
         kinds = QButtonGroup(self)
         kinds.addButton(self.housing_radio)
         kinds.addButton(self.transit_radio)
@@ -128,14 +161,16 @@ class ProposalsImportDialog(QDialog):
         row.addStretch(1)
 
         self.grouping_combo = QComboBox()
-        self.grouping_combo.addItem("The whole layer is one project", ("single", ""))
-        self.grouping_combo.addItem("Each feature is a project", ("each", ""))
+        self.grouping_combo.addItem(_("The whole layer is one project"), ("single", ""))
+        self.grouping_combo.addItem(_("Each feature is a project"), ("each", ""))
         for name in self.fields:
-            self.grouping_combo.addItem(f"Features with the same {name}", ("field", name))
+            self.grouping_combo.addItem(
+                _("Features with the same {field}").format(field=name), ("field", name)
+            )
         self.name_combo = QComboBox()
-        self.name_combo.addItem("The name typed here", "")
+        self.name_combo.addItem(_("The name typed here"), "")
         for name in self.fields:
-            self.name_combo.addItem(f"Field {name}", name)
+            self.name_combo.addItem(_("Field {field}").format(field=name), name)
         guess = next(
             (f for f in self.fields if f.lower() in ("name", "project_name", "title")), None
         )
@@ -146,48 +181,49 @@ class ProposalsImportDialog(QDialog):
             next((f for f in self.fields if f.lower() in ("name", "station", "stop_name")), None)
         )
         self.mode_combo = QComboBox()
-        for mode, label in MODE_LABELS.items():
+        for mode, label in mode_labels().items():
             self.mode_combo.addItem(label, ("value", mode.value))
         self.mode_combo.setCurrentIndex(1)  # BRT
         self.change_combo = QComboBox()
-        for change, label in CHANGE_LABELS.items():
+        for change, label in change_labels().items():
             self.change_combo.addItem(label, ("value", change.value))
         for name in self.fields:
-            self.mode_combo.addItem(f"From field {name}", ("field", name))
-            self.change_combo.addItem(f"From field {name}", ("field", name))
+            self.mode_combo.addItem(_("From field {field}").format(field=name), ("field", name))
+            self.change_combo.addItem(_("From field {field}").format(field=name), ("field", name))
         self.units_spin = QSpinBox()
         self.units_spin.setRange(1, 100_000)
         self.units_spin.setValue(100)
-        self.units_spin.setToolTip("Homes per site when no field gives them; set them later")
+        self.units_spin.setToolTip(_("Homes per site when no field gives them; set them later"))
 
         form = QFormLayout()
-        form.addRow("Kind:", kind_row)
-        form.addRow("&Projects:", self.grouping_combo)
-        form.addRow("Project &name:", self.name_combo)
+        form.addRow(_("Kind:"), kind_row)
+        form.addRow(_("&Projects:"), self.grouping_combo)
+        form.addRow(_("Project &name:"), self.name_combo)
         form.addRow("", self.name_edit)
-        self.transit_box = QGroupBox("Transit")
+        self.transit_box = QGroupBox(_("Transit"))
         transit = QFormLayout(self.transit_box)
-        transit.addRow("&Station names:", self.station_combo)
-        transit.addRow("&Mode:", self.mode_combo)
-        transit.addRow("&Change:", self.change_combo)
-        self.housing_box = QGroupBox("Housing")
+        transit.addRow(_("&Station names:"), self.station_combo)
+        transit.addRow(_("&Mode:"), self.mode_combo)
+        transit.addRow(_("&Change:"), self.change_combo)
+        self.housing_box = QGroupBox(_("Housing"))
         housing = QFormLayout(self.housing_box)
-        housing.addRow("Homes per site (no field):", self.units_spin)
+        housing.addRow(_("Homes per site (no field):"), self.units_spin)
         self.attribute_combos: dict[str, QComboBox] = {}
         attributes = QWidget()
         self._attributes_form = QFormLayout(attributes)
+        attribute_labels = _attribute_labels()
         for kind in ("housing", "transit"):
             for attribute in MAPPABLE_FIELDS[kind]:
                 if attribute in ("mode", "change"):
                     continue
                 combo = self._field_combo(_guess(attribute, self.fields))
                 self.attribute_combos[attribute] = combo
-                self._attributes_form.addRow(_ATTRIBUTE_LABELS.get(attribute, attribute), combo)
+                self._attributes_form.addRow(attribute_labels.get(attribute, attribute), combo)
         self.attributes_scroll = QScrollArea()
         self.attributes_scroll.setWidgetResizable(True)
         self.attributes_scroll.setWidget(attributes)
         self.attributes_scroll.setMaximumHeight(150)
-        attributes_box = QGroupBox("Attributes from fields (optional)")
+        attributes_box = QGroupBox(_("Attributes from fields (optional)"))
         QVBoxLayout(attributes_box).addWidget(self.attributes_scroll)
 
         self.message_label = QLabel()
@@ -196,7 +232,8 @@ class ProposalsImportDialog(QDialog):
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.button_box.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        translate_button_box(self.button_box)
+        self.button_box.button(QDialogButtonBox.StandardButton.Ok).setText(_("Import"))
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -287,7 +324,7 @@ class ProposalsImportDialog(QDialog):
     def problem(self) -> str:
         """What stops the import, naming the file, the fault and the fix; or ``""``."""
         if not self.name_combo.currentData() and not self.name_edit.text().strip():
-            return "Type a name for the project, or choose the field that holds it."
+            return _("Type a name for the project, or choose the field that holds it.")
         try:
             self.projects()
         except InputError as exc:
@@ -302,20 +339,42 @@ class ProposalsImportDialog(QDialog):
         if ok:
             made = self.projects()
             parts = []
+            changes = _change_words()
             for project in made[:4]:
                 if isinstance(project, HousingProject):
-                    parts.append(f"{project.name} ({project.total_units} homes)")
+                    homes = project.total_units
+                    parts.append(
+                        ngettext("{name} ({count} home)", "{name} ({count} homes)", homes).format(
+                            name=project.name, count=format_number(homes)
+                        )
+                    )
                 else:
                     count = len(project.stations)
                     parts.append(
-                        f"{project.name} ({count} station{'s' if count != 1 else ''}, "
-                        f"{Mode(project.mode).value.upper()}, {ServiceChange(project.change).value})"
+                        ngettext(
+                            "{name} ({count} station, {mode}, {change})",
+                            "{name} ({count} stations, {mode}, {change})",
+                            count,
+                        ).format(
+                            name=project.name,
+                            count=count,
+                            mode=Mode(project.mode).value.upper(),
+                            change=changes[ServiceChange(project.change)],
+                        )
                     )
-            more = f" and {len(made) - 4} more" if len(made) > 4 else ""
-            text = (
-                f"Makes {len(made)} project(s): {'; '.join(parts)}{more}. Edit their attributes "
-                "in Properties and place more stations on the map after the import."
-            )
+            listed = "; ".join(parts)
+            if len(made) > 4:
+                listed = _("{projects} and {count} more").format(
+                    projects=listed, count=len(made) - 4
+                )
+            # One English text for both forms ("project(s)"); Spanish has a form for each.
+            text = ngettext(
+                "Makes {count} project(s): {projects}. Edit their attributes in Properties and "
+                "place more stations on the map after the import.",
+                "Makes {count} project(s): {projects}. Edit their attributes in Properties and "
+                "place more stations on the map after the import.",
+                len(made),
+            ).format(count=len(made), projects=listed)
         self.message_label.setText(text)
         self.message_label.setStyleSheet(_OK_STYLE if ok else _ERROR_STYLE)
         self.button_box.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
