@@ -226,7 +226,8 @@ class EquityQuestionsPanel(QWidget):
         editor = self.editors[question_id]
         for index in range(self.tabs.count()):
             scroll = self.tabs.widget(index)
-            if isinstance(scroll, QScrollArea) and scroll.widget().isAncestorOf(editor):
+            page = scroll.widget() if isinstance(scroll, QScrollArea) else None
+            if isinstance(scroll, QScrollArea) and page is not None and page.isAncestorOf(editor):
                 self.tabs.setCurrentIndex(index)
                 scroll.ensureWidgetVisible(editor)
         editor.answer.setFocus()
