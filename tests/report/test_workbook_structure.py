@@ -35,6 +35,7 @@ EXPECTED_SHEETS = [
     "Comparison",
     "Indicators",
     "Title VI tests",
+    "Equity questions",
     "Neighbourhoods",
     "Methods and sources",
     "Audit",
@@ -183,7 +184,8 @@ def test_native_charts_and_pictures_with_alt_text(book):
 def test_print_setup_header_footer_and_properties(book, assessment):
     _, wb = book
     for ws in wb.worksheets:
-        assert ws.page_setup.orientation == "landscape", ws.title
+        portrait = ws.title == "Equity questions"  # a list of questions: portrait
+        assert ws.page_setup.orientation == ("portrait" if portrait else "landscape"), ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.oddFooter.center.text == "Page &P of &N", ws.title
         assert ws.oddHeader.left.text == assessment.metadata.title, ws.title
@@ -415,6 +417,7 @@ def test_without_housing_there_is_no_housing_sheet(tmp_path):
         "Methodology",
         "Indicators",
         "Title VI tests",
+        "Equity questions",
         "Neighbourhoods",
         "Methods and sources",
         "Audit",

@@ -190,6 +190,7 @@ def assess(
         extra += [*service.baseline.warnings, *service.proposed.warnings]
     assessment.warnings = list(dict.fromkeys([*assessment.warnings, *extra]))
     assessment.inputs = relative_inputs(assessment.inputs, document.path)
+    assessment.equity_questions = dict(document.equity_questions)
     return assessment
 
 

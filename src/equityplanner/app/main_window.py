@@ -38,6 +38,7 @@ from equityplanner.app import editing
 from equityplanner.app.about import about_html
 from equityplanner.app.actions import TOOL_HINTS, WindowActions
 from equityplanner.app.comparison_view import ComparisonView
+from equityplanner.app.equity_questions_panel import EquityQuestionsPanel
 from equityplanner.app.icons import app_icon
 from equityplanner.app.map_editing import MapEditor
 from equityplanner.app.map_panel import MapPanel
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
                 self.results_dock,
                 self.table_dock,
                 self.compare_dock,
+                self.questions_dock,
             ]
         )
         self.commands.build_toolbar()
@@ -207,6 +209,12 @@ class MainWindow(QMainWindow):
         self.compare_dock = self._dock(_("Compare"), "compareDock", self.comparison, bottom)
         self.tabifyDockWidget(self.table_dock, self.compare_dock)
         self.table_dock.raise_()
+        self.questions = EquityQuestionsPanel(self.session)  # answered beside the project
+        self.questions_dock = self._dock(
+            EquityQuestionsPanel.title(), "equityQuestionsDock", self.questions, right
+        )
+        self.tabifyDockWidget(self.results_dock, self.questions_dock)
+        self.results_dock.raise_()
         self.explorer.bind(self.state)
         self.results.bind(self.state)
         self.comparison.bind(self.state)

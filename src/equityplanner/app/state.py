@@ -410,8 +410,11 @@ class AppState:
             return None
         if not self.assessed_this_layer():
             return LAYER_CHANGED
-        # Where the document is saved is not what was assessed (Save As changes only that).
-        if replace(run.document, path=None) != replace(self._document, path=None):
+        # Where the document is saved is not what was assessed (Save As changes only that),
+        # nor are the answers to the equity questions (no number depends on them).
+        if replace(run.document, path=None, equity_questions={}) != replace(
+            self._document, path=None, equity_questions={}
+        ):
             return PROJECT_CHANGED
         return RUN_FAILED if self._run_failed else None
 

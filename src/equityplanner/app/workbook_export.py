@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl, Signal
@@ -124,6 +125,8 @@ class WorkbookExport(QObject):
         if assessment is None:
             self._report_error(_no_results(), _("exporting"))
             return None
+        # The answers to the equity questions as they are now (they change no number).
+        assessment = replace(assessment, equity_questions=self.session.document.equity_questions)
         from equityplanner.render.fields import mappable_fields
 
         field = self.state.map_field

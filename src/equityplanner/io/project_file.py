@@ -17,6 +17,7 @@ from equityplanner.io.atomic import atomic_write_text
 from equityplanner.io.files import check_path_text, read_json, regular_file
 from equityplanner.io.projects import projects_from_features, projects_to_features
 from equityplanner.model.document_schema import read_document
+from equityplanner.model.equity_questions import answers_to_dict
 from equityplanner.model.network import NetworkSource, network_to_dict
 from equityplanner.model.parameter_schema import parameters_from_dict
 from equityplanner.model.project import (
@@ -215,6 +216,7 @@ def _parse_document(data: dict[str, Any], path: Path) -> ProjectDocument:
         screening=screening,
         fare_change=values.get("fare_change"),
         network=network,
+        equity_questions=values.get("equity_questions", {}),
     )
 
 
@@ -350,6 +352,8 @@ def document_to_dict(doc: ProjectDocument, target: Path | None = None) -> dict[s
         network["osm"] = relative(doc.network.osm)
         network["gtfs"] = [relative(g) for g in doc.network.gtfs]
         extra["network"] = network
+    if doc.equity_questions:
+        extra["equity_questions"] = answers_to_dict(doc.equity_questions)
     return {
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,

@@ -28,6 +28,7 @@ from functools import partial
 from typing import Any, Final
 
 from equityplanner.catalog import load_resource
+from equityplanner.model.equity_questions import AnswersRule
 from equityplanner.model.network import NetworkBlock
 from equityplanner.model.parameter_schema import PARAMETER_FIELDS, _shallow
 from equityplanner.model.project import (
@@ -556,6 +557,13 @@ DOCUMENT_FIELDS: tuple[Field, ...] = (
         NetworkBlock(),
         None,
         "The street network and GTFS feeds routed for access to opportunity (model/network.py).",
+        True,
+    ),
+    Field(
+        "equity_questions",
+        AnswersRule(),
+        {},
+        "Answers to the racial-equity questions by question id (docs/equity_questions.md).",
         True,
     ),
 )

@@ -13,6 +13,7 @@ from typing import Any, Self
 
 from shapely.geometry.base import BaseGeometry
 
+from equityplanner.model.equity_questions import Answer
 from equityplanner.model.network import NetworkSource
 
 __all__ = [
@@ -411,6 +412,8 @@ class ProjectDocument:
     screening: ScreeningSource | None = None
     fare_change: FareChange | None = None
     network: NetworkSource | None = None  # routed access (model/network.py)
+    # Answers to the racial-equity questions by question id (model/equity_questions.py)
+    equity_questions: dict[str, Answer] = field(default_factory=dict)
 
     def resolve(self, relative: str) -> Path:
         """A path from the project file made absolute against the file's folder."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from shapely.geometry.base import BaseGeometry
 
 from equityplanner.model.concepts import IndicatorFamily, ResultKind, Side
+from equityplanner.model.equity_questions import Answer
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import Metadata, Parameters
 
@@ -199,6 +200,9 @@ class Assessment:
     # window, step, percentile, departures, noise floor and each feed's preparation; empty
     # when the straight-line sketch model gave the times.
     routing: dict[str, Any] = field(default_factory=dict)
+    # The project's answers to the racial-equity questions (model/equity_questions.py), as
+    # the workbook and the JSON output print them; not an input of any number.
+    equity_questions: dict[str, Answer] = field(default_factory=dict)
 
     def result(self, result_id: str) -> ProposalResult:
         """The result of the project, scenario or service change with this id (KeyError if absent)."""

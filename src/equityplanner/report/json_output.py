@@ -18,6 +18,7 @@ from shapely.geometry import mapping
 
 from equityplanner.io.atomic import atomic_write_text
 from equityplanner.io.project_file import parameters_to_dict
+from equityplanner.model.equity_questions import answers_to_dict, count_answered, questions
 from equityplanner.model.results import Assessment, Indicator
 
 __all__ = ["OUTPUT_FORMAT", "OUTPUT_SCHEMA_VERSION", "assessment_to_dict", "write_json"]
@@ -105,6 +106,11 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
         "results": results,
         "warnings": list(assessment.warnings),
         "notices": [asdict(n) for n in assessment.notices],
+        "equity_questions": {
+            "answered": count_answered(assessment.equity_questions),
+            "total": len(questions()),
+            "answers": answers_to_dict(assessment.equity_questions),
+        },
     }
 
 

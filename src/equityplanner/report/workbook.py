@@ -6,8 +6,8 @@ hands it to :mod:`equityplanner.report.writer`, which saves it atomically.
 
 Sheets, in order: the council print set (Decision, Summary, Distribution, Housing when a
 housing project is assessed, Map, Methodology), then the appendices, each marked so on its
-printed pages: Comparison (when asked), Indicators, Title VI tests, Neighbourhoods, Methods and
-sources, Audit.
+printed pages: Comparison (when asked), Indicators, Title VI tests, Fare equity (with a fare
+change), Equity questions, Neighbourhoods, Methods and sources, Audit.
 With ``print_set=True`` the appendices are hidden, so that printing the workbook (or
 exporting it to PDF, :mod:`equityplanner.report.pdf`) gives the print set alone.
 
@@ -39,6 +39,7 @@ from equityplanner.report.layout import (
 from equityplanner.report.sheets import BookContext
 from equityplanner.report.sheets import audit as audit_sheet
 from equityplanner.report.sheets import comparison as comparison_sheet
+from equityplanner.report.sheets import equity_questions as questions_sheet
 from equityplanner.report.sheets import fare_equity as fare_sheet
 from equityplanner.report.sheets import indicators as indicators_sheet
 from equityplanner.report.sheets import methodology as methodology_sheet
@@ -188,11 +189,12 @@ def build_workbook(
         indicators_sheet.SHEET_NAME,
         title_vi_sheet.SHEET_NAME if tv_rows else None,
         fare_sheet.SHEET_NAME if ctx.fare_blocks else None,
+        questions_sheet.SHEET_NAME,
         neighbourhoods_sheet.SHEET_NAME,
         methodology_sheet.SOURCES_SHEET_NAME,
         audit_sheet.SHEET_NAME,
     ]
-    letters = "ABCDEFGH"
+    letters = "ABCDEFGHIJKL"
     ctx.appendix = {
         name: f"Appendix {letters[i]}"
         for i, name in enumerate(n for n in appendices if n is not None)
@@ -202,6 +204,7 @@ def build_workbook(
     indicators = build_indicators(ctx)
     title_vi = build_title_vi(ctx, tv_rows)
     fares = fare_sheet.build_fare_equity(ctx, ctx.fare_blocks)
+    questions = questions_sheet.build_equity_questions(ctx)  # links the Indicators rows
     housing = build_housing(ctx)
     distribution = build_distribution(ctx)
     comparison = (
@@ -223,6 +226,7 @@ def build_workbook(
         indicators,
         title_vi,
         fares,
+        questions,
         neighbourhoods,
         build_sources(ctx),
         build_audit(ctx),

@@ -19,7 +19,7 @@ from equityplanner.model.concepts import IndicatorFamily, ResultKind
 from equityplanner.model.fields import group_specs
 from equityplanner.model.indicator_ids import IndicatorId, base_id, is_burdens_id
 from equityplanner.model.project import HousingProject, TransitProject
-from equityplanner.model.results import Indicator, ProposalResult
+from equityplanner.model.results import Assessment, Indicator, ProposalResult
 from equityplanner.report.layout import Formula, SheetSpec, a1, quote_sheet, rating_style
 from equityplanner.report.sheets import (
     BookContext,
@@ -341,6 +341,13 @@ def key_findings(ctx: BookContext, limit: int = 6, minimum: int = 3) -> list[tup
     return chosen
 
 
+def _questions_words(a: Assessment) -> str:
+    """``"7 of 33 questions answered; see the sheet Equity questions"``."""
+    from equityplanner.report.sheets.equity_questions import SHEET_NAME, progress_words
+
+    return f"{progress_words(a.equity_questions)}; see the sheet {SHEET_NAME}"
+
+
 def build_summary(ctx: BookContext) -> SheetSpec:
     """Lay out the Summary sheet (two printed pages)."""
     a = ctx.assessment
@@ -369,6 +376,7 @@ def build_summary(ctx: BookContext) -> SheetSpec:
         ("Low-income definition", f"{low} (adopted; see the Decision sheet)"),
         ("Data", a.vintage or "Not stated"),
         ("Software", f"equityplanner {a.software_version}; assessment run {a.created}"),
+        ("Equity questions", _questions_words(a)),
     ]
     if ctx.is_synthetic:
         facts.insert(
