@@ -38,7 +38,7 @@ COMMUNITY_STYLES: dict[str, StyleSpec] = {
     "cs_planner": StyleSpec(size=12, bold=True, colour=_RED, fill="FDECEA", wrap=True),
     "cs_small": StyleSpec(size=10, colour=_GREY, wrap=True),
 }
-_LEAD_WIDTH, _TEXT_WIDTH = 26.0, 74.0
+_LEAD_WIDTH, _TEXT_WIDTH = 22.0, 86.0
 
 
 def build_community_sheets(ctx: BookContext) -> list[SheetSpec]:
