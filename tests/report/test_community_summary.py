@@ -148,9 +148,9 @@ def test_the_bus_cut_in_spanish(grid):
         "los demás residentes, más allá del límite que fijó la ciudad."
     )
     assert text["Qué debe considerar ahora la ciudad:"] == (
-        "La ciudad debe demostrar que tiene una razón sólida y legítima, y estudiar otras "
-        "opciones más justas para las personas de color. La ciudad debe evitar, reducir o "
-        "compensar el daño a las personas con ingresos bajos."
+        "La ciudad debe demostrar que tiene una razón sólida y legítima para hacerlo, y "
+        "estudiar otras opciones más justas para las personas de color. La ciudad debe evitar, "
+        "reducir o compensar el daño a las personas con ingresos bajos."
     )
 
 

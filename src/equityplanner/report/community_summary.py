@@ -771,9 +771,7 @@ def _proposal(assessment: Assessment, result: ProposalResult) -> _Proposal:
                 _("This option puts these proposals together: {names}.").format(names=_join(names))
             )
     elif result.kind is ResultKind.SERVICE_CHANGE:
-        what.append(
-            _("Changes to the bus timetables: some stops would get more buses and others fewer.")
-        )
+        what.append(_("Some bus stops would get more buses and others fewer."))
     elif isinstance(project, TransitProject):
         what += _what_transit(project)
     elif isinstance(project, HousingProject):
