@@ -453,6 +453,23 @@ def _print_summary(assessment: Any, args: argparse.Namespace) -> None:
             written.append(str(args.xlsx.with_name(f"{args.xlsx.stem}.neighbourhoods.csv")))
     if written:
         _say(f"\nWrote {', '.join(written)}", out)
+    _print_community_summaries(assessment, args, out)
+
+
+def _print_community_summaries(assessment: Any, args: argparse.Namespace, out: Any) -> None:
+    """Where the residents' summaries went, and what the planner must fill in first."""
+    from equityplanner.report.community_summary import community_summary_paths, planner_notices
+
+    files = [
+        str(path)
+        for target, extension in ((args.xlsx, "html"), (args.pdf, "pdf"))
+        if target
+        for path in community_summary_paths(target, extension).values()
+    ]
+    if files:
+        _say(f"Community summaries for residents (English, Spanish): {', '.join(files)}", out)
+        for notice in planner_notices(assessment):
+            _say(notice, out)
 
 
 _LISTED = 200  # problems listed by validate; a file with more has one fault many times

@@ -32,6 +32,8 @@ EXPECTED_SHEETS = [
     "Housing",
     "Map",
     "Methodology",
+    "Community summary",
+    "Resumen comunitario",
     "Comparison",
     "Indicators",
     "Title VI tests",
@@ -184,6 +186,8 @@ def test_native_charts_and_pictures_with_alt_text(book):
 def test_print_setup_header_footer_and_properties(book, assessment):
     _, wb = book
     for ws in wb.worksheets:
+        if ws.title in ("Community summary", "Resumen comunitario"):
+            continue  # portrait, in its own language (tests/report/test_community_summary.py)
         portrait = ws.title == "Equity questions"  # a list of questions: portrait
         assert ws.page_setup.orientation == ("portrait" if portrait else "landscape"), ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
@@ -415,6 +419,8 @@ def test_without_housing_there_is_no_housing_sheet(tmp_path):
         "Distribution",
         "Map",
         "Methodology",
+        "Community summary",
+        "Resumen comunitario",
         "Indicators",
         "Title VI tests",
         "Equity questions",

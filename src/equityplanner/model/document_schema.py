@@ -100,6 +100,14 @@ METADATA_FIELDS: tuple[Field, ...] = (
         "draft or final: printed on every page of the workbook.",
         True,
     ),
+    Field(
+        "comment",
+        Text(max_length=2_000),
+        "",
+        "How and where residents can comment, printed in the community summary.",
+        True,
+    ),
+    Field("comment_until", IsoDate(), "", "The last day for comments, YYYY-MM-DD.", True),
 )
 
 BASELINE_FIELDS: tuple[Field, ...] = (

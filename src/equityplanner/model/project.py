@@ -252,6 +252,10 @@ class Metadata:
     description: str = ""
     status: str = "draft"
     """``draft`` or ``final``: printed on every page of the workbook."""
+    comment: str = ""
+    """How and where residents can comment (free text), printed in the community summary."""
+    comment_until: str = ""
+    """The last day for comments, ``YYYY-MM-DD`` (empty: not set yet)."""
 
     def __post_init__(self) -> None:
         status = str(self.status or "").strip().lower()

@@ -5,9 +5,10 @@ neutral :class:`~equityplanner.report.layout.WorkbookSpec` (:func:`build_workboo
 hands it to :mod:`equityplanner.report.writer`, which saves it atomically.
 
 Sheets, in order: the council print set (Decision, Summary, Distribution, Housing when a
-housing project is assessed, Map, Methodology), then the appendices, each marked so on its
-printed pages: Comparison (when asked), Indicators, Title VI tests, Fare equity (with a fare
-change), Equity questions, Neighbourhoods, Methods and sources, Audit.
+housing project is assessed, Map, Methodology), the residents' Community summary and Resumen
+comunitario (portrait, plain words; hidden in the print set), then the appendices, each marked
+so on its printed pages: Comparison (when asked), Indicators, Title VI tests, Fare equity (with
+a fare change), Equity questions, Neighbourhoods, Methods and sources, Audit.
 With ``print_set=True`` the appendices are hidden, so that printing the workbook (or
 exporting it to PDF, :mod:`equityplanner.report.pdf`) gives the print set alone.
 
@@ -38,6 +39,7 @@ from equityplanner.report.layout import (
 )
 from equityplanner.report.sheets import BookContext
 from equityplanner.report.sheets import audit as audit_sheet
+from equityplanner.report.sheets import community as community_sheet
 from equityplanner.report.sheets import comparison as comparison_sheet
 from equityplanner.report.sheets import equity_questions as questions_sheet
 from equityplanner.report.sheets import fare_equity as fare_sheet
@@ -81,6 +83,7 @@ def write_workbook(
     compare: Compare = None,
     print_set: bool = False,
     neighbourhood_limit: int | None = FULL_TABLE_LIMIT,
+    community_summary: bool = True,
 ) -> Path:
     """Write the Excel workbook of an assessment (atomically).
 
@@ -101,6 +104,10 @@ def write_workbook(
     neighbourhood_limit
         A layer of more neighbourhoods is paged on the Neighbourhoods sheet, and its full
         table written beside the workbook as ``<name>.neighbourhoods.csv`` (None: never).
+    community_summary
+        Add the residents' summary sheets (English and Spanish) and write the summaries
+        beside the workbook as ``<name>.summary.en.html`` and ``<name>.summary.es.html``
+        (:mod:`equityplanner.report.community_summary`).
 
     Returns
     -------
@@ -122,10 +129,15 @@ def write_workbook(
         print_set=print_set,
         neighbourhood_limit=neighbourhood_limit,
         full_table_name=table.name,
+        community_summary=community_summary,
     )
     written = save_workbook(spec, target)
     if neighbourhood_limit is not None and len(assessment.baseline) > neighbourhood_limit:
         write_full_table(assessment, table)
+    if community_summary:
+        from equityplanner.report.community_summary import write_community_summaries
+
+        write_community_summaries(assessment, target)
     return written
 
 
@@ -162,6 +174,7 @@ def build_workbook(
     print_set: bool = False,
     neighbourhood_limit: int | None = FULL_TABLE_LIMIT,
     full_table_name: str | None = None,
+    community_summary: bool = True,
 ) -> WorkbookSpec:
     """The neutral layout of the workbook (no file is written).
 
@@ -169,7 +182,8 @@ def build_workbook(
     :func:`equityplanner.render.map_image.render_map_png` (no Qt needed). ``print_set``
     hides the appendices (see :func:`write_workbook`). A layer of more than
     ``neighbourhood_limit`` neighbourhoods is paged on the Neighbourhoods sheet, which names
-    ``full_table_name`` as the file holding its full table.
+    ``full_table_name`` as the file holding its full table. ``community_summary`` adds the
+    residents' summary sheets after the Methodology (hidden in the print set).
     """
     header = assessment.metadata.title
     ctx = BookContext(
@@ -222,6 +236,7 @@ def build_workbook(
         housing,
         build_map(ctx),
         build_methodology(ctx),
+        *(community_sheet.build_community_sheets(ctx) if community_summary else []),
         comparison,
         indicators,
         title_vi,
@@ -244,6 +259,7 @@ def build_workbook(
         category="Equity assessment",
     )
     styles = build_styles()
+    styles.update(community_sheet.COMMUNITY_STYLES)
     kept = [s for s in sheets if s is not None]
     for sheet in kept:
         autofit_rows(sheet, styles)
