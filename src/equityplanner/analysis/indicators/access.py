@@ -11,6 +11,7 @@ Title VI tests applied to access gains as benefits and to losses as burdens
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,9 @@ from equityplanner.analysis.indicators.make import make_indicator
 from equityplanner.analysis.indicators.side import SideContext
 from equityplanner.analysis.indicators.title_vi import access_change_test
 from equityplanner.analysis.travel_time import DESCRIPTION
+from equityplanner.analysis.words import num, pct
+from equityplanner.analysis.words import ratio as ratio_words
+from equityplanner.i18n import _, pgettext
 from equityplanner.model.concepts import IndicatorFamily, TitleViTest
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.results import Indicator
@@ -48,14 +52,47 @@ ACCESS_GROUPS = (
     "age_65_plus",
     "disability",
 )
-_GROUP_WORDS = {
-    "minority": "minority residents",
-    "low_income": "low-income residents",
-    "zero_vehicle": "households without a vehicle",
-    "limited_english": "limited-English households",
-    "age_65_plus": "residents 65 and over",
-    "disability": "residents with a disability",
-}
+
+
+def _group_words(gid: str) -> str:
+    """A group as the access findings name it, in the current language."""
+    words = {
+        "minority": pgettext("access group", "minority residents"),
+        "low_income": pgettext("access group", "low-income residents"),
+        "zero_vehicle": pgettext("access group", "households without a vehicle"),
+        "limited_english": pgettext("access group", "limited-English households"),
+        "age_65_plus": pgettext("access group", "residents 65 and over"),
+        "disability": pgettext("access group", "residents with a disability"),
+    }
+    return words.get(gid, gid)
+
+
+_JOBS = re.compile(r"Jobs reachable within (?P<minutes>\S+) minutes")
+_NEAREST = re.compile(r"Minutes to the nearest (?P<facility>.+)")
+_E2SFCA = re.compile(
+    r"Clinic capacity \((?P<field>.+)\) per 1,000 residents within (?P<minutes>\S+) minutes "
+    r"\(E2SFCA\)"
+)
+
+
+def measure_label(label: str) -> str:
+    """An access measure's label (English, as measured and cached) in the current language."""
+    if match := _JOBS.fullmatch(label):
+        return _("Jobs reachable within {minutes} minutes").format(**match.groupdict())
+    if match := _NEAREST.fullmatch(label):
+        facilities = {
+            "school": _("Minutes to the nearest school"),
+            "early-childhood centre": _("Minutes to the nearest early-childhood centre"),
+            "clinic": _("Minutes to the nearest clinic"),
+        }
+        return facilities.get(match["facility"], label)
+    if match := _E2SFCA.fullmatch(label):
+        return _(
+            "Clinic capacity ({field}) per 1,000 residents within {minutes} minutes (E2SFCA)"
+        ).format(**match.groupdict())
+    return label
+
+
 # The Title VI test applied to each group's share of an access change, and the group's word.
 _TITLE_VI_GROUPS = (
     ("minority", TitleViTest.DISPARATE_IMPACT, "minority"),
@@ -153,9 +190,10 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
         else ("improves" if _better(change, m.higher_is_better) else "worsens")
     )
     fmt = _fmt(m.unit)
+    label = measure_label(m.label)
     whole = make_indicator(
         id=side.indicator_id(IndicatorId(IndicatorFamily.ACCESS, measure=m.kind)),
-        name=m.label,
+        name=label,
         value=mean_after,
         comparison=mean_before,
         difference=change,
@@ -163,10 +201,19 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
         rating_family="access",
         rating=rating,
         finding=(
-            f"{m.label}, population-weighted mean across {side.comparison_label}: "
-            f"{fmt(mean_before)} before and {fmt(mean_after)} after ({_signed(change, fmt)}). "
+            _(
+                "{label}, population-weighted mean across {comparison}: {before} before and "
+                "{after} after ({change})."
+            ).format(
+                label=label,
+                comparison=side.comparison_label,
+                before=fmt(mean_before),
+                after=fmt(mean_after),
+                change=_signed(change, fmt),
+            )
+            + " "
             + _noise_words(m, change, fmt)
-            + f"Travel times: {m.travel_times or DESCRIPTION}."
+            + _("Travel times: {model}.").format(model=_travel_time_words(m.travel_times))
         ),
         method="accessibility",
         details={
@@ -202,7 +249,7 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
                         side.indicator_id(
                             IndicatorId(IndicatorFamily.TITLE_VI, test.value, measure=m.kind)
                         ),
-                        m.label,
+                        label,
                         group_word,
                         people.groups[gid],
                         people.universes.get(gid, people.population),
@@ -241,10 +288,10 @@ def _group_indicator(
         g_rating = "burden_more" if diff_pp > 0 else "burden_less"
     ratio = g_after / mean_after if mean_after else float("nan")
     fmt = _fmt(m.unit)
-    words = _GROUP_WORDS.get(gid, gid)
+    words = _group_words(gid)
     return make_indicator(
         id=side.indicator_id(IndicatorId(IndicatorFamily.ACCESS, measure=m.kind, group=gid)),
-        name=f"{m.label}: {words}",
+        name=f"{measure_label(m.label)}: {words}",
         value=g_after,
         comparison=mean_after,
         difference=g_change,
@@ -252,13 +299,25 @@ def _group_indicator(
         rating_family="served",
         rating=g_rating,
         finding=(
-            f"{_capital(words)}: {fmt(g_before)} before and {fmt(g_after)} after "
-            f"({_signed(g_change, fmt)}; {ratio:.2f} times the whole population's level after). "
+            _(
+                "{group}: {before} before and {after} after ({change}; {ratio} times the whole "
+                "population's level after)."
+            ).format(
+                group=_capital(words),
+                before=fmt(g_before),
+                after=fmt(g_after),
+                change=_signed(g_change, fmt),
+                ratio=ratio_words(ratio),
+            )
+            + " "
             + (
-                f"They get {share_of_gain:.1%} of the {'gain' if improves else 'loss'} against "
-                f"{pop_share:.1%} of the population."
+                (
+                    _("They get {share} of the gain against {population} of the population.")
+                    if improves
+                    else _("They get {share} of the loss against {population} of the population.")
+                ).format(share=pct(share_of_gain), population=pct(pop_share))
                 if improves is not None and math.isfinite(share_of_gain)
-                else "No change."
+                else _("No change.")
             )
         ),
         method="accessibility",
@@ -277,9 +336,27 @@ def _noise_words(m: AccessMeasure, change: float, fmt: Formatter) -> str:
     if m.noise_floor is None:
         return ""
     within = math.isfinite(change) and abs(change) <= m.noise_floor
-    return f"Rebuilding the unchanged network moves this mean by {fmt(m.noise_floor)}" + (
-        "; the change is within that noise. " if within else ". "
-    )
+    return (
+        _(
+            "Rebuilding the unchanged network moves this mean by {noise}; the change is within "
+            "that noise."
+        )
+        if within
+        else _("Rebuilding the unchanged network moves this mean by {noise}.")
+    ).format(noise=fmt(m.noise_floor)) + " "
+
+
+def _travel_time_words(travel_times: str) -> str:
+    """The travel-time model in words; the straight-line model's description translated (the
+    parameters after it are the model's own words)."""
+    text = travel_times or DESCRIPTION
+    if text.startswith(DESCRIPTION):
+        straight = _(
+            "straight-line walking × route factor; transit: walk + half headway + scheduled "  # noqa: RUF001
+            "speed; not a street or timetable router"
+        )
+        return straight + text[len(DESCRIPTION) :]
+    return text
 
 
 def _routing_details(m: AccessMeasure) -> dict[str, Any]:
@@ -307,14 +384,18 @@ def _better(change: float, higher_is_better: bool) -> bool:
 def _fmt(unit: str) -> Formatter:
     """How a value of this unit reads in a finding."""
     if unit == "minutes":
-        return lambda v: f"{v:.1f} min" if math.isfinite(v) else "not reachable"
+        return lambda v: (
+            _("{minutes} min").format(minutes=ratio_words(v, 1))
+            if math.isfinite(v)
+            else _("not reachable")
+        )
     if unit == "jobs":
-        return lambda v: f"{v:,.0f} jobs" if math.isfinite(v) else "n/a"
-    return lambda v: f"{v:.2f}" if math.isfinite(v) else "n/a"
+        return lambda v: _("{jobs} jobs").format(jobs=num(v)) if math.isfinite(v) else _("n/a")
+    return lambda v: ratio_words(v) if math.isfinite(v) else _("n/a")
 
 
 def _signed(change: float, fmt: Formatter) -> str:
     if not math.isfinite(change):
-        return "change not computable"
+        return _("change not computable")
     text = fmt(abs(change))
     return ("+" if change > 0 else "-" if change < 0 else "±") + text
