@@ -32,9 +32,9 @@ from equityplanner.analysis.indicators.make import make_indicator
 from equityplanner.analysis.indicators.side import SideContext
 from equityplanner.analysis.indicators.title_vi import access_change_test
 from equityplanner.analysis.travel_time import DESCRIPTION
-from equityplanner.analysis.words import num, pct
+from equityplanner.analysis.words import num, pct, short
 from equityplanner.analysis.words import ratio as ratio_words
-from equityplanner.i18n import _, pgettext
+from equityplanner.i18n import SOURCE_LANGUAGE, _, current_language, ngettext, pgettext
 from equityplanner.model.concepts import IndicatorFamily, TitleViTest
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.results import Indicator
@@ -347,16 +347,122 @@ def _noise_words(m: AccessMeasure, change: float, fmt: Formatter) -> str:
 
 
 def _travel_time_words(travel_times: str) -> str:
-    """The travel-time model in words; the straight-line model's description translated (the
-    parameters after it are the model's own words)."""
+    """The travel-time model in words, in the current language.
+
+    The descriptions are made (and cached with the measures) in English by the travel-time
+    models; they are read back here, by their fixed wording, and said again in the language of
+    the findings. A description of another shape is left as it is.
+    """
     text = travel_times or DESCRIPTION
+    if current_language() == SOURCE_LANGUAGE:
+        return text
     if text.startswith(DESCRIPTION):
-        straight = _(
-            "straight-line walking × route factor; transit: walk + half headway + scheduled "  # noqa: RUF001
-            "speed; not a street or timetable router"
+        rest = text[len(DESCRIPTION) :]
+        if match := re.fullmatch(r" \((?P<parameters>.*)\)", rest):
+            rest = " (" + _straight_line_parameters(match["parameters"]) + ")"
+        return _straight_line_words() + rest
+    if match := _ROUTED.fullmatch(text):
+        window = match["window"]
+        if found := _WINDOW.fullmatch(window):
+            percentile = (
+                _("median (50th percentile)")
+                if found["median"]
+                else _("{percentile}th percentile").format(percentile=found["ordinal"])
+            )
+            count = int(found["count"])
+            window = ngettext(
+                "{percentile} travel time over departures {start}-{end} every {step} min "
+                "({count} departure) on {date}",
+                "{percentile} travel time over departures {start}-{end} every {step} min "
+                "({count} departures) on {date}",
+                count,
+            ).format(
+                percentile=percentile,
+                start=found["start"],
+                end=found["end"],
+                step=_decimal(found["step"]),
+                count=count,
+                date=found["date"],
+            )
+        return _(
+            "routed on the street network ({osm}) and every trip of {feeds} by {engine}: "
+            "{window}; walking {speed} km/h up to {walk} min, at most {rides} vehicles, trips "
+            "over {cutoff} min unreachable"
+        ).format(
+            osm=match["osm"],
+            feeds=match["feeds"],
+            engine=match["engine"],
+            window=window,
+            speed=_decimal(match["speed"]),
+            walk=_decimal(match["walk"]),
+            rides=match["rides"],
+            cutoff=_decimal(match["cutoff"]),
         )
-        return straight + text[len(DESCRIPTION) :]
     return text
+
+
+_ROUTED = re.compile(
+    r"routed on the street network \((?P<osm>[^)]*)\) and every trip of (?P<feeds>.+?) by "
+    r"(?P<engine>[^:]+): (?P<window>.+); walking (?P<speed>[\d.]+) km/h up to "
+    r"(?P<walk>[\d.]+) min, at most (?P<rides>\d+) vehicles, trips over (?P<cutoff>[\d.]+) min "
+    r"unreachable"
+)
+_WINDOW = re.compile(
+    r"(?:(?P<median>median \(50th percentile\))|(?P<ordinal>\d+)(?:st|nd|rd|th) percentile) "
+    r"travel time over departures (?P<start>[\d:]+)-(?P<end>[\d:]+) every (?P<step>[\d.]+) min "
+    r"\((?P<count>\d+) departures?\) on (?P<date>.+)"
+)
+_STRAIGHT_LINE = re.compile(
+    r"walking (?P<walk>[\d.]+) km/h × route factor (?P<factor>[\d.]+); access and egress "  # noqa: RUF001
+    r"walks up to (?P<access>[\d,]+) m \((?P<stations>\d+) nearest stations per line\); wait "
+    r"half the headway; scheduled speeds bus (?P<bus>[\d.]+), BRT (?P<brt>[\d.]+), rail "
+    r"(?P<rail>[\d.]+) km/h; (?P<transfer>.+)"
+)
+_TRANSFER = re.compile(
+    r"one transfer allowed \((?P<penalty>[\d.]+) min penalty, walk up to (?P<walk>[\d,]+) m\)"
+)
+
+
+def _straight_line_words() -> str:
+    return _(
+        "straight-line walking × route factor; transit: walk + half headway + scheduled "  # noqa: RUF001
+        "speed; not a street or timetable router"
+    )
+
+
+def _straight_line_parameters(text: str) -> str:
+    """The straight-line model's parameters (its ``describe()``) in the current language."""
+    match = _STRAIGHT_LINE.fullmatch(text)
+    if match is None:
+        return text
+    transfer = match["transfer"]
+    if transfer == "no transfers":
+        transfer = _("no transfers")
+    elif found := _TRANSFER.fullmatch(transfer):
+        transfer = _("one transfer allowed ({penalty} min penalty, walk up to {walk} m)").format(
+            penalty=_decimal(found["penalty"]), walk=num(float(found["walk"].replace(",", "")))
+        )
+    return _(
+        "walking {walk} km/h × route factor {factor}; access and egress walks up to {access} m "  # noqa: RUF001
+        "({stations} nearest stations per line); wait half the headway; scheduled speeds bus "
+        "{bus}, BRT {brt}, rail {rail} km/h; {transfer}"
+    ).format(
+        walk=_decimal(match["walk"]),
+        factor=_decimal(match["factor"]),
+        access=num(float(match["access"].replace(",", ""))),
+        stations=match["stations"],
+        bus=_decimal(match["bus"]),
+        brt=_decimal(match["brt"]),
+        rail=_decimal(match["rail"]),
+        transfer=transfer,
+    )
+
+
+def _decimal(text: str) -> str:
+    """A number written with a decimal point (``"5.04"``) in the current language."""
+    return (
+        short(float(text)) if "." not in text else ratio_words(float(text), len(text.split(".")[1]))
+    )
 
 
 def _routing_details(m: AccessMeasure) -> dict[str, Any]:
