@@ -83,19 +83,33 @@ def load_screening(document: ProjectDocument, ids: np.ndarray) -> Screening:
         joined = join_layer(table, ids, source.neighbourhood_vintage, relationship)
         if joined.matched == 0:
             out.warnings.append(
-                f"{table.path.name}: no neighbourhood id matches a row of the {table.short} file "
-                f"(column {table.columns.get('id', 'id')!r}); the layer is not used. Check that "
-                "the file covers the study area and the vintage of its ids "
-                "(screening.neighbourhood_vintage, screening.relationship)."
+                _(
+                    "{file}: no neighbourhood id matches a row of the {layer} file (column "
+                    "{column}); the layer is not used. Check that the file covers the study area "
+                    "and the vintage of its ids (screening.neighbourhood_vintage, "
+                    "screening.relationship)."
+                ).format(
+                    file=table.path.name,
+                    layer=table.short,
+                    column=repr(table.columns.get("id", "id")),
+                )
             )
             continue
         out.layers[kind] = joined
         if joined.matched < len(ids):
             missing = len(ids) - joined.matched
             out.warnings.append(
-                f"{table.path.name}: {missing} of {len(ids)} neighbourhoods have no row in the "
-                f"{table.short} file ({joined.method}); they are left out of its shares. Check "
-                "that the file covers the study area and that its vintage is right."
+                _(
+                    "{file}: {missing} of {total} neighbourhoods have no row in the {layer} file "
+                    "({method}); they are left out of its shares. Check that the file covers the "
+                    "study area and that its vintage is right."
+                ).format(
+                    file=table.path.name,
+                    missing=missing,
+                    total=len(ids),
+                    layer=table.short,
+                    method=joined.method,
+                )
             )
     return out
 
