@@ -138,9 +138,11 @@ def _build_parser() -> argparse.ArgumentParser:
     quick.add_argument("--threshold-pp", type=float, help="Title VI threshold in percentage points")
     quick.add_argument("--title", help="title of the assessment")
     a.add_argument("--quiet", action="store_true", help="print no summary")
+    _add_language(a)
 
     v = sub.add_parser("validate", help="check a project file and its data, listing every problem")
     v.add_argument("project", type=Path)
+    _add_language(v)
 
     o = sub.add_parser("open", help="start the desktop app")
     o.add_argument("project", nargs="?", type=Path)
@@ -149,6 +151,18 @@ def _build_parser() -> argparse.ArgumentParser:
         "--screenshot", type=Path, metavar="OUT.png", help="save a picture of the window and exit"
     )
     return parser
+
+
+def _add_language(parser: argparse.ArgumentParser) -> None:
+    """``--language``: the language of findings and rating words (ids and keys stay English)."""
+    from equityplanner.i18n import LANGUAGES
+
+    parser.add_argument(
+        "--language",
+        metavar="{" + ",".join(LANGUAGES) + "}",
+        default=os.environ.get("EQUITYPLANNER_LANGUAGE") or "en",
+        help="language of the findings (default: en, or $EQUITYPLANNER_LANGUAGE)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,6 +178,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         args_list = ["open", *args_list]  # `equityplanner` or `equityplanner FILE` starts the app
     args = parser.parse_args(args_list)
+    if getattr(args, "language", None) is not None:
+        from equityplanner.i18n import set_language
+
+        try:
+            set_language(args.language)
+        except ValueError as exc:  # an unknown code: the choices, in one line
+            _say(f"equityplanner: error: {exc}")
+            return EXIT_INPUT
     try:
         if args.command == "assess":
             return _assess(args)

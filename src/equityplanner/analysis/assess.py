@@ -64,7 +64,9 @@ from equityplanner.analysis.screening import Screening, load_screening
 from equityplanner.analysis.service_change import compare_service
 from equityplanner.analysis.transport_cost import TransportCosts, transport_costs
 from equityplanner.analysis.weights import LayerWeights, load_weights
+from equityplanner.analysis.words import pct
 from equityplanner.errors import InputError
+from equityplanner.i18n import _
 from equityplanner.io.fares import gtfs_fare
 from equityplanner.io.files import relative_inputs
 from equityplanner.io.hashing import sha256_file
@@ -305,7 +307,9 @@ def assess_projects(
         ("transport_costs", cost_params, fare, fare_source),
         lambda: transport_costs(baseline.table, cost_params, fare=fare, fare_source=fare_source),
     )
-    run.warnings += [f"Transport costs (H+T): {a}" for a in run.costs.assumptions]
+    run.warnings += [
+        _("Transport costs (H+T): {assumption}").format(assumption=a) for a in run.costs.assumptions
+    ]
     run.warnings += run.screening.warnings
     if weights is not None:
         run.warnings += weights.warnings
@@ -542,8 +546,10 @@ def _assess_fare_change(run: _Run, change: FareChange) -> ProposalResult:
     )
     if change.uses_proxy:
         run.warnings.append(
-            f"{change.name}: no rider survey was given; ACS commuters by public transportation "
-            "stand in for riders (a proxy that shows differences of place, not of fare media)."
+            _(
+                "{name}: no rider survey was given; ACS commuters by public transportation "
+                "stand in for riders (a proxy that shows differences of place, not of fare media)."
+            ).format(name=change.name)
         )
     return ProposalResult(
         id=FARE_CHANGE_ID,
@@ -590,8 +596,10 @@ def _measure_side(
         )
     if shares.covered_fraction < _MIN_COVERED:
         run.warnings.append(
-            f"{label}: {1 - shares.covered_fraction:.0%} of the catchment lies outside the "
-            "neighbourhood layer; people living there are not counted."
+            _(
+                "{label}: {share} of the catchment lies outside the neighbourhood layer; people "
+                "living there are not counted."
+            ).format(label=label, share=pct(1 - shares.covered_fraction, 0))
         )
     if shares.weighted:
         run.warnings += _weight_warnings(label, shares)
@@ -711,11 +719,12 @@ def _assess_service_change(run: _Run, service: ServiceChangeInputs) -> ProposalR
     for side in present:
         weights = (classes == ("improvement" if side.is_benefit else "reduction")).astype(float)
         label = (
-            f"the stops whose service {'grows' if side.is_benefit else 'falls'} by "
-            f"{params.major_change_threshold:.0%} or more"
-        )
+            _("the stops whose service grows by {threshold} or more")
+            if side.is_benefit
+            else _("the stops whose service falls by {threshold} or more")
+        ).format(threshold=pct(params.major_change_threshold, 0))
         ctx = SideContext(run.baseline, params, weights, side, mixed, label, [], weights)
-        side_indicators, _ = _side_indicators(ctx, run.warnings)
+        side_indicators, _table = _side_indicators(ctx, run.warnings)
         indicators += [
             i
             for i in side_indicators
@@ -725,7 +734,10 @@ def _assess_service_change(run: _Run, service: ServiceChangeInputs) -> ProposalR
         frames.append(neighbourhood_table(run.baseline, index, weights[index], ctx.id_suffix))
     if not present:
         run.warnings.append(
-            "The proposed GTFS feed changes no neighbourhood's service by the major-change threshold."
+            _(
+                "The proposed GTFS feed changes no neighbourhood's service by the major-change "
+                "threshold."
+            )
         )
     for notice in table.attrs.get("notices", []):
         run.notices.append(notice)
@@ -748,7 +760,7 @@ def _assess_service_change(run: _Run, service: ServiceChangeInputs) -> ProposalR
 
 
 def _seconds(text: str) -> int:
-    hours, _, minutes = str(text).partition(":")
+    hours, _colon, minutes = str(text).partition(":")
     return int(hours) * 3600 + int(minutes or 0) * 60
 
 

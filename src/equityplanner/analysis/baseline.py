@@ -34,6 +34,7 @@ from equityplanner.analysis.moe import (
 )
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
+from equityplanner.i18n import current_language, ngettext
 from equityplanner.io.neighbourhoods import Neighbourhoods, PendingValidity
 from equityplanner.model.fields import GroupSpec, group_specs
 from equityplanner.model.project import Parameters
@@ -212,10 +213,16 @@ def baseline_for(nb: Neighbourhoods, params: Parameters) -> Baseline:
     """:func:`prepare_baseline`, remembered per layer and the parameters that shape it.
 
     The parameters that shape a baseline are the comparison population, the reliability
-    bands and the displacement flags; others (catchments, thresholds) do not make it anew.
+    bands and the displacement flags (and the language of its warnings); others (catchments, thresholds) do not make it anew.
     The baseline returned is shared: do not change it.
     """
-    key = (params.comparison, params.reliability_bands, params.displacement_min_flags)
+    # The language too: the baseline's warnings are sentences in the language it was made in.
+    key = (
+        params.comparison,
+        params.reliability_bands,
+        params.displacement_min_flags,
+        current_language(),
+    )
     prepared = _BASELINES.get(nb, dict, _layer_version(nb))
     if key not in prepared:
         prepared[key] = prepare_baseline(nb, params)
@@ -567,8 +574,13 @@ def _income_quintiles(
     unranked = int(((quintile == 0) & (population > 0)).sum())
     if unranked:
         warnings.append(
-            f"{unranked} neighbourhood(s) with residents have no median household income and "
-            "are left out of the income quintiles."
+            ngettext(
+                "{count} neighbourhood with residents has no median household income and is "
+                "left out of the income quintiles.",
+                "{count} neighbourhood(s) with residents have no median household income and "
+                "are left out of the income quintiles.",
+                unranked,
+            ).format(count=unranked)
         )
     return quintile
 

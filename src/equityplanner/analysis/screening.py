@@ -21,6 +21,7 @@ import pandas as pd
 
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
+from equityplanner.i18n import _
 from equityplanner.io.screening import (
     ScreeningTable,
     TractRelationship,
@@ -82,19 +83,33 @@ def load_screening(document: ProjectDocument, ids: np.ndarray) -> Screening:
         joined = join_layer(table, ids, source.neighbourhood_vintage, relationship)
         if joined.matched == 0:
             out.warnings.append(
-                f"{table.path.name}: no neighbourhood id matches a row of the {table.short} file "
-                f"(column {table.columns.get('id', 'id')!r}); the layer is not used. Check that "
-                "the file covers the study area and the vintage of its ids "
-                "(screening.neighbourhood_vintage, screening.relationship)."
+                _(
+                    "{file}: no neighbourhood id matches a row of the {layer} file (column "
+                    "{column}); the layer is not used. Check that the file covers the study area "
+                    "and the vintage of its ids (screening.neighbourhood_vintage, "
+                    "screening.relationship)."
+                ).format(
+                    file=table.path.name,
+                    layer=table.short,
+                    column=repr(table.columns.get("id", "id")),
+                )
             )
             continue
         out.layers[kind] = joined
         if joined.matched < len(ids):
             missing = len(ids) - joined.matched
             out.warnings.append(
-                f"{table.path.name}: {missing} of {len(ids)} neighbourhoods have no row in the "
-                f"{table.short} file ({joined.method}); they are left out of its shares. Check "
-                "that the file covers the study area and that its vintage is right."
+                _(
+                    "{file}: {missing} of {total} neighbourhoods have no row in the {layer} file "
+                    "({method}); they are left out of its shares. Check that the file covers the "
+                    "study area and that its vintage is right."
+                ).format(
+                    file=table.path.name,
+                    missing=missing,
+                    total=len(ids),
+                    layer=table.short,
+                    method=joined.method,
+                )
             )
     return out
 
@@ -132,19 +147,27 @@ def join_layer(
     nb_digits = 12 if ids.size and all(len(i) == 12 for i in ids) else 11
     keys = table.ids
     weights = table.population
-    method = f"joined on GEOID ({table.vintage} {table.geography.replace('_', ' ')}s)"
+    method = (
+        _("joined on GEOID ({vintage} block groups)")
+        if table.geography == "block_group"
+        else _("joined on GEOID ({vintage} tracts)")
+        if table.geography == "tract"
+        else "joined on GEOID ({vintage} " + table.geography.replace("_", " ") + "s)"
+    ).format(vintage=table.vintage)
     if table.geography == "block_group" and nb_digits == 11:
         keys = _tract_of(keys)
-        method = f"{table.vintage} block groups averaged within tracts, weighted by population"
+        method = _("{vintage} block groups averaged within tracts, weighted by population").format(
+            vintage=table.vintage
+        )
     layer_values = {
         name: _by_key(keys, values, weights) for name, values in table.percentiles.items()
     }
     flag = _by_key(keys, table.disadvantaged, None) if table.disadvantaged is not None else None
     if table.geography == "tract" and nb_digits == 12:
         lookup_ids = _tract_of(ids)
-        method = (
-            f"joined on the tract GEOID ({table.vintage} tracts; block groups take their tract's)"
-        )
+        method = _(
+            "joined on the tract GEOID ({vintage} tracts; block groups take their tract's)"
+        ).format(vintage=table.vintage)
     else:
         lookup_ids = ids
     if table.vintage != neighbourhood_vintage:
@@ -216,9 +239,13 @@ def _crosswalk(
 
     percentiles = {name: crosswalked(values) for name, values in layer_values.items()}
     disadvantaged = crosswalked(flag) if flag is not None else None
-    method = (
-        f"{table.vintage} tracts crosswalked to {neighbourhood_vintage} tracts with the Census "
-        f"relationship file ({Path(relationship.path).name}), weighted by land area"
+    method = _(
+        "{vintage} tracts crosswalked to {neighbourhood_vintage} tracts with the Census "
+        "relationship file ({file}), weighted by land area"
+    ).format(
+        vintage=table.vintage,
+        neighbourhood_vintage=neighbourhood_vintage,
+        file=Path(relationship.path).name,
     )
     matched = _matched(disadvantaged, percentiles, len(ids))
     return LayerOnNeighbourhoods(table, disadvantaged, percentiles, method, matched)

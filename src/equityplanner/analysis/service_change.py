@@ -30,7 +30,9 @@ import shapely
 from pyproj import CRS
 
 from equityplanner.analysis.catchment import to_crs
+from equityplanner.analysis.words import num, pct
 from equityplanner.errors import InputError
+from equityplanner.i18n import _
 from equityplanner.model.results import Notice
 from equityplanner.progress import NullProgress, Progress
 
@@ -85,12 +87,20 @@ def check_feeds(base: GtfsFeed, proposed: GtfsFeed, date: dt.date | str) -> list
             Notice(
                 severity="blocking",
                 code="gtfs.proposed_service_drop",
-                message=f"The proposed GTFS feed runs {drop:.0%} fewer trips than the baseline "
-                f"on {before.date.isoformat()} ({after.trips:,} against {before.trips:,}); the "
-                "service cuts reported hold only if the proposal really removes that much "
-                "service.",
-                remedy="Check that the proposed feed is complete and that its calendar covers "
-                "the date as the baseline's does",
+                message=_(
+                    "The proposed GTFS feed runs {drop} fewer trips than the baseline on {date} "
+                    "({after} against {before}); the service cuts reported hold only if the "
+                    "proposal really removes that much service."
+                ).format(
+                    drop=pct(drop, 0),
+                    date=before.date.isoformat(),
+                    after=num(after.trips),
+                    before=num(before.trips),
+                ),
+                remedy=_(
+                    "Check that the proposed feed is complete and that its calendar covers "
+                    "the date as the baseline's does"
+                ),
                 result_id=_RESULT_ID,
             )
         )

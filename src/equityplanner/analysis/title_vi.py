@@ -35,7 +35,9 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from equityplanner.analysis.moe import moe_rate_ratio, moe_ratio
+from equityplanner.analysis.words import pct, short
 from equityplanner.errors import InputError, MethodError
+from equityplanner.i18n import _
 from equityplanner.model.project import TitleViPolicy
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "combine_forms",
     "form_boundary",
     "form_outcome",
+    "form_words",
     "policy_words",
     "title_vi_test",
 ]
@@ -67,7 +70,18 @@ FORM_WORDS: Final[dict[str, str]] = {
     "relative": "relative test",
     "four_fifths": "four-fifths test",
 }
-"""Each form's name in findings."""
+"""Each form's name in findings, in English (:func:`form_words` gives it translated)."""
+
+
+def form_words(form: str) -> str:
+    """A form's name in the current language (``"percentage-point test"``)."""
+    names = {
+        "absolute": _("percentage-point test"),
+        "relative": _("relative test"),
+        "four_fifths": _("four-fifths test"),
+    }
+    return names[form]
+
 
 # Tolerance for "exceeds the threshold", so that a difference equal to the threshold up to
 # floating-point rounding (0.52 - 0.42 = 0.10000000000000003) does not count as exceeding it.
@@ -351,9 +365,9 @@ def policy_words(policy: TitleViPolicy) -> str:
     '10 points, four-fifths ratio 0.8'
     """
     words = {
-        "absolute": f"{policy.threshold_pp:g} points",
-        "relative": f"{policy.threshold_relative:.0%} relative",
-        "four_fifths": f"four-fifths ratio {policy.four_fifths_ratio:g}",
+        "absolute": _("{threshold} points").format(threshold=short(policy.threshold_pp)),
+        "relative": _("{threshold} relative").format(threshold=pct(policy.threshold_relative, 0)),
+        "four_fifths": _("four-fifths ratio {ratio}").format(ratio=short(policy.four_fifths_ratio)),
     }
     return ", ".join(words[form] for form in policy.forms)
 

@@ -23,6 +23,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from equityplanner.analysis.words import money, num, short
+from equityplanner.i18n import _
 from equityplanner.model.transport_cost import TransportCostParameters
 
 __all__ = ["TransportCosts", "h_plus_t_share", "transit_change", "transport_costs"]
@@ -96,8 +98,10 @@ def transport_costs(
     if fare is None:
         fare, fare_source = params.transit_fare_usd, "the stated default fare"
         assumptions.append(
-            f"Transit fare: the stated default of ${fare:.2f} (parameters.transport_cost."
-            "transit_fare_usd); no GTFS fare_attributes.txt was given."
+            _(
+                "Transit fare: the stated default of {fare} (parameters.transport_cost."
+                "transit_fare_usd); no GTFS fare_attributes.txt was given."
+            ).format(fare=money(fare, 2))
         )
     households = (
         _column(table, "households") if "households" in table else np.full(len(table), np.nan)
@@ -111,15 +115,19 @@ def transport_costs(
         with_vehicle = 1.0 - _per(_column(table, "zero_vehicle_households"), households)
         vehicles = with_vehicle * params.vehicles_per_vehicle_household
         assumptions.append(
-            "Vehicles: the ACS counts of households by vehicles available (B08201_003-006) are "
-            "absent; households with a vehicle are taken to have "
-            f"{params.vehicles_per_vehicle_household:g} (the stated default)."
+            _(
+                "Vehicles: the ACS counts of households by vehicles available (B08201_003-006) "
+                "are absent; households with a vehicle are taken to have {vehicles} (the stated "
+                "default)."
+            ).format(vehicles=short(params.vehicles_per_vehicle_household))
         )
     else:
         vehicles = np.full(len(table), params.vehicles_per_vehicle_household)
         assumptions.append(
-            "Vehicles: no ACS vehicles-available columns; every household is taken to have "
-            f"{params.vehicles_per_vehicle_household:g} vehicles (the stated default)."
+            _(
+                "Vehicles: no ACS vehicles-available columns; every household is taken to have "
+                "{vehicles} vehicles (the stated default)."
+            ).format(vehicles=short(params.vehicles_per_vehicle_household))
         )
     if "drive_commuters" in table:
         drivers = _per(_column(table, "drive_commuters"), households)
@@ -131,20 +139,24 @@ def transport_costs(
         drivers = np.full(len(table), np.nan)
         miles = vehicles * params.annual_miles_per_vehicle
         assumptions.append(
-            "Miles driven: the ACS commute columns (B08301) are absent; each vehicle is taken "
-            f"to be driven {params.annual_miles_per_vehicle:,.0f} miles a year (the stated default)."
+            _(
+                "Miles driven: the ACS commute columns (B08301) are absent; each vehicle is taken "
+                "to be driven {miles} miles a year (the stated default)."
+            ).format(miles=num(params.annual_miles_per_vehicle))
         )
     if "transit_commuters" in table:
         riders = _per(_column(table, "transit_commuters"), households)
     elif "zero_vehicle_households" in table:
         riders = _per(_column(table, "zero_vehicle_households"), households)
         assumptions.append(
-            "Transit riders: the ACS commute columns (B08301_010) are absent; one rider is "
-            "counted in each household without a vehicle (a stated proxy)."
+            _(
+                "Transit riders: the ACS commute columns (B08301_010) are absent; one rider is "
+                "counted in each household without a vehicle (a stated proxy)."
+            )
         )
     else:
         riders = np.zeros(len(table))
-        assumptions.append("Transit riders: no ACS column to count them; transit costs are 0.")
+        assumptions.append(_("Transit riders: no ACS column to count them; transit costs are 0."))
     trips = params.transit_round_trips_per_rider_per_year * 2.0
     return TransportCosts(
         ownership=np.nan_to_num(vehicles) * params.vehicle_fixed_cost_usd_per_year,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,9 @@ from equityplanner.analysis.indicators.make import make_indicator, rating_words
 from equityplanner.analysis.indicators.side import SideContext
 from equityplanner.analysis.indicators.title_vi import access_change_test, routing_margin
 from equityplanner.analysis.travel_time import DESCRIPTION
+from equityplanner.analysis.words import num, pct, short
+from equityplanner.analysis.words import ratio as ratio_words
+from equityplanner.i18n import SOURCE_LANGUAGE, _, current_language, ngettext, pgettext
 from equityplanner.model.concepts import IndicatorFamily, TitleViTest
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.results import Indicator
@@ -49,14 +53,47 @@ ACCESS_GROUPS = (
     "age_65_plus",
     "disability",
 )
-_GROUP_WORDS = {
-    "minority": "minority residents",
-    "low_income": "low-income residents",
-    "zero_vehicle": "households without a vehicle",
-    "limited_english": "limited-English households",
-    "age_65_plus": "residents 65 and over",
-    "disability": "residents with a disability",
-}
+
+
+def _group_words(gid: str) -> str:
+    """A group as the access findings name it, in the current language."""
+    words = {
+        "minority": pgettext("access group", "minority residents"),
+        "low_income": pgettext("access group", "low-income residents"),
+        "zero_vehicle": pgettext("access group", "households without a vehicle"),
+        "limited_english": pgettext("access group", "limited-English households"),
+        "age_65_plus": pgettext("access group", "residents 65 and over"),
+        "disability": pgettext("access group", "residents with a disability"),
+    }
+    return words.get(gid, gid)
+
+
+_JOBS = re.compile(r"Jobs reachable within (?P<minutes>\S+) minutes")
+_NEAREST = re.compile(r"Minutes to the nearest (?P<facility>.+)")
+_E2SFCA = re.compile(
+    r"Clinic capacity \((?P<field>.+)\) per 1,000 residents within (?P<minutes>\S+) minutes "
+    r"\(E2SFCA\)"
+)
+
+
+def measure_label(label: str) -> str:
+    """An access measure's label (English, as measured and cached) in the current language."""
+    if match := _JOBS.fullmatch(label):
+        return _("Jobs reachable within {minutes} minutes").format(**match.groupdict())
+    if match := _NEAREST.fullmatch(label):
+        facilities = {
+            "school": _("Minutes to the nearest school"),
+            "early-childhood centre": _("Minutes to the nearest early-childhood centre"),
+            "clinic": _("Minutes to the nearest clinic"),
+        }
+        return facilities.get(match["facility"], label)
+    if match := _E2SFCA.fullmatch(label):
+        return _(
+            "Clinic capacity ({field}) per 1,000 residents within {minutes} minutes (E2SFCA)"
+        ).format(**match.groupdict())
+    return label
+
+
 # The Title VI test applied to each group's share of an access change, and the group's word.
 _TITLE_VI_GROUPS = (
     ("minority", TitleViTest.DISPARATE_IMPACT, "minority"),
@@ -154,8 +191,10 @@ def _noise_checked(side: SideContext, m: AccessMeasure, people: _People) -> list
     return [
         _rated_within_noise(
             ind,
-            "The change of the whole population's mean is within the routing engine's noise, "
-            "so how it falls on this group is not taken as a finding.",
+            _(
+                "The change of the whole population's mean is within the routing engine's "
+                "noise, so how it falls on this group is not taken as a finding."
+            ),
             {},
         )
         if ind.key.family is IndicatorFamily.ACCESS
@@ -186,9 +225,11 @@ def within_routing_noise(
         out.append(
             _rated_within_noise(
                 ind,
-                "Measured against a second build of the unchanged network, the rating "
-                "differs, so this is within the routing engine's noise and is not taken as a "
-                "finding.",
+                _(
+                    "Measured against a second build of the unchanged network, the rating "
+                    "differs, so this is within the routing engine's noise and is not taken as a "
+                    "finding."
+                ),
                 {"rating_on_a_second_build": other},
             )
         )
@@ -228,9 +269,10 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
     else:
         rating = "improves" if _better(change, m.higher_is_better) else "worsens"
     fmt = _fmt(m.unit)
+    label = measure_label(m.label)
     whole = make_indicator(
         id=side.indicator_id(IndicatorId(IndicatorFamily.ACCESS, measure=m.kind)),
-        name=m.label,
+        name=label,
         value=mean_after,
         comparison=mean_before,
         difference=change,
@@ -238,10 +280,19 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
         rating_family="access",
         rating=rating,
         finding=(
-            f"{m.label}, population-weighted mean across {side.comparison_label}: "
-            f"{fmt(mean_before)} before and {fmt(mean_after)} after ({_signed(change, fmt)}). "
+            _(
+                "{label}, population-weighted mean across {comparison}: {before} before and "
+                "{after} after ({change})."
+            ).format(
+                label=label,
+                comparison=side.comparison_label,
+                before=fmt(mean_before),
+                after=fmt(mean_after),
+                change=_signed(change, fmt),
+            )
+            + " "
             + _noise_words(m, change, fmt)
-            + f"Travel times: {m.travel_times or DESCRIPTION}."
+            + _("Travel times: {model}.").format(model=_travel_time_words(m.travel_times))
         ),
         method="accessibility",
         details={
@@ -286,7 +337,7 @@ def _measure_indicators(side: SideContext, m: AccessMeasure, people: _People) ->
                         side.indicator_id(
                             IndicatorId(IndicatorFamily.TITLE_VI, test.value, measure=m.kind)
                         ),
-                        m.label,
+                        label,
                         group_word,
                         counts,
                         universe,
@@ -343,10 +394,10 @@ def _group_indicator(
         g_rating = "burden_more" if diff_pp > 0 else "burden_less"
     ratio = g_after / mean_after if mean_after else float("nan")
     fmt = _fmt(m.unit)
-    words = _GROUP_WORDS.get(gid, gid)
+    words = _group_words(gid)
     return make_indicator(
         id=side.indicator_id(IndicatorId(IndicatorFamily.ACCESS, measure=m.kind, group=gid)),
-        name=f"{m.label}: {words}",
+        name=f"{measure_label(m.label)}: {words}",
         value=g_after,
         comparison=mean_after,
         difference=g_change,
@@ -354,16 +405,29 @@ def _group_indicator(
         rating_family="served",
         rating=g_rating,
         finding=(
-            f"{_capital(words)}: {fmt(g_before)} before and {fmt(g_after)} after "
-            f"({_signed(g_change, fmt)}; {ratio:.2f} times the whole population's level after). "
+            _(
+                "{group}: {before} before and {after} after ({change}; {ratio} times the whole "
+                "population's level after)."
+            ).format(
+                group=_capital(words),
+                before=fmt(g_before),
+                after=fmt(g_after),
+                change=_signed(g_change, fmt),
+                ratio=ratio_words(ratio),
+            )
+            + " "
             + (
-                "No change."
+                _("No change.")
                 if improves is None
-                else f"They get {share_of_gain:.1%} of the {'gain' if improves else 'loss'} "
-                f"against {pop_share:.1%} of the population."
+                else (
+                    _("They get {share} of the gain against {population} of the population.")
+                    if improves
+                    else _("They get {share} of the loss against {population} of the population.")
+                ).format(share=pct(share_of_gain), population=pct(pop_share))
                 if math.isfinite(share_of_gain)
-                else "Gains and losses largely offset each other, so no share of the change "
-                "is given."
+                else _(
+                    "Gains and losses largely offset each other, so no share of the change is given."
+                )
             )
         ),
         method="accessibility",
@@ -382,8 +446,132 @@ def _noise_words(m: AccessMeasure, change: float, fmt: Formatter) -> str:
     if m.noise_floor is None:
         return ""
     within = math.isfinite(change) and abs(change) <= m.noise_floor
-    return f"Rebuilding the unchanged network moves this mean by {fmt(m.noise_floor)}" + (
-        "; the change is within that noise. " if within else ". "
+    return (
+        _(
+            "Rebuilding the unchanged network moves this mean by {noise}; the change is within "
+            "that noise."
+        )
+        if within
+        else _("Rebuilding the unchanged network moves this mean by {noise}.")
+    ).format(noise=fmt(m.noise_floor)) + " "
+
+
+def _travel_time_words(travel_times: str) -> str:
+    """The travel-time model in words, in the current language.
+
+    The descriptions are made (and cached with the measures) in English by the travel-time
+    models; they are read back here, by their fixed wording, and said again in the language of
+    the findings. A description of another shape is left as it is.
+    """
+    text = travel_times or DESCRIPTION
+    if current_language() == SOURCE_LANGUAGE:
+        return text
+    if text.startswith(DESCRIPTION):
+        rest = text[len(DESCRIPTION) :]
+        if match := re.fullmatch(r" \((?P<parameters>.*)\)", rest):
+            rest = " (" + _straight_line_parameters(match["parameters"]) + ")"
+        return _straight_line_words() + rest
+    if match := _ROUTED.fullmatch(text):
+        window = match["window"]
+        if found := _WINDOW.fullmatch(window):
+            percentile = (
+                _("median (50th percentile)")
+                if found["median"]
+                else _("{percentile}th percentile").format(percentile=found["ordinal"])
+            )
+            count = int(found["count"])
+            window = ngettext(
+                "{percentile} travel time over departures {start}-{end} every {step} min "
+                "({count} departure) on {date}",
+                "{percentile} travel time over departures {start}-{end} every {step} min "
+                "({count} departures) on {date}",
+                count,
+            ).format(
+                percentile=percentile,
+                start=found["start"],
+                end=found["end"],
+                step=_decimal(found["step"]),
+                count=count,
+                date=found["date"],
+            )
+        return _(
+            "routed on the street network ({osm}) and every trip of {feeds} by {engine}: "
+            "{window}; walking {speed} km/h up to {walk} min, at most {rides} vehicles, trips "
+            "over {cutoff} min unreachable"
+        ).format(
+            osm=match["osm"],
+            feeds=match["feeds"],
+            engine=match["engine"],
+            window=window,
+            speed=_decimal(match["speed"]),
+            walk=_decimal(match["walk"]),
+            rides=match["rides"],
+            cutoff=_decimal(match["cutoff"]),
+        )
+    return text
+
+
+_ROUTED = re.compile(
+    r"routed on the street network \((?P<osm>[^)]*)\) and every trip of (?P<feeds>.+?) by "
+    r"(?P<engine>[^:]+): (?P<window>.+); walking (?P<speed>[\d.]+) km/h up to "
+    r"(?P<walk>[\d.]+) min, at most (?P<rides>\d+) vehicles, trips over (?P<cutoff>[\d.]+) min "
+    r"unreachable"
+)
+_WINDOW = re.compile(
+    r"(?:(?P<median>median \(50th percentile\))|(?P<ordinal>\d+)(?:st|nd|rd|th) percentile) "
+    r"travel time over departures (?P<start>[\d:]+)-(?P<end>[\d:]+) every (?P<step>[\d.]+) min "
+    r"\((?P<count>\d+) departures?\) on (?P<date>.+)"
+)
+_STRAIGHT_LINE = re.compile(
+    r"walking (?P<walk>[\d.]+) km/h × route factor (?P<factor>[\d.]+); access and egress "  # noqa: RUF001
+    r"walks up to (?P<access>[\d,]+) m \((?P<stations>\d+) nearest stations per line\); wait "
+    r"half the headway; scheduled speeds bus (?P<bus>[\d.]+), BRT (?P<brt>[\d.]+), rail "
+    r"(?P<rail>[\d.]+) km/h; (?P<transfer>.+)"
+)
+_TRANSFER = re.compile(
+    r"one transfer allowed \((?P<penalty>[\d.]+) min penalty, walk up to (?P<walk>[\d,]+) m\)"
+)
+
+
+def _straight_line_words() -> str:
+    return _(
+        "straight-line walking × route factor; transit: walk + half headway + scheduled "  # noqa: RUF001
+        "speed; not a street or timetable router"
+    )
+
+
+def _straight_line_parameters(text: str) -> str:
+    """The straight-line model's parameters (its ``describe()``) in the current language."""
+    match = _STRAIGHT_LINE.fullmatch(text)
+    if match is None:
+        return text
+    transfer = match["transfer"]
+    if transfer == "no transfers":
+        transfer = _("no transfers")
+    elif found := _TRANSFER.fullmatch(transfer):
+        transfer = _("one transfer allowed ({penalty} min penalty, walk up to {walk} m)").format(
+            penalty=_decimal(found["penalty"]), walk=num(float(found["walk"].replace(",", "")))
+        )
+    return _(
+        "walking {walk} km/h × route factor {factor}; access and egress walks up to {access} m "  # noqa: RUF001
+        "({stations} nearest stations per line); wait half the headway; scheduled speeds bus "
+        "{bus}, BRT {brt}, rail {rail} km/h; {transfer}"
+    ).format(
+        walk=_decimal(match["walk"]),
+        factor=_decimal(match["factor"]),
+        access=num(float(match["access"].replace(",", ""))),
+        stations=match["stations"],
+        bus=_decimal(match["bus"]),
+        brt=_decimal(match["brt"]),
+        rail=_decimal(match["rail"]),
+        transfer=transfer,
+    )
+
+
+def _decimal(text: str) -> str:
+    """A number written with a decimal point (``"5.04"``) in the current language."""
+    return (
+        short(float(text)) if "." not in text else ratio_words(float(text), len(text.split(".")[1]))
     )
 
 
@@ -412,14 +600,18 @@ def _better(change: float, higher_is_better: bool) -> bool:
 def _fmt(unit: str) -> Formatter:
     """How a value of this unit reads in a finding."""
     if unit == "minutes":
-        return lambda v: f"{v:.1f} min" if math.isfinite(v) else "not reachable"
+        return lambda v: (
+            _("{minutes} min").format(minutes=ratio_words(v, 1))
+            if math.isfinite(v)
+            else _("not reachable")
+        )
     if unit == "jobs":
-        return lambda v: f"{v:,.0f} jobs" if math.isfinite(v) else "n/a"
-    return lambda v: f"{v:.2f}" if math.isfinite(v) else "n/a"
+        return lambda v: _("{jobs} jobs").format(jobs=num(v)) if math.isfinite(v) else _("n/a")
+    return lambda v: ratio_words(v) if math.isfinite(v) else _("n/a")
 
 
 def _signed(change: float, fmt: Formatter) -> str:
     if not math.isfinite(change):
-        return "change not computable"
+        return _("change not computable")
     text = fmt(abs(change))
     return ("+" if change > 0 else "-" if change < 0 else "±") + text

@@ -13,6 +13,8 @@ import numpy as np
 from equityplanner.analysis.baseline import Baseline
 from equityplanner.analysis.indicators.make import make_indicator, text
 from equityplanner.analysis.transport_cost import TransportCosts, transit_change
+from equityplanner.analysis.words import money, pct, signed, signed_money
+from equityplanner.i18n import _
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import HousingProject, Parameters, TransitProject
@@ -69,10 +71,12 @@ def site_indicators(
     bench = benchmarks()
     income, income_words = typical_income(b, params)
     rent = project.proposed_rents_usd.get("market")
-    housing_words = "the proposed market rent"
+    housing_words = "the proposed market rent"  # the details' words (English, stable)
+    housing_text = _("the proposed market rent")
     if rent is None and "median_gross_rent" in b.table:
         rent = float(b.table["median_gross_rent"].iloc[row])
         housing_words = "the neighbourhood's median gross rent"
+        housing_text = _("the neighbourhood's median gross rent")
     site = {"site_neighbourhood": b.table["id"].iloc[row], "site_name": b.table["name"].iloc[row]}
     transport = float(costs.total[row])
     comparison_rows = np.flatnonzero(b.comparison)
@@ -89,11 +93,17 @@ def site_indicators(
             value_unit="USD per year",
             rating_family="affordability",
             rating="context",
-            finding=(
-                f"A household at the site's neighbourhood spends about ${transport:,.0f} a year on "
-                f"transport (vehicles ${costs.ownership[row]:,.0f}, driving ${costs.driving[row]:,.0f}, "
-                f"transit ${costs.transit[row]:,.0f}), against ${comparison_cost:,.0f} across "
-                f"{params.comparison.label}."
+            finding=_(
+                "A household at the site's neighbourhood spends about {total} a year on transport "
+                "(vehicles {vehicles}, driving {driving}, transit {transit}), against {comparison_cost} "
+                "across {comparison}."
+            ).format(
+                total=money(transport),
+                vehicles=money(costs.ownership[row]),
+                driving=money(costs.driving[row]),
+                transit=money(costs.transit[row]),
+                comparison_cost=money(comparison_cost),
+                comparison=params.comparison.label,
             ),
             method="h_plus_t",
             details={
@@ -124,19 +134,22 @@ def site_indicators(
     moderate = income * bench["moderate_income_share"]
     finding = text(f"affordability::h_plus_t::findings::{rating}").format(
         comparison_label=params.comparison.label,
-        income=income,
-        housing_words=housing_words,
-        housing_share=housing_share,
-        transport_share=transport_now / income,
-        transport_usd=transport_now,
-        value=share,
-        benchmark=bench["h_plus_t"],
+        income=money(income),
+        housing_words=housing_text,
+        housing_share=pct(housing_share),
+        transport_share=pct(transport_now / income),
+        transport_usd=money(transport_now),
+        value=pct(share),
+        benchmark=pct(bench["h_plus_t"], 0),
     )
     if with_transit:
-        names = " and ".join(p.name for p in with_transit)
-        finding += (
-            f" With {names}, transport changes by ${change:+,.0f} a year (without: "
-            f"{housing_share + without / income:.1%})."
+        names = (" " + _("and") + " ").join(p.name for p in with_transit)
+        finding += " " + _(
+            "With {names}, transport changes by {change} a year (without: {without})."
+        ).format(
+            names=names,
+            change=signed_money(change),
+            without=pct(housing_share + without / income),
         )
     out.insert(
         0,
@@ -192,10 +205,14 @@ def transit_indicator(
     diff = after - before
     rating = "lower" if diff < -0.5 else "higher" if diff > 0.5 else "unchanged"
     why = (
-        f"{costs.params.mode_shift_share:.0%} of drive commuters switching"
+        _("{share} of drive commuters switching").format(
+            share=pct(costs.params.mode_shift_share, 0)
+        )
         if costs.params.mode_shift_share > 0
-        else "no switch from driving assumed (set parameters.transport_cost.mode_shift_share "
-        "from the ridership forecast)"
+        else _(
+            "no switch from driving assumed (set parameters.transport_cost.mode_shift_share "
+            "from the ridership forecast)"
+        )
     )
     return make_indicator(
         id=suffix_id,
@@ -206,10 +223,15 @@ def transit_indicator(
         value_unit="USD per year",
         rating_family="affordability",
         rating=rating,
-        finding=(
-            f"A household in the catchment spends about ${after:,.0f} a year on transport with "
-            f"the project against ${before:,.0f} without ({diff:+,.0f}): {why}; fare "
-            f"${fares[0] if fares else costs.fare:.2f}."
+        finding=_(
+            "A household in the catchment spends about {after} a year on transport with the "
+            "project against {before} without ({difference}): {why}; fare {fare}."
+        ).format(
+            after=money(after),
+            before=money(before),
+            difference=signed(diff, 0, grouping=True),
+            why=why,
+            fare=money(fares[0] if fares else costs.fare, 2),
         ),
         method="h_plus_t",
         details={

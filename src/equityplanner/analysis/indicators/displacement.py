@@ -12,6 +12,8 @@ import numpy as np
 
 from equityplanner.analysis.indicators.make import make_indicator, text
 from equityplanner.analysis.indicators.side import SideContext
+from equityplanner.analysis.words import num, pct
+from equityplanner.i18n import SOURCE_LANGUAGE, _, current_language, ngettext
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import HousingProject, Project
@@ -33,7 +35,7 @@ def displacement_indicator(side: SideContext) -> Indicator:
     value = float(np.dot(shares[vulnerable], population[vulnerable]))
     count = int(vulnerable.sum())
     amenity_projects = [p for p in side.projects if p.adds_amenity]
-    amenity = " and ".join(_amenity_words(p) for p in amenity_projects)
+    amenity = _join([_amenity_words(p) for p in amenity_projects])
     min_flags = side.params.displacement_min_flags
     if count == 0:
         rating, key = "low_risk", "none"
@@ -44,10 +46,11 @@ def displacement_indicator(side: SideContext) -> Indicator:
     finding = text(f"displacement.findings.{key}").format(
         count=count,
         min_flags=min_flags,
-        value=value,
-        share=value / pop_inside if pop_inside > 0 else 0.0,
-        amenity=amenity[0].upper() + amenity[1:] if amenity else "",
-        amenity_none="adds no new amenity such as a station or market-rate homes",
+        value=num(value),
+        share=pct(value / pop_inside if pop_inside > 0 else 0.0),
+        # English starts the clause after the semicolon with a capital (as it always has).
+        amenity=amenity[0].upper() + amenity[1:] if amenity and _english() else amenity,
+        amenity_none=_("adds no new amenity such as a station or market-rate homes"),
     )
     return make_indicator(
         id=side.indicator_id(VULNERABLE_POPULATION),
@@ -71,5 +74,26 @@ def displacement_indicator(side: SideContext) -> Indicator:
 def _amenity_words(project: Project) -> str:
     """The amenity a project adds, in words (``"new BRT service on Eastside Express"``)."""
     if isinstance(project, HousingProject):
-        return f"{project.units_by_band.get('market', 0)} new market-rate homes at {project.name}"
-    return f"new {project.mode.value.upper() if project.mode.value == 'brt' else project.mode.value} service on {project.name}"
+        units = project.units_by_band.get("market", 0)
+        return ngettext(
+            "{count} new market-rate home at {name}",
+            "{count} new market-rate homes at {name}",
+            units,
+        ).format(count=units, name=project.name)
+    mode = project.mode.value.upper() if project.mode.value == "brt" else project.mode.value
+    return _("new {mode} service on {name}").format(mode=_mode_words(mode), name=project.name)
+
+
+def _mode_words(mode: str) -> str:
+    """A transit mode as findings name it (``"BRT"``, ``"bus"``, ``"rail"``)."""
+    words = {"BRT": _("BRT"), "bus": _("bus"), "rail": _("rail")}
+    return words.get(mode, mode)
+
+
+def _join(parts: list[str]) -> str:
+    """``"A and B"`` (and ``"A and B and C"``) in the current language."""
+    return (" " + _("and") + " ").join(parts)
+
+
+def _english() -> bool:
+    return current_language() == SOURCE_LANGUAGE

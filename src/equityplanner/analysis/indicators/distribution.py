@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 
 from equityplanner.analysis import distribution
-from equityplanner.analysis.indicators.make import make_indicator, text
+from equityplanner.analysis.indicators.make import make_indicator, rating_words, text
 from equityplanner.analysis.indicators.side import SideContext
+from equityplanner.analysis.words import pct, signed
 from equityplanner.catalog import load_resource
+from equityplanner.i18n import _
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.results import Indicator
@@ -49,7 +51,7 @@ def distribution_indicators(side: SideContext) -> tuple[list[Indicator], pd.Data
     benefit = np.bincount(quintile[rows], weights=population[rows] * shares, minlength=6)
     columns = distribution.quintile_columns(b._memo[key][1:], benefit[1:])
     threshold = side.params.distribution_threshold_pp
-    effect = side.effect
+    effect = side.effect_words
     labels = text("distribution.quintile_labels")
     ratings = []
     for n in range(len(distribution.QUINTILES)):
@@ -65,7 +67,11 @@ def distribution_indicators(side: SideContext) -> tuple[list[Indicator], pd.Data
                 )
             )
         )
-    tag = load_resource("ratings.toml")["tag"]
+    # The labels in the current language, the symbols as they are.
+    tag = {
+        key: {**entry, "label": rating_words("tag", key)[0]}
+        for key, entry in load_resource("ratings.toml")["tag"].items()
+    }
     # The table with its ratings framed once (not three columns added one by one).
     table = pd.DataFrame(
         {
@@ -96,9 +102,9 @@ def distribution_indicators(side: SideContext) -> tuple[list[Indicator], pd.Data
                     quintile=q,
                     quintile_label=labels[q - 1],
                     effect=effect,
-                    value=_zero(row["benefit_share"]),
-                    comparison_value=_zero(row["population_share"]),
-                    difference_pp=_zero(row["difference_pp"]),
+                    value=pct(_zero(row["benefit_share"])),
+                    comparison_value=pct(_zero(row["population_share"])),
+                    difference_pp=signed(_zero(row["difference_pp"])),
                     rating_label=label.lower(),
                 ),
                 method="tag_a42",
@@ -116,27 +122,27 @@ def distribution_indicators(side: SideContext) -> tuple[list[Indicator], pd.Data
 def _lowest_two(side: SideContext, table: pd.DataFrame) -> Indicator:
     """``distribution.lowest_two_quintiles``: the lowest-income 40% against their share."""
     threshold = side.params.distribution_threshold_pp
-    effect = side.effect
+    effect = side.effect_words
     low_benefit = _zero(_first_two(table["benefit_share"].to_numpy()))
     low_pop = _zero(_first_two(table["population_share"].to_numpy()))
     diff_pp = (low_benefit - low_pop) * 100
     if side.nobody_inside:
-        rating, direction = "not_assessed", "not assessed"
+        rating, direction = "not_assessed", _("not assessed")
     elif abs(diff_pp) <= threshold:
-        rating, direction = "similar", "broadly in line with population"
+        rating, direction = "similar", _("broadly in line with population")
     elif side.is_benefit:
         rating = "progressive" if diff_pp > 0 else "regressive"
         direction = (
-            "progressive (tilted to lower incomes)"
+            _("progressive (tilted to lower incomes)")
             if diff_pp > 0
-            else "regressive (tilted to higher incomes)"
+            else _("regressive (tilted to higher incomes)")
         )
     else:
         rating = "burden_more" if diff_pp > 0 else "burden_less"
         direction = (
-            "regressive (borne more by lower incomes)"
+            _("regressive (borne more by lower incomes)")
             if diff_pp > 0
-            else "borne less by lower incomes"
+            else _("borne less by lower incomes")
         )
     return make_indicator(
         id=side.indicator_id(LOWEST_TWO_QUINTILES),
@@ -148,7 +154,10 @@ def _lowest_two(side: SideContext, table: pd.DataFrame) -> Indicator:
         rating_family="served",
         rating=rating,
         finding=text("distribution_summary.finding").format(
-            comparison_value=low_pop, value=low_benefit, effect=effect, direction=direction
+            comparison_value=pct(low_pop),
+            value=pct(low_benefit),
+            effect=effect,
+            direction=direction,
         ),
         method="tag_a42",
         details={"threshold_pp": threshold},

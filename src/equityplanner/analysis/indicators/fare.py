@@ -6,10 +6,18 @@ import math
 
 import pandas as pd
 
-from equityplanner.analysis.fare_equity import FareOutcome, average_fare, fare_test, proxy_usage
+from equityplanner.analysis.fare_equity import (
+    FareOutcome,
+    GroupFare,
+    average_fare,
+    fare_test,
+    proxy_usage,
+)
 from equityplanner.analysis.indicators.make import make_indicator
 from equityplanner.analysis.indicators.title_vi import required_step
-from equityplanner.analysis.title_vi import FORM_WORDS, policy_words
+from equityplanner.analysis.title_vi import form_words, policy_words
+from equityplanner.analysis.words import num, ratio, signed, signed_pct
+from equityplanner.i18n import _
 from equityplanner.model.concepts import IndicatorFamily, TitleViTest
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import FareChange, Parameters
@@ -35,14 +43,60 @@ def is_fare_increase(change: FareChange, usage: dict[str, dict[str, float]]) -> 
 def _statistic(form: str, out: FareOutcome) -> str:
     f = out.by_form[form]
     if form == "absolute":
-        return f"a difference of {f.statistic:+.1f} points in the percentage change"
+        return _("a difference of {statistic} points in the percentage change").format(
+            statistic=signed(f.statistic)
+        )
     if form == "relative":
-        return f"a relative difference of {f.statistic:+.1%} in the dollar change"
-    return (
-        f"a ratio of {f.statistic:.2f} (the group's change over the others'; the others' over "
-        f"the group's is {1 / f.statistic if f.statistic else math.inf:.2f}) against the "
-        f"four-fifths limit of {f.boundary:.2f}"
+        return _("a relative difference of {statistic} in the dollar change").format(
+            statistic=signed_pct(f.statistic)
+        )
+    return _(
+        "a ratio of {ratio} (the group's change over the others'; the others' over the "
+        "group's is {inverse}) against the four-fifths limit of {limit}"
+    ).format(
+        ratio=ratio(f.statistic),
+        inverse=ratio(1 / f.statistic if f.statistic else math.inf),
+        limit=ratio(f.boundary),
     )
+
+
+def _opening(test: TitleViTest, burden: bool, group: GroupFare, others: GroupFare) -> str:
+    """``"The minority riders' average fare would rise by 36¢ (+14.6%) against 25¢ (+10.0%)
+    for other riders."``"""
+    if test is TitleViTest.DISPARATE_IMPACT:
+        template = (
+            _(
+                "The minority riders' average fare would rise by {group} ({group_pct}) against "
+                "{others} ({others_pct}) for other riders."
+            )
+            if burden
+            else _(
+                "The minority riders' average fare would fall by {group} ({group_pct}) against "
+                "{others} ({others_pct}) for other riders."
+            )
+        )
+    else:
+        template = (
+            _(
+                "The low-income riders' average fare would rise by {group} ({group_pct}) against "
+                "{others} ({others_pct}) for other riders."
+            )
+            if burden
+            else _(
+                "The low-income riders' average fare would fall by {group} ({group_pct}) against "
+                "{others} ({others_pct}) for other riders."
+            )
+        )
+    return template.format(
+        group=_cents(group.change),
+        group_pct=signed_pct(group.change_pct),
+        others=_cents(others.change),
+        others_pct=signed_pct(others.change_pct),
+    )
+
+
+def _cents(change: float) -> str:
+    return _("{cents}¢").format(cents=num(abs(change) * 100))
 
 
 def fare_indicators(
@@ -61,36 +115,58 @@ def fare_indicators(
         "place rather than of fare media"
         if change.uses_proxy
         else f"usage by group from the rider survey{': ' + change.survey if change.survey else ''}"
+    )  # the details' note (English, stable); the finding's words follow
+    source_words = (
+        _(
+            "ACS commuters by public transportation stand in for riders (B08301, B08105H, "
+            "B08122; low income below 150% of poverty): a proxy, not a survey, showing "
+            "differences of place rather than of fare media"
+        )
+        if change.uses_proxy
+        else _("usage by group from the rider survey: {survey}").format(survey=change.survey)
+        if change.survey
+        else _("usage by group from the rider survey")
     )
     policy = params.title_vi
     out = []
-    for test, (g, o, words, other_words) in _PAIRS.items():
+    for test, (g, o, _words, _other_words) in _PAIRS.items():
         group = average_fare(g, change.fares, usage[g])
         others = average_fare(o, change.fares, usage[o])
         result = fare_test(group, others, policy=policy, is_benefit=not burden)
         key = result.outcome
         rating = test.value if key == "finding" else key
-        direction = "rise" if burden else "fall"
-        opening = (
-            f"The {words} riders' average fare would {direction} by "
-            f"{abs(group.change) * 100:.0f}¢ ({group.change_pct:+.1%}) against "
-            f"{abs(others.change) * 100:.0f}¢ ({others.change_pct:+.1%}) for {other_words} riders."
-        )
+        opening = _opening(test, burden, group, others)
         if key == "finding":
             form = result.deciding_form or policy.forms[0]
-            verdict = (
-                f" Under the {FORM_WORDS[form]}, {_statistic(form, result)} is beyond the adopted "
-                f"threshold: a potential {test.words}. The policy then requires the agency to "
-                f"{required_step(test)}."
+            verdict = " " + (
+                _(
+                    "Under the {form}, {statistic} is beyond the adopted threshold: a potential "
+                    "disparate impact. The policy then requires the agency to {step}."
+                )
+                if test is TitleViTest.DISPARATE_IMPACT
+                else _(
+                    "Under the {form}, {statistic} is beyond the adopted threshold: a potential "
+                    "disproportionate burden. The policy then requires the agency to {step}."
+                )
+            ).format(
+                form=form_words(form), statistic=_statistic(form, result), step=required_step(test)
             )
         elif key == "not_assessed":
-            verdict = " The test could not be applied (no usage for a group)."
+            verdict = " " + _("The test could not be applied (no usage for a group).")
         else:
-            verdict = f" Within every adopted threshold ({policy_words(policy)}): no {test.words}."
+            verdict = " " + (
+                _("Within every adopted threshold ({rules}): no disparate impact.")
+                if test is TitleViTest.DISPARATE_IMPACT
+                else _("Within every adopted threshold ({rules}): no disproportionate burden.")
+            ).format(rules=policy_words(policy))
         out.append(
             make_indicator(
                 id=IndicatorId(IndicatorFamily.TITLE_VI, test.value, fare=True),
-                name=f"Fare change: Title VI {test.words} ({words} riders)",
+                name=(
+                    _("Fare change: Title VI disparate impact (minority riders)")
+                    if test is TitleViTest.DISPARATE_IMPACT
+                    else _("Fare change: Title VI disproportionate burden (low-income riders)")
+                ),
                 # Cents are decimal: 0.36499999999999977 (float noise) is the fare change 0.365.
                 value=round(group.change, 10),
                 comparison=round(others.change, 10),
@@ -98,7 +174,7 @@ def fare_indicators(
                 value_unit="USD per trip",
                 rating_family="title_vi",
                 rating=rating,
-                finding=opening + verdict + f" {source[:1].upper()}{source[1:]}.",
+                finding=opening + verdict + f" {source_words[:1].upper()}{source_words[1:]}.",
                 method="fare_equity",
                 details={
                     "is_benefit": not burden,

@@ -23,8 +23,10 @@ from equityplanner.analysis import housing
 from equityplanner.analysis.baseline import Baseline
 from equityplanner.analysis.catchment import to_crs
 from equityplanner.analysis.indicators.make import make_indicator, text
+from equityplanner.analysis.words import money, num, pct, signed
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
+from equityplanner.i18n import _, ngettext
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import HousingProject, Parameters
@@ -117,7 +119,9 @@ def _affordable_share(site: _Site) -> list[Indicator]:
             rating_family="test",
             rating=rating,
             finding=text(f"housing::affordable_share::findings::{rating}").format(
-                value=affordable_share, total_units=project.total_units, comparison_value=need
+                value=pct(affordable_share),
+                total_units=project.total_units,
+                comparison_value=pct(need),
             ),
             method="affordability",
             details={**site.details, "affordable_units": project.affordable_units},
@@ -143,15 +147,19 @@ def _market_rent(site: _Site, warnings: list[str]) -> list[Indicator]:
     published = site.params.comparison_median_household_income_usd
     if published:
         city_income = float(published)
-        income_words = f"the median household income of {site.params.comparison.label}"
+        income_words = _("the median household income of {comparison}").format(
+            comparison=site.params.comparison.label
+        )
         income_source = "published figure (parameter comparison_median_household_income_usd)"
     else:
         city_income = (
             float(np.average(incomes[ok], weights=weights[ok])) if ok.any() else float("nan")
         )
-        income_words = (
-            f"the household-weighted average of {site.params.comparison.label}'s neighbourhood "
-            "median household incomes (the data has no city-level median)"
+        income_words = _(
+            "the household-weighted average of {comparison}'s neighbourhood median household "
+            "incomes (the data has no city-level median)"
+        ).format(
+            comparison=site.params.comparison.label
         )  # what the figure is, not "the city's median"
         income_source = "household-weighted mean of neighbourhood medians"
     out = []
@@ -161,7 +169,17 @@ def _market_rent(site: _Site, warnings: list[str]) -> list[Indicator]:
     ):
         if not (math.isfinite(income) and income > 0):
             warnings.append(
-                f"housing project '{project.name}': no median household income for the {where}; rent affordability not assessed there."
+                (
+                    _(
+                        "housing project '{name}': no median household income for the site; "
+                        "rent affordability not assessed there."
+                    )
+                    if where == "site"
+                    else _(
+                        "housing project '{name}': no median household income for the "
+                        "comparison; rent affordability not assessed there."
+                    )
+                ).format(name=project.name)
             )
             continue
         share = market_rent * 12 / income
@@ -177,9 +195,9 @@ def _market_rent(site: _Site, warnings: list[str]) -> list[Indicator]:
                 rating_family="test",
                 rating=rating,
                 finding=text(f"housing::{key}::findings::{rating}").format(
-                    rent=market_rent,
-                    value=share,
-                    income=income,
+                    rent=money(market_rent),
+                    value=pct(share),
+                    income=money(income),
                     comparison=site.params.comparison.label,
                     income_words=income_words,
                 ),
@@ -213,7 +231,7 @@ def _band_rents(site: _Site) -> list[Indicator]:
                 rating_family="test",
                 rating="not_assessed",
                 finding=text("housing::band_rents::findings::not_assessed").format(
-                    reason="set the area median income (AMI) in the parameters"
+                    reason=_("set the area median income (AMI) in the parameters")
                 ),
                 method="affordability",
             )
@@ -222,7 +240,9 @@ def _band_rents(site: _Site) -> list[Indicator]:
     limits = {band: float(housing.max_affordable_rent(fractions[band], ami)) for band in checked}
     failing = [band for band, rent in checked.items() if rent > limits[band] + 0.5]
     details = "; ".join(
-        f"{band.replace('ami_', '')}% AMI ${checked[band]:,.0f} vs ${limits[band]:,.0f}"
+        _("{band}% AMI {rent} vs {limit}").format(
+            band=band.replace("ami_", ""), rent=money(checked[band]), limit=money(limits[band])
+        )
         for band in checked
     )
     rating = "not_affordable" if failing else "affordable"
@@ -286,22 +306,48 @@ def _households_by_band(site: _Site) -> list[Indicator]:
     parts, low = [], 0.0
     for band, r in rows.items():
         top = fractions[band]
-        span = f"up to {top:.0%}" if low == 0.0 else f"{low:.0%} to {top:.0%}"
+        span = (
+            _("up to {top}").format(top=pct(top, 0))
+            if low == 0.0
+            else _("{low} to {top}").format(low=pct(low, 0), top=pct(top, 0))
+        )
         low = top
         share = r["share_of_eligible_households"]
         parts.append(
-            f"{span} of AMI (${r['income_limit_usd']:,.0f}): {r['homes']:,} homes "
-            f"({r['share_of_affordable_homes']:.0%} of the affordable homes) for about "
-            f"{r['households']:,.0f} households"
-            + (f" ({share:.0%} of those eligible)" if share is not None else "")
+            ngettext(
+                "{span} of AMI ({limit}): {homes} home ({share} of the affordable homes) for "
+                "about {households} households",
+                "{span} of AMI ({limit}): {homes} homes ({share} of the affordable homes) for "
+                "about {households} households",
+                r["homes"],
+            ).format(
+                span=span,
+                limit=money(r["income_limit_usd"]),
+                homes=num(r["homes"]),
+                share=pct(r["share_of_affordable_homes"], 0),
+                households=num(r["households"]),
+            )
+            + (
+                " " + _("({share} of those eligible)").format(share=pct(share, 0))
+                if share is not None
+                else ""
+            )
         )
     finding = (
-        f"The {project.affordable_units:,} affordable homes are for households earning up to "
-        f"{fractions[bands[-1]]:.0%} of AMI: about {eligible:,.0f} households in "
-        f"{site.params.comparison.label} ({eligible / all_households:.0%} of its households; "
-        f"estimated from neighbourhood median incomes). By band, {'; '.join(parts)}."
+        _(
+            "The {homes} affordable homes are for households earning up to {limit} of AMI: "
+            "about {eligible} households in {comparison} ({share} of its households; estimated "
+            "from neighbourhood median incomes). By band, {bands}."
+        ).format(
+            homes=num(project.affordable_units),
+            limit=pct(fractions[bands[-1]], 0),
+            eligible=num(eligible),
+            comparison=site.params.comparison.label,
+            share=pct(eligible / all_households, 0),
+            bands="; ".join(parts),
+        )
         if all_households > 0
-        else "The area has no households to compare with."
+        else _("The area has no households to compare with.")
     )
     return [
         make_indicator(
@@ -347,9 +393,9 @@ def _poverty_concentration(site: _Site) -> list[Indicator]:
             rating_family="test",
             rating=rating,
             finding=text(f"housing::poverty_concentration::findings::{rating}").format(
-                value=rate,
-                threshold=threshold,
-                comparison_value=area_rate,
+                value=pct(rate),
+                threshold=pct(threshold),
+                comparison_value=pct(area_rate),
                 comparison=site.params.comparison.label,
             ),
             method="poverty_concentration",
@@ -375,9 +421,9 @@ def _minority_concentration_and_recap(site: _Site) -> list[Indicator]:
     tests = [
         name
         for key, name in (
-            ("group_excess", "a group 20+ points above its city share"),
-            ("minority_excess", "minority share 20+ points above the city's"),
-            ("minority_majority", "more than 50% minority"),
+            ("group_excess", _("a group 20+ points above its city share")),
+            ("minority_excess", _("minority share 20+ points above the city's")),
+            ("minority_majority", _("more than 50% minority")),
         )
         if result[key]
     ]
@@ -393,8 +439,8 @@ def _minority_concentration_and_recap(site: _Site) -> list[Indicator]:
             rating_family="test",
             rating=rating,
             finding=text(f"housing::minority_concentration::findings::{rating}").format(
-                value=minority_site,
-                comparison_value=minority_area,
+                value=pct(minority_site),
+                comparison_value=pct(minority_area),
                 comparison=site.params.comparison.label,
                 tests="; ".join(tests),
             ),
@@ -426,9 +472,9 @@ def _recap(site: _Site, minority_site: float) -> Indicator:
         rating_family="test",
         rating=rating,
         finding=text(f"housing::recap::findings::{rating}").format(
-            nonwhite=minority_site,
-            poverty=float(row["poverty_share"]),
-            threshold=b.recap_threshold,
+            nonwhite=pct(minority_site),
+            poverty=pct(float(row["poverty_share"])),
+            threshold=pct(b.recap_threshold),
         ),
         method="recap",
         details={
@@ -454,9 +500,9 @@ def _direct_displacement(project: HousingProject) -> Indicator:
         rating_family="test",
         rating=rating,
         finding=text(f"housing::direct_displacement::findings::{rating}").format(
-            households=moving,
-            demolished=demolished,
-            affordable=project.affordable_units_demolished,
+            households=num(moving),
+            demolished=num(demolished),
+            affordable=num(project.affordable_units_demolished),
         ),
         method="net_affordable_units",
         details={
@@ -483,7 +529,7 @@ def _net_affordable_units(project: HousingProject) -> Indicator:
         finding=text(f"housing::net_affordable_units::findings::{rating}").format(
             affordable=project.affordable_units,
             demolished=project.affordable_units_demolished,
-            value=net,
+            value=signed(net, 0, grouping=True),
             displaced=project.households_displaced,
         ),
         method="net_affordable_units",

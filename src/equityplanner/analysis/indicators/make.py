@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from equityplanner.analysis.moe import cv_percent, reliability_band
+from equityplanner.analysis.words import localized
 from equityplanner.catalog import load_resource
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.results import Indicator, Reliability
@@ -19,11 +20,10 @@ __all__ = ["make_indicator", "method_reference", "rating_words", "reliability", 
 
 
 def text(path: str) -> Any:
-    """A value from ``indicators.toml`` by dotted path, e.g. ``"served.name"``."""
-    node: Any = load_resource("indicators.toml")
-    for key in _split(path):
-        node = node[key]
-    return node
+    """A value from ``indicators.toml`` by dotted path, e.g. ``"served.name"``, in the
+    current language (``resources/locale/<language>/indicators.toml``; English where that
+    file has no such leaf). Not cached here: the language may change between calls."""
+    return localized("indicators.toml", _split(path))
 
 
 def _split(path: str) -> list[str]:
@@ -34,9 +34,10 @@ def _split(path: str) -> list[str]:
 
 
 def rating_words(family: str, key: str) -> tuple[str, str]:
-    """(label, tone) of a rating from ``ratings.toml``."""
+    """(label, tone) of a rating from ``ratings.toml``: the label in the current language,
+    the tone (a stable key) always the English file's."""
     entry = load_resource("ratings.toml")[family][key]
-    return entry["label"], entry["tone"]
+    return str(localized("ratings.toml", [family, key, "label"])), entry["tone"]
 
 
 def method_reference(method: str) -> str:

@@ -19,10 +19,14 @@ import numpy as np
 
 from equityplanner.analysis.access_measures import AccessMeasure
 from equityplanner.analysis.baseline import Baseline
+from equityplanner.analysis.indicators.access import measure_label
 from equityplanner.analysis.indicators.make import make_indicator, text
 from equityplanner.analysis.indicators.side import SideContext
 from equityplanner.analysis.screening import LayerOnNeighbourhoods, Screening, majority_share
+from equityplanner.analysis.words import num, pct, signed, translate_label
+from equityplanner.analysis.words import short as short_number
 from equityplanner.catalog import load_resource
+from equityplanner.i18n import _, pgettext
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.results import Indicator
@@ -78,23 +82,54 @@ def served_indicators(side: SideContext, screening: Screening) -> list[Indicator
             rating = f"{prefix}_more" if diff > 0 else f"{prefix}_less"
         short = layer.table.short
         verb = "served" if side.is_benefit else "burdened"
-        finding = (
-            f"Of the {served:,.0f} people {verb}, {share:.1%} live in {short} disadvantaged "
-            f"communities, against {ref:.1%} of {side.comparison_label} ({diff:+.1f} points; "
-            f"'in line' is within {band:g} points)."
-            if np.isfinite(diff)
-            else f"No one {verb} lives in a neighbourhood the {short} file covers."
-        )
+        fields = {
+            "served": num(served),
+            "share": pct(share),
+            "layer": short,
+            "reference": pct(ref),
+            "comparison": side.comparison_label,
+            "difference": signed(diff),
+            "band": short_number(band),
+        }
+        if np.isfinite(diff):
+            finding = (
+                _(
+                    "Of the {served} people served, {share} live in {layer} disadvantaged "
+                    "communities, against {reference} of {comparison} ({difference} points; "
+                    "'in line' is within {band} points)."
+                )
+                if side.is_benefit
+                else _(
+                    "Of the {served} people burdened, {share} live in {layer} disadvantaged "
+                    "communities, against {reference} of {comparison} ({difference} points; "
+                    "'in line' is within {band} points)."
+                )
+            ).format(**fields)
+        else:
+            finding = (
+                _("No one served lives in a neighbourhood the {layer} file covers.")
+                if side.is_benefit
+                else _("No one burdened lives in a neighbourhood the {layer} file covers.")
+            ).format(layer=short)
         if side.is_benefit and np.isfinite(share):
-            finding += (
-                f" The Justice40 goal of {goal:.0%} of the benefits is "
-                f"{'met' if share >= goal else 'not met'} by this measure (people served)."
-            )
+            finding += " " + (
+                _(
+                    "The Justice40 goal of {goal} of the benefits is met by this measure "
+                    "(people served)."
+                )
+                if share >= goal
+                else _(
+                    "The Justice40 goal of {goal} of the benefits is not met by this measure "
+                    "(people served)."
+                )
+            ).format(goal=pct(goal, 0))
         finding += f" ({layer.method}.)"
         out.append(
             make_indicator(
                 id=side.indicator_id(IndicatorId(IndicatorFamily.SCREENING, topic(kind, "served"))),
-                name=text("screening::served::name").format(verb=verb, layer=short),
+                name=text("screening::served::name").format(
+                    verb=pgettext("people who are", verb), layer=short
+                ),
                 value=share,
                 comparison=ref,
                 difference=diff,
@@ -181,24 +216,49 @@ def access_gain_indicators(
             else:
                 rating = f"{prefix}_more" if diff > 0 else f"{prefix}_less"
             finding = (
-                f"Of the access {noun} in {m.label[:1].lower()}{m.label[1:]} (weighted by the "
-                f"people who {'gain' if side.is_benefit else 'lose'}), {share:.1%} "
-                f"{'reach' if side.is_benefit else 'fall on'} people in {short} disadvantaged "
-                f"communities, against their {ref:.1%} of {side.comparison_label} "
-                f"({diff:+.1f} points; 'in line' is within {band:g} points)."
+                _(
+                    "Of the access gains in {measure} (weighted by the people who gain), {share} "
+                    "reach people in {layer} disadvantaged communities, against their "
+                    "{reference} of {comparison} ({difference} points; 'in line' is within "
+                    "{band} points)."
+                )
+                if side.is_benefit
+                else _(
+                    "Of the access losses in {measure} (weighted by the people who lose), "
+                    "{share} fall on people in {layer} disadvantaged communities, against their "
+                    "{reference} of {comparison} ({difference} points; 'in line' is within "
+                    "{band} points)."
+                )
+            ).format(
+                measure=_lower_first(measure_label(m.label)),
+                share=pct(share),
+                layer=short,
+                reference=pct(ref),
+                comparison=side.comparison_label,
+                difference=signed(diff),
+                band=short_number(band),
             )
             if side.is_benefit:
-                finding += (
-                    f" The Justice40 goal of {goal:.0%} of the benefits is "
-                    f"{'met' if share >= goal else 'not met'} by this measure (access gains)."
-                )
+                finding += " " + (
+                    _(
+                        "The Justice40 goal of {goal} of the benefits is met by this measure "
+                        "(access gains)."
+                    )
+                    if share >= goal
+                    else _(
+                        "The Justice40 goal of {goal} of the benefits is not met by this "
+                        "measure (access gains)."
+                    )
+                ).format(goal=pct(goal, 0))
             finding += f" ({layer.method}.)"
             topic_id = f"{topic(kind)}_access_{m.kind}"
             out.append(
                 make_indicator(
                     id=side.indicator_id(IndicatorId(IndicatorFamily.SCREENING, topic_id)),
                     name=text("screening::access::name").format(
-                        noun=noun, measure=m.label[:1].lower() + m.label[1:], layer=short
+                        noun=pgettext("access changes", noun),
+                        measure=_lower_first(measure_label(m.label)),
+                        layer=short,
                     ),
                     value=share,
                     comparison=ref,
@@ -237,18 +297,29 @@ def site_indicators(b: Baseline, row: int, screening: Screening) -> list[Indicat
             share = float(layer.disadvantaged[row])
             flagged = share >= majority_share() if 0 < share < 1 else share >= 1
             words = "disadvantaged" if flagged else "not disadvantaged"
-            part = f" ({share:.0%} of its land in disadvantaged tracts)" if 0 < share < 1 else ""
+            part = (
+                " " + _("({share} of its land in disadvantaged tracts)").format(share=pct(share, 0))
+                if 0 < share < 1
+                else ""
+            )
+            site_finding = (
+                _("The site's neighbourhood is disadvantaged under {layer}{part} ({method}).")
+                if flagged
+                else _(
+                    "The site's neighbourhood is not disadvantaged under {layer}{part} ({method})."
+                )
+            ).format(layer=short, part=part, method=layer.method)
             out.append(
                 make_indicator(
                     id=IndicatorId(IndicatorFamily.SCREENING, topic(kind, "site")),
                     name=text("screening::site::name").format(layer=short),
-                    value=words,
+                    value=words,  # a stable flag, as "yes"/"no" elsewhere
                     comparison=None,
                     difference=None,
                     value_unit="flag",
                     rating_family="screening",
                     rating="site_disadvantaged" if flagged else "site_not_disadvantaged",
-                    finding=f"The site's neighbourhood is {words} under {short}{part} ({layer.method}).",
+                    finding=site_finding,
                     method="screening",
                     details={
                         **site,
@@ -262,7 +333,7 @@ def site_indicators(b: Baseline, row: int, screening: Screening) -> list[Indicat
             value = float(values[row])
             if not np.isfinite(value):
                 continue
-            label = layer.table.labels[column]
+            label = translate_label("screening.toml", layer.table.labels[column])
             high = value >= threshold
             out.append(
                 make_indicator(
@@ -275,12 +346,30 @@ def site_indicators(b: Baseline, row: int, screening: Screening) -> list[Indicat
                     rating_family="screening",
                     rating="high_burden" if high else "below_threshold",
                     finding=(
-                        f"{label} at the site's neighbourhood is at the {value:.0f}th national "
-                        f"percentile ({short}, column '{column}'), "
-                        f"{'at or above' if high else 'below'} the {threshold:.0f}th used to screen."
+                        _(
+                            "{label} at the site's neighbourhood is at the {value}th national "
+                            "percentile ({layer}, column '{column}'), at or above the "
+                            "{threshold}th used to screen."
+                        )
+                        if high
+                        else _(
+                            "{label} at the site's neighbourhood is at the {value}th national "
+                            "percentile ({layer}, column '{column}'), below the {threshold}th "
+                            "used to screen."
+                        )
+                    ).format(
+                        label=label,
+                        value=num(value),
+                        layer=short,
+                        column=column,
+                        threshold=num(threshold),
                     ),
                     method="screening",
                     details={**site, "layer": kind, "column": column, "join": layer.method},
                 )
             )
     return out
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -14,6 +14,8 @@ from equityplanner.analysis import segregation
 from equityplanner.analysis.baseline import Baseline
 from equityplanner.analysis.indicators.make import make_indicator, rating_words, text
 from equityplanner.analysis.indicators.side import SideContext
+from equityplanner.analysis.words import num, pct, ratio
+from equityplanner.i18n import _, pgettext
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import Parameters
@@ -31,10 +33,10 @@ def study_area_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
     if "nh_white" not in t:
         return []
     labels = {
-        "nh_black": "Black",
-        "hispanic": "Hispanic or Latino",
-        "nh_asian": "Asian",
-        "minority": "Minority",
+        "nh_black": pgettext("segregation group", "Black"),
+        "hispanic": pgettext("segregation group", "Hispanic or Latino"),
+        "nh_asian": pgettext("segregation group", "Asian"),
+        "minority": pgettext("segregation group", "Minority"),
     }
     indicators = []
     white = t["nh_white"].fillna(0).to_numpy()
@@ -48,7 +50,7 @@ def study_area_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
         d = float(segregation.dissimilarity(counts, white))
         band = str(segregation.dissimilarity_band(d))
         label = text("segregation.dissimilarity_name").format(group=labels[gid])
-        band_label, _ = rating_words("segregation", band)
+        band_label, _tone = rating_words("segregation", band)
         indicators.append(
             make_indicator(
                 id=IndicatorId(IndicatorFamily.SEGREGATION, "dissimilarity", group=gid),
@@ -60,9 +62,9 @@ def study_area_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
                 rating_family="segregation",
                 rating=band,
                 finding=text("segregation.dissimilarity_finding").format(
-                    value=d,
+                    value=ratio(d, 1),
                     rating_label_lower=band_label.lower(),
-                    share_to_move=d / 100,
+                    share_to_move=pct(d / 100, 0),
                     group=labels[gid],
                     comparison=params.comparison.label,
                 ),
@@ -87,8 +89,8 @@ def study_area_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
                 rating_family="segregation",
                 rating="context",
                 finding=text("segregation.isolation_finding").format(
-                    value=iso,
-                    comparison_value=overall,
+                    value=pct(iso),
+                    comparison_value=pct(overall),
                     group=labels[gid],
                     comparison=params.comparison.label,
                 ),
@@ -112,7 +114,7 @@ def catchment_position_indicator(side: SideContext) -> Indicator:
             value_unit="share",
             rating_family="segregation",
             rating="context",
-            finding="Not assessed: the data has no race and ethnicity counts.",
+            finding=_("Not assessed: the data has no race and ethnicity counts."),
             method="segregation",
         )
     inside = b.totals("minority", side.counted)
@@ -138,10 +140,10 @@ def catchment_position_indicator(side: SideContext) -> Indicator:
         rating_family="segregation",
         rating="context",
         finding=text("segregation_position.finding").format(
-            value=_zero(value),
-            comparison_value=_zero(reference.share),
+            value=pct(_zero(value)),
+            comparison_value=pct(_zero(reference.share)),
             comparison=side.comparison_label,
-            percentile=_zero(percentile),
+            percentile=num(_zero(percentile)),
         ),
         method="segregation",
         details={"percentile": percentile},

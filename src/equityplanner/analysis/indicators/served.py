@@ -19,7 +19,9 @@ from equityplanner.analysis.catchment import CatchmentShares
 from equityplanner.analysis.indicators.make import make_indicator, reliability, text
 from equityplanner.analysis.indicators.side import SideContext
 from equityplanner.analysis.moe import z_difference
+from equityplanner.analysis.words import num, pct, signed, translate_label
 from equityplanner.catalog import load_resource
+from equityplanner.i18n import _, pgettext
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.fields import GroupSpec
 from equityplanner.model.indicator_ids import IndicatorId
@@ -59,12 +61,14 @@ def population_indicator(side: SideContext, warnings: list[str]) -> Indicator:
     """
     b = side.baseline
     pop, pop_moe = side.population
-    comp_pop, _ = b.field_total("total_population", side.comparison)
-    households, _ = b.field_total("households", side.counted)
-    _, moe_sampling, moe_allocated = b.field_total_parts("total_population", side.counted)
+    comp_pop, _moe = b.field_total("total_population", side.comparison)
+    households, _households_moe = b.field_total("households", side.counted)
+    _total, moe_sampling, moe_allocated = b.field_total_parts("total_population", side.counted)
     if side.nobody_inside:
         warnings.append(
-            f"{side.label}: nobody lives inside the catchment, so no share can be computed."
+            _("{label}: nobody lives inside the catchment, so no share can be computed.").format(
+                label=side.label
+            )
         )
     return make_indicator(
         id=side.indicator_id(POPULATION),
@@ -76,11 +80,11 @@ def population_indicator(side: SideContext, warnings: list[str]) -> Indicator:
         rating_family="served",
         rating="context" if not side.nobody_inside else "not_assessed",
         finding=text("served_population.finding").format(
-            value=pop,
-            share=pop / comp_pop if comp_pop > 0 else 0.0,
+            value=num(pop),
+            share=pct(pop / comp_pop if comp_pop > 0 else 0.0),
             comparison=side.comparison_label,
             project=side.project_name,
-            households_clause=f", in {households:,.0f} households"
+            households_clause=_(", in {households} households").format(households=num(households))
             if math.isfinite(households)
             else "",
         ),
@@ -109,7 +113,7 @@ def _apportionment_details(
     if shares is None or not shares.weighted:
         return details
     area = CatchmentShares(shares.index, shares.area_shares, 0.0, 0.0)
-    by_area, _ = side.baseline.field_total("total_population", area)
+    by_area, _by_area_moe = side.baseline.field_total("total_population", area)
     inside = shares.weight_in_catchment
     details.update(
         {
@@ -143,7 +147,8 @@ def group_share_indicator(side: SideContext, totals: GroupTotals) -> Indicator:
     """``served.<group>``: the group's share inside the catchment against the comparison."""
     spec, inside, reference = totals.spec, totals.inside, totals.reference
     ind_id = side.indicator_id(IndicatorId(IndicatorFamily.SERVED, group=totals.group))
-    name = text("served.name").format(group=spec.label)
+    label = translate_label("groups.toml", spec.label)
+    name = text("served.name").format(group=label)
     if not totals.assessable:
         return make_indicator(
             id=ind_id,
@@ -155,8 +160,8 @@ def group_share_indicator(side: SideContext, totals: GroupTotals) -> Indicator:
             rating_family="served",
             rating="not_assessed",
             finding=text("served.findings.not_assessed").format(
-                group=spec.label,
-                reason="nobody in this group's universe lives inside the catchment",
+                group=label,
+                reason=_("nobody in this group's universe lives inside the catchment"),
             ),
             method=_method(side),
         )
@@ -170,16 +175,22 @@ def group_share_indicator(side: SideContext, totals: GroupTotals) -> Indicator:
     else:
         rating = "burden_more" if diff_pp > 0 else "burden_less"
     finding = text(f"served.findings.{rating}").format(
-        group=spec.label,
-        value=inside.share,
-        comparison_value=reference.share,
+        group=label,
+        value=pct(inside.share),
+        comparison_value=pct(reference.share),
         comparison=side.comparison_label,
-        difference_pp=diff_pp,
+        difference_pp=signed(diff_pp),
         # Household groups (renters, no vehicle...) are shares of households, not people.
-        who="households" if spec.unit == "households" else "people",
+        who=(
+            pgettext("a group's share of whom", "households")
+            if spec.unit == "households"
+            else pgettext("a group's share of whom", "people")
+        ),
     )
     if math.isfinite(z) and abs(z) < side.params.significance_z and rating != "similar":
-        finding += " The difference is within the margins of error (not significant at 90%)."
+        finding += " " + _(
+            "The difference is within the margins of error (not significant at 90%)."
+        )
         rating = "not_significant"  # words, not the colour of a harm or a gain
     return make_indicator(
         id=ind_id,

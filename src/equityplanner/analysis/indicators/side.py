@@ -9,6 +9,7 @@ import numpy as np
 
 from equityplanner.analysis.baseline import Baseline, Weights
 from equityplanner.analysis.catchment import CatchmentShares
+from equityplanner.i18n import _, pgettext
 from equityplanner.model.concepts import Side
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import Parameters, Project
@@ -125,16 +126,23 @@ class SideContext:
     @property
     def project_name(self) -> str:
         """The side's projects by name (``"A and B"``), or its label without projects."""
-        return " and ".join(p.name for p in self.projects) or self.label
+        return (" " + _("and") + " ").join(p.name for p in self.projects) or self.label
 
     @property
     def verb(self) -> str:
         """Who the Title VI findings speak of, as the start of a sentence without capital."""
         return (
-            "the people the project serves are"
+            _("the people the project serves are")
             if self.is_benefit
-            else "the people the cut affects are"
+            else _("the people the cut affects are")
         )
+
+    @property
+    def effect_words(self) -> str:
+        """:attr:`effect` as the findings' templates take it, in the current language."""
+        if self.is_benefit:
+            return pgettext("the effect of a side, in a finding", "benefit")
+        return pgettext("the effect of a side, in a finding", "burden")
 
     @cached_property
     def sparse(self) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,9 @@ import numpy as np
 from equityplanner.analysis.baseline import Totals
 from equityplanner.analysis.indicators.make import make_indicator, reliability, text
 from equityplanner.analysis.indicators.side import SideContext
-from equityplanner.analysis.title_vi import FORM_WORDS, TitleViOutcome, policy_words, title_vi_test
+from equityplanner.analysis.title_vi import TitleViOutcome, form_words, policy_words, title_vi_test
+from equityplanner.analysis.words import pct, ratio, short, signed, signed_pct
+from equityplanner.i18n import _, ngettext
 from equityplanner.model.concepts import IndicatorFamily, TitleViTest
 from equityplanner.model.indicator_ids import IndicatorId
 from equityplanner.model.project import Parameters, TitleViPolicy
@@ -33,6 +35,7 @@ __all__ = [
     "catchment_test",
     "required_step",
     "routing_margin",
+    "title_vi_test_words",
     "verdict_sentence",
 ]
 
@@ -42,6 +45,25 @@ GROUP_WORDS = {
 }
 
 
+def title_vi_test_words(test: TitleViTest) -> str:
+    """The test's name in the current language (``"disparate impact"``)."""
+    if test is TitleViTest.DISPARATE_IMPACT:
+        return _("disparate impact")
+    return _("disproportionate burden")
+
+
+def _potential(test: TitleViTest) -> str:
+    if test is TitleViTest.DISPARATE_IMPACT:
+        return _("a potential disparate impact")
+    return _("a potential disproportionate burden")
+
+
+def _none(test: TitleViTest) -> str:
+    if test is TitleViTest.DISPARATE_IMPACT:
+        return _("no disparate impact")
+    return _("no disproportionate burden")
+
+
 def required_step(test: TitleViTest) -> str:
     """The step FTA C 4702.1B (ch. IV §7) requires after a potential finding of ``test``.
 
@@ -49,11 +71,48 @@ def required_step(test: TitleViTest) -> str:
     'take steps to avoid, minimise or mitigate the burden where practicable'
     """
     if test is TitleViTest.DISPARATE_IMPACT:
-        return (
+        return _(
             "show a substantial legitimate justification and that no less discriminatory "
             "alternative would meet the same goals"
         )
-    return "take steps to avoid, minimise or mitigate the burden where practicable"
+    return _("take steps to avoid, minimise or mitigate the burden where practicable")
+
+
+def _rate_ratio_words(group_word: str, is_benefit: bool) -> str:
+    """What the rate ratio divides, for the group (``"minority"`` or ``"low-income"``)."""
+    if group_word == "minority":
+        if is_benefit:
+            return _(
+                "the share of minority residents served divided by the share of everyone "
+                "else served"
+            )
+        return _(
+            "the share of minority residents affected divided by the share of everyone "
+            "else affected"
+        )
+    if group_word == "low-income":
+        if is_benefit:
+            return _(
+                "the share of low-income residents served divided by the share of everyone "
+                "else served"
+            )
+        return _(
+            "the share of low-income residents affected divided by the share of everyone "
+            "else affected"
+        )
+    verb = "served" if is_benefit else "affected"  # a group without a translation
+    return (
+        f"the share of {group_word} residents {verb} divided by the share of everyone else {verb}"
+    )
+
+
+def _residents(group_word: str) -> str:
+    """``"minority residents"`` in the current language."""
+    if group_word == "minority":
+        return _("minority residents")
+    if group_word == "low-income":
+        return _("low-income residents")
+    return f"{group_word} residents"
 
 
 def _statistic_words(
@@ -62,22 +121,24 @@ def _statistic_words(
     """The deciding form's statistic against its boundary, in words."""
     f = outcome.by_form[form]
     if form == "absolute":
-        return f"{f.statistic:+.1f} points against a threshold of {policy.threshold_pp:g} points"
-    if form == "relative":
-        return (
-            f"a relative difference of {f.statistic:+.1%} against a threshold of "
-            f"{policy.threshold_relative:.0%}"
+        return _("{statistic} points against a threshold of {threshold} points").format(
+            statistic=signed(f.statistic), threshold=short(policy.threshold_pp)
         )
-    verb = "served" if is_benefit else "affected"
-    return (
-        f"a rate ratio of {_ratio_text(f.statistic)} (the share of {group_word} residents {verb} "
-        f"divided by the share of everyone else {verb}) against the four-fifths limit of "
-        f"{f.boundary:.2f}"
+    if form == "relative":
+        return _("a relative difference of {statistic} against a threshold of {threshold}").format(
+            statistic=signed_pct(f.statistic), threshold=pct(policy.threshold_relative, 0)
+        )
+    return _(
+        "a rate ratio of {ratio} ({definition}) against the four-fifths limit of {limit}"
+    ).format(
+        ratio=_ratio_text(f.statistic),
+        definition=_rate_ratio_words(group_word, is_benefit),
+        limit=ratio(f.boundary),
     )
 
 
 def _ratio_text(value: float) -> str:
-    return f"{value:.2f}" if math.isfinite(value) else "infinite (nobody else is affected)"
+    return ratio(value) if math.isfinite(value) else _("infinite (nobody else is affected)")
 
 
 def _margin_words(form: str, outcome: TitleViOutcome) -> str:
@@ -85,10 +146,23 @@ def _margin_words(form: str, outcome: TitleViOutcome) -> str:
     if moe is None or not math.isfinite(moe):
         return ""
     if form == "absolute":
-        return f" (margin of error ±{moe:.1f} points)"
+        return " " + _("(margin of error ±{moe} points)").format(moe=ratio(moe, 1))
     if form == "relative":
-        return f" (margin of error ±{moe:.1%})"
-    return f" (margin of error ±{moe:.2f})"
+        return " " + _("(margin of error ±{moe})").format(moe=pct(moe))
+    return " " + _("(margin of error ±{moe})").format(moe=ratio(moe))
+
+
+def _others_words(others: list[str]) -> str:
+    """`` (the relative test alone would not find it)``, or ``""`` without other forms."""
+    if not others:
+        return ""
+    names = [form_words(f) for f in others]
+    joined = names[0]
+    for name in names[1:]:
+        joined = _("{first} and {second}").format(first=joined, second=name)
+    return " " + ngettext(
+        "(the {forms} alone would not find it)", "(the {forms} alone would not find it)", len(names)
+    ).format(forms=joined)
 
 
 def verdict_sentence(
@@ -109,53 +183,129 @@ def verdict_sentence(
     diff = outcome.difference_pp
     if outcome.outcome == "finding":
         form = outcome.deciding_form or policy.forms[0]
-        clear = " and is clear of its margin of error" if outcome.by_form[form].moe else ""
+        clear = " " + _("and is clear of its margin of error") if outcome.by_form[form].moe else ""
         others = [f for f, o in outcome.by_form.items() if f != form and not o.fires]
-        alone = (
-            f" (the {' and '.join(FORM_WORDS[f] for f in others)} alone would not find it)"
-            if others
-            else ""
-        )
-        return (
-            f"Under the {FORM_WORDS[form]}, {_statistic_words(form, outcome, group, is_benefit, policy)}"
-            f"{_margin_words(form, outcome)} is beyond the adopted threshold{clear}: a potential "
-            f"{test.words}{alone}. The policy then requires the agency to {required_step(test)}."
+        return _(
+            "Under the {form}, {statistic}{margin} is beyond the adopted threshold{clear}: "
+            "{potential}{alone}. The policy then requires the agency to {step}."
+        ).format(
+            form=form_words(form),
+            statistic=_statistic_words(form, outcome, group, is_benefit, policy),
+            margin=_margin_words(form, outcome),
+            clear=clear,
+            potential=_potential(test),
+            alone=_others_words(others),
+            step=required_step(test),
         )
     if outcome.outcome == "not_distinguishable":
         form = outcome.deciding_form or policy.forms[0]
-        return (
-            f"Under the {FORM_WORDS[form]}, {_statistic_words(form, outcome, group, is_benefit, policy)}"
-            f"{_margin_words(form, outcome)}: the threshold lies within the margin of error, so "
-            f"the test cannot tell whether there is a potential {test.words}; gather better data "
+        return _(
+            "Under the {form}, {statistic}{margin}: the threshold lies within the margin of "
+            "error, so the test cannot tell whether there is {potential}; gather better data "
             "(such as a rider survey) before concluding."
+        ).format(
+            form=form_words(form),
+            statistic=_statistic_words(form, outcome, group, is_benefit, policy),
+            margin=_margin_words(form, outcome),
+            potential=_potential(test),
         )
     favourable = diff > 0 if is_benefit else diff < 0
+    residents = _residents(group)
     if favourable:
         reach = (
-            f"the benefit reaches {group} residents more than their share"
+            _("The benefit reaches {residents} more than their share")
             if is_benefit
-            else f"the burden falls on {group} residents less than their share"
+            else _("The burden falls on {residents} less than their share")
         )
-        return f"{reach[0].upper()}{reach[1:]}: no {test.words} under any adopted test ({rules})."
+        return _("{reach}: {none} under any adopted test ({rules}).").format(
+            reach=reach.format(residents=residents), none=_none(test), rules=rules
+        )
     reach = (
-        f"The benefit reaches {group} residents less than their share"
+        _("The benefit reaches {residents} less than their share")
         if is_benefit
-        else f"The burden falls on {group} residents more than their share"
+        else _("The burden falls on {residents} more than their share")
     )
-    return f"{reach}, but within every adopted threshold ({rules}): no {test.words}."
+    return _("{reach}, but within every adopted threshold ({rules}): {none}.").format(
+        reach=reach.format(residents=residents), none=_none(test), rules=rules
+    )
 
 
 def _opening(who: str, outcome: TitleViOutcome, group: str, comparison: str) -> str:
     """``"The people the cut affects are 92.5% minority against 77.1% in X (+15.4 points)."``"""
     margin = (
-        f" ±{outcome.moe_difference_pp:.1f}"
+        " ±" + ratio(outcome.moe_difference_pp, 1)
         if outcome.moe_difference_pp is not None and math.isfinite(outcome.moe_difference_pp)
         else ""
     )
-    return (
-        f"{who} {outcome.share_affected:.1%} {group} against {outcome.share_reference:.1%} in "
-        f"{comparison} ({outcome.difference_pp:+.1f}{margin} points)."
-    )
+    fields = {
+        "who": who,
+        "share": pct(outcome.share_affected),
+        "reference": pct(outcome.share_reference),
+        "comparison": comparison,
+        "difference": signed(outcome.difference_pp),
+        "margin": margin,
+    }
+    if group == "minority":
+        template = _(
+            "{who} {share} minority against {reference} in {comparison} "
+            "({difference}{margin} points)."
+        )
+    elif group == "low-income":
+        template = _(
+            "{who} {share} low-income against {reference} in {comparison} "
+            "({difference}{margin} points)."
+        )
+    else:
+        template = (
+            "{who} {share} " + group + " against {reference} in {comparison} "
+            "({difference}{margin} points)."
+        )
+    return template.format(**fields)
+
+
+def _access_opening(
+    improves: bool, label: str, outcome: TitleViOutcome, group: str, comparison: str
+) -> str:
+    """``"Weighted by the size of their gain in jobs reachable within 30 minutes, the people
+    affected are 91.4% minority against 77.1% in X (+14.3 points). "``"""
+    fields = {
+        "label": label,
+        "share": pct(outcome.share_affected),
+        "reference": pct(outcome.share_reference),
+        "comparison": comparison,
+        "difference": signed(outcome.difference_pp),
+    }
+    if group == "minority":
+        template = (
+            _(
+                "Weighted by the size of their gain in {label}, the people affected are {share} "
+                "minority against {reference} in {comparison} ({difference} points)."
+            )
+            if improves
+            else _(
+                "Weighted by the size of their loss in {label}, the people affected are {share} "
+                "minority against {reference} in {comparison} ({difference} points)."
+            )
+        )
+    elif group == "low-income":
+        template = (
+            _(
+                "Weighted by the size of their gain in {label}, the people affected are {share} "
+                "low-income against {reference} in {comparison} ({difference} points)."
+            )
+            if improves
+            else _(
+                "Weighted by the size of their loss in {label}, the people affected are {share} "
+                "low-income against {reference} in {comparison} ({difference} points)."
+            )
+        )
+    else:
+        effect = "gain" if improves else "loss"
+        template = (
+            f"Weighted by the size of their {effect} in {{label}}, the people affected are "
+            f"{{share}} {group} against {{reference}} in {{comparison}} ({{difference}} points)."
+        )
+    return template.format(**fields) + " "
 
 
 def outcome_details(outcome: TitleViOutcome, policy: TitleViPolicy) -> dict[str, Any]:
@@ -214,9 +364,9 @@ def catchment_test(
     )
     if outcome.outcome == "not_assessed":
         reason = (
-            "nobody lives inside the catchment"
+            _("nobody lives inside the catchment")
             if outcome.total_affected == 0
-            else "the comparison population is empty"
+            else _("the comparison population is empty")
         )
         finding = text(f"title_vi::{test.value}::findings::not_assessed").format(reason=reason)
     else:
@@ -302,24 +452,28 @@ def access_change_test(
     rating = test.value if key == "finding" else key
     effect = "gain" if improves else "loss"
     if key == "not_assessed":
-        finding = f"The test could not be applied to {label.lower()}: nobody's access changes."
+        finding = _("The test could not be applied to {label}: nobody's access changes.").format(
+            label=label.lower()
+        )
     else:
-        finding = (
-            f"Weighted by the size of their {effect} in {label.lower()}, the people affected are "
-            f"{outcome.share_affected:.1%} {group_word} against {outcome.share_reference:.1%} in "
-            f"{comparison_label} ({outcome.difference_pp:+.1f} points). "
-            + verdict_sentence(
-                outcome, test, is_benefit=improves, policy=params.title_vi, group_word=group_word
-            )
+        finding = _access_opening(
+            improves, label.lower(), outcome, group_word, comparison_label
+        ) + verdict_sentence(
+            outcome, test, is_benefit=improves, policy=params.title_vi, group_word=group_word
         )
     if routing_margin is not None and key != "not_assessed":
-        finding += (
-            " Its margin of error is the routing engine's variation: the share measured "
+        finding += " " + _(
+            "Its margin of error is the routing engine's variation: the share measured "
             "against a second build of the unchanged network."
         )
+    name = (
+        _("Title VI disparate impact in {label}")
+        if test is TitleViTest.DISPARATE_IMPACT
+        else _("Title VI disproportionate burden in {label}")
+    )
     return make_indicator(
         id=indicator_id,
-        name=f"Title VI {test.words} in {label.lower()}",
+        name=name.format(label=label.lower()),
         value=outcome.share_affected,
         comparison=outcome.share_reference,
         difference=outcome.difference_pp,
