@@ -349,3 +349,21 @@ def test_properties(ta: int, ga_raw: int, extra_rest: int, gr_extra: int, benefi
         assert r.difference_pp > -1e-9
     if r.flags["absolute"]:
         assert (r.difference_pp < 0) == benefit
+
+
+def test_data_without_margins_gives_no_margin_not_a_margin_of_zero() -> None:
+    # A layer with no margin-of-error columns gives NaN margins: the test then has none
+    # (a finding must not print "+39.2 ±0.0 points" as if the shares were exact).
+    r = _run(
+        6330,
+        10000,
+        241000,
+        1000000,
+        is_benefit=True,
+        moe_share_affected=float("nan"),
+        moe_share_reference=float("nan"),
+    )
+    assert r.moe_difference_pp is None
+    assert all(f.moe is None for f in r.by_form.values())
+    both_zero = _run(6330, 10000, 241000, 1000000, is_benefit=True, moe_share_affected=0.0)
+    assert both_zero.moe_difference_pp == 0.0  # a stated margin of 0 stays one

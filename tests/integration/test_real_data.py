@@ -5,6 +5,11 @@ The files are read in place and never copied into the repository.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -60,3 +65,76 @@ def test_sacramento_dissimilarity_matches_a_direct_computation():
     d = next(i for i in result.study_indicators if i.id == "segregation.dissimilarity.nh_black")
     assert d.value == pytest.approx(direct)
     assert 30 < d.value < 80
+
+
+# A planner's own city: Seattle's GeoDa tracts (race, income, poverty; no margins of error, one
+# of the five displacement risk factors) with a BRT along Rainier Avenue and a housing site.
+_RAINIER = [
+    (-122.3321, 47.6062),
+    (-122.3120, 47.5960),
+    (-122.2960, 47.5760),
+    (-122.2850, 47.5540),
+    (-122.2700, 47.5300),
+    (-122.2610, 47.5120),
+]
+
+
+def _seattle_proposals(path: Path) -> Path:
+    brt = {"project_id": "rainier-brt", "project_name": "Rainier Avenue BRT", "kind": "transit"}
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": _RAINIER},
+            "properties": {
+                **brt,
+                "role": "alignment",
+                "mode": "brt",
+                "change": "new",
+                "peak_headway_min": 8,
+            },
+        }
+    ] + [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": xy},
+            "properties": {**brt, "role": "station", "name": f"Station {k}"},
+        }
+        for k, xy in enumerate(_RAINIER)
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def test_seattle_without_margins_or_risk_factors_says_so(tmp_path: Path) -> None:
+    tracts = shared_data("geoda-tracts", "seattle1.gpkg")
+    out = tmp_path / "seattle.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "equityplanner",
+            "assess",
+            "--neighbourhoods",
+            str(tracts),
+            "--projects",
+            str(_seattle_proposals(tmp_path / "rainier.geojson")),
+            "--json",
+            str(out),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())["results"][0]
+    by_id = {i["id"]: i for i in result["indicators"]}
+    # No margins in the data: no "±0.0 points", and no margin in the test's numbers.
+    test = by_id["title_vi.disparate_impact"]
+    assert "±" not in test["finding"]
+    assert test["details"]["moe_difference_pp"] is None
+    # One of five risk factors cannot meet the rule's three: not assessed, never "low risk".
+    displacement = by_id["displacement.vulnerable_population"]
+    assert displacement["rating"] == "not_assessed"
+    assert displacement["finding"].startswith("Not assessed: the data has 1 of the 5")
+    assert displacement["details"]["risk_factors_in_data"] == ["minority"]

@@ -248,6 +248,8 @@ class Baseline:
     recap_threshold: float
     warnings: list[str]
     layer: LayerIndex | None = None
+    #: The displacement risk factors the data has (of the 5 in ``thresholds.toml``).
+    displacement_factors: tuple[str, ...] = ()
     _memo: dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -468,6 +470,7 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
                 f"test needs the {specs[required].label.lower()} group, which the data lacks."
             )
     table["quintile"] = _income_quintiles(table, comparison, warnings)
+    factors = _displacement_factors(groups)
     score, vulnerable = _displacement_risk(table, groups, comparison, params, warnings)
     table["vulnerability_score"] = score
     table["is_vulnerable"] = vulnerable
@@ -484,6 +487,14 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
         recap_threshold=recap_threshold,
         warnings=warnings,
         layer=layer,
+        displacement_factors=factors,
+    )
+
+
+def _displacement_factors(groups: dict[str, GroupSpec]) -> tuple[str, ...]:
+    """The displacement risk factors (``thresholds.toml``) the data has."""
+    return tuple(
+        g for g in load_resource("thresholds.toml")["displacement"]["indicators"] if g in groups
     )
 
 
@@ -594,9 +605,7 @@ def _displacement_risk(
 ) -> tuple[np.ndarray | int, np.ndarray | bool]:
     """(vulnerability score, is vulnerable): a Bates-style count of risk factors above the
     comparison population's, for the risk factors the data has."""
-    risk_groups = [
-        g for g in load_resource("thresholds.toml")["displacement"]["indicators"] if g in groups
-    ]
+    risk_groups = list(_displacement_factors(groups))
     if not risk_groups:
         return 0, False
     shares = table[[f"{g}_share" for g in risk_groups]].copy()

@@ -271,7 +271,10 @@ def title_vi_test(
     rate_rest = _ratio(ta - ga, tr - gr)
     rate_ratio = _ratio(rate_group, rate_rest)
 
-    given = moe_share_affected is not None or moe_share_reference is not None
+    # Data without margins (NaN) gives no margin at all, not a margin of 0 ("±0.0 points").
+    given = any(
+        m is not None and math.isfinite(m) for m in (moe_share_affected, moe_share_reference)
+    )
     ma, mr = _margin(moe_share_affected), _margin(moe_share_reference)
     moes: dict[str, float | None] = {"absolute": None, "relative": None, "four_fifths": None}
     if given:

@@ -37,7 +37,12 @@ def displacement_indicator(side: SideContext) -> Indicator:
     amenity_projects = [p for p in side.projects if p.adds_amenity]
     amenity = _join([_amenity_words(p) for p in amenity_projects])
     min_flags = side.params.displacement_min_flags
-    if count == 0:
+    factors = len(b.displacement_factors)
+    if factors < min_flags:
+        # Nobody can meet the rule with fewer factors than it asks for: "low risk" would be
+        # an artefact of missing data, not a finding.
+        rating, key = "not_assessed", "too_few_factors"
+    elif count == 0:
         rating, key = "low_risk", "none"
     elif amenity_projects:
         rating, key = "risk", "risk"
@@ -46,6 +51,7 @@ def displacement_indicator(side: SideContext) -> Indicator:
     finding = text(f"displacement.findings.{key}").format(
         count=count,
         min_flags=min_flags,
+        factors=factors,
         value=num(value),
         share=pct(value / pop_inside if pop_inside > 0 else 0.0),
         # English starts the clause after the semicolon with a capital (as it always has).
@@ -66,6 +72,7 @@ def displacement_indicator(side: SideContext) -> Indicator:
         details={
             "vulnerable_neighbourhoods": b.values("id")[rows[vulnerable]].tolist(),
             "min_flags": min_flags,
+            "risk_factors_in_data": list(b.displacement_factors),
             "adds_amenity": bool(amenity_projects),
         },
     )
