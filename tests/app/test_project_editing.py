@@ -149,6 +149,12 @@ def test_project_details_and_data_vintage_round_trip_to_the_file(
         d.description_edit.setPlainText("For the planning commission, December.")
         d.status_combo.setCurrentIndex(d.status_combo.findData("final"))
         _type(qtbot, d.vintage_edit, "ACS 2019-2023 5-year")
+        # How residents comment (printed in the community summaries), with its last day.
+        d.comment_edit.setPlainText("Write to planning@example.gov or speak on 12 January.")
+        _type(qtbot, d.comment_until_edit, "2027-02-30")
+        assert d.message_label.isVisible() and "2027-02-30" in d.message_label.text()
+        _type(qtbot, d.comment_until_edit, "2027-01-12")
+        assert not d.message_label.isVisible()
 
     _fill_and_ok(qtbot, monkeypatch, DetailsDialog, details)
     w.commands.details.trigger()
@@ -160,6 +166,8 @@ def test_project_details_and_data_vintage_round_trip_to_the_file(
         "2026-12-01",
     )
     assert meta.is_final
+    assert meta.comment == "Write to planning@example.gov or speak on 12 January."
+    assert meta.comment_until == "2027-01-12"
     assert w.windowTitle().startswith("Eastside corridor equity assessment")
     assert w.commands.undo.text() == "&Undo Edit project details"
     assert w.files.save()

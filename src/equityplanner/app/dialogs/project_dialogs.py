@@ -267,10 +267,25 @@ class DetailsDialog(_CheckedDialog):
         self.status_combo.setToolTip(_("Printed on every page of the workbook: draft or final"))
         form.addRow(_("&Status:"), self.status_combo)
         form.addRow(_("Data &vintage:"), self.vintage_edit)
-        for edit in (self.title_edit, self.date_edit):
+        # How residents comment: printed in the community summaries (English and Spanish).
+        self.comment_edit = QPlainTextEdit(meta.comment)
+        self.comment_edit.setPlaceholderText(
+            _("e.g. Write to planning@city.gov or speak at the council meeting on 12 May")
+        )
+        self.comment_edit.setToolTip(
+            _("How and where residents can comment; printed in the community summary")
+        )
+        self.comment_edit.setTabChangesFocus(True)
+        self.comment_edit.setMaximumHeight(80)
+        self.comment_until_edit = QLineEdit(meta.comment_until)
+        self.comment_until_edit.setPlaceholderText(dt.date.today().isoformat())
+        self.comment_until_edit.setToolTip(_("The last day for comments, such as 2026-03-10"))
+        form.addRow(_("How to &comment:"), self.comment_edit)
+        form.addRow(_("Comments &until:"), self.comment_until_edit)
+        for edit in (self.title_edit, self.date_edit, self.comment_until_edit):
             edit.textChanged.connect(self.check)
         self.finish_layout(form)
-        self.resize(600, 400)
+        self.resize(600, 480)
 
     def metadata(self) -> Metadata:
         """The details as typed (anything else the metadata holds is kept)."""
@@ -282,6 +297,8 @@ class DetailsDialog(_CheckedDialog):
             date=self.date_edit.text().strip(),
             description=self.description_edit.toPlainText().strip(),
             status=str(self.status_combo.currentData()),
+            comment=self.comment_edit.toPlainText().strip(),
+            comment_until=self.comment_until_edit.text().strip(),
         )
 
     def vintage(self) -> str:
@@ -291,14 +308,14 @@ class DetailsDialog(_CheckedDialog):
     def problem(self) -> str:
         if not self.title_edit.text().strip():
             return _("The title is empty: give the assessment a title (the workbook prints it).")
-        date = self.date_edit.text().strip()
-        if date:
-            try:
-                dt.date.fromisoformat(date)
-            except ValueError:
-                return _("The date '{date}' is not a date such as {example}.").format(
-                    date=date, example=dt.date.today().isoformat()
-                )
+        for date in (self.date_edit.text().strip(), self.comment_until_edit.text().strip()):
+            if date:
+                try:
+                    dt.date.fromisoformat(date)
+                except ValueError:
+                    return _("The date '{date}' is not a date such as {example}.").format(
+                        date=date, example=dt.date.today().isoformat()
+                    )
         return ""
 
 
