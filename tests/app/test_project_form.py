@@ -270,3 +270,23 @@ def test_new_project_dialog(qtbot):
     )
     ok.click()
     assert dialog.result() == NewProjectDialog.DialogCode.Accepted
+
+
+def test_switching_projects_draws_the_new_stations(qtbot):
+    # The form is reused as the selection moves: a transit project shown after a housing one
+    # must draw its stations (the view once kept the old layout and drew none), and moving a
+    # station must redraw the list in its new order.
+    form, recorder = _form(qtbot, HOUSING)
+    form.set_project(TRANSIT)
+    stations = form.station_list
+    drawn = [
+        stations.indexAt(stations.visualItemRect(stations.item(r)).center()).row() for r in range(3)
+    ]
+    assert [stations.item(r).text() for r in range(3)] == ["Ashland", "Damen", "Western"]
+    assert drawn == [0, 1, 2]
+    assert recorder.projects == []  # showing a project emits nothing
+    stations.setCurrentRow(0)
+    form.down_button.click()
+    assert [stations.item(r).text() for r in range(3)] == ["Damen", "Ashland", "Western"]
+    assert stations.indexAt(stations.visualItemRect(stations.item(1)).center()).row() == 1
+    assert [s.name for s in recorder.projects[-1].stations] == ["Damen", "Ashland", "Western"]

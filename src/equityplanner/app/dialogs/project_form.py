@@ -537,7 +537,7 @@ class ProjectForm(QWidget):
         target = row + step
         if row < 0 or not 0 <= target < self.station_list.count():
             return
-        with QSignalBlocker(self.station_list), QSignalBlocker(self.station_list.model()):
+        with QSignalBlocker(self.station_list):  # not the model: the view must redraw
             item = self.station_list.takeItem(row)
             self.station_list.insertItem(target, item)
         self.station_list.setCurrentRow(target)
@@ -592,8 +592,9 @@ class ProjectForm(QWidget):
             self.baseline_headway_edit,
             self.span_edit,
             self.fare_edit,
+            # The list widget, not its model: the view must still hear the model's row
+            # signals, or it keeps the old layout and draws no station.
             self.station_list,
-            self.station_list.model(),
         ]
 
     def _edited_project(self) -> Project:
