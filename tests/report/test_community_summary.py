@@ -143,8 +143,8 @@ def test_the_bus_cut_in_spanish(grid):
         "de 4 de cada 10) y alrededor de 5 de cada 10 tienen ingresos bajos (alrededor de 3 de "
         "cada 10)."
     )
-    assert text["Quién gana y quién podría cargar con costes:"] == (
-        "Las personas de color y las personas con ingresos bajos cargarían con más costes que "
+    assert text["Quién gana y quién podría cargar con costos:"] == (
+        "Las personas de color y las personas con ingresos bajos cargarían con más costos que "
         "los demás residentes, más allá del límite que fijó la ciudad."
     )
     assert text["Qué debe considerar ahora la ciudad:"] == (
