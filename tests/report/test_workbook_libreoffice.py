@@ -102,7 +102,9 @@ def test_pdf_has_a_sane_page_count_and_no_serif_fallback(written):
         ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
-    assert 9 <= pages <= 40, pages  # every sheet prints, none explodes into dozens of pages
+    # Every sheet prints and none explodes into dozens of pages: 34 before the residents'
+    # summaries (two sheets, 1-2 pages each) and the 33 equity questions (about 5 pages).
+    assert 9 <= pages <= 48, pages
     assert "landscape" in info or re.search(r"Page size:\s+792 x 612", info)
     if shutil.which("pdffonts"):
         fonts = subprocess.run(
