@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
@@ -58,6 +59,26 @@ def _share(layer: LayerOnNeighbourhoods, b: Baseline, weights: np.ndarray) -> tu
     return float(np.dot(people, np.nan_to_num(layer.disadvantaged))), float(people.sum())
 
 
+def _justice40_rating(diff_pp: float, band: float, is_benefit: bool) -> str:
+    """More, in line (within ``band`` points) or less than the communities' share."""
+    prefix = "benefit" if is_benefit else "burden"
+    if not np.isfinite(diff_pp):
+        return "not_assessed"
+    if abs(diff_pp) <= band:
+        return f"{prefix}_in_line"
+    return f"{prefix}_more" if diff_pp > 0 else f"{prefix}_less"
+
+
+def _layer_details(kind: str, layer: LayerOnNeighbourhoods) -> dict[str, Any]:
+    """Which screening layer, its release and vintage, and how it was joined."""
+    return {
+        "layer": kind,
+        "release": layer.table.release,
+        "vintage": layer.table.vintage,
+        "join": layer.method,
+    }
+
+
 def served_indicators(side: SideContext, screening: Screening) -> list[Indicator]:
     """The Justice40 share of each layer with a disadvantaged flag, on one side."""
     b = side.baseline
@@ -73,13 +94,7 @@ def served_indicators(side: SideContext, screening: Screening) -> list[Indicator
         share = inside / served if served > 0 else float("nan")
         ref = ref_in / ref_all if ref_all > 0 else float("nan")
         diff = (share - ref) * 100
-        prefix = "benefit" if side.is_benefit else "burden"
-        if not np.isfinite(diff):
-            rating = "not_assessed"
-        elif abs(diff) <= band:
-            rating = f"{prefix}_in_line"
-        else:
-            rating = f"{prefix}_more" if diff > 0 else f"{prefix}_less"
+        rating = _justice40_rating(diff, band, side.is_benefit)
         short = layer.table.short
         verb = "served" if side.is_benefit else "burdened"
         fields = {
@@ -139,10 +154,7 @@ def served_indicators(side: SideContext, screening: Screening) -> list[Indicator
                 finding=finding,
                 method="screening",
                 details={
-                    "layer": kind,
-                    "release": layer.table.release,
-                    "vintage": layer.table.vintage,
-                    "join": layer.method,
+                    **_layer_details(kind, layer),
                     "people_in_disadvantaged": inside,
                     "people_with_data": served,
                     "justice40_goal": goal,
@@ -193,7 +205,6 @@ def access_gain_indicators(
     band = side.params.distribution_threshold_pp
     people = _population(b) * side.comparison
     noun = "gains" if side.is_benefit else "losses"
-    prefix = "benefit" if side.is_benefit else "burden"
     out = []
     for kind, layer in screening.layers.items():
         if layer.disadvantaged is None:
@@ -209,12 +220,7 @@ def access_gain_indicators(
             if not np.isfinite(share):
                 continue  # nobody gains (or loses) by this measure: nothing to share out
             diff = (share - ref) * 100
-            if not np.isfinite(diff):
-                rating = "not_assessed"
-            elif abs(diff) <= band:
-                rating = f"{prefix}_in_line"
-            else:
-                rating = f"{prefix}_more" if diff > 0 else f"{prefix}_less"
+            rating = _justice40_rating(diff, band, side.is_benefit)
             finding = (
                 _(
                     "Of the access gains in {measure} (weighted by the people who gain), {share} "
@@ -269,11 +275,8 @@ def access_gain_indicators(
                     finding=finding,
                     method="screening",
                     details={
-                        "layer": kind,
+                        **_layer_details(kind, layer),
                         "measure": m.kind,
-                        "release": layer.table.release,
-                        "vintage": layer.table.vintage,
-                        "join": layer.method,
                         "amount_in_disadvantaged": inside,
                         "amount_total": total,
                         "amount_unit": f"{m.unit} x people",
