@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from helpers import grid_frame, grid_lonlat
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QPoint, QPointF, QThreadPool
 
 from equityplanner.app.main_window import MainWindow
+from equityplanner.app.settings import AppSettings
 
 # The hand-worked grid is shared with the other tests (tests/helpers.py).
 __all__ = ["grid_frame", "grid_lonlat", "inside_point", "scene_view_point", "view_point"]
@@ -35,3 +39,21 @@ def inside_point(window: MainWindow, row: int = 0) -> tuple[float, float]:
 def scene_view_point(window: MainWindow, x: float, y: float) -> QPoint:
     """The viewport pixel of a scene point."""
     return window.canvas.mapFromScene(QPointF(x, y))
+
+
+@contextmanager
+def shown_window(qtbot, settings: AppSettings) -> Iterator[MainWindow]:
+    """A shown main window; tasks are cancelled and awaited when the block ends."""
+    w = MainWindow(settings)
+    w.workbook.offer_open = False
+    w.resize(1300, 850)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        yield w
+    finally:
+        w.cancel_tasks()
+        QThreadPool.globalInstance().waitForDone()
+        w.session.undo_stack.setClean()  # closing without a save prompt
+        w.close()
+        w.deleteLater()

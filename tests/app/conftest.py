@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from app_helpers import shown_window
 from PySide6.QtWidgets import QMessageBox
 
 from equityplanner.app.main_window import MainWindow
@@ -114,17 +114,8 @@ def settings(tmp_path: Path) -> AppSettings:
 @pytest.fixture
 def window(qtbot, settings: AppSettings, dialogs: dict[str, list]):
     """A shown main window; tasks are cancelled and awaited at teardown."""
-    w = MainWindow(settings)
-    w.workbook.offer_open = False
-    w.resize(1300, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.cancel_tasks()
-    QThreadPool.globalInstance().waitForDone()
-    w.session.undo_stack.setClean()  # closing without a save prompt
-    w.close()
-    w.deleteLater()
+    with shown_window(qtbot, settings) as w:
+        yield w
 
 
 @pytest.fixture

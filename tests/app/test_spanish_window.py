@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from app_helpers import shown_window
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialogButtonBox, QMenu
 
@@ -38,17 +38,8 @@ def spanish_window(
 ) -> Iterator[MainWindow]:
     """A shown main window built in Spanish (the language is English again at teardown)."""
     i18n.set_language("es")
-    w = MainWindow(settings)
-    w.workbook.offer_open = False
-    w.resize(1300, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.cancel_tasks()
-    QThreadPool.globalInstance().waitForDone()
-    w.session.undo_stack.setClean()
-    w.close()
-    w.deleteLater()
+    with shown_window(qtbot, settings) as w:
+        yield w
 
 
 def _menu_actions(menu: QMenu) -> list[QAction]:
