@@ -51,7 +51,7 @@ SHEET_NAME = "Equity questions"
 HEADER_ROW = 4
 COLUMNS = {"id": 1, "question": 2, "answer": 3, "numbers": 4, "value": 5}
 _WIDTHS = {"id": 11, "question": 44, "answer": 40, "numbers": 46, "value": 11}
-MAX_NUMBERS = 8  # numbers printed beside one question; the rest are counted
+MAX_NUMBERS = 5  # numbers printed beside one question (adverse first); the rest are counted
 _TONE_ORDER = {"adverse": 0, "caution": 1, "beneficial": 2, "neutral": 3, "info": 4}
 
 
