@@ -202,11 +202,6 @@ def test_the_spanish_workbook_recalculates_without_errors(spanish_workbook) -> N
 
 
 @pytest.mark.libreoffice
-@pytest.mark.xfail(
-    strict=True,
-    reason="report/sheets read rating labels from ratings.toml in English for their live "
-    "formulas (and conditional formats); they should take rating_words() in the language",
-)
 def test_the_spanish_workbook_formulas_give_the_spanish_rating_words(spanish_workbook) -> None:
     _count, _errors, differ, _texts = spanish_workbook
     assert not differ, f"{len(differ)} formula cells give English rating words"

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from equityplanner.analysis.indicators.make import rating_words
 from equityplanner.catalog import load_resource
 from equityplanner.model.concepts import ResultKind, Side
 from equityplanner.model.indicator_ids import IndicatorId
@@ -399,8 +400,10 @@ def tone_rules(ref: str, first_cell: str, *, anywhere: bool = False) -> list[Con
     tones = load_resource("palettes.toml")["tones"]
     labels: dict[str, list[str]] = {}
     for family in ("title_vi", "tag", "served"):
-        for entry in ratings[family].values():
-            labels.setdefault(entry["tone"], []).append(entry["label"])
+        for key in ratings[family]:
+            # The words in the language of the assessment, as the formulas write them.
+            label, tone = rating_words(family, key)
+            labels.setdefault(tone, []).append(label)
     labels.setdefault("caution", []).append("Cannot tell")
     rules = []
     for tone in ("adverse", "caution", "beneficial", "neutral", "info"):

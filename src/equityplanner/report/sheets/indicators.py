@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from equityplanner.analysis.indicators.make import rating_words
 from equityplanner.catalog import load_resource
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.fields import group_specs
@@ -26,6 +27,7 @@ from equityplanner.report.layout import (
     a1,
     clean_number,
     clean_text,
+    excel_string,
     quote_sheet,
     rating_style,
 )
@@ -377,28 +379,30 @@ def _rating_cell(
 def tag_rating_formula(share: str, population_share: str, is_benefit: bool) -> str:
     """Formula body: the TAG A4.2 rating words of a quintile from its two shares and the
     adopted band (:class:`Thresholds`), as :func:`equityplanner.analysis.distribution.tag_rating`."""
-    tag = load_resource("ratings.toml")["tag"]
     suffix = "beneficial" if is_benefit else "adverse"
     large, moderate, slight = (
-        tag[f"{size}_{suffix}"]["label"] for size in ("large", "moderate", "slight")
+        excel_string(rating_words("tag", f"{size}_{suffix}")[0])
+        for size in ("large", "moderate", "slight")
     )
+    neutral = excel_string(rating_words("tag", "neutral")[0])
     diff = f"({share}-{population_share})*100"
     band = Thresholds.TAG_BAND
     return (
         f"IF(OR(NOT(ISNUMBER({share})),NOT(ISNUMBER({population_share})),{share}=0),"
-        f'"{tag["neutral"]["label"]}",IF({diff}>{band}+1E-9,"{large}",'
-        f'IF({diff}<-{band}-1E-9,"{slight}","{moderate}")))'
+        f"{neutral},IF({diff}>{band}+1E-9,{large},"
+        f"IF({diff}<-{band}-1E-9,{slight},{moderate})))"
     )
 
 
 def lowest_two_formula(share: str, population_share: str, is_benefit: bool) -> str:
     """Formula body: the words of the lowest-income 40%'s rating against the adopted band."""
-    served = load_resource("ratings.toml")["served"]
     diff = f"({share}-{population_share})*100"
     more, less = ("progressive", "regressive") if is_benefit else ("burden_more", "burden_less")
+    similar, more_words, less_words = (
+        excel_string(rating_words("served", key)[0]) for key in ("similar", more, less)
+    )
     return (
-        f'IF(ABS({diff})<={Thresholds.TAG_BAND},"{served["similar"]["label"]}",'
-        f'IF({diff}>0,"{served[more]["label"]}","{served[less]["label"]}"))'
+        f"IF(ABS({diff})<={Thresholds.TAG_BAND},{similar},IF({diff}>0,{more_words},{less_words}))"
     )
 
 

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from equityplanner.catalog import load_resource
+from equityplanner.analysis.indicators.make import rating_words
 from equityplanner.model.concepts import IndicatorFamily, TitleViTest
 from equityplanner.model.project import TitleViPolicy
 from equityplanner.model.results import Indicator, ProposalResult
@@ -426,13 +426,14 @@ def verdict_formulas(r: int, test: TitleViTest) -> dict[str, str]:
 
 
 def _labels(test: TitleViTest) -> dict[str, str]:
-    ratings = load_resource("ratings.toml")["title_vi"]
-    return {
-        "finding": str(ratings[test.value]["label"]),
-        "no_finding": str(ratings["no_finding"]["label"]),
-        "not_distinguishable": str(ratings["not_distinguishable"]["label"]),
-        "not_assessed": str(ratings["not_assessed"]["label"]),
+    keys = {
+        "finding": test.value,
+        "no_finding": "no_finding",
+        "not_distinguishable": "not_distinguishable",
+        "not_assessed": "not_assessed",
     }
+    # In the language of the assessment, as the engine's rating words are.
+    return {name: rating_words("title_vi", key)[0] for name, key in keys.items()}
 
 
 def verdict_cells(
