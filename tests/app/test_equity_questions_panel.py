@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from equityplanner.io.project_file import load_project
 from equityplanner.model.equity_questions import NOT_APPLICABLE, Answer
@@ -75,7 +75,8 @@ def test_not_applicable_needs_a_reason_and_round_trips(qtbot, opened, project_fi
     editor = _shown(qtbot, opened, "iccar.10.hate_crimes")
     assert opened.questions.tabs.currentIndex() == 2
     assert not editor.reason.isEnabled()
-    qtbot.mouseClick(editor.not_applicable, Qt.MouseButton.LeftButton)
+    box = editor.not_applicable  # clicked on its box, as a user does (its centre may be blank)
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
     assert editor.reason.isEnabled()
     assert "iccar.10.hate_crimes" not in opened.session.document.equity_questions  # no reason
     qtbot.keyClicks(editor.reason, "A city-wide programme covers it")

@@ -229,6 +229,9 @@ class EquityQuestionsPanel(QWidget):
             page = scroll.widget() if isinstance(scroll, QScrollArea) else None
             if isinstance(scroll, QScrollArea) and page is not None and page.isAncestorOf(editor):
                 self.tabs.setCurrentIndex(index)
+                # Its last row (not applicable, the reason) and then its top: all of it
+                # when it fits, its question first when it does not.
+                scroll.ensureWidgetVisible(editor.reason)
                 scroll.ensureWidgetVisible(editor)
         editor.answer.setFocus()
         return editor

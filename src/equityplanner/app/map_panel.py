@@ -273,26 +273,47 @@ class MapPanel(QWidget):
         self.basemap_notice.setVisible(False)
         self.basemap_notice.setStyleSheet("color: #8a4b00;")
 
-        bar = QHBoxLayout()
-        bar.setContentsMargins(8, 4, 8, 4)
-        for caption, widget in (
-            (_("Sha&de by:"), self.field_combo),
-            (_("&Classes:"), self.method_combo),
-            (None, self.k_spin),
-            (_("&Palette:"), self.palette_combo),
-            (_("&Basemap:"), self.basemap_combo),
-            (_("&Units:"), self.units_combo),
+        # Two rows of controls that may shrink: one row of six did not, and its width (over
+        # 1,000 px) squeezed the Project and Results docks to a sliver.
+        for combo, chars in (
+            (self.field_combo, 12),
+            (self.method_combo, 8),
+            (self.palette_combo, 8),
+            (self.basemap_combo, 8),
+            (self.units_combo, 5),
         ):
-            if caption:
-                label = QLabel(caption)
-                label.setBuddy(widget)
-                bar.addWidget(label)
-            bar.addWidget(widget, 2 if widget is self.field_combo else 0)
-            bar.addSpacing(6)
-        bar.addStretch(1)
+            combo.setMinimumContentsLength(chars)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+        rows = QVBoxLayout()
+        rows.setContentsMargins(8, 4, 8, 4)
+        rows.setSpacing(2)
+        for controls in (
+            (
+                (_("Sha&de by:"), self.field_combo),
+                (_("&Classes:"), self.method_combo),
+                (None, self.k_spin),
+            ),
+            (
+                (_("&Palette:"), self.palette_combo),
+                (_("&Basemap:"), self.basemap_combo),
+                (_("&Units:"), self.units_combo),
+            ),
+        ):
+            bar = QHBoxLayout()
+            for caption, widget in controls:
+                if caption:
+                    label = QLabel(caption)
+                    label.setBuddy(widget)
+                    bar.addWidget(label)
+                bar.addWidget(widget, 0 if widget is self.k_spin else 1)
+                bar.addSpacing(6)
+            bar.addStretch(1)
+            rows.addLayout(bar)
         header = QWidget()
         header.setObjectName("mapHeader")
-        header.setLayout(bar)
+        header.setLayout(rows)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

@@ -174,9 +174,10 @@ def _scenario_html(doc: ProjectDocument, scenario: Scenario) -> str:
     its = ngettext(
         "Its {count} project, assessed together:", "Its {count} projects, assessed together:", count
     ).format(count=i18n.format_number(count))
+    edit_words = _("Edit scenario…")
     return (
         f"<p><b>{html.escape(title)}</b></p>"
         f"<p>{html.escape(its)}</p><ul>{items}</ul>"
-        f'<p><a href="scenario:{html.escape(scenario.id)}">{html.escape(_("Edit scenario…"))}</a></p>'
+        f'<p><a href="scenario:{html.escape(scenario.id)}">{html.escape(edit_words)}</a></p>'
         f"<p><i>{html.escape(_hint())}</i></p>"
     )

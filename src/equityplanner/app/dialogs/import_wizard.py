@@ -155,7 +155,8 @@ def _dialog_filter(title: str, formats: Mapping[str, FileFormat], *, all_files: 
         groups.setdefault(file_format.name, []).append(f"*{suffix}")
     entries = [f"{title} ({' '.join(f'*{suffix}' for suffix in formats)})"]
     entries += [f"{name} ({' '.join(patterns)})" for name, patterns in groups.items()]
-    return ";;".join([*entries, f"{_('All files')} (*)"] if all_files else entries)
+    every_file = _("All files")
+    return ";;".join([*entries, f"{every_file} (*)"] if all_files else entries)
 
 
 def _polygon_filter() -> str:

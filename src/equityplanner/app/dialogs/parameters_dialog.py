@@ -517,9 +517,10 @@ class ParametersDialog(QDialog):
                 ),
                 key,
             )
+            source = _(spec["source"])  # a resource label (reliability.toml), tested
             self.reliability_combo.setItemData(
                 self.reliability_combo.count() - 1,
-                f"{tips['reliability']}\n{_(spec['source'])}",
+                f"{tips['reliability']}\n{source}",
                 Qt.ItemDataRole.ToolTipRole,
             )
         self.reliability_combo.setCurrentIndex(

@@ -361,7 +361,8 @@ def _missing(text: str, empty: str | None, absent: str) -> str:
 
 def _file_filter(description: str, patterns: str) -> str:
     """A QFileDialog filter: the (translated) description, the patterns, then all files."""
-    return f"{description} ({patterns});;{_('All files')} (*)"
+    all_files = _("All files")
+    return f"{description} ({patterns});;{all_files} (*)"
 
 
 def _opportunity_labels() -> dict[str, str]:
