@@ -278,7 +278,7 @@ class MapPanel(QWidget):
         for combo, chars in (
             (self.field_combo, 12),
             (self.method_combo, 8),
-            (self.palette_combo, 8),
+            (self.palette_combo, 13),
             (self.basemap_combo, 8),
             (self.units_combo, 5),
         ):
