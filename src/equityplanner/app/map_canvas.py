@@ -137,6 +137,18 @@ _NAME_MIN_PX = 70.0  # neighbourhood names are written once the mean polygon is 
 _MAX_NAMES = 300  # names written at most in one view
 
 
+def _transparent_image(width: float, height: float, dpr: float) -> QImage:
+    """A transparent image of ``width`` x ``height`` device-independent pixels at ``dpr``."""
+    image = QImage(
+        max(1, round(width * dpr)),
+        max(1, round(height * dpr)),
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
+    image.setDevicePixelRatio(dpr)
+    image.fill(Qt.GlobalColor.transparent)
+    return image
+
+
 def _device_view(painter: QPainter) -> Affine:
     """The painter's scene-to-device mapping as a view (the canvas never rotates)."""
     t = painter.worldTransform()
@@ -434,13 +446,7 @@ class ChoroplethItem(QGraphicsItem):
     def _on_prepared(self, job: _RenderJob) -> None:
         if job is not self._job or job.cancelled:
             return
-        image = QImage(
-            max(1, round(job.width_px * job.dpr)),
-            max(1, round(job.height_px * job.dpr)),
-            QImage.Format.Format_ARGB32_Premultiplied,
-        )
-        image.setDevicePixelRatio(job.dpr)
-        image.fill(Qt.GlobalColor.transparent)
+        image = _transparent_image(job.width_px, job.height_px, job.dpr)
         job.image = image
         job.painter = QPainter(image)
         job.surface = QtSurface(job.painter, job.width_px, job.height_px, PathCache())
@@ -482,13 +488,7 @@ class ChoroplethItem(QGraphicsItem):
         top = math.floor(region.top() * scale) / scale
         width_px = math.ceil(region.width() * scale)
         height_px = math.ceil(region.height() * scale)
-        image = QImage(
-            max(1, round(width_px * dpr)),
-            max(1, round(height_px * dpr)),
-            QImage.Format.Format_ARGB32_Premultiplied,
-        )
-        image.setDevicePixelRatio(dpr)
-        image.fill(Qt.GlobalColor.transparent)
+        image = _transparent_image(width_px, height_px, dpr)
         p = QPainter(image)
         view = Affine(scale, -left * scale, -top * scale)
         surface = QtSurface(p, width_px, height_px, self._paths)
@@ -629,13 +629,7 @@ def _text_stamp(
     margin = math.ceil((halo.width if halo is not None else 0.0) + 2)
     width = math.ceil(metrics.width) + 2 * margin
     height = math.ceil(metrics.ascent + metrics.descent) + 2 * margin
-    image = QImage(
-        max(1, round(width * dpr)),
-        max(1, round(height * dpr)),
-        QImage.Format.Format_ARGB32_Premultiplied,
-    )
-    image.setDevicePixelRatio(dpr)
-    image.fill(Qt.GlobalColor.transparent)
+    image = _transparent_image(width, height, dpr)
     painter = QPainter(image)
     QtSurface(painter).text(margin, margin + metrics.ascent, text, font, colour, halo)
     painter.end()
@@ -1718,13 +1712,7 @@ class MapCanvas(QGraphicsView):
         )
         if self._furniture_cache is not None and self._furniture_cache[0] == key:
             return self._furniture_cache[1]
-        image = QImage(
-            max(1, round(vp.width() * dpr)),
-            max(1, round(vp.height() * dpr)),
-            QImage.Format.Format_ARGB32_Premultiplied,
-        )
-        image.setDevicePixelRatio(dpr)
-        image.fill(Qt.GlobalColor.transparent)
+        image = _transparent_image(vp.width(), vp.height(), dpr)
         p = QPainter(image)
         draw_screen_furniture(
             QtSurface(p, vp.width(), vp.height(), self._paths),

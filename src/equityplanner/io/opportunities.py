@@ -34,8 +34,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
-import pyogrio.errors
 import pyproj
 import shapely
 
@@ -43,7 +41,7 @@ from equityplanner.errors import InputError
 from equityplanner.io.files import regular_file
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.neighbourhoods import Neighbourhoods
-from equityplanner.io.sources import POINT_FORMATS
+from equityplanner.io.sources import GIS_READ_ERRORS, POINT_FORMATS
 
 __all__ = [
     "LODES_EARNINGS_BANDS",
@@ -683,15 +681,7 @@ def _read_gis(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     kind = known.description if known is not None else "a GIS file"
     try:
         return gpd.read_file(path, engine="pyogrio", layer=layer)
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        pyogrio.errors.FieldError,
-        pyogrio.errors.GeometryError,
-        pyogrio.errors.CRSError,
-        OSError,
-        ValueError,
-    ) as exc:
+    except GIS_READ_ERRORS as exc:
         raise InputError(
             f"cannot be read as {kind} ({exc})",
             path=path,

@@ -43,6 +43,7 @@ from equityplanner.errors import InputError
 from equityplanner.io.files import read_bounded, regular_file
 
 __all__ = [
+    "GIS_READ_ERRORS",
     "POINT_FORMATS",
     "POLYGON_FORMATS",
     "PREVIEW_ROWS",
@@ -116,7 +117,8 @@ _LAYER_ERRORS = (pyogrio.errors.DataSourceError, OSError, ValueError)
 # pyogrio's Arrow path reads a layer several times faster (pyarrow is a dependency); an
 # install without it still reads, slower.
 _ARROW = importlib.util.find_spec("pyarrow") is not None
-_READ_ERRORS = (
+#: What reading a GIS file can raise (each becomes a one-line InputError naming the file).
+GIS_READ_ERRORS = (
     pyogrio.errors.DataSourceError,
     pyogrio.errors.DataLayerError,
     pyogrio.errors.FieldError,
@@ -404,7 +406,7 @@ def read_polygons(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     chosen = choose_layer(source, layer, path=path, kind=kind)
     try:
         return gpd.read_file(source, engine="pyogrio", layer=chosen, use_arrow=_ARROW)
-    except _READ_ERRORS as exc:
+    except GIS_READ_ERRORS as exc:
         raise InputError(
             f"cannot be read as {kind} ({exc})",
             path=path,
@@ -487,7 +489,7 @@ def read_polygon_arrays(path: Path, layer: str | None) -> PolygonArrays:
         else:
             geometry = np.full(table.num_rows, None, dtype=object)
         attributes = table.to_pandas()
-    except (*_READ_ERRORS, shapely.errors.GEOSException) as exc:
+    except (*GIS_READ_ERRORS, shapely.errors.GEOSException) as exc:
         raise InputError(
             f"cannot be read as {kind} ({str(exc)[:200]})",
             path=path,
@@ -583,7 +585,7 @@ def peek_polygons(
     try:
         info = pyogrio.read_info(source, layer=name)
         frame = pyogrio.read_dataframe(source, layer=name, read_geometry=False, max_features=rows)
-    except _READ_ERRORS as exc:
+    except GIS_READ_ERRORS as exc:
         raise InputError(
             f"cannot be read as {kind} ({exc})",
             path=path,

@@ -41,6 +41,7 @@ import shapely
 from equityplanner.errors import InputError
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.sources import (
+    GIS_READ_ERRORS,
     POLYGON_FORMATS,
     PREVIEW_ROWS,
     TABLE_FORMATS,
@@ -98,15 +99,6 @@ _NAD83 = pyproj.CRS.from_epsg(4269)  # TIGER/Line internal points
 _WGS84 = pyproj.CRS.from_epsg(4326)
 _GEO_ID_PREFIX = r"^\d{7}US"  # "1000000US" of data.census.gov block GEO_IDs
 _BLOCK_DIGITS = 15
-_READ_ERRORS = (
-    pyogrio.errors.DataSourceError,
-    pyogrio.errors.DataLayerError,
-    pyogrio.errors.FieldError,
-    pyogrio.errors.GeometryError,
-    pyogrio.errors.CRSError,
-    OSError,
-    ValueError,
-)
 
 
 @dataclass
@@ -262,7 +254,7 @@ def peek_weights(
         frame = pd.DataFrame(
             pyogrio.read_dataframe(source, layer=chosen, read_geometry=False, max_features=rows)
         )
-    except _READ_ERRORS as exc:
+    except GIS_READ_ERRORS as exc:
         raise _unreadable(file, kind, exc) from exc
     columns = tuple(str(c) for c in info["fields"])
     frame.columns = [str(c) for c in frame.columns]
@@ -396,7 +388,7 @@ def _read_gis_points(
     source, chosen, kind = _gis_source(file, layer)
     try:
         info = pyogrio.read_info(source, layer=chosen)
-    except _READ_ERRORS as exc:
+    except GIS_READ_ERRORS as exc:
         raise _unreadable(file, kind, exc) from exc
     columns = tuple(str(c) for c in info["fields"])
     ids = _find(columns, id_column, ID_COLUMNS)
@@ -426,7 +418,7 @@ def _read_gis_points(
             )
         else:
             frame = pyogrio.read_dataframe(source, layer=chosen, columns=wanted)
-    except _READ_ERRORS as exc:
+    except GIS_READ_ERRORS as exc:
         raise _unreadable(file, kind, exc) from exc
     if use_internal and internal is not None:
         # TIGER/Line's internal point lies inside the block: better than a centroid.

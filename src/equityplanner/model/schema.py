@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -89,20 +90,20 @@ def key_path(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-class Rule:
-    """How one value is read and checked."""
+class Rule(ABC):
+    """How one value is read and checked (each kind of value has its rule)."""
 
+    @abstractmethod
     def read(self, value: Any, where: str, problems: list[str], example: Any) -> Any:
         """The value as the model holds it, or :data:`INVALID` with a problem added.
 
         ``where`` is the key path for the message; ``example`` a valid value (the default)
         for the fix of a wrong type.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def describe(self) -> str:
         """What the rule accepts, as words after "give": ``"a number greater than zero"``."""
-        raise NotImplementedError
 
 
 def _wrong_type(
