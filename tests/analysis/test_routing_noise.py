@@ -83,3 +83,12 @@ def test_a_rating_a_second_build_reverses_is_within_the_noise() -> None:
     assert out[0].finding.startswith("Finding. Measured against a second build")
     assert out[1] is whole  # both builds agree
     assert out[2] is test  # Title VI tests carry the noise as a margin instead
+
+
+def test_a_rating_already_within_the_noise_is_not_marked_twice() -> None:
+    # A change within the noise floor is rated so first; a second build that reads "improves"
+    # must not wrap it again (the finding would say it twice, the details lose the reason).
+    whole = _indicator(
+        IndicatorId(IndicatorFamily.ACCESS, measure="jobs_30min"), "access", "within_noise"
+    )
+    assert within_routing_noise([whole], {whole.id: "improves"})[0] is whole

@@ -219,7 +219,12 @@ def within_routing_noise(
     for ind in indicators:
         key = ind.key
         other = second_ratings.get(ind.id)
-        if key.family is IndicatorFamily.TITLE_VI or other is None or other == ind.rating:
+        if (
+            key.family is IndicatorFamily.TITLE_VI
+            or ind.rating == "within_noise"  # already so (a change within the noise floor)
+            or other is None
+            or other == ind.rating
+        ):
             out.append(ind)
             continue
         out.append(
