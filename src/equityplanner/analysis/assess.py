@@ -423,7 +423,7 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
     tables: list[pd.DataFrame] = []
     access_frames: list[pd.DataFrame] = []
     catchments: dict[str, BaseGeometry] = {}
-    quintiles = pd.DataFrame()
+    quintiles: pd.DataFrame | None = None
     for side, side_projects in sides:
         catchment, ctx = _measure_side(run, side, side_projects, mixed)
         side_indicators, side_quintiles = _side_indicators(ctx, run.warnings)
@@ -501,7 +501,7 @@ def _assess_proposal(run: _Run, proposal: _Proposal, progress: Progress) -> Prop
         is_benefit=None if mixed else bool(benefits),
         indicators=indicators,
         neighbourhoods=merge_sides(tables),
-        quintiles=quintiles,
+        quintiles=pd.DataFrame() if quintiles is None else quintiles,
         catchment=catchments[sides[0][0].value],
         catchments=catchments,
         catchment_m={p.id: run.params.catchment_for(p) for p in proposal.projects},

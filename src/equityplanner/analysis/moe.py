@@ -43,8 +43,12 @@ Z90: Final[float] = 1.645
 FloatOrArray = float | npt.NDArray[np.float64]
 
 
+_SCALARS = (float, int, np.floating, np.integer)
+
+
 def _is_scalar(*values: npt.ArrayLike) -> bool:
-    return all(np.ndim(v) == 0 for v in values)
+    # Plain numbers first: an assessment asks this thousands of times, np.ndim is slow.
+    return all(isinstance(v, _SCALARS) or np.ndim(v) == 0 for v in values)
 
 
 def _float(values: npt.ArrayLike) -> npt.NDArray[np.float64]:

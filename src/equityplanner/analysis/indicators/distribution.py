@@ -115,16 +115,16 @@ def distribution_indicators(side: SideContext) -> tuple[list[Indicator], pd.Data
                 },
             )
         )
-    indicators.append(_lowest_two(side, table))
+    indicators.append(_lowest_two(side, columns))
     return indicators, table
 
 
-def _lowest_two(side: SideContext, table: pd.DataFrame) -> Indicator:
+def _lowest_two(side: SideContext, columns: dict[str, np.ndarray]) -> Indicator:
     """``distribution.lowest_two_quintiles``: the lowest-income 40% against their share."""
     threshold = side.params.distribution_threshold_pp
     effect = side.effect_words
-    low_benefit = _zero(_first_two(table["benefit_share"].to_numpy()))
-    low_pop = _zero(_first_two(table["population_share"].to_numpy()))
+    low_benefit = _zero(_first_two(columns["benefit_share"]))
+    low_pop = _zero(_first_two(columns["population_share"]))
     diff_pp = (low_benefit - low_pop) * 100
     if side.nobody_inside:
         rating, direction = "not_assessed", _("not assessed")
