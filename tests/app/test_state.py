@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import GRID_ROWS, grid_frame
 
@@ -212,3 +213,29 @@ def test_event_calls_each_callback_once_in_order() -> None:
     event.emit(2)
     assert calls == [("first", 1), ("second", 1), ("first", 2)]
     assert len(event) == 1
+
+
+def test_the_layer_read_for_the_map_is_prepared_once_for_the_assessments_too(
+    grid_project: Path,
+) -> None:
+    from equityplanner.analysis.baseline import baseline_for
+
+    document = load_project(grid_project)
+    document = replace(
+        document,
+        baseline=replace(document.baseline, neighbourhoods=str(document.resolve("grid.gpkg"))),
+    )
+    read = _read(document)
+    shared = baseline_for(read.neighbourhoods, document.parameters)
+    # The map's table is the baseline the assessment will use, not a second preparation...
+    assert np.shares_memory(
+        read.table["total_population"].to_numpy(), shared.table["total_population"].to_numpy()
+    )
+    assert (
+        assess(document, neighbourhoods=read.neighbourhoods).baseline["total_population"].tolist()
+        == read.table["total_population"].tolist()
+    )
+    assert baseline_for(read.neighbourhoods, document.parameters) is shared
+    # ...and a column the window adds to its table does not reach the shared baseline.
+    read.table["shading"] = 1.0
+    assert "shading" not in shared.table

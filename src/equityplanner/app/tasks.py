@@ -62,14 +62,16 @@ def prepared_table(nb: Neighbourhoods, document: ProjectDocument) -> tuple[pd.Da
     """
     import pandas as pd
 
-    from equityplanner.analysis.baseline import prepare_baseline
+    from equityplanner.analysis.baseline import baseline_for
 
     try:
-        baseline = prepare_baseline(nb, document.parameters)
+        # The remembered baseline: the first assessment of this layer then prepares nothing.
+        baseline = baseline_for(nb, document.parameters)
     except InputError as exc:
         table = pd.DataFrame(nb.frame.drop(columns=nb.frame.geometry.name))
         return table, [_("Group shares are not shown: {problem}").format(problem=exc.message)]
-    return baseline.table, list(baseline.warnings)
+    # A shallow copy: columns the window adds must not reach the shared baseline.
+    return baseline.table.copy(deep=False), list(baseline.warnings)
 
 
 def load_baseline_task(progress: Progress, document: ProjectDocument) -> BaselineOutcome:
