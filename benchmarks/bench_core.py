@@ -276,10 +276,23 @@ def main() -> int:
         "part: the catchment (buffers, union)": lambda: catchment_geometry(
             [project], params, local
         ),
+        "part: the apportionment (ours, by area)": ours_area,
     }
     print(f"\nwhole assessment, baseline prepared, {args.rounds} interleaved rounds (CPU):")
     assessment = timings(interleaved(whole, args.rounds))
     comparing.show(assessment, "floor (query + intersection)")
+    # What the assessment adds to the catchment and its apportionment: the indicators (their
+    # findings, margins and reliability) and the result's tables, by difference of medians.
+    rest = (
+        assessment["assessment, by area"].stats[1]
+        - assessment["part: the catchment (buffers, union)"].stats[1]
+        - assessment["part: the apportionment (ours, by area)"].stats[1]
+    )
+    floor_median = assessment["floor (query + intersection)"].stats[1]
+    print(
+        f"  the rest (indicators and tables, by difference of medians): {rest * 1000:.1f} ms, "
+        f"{rest / floor_median:.2f} x the floor"
+    )
     print(
         f"  people served: by area {served:,.0f}; by population {served_w.value:,.0f} "
         f"(the points inside count {served_w.details['weights_in_catchment']:,.0f})"
