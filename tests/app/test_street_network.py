@@ -37,14 +37,22 @@ def test_the_networks_routes_are_drawn_under_the_proposals(routed: MainWindow) -
     w = routed
     assert w.canvas.network_line_count() == 1 and w.network_routes.lines
     assert w.network_routes.network == w.session.document.network
+    # The grey lines are named in the map's legend (its symbols), as long as they are drawn.
+    assert _network_symbols(w) == ["Existing transit routes"]
     text = _row(w, kind="network").data()
     assert text == "Street network: streets.osm.pbf · 1 feed"
     _trigger(w, _row(w, kind="network"), "Remove street network")
     assert w.session.document.network is None
     assert w.canvas.network_line_count() == 0, "no network, no routes"
+    assert _network_symbols(w) == [], "nothing grey drawn, nothing in the legend"
     w.commands.undo.trigger()
     assert w.session.document.network is not None
     assert w.canvas.network_line_count() == 1, "undone: the routes read before are drawn"
+    assert _network_symbols(w) == ["Existing transit routes"]
+
+
+def _network_symbols(w: MainWindow) -> list[str]:
+    return [e.label for e in w.canvas.legend.symbols if e.symbol == "network_line"]
 
 
 def test_the_network_is_set_in_a_dialog_and_saved(

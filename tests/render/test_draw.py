@@ -12,6 +12,7 @@ from equityplanner.render.draw import (
     MapStyle,
     draw_legend,
     draw_screen,
+    draw_swatch,
     legend_size,
     scale_bar,
 )
@@ -152,6 +153,22 @@ def test_the_legend_wraps_to_its_width_and_draws_every_swatch():
     assert box.w <= 300 and box.h > 0
     with pytest.raises(ValueError, match="unknown legend symbol"):
         LegendEntry("x", "#000000", "dashed")
+
+
+def test_the_existing_routes_swatch_is_a_thin_grey_line_as_on_the_map():
+    surface = RasterSurface(60, 20)
+    style = MapStyle()
+    draw_swatch(
+        surface,
+        LegendEntry("Existing transit routes", "#8c8c8c", "network_line"),
+        Rect(5, 2, 50, 16),
+        style,
+    )
+    pixels = surface.pixels().astype(int)
+    marked = np.flatnonzero((np.abs(pixels - 255).sum(axis=2) > 30).any(axis=1))
+    assert marked.size and marked.min() >= 8 and marked.max() <= 12, "a thin line at mid-height"
+    middle = pixels[10, 30]
+    assert middle[0] == middle[1] == middle[2] and 130 < middle[0] < 200, "translucent grey"
 
 
 # Names ----------------------------------------------------------------------------------

@@ -98,6 +98,7 @@ from equityplanner.render.draw import (
     label_candidates,
     label_colour,
     label_obstacles,
+    network_pen,
     outlines_visible,
     screen_view,
 )
@@ -841,6 +842,7 @@ class MapCanvas(QGraphicsView):
         self.legend_title = ""
         self.legend_entries: list[LegendEntry] = []
         self.overlay_legend: list[LegendEntry] = []
+        self.network_legend: list[LegendEntry] = []  # the routes of the routing feeds, if drawn
         self.legend_symbols_title = ""
         self.legend_note = ""
         self.credit = ""
@@ -1061,7 +1063,7 @@ class MapCanvas(QGraphicsView):
         return Legend(
             self.legend_title,
             tuple(self.legend_entries),
-            tuple(self.overlay_legend),
+            (*self.overlay_legend, *self.network_legend),
             self.legend_symbols_title,
             self.legend_note,
         )
@@ -1216,7 +1218,6 @@ class MapCanvas(QGraphicsView):
         """Draw the routes of the street network's feeds (lon/lat lines) in grey, over the
         catchments and under the proposals; an empty list clears them."""
         from equityplanner.render.geometry import geometry_rings
-        from equityplanner.render.surface import Pen
 
         scene = self.scene()
         for item in getattr(self, "_network_items", []):
@@ -1227,8 +1228,13 @@ class MapCanvas(QGraphicsView):
             if self.transform_ is not None and lines
             else Rings.empty()
         )
+        self.network_legend = []
         if not rings.is_empty:
-            pen = Pen(rgba(map_colour("network", "#8c8c8c"), 0.75), self.style_.px(1.6))
+            colour = map_colour("network")
+            pen = network_pen(colour, self.style_)
+            self.network_legend = [
+                LegendEntry(_("Existing transit routes"), colour, "network_line")
+            ]
             z = (Z_ORDER["catchment"] + Z_ORDER["casing"]) / 2
             self._network_items = [
                 self._layer_item(rings, lambda surface, view: surface.stroke(rings, pen, view), z)

@@ -79,6 +79,7 @@ __all__ = [
     "label_font",
     "label_obstacles",
     "legend_size",
+    "network_pen",
     "outlines_visible",
     "scale_bar",
     "screen_legend_max_width",
@@ -265,6 +266,11 @@ def station_size(highlighted: bool, style: MapStyle) -> float:
 def site_size(highlighted: bool, style: MapStyle) -> float:
     """Width of a housing-site symbol."""
     return style.px(15.0 if highlighted else 11.0)
+
+
+def network_pen(colour: str, style: MapStyle) -> Pen:
+    """The thin translucent grey of the routing feeds' routes (existing service)."""
+    return Pen(rgba(colour or map_colour("network", "#8c8c8c"), 0.75), style.px(1.6))
 
 
 def draw_station(
@@ -562,6 +568,9 @@ def draw_swatch(surface: Surface, entry: LegendEntry, box: Rect, style: MapStyle
         line = LineLayer("", parts, entry.fill or INK, entry.symbol == "burden_line")
         draw_line_casing(surface, line, Affine(), style)
         draw_line(surface, line, Affine(), style)
+    elif entry.symbol == "network_line":
+        parts = Rings.of_line([(box.x + style.px(2), cy), (box.right - style.px(2), cy)])
+        surface.stroke(parts, network_pen(entry.fill, style))
     elif entry.symbol == "station":
         draw_station(surface, cx, cy, INK, style)
     elif entry.symbol == "site":  # as tall as the row allows

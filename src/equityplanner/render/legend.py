@@ -15,6 +15,7 @@ SYMBOLS = frozenset(
         "line",  # new or improved transit line
         "burden_line",  # reduced or removed service (dashed)
         "station",  # a station or stop
+        "network_line",  # a route of the routing feeds: existing service (thin grey)
         "site",  # a housing site
     }
 )
