@@ -138,3 +138,46 @@ def test_seattle_without_margins_or_risk_factors_says_so(tmp_path: Path) -> None
     assert displacement["rating"] == "not_assessed"
     assert displacement["finding"].startswith("Not assessed: the data has 1 of the 5")
     assert displacement["details"]["risk_factors_in_data"] == ["minority"]
+
+
+def test_tampa_shapefile_without_prj_names_the_project_files_crs_key(tmp_path: Path) -> None:
+    # A planner's Tampa tracts exported as a Shapefile whose .prj was lost: the error must
+    # say what to put in the project file (the command line's --crs does not apply to one),
+    # and that the coordinates are longitude/latitude.
+    tracts = gpd.read_file(shared_data("geoda-tracts", "tampa.gpkg"))
+    shp = tmp_path / "tampa.shp"
+    tracts.to_file(shp, engine="pyogrio")
+    shp.with_suffix(".prj").unlink()
+    station = {"project_id": "neb", "project_name": "Nebraska Avenue BRT", "kind": "transit"}
+    document = {
+        "format": "equityplanner-project",
+        "schema_version": 2,
+        "metadata": {"title": "Tampa"},
+        "baseline": {"neighbourhoods": "tampa.shp", "id_column": "FIPS"},
+        "projects": {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [-82.4513, 27.99]},
+                    "properties": {**station, "role": "station", "name": "Osborne Ave",
+                                   "mode": "brt", "change": "new"},
+                }
+            ],
+        },
+    }  # fmt: skip
+    project = tmp_path / "tampa.eqp.json"
+    project.write_text(json.dumps(document), encoding="utf-8")
+    run = [sys.executable, "-m", "equityplanner", "assess", str(project), "--quiet"]
+    proc = subprocess.run(run, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert f"{shp}: has no coordinate reference system" in proc.stderr
+    assert "--crs" not in proc.stderr
+    assert 'baseline "crs"' in proc.stderr and "longitude/latitude" in proc.stderr
+    assert "EPSG:4326" in proc.stderr
+    # Doing what it says works.
+    document["baseline"]["crs"] = "EPSG:4326"
+    project.write_text(json.dumps(document), encoding="utf-8")
+    fixed = subprocess.run(run, capture_output=True, text=True, timeout=600)
+    assert fixed.returncode == 0, fixed.stderr
