@@ -181,3 +181,21 @@ def test_tampa_shapefile_without_prj_names_the_project_files_crs_key(tmp_path: P
     project.write_text(json.dumps(document), encoding="utf-8")
     fixed = subprocess.run(run, capture_output=True, text=True, timeout=600)
     assert fixed.returncode == 0, fixed.stderr
+
+
+def test_tampa_station_outside_the_tracts_is_named() -> None:
+    # A Nebraska Avenue BRT whose last station was typed 95 km east of Tampa (-81.5 for
+    # -82.45): the warning must say which station lies outside the tracts, not only the line.
+    tampa = shared_data("geoda-tracts", "tampa.gpkg")
+    nb = read_neighbourhoods(tampa, mapping=MAPPING, id_column="FIPS")
+    on_the_avenue = [("Osborne Ave", 27.990), ("Sligh Ave", 28.010), ("Busch Blvd", 28.034)]
+    stations = (
+        *(Station(name, Point(-82.4512, lat)) for name, lat in on_the_avenue),
+        Station("Fowler Ave", Point(-81.5, 28.054)),
+    )
+    line = TransitProject("neb", "Nebraska Avenue BRT", Mode.BRT, ServiceChange.NEW, stations)
+    result = assess_projects(nb, [line])
+    outside = [w for w in result.warnings if "lies outside the neighbourhood layer" in w]
+    assert len(outside) == 1
+    assert "Nebraska Avenue BRT" in outside[0] and "'Fowler Ave'" in outside[0]
+    assert not any(name in outside[0] for name in ("Osborne", "Sligh", "Busch"))
