@@ -213,7 +213,8 @@ def baseline_for(nb: Neighbourhoods, params: Parameters) -> Baseline:
     """:func:`prepare_baseline`, remembered per layer and the parameters that shape it.
 
     The parameters that shape a baseline are the comparison population, the reliability
-    bands and the displacement flags (and the language of its warnings); others (catchments, thresholds) do not make it anew.
+    bands, the displacement flags and the adopted low-income definition (and the language of
+    its warnings); others (catchments, thresholds) do not make it anew.
     The baseline returned is shared: do not change it.
     """
     # The language too: the baseline's warnings are sentences in the language it was made in.
@@ -221,6 +222,7 @@ def baseline_for(nb: Neighbourhoods, params: Parameters) -> Baseline:
         params.comparison,
         params.reliability_bands,
         params.displacement_min_flags,
+        params.low_income_poverty_pct,
         current_language(),
     )
     prepared = _BASELINES.get(nb, dict, _layer_version(nb))
