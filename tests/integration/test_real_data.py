@@ -199,3 +199,22 @@ def test_tampa_station_outside_the_tracts_is_named() -> None:
     assert len(outside) == 1
     assert "Nebraska Avenue BRT" in outside[0] and "'Fowler Ave'" in outside[0]
     assert not any(name in outside[0] for name in ("Osborne", "Sligh", "Busch"))
+
+
+def test_milwaukee_without_200_percent_poverty_names_the_definition_it_can_adopt() -> None:
+    # GeoDa tracts count persons below the poverty level (POV_TOT), not below 200% of it: the
+    # disproportionate-burden test cannot run on the default definition, and the warning must
+    # say which adoptable definition the data does support and the parameter that adopts it.
+    milwaukee = shared_data("geoda-tracts", "milwaukee1.gpkg")
+    nb = read_neighbourhoods(milwaukee, mapping=MAPPING, id_column="FIPS")
+    stop = Station("N 27th St & W North Ave", Point(-87.9466, 43.0605))
+    line = TransitProject("27", "27th Street BRT", Mode.BRT, ServiceChange.NEW, (stop,))
+    result = assess_projects(nb, [line])
+    lacking = [w for w in result.warnings if "disproportionate-burden test needs" in w]
+    assert len(lacking) == 1
+    assert "parameters.low_income_poverty_pct" in lacking[0] and "100" in lacking[0]
+    assert "below the poverty level" in lacking[0].split("lacks")[1]
+    # Adopting it runs the test.
+    adopted = assess_projects(nb, [line], parameters=Parameters(low_income_poverty_pct=100))
+    assert adopted.result("27").indicator("title_vi.disproportionate_burden").value is not None
+    assert not any("disproportionate-burden test needs" in w for w in adopted.warnings)
