@@ -364,6 +364,36 @@ _CLIP_LAYER = (
 )
 
 
+# The options of an assessment without a project file, and the project file's key for each.
+_QUICK_OPTION_KEYS = {
+    "table": ("--table", "baseline.table"),
+    "layer": ("--layer", "baseline.layer"),
+    "sheet": ("--sheet", "baseline.sheet"),
+    "id_column": ("--id-column", "baseline.id_column"),
+    "table_id_column": ("--table-id-column", "baseline.table_id_column"),
+    "crs": ("--crs", "baseline.crs"),
+    "mapping": ("--mapping", "baseline.mapping"),
+    "params": ("--params", "parameters"),
+    "catchment": ("--catchment", "parameters.catchment_m"),
+    "threshold_pp": ("--threshold-pp", "parameters.title_vi.threshold_pp"),
+    "title": ("--title", "metadata.title"),
+}
+
+
+def _refuse_quick_options(args: argparse.Namespace) -> None:
+    """Refuse the options that apply without a project file only, rather than ignore them."""
+    given = [pair for dest, pair in _QUICK_OPTION_KEYS.items() if getattr(args, dest)]
+    if not given:
+        return
+    options = ", ".join(option for option, _key in given)
+    keys = ", ".join(key for _option, key in given)
+    raise InputError(
+        f"{options} {'applies' if len(given) == 1 else 'apply'} only without a project file",
+        path=args.project,
+        remedy=f"Set {keys} in the project file instead, or leave the project file out",
+    )
+
+
 def _run_assessment(args: argparse.Namespace) -> Any:
     """The assessment of a project file, or of the quick options' files."""
     from equityplanner.analysis.assess import assess, assess_projects, load_baseline
@@ -382,6 +412,7 @@ def _run_assessment(args: argparse.Namespace) -> Any:
             raise InputError(
                 "give either a project file or --neighbourhoods with --projects, not both"
             )
+        _refuse_quick_options(args)
         document = load_project(args.project)
         source = document.baseline.neighbourhoods if document.baseline is not None else None
         where = document.resolve(source) if source is not None else None

@@ -33,6 +33,12 @@ def test_the_baseline_is_prepared_once_per_layer_and_shaping_parameters(write_gr
     )
     assert baseline_for(nb, other) is not first
     assert baseline_for(nb, other).tree is first.tree  # one spatial index per layer
+    # The adopted low-income definition chooses the low-income group's counts: changing it
+    # (the app's Parameters dialog, then Run again) must not give the old definition's group.
+    poverty = dataclasses.replace(params, low_income_poverty_pct=100)
+    assert baseline_for(nb, poverty) is not first
+    assert "low_income" in first.groups  # the grid counts below 200% of poverty only
+    assert "low_income" not in baseline_for(nb, poverty).groups
     # Another layer object (read again) is prepared anew; so is a layer whose table changed.
     again = read_neighbourhoods(write_grid())
     assert baseline_for(again, params) is not first

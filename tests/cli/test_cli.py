@@ -332,3 +332,23 @@ def test_open_without_a_display_says_so(tmp_path: Path):
         pytest.skip("always has a display")
     assert proc.returncode == 2
     assert "no display to open the desktop app" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "key"),
+    [
+        (["--catchment", "brt=400"], "parameters.catchment_m"),
+        (["--threshold-pp", "5"], "parameters.title_vi.threshold_pp"),
+        (["--crs", "EPSG:4326"], "baseline.crs"),
+    ],
+)
+def test_options_for_no_project_file_are_refused_with_one(option, key, tmp_path: Path):
+    # A planner trying 400 m instead of 800 m on their project file got the 800 m results,
+    # exit 0 and no word that the option had been ignored.
+    out = tmp_path / "o.json"
+    proc = run_cli("assess", str(SAMPLE_PROJECT), *option, "--json", str(out), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert f"{option[0]} applies only without a project file" in proc.stderr
+    assert key in proc.stderr and str(SAMPLE_PROJECT) in proc.stderr
+    assert not out.exists()

@@ -138,3 +138,83 @@ def test_seattle_without_margins_or_risk_factors_says_so(tmp_path: Path) -> None
     assert displacement["rating"] == "not_assessed"
     assert displacement["finding"].startswith("Not assessed: the data has 1 of the 5")
     assert displacement["details"]["risk_factors_in_data"] == ["minority"]
+
+
+def test_tampa_shapefile_without_prj_names_the_project_files_crs_key(tmp_path: Path) -> None:
+    # A planner's Tampa tracts exported as a Shapefile whose .prj was lost: the error must
+    # say what to put in the project file (the command line's --crs does not apply to one),
+    # and that the coordinates are longitude/latitude.
+    tracts = gpd.read_file(shared_data("geoda-tracts", "tampa.gpkg"))
+    shp = tmp_path / "tampa.shp"
+    tracts.to_file(shp, engine="pyogrio")
+    shp.with_suffix(".prj").unlink()
+    station = {"project_id": "neb", "project_name": "Nebraska Avenue BRT", "kind": "transit"}
+    document = {
+        "format": "equityplanner-project",
+        "schema_version": 2,
+        "metadata": {"title": "Tampa"},
+        "baseline": {"neighbourhoods": "tampa.shp", "id_column": "FIPS"},
+        "projects": {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [-82.4513, 27.99]},
+                    "properties": {**station, "role": "station", "name": "Osborne Ave",
+                                   "mode": "brt", "change": "new"},
+                }
+            ],
+        },
+    }  # fmt: skip
+    project = tmp_path / "tampa.eqp.json"
+    project.write_text(json.dumps(document), encoding="utf-8")
+    run = [sys.executable, "-m", "equityplanner", "assess", str(project), "--quiet"]
+    proc = subprocess.run(run, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert f"{shp}: has no coordinate reference system" in proc.stderr
+    assert "--crs" not in proc.stderr
+    assert 'baseline "crs"' in proc.stderr and "longitude/latitude" in proc.stderr
+    assert "EPSG:4326" in proc.stderr
+    # Doing what it says works.
+    document["baseline"]["crs"] = "EPSG:4326"
+    project.write_text(json.dumps(document), encoding="utf-8")
+    fixed = subprocess.run(run, capture_output=True, text=True, timeout=600)
+    assert fixed.returncode == 0, fixed.stderr
+
+
+def test_tampa_station_outside_the_tracts_is_named() -> None:
+    # A Nebraska Avenue BRT whose last station was typed 95 km east of Tampa (-81.5 for
+    # -82.45): the warning must say which station lies outside the tracts, not only the line.
+    tampa = shared_data("geoda-tracts", "tampa.gpkg")
+    nb = read_neighbourhoods(tampa, mapping=MAPPING, id_column="FIPS")
+    on_the_avenue = [("Osborne Ave", 27.990), ("Sligh Ave", 28.010), ("Busch Blvd", 28.034)]
+    stations = (
+        *(Station(name, Point(-82.4512, lat)) for name, lat in on_the_avenue),
+        Station("Fowler Ave", Point(-81.5, 28.054)),
+    )
+    line = TransitProject("neb", "Nebraska Avenue BRT", Mode.BRT, ServiceChange.NEW, stations)
+    result = assess_projects(nb, [line])
+    outside = [w for w in result.warnings if "lies outside the neighbourhood layer" in w]
+    assert len(outside) == 1
+    assert "Nebraska Avenue BRT" in outside[0] and "'Fowler Ave'" in outside[0]
+    assert not any(name in outside[0] for name in ("Osborne", "Sligh", "Busch"))
+
+
+def test_milwaukee_without_200_percent_poverty_names_the_definition_it_can_adopt() -> None:
+    # GeoDa tracts count persons below the poverty level (POV_TOT), not below 200% of it: the
+    # disproportionate-burden test cannot run on the default definition, and the warning must
+    # say which adoptable definition the data does support and the parameter that adopts it.
+    milwaukee = shared_data("geoda-tracts", "milwaukee1.gpkg")
+    nb = read_neighbourhoods(milwaukee, mapping=MAPPING, id_column="FIPS")
+    stop = Station("N 27th St & W North Ave", Point(-87.9466, 43.0605))
+    line = TransitProject("27", "27th Street BRT", Mode.BRT, ServiceChange.NEW, (stop,))
+    result = assess_projects(nb, [line])
+    lacking = [w for w in result.warnings if "disproportionate-burden test needs" in w]
+    assert len(lacking) == 1
+    assert "parameters.low_income_poverty_pct" in lacking[0] and "100" in lacking[0]
+    assert "below the poverty level" in lacking[0].split("lacks")[1]
+    # Adopting it runs the test.
+    adopted = assess_projects(nb, [line], parameters=Parameters(low_income_poverty_pct=100))
+    assert adopted.result("27").indicator("title_vi.disproportionate_burden").value is not None
+    assert not any("disproportionate-burden test needs" in w for w in adopted.warnings)

@@ -595,12 +595,14 @@ def _measure_side(
             "or load the neighbourhood layer that covers it",
         )
     if shares.covered_fraction < _MIN_COVERED:
-        run.warnings.append(
-            _(
-                "{label}: {share} of the catchment lies outside the neighbourhood layer; people "
-                "living there are not counted."
-            ).format(label=label, share=pct(1 - shares.covered_fraction, 0))
-        )
+        warning = _(
+            "{label}: {share} of the catchment lies outside the neighbourhood layer; people "
+            "living there are not counted."
+        ).format(label=label, share=pct(1 - shares.covered_fraction, 0))
+        outside = _places_outside(run.layer, projects)
+        if outside:
+            warning += " " + _("Outside the layer: {names}.").format(names=", ".join(outside))
+        run.warnings.append(warning)
     if shares.weighted:
         run.warnings += _weight_warnings(label, shares)
     weights = shares.dense(len(b.table))
@@ -654,6 +656,23 @@ def _transit_shares(
     if not transit:
         return None
     return run.shares(transit)[1]
+
+
+def _places_outside(layer: LayerIndex, projects: list[Project]) -> list[str]:
+    """The stations and housing sites (quoted names) that no neighbourhood polygon holds."""
+    places = [
+        (station.name, station.geometry)
+        for project in projects
+        if isinstance(project, TransitProject)
+        for station in project.stations
+    ] + [(p.name, p.site) for p in projects if isinstance(p, HousingProject)]
+    if not places:
+        return []
+    points = to_crs(
+        np.array([geometry for _name, geometry in places]), CRS.from_epsg(4326), layer.crs
+    )
+    inside = set(layer.query(points)[0].tolist())
+    return [f"'{name}'" for k, (name, _geometry) in enumerate(places) if k not in inside]
 
 
 def _describe(projects: list[Project]) -> str:

@@ -36,7 +36,7 @@ from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
 from equityplanner.i18n import current_language, ngettext
 from equityplanner.io.neighbourhoods import Neighbourhoods, PendingValidity
-from equityplanner.model.fields import GroupSpec, group_specs
+from equityplanner.model.fields import GroupSpec, group_specs, low_income_definitions
 from equityplanner.model.project import Parameters
 
 T = TypeVar("T")
@@ -213,7 +213,8 @@ def baseline_for(nb: Neighbourhoods, params: Parameters) -> Baseline:
     """:func:`prepare_baseline`, remembered per layer and the parameters that shape it.
 
     The parameters that shape a baseline are the comparison population, the reliability
-    bands and the displacement flags (and the language of its warnings); others (catchments, thresholds) do not make it anew.
+    bands, the displacement flags and the adopted low-income definition (and the language of
+    its warnings); others (catchments, thresholds) do not make it anew.
     The baseline returned is shared: do not change it.
     """
     # The language too: the baseline's warnings are sentences in the language it was made in.
@@ -221,6 +222,7 @@ def baseline_for(nb: Neighbourhoods, params: Parameters) -> Baseline:
         params.comparison,
         params.reliability_bands,
         params.displacement_min_flags,
+        params.low_income_poverty_pct,
         current_language(),
     )
     prepared = _BASELINES.get(nb, dict, _layer_version(nb))
@@ -408,6 +410,22 @@ def _take(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
     return values if rows is None else values[rows]
 
 
+def _other_low_income_definitions(cols: dict[str, np.ndarray], params: Parameters) -> str:
+    """The adoptable low-income definitions the data has the counts for, as a remedy."""
+    adopted = int(params.low_income_poverty_pct)
+    usable = [
+        (pct, label)
+        for pct, label in low_income_definitions().items()
+        if pct != adopted
+        and all(field in cols for field in group_specs(pct)["low_income"].numerator)
+    ]
+    return "".join(
+        f" The data has {label.lower()}: adopt that definition with "
+        f"parameters.low_income_poverty_pct = {pct}."
+        for pct, label in usable
+    )
+
+
 def _comparison_mask(ids: pd.Series, params: Parameters) -> np.ndarray:
     comp = params.comparison
     mask: np.ndarray
@@ -468,6 +486,7 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
             warnings.append(
                 f"The Title VI {('disparate-impact' if required == 'minority' else 'disproportionate-burden')} "
                 f"test needs the {specs[required].label.lower()} group, which the data lacks."
+                + (_other_low_income_definitions(cols, params) if required == "low_income" else "")
             )
     table["quintile"] = _income_quintiles(table, comparison, warnings)
     factors = _displacement_factors(groups)

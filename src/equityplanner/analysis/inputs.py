@@ -64,6 +64,7 @@ def load_baseline(
         progress=progress,
         sheet=source.sheet,
         defer_validity=defer_validity,
+        crs_named_by='the project file\'s baseline "crs"',
     )
 
 

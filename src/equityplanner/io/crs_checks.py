@@ -50,6 +50,7 @@ __all__ = [
     "check_layer_crs",
     "crs_problems",
     "file_extent",
+    "missing_crs_remedy",
 ]
 
 MIN_STUDY_AREA_KM2 = 1.0
@@ -118,6 +119,32 @@ def _area_text(km2: float) -> str:
 def _lonlat_numbers(bounds: tuple[float, float, float, float]) -> bool:
     xmin, ymin, xmax, ymax = bounds
     return -180.5 <= xmin <= xmax <= 180.5 and -90.5 <= ymin <= ymax <= 90.5
+
+
+def missing_crs_remedy(bounds: np.ndarray, named_by: str) -> str:
+    """What to do about a layer that declares no CRS.
+
+    ``bounds`` are the features' (xmin, ymin, xmax, ymax), NaN for a missing geometry; they
+    tell longitude/latitude numbers from projected ones. ``named_by`` is where the user names
+    a CRS: ``--crs`` on the command line, the project file's ``baseline "crs"``.
+
+    >>> missing_crs_remedy(np.array([[-82.5, 27.9, -82.4, 28.0]]), "--crs")
+    'Its coordinates are longitude/latitude: name EPSG:4326 (WGS 84) or EPSG:4269 (NAD83, as in Census TIGER/Line files) with --crs'
+    """
+    finite = bounds[np.isfinite(bounds).all(axis=1)] if len(bounds) else bounds
+    if len(finite):
+        extent = (
+            float(finite[:, 0].min()),
+            float(finite[:, 1].min()),
+            float(finite[:, 2].max()),
+            float(finite[:, 3].max()),
+        )
+        if _lonlat_numbers(extent):
+            return f"Its coordinates are longitude/latitude: name {_LONLAT_FIXES} with {named_by}"
+    return (
+        f"Name the projected CRS its coordinates are in with {named_by}, e.g. EPSG:26916 for "
+        "UTM zone 16N, or the State Plane zone the file was made in"
+    )
 
 
 def _outside_by(lon: float, lat: float, aou: Any) -> float:

@@ -37,7 +37,7 @@ from equityplanner.io.columns import (
     is_truncated_acs,
     orphan_margins,
 )
-from equityplanner.io.crs_checks import check_layer_crs
+from equityplanner.io.crs_checks import check_layer_crs, missing_crs_remedy
 from equityplanner.io.files import regular_file
 from equityplanner.io.hashing import sha256_file
 from equityplanner.io.sources import crs_label, parse_crs, read_polygon_arrays, read_table
@@ -128,6 +128,7 @@ def read_neighbourhoods(
     progress: Progress | None = None,
     sheet: str | None = None,
     defer_validity: bool = False,
+    crs_named_by: str = "--crs",
 ) -> Neighbourhoods:
     """Read and validate neighbourhood polygons and their attributes.
 
@@ -162,6 +163,9 @@ def read_neighbourhoods(
         every polygon now: :attr:`Neighbourhoods.validity`. Everything else about the
         geometries (missing, empty, not numbers, not polygons) is checked now. The command
         line's ``assess`` reads so: a national layer's check costs more than reading it.
+    crs_named_by
+        Where the user names ``crs``, for the remedy of a file without one: the command
+        line's ``--crs`` by default, the project file's ``baseline "crs"`` for a project.
 
     Returns
     -------
@@ -181,14 +185,16 @@ def read_neighbourhoods(
     warnings += shapes.notes
     sources = [("neighbourhoods", str(file), sha256_file(file)) for file in _dataset(shapes_path)]
     file_crs = pyproj.CRS.from_user_input(shapes.crs) if shapes.crs else None
-    source_crs = _source_crs(file_crs, shapes_path, crs, warnings)
+    bounds = shapely.bounds(shapes.geometry)
+    source_crs = _source_crs(
+        file_crs, shapes_path, crs, warnings, missing_crs_remedy(bounds, crs_named_by)
+    )
     if len(shapes.geometry) == 0:
         raise InputError(
             "contains no features",
             path=shapes_path,
             remedy="Export the neighbourhood polygons again, with their features",
         )
-    bounds = shapely.bounds(shapes.geometry)
     source_crs = _check_degrees(bounds, source_crs, shapes_path, crs, warnings)
     named = parse_crs(crs, location="crs option") if crs is not None else None
     checked = check_layer_crs(
@@ -437,16 +443,13 @@ def _dataset(path: Path) -> list[Path]:
 
 
 def _source_crs(
-    file_crs: pyproj.CRS | None, path: Path, crs: Any, warnings: list[str]
+    file_crs: pyproj.CRS | None, path: Path, crs: Any, warnings: list[str], remedy: str
 ) -> pyproj.CRS:
+    """The CRS the layer is read in (``remedy``: what to do when it has none)."""
     given = parse_crs(crs, location="crs option") if crs is not None else None
     if file_crs is None:
         if given is None:
-            raise InputError(
-                "has no coordinate reference system",
-                path=path,
-                remedy="Name one, e.g. --crs EPSG:4269 for TIGER/Line files",
-            )
+            raise InputError("has no coordinate reference system", path=path, remedy=remedy)
         return given
     if given is not None and not file_crs.equals(given, ignore_axis_order=True):
         warnings.append(
