@@ -340,3 +340,27 @@ def test_print_set_sheet_order(written):
     names = [sheet.name for sheet in spec.sheets]
     assert names[:6] == ["Decision", "Summary", "Distribution", "Housing", "Map", "Methodology"]
     assert Path(SAMPLE_PROJECT).exists()
+
+
+def test_people_affected_are_the_people_the_title_vi_shares_are_of(sample, recalculated):
+    """A scenario joining a housing site to a new line counts more people in its whole
+    catchment than in the line's, which the Title VI shares are of: the Decision sheet's count
+    is the tests' (read from the Title VI sheet), and the whole catchment's is named beside it."""
+    _, book = recalculated
+    scenario = sample.result("all")
+    test = scenario.indicator("title_vi.disparate_impact")
+    tested = test.details["total_affected"]
+    whole = scenario.indicator("served.population").value
+    assert whole > tested + 1000, "the housing site's catchment adds people"
+    ws = book["Decision"]
+    row = _decision_row(book, "All three proposals (scenario): new or better service")
+    assert ws.cell(row, 2).value == pytest.approx(tested)
+    assert ws.cell(row, 3).value == pytest.approx(test.value)
+    assert f"{whole:,.0f} with every project's catchment" in ws.cell(row, 1).value
+    tv = _tv_row(book, "All three proposals", "Disparate impact")
+    assert book["Title VI tests"].cell(tv, TV["affected"]).value == pytest.approx(tested)
+    # A line alone: its catchment is the tests', one count and no note.
+    row = _decision_row(book, "Eastside Express BRT (project)")
+    brt = sample.result("eastside-brt").indicator("served.population").value
+    assert ws.cell(row, 2).value == pytest.approx(brt)
+    assert "every project's catchment" not in ws.cell(row, 1).value

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from report_helpers import grid_assessment
 
 from equityplanner.errors import InputError
@@ -23,6 +24,7 @@ from equityplanner.report.layout import (
     defined_name,
     sheet_name,
 )
+from equityplanner.report.sheets.title_vi import COLUMNS as TV_COLUMNS
 from equityplanner.report.workbook import build_workbook, write_comparison_workbook, write_workbook
 
 EXPECTED_SHEETS = [
@@ -253,11 +255,12 @@ def test_summary_states_findings_in_words(book):
     ]
     assert 3 <= len(numbers) <= 6
     # The Title VI verdicts are formulas of the Title VI tests sheet, in words and colour.
+    verdict_column = get_column_letter(TV_COLUMNS["verdict"])
     verdicts = [
         c
         for row in wb["Summary"].iter_rows()
         for c in row
-        if c.data_type == "f" and "'Title VI tests'!$R$" in str(c.value)
+        if c.data_type == "f" and f"'Title VI tests'!${verdict_column}$" in str(c.value)
     ]
     assert verdicts
     assert verdicts[0].fill.fgColor.rgb.endswith("FBDCC4") or verdicts[0].fill.fgColor.rgb

@@ -321,6 +321,19 @@ def _first_test_row(ctx: BookContext, test: TitleViTest) -> TestRow | None:
     return None
 
 
+def _tested_people(ctx: BookContext, item: _Row) -> tuple[float | None, int] | None:
+    """The people the row's Title VI tests compare (the disparate-impact test's, in the total
+    population's universe) and that test's row on the Title VI sheet; None without tests."""
+    for test in (TitleViTest.DISPARATE_IMPACT, TitleViTest.DISPROPORTIONATE_BURDEN):
+        tv_row = item.tests.get(test)
+        if tv_row is None or item.side is None:
+            continue
+        ind = item.side.indicator(f"title_vi.{test.value}")
+        if ind is not None:
+            return clean_number(ind.details.get("total_affected")), tv_row
+    return None
+
+
 def _tv_ref(tv_row: int, column: str) -> str:
     return f"{quote_sheet(TV_SHEET)}!{a1(tv_row, TV[column], absolute=True)}"
 
@@ -334,12 +347,32 @@ def _proposal_row(
     tv_expected: dict[int, dict[str, Any]],
 ) -> None:
     result, side = item.result, item.side
-    sheet.put(row, 1, f"{row_label(result, side)}\n{_what_changes(ctx, result, side)}", "cell_wrap")
+    label = f"{row_label(result, side)}\n{_what_changes(ctx, result, side)}"
     population = side.indicator("served.population") if side is not None else None
-    if population is not None:
+    tested = _tested_people(ctx, item)
+    if tested is not None:
+        # The people the Title VI shares are of (the transit projects' catchment): a scenario
+        # joining a housing site counts more people in its whole catchment, named below.
+        people, base_row = tested
+        affected = _tv_ref(base_row, "affected")
+        sheet.put(
+            row,
+            2,
+            Formula(f'=IF(ISNUMBER({affected}),{affected},"")', people),
+            "number_center",
+            NumberFormats.COUNT,
+        )
+        whole = clean_number(population.value) if population is not None else None
+        if whole is not None and people is not None and round(whole) != round(people):
+            label += (
+                f"\nPeople affected: those in the transit projects' catchment, whom the Title VI "
+                f"tests compare; {whole:,.0f} with every project's catchment."
+            )
+    elif population is not None:
         sheet.put(
             row, 2, _link(ctx, result, population, "value"), "number_center", NumberFormats.COUNT
         )
+    sheet.put(row, 1, label, "cell_wrap")
     housing = ctx.housing_project(result)
     for test, (share_col, diff_col, moe_col, verdict_col) in (
         (TitleViTest.DISPARATE_IMPACT, (3, 4, 5, 6)),

@@ -56,31 +56,33 @@ COLUMNS = {
     "effect": 2,
     "test": 3,
     "measured": 4,
-    "value": 5,
-    "comparison": 6,
-    "difference": 7,
-    "moe_value": 8,
-    "moe_comparison": 9,
-    "moe_difference": 10,
-    "relative": 11,
-    "moe_relative": 12,
-    "rate_ratio": 13,
-    "moe_rate_ratio": 14,
-    "points": 15,
-    "relative_test": 16,
-    "four_fifths": 17,
-    "verdict": 18,
-    "decided": 19,
-    "key": 20,
-    "words": 21,
-    "engine": 22,
-    "match": 23,
+    "affected": 5,
+    "value": 6,
+    "comparison": 7,
+    "difference": 8,
+    "moe_value": 9,
+    "moe_comparison": 10,
+    "moe_difference": 11,
+    "relative": 12,
+    "moe_relative": 13,
+    "rate_ratio": 14,
+    "moe_rate_ratio": 15,
+    "points": 16,
+    "relative_test": 17,
+    "four_fifths": 18,
+    "verdict": 19,
+    "decided": 20,
+    "key": 21,
+    "words": 22,
+    "engine": 23,
+    "match": 24,
 }
 _HEADERS = {
     "result": "Project or scenario",
     "effect": "Effect",
     "test": "Test",
     "measured": "Who is compared",
+    "affected": "Those affected (the base of the group's share)",
     "value": "Group's share of those affected",
     "comparison": "Group's share of the comparison population",
     "difference": "Difference (points)",
@@ -106,6 +108,7 @@ _WIDTHS = {
     "effect": 9,
     "test": 22,
     "measured": 26,
+    "affected": 12,
     "value": 11,
     "comparison": 12,
     "difference": 10,
@@ -260,6 +263,15 @@ def _test_row(ctx: BookContext, sheet: SheetSpec, t: TestRow, policy: TitleViPol
         else f"People whose access changes, weighted by the size of the change ({_measure(ind)})"
     )
     sheet.put(r, c["measured"], measured, "wrap")
+    # The people the group's share is a share of (in the group's universe): what the Decision
+    # sheet's "People affected" reads, so that its count and its shares are of the same people.
+    sheet.put(
+        r,
+        c["affected"],
+        clean_number(ind.details.get("total_affected")),
+        "number",
+        NumberFormats.COUNT,
+    )
     ind_row = ctx.indicator_rows.get((t.result.id, ind.id))
     value, comparison = clean_number(ind.value), clean_number(ind.comparison)
     for key, engine in (("value", value), ("comparison", comparison)):
