@@ -22,6 +22,7 @@ from equityplanner import i18n
 from equityplanner.catalog import load_resource, resource_path
 
 __all__ = [
+    "comparison_in_sentence",
     "localized",
     "localized_data",
     "money",
@@ -34,6 +35,17 @@ __all__ = [
     "signed_pct",
     "translate_label",
 ]
+
+
+def comparison_in_sentence(label: str) -> str:
+    """The comparison population's name inside a sentence.
+
+    A name the user gave ("Magnolia City", "Hillsborough County") reads as given; the default
+    label, a heading's "Study area", reads "the study area" ("4.1% of the study area").
+    """
+    from equityplanner.model.project import ComparisonPopulation
+
+    return i18n._("the study area") if label == ComparisonPopulation.label else label
 
 
 def _english() -> bool:

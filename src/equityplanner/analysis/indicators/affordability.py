@@ -13,7 +13,7 @@ import numpy as np
 from equityplanner.analysis.baseline import Baseline
 from equityplanner.analysis.indicators.make import make_indicator, text
 from equityplanner.analysis.transport_cost import TransportCosts, transit_change
-from equityplanner.analysis.words import money, pct, signed, signed_money
+from equityplanner.analysis.words import comparison_in_sentence, money, pct, signed, signed_money
 from equityplanner.i18n import _
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.indicator_ids import IndicatorId
@@ -103,7 +103,7 @@ def site_indicators(
                 driving=money(costs.driving[row]),
                 transit=money(costs.transit[row]),
                 comparison_cost=money(comparison_cost),
-                comparison=params.comparison.label,
+                comparison=comparison_in_sentence(params.comparison.label),
             ),
             method="h_plus_t",
             details={
@@ -133,7 +133,7 @@ def site_indicators(
         rating = "unaffordable"
     moderate = income * bench["moderate_income_share"]
     finding = text(f"affordability::h_plus_t::findings::{rating}").format(
-        comparison_label=params.comparison.label,
+        comparison_label=comparison_in_sentence(params.comparison.label),
         income=money(income),
         housing_words=housing_text,
         housing_share=pct(housing_share),

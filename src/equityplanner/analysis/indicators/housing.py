@@ -23,7 +23,7 @@ from equityplanner.analysis import housing
 from equityplanner.analysis.baseline import Baseline
 from equityplanner.analysis.catchment import to_crs
 from equityplanner.analysis.indicators.make import make_indicator, text
-from equityplanner.analysis.words import money, num, pct, signed
+from equityplanner.analysis.words import comparison_in_sentence, money, num, pct, signed
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
 from equityplanner.i18n import _, ngettext
@@ -148,7 +148,7 @@ def _market_rent(site: _Site, warnings: list[str]) -> list[Indicator]:
     if published:
         city_income = float(published)
         income_words = _("the median household income of {comparison}").format(
-            comparison=site.params.comparison.label
+            comparison=comparison_in_sentence(site.params.comparison.label)
         )
         income_source = "published figure (parameter comparison_median_household_income_usd)"
     else:
@@ -159,7 +159,7 @@ def _market_rent(site: _Site, warnings: list[str]) -> list[Indicator]:
             "the household-weighted average of {comparison}'s neighbourhood median household "
             "incomes (the data has no city-level median)"
         ).format(
-            comparison=site.params.comparison.label
+            comparison=comparison_in_sentence(site.params.comparison.label)
         )  # what the figure is, not "the city's median"
         income_source = "household-weighted mean of neighbourhood medians"
     out = []
@@ -198,7 +198,7 @@ def _market_rent(site: _Site, warnings: list[str]) -> list[Indicator]:
                     rent=money(market_rent),
                     value=pct(share),
                     income=money(income),
-                    comparison=site.params.comparison.label,
+                    comparison=comparison_in_sentence(site.params.comparison.label),
                     income_words=income_words,
                 ),
                 method="affordability",
@@ -342,7 +342,7 @@ def _households_by_band(site: _Site) -> list[Indicator]:
             homes=num(project.affordable_units),
             limit=pct(fractions[bands[-1]], 0),
             eligible=num(eligible),
-            comparison=site.params.comparison.label,
+            comparison=comparison_in_sentence(site.params.comparison.label),
             share=pct(eligible / all_households, 0),
             bands="; ".join(parts),
         )
@@ -396,7 +396,7 @@ def _poverty_concentration(site: _Site) -> list[Indicator]:
                 value=pct(rate),
                 threshold=pct(threshold),
                 comparison_value=pct(area_rate),
-                comparison=site.params.comparison.label,
+                comparison=comparison_in_sentence(site.params.comparison.label),
             ),
             method="poverty_concentration",
             details={**site.details, "threshold": threshold},
@@ -441,7 +441,7 @@ def _minority_concentration_and_recap(site: _Site) -> list[Indicator]:
             finding=text(f"housing::minority_concentration::findings::{rating}").format(
                 value=pct(minority_site),
                 comparison_value=pct(minority_area),
-                comparison=site.params.comparison.label,
+                comparison=comparison_in_sentence(site.params.comparison.label),
                 tests="; ".join(tests),
             ),
             method="minority_concentration",

@@ -14,7 +14,7 @@ from equityplanner.analysis import segregation
 from equityplanner.analysis.baseline import Baseline
 from equityplanner.analysis.indicators.make import make_indicator, rating_words, text
 from equityplanner.analysis.indicators.side import SideContext
-from equityplanner.analysis.words import num, pct, ratio
+from equityplanner.analysis.words import comparison_in_sentence, num, pct, ratio
 from equityplanner.i18n import _, pgettext
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.indicator_ids import IndicatorId
@@ -66,7 +66,7 @@ def study_area_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
                     rating_label_lower=band_label.lower(),
                     share_to_move=pct(d / 100, 0),
                     group=labels[gid],
-                    comparison=params.comparison.label,
+                    comparison=comparison_in_sentence(params.comparison.label),
                 ),
                 method="segregation",
                 details={
@@ -92,7 +92,7 @@ def study_area_indicators(b: Baseline, params: Parameters) -> list[Indicator]:
                     value=pct(iso),
                     comparison_value=pct(overall),
                     group=labels[gid],
-                    comparison=params.comparison.label,
+                    comparison=comparison_in_sentence(params.comparison.label),
                 ),
                 method="segregation",
                 details={"group": gid},

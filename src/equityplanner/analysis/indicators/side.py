@@ -9,6 +9,7 @@ import numpy as np
 
 from equityplanner.analysis.baseline import Baseline, Weights
 from equityplanner.analysis.catchment import CatchmentShares
+from equityplanner.analysis.words import comparison_in_sentence
 from equityplanner.i18n import _, pgettext
 from equityplanner.model.concepts import Side
 from equityplanner.model.indicator_ids import IndicatorId
@@ -120,8 +121,8 @@ class SideContext:
 
     @property
     def comparison_label(self) -> str:
-        """The comparison population's name, e.g. ``"Magnolia City"``."""
-        return self.params.comparison.label
+        """The comparison population's name in a sentence, e.g. ``"Magnolia City"``."""
+        return comparison_in_sentence(self.params.comparison.label)
 
     @property
     def project_name(self) -> str:
