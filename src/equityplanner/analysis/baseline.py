@@ -534,7 +534,9 @@ def _group_columns(
     needed = [*spec.numerator, *spec.minus]
     missing = [f for f in needed if f not in cols]
     denominator = spec.denominator
-    if denominator not in cols and spec.fallback_denominator in cols:
+    if not missing and denominator not in cols and spec.fallback_denominator in cols:
+        # (Only for a group that is assessed: "taken of ... instead" then "not assessed"
+        # contradicted each other.)
         warnings.append(
             f"{spec.label}: the data has no '{denominator}' column, so shares are taken of "
             f"'{spec.fallback_denominator}' instead (an approximation)."
