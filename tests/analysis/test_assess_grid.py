@@ -231,3 +231,43 @@ def test_row_order_does_not_change_results_and_totals_are_conserved(tmp_path_fac
             assert other.indicator(ind.id).value == pytest.approx(ind.value, rel=1e-9, abs=1e-12), (
                 ind.id
             )
+
+
+def test_the_default_comparison_label_reads_as_words_inside_sentences(write_grid):
+    """Without a name for the comparison population its heading is "Study area"; a finding
+    says "the study area" ("4.1% of the study area"), never "of Study area"."""
+    from dataclasses import replace
+
+    from equityplanner.i18n import language
+    from equityplanner.model.project import ComparisonPopulation
+
+    nb = _layer(write_grid)
+    project = _stop_project([(500, 500)], change=ServiceChange.NEW)
+    default = assess_projects(nb, [project])
+    assert default.comparison_label == "Study area"
+    findings = [i.finding for i in default.result("route").indicators]
+    assert any("the study area" in f for f in findings)
+    assert not [f for f in findings if "Study area" in f]
+    named = Parameters(comparison=replace(ComparisonPopulation(), label="Grid City"))
+    findings = [
+        i.finding for i in assess_projects(nb, [project], parameters=named).results[0].indicators
+    ]
+    assert any("Grid City" in f for f in findings) and not any("study area" in f for f in findings)
+    with language("es"):
+        spanish = [i.finding for i in assess_projects(nb, [project]).results[0].indicators]
+    assert any("la zona de estudio" in f for f in spanish)
+
+
+def test_a_group_not_in_the_data_is_not_also_said_to_be_approximated(write_grid):
+    """Without any disability column the group is "not assessed", and only that; with the
+    count but not its universe, it is assessed on total population, and said so."""
+    project = _stop_project([(500, 500)], change=ServiceChange.NEW)
+    absent = assess_projects(_layer(write_grid), [project]).warnings
+    about = [w for w in absent if w.startswith("People with a disability")]
+    assert about == ["People with a disability: not assessed, the data has no disability."]
+    rows = {gid: {**row, "disability": 100} for gid, row in GRID_ROWS.items()}
+    counted = assess_projects(_layer(write_grid, rows=rows), [project])
+    about = [w for w in counted.warnings if w.startswith("People with a disability")]
+    assert len(about) == 1 and "(an approximation)" in about[0]
+    share = counted.result("route").indicator("served.disability")
+    assert share.value == pytest.approx(0.1)  # 100 of A's 1,000 people
