@@ -99,8 +99,9 @@ def transport_costs(
         fare, fare_source = params.transit_fare_usd, "the stated default fare"
         assumptions.append(
             _(
-                "Transit fare: the stated default of {fare} (parameters.transport_cost."
-                "transit_fare_usd); no GTFS fare_attributes.txt was given."
+                "Transit fare of today's service: the stated default of {fare} (parameters."
+                "transport_cost.transit_fare_usd), as no GTFS fare_attributes.txt was given; a "
+                "project's own fare (fare_usd) prices its line."
             ).format(fare=money(fare, 2))
         )
     households = (
