@@ -227,6 +227,23 @@ def test_missing_comment_gives_the_plain_sentence_and_a_notice(grid):
     ]
 
 
+def test_the_notice_says_where_to_say_how_to_comment(grid):
+    """From a project file: fill in its metadata. From files given on the command line there
+    is no project file to fill in: the notice says to write one, or use the app."""
+    from equityplanner.model.results import InputFile
+
+    assert not any(source.role == "project" for source in grid.inputs)
+    (without,) = planner_notices(grid)
+    assert "without a project file" in without and "Project details" in without
+    from_file = replace(grid, inputs=[InputFile("project", "/plans/grid.eqp.json", "0" * 64)])
+    (with_file,) = planner_notices(from_file)
+    assert "in the project file" in with_file and "without" not in with_file
+    told = replace(
+        grid, metadata=replace(grid.metadata, comment="Write to us.", comment_until="2027-01-31")
+    )
+    assert planner_notices(told) == []
+
+
 def test_a_comment_and_its_last_day_are_printed_per_language(grid):
     told = replace(
         grid,

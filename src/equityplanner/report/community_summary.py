@@ -856,7 +856,18 @@ def planner_notices(assessment: Assessment) -> list[str]:
     """What the planner must fill in before sharing the summary (in the current language)."""
     md = assessment.metadata
     notices: list[str] = []
-    if not md.comment.strip():
+    project_file = any(source.role == "project" for source in assessment.inputs)
+    if not md.comment.strip() and not project_file:
+        # Assessed from files given on the command line: there is no project file to fill in.
+        notices.append(
+            _(
+                "Note for the planner: before you share this summary, say how to comment: an "
+                "assessment without a project file has nowhere to say it; write one "
+                "(docs/project_file.md) with metadata.comment and metadata.comment_until, or "
+                "fill them in the app's Project details…."
+            )
+        )
+    elif not md.comment.strip():
         notices.append(
             _(
                 "Note for the planner: before you share this summary, say how to comment: fill "
