@@ -172,6 +172,13 @@ def test_native_charts_and_pictures_with_alt_text(book):
     assert len(wb["Distribution"]._charts) == 5
     titles = [c.title.tx.rich.p[0].r[0].t for c in wb["Distribution"]._charts]
     assert "Route 7 cut: share of the burden by income quintile" in titles
+    # A share cannot pass 100%: the homes give 90.6% of their benefit to quintile 1, and their
+    # chart's axis ends at 100%, not the 120% a spreadsheet would choose; others choose.
+    ends = {
+        t: c.y_axis.scaling.max for t, c in zip(titles, wb["Distribution"]._charts, strict=True)
+    }
+    assert ends["Square A homes: share of the benefit by income quintile"] == 1.0
+    assert ends["Hill line: share of the benefit by income quintile"] is None
     # The low-income map beside the minority map, both with their alt text.
     assert len(wb["Map"]._images) == 2
     with zipfile.ZipFile(path) as archive:

@@ -203,6 +203,7 @@ class ChartSpec:
     height_cm: float = 7.5
     horizontal: bool = False
     description: str = ""
+    y_max: float | None = None  # the value axis' end; None lets the spreadsheet choose
 
 
 @dataclass(frozen=True)

@@ -589,6 +589,9 @@ def _chart(spec: ChartSpec, sheets: dict[str, Worksheet]) -> BarChart:
     chart.y_axis.title = spec.y_title or None
     chart.x_axis.title = spec.x_title or None
     chart.y_axis.number_format = spec.y_number_format
+    if spec.y_max is not None:
+        chart.y_axis.scaling.min = 0.0
+        chart.y_axis.scaling.max = spec.y_max
     chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
     chart.x_axis.delete = False
     # The stubs say int; openpyxl takes centimetres as float.

@@ -14,6 +14,8 @@ Printed on three pages at most, whatever the number of proposals:
 
 from __future__ import annotations
 
+import math
+
 from equityplanner.catalog import load_resource
 from equityplanner.model.concepts import IndicatorFamily
 from equityplanner.model.results import Indicator
@@ -300,6 +302,13 @@ def _charts(
         anchor = f"{anchor_col}{row + line * _CHART_ROWS}"
         colour = strong["beneficial" if side.is_benefit else "adverse"]["strong"].lstrip("#")
         title = f"{side.label}: share of the {side.effect} by income quintile"
+        shares = [
+            value
+            for n in range(1, 6)
+            if (ind := side.indicator(f"distribution.q{n}")) is not None
+            for value in (ind.value, ind.comparison)
+            if isinstance(value, float) and math.isfinite(value)
+        ]
         sheet.charts.append(
             ChartSpec(
                 title=title,
@@ -324,5 +333,8 @@ def _charts(
                 width_cm=_CHART_WIDTH_CM,
                 height_cm=_CHART_HEIGHT_CM,
                 description=title,
+                # A share cannot pass 100%: a quintile with (nearly) all of it would otherwise
+                # get an axis to 120%.
+                y_max=1.0 if max(shares, default=0.0) > 0.8 else None,
             )
         )
