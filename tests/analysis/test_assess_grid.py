@@ -271,3 +271,26 @@ def test_a_group_not_in_the_data_is_not_also_said_to_be_approximated(write_grid)
     assert len(about) == 1 and "(an approximation)" in about[0]
     share = counted.result("route").indicator("served.disability")
     assert share.value == pytest.approx(0.1)  # 100 of A's 1,000 people
+
+
+def test_a_scenario_with_a_housing_site_says_whose_shares_its_title_vi_tests_are(write_grid):
+    """The Title VI tests of a scenario joining a housing site (A) to a new stop (D) count the
+    stop's catchment only: the finding says so, and its share is D's, not A's and D's."""
+    nb = _layer(write_grid)
+    stop = _stop_project([(1500, 1500)], change=ServiceChange.NEW, pid="new-line")
+    homes = HousingProject(
+        id="h",
+        name="Homes",
+        site=Point(*grid_lonlat(500, 500)),
+        total_units=10,
+        units_by_band={"market": 10},
+    )
+    scenario = Scenario("both", "Both", ("new-line", "h"))
+    assessment = assess_projects(nb, [stop, homes], scenarios=[scenario])
+    test = assessment.result("both").indicator("title_vi.disparate_impact")
+    assert test.value == pytest.approx(0.1)  # D's 10% minority, A's 80% left out
+    assert test.finding.startswith(
+        "The people the transit projects serve (the housing site's catchment aside) are 10.0%"
+    )
+    alone = assessment.result("new-line").indicator("title_vi.disparate_impact")
+    assert alone.finding.startswith("The people the project serves are 10.0% minority")

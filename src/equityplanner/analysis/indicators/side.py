@@ -132,11 +132,14 @@ class SideContext:
     @property
     def verb(self) -> str:
         """Who the Title VI findings speak of, as the start of a sentence without capital."""
-        return (
-            _("the people the project serves are")
-            if self.is_benefit
-            else _("the people the cut affects are")
-        )
+        if not self.is_benefit:
+            return _("the people the cut affects are")
+        if self.transit_weights is not None and self.transit_weights is not self.weights:
+            # A housing site joins the side: its Title VI tests count the lines' catchment only.
+            return _(
+                "the people the transit projects serve (the housing site's catchment aside) are"
+            )
+        return _("the people the project serves are")
 
     @property
     def effect_words(self) -> str:
