@@ -294,3 +294,15 @@ def test_a_scenario_with_a_housing_site_says_whose_shares_its_title_vi_tests_are
     )
     alone = assessment.result("new-line").indicator("title_vi.disparate_impact")
     assert alone.finding.startswith("The people the project serves are 10.0% minority")
+
+
+def test_the_datas_warnings_are_in_the_assessments_language(write_grid):
+    """The warnings about what the data lacks read in Spanish in a Spanish assessment."""
+    from equityplanner.i18n import language
+
+    project = _stop_project([(500, 500)], change=ServiceChange.NEW)
+    with language("es"):
+        warnings = assess_projects(_layer(write_grid), [project]).warnings
+    assert "Personas con discapacidad: no evaluado, los datos no tienen disability." in warnings
+    assert any(w.startswith("La vulnerabilidad al desplazamiento usa ") for w in warnings)
+    assert not [w for w in warnings if "not assessed" in w or "the data" in w]

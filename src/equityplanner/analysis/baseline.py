@@ -32,9 +32,10 @@ from equityplanner.analysis.moe import (
     moe_proportion,
     reliability_band,
 )
+from equityplanner.analysis.words import translate_label
 from equityplanner.catalog import load_resource
 from equityplanner.errors import InputError
-from equityplanner.i18n import current_language, ngettext
+from equityplanner.i18n import _, current_language, ngettext
 from equityplanner.io.neighbourhoods import Neighbourhoods, PendingValidity
 from equityplanner.model.fields import GroupSpec, group_specs, low_income_definitions
 from equityplanner.model.project import Parameters
@@ -420,8 +421,11 @@ def _other_low_income_definitions(cols: dict[str, np.ndarray], params: Parameter
         and all(field in cols for field in group_specs(pct)["low_income"].numerator)
     ]
     return "".join(
-        f" The data has {label.lower()}: adopt that definition with "
-        f"parameters.low_income_poverty_pct = {pct}."
+        " "
+        + _(
+            "The data has {definition}: adopt that definition with "
+            "parameters.low_income_poverty_pct = {pct}."
+        ).format(definition=translate_label("groups.toml", label).lower(), pct=pct)
         for pct, label in usable
     )
 
@@ -483,9 +487,19 @@ def prepare_baseline(nb: Neighbourhoods, params: Parameters) -> Baseline:
     table = pd.DataFrame(cols)
     for required in ("minority", "low_income"):
         if required not in groups:
+            needs = (
+                _(
+                    "The Title VI disparate-impact test needs the {group} group, which the data lacks."
+                )
+                if required == "minority"
+                else _(
+                    "The Title VI disproportionate-burden test needs the {group} group, which the "
+                    "data lacks."
+                )
+            )
+            group = translate_label("groups.toml", specs[required].label).lower()
             warnings.append(
-                f"The Title VI {('disparate-impact' if required == 'minority' else 'disproportionate-burden')} "
-                f"test needs the {specs[required].label.lower()} group, which the data lacks."
+                needs.format(group=group)
                 + (_other_low_income_definitions(cols, params) if required == "low_income" else "")
             )
     table["quintile"] = _income_quintiles(table, comparison, warnings)
@@ -538,13 +552,23 @@ def _group_columns(
         # (Only for a group that is assessed: "taken of ... instead" then "not assessed"
         # contradicted each other.)
         warnings.append(
-            f"{spec.label}: the data has no '{denominator}' column, so shares are taken of "
-            f"'{spec.fallback_denominator}' instead (an approximation)."
+            _(
+                "{group}: the data has no '{column}' column, so shares are taken of "
+                "'{fallback}' instead (an approximation)."
+            ).format(
+                group=translate_label("groups.toml", spec.label),
+                column=denominator,
+                fallback=spec.fallback_denominator,
+            )
         )
         denominator = spec.fallback_denominator
     if missing or denominator not in cols:
         absent = ", ".join(missing or [denominator])
-        warnings.append(f"{spec.label}: not assessed, the data has no {absent}.")
+        warnings.append(
+            _("{group}: not assessed, the data has no {columns}.").format(
+                group=translate_label("groups.toml", spec.label), columns=absent
+            )
+        )
         return None
     count = sum((zero_filled(f) for f in spec.numerator), start=np.zeros(n)) - sum(
         (zero_filled(f) for f in spec.minus), start=np.zeros(n)
@@ -589,7 +613,10 @@ def _income_quintiles(
     quintile = np.zeros(len(table), dtype=np.int64)
     if "median_household_income" not in table:
         warnings.append(
-            "No median household income in the data: the income-quintile distribution is not assessed."
+            _(
+                "No median household income in the data: the income-quintile distribution is "
+                "not assessed."
+            )
         )
         return quintile
     income = table["median_household_income"].to_numpy()
@@ -635,8 +662,10 @@ def _displacement_risk(
     flags = displacement.vulnerability_flags(shares, reference, indicators=risk_groups)
     if len(risk_groups) < 5:
         warnings.append(
-            f"Displacement vulnerability uses {len(risk_groups)} of 5 risk factors "
-            f"({', '.join(risk_groups)}); the others are not in the data."
+            _(
+                "Displacement vulnerability uses {count} of 5 risk factors ({factors}); the "
+                "others are not in the data."
+            ).format(count=len(risk_groups), factors=", ".join(risk_groups))
         )
     return (
         displacement.vulnerability_score(flags).to_numpy(),
