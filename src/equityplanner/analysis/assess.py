@@ -64,9 +64,9 @@ from equityplanner.analysis.screening import Screening, load_screening
 from equityplanner.analysis.service_change import compare_service
 from equityplanner.analysis.transport_cost import TransportCosts, transport_costs
 from equityplanner.analysis.weights import LayerWeights, load_weights
-from equityplanner.analysis.words import pct
+from equityplanner.analysis.words import num, pct
 from equityplanner.errors import InputError
-from equityplanner.i18n import _
+from equityplanner.i18n import SOURCE_LANGUAGE, _, language, ngettext
 from equityplanner.io.fares import gtfs_fare
 from equityplanner.io.files import relative_inputs
 from equityplanner.io.hashing import sha256_file
@@ -588,9 +588,11 @@ def _measure_side(
     catchment, shares = run.shares(projects)
     label = _describe(projects)
     if shares.index.size == 0:
+        with language(SOURCE_LANGUAGE):  # errors are written in English, as the io layer's
+            where = _describe(projects)
         raise InputError(
             "lies outside the study area: no neighbourhood falls within its catchment",
-            location=label,
+            location=where,
             remedy="Check its coordinates (GeoJSON must be longitude/latitude) "
             "or load the neighbourhood layer that covers it",
         )
@@ -634,14 +636,19 @@ def _weight_warnings(label: str, shares: CatchmentShares) -> list[str]:
     out = []
     if shares.fallback_rows:
         out.append(
-            f"{label}: {shares.fallback_rows} neighbourhood(s) in the catchment have no weight "
-            "(no block or point with a count), so their people are apportioned by area."
+            _(
+                "{label}: {count} neighbourhood(s) in the catchment have no weight (no block or "
+                "point with a count), so their people are apportioned by area."
+            ).format(label=label, count=shares.fallback_rows)
         )
     if shares.unassigned_points:
         out.append(
-            f"{label}: {shares.unassigned_points} weight point(s) inside the catchment "
-            f"({shares.unassigned_weight:,.0f} in all) lie in no neighbourhood; the people "
-            "there are not counted."
+            _(
+                "{label}: {count} weight point(s) inside the catchment ({weight} in all) lie in "
+                "no neighbourhood; the people there are not counted."
+            ).format(
+                label=label, count=shares.unassigned_points, weight=num(shares.unassigned_weight)
+            )
         )
     return out
 
@@ -676,8 +683,9 @@ def _places_outside(layer: LayerIndex, projects: list[Project]) -> list[str]:
 
 
 def _describe(projects: list[Project]) -> str:
+    """The side's projects by name, as warnings begin (``"project 'Route 14 cut'"``)."""
     names = ", ".join(f"'{p.name}'" for p in projects)
-    return f"project {names}" if len(projects) == 1 else f"projects {names}"
+    return ngettext("project {names}", "projects {names}", len(projects)).format(names=names)
 
 
 def _side_indicators(
