@@ -131,6 +131,8 @@ def assessed(qtbot, opened: MainWindow) -> MainWindow:
     """The window after a complete assessment."""
     with qtbot.waitSignal(opened.assessment_finished, timeout=60_000):
         opened.run_assessment()
+    # The result's indicators are listed on the next turn of the event loop.
+    qtbot.waitUntil(lambda: not opened.results.pending, timeout=5_000)
     return opened
 
 

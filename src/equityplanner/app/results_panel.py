@@ -11,9 +11,10 @@ the window shade the map by it.
 
 from __future__ import annotations
 
+import functools
 import html
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -58,9 +59,16 @@ from equityplanner.model.results import Assessment, Indicator, ProposalResult
 __all__ = ["ResultsPanel"]
 
 _INDICATOR_ROLE = Qt.ItemDataRole.UserRole + 1
+_NOTHING = object()  # no listing of indicators waits for the event loop
+# A new run's indicators are listed this long after its overview: a zero timer could run in
+# the same pass of the event loop as the overview's painting, one stall instead of two.
+_LIST_AFTER_MS = 10
 
 
+@functools.lru_cache(maxsize=64)
 def _dot(colour: str, size: int = 12) -> QIcon:
+    """A rating's coloured dot (made once per colour: painting one per row stalled the window
+    for ~30 ms when results of the sample arrived)."""
     pixmap = QPixmap(size * 2, size * 2)
     pixmap.setDevicePixelRatio(2.0)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -120,6 +128,7 @@ class ResultsPanel(QWidget):
         self.setObjectName("resultsPanel")
         self.assessment: Assessment | None = None
         self.result_id: str | None = None
+        self._pending: object = _NOTHING  # a result whose indicators are listed next turn
 
         self.result_combo = QComboBox()
         self.result_combo.setAccessibleName(_("Project or scenario shown"))
@@ -264,19 +273,43 @@ class ResultsPanel(QWidget):
             else (self.result_id if self.result_id in ids else (ids[0] if ids else None))
         )
         self.result_id = None
-        self.show_result(wanted)
+        if assessment is None or wanted is None:
+            self.show_result(wanted)
+        else:
+            # The verdict overview is what a new run opens on; the indicators and charts of
+            # the result are listed on the next turn of the event loop, so that the window
+            # never stops answering for both at once (it did for ~120 ms on the sample).
+            self._select_in_combo(wanted)
+            self.summary.setText(self._summary_text(assessment.result(wanted)))
+            self._pending = wanted
+            QTimer.singleShot(_LIST_AFTER_MS, self._show_pending)
         self.set_stale(False)
 
-    def show_result(self, result_id: str | None) -> None:
-        """Show the indicators of one project or scenario."""
-        if result_id == self.result_id and self.model.rowCount():
+    @property
+    def pending(self) -> bool:
+        """True while a new run's indicators are not listed yet (until the event loop turns)."""
+        return self._pending is not _NOTHING
+
+    def _show_pending(self) -> None:
+        if self._pending is _NOTHING:
             return
-        self.result_id = result_id
+        wanted, self._pending = self._pending, _NOTHING
+        self.show_result(wanted if isinstance(wanted, str) else None)
+
+    def _select_in_combo(self, result_id: str | None) -> None:
         index = self.result_combo.findData(result_id)
         if index >= 0 and index != self.result_combo.currentIndex():
             self.result_combo.blockSignals(True)
             self.result_combo.setCurrentIndex(index)
             self.result_combo.blockSignals(False)
+
+    def show_result(self, result_id: str | None) -> None:
+        """Show the indicators of one project or scenario."""
+        self._pending = _NOTHING  # asked for now: a listing still to come is superseded
+        if result_id == self.result_id and self.model.rowCount():
+            return
+        self.result_id = result_id
+        self._select_in_combo(result_id)
         self.model.removeRows(0, self.model.rowCount())
         self.finding.clear()
         self.charts.show_result(self.assessment, result_id)
@@ -399,6 +432,7 @@ class ResultsPanel(QWidget):
 
     def _items(self) -> list[QStandardItem]:
         """Every indicator's first cell, depth first."""
+        self._show_pending()
         out: list[QStandardItem] = []
         stack = [self.model.item(r) for r in range(self.model.rowCount())]
         while stack:
@@ -421,6 +455,7 @@ class ResultsPanel(QWidget):
 
     def current_indicator(self) -> Indicator | None:
         """The indicator selected, if any."""
+        self._show_pending()
         index = self.tree.currentIndex()
         return index.data(_INDICATOR_ROLE) if index.isValid() else None
 
