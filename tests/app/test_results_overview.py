@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QColor
 
 from equityplanner.app.main_window import MainWindow
@@ -157,3 +157,28 @@ def test_help_opens_a_copy_of_the_sample_project(
     path = window.session.path
     assert path is not None and path.is_relative_to(_data_folder.resolve())
     assert window.session.document.projects and not window.session.is_modified
+
+
+def test_a_new_run_shows_its_overview_at_once_and_its_indicators_next(
+    qtbot, assessed: MainWindow
+) -> None:
+    """The overview and the summary line are there when the run is adopted; the result's
+    indicators follow on a later turn of the event loop (two short stalls, not one long)."""
+    w = assessed
+    a = w.state.assessment
+    assert a is not None
+    second = a.results[1]
+    w.results.set_assessment(a, second.id)
+    assert w.results.pending
+    assert second.name in w.results.overview.toPlainText()
+    assert second.name in w.results.summary.text()
+    assert w.results.result_combo.currentData() == second.id
+    qtbot.waitUntil(lambda: not w.results.pending, timeout=2_000)
+    assert w.results.result_id == second.id
+    listed = {item.data(Qt.ItemDataRole.UserRole + 1).id for item in w.results._items()}
+    own = {i.id for i in second.indicators} | {i.id for i in a.study_indicators}
+    assert len(listed) >= 5 and listed <= own, "the second result's indicators, not the first's"
+    # Asking for the indicators before then lists them at once.
+    w.results.set_assessment(a, a.results[0].id)
+    assert w.results.pending and w.results.current_indicator() is not None
+    assert not w.results.pending and w.results.result_id == a.results[0].id
