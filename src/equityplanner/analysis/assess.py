@@ -675,9 +675,7 @@ def _places_outside(layer: LayerIndex, projects: list[Project]) -> list[str]:
     ] + [(p.name, p.site) for p in projects if isinstance(p, HousingProject)]
     if not places:
         return []
-    points = to_crs(
-        np.array([geometry for _name, geometry in places]), CRS.from_epsg(4326), layer.crs
-    )
+    points = to_crs(np.array([geometry for _name, geometry in places]), _WGS84, layer.crs)
     inside = set(layer.query(points)[0].tolist())
     return [f"'{name}'" for k, (name, _geometry) in enumerate(places) if k not in inside]
 

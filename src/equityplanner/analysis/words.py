@@ -20,6 +20,7 @@ from typing import Any
 
 from equityplanner import i18n
 from equityplanner.catalog import load_resource, resource_path
+from equityplanner.model.project import ComparisonPopulation
 
 __all__ = [
     "comparison_in_sentence",
@@ -43,8 +44,6 @@ def comparison_in_sentence(label: str) -> str:
     A name the user gave ("Magnolia City", "Hillsborough County") reads as given; the default
     label, a heading's "Study area", reads "the study area" ("4.1% of the study area").
     """
-    from equityplanner.model.project import ComparisonPopulation
-
     return i18n._("the study area") if label == ComparisonPopulation.label else label
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import warnings as warnings_module
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -187,7 +188,7 @@ def read_neighbourhoods(
     file_crs = pyproj.CRS.from_user_input(shapes.crs) if shapes.crs else None
     bounds = shapely.bounds(shapes.geometry)
     source_crs = _source_crs(
-        file_crs, shapes_path, crs, warnings, missing_crs_remedy(bounds, crs_named_by)
+        file_crs, shapes_path, crs, warnings, lambda: missing_crs_remedy(bounds, crs_named_by)
     )
     if len(shapes.geometry) == 0:
         raise InputError(
@@ -443,13 +444,18 @@ def _dataset(path: Path) -> list[Path]:
 
 
 def _source_crs(
-    file_crs: pyproj.CRS | None, path: Path, crs: Any, warnings: list[str], remedy: str
+    file_crs: pyproj.CRS | None,
+    path: Path,
+    crs: Any,
+    warnings: list[str],
+    remedy: Callable[[], str],
 ) -> pyproj.CRS:
-    """The CRS the layer is read in (``remedy``: what to do when it has none)."""
+    """The CRS the layer is read in (``remedy`` says what to do when it has none; worked out
+    only then, from every feature's bounds)."""
     given = parse_crs(crs, location="crs option") if crs is not None else None
     if file_crs is None:
         if given is None:
-            raise InputError("has no coordinate reference system", path=path, remedy=remedy)
+            raise InputError("has no coordinate reference system", path=path, remedy=remedy())
         return given
     if given is not None and not file_crs.equals(given, ignore_axis_order=True):
         warnings.append(
